@@ -1,0 +1,80 @@
+//! Turning parameter values into the text of a path segment, query value,
+//! header or cookie.
+
+/// A value that can be sent as a parameter.
+pub trait ToParam {
+    fn to_param(&self) -> String;
+}
+
+impl<T: ToParam + ?Sized> ToParam for &T {
+    fn to_param(&self) -> String {
+        (**self).to_param()
+    }
+}
+
+impl<T: ToParam> ToParam for Box<T> {
+    fn to_param(&self) -> String {
+        (**self).to_param()
+    }
+}
+
+impl ToParam for str {
+    fn to_param(&self) -> String {
+        self.to_string()
+    }
+}
+
+macro_rules! display_param {
+    ($($t:ty),*) => {
+        $(impl ToParam for $t {
+            fn to_param(&self) -> String {
+                self.to_string()
+            }
+        })*
+    };
+}
+display_param!(String, bool, i8, i16, i32, i64, u8, u16, u32, u64, usize, f32, f64);
+
+#[cfg(feature = "chrono-params")]
+impl ToParam for chrono::DateTime<chrono::FixedOffset> {
+    fn to_param(&self) -> String {
+        self.to_rfc3339()
+    }
+}
+
+#[cfg(feature = "chrono-params")]
+impl ToParam for chrono::NaiveDate {
+    fn to_param(&self) -> String {
+        self.format("%Y-%m-%d").to_string()
+    }
+}
+
+#[cfg(feature = "uuid-params")]
+impl ToParam for uuid::Uuid {
+    fn to_param(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl ToParam for serde_json::Value {
+    fn to_param(&self) -> String {
+        match self {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// How the values of an array parameter are put on the wire (OpenAPI
+/// `style` + `explode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListStyle {
+    /// `ids=1&ids=2` (`form`, `explode: true`).
+    Exploded,
+    /// `ids=1,2` (`form`, `explode: false`).
+    Comma,
+    /// `ids=1%202` (`spaceDelimited`).
+    Space,
+    /// `ids=1|2` (`pipeDelimited`).
+    Pipe,
+}

@@ -1,0 +1,213 @@
+//! A request being built by a generated operation: path parameters are
+//! percent-encoded into the template, query values joined by their style.
+
+use bytes::Bytes;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use reqwest::Method;
+use serde::Serialize;
+
+use super::param::{ListStyle, ToParam};
+
+/// Everything but RFC 3986 unreserved characters is encoded, so a value can
+/// never add a path segment or end the query.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+pub(crate) fn encode(value: &str) -> String {
+    utf8_percent_encode(value, COMPONENT).to_string()
+}
+
+/// A request body, serialized once.
+#[derive(Debug, Clone)]
+pub(crate) struct Body {
+    pub(crate) content_type: &'static str,
+    pub(crate) bytes: Bytes,
+}
+
+/// One HTTP request, described independently of the transport.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub(crate) method: Method,
+    /// The spec's path template (for traces: never holds values).
+    pub(crate) template: &'static str,
+    pub(crate) path: String,
+    /// Already-encoded `name=value` pairs.
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) headers: Vec<(&'static str, String)>,
+    pub(crate) cookies: Vec<(&'static str, String)>,
+    pub(crate) body: Option<Body>,
+    /// Security schemes any of which authorise the call.
+    pub(crate) security: &'static [&'static str],
+    /// A problem found while building (reported when sent).
+    pub(crate) error: Option<String>,
+}
+
+impl Request {
+    pub fn new(method: Method, template: &'static str, security: &'static [&'static str]) -> Self {
+        Request {
+            method,
+            template,
+            path: template.to_string(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            cookies: Vec::new(),
+            body: None,
+            security,
+            error: None,
+        }
+    }
+
+    fn fail(&mut self, message: String) {
+        if self.error.is_none() {
+            self.error = Some(message);
+        }
+    }
+
+    /// Substitutes `{name}` in the path with the encoded value.
+    pub fn path(mut self, name: &str, value: &impl ToParam) -> Self {
+        let raw = value.to_param();
+        if raw.is_empty() || raw == "." || raw == ".." {
+            self.fail(format!("path parameter `{name}` cannot be {raw:?}: it would change the path"));
+            return self;
+        }
+        self.path = self.path.replace(&format!("{{{name}}}"), &encode(&raw));
+        self
+    }
+
+    pub fn query(mut self, name: &str, value: &impl ToParam) -> Self {
+        self.query.push((encode(name), encode(&value.to_param())));
+        self
+    }
+
+    pub fn query_opt<T: ToParam>(self, name: &str, value: Option<&T>) -> Self {
+        match value {
+            Some(v) => self.query(name, v),
+            None => self,
+        }
+    }
+
+    pub fn query_list<T: ToParam>(mut self, name: &str, values: &[T], style: ListStyle) -> Self {
+        let name = encode(name);
+        let sep = match style {
+            ListStyle::Exploded => {
+                for v in values {
+                    self.query.push((name.clone(), encode(&v.to_param())));
+                }
+                return self;
+            }
+            ListStyle::Comma => ",",
+            ListStyle::Space => "%20",
+            ListStyle::Pipe => "|",
+        };
+        let joined = values.iter().map(|v| encode(&v.to_param())).collect::<Vec<_>>().join(sep);
+        self.query.push((name, joined));
+        self
+    }
+
+    pub fn query_list_opt<T: ToParam>(self, name: &str, values: Option<&[T]>, style: ListStyle) -> Self {
+        match values {
+            Some(v) => self.query_list(name, v, style),
+            None => self,
+        }
+    }
+
+    pub fn header(mut self, name: &'static str, value: &impl ToParam) -> Self {
+        self.headers.push((name, value.to_param()));
+        self
+    }
+
+    pub fn header_opt<T: ToParam>(self, name: &'static str, value: Option<&T>) -> Self {
+        match value {
+            Some(v) => self.header(name, v),
+            None => self,
+        }
+    }
+
+    pub fn cookie(mut self, name: &'static str, value: &impl ToParam) -> Self {
+        self.cookies.push((name, value.to_param()));
+        self
+    }
+
+    pub fn cookie_opt<T: ToParam>(self, name: &'static str, value: Option<&T>) -> Self {
+        match value {
+            Some(v) => self.cookie(name, v),
+            None => self,
+        }
+    }
+
+    pub fn json<T: Serialize>(mut self, content_type: &'static str, body: &T) -> Self {
+        match serde_json::to_vec(body) {
+            Ok(bytes) => self.body = Some(Body { content_type, bytes: bytes.into() }),
+            Err(e) => self.fail(format!("the request body does not serialize to JSON: {e}")),
+        }
+        self
+    }
+
+    pub fn json_opt<T: Serialize>(self, content_type: &'static str, body: Option<&T>) -> Self {
+        match body {
+            Some(b) => self.json(content_type, b),
+            None => self,
+        }
+    }
+
+    pub fn form<T: Serialize>(mut self, content_type: &'static str, body: &T) -> Self {
+        let encoded = serde_json::to_value(body).map_err(|e| e.to_string()).and_then(|v| match v {
+            serde_json::Value::Object(map) => Ok(map
+                .iter()
+                .map(|(k, v)| format!("{}={}", encode(k), encode(&v.to_param())))
+                .collect::<Vec<_>>()
+                .join("&")),
+            _ => Err("a form body must be an object".to_string()),
+        });
+        match encoded {
+            Ok(text) => self.body = Some(Body { content_type, bytes: text.into() }),
+            Err(e) => self.fail(format!("the request body does not encode as a form: {e}")),
+        }
+        self
+    }
+
+    pub fn form_opt<T: Serialize>(self, content_type: &'static str, body: Option<&T>) -> Self {
+        match body {
+            Some(b) => self.form(content_type, b),
+            None => self,
+        }
+    }
+
+    pub fn text(mut self, content_type: &'static str, body: &str) -> Self {
+        self.body = Some(Body { content_type, bytes: Bytes::copy_from_slice(body.as_bytes()) });
+        self
+    }
+
+    pub fn text_opt<T: AsRef<str>>(self, content_type: &'static str, body: Option<&T>) -> Self {
+        match body {
+            Some(b) => self.text(content_type, b.as_ref()),
+            None => self,
+        }
+    }
+
+    pub fn bytes(mut self, content_type: &'static str, body: &[u8]) -> Self {
+        self.body = Some(Body { content_type, bytes: Bytes::copy_from_slice(body) });
+        self
+    }
+
+    pub fn bytes_opt<T: AsRef<[u8]>>(self, content_type: &'static str, body: Option<&T>) -> Self {
+        match body {
+            Some(b) => self.bytes(content_type, b.as_ref()),
+            None => self,
+        }
+    }
+
+    /// The value of a query parameter, decoded (pagination reads it back).
+    pub(crate) fn query_value(&self, name: &str) -> Option<String> {
+        let name = encode(name);
+        self.query
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned())
+    }
+
+    pub(crate) fn set_query(&mut self, name: &str, value: &str) {
+        let name = encode(name);
+        self.query.retain(|(k, _)| *k != name);
+        self.query.push((name, encode(value)));
+    }
+}

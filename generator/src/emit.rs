@@ -1,0 +1,942 @@
+//! Stage 3: the model as Rust tokens. One small function per construct;
+//! every decision was taken in `resolve`, so this module only translates.
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::model::*;
+
+/// What the emitter needs to know about where the code will live.
+#[derive(Debug, Clone)]
+pub struct EmitOptions {
+    /// Path users write to reach the module, for doc examples
+    /// (`crm_clients::highlevel::objects`).
+    pub module_path: String,
+}
+
+/// The whole module for one API.
+pub fn module(api: &Api, opts: &EmitOptions) -> TokenStream {
+    let client = client(api, opts);
+    let builder_ext = builder_ext(api);
+    let servers = api.servers.first().map(server_types).unwrap_or_default();
+    let ops = api.operations.iter().map(|op| operation(op, opts));
+    let types = api.types.iter().map(type_def);
+    quote! {
+        use crate::runtime;
+        #client
+        #builder_ext
+        #servers
+        #(#ops)*
+        #(#types)*
+    }
+}
+
+pub(crate) fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
+
+/// `#[doc = "..."]` attributes for text the generator wrote itself.
+pub(crate) fn doc(text: &str) -> TokenStream {
+    doc3(text, None, "")
+}
+
+/// Doc attributes from three paragraphs: the generator's `prefix`, the
+/// spec's prose (`vendor`, made safe for rustdoc), the generator's `suffix`.
+pub(crate) fn doc3(prefix: &str, vendor: Option<&str>, suffix: &str) -> TokenStream {
+    let vendor = vendor.map(|v| sanitize_doc(v.trim()));
+    let parts: Vec<&str> = [prefix.trim(), vendor.as_deref().unwrap_or(""), suffix.trim()]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.is_empty() {
+        return TokenStream::new();
+    }
+    let text = parts.join("\n\n");
+    let lines = text.lines().map(|l| {
+        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+        quote!(#[doc = #l])
+    });
+    quote!(#(#lines)*)
+}
+
+/// Vendor prose is Markdown of uneven quality: keep it readable and free of
+/// rustdoc warnings (bare URLs, stray HTML, accidental intra-doc links).
+fn sanitize_doc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut in_code = false;
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let trimmed = line.trim_end();
+        if trimmed.trim_start().starts_with("```") {
+            in_code = !in_code;
+            // Vendor code blocks are not Rust.
+            out.push_str(if in_code { "```text" } else { "```" });
+            continue;
+        }
+        if in_code {
+            out.push_str(trimmed);
+            continue;
+        }
+        out.push_str(&sanitize_line(trimmed));
+    }
+    if in_code {
+        out.push_str("\n```");
+    }
+    out
+}
+
+/// One line of prose: Markdown links pass through, bare URLs become
+/// autolinks, and `<`, `>`, `[`, `]` are escaped everywhere else.
+fn sanitize_line(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut i = 0;
+    while i < line.len() {
+        let rest = &line[i..];
+        if let Some(len) = markdown_link_len(rest) {
+            out.push_str(&rest[..len]);
+            i += len;
+            continue;
+        }
+        if rest.starts_with('`') {
+            // Inline code is literal.
+            let len = rest[1..].find('`').map(|n| n + 2).unwrap_or(rest.len());
+            out.push_str(&rest[..len]);
+            i += len;
+            continue;
+        }
+        if rest.starts_with("https://") || rest.starts_with("http://") {
+            let end = rest
+                .find(|c: char| c.is_whitespace() || matches!(c, ')' | '>' | '"' | '\'' | ']' | '`'))
+                .unwrap_or(rest.len());
+            let url = rest[..end].trim_end_matches(['.', ',', ';', ':']);
+            out.push('<');
+            out.push_str(url);
+            out.push('>');
+            i += url.len();
+            continue;
+        }
+        let c = rest.chars().next().unwrap_or(' ');
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '[' => out.push_str("\\["),
+            ']' => out.push_str("\\]"),
+            _ => out.push(c),
+        }
+        i += c.len_utf8();
+    }
+    out
+}
+
+/// The length of a `[text](http...)` link at the start of `s`.
+fn markdown_link_len(s: &str) -> Option<usize> {
+    let text_end = s.strip_prefix('[')?.find("](")? + 1;
+    if s[1..text_end].contains('[') {
+        return None;
+    }
+    let url = &s[text_end + 2..];
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return None;
+    }
+    let close = url.find(')')?;
+    if url[..close].contains(char::is_whitespace) {
+        return None;
+    }
+    Some(text_end + 2 + close + 1)
+}
+
+pub(crate) fn ty(t: &Ty) -> TokenStream {
+    match t {
+        Ty::String => quote!(String),
+        Ty::Bool => quote!(bool),
+        Ty::I32 => quote!(i32),
+        Ty::I64 => quote!(i64),
+        Ty::F32 => quote!(f32),
+        Ty::F64 => quote!(f64),
+        Ty::DateTime => quote!(::chrono::DateTime<::chrono::FixedOffset>),
+        Ty::Date => quote!(::chrono::NaiveDate),
+        Ty::Uuid => quote!(::uuid::Uuid),
+        Ty::Value => quote!(::serde_json::Value),
+        Ty::Object => quote!(::serde_json::Map<String, ::serde_json::Value>),
+        Ty::Unit => quote!(()),
+        Ty::Bytes => quote!(Vec<u8>),
+        Ty::Vec(inner) => {
+            let inner = ty(inner);
+            quote!(Vec<#inner>)
+        }
+        Ty::Map(inner) => {
+            let inner = ty(inner);
+            quote!(::std::collections::BTreeMap<String, #inner>)
+        }
+        Ty::Option(inner) => {
+            let inner = ty(inner);
+            quote!(Option<#inner>)
+        }
+        Ty::Box(inner) => {
+            let inner = ty(inner);
+            quote!(Box<#inner>)
+        }
+        Ty::Named(name) => {
+            let name = ident(name);
+            quote!(#name)
+        }
+    }
+}
+
+// ---- client ------------------------------------------------------------------
+
+fn client(api: &Api, opts: &EmitOptions) -> TokenStream {
+    let title = format!("Client for the {} (API version {}).", api.title, api.version);
+    let first_cred = api.security_schemes.first().map(|s| format!("\n    .{}(\"...\")", s.method)).unwrap_or_default();
+    let example = format!(
+        "```no_run\n# fn main() -> Result<(), Box<dyn std::error::Error>> {{\nlet client = {}::Client::builder(){first_cred}\n    .build()?;\n# let _ = client;\n# Ok(()) }}\n```",
+        opts.module_path
+    );
+    let docs = doc3(&title, api.description.as_deref(), &example);
+    let (url, vars) = match api.servers.first() {
+        Some(s) => (s.url.clone(), s.variables.iter().map(|v| (v.name.clone(), v.default.clone())).collect::<Vec<_>>()),
+        None => (String::new(), Vec::new()),
+    };
+    let var_pairs = vars.iter().map(|(n, d)| quote!((#n, #d)));
+    let builder_doc = doc(&if url.is_empty() {
+        "Starts configuring a client. The spec declares no server: set one with `base_url`.".to_string()
+    } else {
+        format!("Starts configuring a client for `{url}`.")
+    });
+    let methods = api.operations.iter().map(|op| op_method(op, opts));
+    quote! {
+        #docs
+        #[derive(Debug, Clone)]
+        pub struct Client(runtime::Client);
+
+        impl runtime::ApiClient for Client {
+            fn from_runtime(client: runtime::Client) -> Self {
+                Client(client)
+            }
+        }
+
+        impl Client {
+            #builder_doc
+            pub fn builder() -> runtime::ClientBuilder<Client> {
+                runtime::ClientBuilder::new(#url, &[#(#var_pairs),*])
+            }
+
+            /// The runtime client: base URL, credentials and policies.
+            pub fn runtime(&self) -> &runtime::Client {
+                &self.0
+            }
+
+            #(#methods)*
+        }
+    }
+}
+
+fn builder_ext(api: &Api) -> TokenStream {
+    let creds = api.security_schemes.iter().map(|s| {
+        let m = ident(&s.method);
+        let key = &s.key;
+        let text = match &s.kind {
+            SecurityKind::Token { prefix } => format!("Authenticates with a token sent as `Authorization: {prefix} <token>` (scheme `{key}`)."),
+            SecurityKind::Basic => format!("Authenticates with HTTP basic auth (scheme `{key}`)."),
+            SecurityKind::ApiKeyHeader { name } => format!("Authenticates with an API key sent in the `{name}` header (scheme `{key}`)."),
+            SecurityKind::ApiKeyQuery { name } => format!("Authenticates with an API key sent as the `{name}` query parameter (scheme `{key}`)."),
+        };
+        let docs = doc3(&text, s.description.as_deref(), "");
+        match &s.kind {
+            SecurityKind::Token { prefix } => quote! {
+                #docs
+                pub fn #m(self, token: impl Into<String>) -> Self {
+                    self.credential(#key, runtime::Credential::token(#prefix, token))
+                }
+            },
+            SecurityKind::Basic => quote! {
+                #docs
+                pub fn #m(self, user: impl Into<String>, password: impl Into<String>) -> Self {
+                    self.credential(#key, runtime::Credential::basic(user, password))
+                }
+            },
+            SecurityKind::ApiKeyHeader { name } => quote! {
+                #docs
+                pub fn #m(self, key: impl Into<String>) -> Self {
+                    self.credential(#key, runtime::Credential::header(#name, key))
+                }
+            },
+            SecurityKind::ApiKeyQuery { name } => quote! {
+                #docs
+                pub fn #m(self, key: impl Into<String>) -> Self {
+                    self.credential(#key, runtime::Credential::query(#name, key))
+                }
+            },
+        }
+    });
+    let vars = api.servers.first().into_iter().flat_map(|s| &s.variables).map(|v| {
+        let m = ident(&v.method);
+        let wire = &v.name;
+        let text = format!("Sets the `{{{wire}}}` part of the base URL (default `{}`).", v.default);
+        let docs = doc3(&text, v.description.as_deref(), "");
+        match &v.type_name {
+            Some(t) => {
+                let t = ident(t);
+                quote! {
+                    #docs
+                    pub fn #m(self, value: #t) -> Self {
+                        self.server_variable(#wire, value.as_str())
+                    }
+                }
+            }
+            None => quote! {
+                #docs
+                pub fn #m(self, value: impl Into<String>) -> Self {
+                    self.server_variable(#wire, value)
+                }
+            },
+        }
+    });
+    quote! {
+        impl runtime::ClientBuilder<Client> {
+            #(#creds)*
+            #(#vars)*
+        }
+    }
+}
+
+fn server_types(server: &Server) -> TokenStream {
+    let types = server.variables.iter().filter_map(|v| {
+        let name = ident(v.type_name.as_ref()?);
+        let docs = doc3(&format!("Allowed values of the `{{{}}}` server variable.", v.name), v.description.as_deref(), "");
+        let variants = v.values.iter().map(|e| {
+            let i = ident(&e.ident);
+            let w = &e.wire;
+            quote!(#i = #w)
+        });
+        Some(quote! {
+            runtime::open_enum! {
+                #docs
+                pub enum #name { #(#variants),* }
+            }
+        })
+    });
+    quote!(#(#types)*)
+}
+
+// ---- operations --------------------------------------------------------------
+
+fn required_args(op: &Operation) -> impl Iterator<Item = &Param> {
+    op.params.iter().filter(|p| p.required && p.constant.is_none())
+}
+
+fn optional_params(op: &Operation) -> impl Iterator<Item = &Param> {
+    op.params.iter().filter(|p| !p.required)
+}
+
+/// Argument type and conversion for a value the user passes.
+fn arg(t: &Ty) -> (TokenStream, bool) {
+    match t {
+        Ty::String => (quote!(impl Into<String>), true),
+        other => (ty(other), false),
+    }
+}
+
+/// The operation's prose from the spec, and the generator's own part (the
+/// route, the vendor link, an example).
+fn op_doc(op: &Operation, opts: &EmitOptions) -> (String, String) {
+    let mut vendor = op.summary.clone().unwrap_or_default();
+    if let Some(d) = &op.description {
+        if Some(d) != op.summary.as_ref() {
+            vendor.push_str("\n\n");
+            vendor.push_str(d);
+        }
+    }
+    let mut text = format!("`{} {}`", op.http_method, op.path);
+    if let Some(url) = &op.doc_url {
+        text.push_str(&format!(" ([vendor documentation]({url}))"));
+    }
+    // A short example of the call.
+    let mut setup = String::new();
+    let mut args: Vec<String> = Vec::new();
+    for p in required_args(op) {
+        args.push(example_arg(&p.ty, &p.ident, &mut setup));
+    }
+    if let Some(b) = op.body.as_ref().filter(|b| b.required) {
+        args.push(example_arg(&b.ty, "body", &mut setup));
+    }
+    let call = if op.pagination.is_some() {
+        format!(
+            "use futures_util::TryStreamExt;\nlet items: Vec<_> = client.{}({}).stream().try_collect().await?;\n# let _ = items;",
+            op.method_name.trim_start_matches("r#"),
+            args.join(", ")
+        )
+    } else {
+        format!(
+            "let response = client.{}({}).await?;\nprintln!(\"{{}}\", response.status());",
+            op.method_name.trim_start_matches("r#"),
+            args.join(", ")
+        )
+    };
+    text.push_str(&format!(
+        "\n\n```no_run\n# async fn example(client: {}::Client) -> Result<(), Box<dyn std::error::Error>> {{\n{setup}{call}\n# Ok(()) }}\n```",
+        opts.module_path
+    ));
+    (vendor, text)
+}
+
+fn example_arg(t: &Ty, name: &str, setup: &mut String) -> String {
+    match t {
+        Ty::String => format!("{:?}", name.trim_start_matches("r#")),
+        Ty::I32 | Ty::I64 => "1".into(),
+        Ty::F32 | Ty::F64 => "1.0".into(),
+        Ty::Bool => "true".into(),
+        _ => {
+            let var = format!("{}_value", name.trim_start_matches("r#"));
+            setup.push_str(&format!("# let {var} = serde_json::from_value(serde_json::json!({{}}))?;\n"));
+            var
+        }
+    }
+}
+
+fn op_method(op: &Operation, opts: &EmitOptions) -> TokenStream {
+    let m = ident(&op.method_name);
+    let b = ident(&op.builder_name);
+    let (vendor, own) = op_doc(op, opts);
+    let docs = doc3("", Some(&vendor), &own);
+    let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
+    let mut params = Vec::new();
+    let mut inits = Vec::new();
+    for p in required_args(op) {
+        let i = ident(&p.ident);
+        let (t, into) = arg(&p.ty);
+        params.push(quote!(#i: #t));
+        inits.push(if into { quote!(#i: #i.into()) } else { quote!(#i) });
+    }
+    for p in optional_params(op) {
+        let i = ident(&p.ident);
+        inits.push(quote!(#i: None));
+    }
+    if let Some(body) = &op.body {
+        if body.required {
+            let t = ty(&body.ty);
+            params.push(quote!(body: #t));
+            inits.push(quote!(body));
+        } else {
+            inits.push(quote!(body: None));
+        }
+    }
+    quote! {
+        #docs
+        #deprecated
+        pub fn #m(&self, #(#params),*) -> #b {
+            #b { client: self.0.clone(), #(#inits),* }
+        }
+    }
+}
+
+fn operation(op: &Operation, _opts: &EmitOptions) -> TokenStream {
+    let b = ident(&op.builder_name);
+    let m = &op.method_name.trim_start_matches("r#").to_string();
+    let struct_doc = doc(&format!("Request builder for [`Client::{m}`]: set optional parameters, then `.send().await` (or `.await` directly)."));
+    let mut fields = vec![quote!(client: runtime::Client)];
+    for p in required_args(op) {
+        let i = ident(&p.ident);
+        let t = ty(&p.ty);
+        fields.push(quote!(#i: #t));
+    }
+    for p in optional_params(op) {
+        let i = ident(&p.ident);
+        let t = ty(&p.ty);
+        fields.push(quote!(#i: Option<#t>));
+    }
+    if let Some(body) = &op.body {
+        let t = ty(&body.ty);
+        fields.push(if body.required { quote!(body: #t) } else { quote!(body: Option<#t>) });
+    }
+    let setters = optional_params(op).map(|p| {
+        let i = ident(&p.ident);
+        let (t, into) = arg(&p.ty);
+        let value = if into { quote!(value.into()) } else { quote!(value) };
+        let own = format!("Sent as the `{}` {} parameter.", p.wire_name, location_name(p.location));
+        let docs = match &p.description {
+            Some(d) => doc3("", Some(d), &own),
+            None => doc3(&format!("Sets the `{}` parameter.", p.wire_name), None, &own),
+        };
+        let dep = p.deprecated.then(|| quote!(#[deprecated]));
+        quote! {
+            #docs
+            #dep
+            pub fn #i(mut self, value: #t) -> Self {
+                self.#i = Some(#value);
+                self
+            }
+        }
+    });
+    let body_setter = op.body.as_ref().filter(|b| !b.required).map(|body| {
+        let t = ty(&body.ty);
+        let docs = doc3("Sets the request body.", body.description.as_deref(), "");
+        quote! {
+            #docs
+            pub fn body(mut self, value: #t) -> Self {
+                self.body = Some(value);
+                self
+            }
+        }
+    });
+    let request = request_fn(op);
+    let decode = decode_fn(op);
+    let ok = ty(&op.success.ty);
+    let err = error_ty(op);
+    let stream = op.pagination.as_ref().map(|p| stream_fn(op, p));
+    let success_enum = success_enum(op);
+    let error_enum = error_enum(op);
+    quote! {
+        #struct_doc
+        #[derive(Debug, Clone)]
+        #[must_use = "a request does nothing until it is sent"]
+        pub struct #b {
+            #(#fields),*
+        }
+
+        impl #b {
+            #(#setters)*
+            #body_setter
+            #request
+            #decode
+
+            /// Sends the request, retrying as the client's policy allows.
+            pub async fn send(self) -> Result<runtime::Response<#ok>, runtime::Error<#err>> {
+                self.client.send(self.request(), Self::decode).await
+            }
+            #stream
+        }
+
+        runtime::impl_into_future!(#b => #ok, #err);
+
+        #success_enum
+        #error_enum
+    }
+}
+
+fn location_name(l: ParamLocation) -> &'static str {
+    match l {
+        ParamLocation::Path => "path",
+        ParamLocation::Query => "query",
+        ParamLocation::Header => "header",
+        ParamLocation::Cookie => "cookie",
+    }
+}
+
+fn error_ty(op: &Operation) -> TokenStream {
+    match &op.errors.enum_name {
+        Some(n) => {
+            let n = ident(n);
+            quote!(#n)
+        }
+        None => quote!(runtime::NoErrorBody),
+    }
+}
+
+fn list_style(s: ListStyle) -> TokenStream {
+    match s {
+        ListStyle::Exploded => quote!(runtime::ListStyle::Exploded),
+        ListStyle::Comma => quote!(runtime::ListStyle::Comma),
+        ListStyle::Space => quote!(runtime::ListStyle::Space),
+        ListStyle::Pipe => quote!(runtime::ListStyle::Pipe),
+    }
+}
+
+fn request_fn(op: &Operation) -> TokenStream {
+    let method = ident(&op.http_method);
+    let path = &op.path;
+    let security = op.security.iter();
+    let mut steps = Vec::new();
+    for p in &op.params {
+        let wire = &p.wire_name;
+        let i = ident(&p.ident);
+        let value = match &p.constant {
+            Some(c) => quote!(&#c),
+            None => quote!(&self.#i),
+        };
+        let step = match (p.location, p.list_style, p.required && p.constant.is_none() || p.constant.is_some()) {
+            (ParamLocation::Path, _, _) => quote!(.path(#wire, #value)),
+            (ParamLocation::Query, Some(s), true) => {
+                let s = list_style(s);
+                quote!(.query_list(#wire, #value, #s))
+            }
+            (ParamLocation::Query, Some(s), false) => {
+                let s = list_style(s);
+                quote!(.query_list_opt(#wire, self.#i.as_deref(), #s))
+            }
+            (ParamLocation::Query, None, true) => quote!(.query(#wire, #value)),
+            (ParamLocation::Query, None, false) => quote!(.query_opt(#wire, self.#i.as_ref())),
+            (ParamLocation::Header, _, true) => quote!(.header(#wire, #value)),
+            (ParamLocation::Header, _, false) => quote!(.header_opt(#wire, self.#i.as_ref())),
+            (ParamLocation::Cookie, _, true) => quote!(.cookie(#wire, #value)),
+            (ParamLocation::Cookie, _, false) => quote!(.cookie_opt(#wire, self.#i.as_ref())),
+        };
+        steps.push(step);
+    }
+    if let Some(body) = &op.body {
+        let ct = &body.content_type;
+        let f = match body.kind {
+            ContentKind::Json => quote!(json),
+            ContentKind::Form => quote!(form),
+            ContentKind::Text => quote!(text),
+            ContentKind::Binary => quote!(bytes),
+        };
+        steps.push(if body.required {
+            quote!(.#f(#ct, &self.body))
+        } else {
+            let f = format_ident!("{}_opt", f.to_string());
+            quote!(.#f(#ct, self.body.as_ref()))
+        });
+    }
+    quote! {
+        fn request(&self) -> runtime::Request {
+            runtime::Request::new(runtime::Method::#method, #path, &[#(#security),*])
+                #(#steps)*
+        }
+    }
+}
+
+fn status_pattern(s: &StatusMatch) -> TokenStream {
+    match s {
+        StatusMatch::Code(c) => {
+            let c = Literal::u16_unsuffixed(*c);
+            quote!(#c)
+        }
+        StatusMatch::Range(r) => {
+            let lo = Literal::u16_unsuffixed(r * 100);
+            let hi = Literal::u16_unsuffixed(r * 100 + 99);
+            quote!(#lo..=#hi)
+        }
+        StatusMatch::Default => quote!(_),
+    }
+}
+
+fn sorted_cases<'a>(cases: impl Iterator<Item = &'a ResponseCase>) -> Vec<&'a ResponseCase> {
+    let mut v: Vec<&ResponseCase> = cases.collect();
+    v.sort_by_key(|c| match c.status {
+        StatusMatch::Code(_) => 0,
+        StatusMatch::Range(_) => 1,
+        StatusMatch::Default => 2,
+    });
+    v
+}
+
+fn decode_fn(op: &Operation) -> TokenStream {
+    let ok = ty(&op.success.ty);
+    let err = error_ty(op);
+    let mut arms = Vec::new();
+    let success_enum = op.success.enum_name.as_ref().map(|n| ident(n));
+    for c in sorted_cases(op.success.cases.iter()) {
+        let pat = status_pattern(&c.status);
+        let call = match (&success_enum, &c.body) {
+            (None, None) => quote!(r.empty()),
+            (None, Some((kind, _))) => decode_call(*kind, None),
+            (Some(e), None) => {
+                let v = ident(&c.variant);
+                quote!(r.empty_as(#e::#v))
+            }
+            (Some(e), Some((kind, _))) => {
+                let v = ident(&c.variant);
+                decode_call(*kind, Some(quote!(#e::#v)))
+            }
+        };
+        arms.push(quote!(#pat => #call,));
+    }
+    let mut has_default = false;
+    if let Some(e) = &op.errors.enum_name {
+        let e = ident(e);
+        for c in sorted_cases(op.errors.cases.iter()) {
+            has_default |= c.status == StatusMatch::Default;
+            let pat = status_pattern(&c.status);
+            let v = ident(&c.variant);
+            let call = match &c.body {
+                None => quote!(r.error_empty(#e::#v)),
+                Some((ContentKind::Json | ContentKind::Form, _)) => quote!(r.error_json(#e::#v)),
+                Some((ContentKind::Text, _)) => quote!(r.error_text(#e::#v)),
+                Some((ContentKind::Binary, _)) => quote!(r.error_bytes(#e::#v)),
+            };
+            arms.push(quote!(#pat => #call,));
+        }
+    }
+    if !has_default {
+        arms.push(quote!(_ => r.unexpected(),));
+    }
+    quote! {
+        fn decode(r: runtime::RawResponse) -> Result<runtime::Response<#ok>, runtime::Error<#err>> {
+            match r.status().as_u16() {
+                #(#arms)*
+            }
+        }
+    }
+}
+
+fn decode_call(kind: ContentKind, wrap: Option<TokenStream>) -> TokenStream {
+    match (kind, wrap) {
+        (ContentKind::Json | ContentKind::Form, None) => quote!(r.json()),
+        (ContentKind::Text, None) => quote!(r.text()),
+        (ContentKind::Binary, None) => quote!(r.bytes()),
+        (ContentKind::Json | ContentKind::Form, Some(w)) => quote!(r.json_as(#w)),
+        (ContentKind::Text, Some(w)) => quote!(r.text_as(#w)),
+        (ContentKind::Binary, Some(w)) => quote!(r.bytes_as(#w)),
+    }
+}
+
+fn stream_fn(op: &Operation, p: &Pagination) -> TokenStream {
+    let item = ty(&p.item_ty);
+    let err = error_ty(op);
+    let style = match p.style {
+        PageStyle::Offset => quote!(runtime::PageStyle::Offset),
+        PageStyle::Page => quote!(runtime::PageStyle::Page),
+        PageStyle::Cursor => quote!(runtime::PageStyle::Cursor),
+    };
+    let in_body = p.in_body;
+    let param = &p.param;
+    let opt = |o: &Option<String>| match o {
+        Some(s) => quote!(Some(#s)),
+        None => quote!(None),
+    };
+    let limit = opt(&p.limit);
+    let items = &p.items;
+    let has_more = opt(&p.has_more);
+    let next = opt(&p.next);
+    quote! {
+        /// Streams every item of every page, fetching pages lazily.
+        pub fn stream(self) -> impl runtime::Stream<Item = Result<#item, runtime::Error<#err>>> + Send + 'static {
+            const PAGINATION: runtime::Pagination = runtime::Pagination {
+                style: #style,
+                in_body: #in_body,
+                param: #param,
+                limit: #limit,
+                items: #items,
+                has_more: #has_more,
+                next: #next,
+            };
+            runtime::paginate(self.client.clone(), self.request(), PAGINATION, Self::decode)
+        }
+    }
+}
+
+fn success_enum(op: &Operation) -> TokenStream {
+    let Some(name) = &op.success.enum_name else { return TokenStream::new() };
+    response_enum(name, &op.success.cases, &format!("The successful responses of [`Client::{}`].", op.method_name.trim_start_matches("r#")))
+}
+
+fn error_enum(op: &Operation) -> TokenStream {
+    let Some(name) = &op.errors.enum_name else { return TokenStream::new() };
+    let e = response_enum(name, &op.errors.cases, &format!("The error responses declared for [`Client::{}`].", op.method_name.trim_start_matches("r#")));
+    let n = ident(name);
+    let display = op.errors.cases.iter().map(|c| {
+        let v = ident(&c.variant);
+        let label = match &c.status {
+            StatusMatch::Code(code) => format!("{code} {}", c.variant),
+            StatusMatch::Range(r) => format!("{r}XX {}", c.variant),
+            StatusMatch::Default => "error response".to_string(),
+        };
+        if c.body.is_some() {
+            quote!(#n::#v(_) => #label,)
+        } else {
+            quote!(#n::#v => #label,)
+        }
+    });
+    quote! {
+        #e
+        impl ::std::fmt::Display for #n {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(match self {
+                    #(#display)*
+                })
+            }
+        }
+    }
+}
+
+fn response_enum(name: &str, cases: &[ResponseCase], doc_text: &str) -> TokenStream {
+    let n = ident(name);
+    let docs = doc(doc_text);
+    let variants = cases.iter().map(|c| {
+        let v = ident(&c.variant);
+        let status = match &c.status {
+            StatusMatch::Code(code) => format!("Status {code}"),
+            StatusMatch::Range(r) => format!("Any {r}XX status"),
+            StatusMatch::Default => "Any other status".to_string(),
+        };
+        let vd = doc3(&format!("{status}."), c.description.as_deref(), "");
+        match &c.body {
+            Some((_, t)) => {
+                let t = ty(t);
+                quote!(#vd #v(#t))
+            }
+            None => quote!(#vd #v),
+        }
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #n {
+            #(#variants),*
+        }
+    }
+}
+
+// ---- types -------------------------------------------------------------------
+
+fn type_def(t: &TypeDef) -> TokenStream {
+    let docs = doc3("", t.doc.as_deref(), &format!("Schema: `{}`", t.pointer));
+    let deprecated = t.deprecated.then(|| quote!(#[deprecated]));
+    let name = ident(&t.name);
+    match &t.kind {
+        TypeKind::Struct(s) => struct_def(&name, docs, deprecated, s),
+        TypeKind::Enum { variants } => {
+            let vs = variants.iter().map(|v| {
+                let i = ident(&v.ident);
+                let w = &v.wire;
+                quote!(#i = #w)
+            });
+            quote! {
+                runtime::open_enum! {
+                    #docs
+                    #deprecated
+                    pub enum #name { #(#vs),* }
+                }
+            }
+        }
+        TypeKind::IntEnum { variants } => {
+            let vs = variants.iter().map(|(i, v)| {
+                let i = ident(i);
+                let v = Literal::i64_unsuffixed(*v);
+                quote!(#i = #v)
+            });
+            quote! {
+                runtime::open_int_enum! {
+                    #docs
+                    #deprecated
+                    pub enum #name { #(#vs),* }
+                }
+            }
+        }
+        TypeKind::Union(u) => union_def(&name, docs, deprecated, u),
+        TypeKind::Alias(target) => {
+            let target = ty(target);
+            quote! {
+                #docs
+                pub type #name = #target;
+            }
+        }
+    }
+}
+
+fn struct_def(name: &Ident, docs: TokenStream, deprecated: Option<TokenStream>, s: &Struct) -> TokenStream {
+    let default = s.default.then(|| quote!(Default,));
+    let mut taken: Vec<&str> = s.fields.iter().map(|f| f.ident.trim_start_matches("r#")).collect();
+    let fields = s.fields.iter().map(|f| {
+        let i = ident(&f.ident);
+        let t = ty(&f.ty);
+        let mut serde_args = Vec::new();
+        if f.ident.trim_start_matches("r#") != f.wire_name {
+            let w = &f.wire_name;
+            serde_args.push(quote!(rename = #w));
+        }
+        if f.double_option {
+            serde_args.push(quote!(default, skip_serializing_if = "Option::is_none", with = "crate::runtime::double_option"));
+        } else if !f.required {
+            serde_args.push(quote!(default, skip_serializing_if = "Option::is_none"));
+        }
+        let serde_attr = if serde_args.is_empty() { quote!() } else { quote!(#[serde(#(#serde_args),*)]) };
+        let mut notes = Vec::new();
+        if f.read_only {
+            notes.push("Read-only: sent by the server, ignored in requests.".to_string());
+        }
+        if f.write_only {
+            notes.push("Write-only: accepted in requests, never returned.".to_string());
+        }
+        if f.double_option {
+            notes.push("`None`: absent; `Some(None)`: explicitly `null`.".to_string());
+        }
+        if let Some(d) = &f.default {
+            notes.push(format!("Default when absent: `{d}`."));
+        }
+        let docs = doc3("", f.doc.as_deref(), &notes.join("\n\n"));
+        let dep = f.deprecated.then(|| quote!(#[deprecated]));
+        quote! {
+            #docs
+            #dep
+            #serde_attr
+            pub #i: #t
+        }
+    });
+    let additional = s.additional.as_ref().map(|a| {
+        let mut n = "additional_properties".to_string();
+        while taken.contains(&n.as_str()) {
+            n.push('_');
+        }
+        taken.push("additional_properties");
+        let i = ident(&n);
+        let t = match a {
+            Ty::Value => quote!(::serde_json::Map<String, ::serde_json::Value>),
+            other => {
+                let inner = ty(other);
+                quote!(::std::collections::BTreeMap<String, #inner>)
+            }
+        };
+        quote! {
+            /// Properties not declared by the schema.
+            #[serde(flatten)]
+            pub #i: #t
+        }
+    });
+    let all = fields.chain(additional);
+    quote! {
+        #docs
+        #deprecated
+        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        pub struct #name {
+            #(#all),*
+        }
+    }
+}
+
+fn union_def(name: &Ident, docs: TokenStream, deprecated: Option<TokenStream>, u: &Union) -> TokenStream {
+    let variants: Vec<TokenStream> = u
+        .variants
+        .iter()
+        .map(|v| {
+            let i = ident(&v.ident);
+            let t = ty(&v.ty);
+            quote!(#i(#t))
+        })
+        .collect();
+    match &u.discriminator {
+        None => quote! {
+            #docs
+            #deprecated
+            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[serde(untagged)]
+            pub enum #name {
+                #(#variants),*
+            }
+        },
+        Some(tag) => {
+            let arms = u.variants.iter().map(|v| {
+                let i = ident(&v.ident);
+                let tags = &v.tags;
+                quote!(#(#tags)|* => #i)
+            });
+            quote! {
+                runtime::tagged_union! {
+                    #docs
+                    #deprecated
+                    pub enum #name {
+                        #(#variants),*
+                    }
+                    tag = #tag;
+                    #(#arms;)*
+                }
+            }
+        }
+    }
+}

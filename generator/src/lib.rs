@@ -1,0 +1,96 @@
+//! `crmgen`: typed async Rust clients from OpenAPI 3.0 descriptions.
+//!
+//! The pipeline runs in one direction, one module per stage:
+//! [`load`] (YAML/JSON to `openapiv3`) -> [`resolve`] (follow `$ref`s, choose
+//! every name and type: the [`model`]) -> [`emit`] (tokens with `quote!`) ->
+//! [`format`] (`prettyplease`, `@generated` header). [`naming`] is the one
+//! place names are made; [`standalone`] writes a self-contained crate.
+
+pub mod emit;
+pub mod error;
+pub mod format;
+pub mod load;
+pub mod model;
+pub mod naming;
+pub mod resolve;
+pub mod standalone;
+
+use std::path::Path;
+
+pub use error::{Error, Location, Result};
+pub use resolve::Warning;
+
+/// Options for one generation run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// How users reach the module (doc examples).
+    pub module_path: String,
+    /// Spec path as written in the `@generated` header.
+    pub spec_label: String,
+    /// The command written in the header.
+    pub command: String,
+    /// Treat warnings as errors.
+    pub strict: bool,
+}
+
+/// The output of one run.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// The formatted Rust module.
+    pub code: String,
+    /// The resolved model (for reports and tooling).
+    pub api: model::Api,
+    pub warnings: Vec<Warning>,
+}
+
+/// Generates a module from a spec file.
+pub fn generate_file(path: &Path, opts: &Options) -> Result<Generated> {
+    let loaded = load::load_file(path)?;
+    generate_openapi(&loaded.openapi, opts).map_err(|e| e.with_file(path))
+}
+
+/// Generates a module from spec text.
+pub fn generate_str(text: &str, opts: &Options) -> Result<Generated> {
+    let loaded = load::load_str(text)?;
+    generate_openapi(&loaded.openapi, opts)
+}
+
+/// Generates a module from a parsed document.
+pub fn generate_openapi(doc: &openapiv3::OpenAPI, opts: &Options) -> Result<Generated> {
+    let (api, warnings) = resolve::resolve(doc)?;
+    if opts.strict {
+        if let Some(w) = warnings.first() {
+            return Err(Error::Invalid {
+                location: Location { pointer: Some(w.pointer.clone()), ..Location::default() },
+                message: format!("{} (strict mode)", w.message),
+            });
+        }
+    }
+    let tokens = emit::module(&api, &emit::EmitOptions { module_path: opts.module_path.clone() });
+    let code = format::file(tokens, &format::Header { spec: &opts.spec_label, command: &opts.command }, &opts.spec_label)?;
+    Ok(Generated { code, api, warnings })
+}
+
+/// Writes a standalone crate for `spec` into `out_dir`, printing warnings.
+pub fn write_crate(spec: &Path, out_dir: &Path, name: Option<&str>, strict: bool, command: &str) -> Result<()> {
+    let stem = spec.file_stem().and_then(|s| s.to_str()).unwrap_or("api");
+    let name = name.map(str::to_string).unwrap_or_else(|| standalone::crate_name(stem));
+    let opts = Options {
+        module_path: name.replace('-', "_"),
+        spec_label: spec.file_name().and_then(|s| s.to_str()).unwrap_or("spec").to_string(),
+        command: command.to_string(),
+        strict,
+    };
+    let generated = generate_file(spec, &opts)?;
+    for w in &generated.warnings {
+        eprintln!("warning: {}: {w}", spec.display());
+    }
+    for (rel, text) in standalone::crate_files(&name, &generated.code, generated.api.uses) {
+        let path = out_dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| Error::Io { path: parent.to_path_buf(), source })?;
+        }
+        std::fs::write(&path, text).map_err(|source| Error::Io { path: path.clone(), source })?;
+    }
+    Ok(())
+}

@@ -1,0 +1,4 @@
+//! Project chores: regenerating `generated/` from `specs/` and checking
+//! that it is fresh. `main.rs` is the command line; tests use this library.
+
+pub mod codegen;
