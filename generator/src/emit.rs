@@ -845,6 +845,9 @@ fn struct_def(name: &Ident, docs: TokenStream, deprecated: Option<TokenStream>, 
             serde_args.push(quote!(default, skip_serializing_if = "Option::is_none", with = "crate::runtime::double_option"));
         } else if !f.required {
             serde_args.push(quote!(default, skip_serializing_if = "Option::is_none"));
+        } else if matches!(f.ty, Ty::Option(_)) {
+            // Required but nullable: `null` is a value, absence is an error.
+            serde_args.push(quote!(deserialize_with = "Option::deserialize"));
         }
         let serde_attr = if serde_args.is_empty() { quote!() } else { quote!(#[serde(#(#serde_args),*)]) };
         let mut notes = Vec::new();

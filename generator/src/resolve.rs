@@ -231,10 +231,10 @@ impl<'a> Resolver<'a> {
                         synth
                     }
                 };
-                let method_name = methods.claim(&snake(&op_id));
-                if let Some(first) = ids.insert(method_name.trim_start_matches("r#").to_string(), pointer.clone()) {
+                if let Some(first) = ids.insert(op_id.clone(), pointer.clone()) {
                     return Err(Error::invalid(&pointer, format!("operationId `{op_id}` is also used at {first}")));
                 }
+                let method_name = methods.claim(&snake(&op_id));
                 out.push(self.operation(path, method, &item.parameters, op, &op_id, method_name, &pointer)?);
             }
         }
@@ -993,6 +993,11 @@ impl<'a> Resolver<'a> {
             };
             let ty = self.schema_ty(s, &format!("{name}{ident}"), &ptr, depth + 1)?;
             variants.push(UnionVariant { ident: scope.claim(&ident), ty, tags });
+        }
+        if discriminator.is_none() {
+            // Untagged variants are tried in order, and serde lets a struct
+            // decode from an array of its fields: arrays go first.
+            variants.sort_by_key(|v| !matches!(v.ty, Ty::Vec(_)));
         }
         Ok(Union { variants, discriminator: discriminator.map(|d| d.property_name.clone()) })
     }

@@ -1257,6 +1257,7 @@ pub struct Status {
     /// Whether reaching this status triggers a celebration in the UI.
     pub celebration_enabled: bool,
     /// Target time in this status as an ISO 8601 duration.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub target_time_in_status: Option<String>,
 }
 /// Schema: `#/components/schemas/Status/properties/id`
@@ -1297,11 +1298,13 @@ pub struct ActorReferenceValue {
     /// When this value became active (roughly its creation time).
     pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
     /// When this value was deactivated; null while the value is active.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     pub created_by_actor: Actor,
     /// The type of the referenced actor.
     pub referenced_actor_type: ActorReferenceValueReferencedActorType,
     /// The ID of the referenced actor.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub referenced_actor_id: Option<::uuid::Uuid>,
     /// The attribute type of the value.
     pub attribute_type: ActorReferenceValueAttributeType,
@@ -1325,6 +1328,7 @@ pub struct CheckboxValue {
     /// When this value became active (roughly its creation time).
     pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
     /// When this value was deactivated; null while the value is active.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     pub created_by_actor: Actor,
     /// Whether the checkbox is checked.
@@ -1345,6 +1349,7 @@ pub struct CurrencyValue {
     /// When this value became active (roughly its creation time).
     pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
     /// When this value was deactivated; null while the value is active.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     pub created_by_actor: Actor,
     /// The amount, a decimal with at most 4 decimal places.
@@ -1374,6 +1379,7 @@ pub struct DateValue {
     /// When this value became active (roughly its creation time).
     pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
     /// When this value was deactivated; null while the value is active.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     pub created_by_actor: Actor,
     /// The date, e.g. `2023-01-01` (maximum `9999-12-31`).
@@ -1394,6 +1400,7 @@ pub struct DomainValue {
     /// When this value became active (roughly its creation time).
     pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
     /// When this value was deactivated; null while the value is active.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     pub created_by_actor: Actor,
     /// The full domain.
@@ -1416,6 +1423,7 @@ pub struct EmailAddressValue {
     /// When this value became active (roughly its creation time).
     pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
     /// When this value was deactivated; null while the value is active.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     pub created_by_actor: Actor,
     /// The email address as originally entered.
@@ -1441,6 +1449,7 @@ pub struct RecordReferenceValue {
     /// When this value became active (roughly its creation time).
     pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
     /// When this value was deactivated; null while the value is active.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     pub created_by_actor: Actor,
     /// Slug of the object the referenced record belongs to.
@@ -1463,6 +1472,7 @@ pub struct InteractionValue {
     /// When this value became active (roughly its creation time).
     pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
     /// When this value was deactivated; null while the value is active.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     pub created_by_actor: Actor,
     /// The kind of interaction.
@@ -1493,26 +1503,37 @@ pub struct LocationValue {
     /// When this value became active (roughly its creation time).
     pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
     /// When this value was deactivated; null while the value is active.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     pub created_by_actor: Actor,
     /// First address line.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub line_1: Option<String>,
     /// Second address line.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub line_2: Option<String>,
     /// Third address line.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub line_3: Option<String>,
     /// Fourth address line.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub line_4: Option<String>,
     /// Town, neighbourhood or area.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub locality: Option<String>,
     /// State, county, province or region.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub region: Option<String>,
     /// Postcode or zip code.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub postcode: Option<String>,
+    #[serde(deserialize_with = "Option::deserialize")]
     pub country_code: Option<CountryCode>,
     /// Latitude as a decimal string (up to 9 decimal places).
+    #[serde(deserialize_with = "Option::deserialize")]
     pub latitude: Option<String>,
     /// Longitude as a decimal string (up to 9 decimal places).
+    #[serde(deserialize_with = "Option::deserialize")]
     pub longitude: Option<String>,
     /// The attribute type of the value.
     pub attribute_type: LocationValueAttributeType,
@@ -1530,6 +1551,7 @@ pub struct NumberValue {
     /// When this value became active (roughly its creation time).
     pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
     /// When this value was deactivated; null while the value is active.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     pub created_by_actor: Actor,
     /// The number.
@@ -1550,6 +1572,7 @@ pub struct PersonalNameValue {
     /// When this value became active (roughly its creation time).
     pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
     /// When this value was deactivated; null while the value is active.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     pub created_by_actor: Actor,
     pub first_name: String,
@@ -1571,10 +1594,12 @@ pub struct PhoneNumberValue {
     /// When this value became active (roughly its creation time).
     pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
     /// When this value was deactivated; null while the value is active.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     pub created_by_actor: Actor,
     /// The phone number as originally entered.
     pub original_phone_number: String,
+    #[serde(deserialize_with = "Option::deserialize")]
     pub country_code: Option<CountryCode>,
     /// The phone number in E.164 form.
     pub phone_number: String,
@@ -1594,6 +1619,7 @@ pub struct StatusValue {
     /// When this value became active (roughly its creation time).
     pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
     /// When this value was deactivated; null while the value is active.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     pub created_by_actor: Actor,
     pub status: Status,
@@ -1613,6 +1639,7 @@ pub struct RatingValue {
     /// When this value became active (roughly its creation time).
     pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
     /// When this value was deactivated; null while the value is active.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     pub created_by_actor: Actor,
     /// The rating, 0 to 5 inclusive.
@@ -1633,6 +1660,7 @@ pub struct SelectValue {
     /// When this value became active (roughly its creation time).
     pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
     /// When this value was deactivated; null while the value is active.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     pub created_by_actor: Actor,
     pub option: SelectOption,
@@ -1652,6 +1680,7 @@ pub struct TextValue {
     /// When this value became active (roughly its creation time).
     pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
     /// When this value was deactivated; null while the value is active.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     pub created_by_actor: Actor,
     /// The text.
@@ -1674,6 +1703,7 @@ pub struct TimestampValue {
     /// When this value became active (roughly its creation time).
     pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
     /// When this value was deactivated; null while the value is active.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     pub created_by_actor: Actor,
     /// The timestamp in ISO 8601, e.g. `2023-01-01T15:00:00.000000000Z`.

@@ -286,12 +286,13 @@ impl Client {
                 Err(e) if e.is_connect() => Some(policy.delay(attempt, None)),
                 _ => None,
             };
-            if let Some(delay) = retry_delay {
-                if may_retry && attempt < policy.max_attempts && started.elapsed() + delay <= policy.max_elapsed {
-                    tracing::debug!(parent: &span, ?delay, "retrying");
-                    tokio::time::sleep(delay).await;
-                    continue;
-                }
+            let within_budget = |delay: &std::time::Duration| {
+                may_retry && attempt < policy.max_attempts && started.elapsed() + *delay <= policy.max_elapsed
+            };
+            if let Some(delay) = retry_delay.filter(within_budget) {
+                tracing::debug!(parent: &span, ?delay, "retrying");
+                tokio::time::sleep(delay).await;
+                continue;
             }
             let resp = outcome.map_err(transport)?;
             let status = resp.status();

@@ -121,14 +121,16 @@ fn next_request(request: Request, p: &Pagination, page: &Value, received: usize)
     if received == 0 {
         return None;
     }
-    if let Some(flag) = p.has_more {
-        if page.pointer(flag).and_then(Value::as_bool) != Some(true) {
-            return None;
-        }
-    } else if let Some(limit) = p.limit.and_then(|l| read_param(&request, p, l)).and_then(|v| v.as_u64()) {
-        if (received as u64) < limit {
-            return None;
-        }
+    let last_page = match p.has_more {
+        Some(flag) => page.pointer(flag).and_then(Value::as_bool) != Some(true),
+        None => p
+            .limit
+            .and_then(|l| read_param(&request, p, l))
+            .and_then(|v| v.as_u64())
+            .is_some_and(|limit| (received as u64) < limit),
+    };
+    if last_page {
+        return None;
     }
     let next = match p.style {
         PageStyle::Offset => {

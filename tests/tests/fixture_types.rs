@@ -1,0 +1,126 @@
+//! The fixture types round-trip their examples through serde, and behave
+//! as the generator promises (open enums, nullable vs absent, boxing,
+//! discriminated unions with a fallback).
+
+use serde::{de::DeserializeOwned, Serialize};
+use serde_json::{json, Value};
+use tests::fixtures::*;
+
+/// Decodes `example`, encodes it back and compares as JSON.
+fn round_trip<T: DeserializeOwned + Serialize + std::fmt::Debug>(example: Value) -> T {
+    let decoded: T = serde_json::from_value(example.clone()).unwrap_or_else(|e| panic!("{example} does not decode: {e}"));
+    let encoded = serde_json::to_value(&decoded).unwrap();
+    assert_eq!(encoded, example, "round trip of {decoded:?}");
+    decoded
+}
+
+#[test]
+fn objects_required_optional_nullable() {
+    let thing: objects::Thing = round_trip(json!({"id": "t1", "name": "Rex", "nickname": null, "legs": 4, "created_at": "2024-01-02T03:04:05Z"}));
+    assert_eq!(thing.nickname, None);
+    assert_eq!(thing.legs, Some(4));
+    // A required nullable field must be present.
+    assert!(serde_json::from_value::<objects::Thing>(json!({"id": "t1", "name": "Rex"})).is_err());
+    // Optional + nullable: absent, null and a value are three different things.
+    let absent: objects::ThingPatch = round_trip(json!({}));
+    assert_eq!(absent.nickname, None);
+    let cleared: objects::ThingPatch = round_trip(json!({"nickname": null}));
+    assert_eq!(cleared.nickname, Some(None));
+    let set: objects::ThingPatch = round_trip(json!({"nickname": "R"}));
+    assert_eq!(set.nickname, Some(Some("R".to_string())));
+    assert_eq!(objects::ThingPatch::default(), absent);
+}
+
+#[test]
+fn primitives_and_formats() {
+    let p: primitives::Primitives = round_trip(json!({
+        "i32": 1, "i64": 9007199254740993i64, "f32": 1.5, "f64": 2.25, "flag": true,
+        "at": "2024-01-02T03:04:05+02:00", "day": "2024-01-02", "id": "0c6b9c1e-3c1d-4a8b-9a55-2f4a5f0d7e11",
+        "email": "a@b.c", "link": "https://x.y"
+    }));
+    assert_eq!(p.i64, 9007199254740993);
+    assert_eq!(p.at.unwrap().offset().local_minus_utc(), 7200);
+    assert_eq!(p.day.unwrap().to_string(), "2024-01-02");
+    assert_eq!(p.id.unwrap().to_string(), "0c6b9c1e-3c1d-4a8b-9a55-2f4a5f0d7e11");
+}
+
+#[test]
+fn enums_keep_wire_names_and_stay_open() {
+    use enums::{Priority, Status};
+    assert_eq!(round_trip::<Status>(json!("in-progress")), Status::InProgress);
+    assert_eq!(round_trip::<Status>(json!("archived")), Status::Archived);
+    assert_eq!(round_trip::<Status>(json!("ARCHIVED")), Status::Archived2);
+    assert_eq!(round_trip::<Status>(json!("2021-07-28")), Status::V20210728);
+    assert_eq!(round_trip::<Status>(json!("-created_at")), Status::MinusCreatedAt);
+    assert_eq!(round_trip::<Status>(json!("")), Status::Empty);
+    assert_eq!(round_trip::<Status>(json!("self")), Status::Self_);
+    assert_eq!(round_trip::<Status>(json!("unknown")), Status::Unknown2);
+    assert_eq!(round_trip::<Status>(json!("brand-new")), Status::Unknown("brand-new".into()));
+    assert_eq!(Status::InProgress.to_string(), "in-progress");
+    assert_eq!(round_trip::<Priority>(json!(2)), Priority::V2);
+    assert_eq!(round_trip::<Priority>(json!(-1)), Priority::Minus1);
+    assert_eq!(round_trip::<Priority>(json!(99)), Priority::Unknown(99));
+    let response: enums::ListItemsResponse = round_trip(json!({"status": "in-progress", "priority": 2}));
+    assert_eq!(response.status, Some(Status::InProgress));
+}
+
+#[test]
+fn collections_and_maps() {
+    let c: collections::Collections = round_trip(json!({
+        "tags": ["a", "b"], "matrix": [[1, 2], [3]], "nullable_items": ["x", null], "counts": {"a": 1},
+        "anything": {"k": [1]}, "free": {}, "untyped": 3, "owners": [{"id": "o1"}]
+    }));
+    assert_eq!(c.matrix.unwrap()[0], vec![1, 2]);
+    assert_eq!(c.nullable_items.unwrap()[1], None);
+    assert_eq!(c.counts.unwrap()["a"], 1);
+    assert_eq!(c.owners.unwrap()[0].id, "o1");
+    let extras: collections::WithExtras = round_trip(json!({"id": "x", "color": "red"}));
+    assert_eq!(extras.additional_properties["color"], "red");
+}
+
+#[test]
+fn composition() {
+    use composition::*;
+    let e: Extended = round_trip(json!({"id": "a", "extra": 1}));
+    assert_eq!((e.id.as_str(), e.extra), ("a", 1));
+    match round_trip::<Pet>(json!({"kind": "dog", "barks": 3})) {
+        Pet::Dog(d) => assert_eq!(d.barks, 3),
+        other => panic!("expected a dog, got {other:?}"),
+    }
+    assert!(matches!(round_trip::<Pet>(json!({"kind": "cat", "meows": true})), Pet::Cat(_)));
+    // An unknown tag is kept, not an error.
+    assert!(matches!(round_trip::<Pet>(json!({"kind": "fish", "fins": 2})), Pet::Unknown(_)));
+    // A known tag with a wrong body is an error.
+    assert!(serde_json::from_value::<Pet>(json!({"kind": "dog", "barks": "loud"})).is_err());
+    assert!(matches!(round_trip::<StringOrNumber>(json!(4.5)), StringOrNumber::Number(_)));
+    assert!(matches!(round_trip::<StringOrNumber>(json!("x")), StringOrNumber::String(_)));
+    assert!(matches!(round_trip::<AnyShape>(json!(["x"])), AnyShape::Array(_)));
+}
+
+#[test]
+fn recursion_is_boxed() {
+    let n: recursion::Node = round_trip(json!({"value": 1, "next": {"value": 2}, "children": [{"value": 3}]}));
+    assert_eq!(n.next.unwrap().value, 2);
+    let a: recursion::A = round_trip(json!({"b": {"a": {}}}));
+    assert!(a.b.unwrap().a.is_some());
+}
+
+#[test]
+fn naming() {
+    let k: naming::Keywords = round_trip(json!({
+        "type": "t", "ref": "r", "self": "s", "crate": "c", "match": "m", "custom_objects.pet": "p",
+        "in-progress": "i", "2fa": true, "camelCase": "a", "camel_case": "b"
+    }));
+    assert_eq!(k.r#type.as_deref(), Some("t"));
+    assert_eq!(k.self_.as_deref(), Some("s"));
+    assert_eq!(k.crate_.as_deref(), Some("c"));
+    assert_eq!(k.custom_objects_pet.as_deref(), Some("p"));
+    assert_eq!(k.n2fa, Some(true));
+    assert_eq!((k.camel_case.as_deref(), k.camel_case2.as_deref()), (Some("a"), Some("b")));
+    // Two schemas that map to one Rust name are told apart, in spec order.
+    let _first = naming::CustomObjectsPet { id: None };
+    let _second = naming::CustomObjectsPet2 { key: None };
+    let _digit: naming::T2021thing = String::new();
+    let r: naming::ListThingsResponse = round_trip(json!({"owner": {"name": "n"}}));
+    let _owner: naming::ListThingsResponseOwner = r.owner.unwrap();
+}
