@@ -166,6 +166,39 @@ async fn retry_after_on_429_is_honoured() {
 }
 
 #[tokio::test]
+async fn retry_after_is_capped_by_max_retry_after() {
+    let server = MockServer::start().await;
+    get_fails_once_then_succeeds(&server, status(503).insert_header("retry-after", "3600")).await;
+
+    let started = Instant::now();
+    let resp = client(&server, fast_retry().max_retry_after(Duration::from_millis(100)))
+        .get_record(SCHEMA, RECORD_ID)
+        .await
+        .unwrap();
+    let elapsed = started.elapsed();
+
+    assert_record(&resp);
+    assert!(elapsed >= Duration::from_millis(95) && elapsed < Duration::from_secs(3), "{elapsed:?}");
+    assert_eq!(requests(&server).await.len(), 2);
+}
+
+#[tokio::test]
+async fn no_retry_starts_past_max_elapsed() {
+    let server = MockServer::start().await;
+    get_always(&server, status(429).insert_header("retry-after", "1"), 1).await;
+
+    let started = Instant::now();
+    let err = client(&server, fast_retry().max_elapsed(Duration::from_millis(500)))
+        .get_record(SCHEMA, RECORD_ID)
+        .await
+        .unwrap_err();
+
+    assert!(matches!(&err, Error::UnexpectedStatus(e) if e.status == 429), "{err:?}");
+    assert!(started.elapsed() < Duration::from_millis(900), "slept before giving up: {:?}", started.elapsed());
+    assert_eq!(requests(&server).await.len(), 1);
+}
+
+#[tokio::test]
 async fn post_is_not_retried_by_default() {
     let server = MockServer::start().await;
     Mock::given(method("POST")).and(path(CREATE_PATH)).respond_with(status(503)).expect(1).mount(&server).await;
@@ -295,6 +328,43 @@ async fn slow_server_gives_timeout() {
     assert!(elapsed >= Duration::from_millis(190), "gave up after {elapsed:?}");
     assert!(elapsed < Duration::from_secs(2), "the timeout did not cut the wait: {elapsed:?}");
     assert_eq!(err.to_string(), "the request timed out");
+    // Timeouts are not among the retried failures (429, 502-504, connect errors).
+    assert_eq!(requests(&server).await.len(), 1);
+}
+
+/// A one-shot HTTP server that sends the status line and headers at once,
+/// then stalls in the middle of the body.
+fn stalling_body_server() -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let (mut socket, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 4096];
+        let _ = socket.read(&mut buf);
+        let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{\"record\":";
+        let _ = socket.write_all(head.as_bytes());
+        let _ = socket.flush();
+        std::thread::sleep(Duration::from_secs(3));
+    });
+    url
+}
+
+#[tokio::test]
+async fn stalled_body_gives_timeout() {
+    let client = Client::builder()
+        .bearer_token(TOKEN)
+        .base_url(stalling_body_server())
+        .timeout(Duration::from_millis(200))
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+
+    let started = Instant::now();
+    let err = client.get_record(SCHEMA, RECORD_ID).await.unwrap_err();
+
+    assert!(matches!(err, Error::Timeout), "expected Timeout, got {err:?}");
+    assert!(started.elapsed() < Duration::from_secs(2), "the timeout did not cut the body: {:?}", started.elapsed());
 }
 
 // ---------------------------------------------------------------- connection errors

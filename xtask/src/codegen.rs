@@ -10,6 +10,13 @@ use crmgen::standalone::{features_for, OPTIONAL_DEPENDENCIES, RUNTIME_DEPENDENCI
 
 pub const COMMAND: &str = "cargo xtask codegen";
 
+/// The hand-written examples in `generated/examples/` and the features each needs.
+const EXAMPLES: &[(&str, &[&str])] = &[
+    ("attio", &["attio-records"]),
+    ("highlevel", &["highlevel-objects", "highlevel-conversations"]),
+    ("zoho", &["zoho-crm-records"]),
+];
+
 /// One spec and where its module goes.
 #[derive(Debug, Clone)]
 pub struct SpecEntry {
@@ -190,6 +197,11 @@ default = []\n",
     for d in RUNTIME_DEPENDENCIES.iter().chain(OPTIONAL_DEPENDENCIES) {
         out.push_str(d);
         out.push('\n');
+    }
+    out.push_str("\n[dev-dependencies]\nfutures-util = \"0.3\"\ntokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\n");
+    for (name, needs) in EXAMPLES {
+        let needs = needs.iter().map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(", ");
+        out.push_str(&format!("\n[[example]]\nname = \"{name}\"\nrequired-features = [{needs}]\n"));
     }
     out
 }
