@@ -56,7 +56,7 @@ pub enum Error<E> {
     UnexpectedStatus(Box<UnexpectedResponse>),
     /// The body did not decode into the declared type.
     Decode(Box<DecodeError>),
-    /// The request (or the whole retry sequence) timed out.
+    /// An attempt timed out (the timeout applies per attempt).
     Timeout,
     /// The connection failed or broke.
     Transport(reqwest::Error),
@@ -132,7 +132,15 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
                 excerpt(&e.body)
             ),
             Error::Timeout => f.write_str("the request timed out"),
-            Error::Transport(e) => write!(f, "transport error: {e}"),
+            Error::Transport(e) => {
+                write!(f, "transport error: {e}")?;
+                let mut source = std::error::Error::source(e);
+                while let Some(cause) = source {
+                    write!(f, ": {cause}")?;
+                    source = cause.source();
+                }
+                Ok(())
+            }
             Error::InvalidRequest(m) => write!(f, "invalid request: {m}"),
         }
     }
