@@ -820,6 +820,16 @@ fn type_def(t: &TypeDef) -> TokenStream {
             }
         }
         TypeKind::Union(u) => union_def(&name, docs, deprecated, u),
+        TypeKind::Newtype(inner) => {
+            let inner = ty(inner);
+            quote! {
+                #docs
+                #deprecated
+                #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                #[serde(transparent)]
+                pub struct #name(pub #inner);
+            }
+        }
         TypeKind::Alias(target) => {
             let target = ty(target);
             quote! {

@@ -10,8 +10,10 @@ pub mod emit;
 pub mod error;
 pub mod format;
 pub mod load;
+pub mod locate;
 pub mod model;
 pub mod naming;
+pub mod normalize;
 pub mod resolve;
 pub mod standalone;
 
@@ -43,16 +45,32 @@ pub struct Generated {
     pub warnings: Vec<Warning>,
 }
 
-/// Generates a module from a spec file.
+/// Generates a module from a spec file. Errors name the file and, when the
+/// node can be found, its line and column.
 pub fn generate_file(path: &Path, opts: &Options) -> Result<Generated> {
-    let loaded = load::load_file(path)?;
-    generate_openapi(&loaded.openapi, opts).map_err(|e| e.with_file(path))
+    let text = load::read(path)?;
+    generate_str(&text, opts).map_err(|e| locate::fill(e, &text).with_file(path))
 }
 
 /// Generates a module from spec text.
 pub fn generate_str(text: &str, opts: &Options) -> Result<Generated> {
-    let loaded = load::load_str(text)?;
-    generate_openapi(&loaded.openapi, opts)
+    let loaded = load::load_str(text).map_err(|e| locate::fill(e, text))?;
+    let mut generated = generate_openapi(&loaded.openapi, opts).map_err(|e| locate::fill(e, text))?;
+    let mut warnings = loaded.warnings;
+    warnings.append(&mut generated.warnings);
+    if opts.strict {
+        if let Some(w) = warnings.first() {
+            return Err(locate::fill(
+                Error::Invalid {
+                    location: Location { pointer: Some(w.pointer.clone()), ..Location::default() },
+                    message: format!("{} (strict mode)", w.message),
+                },
+                text,
+            ));
+        }
+    }
+    generated.warnings = warnings;
+    Ok(generated)
 }
 
 /// Generates a module from a parsed document.

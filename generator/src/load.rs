@@ -1,21 +1,68 @@
 //! Stage 1: read a YAML or JSON document into `openapiv3::OpenAPI`.
+//!
+//! OpenAPI 3.0 documents are deserialized directly. OpenAPI 3.1 documents
+//! are first rewritten into their 3.0 meaning by [`crate::normalize`];
+//! what has no 3.0 meaning is refused there, with its JSON pointer.
 
 use std::path::Path;
 
 use crate::error::{Error, Location, Result};
+use crate::resolve::Warning;
 
-/// A loaded document and where it came from.
+/// A loaded document, with what loading had to work around.
 pub struct Loaded {
     pub openapi: openapiv3::OpenAPI,
+    pub warnings: Vec<Warning>,
 }
 
-/// Reads and parses a spec file.
+/// Reads and parses a spec file; errors carry the file and, when it can be
+/// found, the line and column of the offending node.
 pub fn load_file(path: &Path) -> Result<Loaded> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    load_str(&text).map_err(|e| e.with_file(path))
+    let text = read(path)?;
+    load_str(&text).map_err(|e| crate::locate::fill(e, &text).with_file(path))
+}
+
+pub(crate) fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })
+}
+
+/// What the document says it is, found without a full parse.
+#[derive(Debug, PartialEq, Eq)]
+enum Kind {
+    OpenApi(String),
+    Swagger,
+    Unknown,
+}
+
+/// Finds the top-level `openapi:` / `"openapi":` (or `swagger`) key.
+fn sniff(text: &str) -> Kind {
+    let find = |key: &str| -> Option<(usize, String)> {
+        let mut from = 0;
+        while let Some(i) = text[from..].find(key) {
+            let at = from + i;
+            from = at + key.len();
+            let before = text[..at].chars().next_back();
+            if !matches!(before, None | Some('"' | '\'' | '\n' | '{' | ' ' | '\t' | ',')) {
+                continue;
+            }
+            let rest = text[at + key.len()..].trim_start_matches(['"', '\'']).trim_start_matches([' ', '\t']);
+            let Some(rest) = rest.strip_prefix(':') else { continue };
+            let value: String = rest
+                .trim_start()
+                .trim_start_matches(['"', '\''])
+                .chars()
+                .take_while(|c| !matches!(c, '"' | '\'' | '\n' | '\r' | ',' | '}' | ' ' | '#'))
+                .collect();
+            return Some((at, value));
+        }
+        None
+    };
+    match (find("openapi"), find("swagger")) {
+        (Some((a, v)), Some((b, _))) if a < b => Kind::OpenApi(v),
+        (Some((_, v)), None) => Kind::OpenApi(v),
+        (_, Some(_)) => Kind::Swagger,
+        (None, None) => Kind::Unknown,
+    }
 }
 
 /// Parses a spec from text (YAML, of which JSON is a subset).
@@ -23,24 +70,43 @@ pub fn load_str(text: &str) -> Result<Loaded> {
     if text.trim().is_empty() {
         return Err(parse_error(None, None, "the document is empty".into()));
     }
-    // First as a generic value, to give precise messages about the document's kind.
-    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
+    match sniff(text) {
+        Kind::OpenApi(v) if v.starts_with("3.0") => {
+            let de = serde_yaml::Deserializer::from_str(text);
+            let openapi = serde_path_to_error::deserialize(de).map_err(|e| {
+                let pointer = path_to_pointer(e.path());
+                let inner = e.into_inner();
+                let lc = inner.location().map(|l| (l.line(), l.column()));
+                parse_error(lc, Some(pointer), strip_location(&inner.to_string()))
+            })?;
+            Ok(Loaded { openapi, warnings: Vec::new() })
+        }
+        _ => load_slow(text),
+    }
+}
+
+/// The general path: a generic value first, for precise messages about what
+/// the document is, and for 3.1 normalization.
+fn load_slow(text: &str) -> Result<Loaded> {
+    let mut value: serde_json::Value = serde_yaml::from_str(text).map_err(|e| {
         let lc = e.location().map(|l| (l.line(), l.column()));
-        parse_error(lc, None, format!("not valid YAML/JSON: {e}"))
+        parse_error(lc, None, format!("not valid YAML/JSON: {}", strip_location(&e.to_string())))
     })?;
-    let mapping = value
-        .as_mapping()
+    let object = value
+        .as_object()
         .ok_or_else(|| parse_error(None, Some("#".into()), "expected an OpenAPI object at the top level".into()))?;
-    let version = mapping.get("openapi").and_then(|v| v.as_str());
-    match version {
+    let version = object.get("openapi").and_then(|v| v.as_str()).map(str::to_string);
+    let mut warnings = Vec::new();
+    match version.as_deref() {
         Some(v) if v.starts_with("3.0") => {}
+        Some(v) if v.starts_with("3.1") => warnings = crate::normalize::openapi_31(&mut value)?,
         Some(v) => {
             return Err(Error::Unsupported {
                 location: Location { pointer: Some("#/openapi".into()), ..Location::default() },
-                message: format!("OpenAPI version {v} is not supported; expected 3.0.x"),
+                message: format!("OpenAPI version {v} is not supported; expected 3.0.x or 3.1.x"),
             })
         }
-        None if mapping.contains_key("swagger") => {
+        None if object.contains_key("swagger") => {
             return Err(Error::Unsupported {
                 location: Location { pointer: Some("#/swagger".into()), ..Location::default() },
                 message: "Swagger 2.0 documents are not supported; convert to OpenAPI 3.0 first".into(),
@@ -48,14 +114,9 @@ pub fn load_str(text: &str) -> Result<Loaded> {
         }
         None => return Err(parse_error(None, Some("#/openapi".into()), "missing the `openapi` version field".into())),
     }
-    let de = serde_yaml::Deserializer::from_str(text);
-    let openapi: openapiv3::OpenAPI = serde_path_to_error::deserialize(de).map_err(|e| {
-        let pointer = path_to_pointer(e.path());
-        let inner = e.into_inner();
-        let lc = inner.location().map(|l| (l.line(), l.column()));
-        parse_error(lc, Some(pointer), strip_location(&inner.to_string()))
-    })?;
-    Ok(Loaded { openapi })
+    let openapi = serde_path_to_error::deserialize(value)
+        .map_err(|e| parse_error(None, Some(path_to_pointer(e.path())), e.into_inner().to_string()))?;
+    Ok(Loaded { openapi, warnings })
 }
 
 fn parse_error(line_col: Option<(usize, usize)>, pointer: Option<String>, message: String) -> Error {
@@ -89,4 +150,18 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_versions() {
+        assert_eq!(sniff("openapi: 3.0.3\ninfo: {}"), Kind::OpenApi("3.0.3".into()));
+        assert_eq!(sniff("info: {}\nopenapi: '3.1.0'\n"), Kind::OpenApi("3.1.0".into()));
+        assert_eq!(sniff(r#"{"openapi":"3.1.0","info":{}}"#), Kind::OpenApi("3.1.0".into()));
+        assert_eq!(sniff("swagger: \"2.0\"\n"), Kind::Swagger);
+        assert_eq!(sniff("info: {description: see openapi.yaml}\n"), Kind::Unknown);
+    }
 }

@@ -250,6 +250,9 @@ pub enum TypeKind {
     Union(Union),
     /// `pub type Name = Ty;`
     Alias(Ty),
+    /// `pub struct Name(pub Ty);`, serde-transparent: an alias that refers
+    /// to itself (`Tree = Vec<Tree>`), which Rust aliases cannot express.
+    Newtype(Ty),
 }
 
 #[derive(Debug, Clone, PartialEq)]

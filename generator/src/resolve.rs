@@ -52,13 +52,14 @@ pub fn resolve(doc: &oa::OpenAPI) -> Result<(Api, Vec<Warning>)> {
     let security_schemes = r.security_schemes()?;
     if let Some(components) = &doc.components {
         for (key, schema) in &components.schemas {
-            let name = r.components[key].clone();
+            let name = r.component_name(key, "#/components/schemas")?;
             let pointer = format!("#/components/schemas/{}", escape_pointer(key));
             r.define_named(&name, schema_ref(schema), &pointer, 0)?;
         }
     }
     let operations = r.operations()?;
     let mut types: Vec<TypeDef> = r.types.into_values().collect();
+    recursive_aliases(&mut types)?;
     box_cycles(&mut types);
     let uses = find_uses(&types, &operations);
     let api = Api {
@@ -430,7 +431,10 @@ impl<'a> Resolver<'a> {
     fn single_string_value(&self, s: SchemaRef<'_>) -> Option<String> {
         let schema = self.deref_schema(s).ok()?;
         match &schema.schema_kind {
-            oa::SchemaKind::Type(oa::Type::String(st)) if st.enumeration.len() == 1 => st.enumeration[0].clone(),
+            oa::SchemaKind::Type(oa::Type::String(st)) => match st.enumeration.as_slice() {
+                [only] => only.clone(),
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -548,7 +552,7 @@ impl<'a> Resolver<'a> {
         }
         let distinct: IndexSet<Option<&Ty>> = ok_cases.iter().map(|c| c.body.as_ref().map(|(_, t)| t)).collect();
         let (ty, enum_name) = if distinct.len() == 1 {
-            (ok_cases[0].body.as_ref().map(|(_, t)| t.clone()).unwrap_or(Ty::Unit), None)
+            (ok_cases.first().and_then(|c| c.body.as_ref()).map(|(_, t)| t.clone()).unwrap_or(Ty::Unit), None)
         } else {
             let name = self.names.claim(&format!("{op_pascal}Success"));
             (Ty::Named(name.clone()), Some(name))
@@ -619,7 +623,7 @@ impl<'a> Resolver<'a> {
                 Ty::Value | Ty::Object => Ty::Value,
                 Ty::Named(name) => match &self.types.get(&name)?.kind {
                     TypeKind::Struct(s) => s.fields.iter().find(|f| f.wire_name == seg)?.ty.clone(),
-                    TypeKind::Alias(t) => t.clone(),
+                    TypeKind::Alias(t) | TypeKind::Newtype(t) => t.clone(),
                     _ => return None,
                 },
                 Ty::Map(inner) => *inner,
@@ -667,7 +671,7 @@ impl<'a> Resolver<'a> {
         let schema = match s {
             SchemaRef::Ref(r) => {
                 let (key, _) = self.component_schema(r, pointer)?;
-                return Ok(Ty::Named(self.components[key].clone()));
+                return Ok(Ty::Named(self.component_name(key, pointer)?));
             }
             SchemaRef::Item(s) => s,
         };
@@ -717,12 +721,16 @@ impl<'a> Resolver<'a> {
                     Ty::Value
                 }
             }
-            oa::SchemaKind::AllOf { all_of } if all_of.len() == 1 && !has_own_shape(schema) => {
-                self.schema_ty(schema_ref(&all_of[0]), hint, &format!("{pointer}/allOf/0"), depth + 1)?
-            }
+            oa::SchemaKind::AllOf { all_of } if all_of.len() == 1 => match all_of.as_slice() {
+                [only] => self.schema_ty(schema_ref(only), hint, &format!("{pointer}/allOf/0"), depth + 1)?,
+                _ => Ty::Value,
+            },
             oa::SchemaKind::OneOf { one_of: list } | oa::SchemaKind::AnyOf { any_of: list } if list.len() == 1 => {
                 let key = if matches!(schema.schema_kind, oa::SchemaKind::OneOf { .. }) { "oneOf" } else { "anyOf" };
-                self.schema_ty(schema_ref(&list[0]), hint, &format!("{pointer}/{key}/0"), depth + 1)?
+                match list.as_slice() {
+                    [only] => self.schema_ty(schema_ref(only), hint, &format!("{pointer}/{key}/0"), depth + 1)?,
+                    _ => Ty::Value,
+                }
             }
             oa::SchemaKind::Not { .. } => {
                 return Err(Error::unsupported(pointer, "`not` schemas cannot be expressed as a Rust type"));
@@ -758,7 +766,7 @@ impl<'a> Resolver<'a> {
         let schema = match s {
             SchemaRef::Ref(r) => {
                 let (key, _) = self.component_schema(r, pointer)?;
-                let target = self.components[key].clone();
+                let target = self.component_name(key, pointer)?;
                 self.insert(TypeDef { name: name.into(), doc: None, pointer: pointer.into(), deprecated: false, kind: TypeKind::Alias(Ty::Named(target)) });
                 return Ok(());
             }
@@ -823,6 +831,13 @@ impl<'a> Resolver<'a> {
             t.kind = kind;
         }
         Ok(())
+    }
+
+    fn component_name(&self, key: &str, pointer: &str) -> Result<String> {
+        self.components
+            .get(key)
+            .cloned()
+            .ok_or_else(|| Error::invalid(pointer, format!("no schema `{key}` in `#/components/schemas`")))
     }
 
     fn insert(&mut self, t: TypeDef) {
@@ -982,7 +997,7 @@ impl<'a> Resolver<'a> {
                     if tags.is_empty() && discriminator.is_some() {
                         tags.push(comp.to_string());
                     }
-                    (self.components[comp].clone(), tags)
+                    (self.component_name(comp, &ptr)?, tags)
                 }
                 oa::ReferenceOr::Item(item) => {
                     if discriminator.is_some() {
@@ -1108,11 +1123,6 @@ fn is_plain_any_object(a: &oa::AnySchema) -> bool {
     a.one_of.is_empty() && a.any_of.is_empty() && a.all_of.is_empty() && a.not.is_none()
 }
 
-/// `allOf: [one]` whose wrapper adds nothing but docs is just `one`.
-fn has_own_shape(_s: &oa::Schema) -> bool {
-    false
-}
-
 fn variant_kind_name(s: &oa::Schema, i: usize) -> String {
     match &s.schema_kind {
         oa::SchemaKind::Type(oa::Type::String(_)) => "String".into(),
@@ -1208,17 +1218,69 @@ fn box_cycles(types: &mut [TypeDef]) {
                     box_named(&mut v.ty, &name);
                 }
             }
-            TypeKind::Alias(ty) => box_named(ty, &name),
+            TypeKind::Alias(ty) | TypeKind::Newtype(ty) => box_named(ty, &name),
             _ => {}
         }
     }
+}
+
+/// An alias that refers to itself through other aliases becomes a newtype;
+/// a cycle made only of `$ref`s (`A: {$ref: B}`, `B: {$ref: A}`) is refused.
+fn recursive_aliases(types: &mut [TypeDef]) -> Result<()> {
+    let aliases: IndexMap<String, Ty> = types
+        .iter()
+        .filter_map(|t| match &t.kind {
+            TypeKind::Alias(ty) => Some((t.name.clone(), ty.clone())),
+            _ => None,
+        })
+        .collect();
+    for t in types.iter_mut() {
+        let TypeKind::Alias(ty) = &t.kind else { continue };
+        let mut seen = IndexSet::new();
+        if !alias_reaches(ty, &t.name, &aliases, &mut seen) {
+            continue;
+        }
+        // Only `$ref`s all the way round: there is no value of this type.
+        let mut current = ty.clone();
+        let mut pure = IndexSet::new();
+        while let Ty::Named(n) = &current {
+            if n == &t.name {
+                return Err(Error::invalid(&t.pointer, "this `$ref` chain refers back to itself without ever defining a schema"));
+            }
+            if !pure.insert(n.clone()) {
+                break;
+            }
+            match aliases.get(n) {
+                Some(next) => current = next.clone(),
+                None => break,
+            }
+        }
+        t.kind = TypeKind::Newtype(ty.clone());
+    }
+    Ok(())
+}
+
+fn alias_reaches(ty: &Ty, target: &str, aliases: &IndexMap<String, Ty>, seen: &mut IndexSet<String>) -> bool {
+    let mut found = false;
+    visit_ty(ty, &mut |t| {
+        if let Ty::Named(n) = t {
+            if n == target {
+                found = true;
+            } else if let Some(next) = aliases.get(n) {
+                if seen.insert(n.clone()) && alias_reaches(next, target, aliases, seen) {
+                    found = true;
+                }
+            }
+        }
+    });
+    found
 }
 
 fn direct_tys(kind: &TypeKind) -> Vec<&Ty> {
     match kind {
         TypeKind::Struct(s) => s.fields.iter().map(|f| &f.ty).collect(),
         TypeKind::Union(u) => u.variants.iter().map(|v| &v.ty).collect(),
-        TypeKind::Alias(t) => vec![t],
+        TypeKind::Alias(t) | TypeKind::Newtype(t) => vec![t],
         _ => vec![],
     }
 }

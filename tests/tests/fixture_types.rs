@@ -101,6 +101,10 @@ fn composition() {
 fn recursion_is_boxed() {
     let n: recursion::Node = round_trip(json!({"value": 1, "next": {"value": 2}, "children": [{"value": 3}]}));
     assert_eq!(n.next.unwrap().value, 2);
+    let tree: recursion::Tree = round_trip(json!([[], [[]]]));
+    assert_eq!(tree.0.len(), 2);
+    let forest: recursion::Forest = round_trip(json!({"oak": {"ash": {}}}));
+    assert!(forest.0["oak"].0.contains_key("ash"));
     let a: recursion::A = round_trip(json!({"b": {"a": {}}}));
     assert!(a.b.unwrap().a.is_some());
 }
@@ -123,4 +127,14 @@ fn naming() {
     let _digit: naming::T2021thing = String::new();
     let r: naming::ListThingsResponse = round_trip(json!({"owner": {"name": "n"}}));
     let _owner: naming::ListThingsResponseOwner = r.owner.unwrap();
+}
+
+#[test]
+fn openapi_31_documents_are_normalized() {
+    let pet: openapi31::Pet = round_trip(json!({"id": "p1", "kind": "pet", "nickname": null, "age": 3, "weight": 4.5, "owner": {"name": "Ann"}}));
+    assert_eq!(pet.kind, openapi31::PetKind::Pet);
+    assert_eq!(pet.nickname, None);
+    assert!(matches!(pet.weight, Some(openapi31::PetWeight::Number(w)) if w == 4.5));
+    let named: openapi31::Pet = round_trip(json!({"id": "p2", "kind": "pet", "nickname": "Rex", "weight": "heavy"}));
+    assert!(matches!(named.weight, Some(openapi31::PetWeight::String(_))));
 }

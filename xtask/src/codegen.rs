@@ -93,7 +93,7 @@ pub fn plan(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
             command: COMMAND.to_string(),
             strict: true,
         };
-        let generated = crmgen::generate_file(&root.join(&e.spec), &opts).map_err(|err| format!("{err}"))?;
+        let generated = crmgen::generate_file(&root.join(&e.spec), &opts).map_err(|err| err.render_from_file())?;
         features.push((e.clone(), features_for(generated.api.uses), generated.api.title.clone()));
         files.push((e.module_file(), generated.code));
     }
@@ -131,7 +131,7 @@ fn fixture_files(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
             command: COMMAND.to_string(),
             strict: true,
         };
-        let generated = crmgen::generate_file(&spec, &opts).map_err(|err| format!("{err}"))?;
+        let generated = crmgen::generate_file(&spec, &opts).map_err(|err| err.render_from_file())?;
         files.push((PathBuf::from(format!("tests/src/fixtures/{stem}.rs")), generated.code));
         mods.push_str(&format!("pub mod {stem};\n"));
     }

@@ -1,0 +1,1263 @@
+//! End-to-end tests of `crm_clients::zoho_crm::records` (specs/zoho-crm/records.yaml)
+//! against a wiremock server: every operation on the wire (method, exact
+//! path, comma-separated list parameters, headers, the
+//! `Authorization: Zoho-oauthtoken` credential, JSON bodies), every response
+//! example of the spec decoded into concrete values (per-record results of
+//! 201/202/207 bulk writes included), every declared error status into its
+//! typed variant, undeclared statuses, malformed bodies, 204 No Content,
+//! page-number pagination driven by `info.more_records`, and the data-centre
+//! server variable.
+
+use std::fmt::Debug;
+use std::future::Future;
+use std::sync::OnceLock;
+
+use crm_clients::runtime::{Error, Response, RetryPolicy};
+use crm_clients::zoho_crm::records::*;
+use futures_util::{StreamExt, TryStreamExt};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use wiremock::matchers::{body_json, header, method, path};
+use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
+
+const TOKEN: &str = "1000.zoho-test-token.4e1f";
+const AUTH: &str = "Zoho-oauthtoken 1000.zoho-test-token.4e1f";
+const MODULE: &str = "Leads";
+
+// Spec path templates.
+const P_MODULE: &str = "/{module_api_name}";
+const P_UPSERT: &str = "/{module_api_name}/upsert";
+const P_SEARCH: &str = "/{module_api_name}/search";
+const P_RECORD: &str = "/{module_api_name}/{record_id}";
+
+// The same paths on the wire for MODULE and RECORD_ID.
+const RECORD_ID: &str = "4150868000000002175";
+const W_MODULE: &str = "/Leads";
+const W_UPSERT: &str = "/Leads/upsert";
+const W_SEARCH: &str = "/Leads/search";
+const W_RECORD: &str = "/Leads/4150868000000002175";
+
+const FIELDS_QUERY: &str = "fields=Last_Name,Email";
+
+// ---------------------------------------------------------------- spec examples
+
+fn spec() -> &'static serde_yaml::Value {
+    static SPEC: OnceLock<serde_yaml::Value> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/zoho-crm/records.yaml");
+        serde_yaml::from_str(&std::fs::read_to_string(file).unwrap()).unwrap()
+    })
+}
+
+/// The JSON example of a response, `None` for a body-less response.
+fn example_opt(api_path: &str, verb: &str, status: u16) -> Option<Value> {
+    let response = &spec()["paths"][api_path][verb]["responses"][status.to_string().as_str()];
+    assert!(!response.is_null(), "{verb} {api_path} declares no {status}");
+    let example = &response["content"]["application/json"]["example"];
+    (!example.is_null()).then(|| serde_json::to_value(example).unwrap())
+}
+
+fn example(api_path: &str, verb: &str, status: u16) -> Value {
+    example_opt(api_path, verb, status).unwrap_or_else(|| panic!("no example for {verb} {api_path} {status}"))
+}
+
+/// A response example decoded into a generated type.
+fn ex<T: DeserializeOwned>(api_path: &str, verb: &str, status: u16) -> T {
+    serde_json::from_value(example(api_path, verb, status)).unwrap()
+}
+
+/// The request body example of an operation.
+fn request_example(api_path: &str, verb: &str) -> Value {
+    let example = &spec()["paths"][api_path][verb]["requestBody"]["content"]["application/json"]["example"];
+    assert!(!example.is_null(), "no request example for {verb} {api_path}");
+    serde_json::to_value(example).unwrap()
+}
+
+/// The request body example decoded into the operation's body type.
+fn request_body<T: DeserializeOwned>(api_path: &str, verb: &str) -> T {
+    serde_json::from_value(request_example(api_path, verb)).unwrap()
+}
+
+fn insert_body() -> RecordsInsertRequest {
+    request_body(P_MODULE, "post")
+}
+
+fn bulk_update_body() -> RecordsUpdateRequest {
+    request_body(P_MODULE, "put")
+}
+
+fn upsert_body() -> RecordsUpsertRequest {
+    request_body(P_UPSERT, "post")
+}
+
+fn update_body() -> RecordUpdateRequest {
+    request_body(P_RECORD, "put")
+}
+
+fn fields() -> Vec<String> {
+    vec!["Last_Name".into(), "Email".into()]
+}
+
+fn strings(values: &[&str]) -> Vec<String> {
+    values.iter().map(|s| s.to_string()).collect()
+}
+
+fn ts(text: &str) -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::DateTime::parse_from_rfc3339(text).unwrap()
+}
+
+fn nth_id(n: u32) -> String {
+    format!("41508680000{n:08}")
+}
+
+/// The list example's record, with its own ID.
+fn nth_record(n: u32) -> Value {
+    let mut record = example(P_MODULE, "get", 200)["data"][0].clone();
+    record["id"] = json!(nth_id(n));
+    record
+}
+
+/// A page of records with its `info`.
+fn page(number: u32, ids: &[u32], per_page: u32, more: bool) -> Value {
+    let data: Vec<Value> = ids.iter().copied().map(nth_record).collect();
+    json!({
+        "data": data,
+        "info": { "per_page": per_page, "count": ids.len(), "page": number, "more_records": more }
+    })
+}
+
+// ---------------------------------------------------------------- client and server
+
+fn client_for(base_url: &str) -> Client {
+    Client::builder().access_token(TOKEN).base_url(base_url).retry(RetryPolicy::none()).build().unwrap()
+}
+
+fn client(server: &MockServer) -> Client {
+    client_for(&server.uri())
+}
+
+/// A mock for `verb wire_path` that also requires the Zoho credential.
+fn on(verb: &str, wire_path: &str) -> MockBuilder {
+    Mock::given(method(verb.to_uppercase().as_str())).and(path(wire_path)).and(header("authorization", AUTH))
+}
+
+/// A mock that also requires a JSON body exactly equal to `body`.
+fn on_json(verb: &str, wire_path: &str, body: Value) -> MockBuilder {
+    on(verb, wire_path).and(header("content-type", "application/json")).and(body_json(body))
+}
+
+fn reply(status: u16, body: Value) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(body)
+}
+
+/// The query string exactly as sent (still percent-encoded), as a set of pairs.
+fn raw_query(expected: &str) -> impl Fn(&wiremock::Request) -> bool + Send + Sync + 'static {
+    let sorted = |q: &str| {
+        let mut pairs: Vec<String> = q.split('&').filter(|p| !p.is_empty()).map(str::to_owned).collect();
+        pairs.sort();
+        pairs
+    };
+    let want = sorted(expected);
+    move |req: &wiremock::Request| sorted(req.url.query().unwrap_or("")) == want
+}
+
+fn no_body(req: &wiremock::Request) -> bool {
+    req.body.is_empty()
+}
+
+async fn received(server: &MockServer) -> Vec<wiremock::Request> {
+    server.received_requests().await.expect("request recording is on")
+}
+
+/// For each `(status, expected)`: a fresh server answers the operation once
+/// with the spec's example for that status (no body when it has none); the
+/// call must fail with `Error::Api` holding exactly `expected`, the status,
+/// headers and raw body.
+async fn assert_declared_errors<T, E, F, Fut>(
+    verb: &str,
+    api_path: &str,
+    wire_path: &str,
+    cases: Vec<(u16, E)>,
+    call: F,
+) where
+    T: Debug,
+    E: Debug + PartialEq,
+    F: Fn(Client) -> Fut,
+    Fut: Future<Output = Result<Response<T>, Error<E>>>,
+{
+    for (status, expected) in cases {
+        let server = MockServer::start().await;
+        let body = example_opt(api_path, verb, status);
+        let template = match &body {
+            Some(json) => reply(status, json.clone()),
+            None => ResponseTemplate::new(status),
+        };
+        on(verb, wire_path)
+            .respond_with(template.insert_header("x-request-id", format!("req-{status}")))
+            .expect(1)
+            .mount(&server)
+            .await;
+
+        let err = call(client(&server)).await.expect_err(&format!("{verb} {api_path} answered {status}"));
+
+        match err {
+            Error::Api(api) => {
+                assert_eq!(api.status, status, "{verb} {api_path}");
+                assert_eq!(api.body, expected, "{verb} {api_path} {status}");
+                assert_eq!(api.headers["x-request-id"], format!("req-{status}").as_str());
+                match body {
+                    Some(json) => assert_eq!(serde_json::from_str::<Value>(&api.raw_body).unwrap(), json),
+                    None => assert_eq!(api.raw_body, ""),
+                }
+            }
+            other => panic!("{verb} {api_path} {status}: expected Error::Api, got {other:?}"),
+        }
+    }
+}
+
+/// The request-level errors every operation declares, from the spec's examples.
+macro_rules! common_errors {
+    ($E:ident, $p:expr, $v:expr) => {
+        vec![
+            (401, $E::Unauthorized(ex($p, $v, 401))),
+            (403, $E::Forbidden(ex($p, $v, 403))),
+            (404, $E::NotFound(ex($p, $v, 404))),
+            (429, $E::TooManyRequests(ex($p, $v, 429))),
+            (500, $E::InternalServerError(ex($p, $v, 500))),
+        ]
+    };
+}
+
+// ---------------------------------------------------------------- decoding helpers
+
+fn success(result: &RecordActionResult) -> &RecordActionSuccess {
+    match result {
+        RecordActionResult::RecordActionSuccess(s) => s,
+        other => panic!("expected a success item, got {other:?}"),
+    }
+}
+
+fn failure(result: &RecordActionResult) -> &ApiError {
+    match result {
+        RecordActionResult::ApiError(e) => e,
+        other => panic!("expected an error item, got {other:?}"),
+    }
+}
+
+fn list_ok(body: &ListRecordsSuccess) -> &RecordListResponse {
+    match body {
+        ListRecordsSuccess::Ok(list) => list,
+        other => panic!("expected 200 Ok, got {other:?}"),
+    }
+}
+
+fn assert_patricia_added(item: &RecordActionResult, id: &str) {
+    let ok = success(item);
+    assert_eq!(ok.code, RecordActionSuccessCode::Success);
+    assert_eq!(ok.status, RecordActionSuccessStatus::Success);
+    assert_eq!(ok.details.id, id);
+    assert_eq!(ok.details.created_time, Some(ts("2023-05-10T01:10:47-07:00")));
+    assert_eq!(ok.details.modified_time, Some(ts("2023-05-10T01:10:47-07:00")));
+    let creator = ok.details.created_by.as_ref().unwrap();
+    assert_eq!((creator.id.as_str(), creator.name.as_deref()), ("5725767000000411001", Some("Patricia Boyle")));
+    assert_eq!(ok.details.modified_by.as_ref().unwrap().id, "5725767000000411001");
+}
+
+// ---------------------------------------------------------------- data centre
+
+#[test]
+fn dc_server_variable_selects_the_data_centre() {
+    let base_url = |builder: crm_clients::runtime::ClientBuilder<Client>| {
+        builder.access_token(TOKEN).build().unwrap().runtime().base_url().to_string()
+    };
+
+    assert_eq!(base_url(Client::builder()), "https://www.zohoapis.com/crm/v7");
+    assert_eq!(base_url(Client::builder().dc(Dc::Eu)), "https://www.zohoapis.eu/crm/v7");
+    for (dc, host) in [
+        (Dc::Com, "www.zohoapis.com"),
+        (Dc::Eu, "www.zohoapis.eu"),
+        (Dc::In, "www.zohoapis.in"),
+        (Dc::ComAu, "www.zohoapis.com.au"),
+        (Dc::Jp, "www.zohoapis.jp"),
+        (Dc::Ca, "www.zohoapis.ca"),
+        (Dc::ComCn, "www.zohoapis.com.cn"),
+        (Dc::Sa, "www.zohoapis.sa"),
+    ] {
+        assert_eq!(base_url(Client::builder().dc(dc.clone())), format!("https://{host}/crm/v7"), "{dc}");
+    }
+    // The last choice wins, and an explicit base URL overrides the template.
+    assert_eq!(base_url(Client::builder().dc(Dc::Jp).dc(Dc::Eu)), "https://www.zohoapis.eu/crm/v7");
+    assert_eq!(base_url(Client::builder().dc(Dc::Eu).base_url("http://proxy.local/zoho/")), "http://proxy.local/zoho");
+    assert_eq!(Dc::from("com.au"), Dc::ComAu);
+}
+
+// ---------------------------------------------------------------- list_records
+
+#[tokio::test]
+async fn list_records_sends_comma_separated_lists_and_decodes_the_example() {
+    let server = MockServer::start().await;
+    on("get", W_MODULE)
+        .and(no_body)
+        .and(raw_query(
+            "fields=Last_Name,Email&ids=4150868000000002175,4150868000000225013,4150868000000319005\
+             &sort_order=asc&sort_by=Modified_Time&converted=both&approved=true&page=1&per_page=5\
+             &territory_id=4150868000000319005&include_child=true",
+        ))
+        .and(header("if-modified-since", "2019-07-25T15:26:49+05:30"))
+        .respond_with(reply(200, example(P_MODULE, "get", 200)))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let resp = client(&server)
+        .list_records(MODULE, fields())
+        .ids(strings(&["4150868000000002175", "4150868000000225013", "4150868000000319005"]))
+        .sort_order(ListRecordsSortOrder::Asc)
+        .sort_by(ListRecordsSortBy::ModifiedTime)
+        .converted(ListRecordsConverted::Both)
+        .approved(ListRecordsApproved::True)
+        .page(1)
+        .per_page(5)
+        .territory_id("4150868000000319005")
+        .include_child(true)
+        .if_modified_since(ts("2019-07-25T15:26:49+05:30"))
+        .await
+        .unwrap();
+
+    assert_eq!(resp.status(), 200);
+    let list = list_ok(resp.body());
+    assert_eq!(list.data.len(), 1);
+    let lead = &list.data[0];
+    assert_eq!(lead.id.as_deref(), Some("4150868000000002175"));
+    let owner = lead.owner.as_ref().unwrap();
+    assert_eq!(owner.id, "4150868000000225013");
+    assert_eq!(owner.name.as_deref(), Some("Patricia Boyle"));
+    assert_eq!(owner.email.as_deref(), Some("patricia.boyle@example.com"));
+    assert_eq!(lead.created_time, Some(ts("2023-10-15T10:30:00+00:00")));
+    assert_eq!(lead.modified_time, Some(ts("2023-10-15T14:20:00+00:00")));
+    assert_eq!(lead.additional_properties["Company"], "Zylker Corp");
+    assert_eq!(lead.additional_properties["Last_Name"], "Doe");
+    assert_eq!(lead.additional_properties["Phone"], "+1-555-123-4567");
+    let info = &list.info;
+    assert_eq!((info.per_page, info.count, info.page, info.more_records), (5, 5, 1, true));
+    assert_eq!(info.sort_by.as_deref(), Some("id"));
+    assert_eq!(info.sort_order, Some(PageInfoSortOrder::Desc));
+    assert_eq!(info.next_page_token, Some(Some("c8582xx9e7c7".into())));
+    assert_eq!(info.previous_page_token, Some(None));
+    assert_eq!(info.page_token_expiry, Some(Some(ts("2022-11-11T15:08:14+05:30"))));
+    assert_eq!((info.call, info.email), (Some(false), Some(false)));
+}
+
+#[tokio::test]
+async fn list_values_are_encoded_one_by_one_and_joined_with_literal_commas() {
+    let server = MockServer::start().await;
+    on("get", W_MODULE)
+        .and(raw_query("fields=Last%20Name,A%2CB,%C3%9Cber&ids=1,2,3"))
+        .respond_with(reply(200, example(P_MODULE, "get", 200)))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    client(&server)
+        .list_records(MODULE, strings(&["Last Name", "A,B", "Über"]))
+        .ids(strings(&["1", "2", "3"]))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn list_records_204_decodes_into_no_content() {
+    let server = MockServer::start().await;
+    on("get", W_MODULE)
+        .and(raw_query("fields=Last_Name,Email&page_token=c8582xx9e7c7&cvid=4150868000000087501"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let resp =
+        client(&server).list_records(MODULE, fields()).page_token("c8582xx9e7c7").cvid("4150868000000087501").await.unwrap();
+
+    assert_eq!(resp.status(), 204);
+    assert_eq!(resp.body(), &ListRecordsSuccess::NoContent);
+}
+
+#[tokio::test]
+async fn list_records_stream_pages_until_more_records_is_false() {
+    let server = MockServer::start().await;
+    // The third page is full, yet `more_records: false` ends the stream.
+    for (number, ids, more) in [(1, [1, 2], true), (2, [3, 4], true), (3, [5, 6], false)] {
+        let query = match number {
+            1 => format!("{FIELDS_QUERY}&ids=7,8&per_page=2"),
+            n => format!("{FIELDS_QUERY}&ids=7,8&per_page=2&page={n}"),
+        };
+        on("get", W_MODULE)
+            .and(raw_query(&query))
+            .respond_with(reply(200, page(number, &ids, 2, more)))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+
+    let records: Vec<Record> = client(&server)
+        .list_records(MODULE, fields())
+        .ids(strings(&["7", "8"]))
+        .per_page(2)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+
+    let ids: Vec<&str> = records.iter().map(|r| r.id.as_deref().unwrap()).collect();
+    assert_eq!(ids, (1..=6).map(nth_id).collect::<Vec<_>>());
+    assert!(records.iter().all(|r| r.additional_properties["Company"] == "Zylker Corp"));
+    assert_eq!(received(&server).await.len(), 3);
+}
+
+#[tokio::test]
+async fn list_records_stream_continues_from_the_given_page() {
+    let server = MockServer::start().await;
+    for (number, ids, more) in [(4, vec![1], true), (5, vec![2], false)] {
+        on("get", W_MODULE)
+            .and(raw_query(&format!("{FIELDS_QUERY}&page={number}&per_page=1")))
+            .respond_with(reply(200, page(number, &ids, 1, more)))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+
+    let records: Vec<Record> =
+        client(&server).list_records(MODULE, fields()).page(4).per_page(1).stream().try_collect().await.unwrap();
+
+    let ids: Vec<&str> = records.iter().map(|r| r.id.as_deref().unwrap()).collect();
+    assert_eq!(ids, [nth_id(1), nth_id(2)]);
+}
+
+#[tokio::test]
+async fn list_records_stream_of_a_204_is_empty() {
+    let server = MockServer::start().await;
+    on("get", W_MODULE).respond_with(ResponseTemplate::new(204)).expect(1).mount(&server).await;
+
+    let records: Vec<Record> = client(&server).list_records(MODULE, fields()).stream().try_collect().await.unwrap();
+
+    assert!(records.is_empty());
+}
+
+// ---------------------------------------------------------------- search_records
+
+#[tokio::test]
+async fn search_records_sends_its_query_and_decodes_the_example() {
+    let server = MockServer::start().await;
+    on("get", W_SEARCH)
+        .and(no_body)
+        .and(raw_query(
+            "criteria=%28%28Last_Name%3Aequals%3ABurns%29and%28First_Name%3Astarts_with%3AM%29%29\
+             &email=newcrmapi%40zoho.com&phone=555-555-5555&word=Zylker&converted=false&approved=both&page=1&per_page=200",
+        ))
+        .respond_with(reply(200, example(P_SEARCH, "get", 200)))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let resp = client(&server)
+        .search_records(MODULE)
+        .criteria("((Last_Name:equals:Burns)and(First_Name:starts_with:M))")
+        .email("newcrmapi@zoho.com")
+        .phone("555-555-5555")
+        .word("Zylker")
+        .converted(SearchRecordsConverted::False)
+        .approved(SearchRecordsApproved::Both)
+        .page(1)
+        .per_page(200)
+        .await
+        .unwrap();
+
+    let SearchRecordsSuccess::Ok(list) = resp.body() else { panic!("{:?}", resp.body()) };
+    let lead = &list.data[0];
+    assert_eq!(lead.id.as_deref(), Some("5843104000000624035"));
+    assert_eq!(lead.owner.as_ref().unwrap().name.as_deref(), Some("John Smith"));
+    assert_eq!(lead.created_by.as_ref().unwrap().id, "5843104000000411001");
+    assert_eq!(lead.modified_by.as_ref().unwrap().name.as_deref(), Some("John Smith"));
+    assert_eq!(lead.modified_time, Some(ts("2023-01-20T14:45:00+00:00")));
+    assert_eq!(lead.additional_properties["Lead_Status"], "Qualified");
+    assert_eq!((list.info.per_page, list.info.count, list.info.page, list.info.more_records), (200, 1, 1, false));
+    assert_eq!(list.info.next_page_token, None);
+}
+
+#[tokio::test]
+async fn search_records_204_decodes_into_no_content() {
+    let server = MockServer::start().await;
+    on("get", W_SEARCH)
+        .and(raw_query("word=Nobody"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let resp = client(&server).search_records(MODULE).word("Nobody").await.unwrap();
+
+    assert_eq!(resp.status(), 204);
+    assert_eq!(resp.body(), &SearchRecordsSuccess::NoContent);
+}
+
+#[tokio::test]
+async fn search_records_stream_pages_until_more_records_is_false() {
+    let server = MockServer::start().await;
+    for (number, ids, more) in [(1, vec![1, 2], true), (2, vec![3, 4], true), (3, vec![5], false)] {
+        let page_param = if number == 1 { String::new() } else { format!("&page={number}") };
+        on("get", W_SEARCH)
+            .and(raw_query(&format!("email=lead%40zylker.com&per_page=2{page_param}")))
+            .respond_with(reply(200, page(number, &ids, 2, more)))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+
+    let records: Vec<Record> = client(&server)
+        .search_records(MODULE)
+        .email("lead@zylker.com")
+        .per_page(2)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+
+    let ids: Vec<&str> = records.iter().map(|r| r.id.as_deref().unwrap()).collect();
+    assert_eq!(ids, (1..=5).map(nth_id).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn search_records_stream_stops_on_a_204_page() {
+    let server = MockServer::start().await;
+    on("get", W_SEARCH)
+        .and(raw_query("word=Zylker&per_page=2"))
+        .respond_with(reply(200, page(1, &[1, 2], 2, true)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    on("get", W_SEARCH)
+        .and(raw_query("word=Zylker&per_page=2&page=2"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let records: Vec<Record> =
+        client(&server).search_records(MODULE).word("Zylker").per_page(2).stream().try_collect().await.unwrap();
+
+    let ids: Vec<&str> = records.iter().map(|r| r.id.as_deref().unwrap()).collect();
+    assert_eq!(ids, [nth_id(1), nth_id(2)]);
+}
+
+#[tokio::test]
+async fn stream_yields_the_typed_error_of_a_failing_page_and_ends() {
+    let server = MockServer::start().await;
+    on("get", W_SEARCH)
+        .and(raw_query("word=Zylker&per_page=1"))
+        .respond_with(reply(200, page(1, &[1], 1, true)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    on("get", W_SEARCH)
+        .and(raw_query("word=Zylker&per_page=1&page=2"))
+        .respond_with(reply(400, example(P_SEARCH, "get", 400)))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let items: Vec<_> = client(&server).search_records(MODULE).word("Zylker").per_page(1).stream().collect().await;
+
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(items[0].as_ref().unwrap().id.as_deref(), Some(nth_id(1).as_str()));
+    match &items[1] {
+        Err(Error::Api(e)) => assert_eq!(e.body, SearchRecordsError::BadRequest(ex(P_SEARCH, "get", 400))),
+        other => panic!("expected the 400 error, got {other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------- get_record
+
+#[tokio::test]
+async fn get_record_sends_fields_and_headers_and_decodes_the_example() {
+    let server = MockServer::start().await;
+    on("get", W_RECORD)
+        .and(no_body)
+        .and(raw_query(FIELDS_QUERY))
+        .and(header("if-modified-since", "2019-07-25T15:26:49+05:30"))
+        .and(header("x-external", "Leads.External_Lead_ID"))
+        .respond_with(reply(200, example(P_RECORD, "get", 200)))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let resp = client(&server)
+        .get_record(MODULE, RECORD_ID)
+        .fields(fields())
+        .if_modified_since(ts("2019-07-25T15:26:49+05:30"))
+        .x_external("Leads.External_Lead_ID")
+        .await
+        .unwrap();
+
+    let GetRecordSuccess::Ok(record) = resp.body() else { panic!("{:?}", resp.body()) };
+    assert_eq!(record.data.len(), 1);
+    let lead = &record.data[0];
+    assert_eq!(lead.id.as_deref(), Some(RECORD_ID));
+    assert_eq!(lead.owner.as_ref().unwrap().email.as_deref(), Some("patricia.boyle@example.com"));
+    assert_eq!(lead.additional_properties["First_Name"], "John");
+    assert_eq!(lead.additional_properties["Email"], "john.doe@zylker.com");
+    assert_eq!(lead.created_time, Some(ts("2023-10-15T10:30:00+00:00")));
+}
+
+#[tokio::test]
+async fn get_record_204_decodes_into_no_content() {
+    let server = MockServer::start().await;
+    on("get", W_RECORD).and(raw_query("")).respond_with(ResponseTemplate::new(204)).expect(1).mount(&server).await;
+
+    let resp = client(&server).get_record(MODULE, RECORD_ID).await.unwrap();
+
+    assert_eq!(resp.body(), &GetRecordSuccess::NoContent);
+}
+
+// ---------------------------------------------------------------- create_records
+
+#[tokio::test]
+async fn create_records_posts_the_example_and_decodes_201() {
+    let server = MockServer::start().await;
+    on_json("post", W_MODULE, request_example(P_MODULE, "post"))
+        .and(header("x-external", "Leads.External_Lead_ID"))
+        .and(raw_query(""))
+        .respond_with(reply(201, example(P_MODULE, "post", 201)))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let body = insert_body();
+    assert_eq!(body.trigger, Some(vec![Trigger::Approval, Trigger::Workflow, Trigger::Blueprint]));
+    let resp = client(&server).create_records(MODULE, body).x_external("Leads.External_Lead_ID").await.unwrap();
+
+    assert_eq!(resp.status(), 201);
+    assert_eq!(resp.data.len(), 1);
+    assert_patricia_added(&resp.data[0], "5725767000000524157");
+    let ok = success(&resp.data[0]);
+    assert_eq!(ok.message, "record added");
+    assert_eq!(ok.details.additional_properties["$approval_state"], "approved");
+    assert_eq!((ok.action.as_ref(), ok.duplicate_field.as_ref()), (None, None));
+}
+
+#[tokio::test]
+async fn create_records_202_and_207_decode_each_record_result() {
+    let server = MockServer::start().await;
+    on("post", W_MODULE)
+        .respond_with(reply(202, example(P_MODULE, "post", 202)))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    on("post", W_MODULE).respond_with(reply(207, example(P_MODULE, "post", 207))).expect(1).mount(&server).await;
+    let c = client(&server);
+
+    let resp = c.create_records(MODULE, insert_body()).await.unwrap();
+    assert_eq!(resp.status(), 202);
+    let duplicate = failure(&resp.data[0]);
+    assert_eq!(duplicate.code, ErrorCode::DuplicateData);
+    assert_eq!(duplicate.status, ApiErrorStatus::Error);
+    assert_eq!(duplicate.message, "duplicate data");
+    assert_eq!(duplicate.details.api_name.as_deref(), Some("Email"));
+    assert_eq!(duplicate.details.json_path.as_deref(), Some("$.data[0].Email"));
+    assert_eq!(duplicate.details.id.as_deref(), Some("5725767000000524001"));
+    assert_eq!(duplicate.details.more_records, Some(false));
+    assert_eq!(duplicate.details.additional_properties["duplicate_record"]["module"]["api_name"], "Leads");
+
+    let resp = c.create_records(MODULE, insert_body()).await.unwrap();
+    assert_eq!(resp.status(), 207);
+    assert_eq!(resp.data.len(), 2);
+    assert_patricia_added(&resp.data[0], "5725767000000524157");
+    let invalid = failure(&resp.data[1]);
+    assert_eq!(invalid.code, ErrorCode::InvalidData);
+    assert_eq!(invalid.details.api_name.as_deref(), Some("Last_Name"));
+    assert_eq!(invalid.details.json_path.as_deref(), Some("$.data[1].Last_Name"));
+}
+
+// ---------------------------------------------------------------- update_records
+
+#[tokio::test]
+async fn update_records_puts_the_example_with_headers_and_decodes_200() {
+    let server = MockServer::start().await;
+    on_json("put", W_MODULE, request_example(P_MODULE, "put"))
+        .and(header("if-unmodified-since", "2024-01-15T15:26:49+05:30"))
+        .and(header("x-external", "Leads.External_Lead_ID"))
+        .respond_with(reply(200, example(P_MODULE, "put", 200)))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let body = bulk_update_body();
+    assert_eq!(body.data[0].id, "111112000000142001");
+    assert_eq!(body.data[0].layout.as_ref().unwrap().id, "554023000002734009");
+    assert_eq!(body.apply_feature_execution.as_ref().unwrap()[0].name, ApplyFeatureName::LayoutRules);
+    assert_eq!(body.skip_feature_execution.as_ref().unwrap()[0].name, SkipFeatureName::Cadences);
+    let resp = client(&server)
+        .update_records(MODULE, body)
+        .if_unmodified_since(ts("2024-01-15T15:26:49+05:30"))
+        .x_external("Leads.External_Lead_ID")
+        .await
+        .unwrap();
+
+    assert_eq!(resp.status(), 200);
+    assert_patricia_added(&resp.data[0], "5725767000000524157");
+    assert_eq!(success(&resp.data[0]).message, "record updated");
+}
+
+#[tokio::test]
+async fn update_records_202_and_207_decode_each_record_result() {
+    let server = MockServer::start().await;
+    on("put", W_MODULE)
+        .respond_with(reply(202, example(P_MODULE, "put", 202)))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    on("put", W_MODULE).respond_with(reply(207, example(P_MODULE, "put", 207))).expect(1).mount(&server).await;
+    let c = client(&server);
+
+    let resp = c.update_records(MODULE, bulk_update_body()).await.unwrap();
+    assert_eq!(resp.status(), 202);
+    assert_patricia_added(&resp.data[0], "5725767000000524157");
+    assert!(success(&resp.data[0]).details.additional_properties.is_empty());
+
+    let resp = c.update_records(MODULE, bulk_update_body()).await.unwrap();
+    assert_eq!(resp.status(), 207);
+    assert_patricia_added(&resp.data[0], "111112000000142001");
+    assert_eq!(failure(&resp.data[1]).code, ErrorCode::InvalidData);
+}
+
+// ---------------------------------------------------------------- upsert_records
+
+#[tokio::test]
+async fn upsert_records_posts_the_example_and_decodes_200() {
+    let server = MockServer::start().await;
+    on_json("post", W_UPSERT, request_example(P_UPSERT, "post"))
+        .and(header("x-external", "Leads.External_Lead_ID"))
+        .respond_with(reply(200, example(P_UPSERT, "post", 200)))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let body = upsert_body();
+    assert_eq!(body.duplicate_check_fields, Some(strings(&["Email", "Phone"])));
+    let resp = client(&server).upsert_records(MODULE, body).x_external("Leads.External_Lead_ID").await.unwrap();
+
+    let updated = success(&resp.data[0]);
+    assert_eq!(updated.action, Some(RecordActionSuccessAction::Update));
+    assert_eq!(updated.duplicate_field, Some(Some("Email".into())));
+    assert_eq!(updated.details.id, "4150868000000376008");
+    assert_eq!(updated.details.created_time, Some(ts("2019-09-11T16:21:15+05:30")));
+    let inserted = success(&resp.data[1]);
+    assert_eq!(inserted.action, Some(RecordActionSuccessAction::Insert));
+    assert_eq!(inserted.duplicate_field, Some(None));
+    assert_eq!(inserted.details.id, "4150868000003194003");
+    assert_eq!(inserted.message, "record added");
+}
+
+#[tokio::test]
+async fn upsert_records_201_202_and_207_decode_each_record_result() {
+    let server = MockServer::start().await;
+    for status in [201, 202] {
+        on("post", W_UPSERT)
+            .respond_with(reply(status, example(P_UPSERT, "post", status)))
+            .up_to_n_times(1)
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    on("post", W_UPSERT).respond_with(reply(207, example(P_UPSERT, "post", 207))).expect(1).mount(&server).await;
+    let c = client(&server);
+
+    let resp = c.upsert_records(MODULE, upsert_body()).await.unwrap();
+    assert_eq!(resp.status(), 201);
+    assert_eq!(success(&resp.data[0]).action, Some(RecordActionSuccessAction::Insert));
+
+    let resp = c.upsert_records(MODULE, upsert_body()).await.unwrap();
+    assert_eq!(resp.status(), 202);
+    assert_eq!(success(&resp.data[0]).action, Some(RecordActionSuccessAction::Update));
+
+    let resp = c.upsert_records(MODULE, upsert_body()).await.unwrap();
+    assert_eq!(resp.status(), 207);
+    assert_patricia_added(&resp.data[0], "111112000000142001");
+    let invalid = failure(&resp.data[1]);
+    assert_eq!(invalid.code, ErrorCode::InvalidData);
+    assert_eq!(invalid.details.expected_data_type.as_deref(), Some("text"));
+    assert_eq!(invalid.details.api_name.as_deref(), Some("Company"));
+}
+
+// ---------------------------------------------------------------- update_record
+
+#[tokio::test]
+async fn update_record_puts_the_example_and_decodes_200() {
+    let server = MockServer::start().await;
+    let wire_path = "/Leads/111112000000142001";
+    on_json("put", wire_path, request_example(P_RECORD, "put"))
+        .and(header("if-unmodified-since", "2024-01-15T15:26:49+05:30"))
+        .and(raw_query(""))
+        .respond_with(reply(200, example(P_RECORD, "put", 200)))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let body = update_body();
+    assert_eq!(body.data[0].additional_properties["Project_Details"][1]["Expected_Budget"], 30000);
+    let resp = client(&server)
+        .update_record(MODULE, "111112000000142001", body)
+        .if_unmodified_since(ts("2024-01-15T15:26:49+05:30"))
+        .await
+        .unwrap();
+
+    assert_patricia_added(&resp.data[0], "111112000000142001");
+    assert_eq!(success(&resp.data[0]).message, "record updated");
+}
+
+// ---------------------------------------------------------------- delete_records, delete_record
+
+#[tokio::test]
+async fn delete_records_sends_comma_separated_ids_and_decodes_200() {
+    let server = MockServer::start().await;
+    on("delete", W_MODULE)
+        .and(no_body)
+        .and(raw_query("ids=410405000002264040,410405000002264025&wf_trigger=false"))
+        .respond_with(reply(200, example(P_MODULE, "delete", 200)))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let resp = client(&server)
+        .delete_records(MODULE, strings(&["410405000002264040", "410405000002264025"]))
+        .wf_trigger(false)
+        .await
+        .unwrap();
+
+    let deleted: Vec<(&str, &str)> =
+        resp.data.iter().map(success).map(|s| (s.details.id.as_str(), s.message.as_str())).collect();
+    assert_eq!(deleted, [("410405000002264040", "record deleted"), ("410405000002264025", "record deleted")]);
+}
+
+#[tokio::test]
+async fn delete_records_207_decodes_each_record_result() {
+    let server = MockServer::start().await;
+    on("delete", W_MODULE)
+        .and(raw_query("ids=410405000002264040,4150868000005067099,410405000002264025"))
+        .respond_with(reply(207, example(P_MODULE, "delete", 207)))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let resp = client(&server)
+        .delete_records(MODULE, strings(&["410405000002264040", "4150868000005067099", "410405000002264025"]))
+        .await
+        .unwrap();
+
+    assert_eq!(resp.status(), 207);
+    assert_eq!(success(&resp.data[0]).details.id, "410405000002264040");
+    let not_deleted = failure(&resp.data[1]);
+    assert_eq!(not_deleted.code, ErrorCode::InvalidData);
+    assert_eq!(not_deleted.message, "record not deleted");
+    assert_eq!(not_deleted.details.id.as_deref(), Some("4150868000005067099"));
+    assert_eq!(success(&resp.data[2]).details.id, "410405000002264025");
+}
+
+#[tokio::test]
+async fn delete_record_sends_wf_trigger_and_decodes_200() {
+    let server = MockServer::start().await;
+    on("delete", "/Leads/5843104000000624046")
+        .and(no_body)
+        .and(raw_query("wf_trigger=true"))
+        .respond_with(reply(200, example(P_RECORD, "delete", 200)))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let resp = client(&server).delete_record(MODULE, "5843104000000624046").wf_trigger(true).await.unwrap();
+
+    let deleted = success(&resp.data[0]);
+    assert_eq!((deleted.details.id.as_str(), deleted.message.as_str()), ("5843104000000624046", "record deleted"));
+}
+
+// ---------------------------------------------------------------- wire details common to all operations
+
+#[tokio::test]
+async fn path_parameters_are_percent_encoded_for_every_operation() {
+    let server = MockServer::start().await;
+    let module = "Deals & Co/ü";
+    let record = "id 7/..?#";
+    let m = "/Deals%20%26%20Co%2F%C3%BC";
+    let r = format!("{m}/id%207%2F..%3F%23");
+    let mounts = [
+        ("get", m.to_string(), 200, example(P_MODULE, "get", 200)),
+        ("post", m.to_string(), 201, example(P_MODULE, "post", 201)),
+        ("put", m.to_string(), 200, example(P_MODULE, "put", 200)),
+        ("delete", m.to_string(), 200, example(P_MODULE, "delete", 200)),
+        ("post", format!("{m}/upsert"), 200, example(P_UPSERT, "post", 200)),
+        ("get", format!("{m}/search"), 200, example(P_SEARCH, "get", 200)),
+        ("get", r.clone(), 200, example(P_RECORD, "get", 200)),
+        ("put", r.clone(), 200, example(P_RECORD, "put", 200)),
+        ("delete", r.clone(), 200, example(P_RECORD, "delete", 200)),
+    ];
+    for (verb, wire_path, status, body) in mounts {
+        on(verb, &wire_path).respond_with(reply(status, body)).expect(1).mount(&server).await;
+    }
+    let c = client(&server);
+
+    c.list_records(module, fields()).await.unwrap();
+    c.create_records(module, insert_body()).await.unwrap();
+    c.update_records(module, bulk_update_body()).await.unwrap();
+    c.delete_records(module, strings(&["1"])).await.unwrap();
+    c.upsert_records(module, upsert_body()).await.unwrap();
+    c.search_records(module).word("Zylker").await.unwrap();
+    c.get_record(module, record).await.unwrap();
+    c.update_record(module, record, update_body()).await.unwrap();
+    c.delete_record(module, record).await.unwrap();
+
+    assert_eq!(received(&server).await.len(), 9);
+}
+
+#[tokio::test]
+async fn the_credential_is_exactly_zoho_oauthtoken() {
+    let server = MockServer::start().await;
+    on("get", W_RECORD).respond_with(reply(200, example(P_RECORD, "get", 200))).expect(1).mount(&server).await;
+    on("post", W_MODULE).respond_with(reply(201, example(P_MODULE, "post", 201))).expect(1).mount(&server).await;
+    let c = client(&server);
+
+    c.get_record(MODULE, RECORD_ID).await.unwrap();
+    c.create_records(MODULE, insert_body()).await.unwrap();
+
+    for req in received(&server).await {
+        let values: Vec<&str> = req.headers.get_all("authorization").iter().map(|v| v.to_str().unwrap()).collect();
+        assert_eq!(values, [AUTH], "{} {}", req.method, req.url);
+        assert!(req.url.query().unwrap_or("").find(TOKEN).is_none(), "the token leaked into the query");
+    }
+}
+
+// ---------------------------------------------------------------- declared errors
+
+#[tokio::test]
+async fn list_records_declared_errors() {
+    use ListRecordsError as E;
+    let (p, v) = (P_MODULE, "get");
+    let mut cases = common_errors!(E, p, v);
+    cases.extend([(304, E::NotModified), (400, E::BadRequest(ex(p, v, 400)))]);
+    assert_declared_errors(v, p, W_MODULE, cases, |c| c.list_records(MODULE, fields()).send()).await;
+}
+
+#[tokio::test]
+async fn create_records_declared_errors() {
+    use CreateRecordsError as E;
+    let (p, v) = (P_MODULE, "post");
+    let mut cases = common_errors!(E, p, v);
+    cases.push((400, E::BadRequest(ex(p, v, 400))));
+    assert_declared_errors(v, p, W_MODULE, cases, |c| c.create_records(MODULE, insert_body()).send()).await;
+}
+
+#[tokio::test]
+async fn update_records_declared_errors() {
+    use UpdateRecordsError as E;
+    let (p, v) = (P_MODULE, "put");
+    let mut cases = common_errors!(E, p, v);
+    cases.extend([(400, E::BadRequest(ex(p, v, 400))), (412, E::PreconditionFailed(ex(p, v, 412)))]);
+    assert_declared_errors(v, p, W_MODULE, cases, |c| c.update_records(MODULE, bulk_update_body()).send()).await;
+}
+
+#[tokio::test]
+async fn delete_records_declared_errors() {
+    use DeleteRecordsError as E;
+    let (p, v) = (P_MODULE, "delete");
+    let mut cases = common_errors!(E, p, v);
+    cases.push((400, E::BadRequest(ex(p, v, 400))));
+    assert_declared_errors(v, p, W_MODULE, cases, |c| c.delete_records(MODULE, strings(&["1", "2"])).send()).await;
+}
+
+#[tokio::test]
+async fn upsert_records_declared_errors() {
+    use UpsertRecordsError as E;
+    let (p, v) = (P_UPSERT, "post");
+    let mut cases = common_errors!(E, p, v);
+    cases.push((400, E::BadRequest(ex(p, v, 400))));
+    assert_declared_errors(v, p, W_UPSERT, cases, |c| c.upsert_records(MODULE, upsert_body()).send()).await;
+}
+
+#[tokio::test]
+async fn search_records_declared_errors() {
+    use SearchRecordsError as E;
+    let (p, v) = (P_SEARCH, "get");
+    let mut cases = common_errors!(E, p, v);
+    cases.push((400, E::BadRequest(ex(p, v, 400))));
+    assert_declared_errors(v, p, W_SEARCH, cases, |c| c.search_records(MODULE).word("Zylker").send()).await;
+}
+
+#[tokio::test]
+async fn get_record_declared_errors() {
+    use GetRecordError as E;
+    let (p, v) = (P_RECORD, "get");
+    let mut cases = common_errors!(E, p, v);
+    cases.extend([(304, E::NotModified), (400, E::BadRequest(ex(p, v, 400)))]);
+    assert_declared_errors(v, p, W_RECORD, cases, |c| c.get_record(MODULE, RECORD_ID).send()).await;
+}
+
+#[tokio::test]
+async fn update_record_declared_errors() {
+    use UpdateRecordError as E;
+    let (p, v) = (P_RECORD, "put");
+    let mut cases = common_errors!(E, p, v);
+    cases.extend([(400, E::BadRequest(ex(p, v, 400))), (412, E::PreconditionFailed(ex(p, v, 412)))]);
+    assert_declared_errors(v, p, W_RECORD, cases, |c| c.update_record(MODULE, RECORD_ID, update_body()).send()).await;
+}
+
+#[tokio::test]
+async fn delete_record_declared_errors() {
+    use DeleteRecordError as E;
+    let (p, v) = (P_RECORD, "delete");
+    let mut cases = common_errors!(E, p, v);
+    cases.push((400, E::BadRequest(ex(p, v, 400))));
+    assert_declared_errors(v, p, W_RECORD, cases, |c| c.delete_record(MODULE, RECORD_ID).send()).await;
+}
+
+/// Answers one request to `verb wire_path` with the spec example for `status`
+/// and returns the typed error body.
+async fn error_body<T: Debug, E: Debug, Fut>(
+    verb: &str,
+    api_path: &str,
+    wire_path: &str,
+    status: u16,
+    call: impl FnOnce(Client) -> Fut,
+) -> E
+where
+    Fut: Future<Output = Result<Response<T>, Error<E>>>,
+{
+    let server = MockServer::start().await;
+    on(verb, wire_path).respond_with(reply(status, example(api_path, verb, status))).expect(1).mount(&server).await;
+    match call(client(&server)).await {
+        Err(Error::Api(api)) => api.body,
+        other => panic!("{verb} {api_path} {status}: expected Error::Api, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn declared_error_bodies_keep_their_concrete_values() {
+    // A flat request-level error.
+    let ListRecordsError::BadRequest(missing) =
+        error_body("get", P_MODULE, W_MODULE, 400, |c| c.list_records(MODULE, fields()).send()).await
+    else {
+        panic!()
+    };
+    assert_eq!(missing.code, ErrorCode::RequiredParamMissing);
+    assert_eq!(missing.details.param_name.as_deref(), Some("fields"));
+    assert_eq!(missing.message, "required param is missing");
+
+    let GetRecordError::Forbidden(denied) =
+        error_body("get", P_RECORD, W_RECORD, 403, |c| c.get_record(MODULE, RECORD_ID).send()).await
+    else {
+        panic!()
+    };
+    assert_eq!(denied.code, ErrorCode::NoPermission);
+    assert_eq!(denied.details.permissions, Some(strings(&["Crm_Implied_View_Leads"])));
+
+    let GetRecordError::BadRequest(module) =
+        error_body("get", P_RECORD, W_RECORD, 400, |c| c.get_record(MODULE, RECORD_ID).send()).await
+    else {
+        panic!()
+    };
+    assert_eq!((module.code, module.details.resource_path_index), (ErrorCode::InvalidModule, Some(0)));
+
+    let SearchRecordsError::BadRequest(limit) =
+        error_body("get", P_SEARCH, W_SEARCH, 400, |c| c.search_records(MODULE).word("Zylker").send()).await
+    else {
+        panic!()
+    };
+    assert_eq!(limit.code, ErrorCode::LimitReached);
+    assert_eq!(limit.details.additional_properties["limit"], "2000");
+
+    // A 400 of a bulk write: per-record errors wrapped in `data` ...
+    let CreateRecordsError::BadRequest(BulkErrorResponse::BulkActionResponse(bulk)) =
+        error_body("post", P_MODULE, W_MODULE, 400, |c| c.create_records(MODULE, insert_body()).send()).await
+    else {
+        panic!()
+    };
+    let mandatory = failure(&bulk.data[0]);
+    assert_eq!(mandatory.code, ErrorCode::MandatoryNotFound);
+    assert_eq!(mandatory.details.json_path.as_deref(), Some("$.data[0].Last_Name"));
+
+    let UpsertRecordsError::BadRequest(BulkErrorResponse::BulkActionResponse(bulk)) =
+        error_body("post", P_UPSERT, W_UPSERT, 400, |c| c.upsert_records(MODULE, upsert_body()).send()).await
+    else {
+        panic!()
+    };
+    let multiple = failure(&bulk.data[0]);
+    assert_eq!(multiple.code, ErrorCode::MultipleOrMultiErrors);
+    let nested = multiple.details.additional_properties["errors"].as_array().unwrap();
+    let nested: Vec<&str> = nested.iter().map(|e| e["details"]["api_name"].as_str().unwrap()).collect();
+    assert_eq!(nested, ["Email", "Mobile"]);
+
+    // ... or a single flat error.
+    let DeleteRecordsError::BadRequest(BulkErrorResponse::ApiError(flat)) =
+        error_body("delete", P_MODULE, W_MODULE, 400, |c| c.delete_records(MODULE, strings(&["1"])).send()).await
+    else {
+        panic!()
+    };
+    assert_eq!(flat.code, ErrorCode::RequiredParamMissing);
+    assert_eq!(flat.details.param_name.as_deref(), Some("ids"));
+
+    let DeleteRecordError::BadRequest(BulkErrorResponse::BulkActionResponse(bulk)) =
+        error_body("delete", P_RECORD, W_RECORD, 400, |c| c.delete_record(MODULE, RECORD_ID).send()).await
+    else {
+        panic!()
+    };
+    let locked = failure(&bulk.data[0]);
+    assert_eq!((locked.code.clone(), locked.details.action.as_deref()), (ErrorCode::RecordLocked, Some("record_locking")));
+
+    // 412 carries per-record results.
+    let UpdateRecordsError::PreconditionFailed(bulk) =
+        error_body("put", P_MODULE, W_MODULE, 412, |c| c.update_records(MODULE, bulk_update_body()).send()).await
+    else {
+        panic!()
+    };
+    let modified = failure(&bulk.data[0]);
+    assert_eq!(modified.code, ErrorCode::AlreadyModified);
+    assert_eq!(modified.details.id.as_deref(), Some("492070000199308229"));
+    assert_eq!(modified.details.additional_properties["Modified_By"]["name"], "Senthilkumar");
+}
+
+#[tokio::test]
+async fn unknown_error_codes_decode_into_the_open_enum() {
+    let server = MockServer::start().await;
+    on("get", W_RECORD)
+        .respond_with(reply(
+            400,
+            json!({ "code": "BRAND_NEW_CODE", "details": {}, "message": "new", "status": "error" }),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let err = client(&server).get_record(MODULE, RECORD_ID).await.unwrap_err();
+
+    let Some(GetRecordError::BadRequest(e)) = err.api_body() else { panic!("{err:?}") };
+    assert_eq!(e.code, ErrorCode::Unknown("BRAND_NEW_CODE".into()));
+}
+
+// ---------------------------------------------------------------- undeclared statuses, malformed bodies
+
+#[tokio::test]
+async fn undeclared_statuses_give_unexpected_status() {
+    let server = MockServer::start().await;
+    on("get", W_MODULE)
+        .respond_with(ResponseTemplate::new(409).set_body_string("conflict").insert_header("x-trace", "t-9"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    // Declared for the bulk insert (201), not 200.
+    on("post", W_MODULE).respond_with(reply(200, example(P_MODULE, "post", 201))).expect(1).mount(&server).await;
+    // 207 is declared for bulk updates, not for the single-record update.
+    on("put", W_RECORD).respond_with(reply(207, example(P_MODULE, "put", 207))).expect(1).mount(&server).await;
+    // 304 is not declared for search.
+    on("get", W_SEARCH).respond_with(ResponseTemplate::new(304)).expect(1).mount(&server).await;
+    let c = client(&server);
+
+    match c.list_records(MODULE, fields()).await.unwrap_err() {
+        Error::UnexpectedStatus(e) => {
+            assert_eq!(e.status, 409);
+            assert_eq!(e.body, "conflict");
+            assert_eq!(e.headers["x-trace"], "t-9");
+        }
+        other => panic!("expected UnexpectedStatus, got {other:?}"),
+    }
+    let err = c.create_records(MODULE, insert_body()).await.unwrap_err();
+    assert!(matches!(&err, Error::UnexpectedStatus(e) if e.status == 200), "{err:?}");
+    let err = c.update_record(MODULE, RECORD_ID, update_body()).await.unwrap_err();
+    assert!(matches!(&err, Error::UnexpectedStatus(e) if e.status == 207), "{err:?}");
+    let err = c.search_records(MODULE).word("Zylker").await.unwrap_err();
+    assert!(matches!(&err, Error::UnexpectedStatus(e) if e.status == 304), "{err:?}");
+}
+
+#[tokio::test]
+async fn malformed_bodies_give_decode_errors_with_the_serde_path() {
+    let list = example(P_MODULE, "get", 200);
+    let created = example(P_MODULE, "post", 201);
+    let mut cases: Vec<(&str, Value)> = Vec::new();
+    let mut body = list.clone();
+    body["info"]["more_records"] = json!("yes");
+    cases.push(("info.more_records", body));
+    let mut body = list.clone();
+    body["info"]["per_page"] = json!(2.5);
+    cases.push(("info.per_page", body));
+    let mut body = list.clone();
+    body["data"][0]["Owner"] = json!({ "name": "No ID" });
+    cases.push(("data[0].Owner", body));
+    let mut body = list.clone();
+    body["data"] = json!({});
+    cases.push(("data", body));
+    let mut body = list.clone();
+    body["data"][0]["Created_Time"] = json!("yesterday");
+    cases.push(("data[0].Created_Time", body));
+    let mut body = list;
+    body.as_object_mut().unwrap().remove("info");
+    cases.push((".", body));
+
+    for (expected_path, body) in cases {
+        let server = MockServer::start().await;
+        on("get", W_MODULE).respond_with(reply(200, body.clone())).expect(1).mount(&server).await;
+
+        match client(&server).list_records(MODULE, fields()).await.unwrap_err() {
+            Error::Decode(e) => {
+                assert_eq!(e.path, expected_path, "{}", e.message);
+                assert_eq!(e.status, 200);
+                assert_eq!(serde_json::from_str::<Value>(&e.body).unwrap(), body);
+            }
+            other => panic!("{expected_path}: expected Decode, got {other:?}"),
+        }
+    }
+
+    // A per-record result whose details lack the record ID.
+    let server = MockServer::start().await;
+    let mut body = created;
+    body["data"][0]["details"].as_object_mut().unwrap().remove("id");
+    on("post", W_MODULE).respond_with(reply(201, body)).expect(1).mount(&server).await;
+    match client(&server).create_records(MODULE, insert_body()).await.unwrap_err() {
+        Error::Decode(e) => {
+            assert_eq!(e.path, "data[0]");
+            assert!(e.message.contains("`id`"), "{}", e.message);
+        }
+        other => panic!("expected Decode, got {other:?}"),
+    }
+
+    // A declared error whose body does not match its schema.
+    let server = MockServer::start().await;
+    on("get", W_RECORD).respond_with(reply(401, json!({ "code": "INVALID_TOKEN" }))).expect(1).mount(&server).await;
+    match client(&server).get_record(MODULE, RECORD_ID).await.unwrap_err() {
+        Error::Decode(e) => {
+            assert_eq!(e.status, 401);
+            assert!(e.message.contains("details"), "{}", e.message);
+        }
+        other => panic!("expected Decode, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn stream_reports_a_malformed_item_with_its_pointer() {
+    let server = MockServer::start().await;
+    let mut bad_record = nth_record(2);
+    bad_record["Created_Time"] = json!("yesterday");
+    on("get", W_SEARCH)
+        .respond_with(reply(200, json!({ "data": [nth_record(1), bad_record], "info": page(1, &[], 2, true)["info"] })))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let items: Vec<_> = client(&server).search_records(MODULE).word("Zylker").stream().collect().await;
+
+    assert_eq!(items.len(), 1, "a page that fails to decode yields only the error: {items:?}");
+    match &items[0] {
+        Err(Error::Decode(e)) => {
+            assert_eq!(e.path, "/data/1");
+            assert_eq!(e.status, 200);
+        }
+        other => panic!("expected Decode, got {other:?}"),
+    }
+}
