@@ -148,9 +148,13 @@ macro_rules! tagged_union {
                 let json = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
                 let tag = json.get($tag).and_then(|t| t.as_str()).map(str::to_owned);
                 match tag.as_deref() {
-                    $($(Some($value))|+ => ::serde_json::from_value(json)
+                    $($(Some($value))|+ => ::serde_path_to_error::deserialize(json)
                         .map(Self::$target)
-                        .map_err(<D::Error as ::serde::de::Error>::custom),)*
+                        .map_err(|e| {
+                            // Keep the path inside the variant in the message.
+                            let path = e.path().to_string();
+                            <D::Error as ::serde::de::Error>::custom(format_args!("at `{path}`: {}", e.into_inner()))
+                        }),)*
                     _ => Ok(Self::Unknown(json)),
                 }
             }
