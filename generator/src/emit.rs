@@ -102,9 +102,9 @@ fn sanitize_line(line: &str) -> String {
             i += len;
             continue;
         }
-        if rest.starts_with('`') {
+        if let Some(code) = rest.strip_prefix('`') {
             // Inline code is literal.
-            let len = rest[1..].find('`').map(|n| n + 2).unwrap_or(rest.len());
+            let len = code.find('`').map(|n| n + 2).unwrap_or(rest.len());
             out.push_str(&rest[..len]);
             i += len;
             continue;
@@ -786,7 +786,11 @@ fn response_enum(name: &str, cases: &[ResponseCase], doc_text: &str) -> TokenStr
 // ---- types -------------------------------------------------------------------
 
 fn type_def(t: &TypeDef) -> TokenStream {
-    let docs = doc3("", t.doc.as_deref(), &format!("Schema: `{}`", t.pointer));
+    // Pointers with array indices (`parameters/2`, `allOf/0`) shift when the
+    // spec gains an unrelated entry: only stable ones are shown.
+    let stable = !t.pointer.split('/').any(|seg| seg.parse::<usize>().is_ok());
+    let origin = if stable { format!("Schema: `{}`", t.pointer) } else { String::new() };
+    let docs = doc3("", t.doc.as_deref(), &origin);
     let deprecated = t.deprecated.then(|| quote!(#[deprecated]));
     let name = ident(&t.name);
     match &t.kind {
@@ -801,7 +805,7 @@ fn type_def(t: &TypeDef) -> TokenStream {
                 runtime::open_enum! {
                     #docs
                     #deprecated
-                    pub enum #name { #(#vs),* }
+                    pub enum #name { #(#vs,)* }
                 }
             }
         }
@@ -815,7 +819,7 @@ fn type_def(t: &TypeDef) -> TokenStream {
                 runtime::open_int_enum! {
                     #docs
                     #deprecated
-                    pub enum #name { #(#vs),* }
+                    pub enum #name { #(#vs,)* }
                 }
             }
         }
@@ -914,17 +918,14 @@ fn struct_def(name: &Ident, docs: TokenStream, deprecated: Option<TokenStream>, 
 }
 
 fn union_def(name: &Ident, docs: TokenStream, deprecated: Option<TokenStream>, u: &Union) -> TokenStream {
-    let variants: Vec<TokenStream> = u
-        .variants
-        .iter()
-        .map(|v| {
-            let i = ident(&v.ident);
-            let t = ty(&v.ty);
-            quote!(#i(#t))
-        })
-        .collect();
     match &u.discriminator {
-        None => quote! {
+        None => {
+            let variants = u.variants.iter().map(|v| {
+                let i = ident(&v.ident);
+                let t = ty(&v.ty);
+                quote!(#i(#t))
+            });
+            quote! {
             #docs
             #deprecated
             #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -932,22 +933,23 @@ fn union_def(name: &Ident, docs: TokenStream, deprecated: Option<TokenStream>, u
             pub enum #name {
                 #(#variants),*
             }
-        },
+            }
+        }
         Some(tag) => {
-            let arms = u.variants.iter().map(|v| {
+            let variants = u.variants.iter().map(|v| {
                 let i = ident(&v.ident);
+                let t = ty(&v.ty);
                 let tags = &v.tags;
-                quote!(#(#tags)|* => #i)
+                quote!(#[tags(#(#tags),*)] #i(#t))
             });
             quote! {
                 runtime::tagged_union! {
+                    #[tag = #tag]
                     #docs
                     #deprecated
                     pub enum #name {
-                        #(#variants),*
+                        #(#variants,)*
                     }
-                    tag = #tag;
-                    #(#arms;)*
                 }
             }
         }

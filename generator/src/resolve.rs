@@ -253,7 +253,7 @@ impl<'a> Resolver<'a> {
         method_name: String,
         pointer: &str,
     ) -> Result<Operation> {
-        let op_pascal = pascal(&op_id.to_string(), "Op");
+        let op_pascal = pascal(op_id, "Op");
         let builder_name = self.names.claim(&op_pascal);
 
         // Parameters: path-level first, overridden by operation-level ones.
@@ -399,10 +399,11 @@ impl<'a> Resolver<'a> {
                 self.warn(pointer, "parameter has no schema; treating it as a string");
                 (Ty::String, None)
             }
-            Some(s) => {
-                let constant = self.single_string_value(schema_ref(s));
-                (self.schema_ty(schema_ref(s), &hint, &format!("{pointer}/schema"), 0)?, constant)
-            }
+            Some(s) => match self.single_string_value(schema_ref(s)).filter(|_| data.required) {
+                // A constant the client sends by itself: no type for users.
+                Some(constant) => (Ty::String, Some(constant)),
+                None => (self.schema_ty(schema_ref(s), &hint, &format!("{pointer}/schema"), 0)?, None),
+            },
         };
         let mut required = data.required;
         if location == ParamLocation::Path && !required {

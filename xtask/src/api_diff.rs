@@ -370,8 +370,7 @@ fn params(r: &mut Report, o: &Operation, n: &Operation) {
         }
     }
     let subject = |p: &Param| format!("{} parameter `{}` ({})", op_subject(n), p.wire_name, location(p.location));
-    for (j, np) in n.params.iter().enumerate().filter(|(j, _)| !taken[*j]) {
-        let _ = j;
+    for np in n.params.iter().zip(&taken).filter(|(_, t)| !**t).map(|(p, _)| p) {
         let detail = match role(np) {
             Role::Argument => format!("added, required: a new argument of `Client::{}`", n.method_name),
             Role::Optional => format!("added, optional: builder method `.{}()`", np.ident),
@@ -502,6 +501,8 @@ fn responses(r: &mut Report, o: &Operation, n: &Operation) {
 struct Usage {
     request: bool,
     response: bool,
+    /// The type of a constant parameter (sent automatically).
+    constant: bool,
 }
 
 impl Usage {
@@ -513,14 +514,34 @@ impl Usage {
             (false, false) => "unused",
         }
     }
+
+    /// Only the type of constant parameters: users never touch it.
+    fn internal(self) -> bool {
+        self.constant && !self.request && !self.response
+    }
+
+    fn or(self, other: Usage) -> Usage {
+        Usage {
+            request: self.request || other.request,
+            response: self.response || other.response,
+            constant: self.constant || other.constant,
+        }
+    }
 }
 
-/// Where each named type is reachable from: request (parameters, bodies) or
-/// response (success and error bodies).
+#[derive(Clone, Copy)]
+enum Side {
+    Request,
+    Response,
+    Constant,
+}
+
+/// Where each named type is reachable from: request (parameters, bodies),
+/// response (success and error bodies) or constant parameters.
 fn usage(api: &Api) -> BTreeMap<String, Usage> {
     let by_name: BTreeMap<&str, &TypeDef> = api.types.iter().map(|t| (t.name.as_str(), t)).collect();
     let mut out: BTreeMap<String, Usage> = BTreeMap::new();
-    let mut mark = |roots: Vec<&Ty>, request: bool| {
+    let mut mark = |roots: Vec<&Ty>, side: Side| {
         let mut stack: Vec<&Ty> = roots;
         let mut seen: BTreeSet<&str> = BTreeSet::new();
         while let Some(t) = stack.pop() {
@@ -531,10 +552,10 @@ fn usage(api: &Api) -> BTreeMap<String, Usage> {
                         continue;
                     }
                     let u = out.entry(n.clone()).or_default();
-                    if request {
-                        u.request = true;
-                    } else {
-                        u.response = true;
+                    match side {
+                        Side::Request => u.request = true,
+                        Side::Response => u.response = true,
+                        Side::Constant => u.constant = true,
                     }
                     if let Some(def) = by_name.get(n.as_str()) {
                         stack.extend(kind_tys(&def.kind));
@@ -544,17 +565,23 @@ fn usage(api: &Api) -> BTreeMap<String, Usage> {
             }
         }
     };
-    let mut req = Vec::new();
-    let mut resp = Vec::new();
+    let (mut req, mut resp, mut constant) = (Vec::new(), Vec::new(), Vec::new());
     for op in &api.operations {
-        req.extend(op.params.iter().map(|p| &p.ty));
+        for p in &op.params {
+            if role(p) == Role::Automatic {
+                constant.push(&p.ty);
+            } else {
+                req.push(&p.ty);
+            }
+        }
         req.extend(op.body.iter().map(|b| &b.ty));
         resp.push(&op.success.ty);
         resp.extend(op.success.cases.iter().filter_map(case_body));
         resp.extend(op.errors.cases.iter().filter_map(case_body));
     }
-    mark(req, true);
-    mark(resp, false);
+    mark(req, Side::Request);
+    mark(resp, Side::Response);
+    mark(constant, Side::Constant);
     out
 }
 
@@ -581,24 +608,26 @@ fn kind_name(kind: &TypeKind) -> &'static str {
 
 fn types(r: &mut Report, old: &Api, new: &Api) {
     let (uo, un) = (usage(old), usage(new));
-    let usage_of = |name: &str| {
-        let a = uo.get(name).copied().unwrap_or_default();
-        let b = un.get(name).copied().unwrap_or_default();
-        let u = Usage { request: a.request || b.request, response: a.response || b.response };
-        // Not reachable from any operation: users may build and read it.
-        if u == Usage::default() {
-            Usage { request: true, response: true }
-        } else {
-            u
-        }
-    };
+    let old_usage = |name: &str| uo.get(name).copied().unwrap_or_default();
+    let new_usage = |name: &str| un.get(name).copied().unwrap_or_default();
     for t in &new.types {
         let Some(o) = old.types.iter().find(|o| o.name == t.name) else {
-            let u = un.get(&t.name).copied().unwrap_or_default();
+            let u = new_usage(&t.name);
+            if u.internal() {
+                continue;
+            }
             r.push(Kind::TypeAdded, false, format!("type {} ({})", code(&t.name), u.label()), format!("added ({})", kind_name(&t.kind)));
             continue;
         };
-        let u = usage_of(&t.name);
+        let (a, b) = (old_usage(&t.name), new_usage(&t.name));
+        if a.internal() && b.internal() {
+            continue;
+        }
+        let mut u = a.or(b);
+        if !u.request && !u.response {
+            // Reachable from no operation: users may both build and read it.
+            u = Usage { request: true, response: true, constant: false };
+        }
         let subject = format!("type {} ({})", code(&t.name), u.label());
         match (&o.kind, &t.kind) {
             (TypeKind::Struct(a), TypeKind::Struct(b)) => struct_diff(r, &subject, u, a, b),
@@ -628,7 +657,10 @@ fn types(r: &mut Report, old: &Api, new: &Api) {
         }
     }
     for o in old.types.iter().filter(|o| !new.types.iter().any(|t| t.name == o.name)) {
-        let u = uo.get(&o.name).copied().unwrap_or_default();
+        let u = old_usage(&o.name);
+        if u.internal() {
+            continue;
+        }
         r.push(Kind::TypeRemoved, true, format!("type {} ({})", code(&o.name), u.label()), format!("removed ({})", kind_name(&o.kind)));
     }
 }

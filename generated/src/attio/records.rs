@@ -1049,9 +1049,13 @@ pub enum RecordSort {
     SortByPath(SortByPath),
 }
 runtime::open_enum! {
-    #[doc = " The direction to sort results by."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/SortDirection`"] pub enum SortDirection { Asc =
-    "asc", Desc = "desc" }
+    /// The direction to sort results by.
+    ///
+    /// Schema: `#/components/schemas/SortDirection`
+    pub enum SortDirection {
+        Asc = "asc",
+        Desc = "desc",
+    }
 }
 /// Sort by an attribute.
 ///
@@ -1176,58 +1180,324 @@ pub struct Actor {
     pub r#type: Option<Option<ActorType>>,
 }
 runtime::open_enum! {
-    #[doc = " The type of actor."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/ActorType`"] pub enum ActorType { ApiToken =
-    "api-token", WorkspaceMember = "workspace-member", System = "system", App = "app" }
+    /// The type of actor.
+    ///
+    /// Schema: `#/components/schemas/ActorType`
+    pub enum ActorType {
+        ApiToken = "api-token",
+        WorkspaceMember = "workspace-member",
+        System = "system",
+        App = "app",
+    }
 }
 runtime::open_enum! {
-    #[doc = " ISO 4217 currency code."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/CurrencyCode`"] pub enum CurrencyCode { Ars = "ARS",
-    Aud = "AUD", Brl = "BRL", Bgn = "BGN", Cad = "CAD", Clp = "CLP", Cny = "CNY", Cop =
-    "COP", Czk = "CZK", Dkk = "DKK", Eur = "EUR", Fjd = "FJD", Hkd = "HKD", Huf = "HUF",
-    Isk = "ISK", Inr = "INR", Ils = "ILS", Jpy = "JPY", Kes = "KES", Krw = "KRW", Myr =
-    "MYR", Mxn = "MXN", Ntd = "NTD", Nzd = "NZD", Ngn = "NGN", Nok = "NOK", Xpf = "XPF",
-    Pen = "PEN", Php = "PHP", Pln = "PLN", Gbp = "GBP", Rwf = "RWF", Sar = "SAR", Sgd =
-    "SGD", Zar = "ZAR", Sek = "SEK", Chf = "CHF", Thb = "THB", Aed = "AED", Uyu = "UYU",
-    Usd = "USD" }
+    /// ISO 4217 currency code.
+    ///
+    /// Schema: `#/components/schemas/CurrencyCode`
+    pub enum CurrencyCode {
+        Ars = "ARS",
+        Aud = "AUD",
+        Brl = "BRL",
+        Bgn = "BGN",
+        Cad = "CAD",
+        Clp = "CLP",
+        Cny = "CNY",
+        Cop = "COP",
+        Czk = "CZK",
+        Dkk = "DKK",
+        Eur = "EUR",
+        Fjd = "FJD",
+        Hkd = "HKD",
+        Huf = "HUF",
+        Isk = "ISK",
+        Inr = "INR",
+        Ils = "ILS",
+        Jpy = "JPY",
+        Kes = "KES",
+        Krw = "KRW",
+        Myr = "MYR",
+        Mxn = "MXN",
+        Ntd = "NTD",
+        Nzd = "NZD",
+        Ngn = "NGN",
+        Nok = "NOK",
+        Xpf = "XPF",
+        Pen = "PEN",
+        Php = "PHP",
+        Pln = "PLN",
+        Gbp = "GBP",
+        Rwf = "RWF",
+        Sar = "SAR",
+        Sgd = "SGD",
+        Zar = "ZAR",
+        Sek = "SEK",
+        Chf = "CHF",
+        Thb = "THB",
+        Aed = "AED",
+        Uyu = "UYU",
+        Usd = "USD",
+    }
 }
 runtime::open_enum! {
-    #[doc = " ISO 3166-1 alpha-2 country code."] #[doc = ""] #[doc =
-    " Curation note: Attio documents the country code as non-null on phone numbers and nullable on locations; one shared nullable schema is used for both."]
-    #[doc = ""] #[doc = " Schema: `#/components/schemas/CountryCode`"] pub enum
-    CountryCode { Af = "AF", Ax = "AX", Al = "AL", Dz = "DZ", As = "AS", Ad = "AD", Ao =
-    "AO", Ai = "AI", Aq = "AQ", Ag = "AG", Ar = "AR", Am = "AM", Aw = "AW", Au = "AU", At
-    = "AT", Az = "AZ", Bs = "BS", Bh = "BH", Bd = "BD", Bb = "BB", By = "BY", Be = "BE",
-    Bz = "BZ", Bj = "BJ", Bm = "BM", Bt = "BT", Bo = "BO", Ba = "BA", Bw = "BW", Bv =
-    "BV", Br = "BR", Io = "IO", Bn = "BN", Bg = "BG", Bf = "BF", Bi = "BI", Kh = "KH", Cm
-    = "CM", Ca = "CA", Cv = "CV", Ky = "KY", Cf = "CF", Td = "TD", Cl = "CL", Cn = "CN",
-    Cx = "CX", Cc = "CC", Co = "CO", Km = "KM", Cg = "CG", Cd = "CD", Ck = "CK", Cr =
-    "CR", Ci = "CI", Hr = "HR", Cu = "CU", Cw = "CW", Cy = "CY", Cz = "CZ", Dk = "DK", Dj
-    = "DJ", Dm = "DM", Do = "DO", Ec = "EC", Eg = "EG", Sv = "SV", Gq = "GQ", Er = "ER",
-    Ee = "EE", Et = "ET", Fk = "FK", Fo = "FO", Fj = "FJ", Fi = "FI", Fr = "FR", Gf =
-    "GF", Pf = "PF", Tf = "TF", Ga = "GA", Gm = "GM", Ge = "GE", De = "DE", Gh = "GH", Gi
-    = "GI", Gr = "GR", Gl = "GL", Gd = "GD", Gp = "GP", Gu = "GU", Gt = "GT", Gg = "GG",
-    Gn = "GN", Gw = "GW", Gy = "GY", Ht = "HT", Hm = "HM", Va = "VA", Hn = "HN", Hk =
-    "HK", Hu = "HU", Is = "IS", In = "IN", Id = "ID", Ir = "IR", Iq = "IQ", Ie = "IE", Im
-    = "IM", Il = "IL", It = "IT", Jm = "JM", Jp = "JP", Je = "JE", Jo = "JO", Kz = "KZ",
-    Ke = "KE", Ki = "KI", Kr = "KR", Kw = "KW", Kg = "KG", La = "LA", Lv = "LV", Lb =
-    "LB", Ls = "LS", Lr = "LR", Ly = "LY", Li = "LI", Lt = "LT", Lu = "LU", Mo = "MO", Mk
-    = "MK", Mg = "MG", Mw = "MW", My = "MY", Mv = "MV", Ml = "ML", Mt = "MT", Mh = "MH",
-    Mq = "MQ", Mr = "MR", Mu = "MU", Yt = "YT", Mx = "MX", Fm = "FM", Md = "MD", Mc =
-    "MC", Mn = "MN", Me = "ME", Ms = "MS", Ma = "MA", Mz = "MZ", Mm = "MM", Na = "NA", Nr
-    = "NR", Np = "NP", Nl = "NL", An = "AN", Nc = "NC", Nz = "NZ", Ni = "NI", Ne = "NE",
-    Ng = "NG", Nu = "NU", Nf = "NF", Mp = "MP", No = "NO", Om = "OM", Pk = "PK", Pw =
-    "PW", Ps = "PS", Pa = "PA", Pg = "PG", Py = "PY", Pe = "PE", Ph = "PH", Pn = "PN", Pl
-    = "PL", Pt = "PT", Pr = "PR", Qa = "QA", Re = "RE", Ro = "RO", Ru = "RU", Rw = "RW",
-    Bl = "BL", Sh = "SH", Kn = "KN", Lc = "LC", Mf = "MF", Pm = "PM", Vc = "VC", Ws =
-    "WS", Sm = "SM", St = "ST", Sa = "SA", Sn = "SN", Ss = "SS", Rs = "RS", Sc = "SC", Sl
-    = "SL", Sg = "SG", Sk = "SK", Si = "SI", Sb = "SB", So = "SO", Za = "ZA", Gs = "GS",
-    Es = "ES", Lk = "LK", Sd = "SD", Sr = "SR", Sj = "SJ", Sz = "SZ", Se = "SE", Ch =
-    "CH", Sy = "SY", Tw = "TW", Tj = "TJ", Tz = "TZ", Th = "TH", Tl = "TL", Tg = "TG", Tk
-    = "TK", To = "TO", Tt = "TT", Tn = "TN", Tr = "TR", Tm = "TM", Tc = "TC", Tv = "TV",
-    Ug = "UG", Ua = "UA", Ae = "AE", Gb = "GB", Us = "US", Um = "UM", Uy = "UY", Uz =
-    "UZ", Vu = "VU", Ve = "VE", Vn = "VN", Vg = "VG", Vi = "VI", Wf = "WF", Eh = "EH", Ye
-    = "YE", Zm = "ZM", Zw = "ZW", Bq = "BQ", Kp = "KP", Sx = "SX", Xk = "XK", Ac = "AC" }
+    /// ISO 3166-1 alpha-2 country code.
+    ///
+    /// Curation note: Attio documents the country code as non-null on phone numbers and nullable on locations; one shared nullable schema is used for both.
+    ///
+    /// Schema: `#/components/schemas/CountryCode`
+    pub enum CountryCode {
+        Af = "AF",
+        Ax = "AX",
+        Al = "AL",
+        Dz = "DZ",
+        As = "AS",
+        Ad = "AD",
+        Ao = "AO",
+        Ai = "AI",
+        Aq = "AQ",
+        Ag = "AG",
+        Ar = "AR",
+        Am = "AM",
+        Aw = "AW",
+        Au = "AU",
+        At = "AT",
+        Az = "AZ",
+        Bs = "BS",
+        Bh = "BH",
+        Bd = "BD",
+        Bb = "BB",
+        By = "BY",
+        Be = "BE",
+        Bz = "BZ",
+        Bj = "BJ",
+        Bm = "BM",
+        Bt = "BT",
+        Bo = "BO",
+        Ba = "BA",
+        Bw = "BW",
+        Bv = "BV",
+        Br = "BR",
+        Io = "IO",
+        Bn = "BN",
+        Bg = "BG",
+        Bf = "BF",
+        Bi = "BI",
+        Kh = "KH",
+        Cm = "CM",
+        Ca = "CA",
+        Cv = "CV",
+        Ky = "KY",
+        Cf = "CF",
+        Td = "TD",
+        Cl = "CL",
+        Cn = "CN",
+        Cx = "CX",
+        Cc = "CC",
+        Co = "CO",
+        Km = "KM",
+        Cg = "CG",
+        Cd = "CD",
+        Ck = "CK",
+        Cr = "CR",
+        Ci = "CI",
+        Hr = "HR",
+        Cu = "CU",
+        Cw = "CW",
+        Cy = "CY",
+        Cz = "CZ",
+        Dk = "DK",
+        Dj = "DJ",
+        Dm = "DM",
+        Do = "DO",
+        Ec = "EC",
+        Eg = "EG",
+        Sv = "SV",
+        Gq = "GQ",
+        Er = "ER",
+        Ee = "EE",
+        Et = "ET",
+        Fk = "FK",
+        Fo = "FO",
+        Fj = "FJ",
+        Fi = "FI",
+        Fr = "FR",
+        Gf = "GF",
+        Pf = "PF",
+        Tf = "TF",
+        Ga = "GA",
+        Gm = "GM",
+        Ge = "GE",
+        De = "DE",
+        Gh = "GH",
+        Gi = "GI",
+        Gr = "GR",
+        Gl = "GL",
+        Gd = "GD",
+        Gp = "GP",
+        Gu = "GU",
+        Gt = "GT",
+        Gg = "GG",
+        Gn = "GN",
+        Gw = "GW",
+        Gy = "GY",
+        Ht = "HT",
+        Hm = "HM",
+        Va = "VA",
+        Hn = "HN",
+        Hk = "HK",
+        Hu = "HU",
+        Is = "IS",
+        In = "IN",
+        Id = "ID",
+        Ir = "IR",
+        Iq = "IQ",
+        Ie = "IE",
+        Im = "IM",
+        Il = "IL",
+        It = "IT",
+        Jm = "JM",
+        Jp = "JP",
+        Je = "JE",
+        Jo = "JO",
+        Kz = "KZ",
+        Ke = "KE",
+        Ki = "KI",
+        Kr = "KR",
+        Kw = "KW",
+        Kg = "KG",
+        La = "LA",
+        Lv = "LV",
+        Lb = "LB",
+        Ls = "LS",
+        Lr = "LR",
+        Ly = "LY",
+        Li = "LI",
+        Lt = "LT",
+        Lu = "LU",
+        Mo = "MO",
+        Mk = "MK",
+        Mg = "MG",
+        Mw = "MW",
+        My = "MY",
+        Mv = "MV",
+        Ml = "ML",
+        Mt = "MT",
+        Mh = "MH",
+        Mq = "MQ",
+        Mr = "MR",
+        Mu = "MU",
+        Yt = "YT",
+        Mx = "MX",
+        Fm = "FM",
+        Md = "MD",
+        Mc = "MC",
+        Mn = "MN",
+        Me = "ME",
+        Ms = "MS",
+        Ma = "MA",
+        Mz = "MZ",
+        Mm = "MM",
+        Na = "NA",
+        Nr = "NR",
+        Np = "NP",
+        Nl = "NL",
+        An = "AN",
+        Nc = "NC",
+        Nz = "NZ",
+        Ni = "NI",
+        Ne = "NE",
+        Ng = "NG",
+        Nu = "NU",
+        Nf = "NF",
+        Mp = "MP",
+        No = "NO",
+        Om = "OM",
+        Pk = "PK",
+        Pw = "PW",
+        Ps = "PS",
+        Pa = "PA",
+        Pg = "PG",
+        Py = "PY",
+        Pe = "PE",
+        Ph = "PH",
+        Pn = "PN",
+        Pl = "PL",
+        Pt = "PT",
+        Pr = "PR",
+        Qa = "QA",
+        Re = "RE",
+        Ro = "RO",
+        Ru = "RU",
+        Rw = "RW",
+        Bl = "BL",
+        Sh = "SH",
+        Kn = "KN",
+        Lc = "LC",
+        Mf = "MF",
+        Pm = "PM",
+        Vc = "VC",
+        Ws = "WS",
+        Sm = "SM",
+        St = "ST",
+        Sa = "SA",
+        Sn = "SN",
+        Ss = "SS",
+        Rs = "RS",
+        Sc = "SC",
+        Sl = "SL",
+        Sg = "SG",
+        Sk = "SK",
+        Si = "SI",
+        Sb = "SB",
+        So = "SO",
+        Za = "ZA",
+        Gs = "GS",
+        Es = "ES",
+        Lk = "LK",
+        Sd = "SD",
+        Sr = "SR",
+        Sj = "SJ",
+        Sz = "SZ",
+        Se = "SE",
+        Ch = "CH",
+        Sy = "SY",
+        Tw = "TW",
+        Tj = "TJ",
+        Tz = "TZ",
+        Th = "TH",
+        Tl = "TL",
+        Tg = "TG",
+        Tk = "TK",
+        To = "TO",
+        Tt = "TT",
+        Tn = "TN",
+        Tr = "TR",
+        Tm = "TM",
+        Tc = "TC",
+        Tv = "TV",
+        Ug = "UG",
+        Ua = "UA",
+        Ae = "AE",
+        Gb = "GB",
+        Us = "US",
+        Um = "UM",
+        Uy = "UY",
+        Uz = "UZ",
+        Vu = "VU",
+        Ve = "VE",
+        Vn = "VN",
+        Vg = "VG",
+        Vi = "VI",
+        Wf = "WF",
+        Eh = "EH",
+        Ye = "YE",
+        Zm = "ZM",
+        Zw = "ZW",
+        Bq = "BQ",
+        Kp = "KP",
+        Sx = "SX",
+        Xk = "XK",
+        Ac = "AC",
+    }
 }
 /// Schema: `#/components/schemas/SelectOption`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1269,26 +1539,48 @@ pub struct StatusId {
     pub status_id: ::uuid::Uuid,
 }
 runtime::tagged_union! {
-    #[doc =
-    " One value of an attribute on a record, as returned by Attio. Every variant carries `active_from`, `active_until`, `created_by_actor` and an `attribute_type` that tells the variants apart."]
-    #[doc = ""] #[doc =
-    " Curation note: Attio returns a plain oneOf of 17 value shapes; we name each shape and add a discriminator on `attribute_type`. The generated client keeps an open fallback variant for unknown attribute types (the generator makes discriminated unions in responses open), so new Attio types still decode."]
-    #[doc = ""] #[doc = " Schema: `#/components/schemas/AttributeValue`"] pub enum
-    AttributeValue { ActorReferenceValue(ActorReferenceValue),
-    CheckboxValue(CheckboxValue), CurrencyValue(CurrencyValue), DateValue(DateValue),
-    DomainValue(DomainValue), EmailAddressValue(EmailAddressValue),
-    RecordReferenceValue(RecordReferenceValue), InteractionValue(InteractionValue),
-    LocationValue(LocationValue), NumberValue(NumberValue),
-    PersonalNameValue(PersonalNameValue), PhoneNumberValue(PhoneNumberValue),
-    StatusValue(StatusValue), RatingValue(RatingValue), SelectValue(SelectValue),
-    TextValue(TextValue), TimestampValue(TimestampValue) } tag = "attribute_type";
-    "actor-reference" => ActorReferenceValue; "checkbox" => CheckboxValue; "currency" =>
-    CurrencyValue; "date" => DateValue; "domain" => DomainValue; "email-address" =>
-    EmailAddressValue; "record-reference" => RecordReferenceValue; "interaction" =>
-    InteractionValue; "location" => LocationValue; "number" => NumberValue;
-    "personal-name" => PersonalNameValue; "phone-number" => PhoneNumberValue; "status" =>
-    StatusValue; "rating" => RatingValue; "select" => SelectValue; "text" => TextValue;
-    "timestamp" => TimestampValue;
+    #[tag = "attribute_type"]
+    /// One value of an attribute on a record, as returned by Attio. Every variant carries `active_from`, `active_until`, `created_by_actor` and an `attribute_type` that tells the variants apart.
+    ///
+    /// Curation note: Attio returns a plain oneOf of 17 value shapes; we name each shape and add a discriminator on `attribute_type`. The generated client keeps an open fallback variant for unknown attribute types (the generator makes discriminated unions in responses open), so new Attio types still decode.
+    ///
+    /// Schema: `#/components/schemas/AttributeValue`
+    pub enum AttributeValue {
+        #[tags("actor-reference")]
+        ActorReferenceValue(ActorReferenceValue),
+        #[tags("checkbox")]
+        CheckboxValue(CheckboxValue),
+        #[tags("currency")]
+        CurrencyValue(CurrencyValue),
+        #[tags("date")]
+        DateValue(DateValue),
+        #[tags("domain")]
+        DomainValue(DomainValue),
+        #[tags("email-address")]
+        EmailAddressValue(EmailAddressValue),
+        #[tags("record-reference")]
+        RecordReferenceValue(RecordReferenceValue),
+        #[tags("interaction")]
+        InteractionValue(InteractionValue),
+        #[tags("location")]
+        LocationValue(LocationValue),
+        #[tags("number")]
+        NumberValue(NumberValue),
+        #[tags("personal-name")]
+        PersonalNameValue(PersonalNameValue),
+        #[tags("phone-number")]
+        PhoneNumberValue(PhoneNumberValue),
+        #[tags("status")]
+        StatusValue(StatusValue),
+        #[tags("rating")]
+        RatingValue(RatingValue),
+        #[tags("select")]
+        SelectValue(SelectValue),
+        #[tags("text")]
+        TextValue(TextValue),
+        #[tags("timestamp")]
+        TimestampValue(TimestampValue),
+    }
 }
 /// A reference to an actor such as a workspace member.
 ///
@@ -1310,15 +1602,23 @@ pub struct ActorReferenceValue {
     pub attribute_type: ActorReferenceValueAttributeType,
 }
 runtime::open_enum! {
-    #[doc = " The type of the referenced actor."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/ActorReferenceValue/properties/referenced_actor_type`"]
-    pub enum ActorReferenceValueReferencedActorType { ApiToken = "api-token",
-    WorkspaceMember = "workspace-member", System = "system", App = "app" }
+    /// The type of the referenced actor.
+    ///
+    /// Schema: `#/components/schemas/ActorReferenceValue/properties/referenced_actor_type`
+    pub enum ActorReferenceValueReferencedActorType {
+        ApiToken = "api-token",
+        WorkspaceMember = "workspace-member",
+        System = "system",
+        App = "app",
+    }
 }
 runtime::open_enum! {
-    #[doc = " The attribute type of the value."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/ActorReferenceValue/properties/attribute_type`"] pub
-    enum ActorReferenceValueAttributeType { ActorReference = "actor-reference" }
+    /// The attribute type of the value.
+    ///
+    /// Schema: `#/components/schemas/ActorReferenceValue/properties/attribute_type`
+    pub enum ActorReferenceValueAttributeType {
+        ActorReference = "actor-reference",
+    }
 }
 /// A checkbox (boolean) value.
 ///
@@ -1337,9 +1637,12 @@ pub struct CheckboxValue {
     pub attribute_type: CheckboxValueAttributeType,
 }
 runtime::open_enum! {
-    #[doc = " The attribute type of the value."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/CheckboxValue/properties/attribute_type`"] pub enum
-    CheckboxValueAttributeType { Checkbox = "checkbox" }
+    /// The attribute type of the value.
+    ///
+    /// Schema: `#/components/schemas/CheckboxValue/properties/attribute_type`
+    pub enum CheckboxValueAttributeType {
+        Checkbox = "checkbox",
+    }
 }
 /// A currency amount.
 ///
@@ -1365,9 +1668,12 @@ pub struct CurrencyValue {
     pub attribute_type: CurrencyValueAttributeType,
 }
 runtime::open_enum! {
-    #[doc = " The attribute type of the value."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/CurrencyValue/properties/attribute_type`"] pub enum
-    CurrencyValueAttributeType { Currency = "currency" }
+    /// The attribute type of the value.
+    ///
+    /// Schema: `#/components/schemas/CurrencyValue/properties/attribute_type`
+    pub enum CurrencyValueAttributeType {
+        Currency = "currency",
+    }
 }
 /// A calendar date (year, month, day) without time zone.
 ///
@@ -1388,9 +1694,12 @@ pub struct DateValue {
     pub attribute_type: DateValueAttributeType,
 }
 runtime::open_enum! {
-    #[doc = " The attribute type of the value."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/DateValue/properties/attribute_type`"] pub enum
-    DateValueAttributeType { Date = "date" }
+    /// The attribute type of the value.
+    ///
+    /// Schema: `#/components/schemas/DateValue/properties/attribute_type`
+    pub enum DateValueAttributeType {
+        Date = "date",
+    }
 }
 /// A website domain.
 ///
@@ -1411,9 +1720,12 @@ pub struct DomainValue {
     pub attribute_type: DomainValueAttributeType,
 }
 runtime::open_enum! {
-    #[doc = " The attribute type of the value."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/DomainValue/properties/attribute_type`"] pub enum
-    DomainValueAttributeType { Domain = "domain" }
+    /// The attribute type of the value.
+    ///
+    /// Schema: `#/components/schemas/DomainValue/properties/attribute_type`
+    pub enum DomainValueAttributeType {
+        Domain = "domain",
+    }
 }
 /// An email address, with its parsed parts.
 ///
@@ -1437,9 +1749,12 @@ pub struct EmailAddressValue {
     pub attribute_type: EmailAddressValueAttributeType,
 }
 runtime::open_enum! {
-    #[doc = " The attribute type of the value."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/EmailAddressValue/properties/attribute_type`"] pub
-    enum EmailAddressValueAttributeType { EmailAddress = "email-address" }
+    /// The attribute type of the value.
+    ///
+    /// Schema: `#/components/schemas/EmailAddressValue/properties/attribute_type`
+    pub enum EmailAddressValueAttributeType {
+        EmailAddress = "email-address",
+    }
 }
 /// A reference to another record.
 ///
@@ -1460,9 +1775,12 @@ pub struct RecordReferenceValue {
     pub attribute_type: RecordReferenceValueAttributeType,
 }
 runtime::open_enum! {
-    #[doc = " The attribute type of the value."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/RecordReferenceValue/properties/attribute_type`"] pub
-    enum RecordReferenceValueAttributeType { RecordReference = "record-reference" }
+    /// The attribute type of the value.
+    ///
+    /// Schema: `#/components/schemas/RecordReferenceValue/properties/attribute_type`
+    pub enum RecordReferenceValueAttributeType {
+        RecordReference = "record-reference",
+    }
 }
 /// An interaction such as an email or meeting (system-maintained).
 ///
@@ -1484,16 +1802,25 @@ pub struct InteractionValue {
     pub attribute_type: InteractionValueAttributeType,
 }
 runtime::open_enum! {
-    #[doc = " The kind of interaction."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/InteractionValue/properties/interaction_type`"] pub
-    enum InteractionValueInteractionType { CalendarEvent = "calendar-event", Call =
-    "call", ChatThread = "chat-thread", Email = "email", InPersonMeeting =
-    "in-person-meeting", Meeting = "meeting" }
+    /// The kind of interaction.
+    ///
+    /// Schema: `#/components/schemas/InteractionValue/properties/interaction_type`
+    pub enum InteractionValueInteractionType {
+        CalendarEvent = "calendar-event",
+        Call = "call",
+        ChatThread = "chat-thread",
+        Email = "email",
+        InPersonMeeting = "in-person-meeting",
+        Meeting = "meeting",
+    }
 }
 runtime::open_enum! {
-    #[doc = " The attribute type of the value."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/InteractionValue/properties/attribute_type`"] pub
-    enum InteractionValueAttributeType { Interaction = "interaction" }
+    /// The attribute type of the value.
+    ///
+    /// Schema: `#/components/schemas/InteractionValue/properties/attribute_type`
+    pub enum InteractionValueAttributeType {
+        Interaction = "interaction",
+    }
 }
 /// A physical location / address.
 ///
@@ -1539,9 +1866,12 @@ pub struct LocationValue {
     pub attribute_type: LocationValueAttributeType,
 }
 runtime::open_enum! {
-    #[doc = " The attribute type of the value."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/LocationValue/properties/attribute_type`"] pub enum
-    LocationValueAttributeType { Location = "location" }
+    /// The attribute type of the value.
+    ///
+    /// Schema: `#/components/schemas/LocationValue/properties/attribute_type`
+    pub enum LocationValueAttributeType {
+        Location = "location",
+    }
 }
 /// A number (stored as a 64-bit float).
 ///
@@ -1560,9 +1890,12 @@ pub struct NumberValue {
     pub attribute_type: NumberValueAttributeType,
 }
 runtime::open_enum! {
-    #[doc = " The attribute type of the value."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/NumberValue/properties/attribute_type`"] pub enum
-    NumberValueAttributeType { Number = "number" }
+    /// The attribute type of the value.
+    ///
+    /// Schema: `#/components/schemas/NumberValue/properties/attribute_type`
+    pub enum NumberValueAttributeType {
+        Number = "number",
+    }
 }
 /// A person's name.
 ///
@@ -1582,9 +1915,12 @@ pub struct PersonalNameValue {
     pub attribute_type: PersonalNameValueAttributeType,
 }
 runtime::open_enum! {
-    #[doc = " The attribute type of the value."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/PersonalNameValue/properties/attribute_type`"] pub
-    enum PersonalNameValueAttributeType { PersonalName = "personal-name" }
+    /// The attribute type of the value.
+    ///
+    /// Schema: `#/components/schemas/PersonalNameValue/properties/attribute_type`
+    pub enum PersonalNameValueAttributeType {
+        PersonalName = "personal-name",
+    }
 }
 /// A phone number.
 ///
@@ -1607,9 +1943,12 @@ pub struct PhoneNumberValue {
     pub attribute_type: PhoneNumberValueAttributeType,
 }
 runtime::open_enum! {
-    #[doc = " The attribute type of the value."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/PhoneNumberValue/properties/attribute_type`"] pub
-    enum PhoneNumberValueAttributeType { PhoneNumber = "phone-number" }
+    /// The attribute type of the value.
+    ///
+    /// Schema: `#/components/schemas/PhoneNumberValue/properties/attribute_type`
+    pub enum PhoneNumberValueAttributeType {
+        PhoneNumber = "phone-number",
+    }
 }
 /// A status (pipeline stage) value.
 ///
@@ -1627,9 +1966,12 @@ pub struct StatusValue {
     pub attribute_type: StatusValueAttributeType,
 }
 runtime::open_enum! {
-    #[doc = " The attribute type of the value."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/StatusValue/properties/attribute_type`"] pub enum
-    StatusValueAttributeType { Status = "status" }
+    /// The attribute type of the value.
+    ///
+    /// Schema: `#/components/schemas/StatusValue/properties/attribute_type`
+    pub enum StatusValueAttributeType {
+        Status = "status",
+    }
 }
 /// A star rating from 0 to 5.
 ///
@@ -1648,9 +1990,12 @@ pub struct RatingValue {
     pub attribute_type: RatingValueAttributeType,
 }
 runtime::open_enum! {
-    #[doc = " The attribute type of the value."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/RatingValue/properties/attribute_type`"] pub enum
-    RatingValueAttributeType { Rating = "rating" }
+    /// The attribute type of the value.
+    ///
+    /// Schema: `#/components/schemas/RatingValue/properties/attribute_type`
+    pub enum RatingValueAttributeType {
+        Rating = "rating",
+    }
 }
 /// A selected option of a select attribute.
 ///
@@ -1668,9 +2013,12 @@ pub struct SelectValue {
     pub attribute_type: SelectValueAttributeType,
 }
 runtime::open_enum! {
-    #[doc = " The attribute type of the value."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/SelectValue/properties/attribute_type`"] pub enum
-    SelectValueAttributeType { Select = "select" }
+    /// The attribute type of the value.
+    ///
+    /// Schema: `#/components/schemas/SelectValue/properties/attribute_type`
+    pub enum SelectValueAttributeType {
+        Select = "select",
+    }
 }
 /// A raw text value (up to 10MB).
 ///
@@ -1689,9 +2037,12 @@ pub struct TextValue {
     pub attribute_type: TextValueAttributeType,
 }
 runtime::open_enum! {
-    #[doc = " The attribute type of the value."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/TextValue/properties/attribute_type`"] pub enum
-    TextValueAttributeType { Text = "text" }
+    /// The attribute type of the value.
+    ///
+    /// Schema: `#/components/schemas/TextValue/properties/attribute_type`
+    pub enum TextValueAttributeType {
+        Text = "text",
+    }
 }
 /// A point in time, always returned in UTC with nanosecond precision.
 ///
@@ -1712,7 +2063,10 @@ pub struct TimestampValue {
     pub attribute_type: TimestampValueAttributeType,
 }
 runtime::open_enum! {
-    #[doc = " The attribute type of the value."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/TimestampValue/properties/attribute_type`"] pub enum
-    TimestampValueAttributeType { Timestamp = "timestamp" }
+    /// The attribute type of the value.
+    ///
+    /// Schema: `#/components/schemas/TimestampValue/properties/attribute_type`
+    pub enum TimestampValueAttributeType {
+        Timestamp = "timestamp",
+    }
 }

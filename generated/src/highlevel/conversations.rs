@@ -1674,28 +1674,47 @@ pub struct SuccessResponse {
     pub success: bool,
 }
 runtime::open_enum! {
-    #[doc = " Message type name (channel / activity kind of a message)."] #[doc = ""]
-    #[doc = " Schema: `#/components/schemas/MessageTypeName`"] pub enum MessageTypeName {
-    TypeCall = "TYPE_CALL", TypeSms = "TYPE_SMS", TypeEmail = "TYPE_EMAIL",
-    TypeSmsReviewRequest = "TYPE_SMS_REVIEW_REQUEST", TypeWebchat = "TYPE_WEBCHAT",
-    TypeSmsNoShowRequest = "TYPE_SMS_NO_SHOW_REQUEST", TypeCampaignSms =
-    "TYPE_CAMPAIGN_SMS", TypeCampaignCall = "TYPE_CAMPAIGN_CALL", TypeCampaignEmail =
-    "TYPE_CAMPAIGN_EMAIL", TypeCampaignVoicemail = "TYPE_CAMPAIGN_VOICEMAIL",
-    TypeFacebook = "TYPE_FACEBOOK", TypeCampaignFacebook = "TYPE_CAMPAIGN_FACEBOOK",
-    TypeCampaignManualCall = "TYPE_CAMPAIGN_MANUAL_CALL", TypeCampaignManualSms =
-    "TYPE_CAMPAIGN_MANUAL_SMS", TypeGmb = "TYPE_GMB", TypeCampaignGmb =
-    "TYPE_CAMPAIGN_GMB", TypeReview = "TYPE_REVIEW", TypeInstagram = "TYPE_INSTAGRAM",
-    TypeWhatsapp = "TYPE_WHATSAPP", TypeCustomSms = "TYPE_CUSTOM_SMS", TypeCustomEmail =
-    "TYPE_CUSTOM_EMAIL", TypeCustomProviderSms = "TYPE_CUSTOM_PROVIDER_SMS",
-    TypeCustomProviderEmail = "TYPE_CUSTOM_PROVIDER_EMAIL", TypeIvrCall =
-    "TYPE_IVR_CALL", TypeActivityContact = "TYPE_ACTIVITY_CONTACT", TypeActivityInvoice =
-    "TYPE_ACTIVITY_INVOICE", TypeActivityPayment = "TYPE_ACTIVITY_PAYMENT",
-    TypeActivityOpportunity = "TYPE_ACTIVITY_OPPORTUNITY", TypeLiveChat =
-    "TYPE_LIVE_CHAT", TypeLiveChatInfoMessage = "TYPE_LIVE_CHAT_INFO_MESSAGE",
-    TypeActivityAppointment = "TYPE_ACTIVITY_APPOINTMENT", TypeFacebookComment =
-    "TYPE_FACEBOOK_COMMENT", TypeInstagramComment = "TYPE_INSTAGRAM_COMMENT",
-    TypeCustomCall = "TYPE_CUSTOM_CALL", TypeInternalComment = "TYPE_INTERNAL_COMMENT",
-    TypeActivityEmployeeActionLog = "TYPE_ACTIVITY_EMPLOYEE_ACTION_LOG" }
+    /// Message type name (channel / activity kind of a message).
+    ///
+    /// Schema: `#/components/schemas/MessageTypeName`
+    pub enum MessageTypeName {
+        TypeCall = "TYPE_CALL",
+        TypeSms = "TYPE_SMS",
+        TypeEmail = "TYPE_EMAIL",
+        TypeSmsReviewRequest = "TYPE_SMS_REVIEW_REQUEST",
+        TypeWebchat = "TYPE_WEBCHAT",
+        TypeSmsNoShowRequest = "TYPE_SMS_NO_SHOW_REQUEST",
+        TypeCampaignSms = "TYPE_CAMPAIGN_SMS",
+        TypeCampaignCall = "TYPE_CAMPAIGN_CALL",
+        TypeCampaignEmail = "TYPE_CAMPAIGN_EMAIL",
+        TypeCampaignVoicemail = "TYPE_CAMPAIGN_VOICEMAIL",
+        TypeFacebook = "TYPE_FACEBOOK",
+        TypeCampaignFacebook = "TYPE_CAMPAIGN_FACEBOOK",
+        TypeCampaignManualCall = "TYPE_CAMPAIGN_MANUAL_CALL",
+        TypeCampaignManualSms = "TYPE_CAMPAIGN_MANUAL_SMS",
+        TypeGmb = "TYPE_GMB",
+        TypeCampaignGmb = "TYPE_CAMPAIGN_GMB",
+        TypeReview = "TYPE_REVIEW",
+        TypeInstagram = "TYPE_INSTAGRAM",
+        TypeWhatsapp = "TYPE_WHATSAPP",
+        TypeCustomSms = "TYPE_CUSTOM_SMS",
+        TypeCustomEmail = "TYPE_CUSTOM_EMAIL",
+        TypeCustomProviderSms = "TYPE_CUSTOM_PROVIDER_SMS",
+        TypeCustomProviderEmail = "TYPE_CUSTOM_PROVIDER_EMAIL",
+        TypeIvrCall = "TYPE_IVR_CALL",
+        TypeActivityContact = "TYPE_ACTIVITY_CONTACT",
+        TypeActivityInvoice = "TYPE_ACTIVITY_INVOICE",
+        TypeActivityPayment = "TYPE_ACTIVITY_PAYMENT",
+        TypeActivityOpportunity = "TYPE_ACTIVITY_OPPORTUNITY",
+        TypeLiveChat = "TYPE_LIVE_CHAT",
+        TypeLiveChatInfoMessage = "TYPE_LIVE_CHAT_INFO_MESSAGE",
+        TypeActivityAppointment = "TYPE_ACTIVITY_APPOINTMENT",
+        TypeFacebookComment = "TYPE_FACEBOOK_COMMENT",
+        TypeInstagramComment = "TYPE_INSTAGRAM_COMMENT",
+        TypeCustomCall = "TYPE_CUSTOM_CALL",
+        TypeInternalComment = "TYPE_INTERNAL_COMMENT",
+        TypeActivityEmployeeActionLog = "TYPE_ACTIVITY_EMPLOYEE_ACTION_LOG",
+    }
 }
 /// Conversation as returned by the search endpoint.
 ///
@@ -1732,11 +1751,16 @@ pub struct ConversationSummary {
     pub phone: String,
 }
 runtime::open_enum! {
-    #[doc = " Main channel of the conversation."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/ConversationSummary/properties/type`"] pub enum
-    ConversationSummaryType { TypePhone = "TYPE_PHONE", TypeEmail = "TYPE_EMAIL",
-    TypeFbMessenger = "TYPE_FB_MESSENGER", TypeReview = "TYPE_REVIEW", TypeGroupSms =
-    "TYPE_GROUP_SMS" }
+    /// Main channel of the conversation.
+    ///
+    /// Schema: `#/components/schemas/ConversationSummary/properties/type`
+    pub enum ConversationSummaryType {
+        TypePhone = "TYPE_PHONE",
+        TypeEmail = "TYPE_EMAIL",
+        TypeFbMessenger = "TYPE_FB_MESSENGER",
+        TypeReview = "TYPE_REVIEW",
+        TypeGroupSms = "TYPE_GROUP_SMS",
+    }
 }
 /// Schema: `#/components/schemas/SearchConversationsResponse`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1920,11 +1944,19 @@ pub struct MessageMeta {
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
 runtime::open_enum! {
-    #[doc = " Call outcome."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/MessageMeta/properties/callStatus`"] pub enum
-    MessageMetaCallStatus { Pending = "pending", Completed = "completed", Answered =
-    "answered", Busy = "busy", NoAnswer = "no-answer", Failed = "failed", Canceled =
-    "canceled", Voicemail = "voicemail" }
+    /// Call outcome.
+    ///
+    /// Schema: `#/components/schemas/MessageMeta/properties/callStatus`
+    pub enum MessageMetaCallStatus {
+        Pending = "pending",
+        Completed = "completed",
+        Answered = "answered",
+        Busy = "busy",
+        NoAnswer = "no-answer",
+        Failed = "failed",
+        Canceled = "canceled",
+        Voicemail = "voicemail",
+    }
 }
 /// For email messages: IDs of all email messages of the thread.
 ///
@@ -2000,21 +2032,41 @@ pub struct Message {
     pub chat_widget_id: Option<String>,
 }
 runtime::open_enum! {
-    #[doc = " Schema: `#/components/schemas/Message/properties/direction`"] pub enum
-    MessageDirection { Inbound = "inbound", Outbound = "outbound" }
+    /// Schema: `#/components/schemas/Message/properties/direction`
+    pub enum MessageDirection {
+        Inbound = "inbound",
+        Outbound = "outbound",
+    }
 }
 runtime::open_enum! {
-    #[doc = " Delivery status."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/Message/properties/status`"] pub enum MessageStatus {
-    Connected = "connected", Delivered = "delivered", Failed = "failed", Opened =
-    "opened", Pending = "pending", Read = "read", Scheduled = "scheduled", Sent = "sent",
-    Undelivered = "undelivered", Clicked = "clicked", OptOut = "opt_out" }
+    /// Delivery status.
+    ///
+    /// Schema: `#/components/schemas/Message/properties/status`
+    pub enum MessageStatus {
+        Connected = "connected",
+        Delivered = "delivered",
+        Failed = "failed",
+        Opened = "opened",
+        Pending = "pending",
+        Read = "read",
+        Scheduled = "scheduled",
+        Sent = "sent",
+        Undelivered = "undelivered",
+        Clicked = "clicked",
+        OptOut = "opt_out",
+    }
 }
 runtime::open_enum! {
-    #[doc = " Where the message came from."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/Message/properties/source`"] pub enum MessageSource {
-    Workflow = "workflow", BulkActions = "bulk_actions", Campaign = "campaign", Api =
-    "api", App = "app" }
+    /// Where the message came from.
+    ///
+    /// Schema: `#/components/schemas/Message/properties/source`
+    pub enum MessageSource {
+        Workflow = "workflow",
+        BulkActions = "bulk_actions",
+        Campaign = "campaign",
+        Api = "api",
+        App = "app",
+    }
 }
 /// One page of messages with its cursor.
 ///
@@ -2105,15 +2157,27 @@ pub struct SendMessageRequest {
     pub to_number: Option<String>,
 }
 runtime::open_enum! {
-    #[doc = " Channel to send on."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/SendMessageRequest/properties/type`"] pub enum
-    SendMessageRequestType { Sms = "SMS", Email = "Email", WhatsApp = "WhatsApp", Ig =
-    "IG", Fb = "FB", Custom = "Custom", LiveChat = "Live_Chat" }
+    /// Channel to send on.
+    ///
+    /// Schema: `#/components/schemas/SendMessageRequest/properties/type`
+    pub enum SendMessageRequestType {
+        Sms = "SMS",
+        Email = "Email",
+        WhatsApp = "WhatsApp",
+        Ig = "IG",
+        Fb = "FB",
+        Custom = "Custom",
+        LiveChat = "Live_Chat",
+    }
 }
 runtime::open_enum! {
-    #[doc = " Reply mode for email replies."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/SendMessageRequest/properties/emailReplyMode`"] pub
-    enum SendMessageRequestEmailReplyMode { Reply = "reply", ReplyAll = "reply_all" }
+    /// Reply mode for email replies.
+    ///
+    /// Schema: `#/components/schemas/SendMessageRequest/properties/emailReplyMode`
+    pub enum SendMessageRequestEmailReplyMode {
+        Reply = "reply",
+        ReplyAll = "reply_all",
+    }
 }
 /// Schema: `#/components/schemas/SendMessageResponse`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -2150,11 +2214,19 @@ pub struct CallData {
     pub status: Option<CallDataStatus>,
 }
 runtime::open_enum! {
-    #[doc = " Call status."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/CallData/properties/status`"] pub enum CallDataStatus
-    { Pending = "pending", Completed = "completed", Answered = "answered", Busy = "busy",
-    NoAnswer = "no-answer", Failed = "failed", Canceled = "canceled", Voicemail =
-    "voicemail" }
+    /// Call status.
+    ///
+    /// Schema: `#/components/schemas/CallData/properties/status`
+    pub enum CallDataStatus {
+        Pending = "pending",
+        Completed = "completed",
+        Answered = "answered",
+        Busy = "busy",
+        NoAnswer = "no-answer",
+        Failed = "failed",
+        Canceled = "canceled",
+        Voicemail = "voicemail",
+    }
 }
 /// Schema: `#/components/schemas/AddInboundMessageRequest`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -2211,18 +2283,32 @@ pub struct AddInboundMessageRequest {
     pub call: Option<CallData>,
 }
 runtime::open_enum! {
-    #[doc = " Message channel."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/AddInboundMessageRequest/properties/type`"] pub enum
-    AddInboundMessageRequestType { Sms = "SMS", Email = "Email", WhatsApp = "WhatsApp",
-    Gmb = "GMB", Ig = "IG", Fb = "FB", Custom = "Custom", WebChat = "WebChat", LiveChat =
-    "Live_Chat", Call = "Call" }
+    /// Message channel.
+    ///
+    /// Schema: `#/components/schemas/AddInboundMessageRequest/properties/type`
+    pub enum AddInboundMessageRequestType {
+        Sms = "SMS",
+        Email = "Email",
+        WhatsApp = "WhatsApp",
+        Gmb = "GMB",
+        Ig = "IG",
+        Fb = "FB",
+        Custom = "Custom",
+        WebChat = "WebChat",
+        LiveChat = "Live_Chat",
+        Call = "Call",
+    }
 }
 runtime::open_enum! {
-    #[doc = " Message direction; defaults to outbound."] #[doc = ""] #[doc =
-    " Curation note: Documented as `object` with default \"outbound\" and an array example of the two values; modelled as a string enum."]
-    #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/AddInboundMessageRequest/properties/direction`"] pub
-    enum AddInboundMessageRequestDirection { Outbound = "outbound", Inbound = "inbound" }
+    /// Message direction; defaults to outbound.
+    ///
+    /// Curation note: Documented as `object` with default "outbound" and an array example of the two values; modelled as a string enum.
+    ///
+    /// Schema: `#/components/schemas/AddInboundMessageRequest/properties/direction`
+    pub enum AddInboundMessageRequestDirection {
+        Outbound = "outbound",
+        Inbound = "inbound",
+    }
 }
 /// Schema: `#/components/schemas/AddOutboundCallRequest`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -2248,9 +2334,12 @@ pub struct AddOutboundCallRequest {
     pub call: Option<CallData>,
 }
 runtime::open_enum! {
-    #[doc = " Message type; only Call."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/AddOutboundCallRequest/properties/type`"] pub enum
-    AddOutboundCallRequestType { Call = "Call" }
+    /// Message type; only Call.
+    ///
+    /// Schema: `#/components/schemas/AddOutboundCallRequest/properties/type`
+    pub enum AddOutboundCallRequestType {
+        Call = "Call",
+    }
 }
 /// Schema: `#/components/schemas/ProcessMessageResponse`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -2347,20 +2436,37 @@ pub struct EmailMessage {
     pub conversation_provider_id: Option<String>,
 }
 runtime::open_enum! {
-    #[doc = " Schema: `#/components/schemas/EmailMessage/properties/direction`"] pub enum
-    EmailMessageDirection { Inbound = "inbound", Outbound = "outbound" }
+    /// Schema: `#/components/schemas/EmailMessage/properties/direction`
+    pub enum EmailMessageDirection {
+        Inbound = "inbound",
+        Outbound = "outbound",
+    }
 }
 runtime::open_enum! {
-    #[doc = " Schema: `#/components/schemas/EmailMessage/properties/status`"] pub enum
-    EmailMessageStatus { Pending = "pending", Scheduled = "scheduled", Sent = "sent",
-    Delivered = "delivered", Read = "read", Undelivered = "undelivered", Connected =
-    "connected", Failed = "failed", Opened = "opened" }
+    /// Schema: `#/components/schemas/EmailMessage/properties/status`
+    pub enum EmailMessageStatus {
+        Pending = "pending",
+        Scheduled = "scheduled",
+        Sent = "sent",
+        Delivered = "delivered",
+        Read = "read",
+        Undelivered = "undelivered",
+        Connected = "connected",
+        Failed = "failed",
+        Opened = "opened",
+    }
 }
 runtime::open_enum! {
-    #[doc = " Where the email came from."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/EmailMessage/properties/source`"] pub enum
-    EmailMessageSource { Workflow = "workflow", BulkActions = "bulk_actions", Campaign =
-    "campaign", Api = "api", App = "app" }
+    /// Where the email came from.
+    ///
+    /// Schema: `#/components/schemas/EmailMessage/properties/source`
+    pub enum EmailMessageSource {
+        Workflow = "workflow",
+        BulkActions = "bulk_actions",
+        Campaign = "campaign",
+        Api = "api",
+        App = "app",
+    }
 }
 /// Error reported by a conversation provider.
 ///
@@ -2389,10 +2495,15 @@ pub struct UpdateMessageStatusRequest {
     pub recipients: Option<Vec<String>>,
 }
 runtime::open_enum! {
-    #[doc = " New delivery status."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/UpdateMessageStatusRequest/properties/status`"] pub
-    enum UpdateMessageStatusRequestStatus { Delivered = "delivered", Failed = "failed",
-    Pending = "pending", Read = "read" }
+    /// New delivery status.
+    ///
+    /// Schema: `#/components/schemas/UpdateMessageStatusRequest/properties/status`
+    pub enum UpdateMessageStatusRequestStatus {
+        Delivered = "delivered",
+        Failed = "failed",
+        Pending = "pending",
+        Read = "read",
+    }
 }
 /// One sentence of a call transcription.
 ///
@@ -2435,115 +2546,55 @@ pub struct LiveChatTypingRequest {
     pub conversation_id: String,
 }
 runtime::open_enum! {
-    #[doc = " Schema: `#/paths/~1conversations~1search/get/parameters/0/schema`"] pub
-    enum SearchConversationsVersion { V20210415 = "2021-04-15" }
+    pub enum SearchConversationsSort {
+        Asc = "asc",
+        Desc = "desc",
+    }
 }
 runtime::open_enum! {
-    #[doc = " Schema: `#/paths/~1conversations~1search/get/parameters/7/schema`"] pub
-    enum SearchConversationsSort { Asc = "asc", Desc = "desc" }
+    pub enum SearchConversationsLastMessageAction {
+        Automated = "automated",
+        Manual = "manual",
+    }
 }
 runtime::open_enum! {
-    #[doc = " Schema: `#/paths/~1conversations~1search/get/parameters/12/schema`"] pub
-    enum SearchConversationsLastMessageAction { Automated = "automated", Manual =
-    "manual" }
+    pub enum SearchConversationsLastMessageDirection {
+        Inbound = "inbound",
+        Outbound = "outbound",
+    }
 }
 runtime::open_enum! {
-    #[doc = " Schema: `#/paths/~1conversations~1search/get/parameters/13/schema`"] pub
-    enum SearchConversationsLastMessageDirection { Inbound = "inbound", Outbound =
-    "outbound" }
+    pub enum SearchConversationsStatus {
+        All = "all",
+        Read = "read",
+        Unread = "unread",
+        Starred = "starred",
+        Recents = "recents",
+    }
 }
 runtime::open_enum! {
-    #[doc = " Schema: `#/paths/~1conversations~1search/get/parameters/14/schema`"] pub
-    enum SearchConversationsStatus { All = "all", Read = "read", Unread = "unread",
-    Starred = "starred", Recents = "recents" }
+    pub enum SearchConversationsSortBy {
+        LastManualMessageDate = "last_manual_message_date",
+        LastMessageDate = "last_message_date",
+        ScoreProfile = "score_profile",
+    }
 }
 runtime::open_enum! {
-    #[doc = " Schema: `#/paths/~1conversations~1search/get/parameters/15/schema`"] pub
-    enum SearchConversationsSortBy { LastManualMessageDate = "last_manual_message_date",
-    LastMessageDate = "last_message_date", ScoreProfile = "score_profile" }
-}
-runtime::open_enum! {
-    #[doc = " Schema: `#/paths/~1conversations~1/post/parameters/0/schema`"] pub enum
-    CreateConversationVersion { V20210415 = "2021-04-15" }
-}
-runtime::open_enum! {
-    #[doc =
-    " Schema: `#/paths/~1conversations~1{conversationId}/get/parameters/0/schema`"] pub
-    enum GetConversationVersion { V20210415 = "2021-04-15" }
-}
-runtime::open_enum! {
-    #[doc =
-    " Schema: `#/paths/~1conversations~1{conversationId}/put/parameters/0/schema`"] pub
-    enum UpdateConversationVersion { V20210415 = "2021-04-15" }
-}
-runtime::open_enum! {
-    #[doc =
-    " Schema: `#/paths/~1conversations~1{conversationId}/delete/parameters/0/schema`"]
-    pub enum DeleteConversationVersion { V20210415 = "2021-04-15" }
-}
-runtime::open_enum! {
-    #[doc =
-    " Schema: `#/paths/~1conversations~1{conversationId}~1messages/get/parameters/0/schema`"]
-    pub enum ListMessagesVersion { V20210415 = "2021-04-15" }
-}
-runtime::open_enum! {
-    #[doc =
-    " Schema: `#/paths/~1conversations~1{conversationId}~1messages/get/parameters/4/schema/items`"]
-    pub enum ListMessagesTypeItem { TypeCall = "TYPE_CALL", TypeSms = "TYPE_SMS",
-    TypeEmail = "TYPE_EMAIL", TypeFacebook = "TYPE_FACEBOOK", TypeGmb = "TYPE_GMB",
-    TypeInstagram = "TYPE_INSTAGRAM", TypeWhatsapp = "TYPE_WHATSAPP",
-    TypeActivityAppointment = "TYPE_ACTIVITY_APPOINTMENT", TypeActivityContact =
-    "TYPE_ACTIVITY_CONTACT", TypeActivityInvoice = "TYPE_ACTIVITY_INVOICE",
-    TypeActivityPayment = "TYPE_ACTIVITY_PAYMENT", TypeActivityOpportunity =
-    "TYPE_ACTIVITY_OPPORTUNITY", TypeLiveChat = "TYPE_LIVE_CHAT", TypeInternalComments =
-    "TYPE_INTERNAL_COMMENTS", TypeActivityEmployeeActionLog =
-    "TYPE_ACTIVITY_EMPLOYEE_ACTION_LOG" }
-}
-runtime::open_enum! {
-    #[doc = " Schema: `#/paths/~1conversations~1messages~1{id}/get/parameters/0/schema`"]
-    pub enum GetMessageVersion { V20210415 = "2021-04-15" }
-}
-runtime::open_enum! {
-    #[doc = " Schema: `#/paths/~1conversations~1messages/post/parameters/0/schema`"] pub
-    enum SendMessageVersion { V20210415 = "2021-04-15" }
-}
-runtime::open_enum! {
-    #[doc =
-    " Schema: `#/paths/~1conversations~1messages~1inbound/post/parameters/0/schema`"] pub
-    enum AddInboundMessageVersion { V20210415 = "2021-04-15" }
-}
-runtime::open_enum! {
-    #[doc =
-    " Schema: `#/paths/~1conversations~1messages~1outbound/post/parameters/0/schema`"]
-    pub enum AddOutboundCallVersion { V20210415 = "2021-04-15" }
-}
-runtime::open_enum! {
-    #[doc =
-    " Schema: `#/paths/~1conversations~1messages~1{messageId}~1schedule/delete/parameters/0/schema`"]
-    pub enum CancelScheduledMessageVersion { V20210415 = "2021-04-15" }
-}
-runtime::open_enum! {
-    #[doc =
-    " Schema: `#/paths/~1conversations~1messages~1{messageId}~1status/put/parameters/0/schema`"]
-    pub enum UpdateMessageStatusVersion { V20210415 = "2021-04-15" }
-}
-runtime::open_enum! {
-    #[doc =
-    " Schema: `#/paths/~1conversations~1messages~1email~1{id}/get/parameters/0/schema`"]
-    pub enum GetEmailMessageVersion { V20210415 = "2021-04-15" }
-}
-runtime::open_enum! {
-    #[doc =
-    " Schema: `#/paths/~1conversations~1messages~1email~1{emailMessageId}~1schedule/delete/parameters/0/schema`"]
-    pub enum CancelScheduledEmailMessageVersion { V20210415 = "2021-04-15" }
-}
-runtime::open_enum! {
-    #[doc =
-    " Schema: `#/paths/~1conversations~1locations~1{locationId}~1messages~1{messageId}~1transcription/get/parameters/0/schema`"]
-    pub enum GetMessageTranscriptionVersion { V20210415 = "2021-04-15" }
-}
-runtime::open_enum! {
-    #[doc =
-    " Schema: `#/paths/~1conversations~1providers~1live-chat~1typing/post/parameters/0/schema`"]
-    pub enum SendLiveChatTypingIndicatorVersion { V20210415 = "2021-04-15" }
+    pub enum ListMessagesTypeItem {
+        TypeCall = "TYPE_CALL",
+        TypeSms = "TYPE_SMS",
+        TypeEmail = "TYPE_EMAIL",
+        TypeFacebook = "TYPE_FACEBOOK",
+        TypeGmb = "TYPE_GMB",
+        TypeInstagram = "TYPE_INSTAGRAM",
+        TypeWhatsapp = "TYPE_WHATSAPP",
+        TypeActivityAppointment = "TYPE_ACTIVITY_APPOINTMENT",
+        TypeActivityContact = "TYPE_ACTIVITY_CONTACT",
+        TypeActivityInvoice = "TYPE_ACTIVITY_INVOICE",
+        TypeActivityPayment = "TYPE_ACTIVITY_PAYMENT",
+        TypeActivityOpportunity = "TYPE_ACTIVITY_OPPORTUNITY",
+        TypeLiveChat = "TYPE_LIVE_CHAT",
+        TypeInternalComments = "TYPE_INTERNAL_COMMENTS",
+        TypeActivityEmployeeActionLog = "TYPE_ACTIVITY_EMPLOYEE_ACTION_LOG",
+    }
 }

@@ -1082,19 +1082,41 @@ pub struct ObjectField {
     pub date_updated: ::chrono::DateTime<::chrono::FixedOffset>,
 }
 runtime::open_enum! {
-    #[doc = " Allowed upload formats (FILE_UPLOAD fields)."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/ObjectField/properties/acceptedFormats`"] pub enum
-    ObjectFieldAcceptedFormats { Pdf = ".pdf", Docx = ".docx", Doc = ".doc", Jpg =
-    ".jpg", Jpeg = ".jpeg", Png = ".png", Gif = ".gif", Csv = ".csv", Xlsx = ".xlsx", Xls
-    = ".xls", All = "all" }
+    /// Allowed upload formats (FILE_UPLOAD fields).
+    ///
+    /// Schema: `#/components/schemas/ObjectField/properties/acceptedFormats`
+    pub enum ObjectFieldAcceptedFormats {
+        Pdf = ".pdf",
+        Docx = ".docx",
+        Doc = ".doc",
+        Jpg = ".jpg",
+        Jpeg = ".jpeg",
+        Png = ".png",
+        Gif = ".gif",
+        Csv = ".csv",
+        Xlsx = ".xlsx",
+        Xls = ".xls",
+        All = "all",
+    }
 }
 runtime::open_enum! {
-    #[doc = " Field data type (`MONETORY` is HighLevel's spelling)."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/ObjectField/properties/dataType`"] pub enum
-    ObjectFieldDataType { Text = "TEXT", LargeText = "LARGE_TEXT", Numerical =
-    "NUMERICAL", Phone = "PHONE", Monetory = "MONETORY", Checkbox = "CHECKBOX",
-    SingleOptions = "SINGLE_OPTIONS", MultipleOptions = "MULTIPLE_OPTIONS", Date =
-    "DATE", TextboxList = "TEXTBOX_LIST", FileUpload = "FILE_UPLOAD", Radio = "RADIO" }
+    /// Field data type (`MONETORY` is HighLevel's spelling).
+    ///
+    /// Schema: `#/components/schemas/ObjectField/properties/dataType`
+    pub enum ObjectFieldDataType {
+        Text = "TEXT",
+        LargeText = "LARGE_TEXT",
+        Numerical = "NUMERICAL",
+        Phone = "PHONE",
+        Monetory = "MONETORY",
+        Checkbox = "CHECKBOX",
+        SingleOptions = "SINGLE_OPTIONS",
+        MultipleOptions = "MULTIPLE_OPTIONS",
+        Date = "DATE",
+        TextboxList = "TEXTBOX_LIST",
+        FileUpload = "FILE_UPLOAD",
+        Radio = "RADIO",
+    }
 }
 /// Response of Get Object Schema by key: the object, a cache flag and (optionally) its fields.
 ///
@@ -1139,10 +1161,13 @@ pub struct PrimaryDisplayPropertyDetails {
     pub data_type: PrimaryDisplayPropertyDetailsDataType,
 }
 runtime::open_enum! {
-    #[doc = " Data type of the primary property."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/PrimaryDisplayPropertyDetails/properties/dataType`"]
-    pub enum PrimaryDisplayPropertyDetailsDataType { Text = "TEXT", Numerical =
-    "NUMERICAL" }
+    /// Data type of the primary property.
+    ///
+    /// Schema: `#/components/schemas/PrimaryDisplayPropertyDetails/properties/dataType`
+    pub enum PrimaryDisplayPropertyDetailsDataType {
+        Text = "TEXT",
+        Numerical = "NUMERICAL",
+    }
 }
 /// Body of Create Custom Object.
 ///
@@ -1384,45 +1409,4 @@ pub struct SearchObjectRecordsResponse {
     ///
     /// Curation note: Docs type total as number; modelled as integer (a count).
     pub total: i64,
-}
-runtime::open_enum! {
-    #[doc = " Schema: `#/paths/~1objects~1/get/parameters/0/schema`"] pub enum
-    ListObjectSchemasVersion { V20210728 = "2021-07-28" }
-}
-runtime::open_enum! {
-    #[doc = " Schema: `#/paths/~1objects~1/post/parameters/0/schema`"] pub enum
-    CreateObjectSchemaVersion { V20210728 = "2021-07-28" }
-}
-runtime::open_enum! {
-    #[doc = " Schema: `#/paths/~1objects~1{key}/get/parameters/0/schema`"] pub enum
-    GetObjectSchemaVersion { V20210728 = "2021-07-28" }
-}
-runtime::open_enum! {
-    #[doc = " Schema: `#/paths/~1objects~1{key}/put/parameters/0/schema`"] pub enum
-    UpdateObjectSchemaVersion { V20210728 = "2021-07-28" }
-}
-runtime::open_enum! {
-    #[doc =
-    " Schema: `#/paths/~1objects~1{schemaKey}~1records/post/parameters/0/schema`"] pub
-    enum CreateRecordVersion { V20210728 = "2021-07-28" }
-}
-runtime::open_enum! {
-    #[doc =
-    " Schema: `#/paths/~1objects~1{schemaKey}~1records~1{id}/get/parameters/0/schema`"]
-    pub enum GetRecordVersion { V20210728 = "2021-07-28" }
-}
-runtime::open_enum! {
-    #[doc =
-    " Schema: `#/paths/~1objects~1{schemaKey}~1records~1{id}/put/parameters/0/schema`"]
-    pub enum UpdateRecordVersion { V20210728 = "2021-07-28" }
-}
-runtime::open_enum! {
-    #[doc =
-    " Schema: `#/paths/~1objects~1{schemaKey}~1records~1{id}/delete/parameters/0/schema`"]
-    pub enum DeleteRecordVersion { V20210728 = "2021-07-28" }
-}
-runtime::open_enum! {
-    #[doc =
-    " Schema: `#/paths/~1objects~1{schemaKey}~1records~1search/post/parameters/0/schema`"]
-    pub enum SearchRecordsVersion { V20210728 = "2021-07-28" }
 }

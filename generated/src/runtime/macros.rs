@@ -129,10 +129,9 @@ macro_rules! open_int_enum {
 #[allow(unused_macros)]
 macro_rules! tagged_union {
     (
+        #[tag = $tag:literal]
         $(#[$meta:meta])*
-        pub enum $name:ident { $($variant:ident($ty:ty)),* $(,)? }
-        tag = $tag:literal;
-        $($($value:literal)|+ => $target:ident;)*
+        pub enum $name:ident { $(#[tags($($value:literal),+)] $variant:ident($ty:ty)),* $(,)? }
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -149,7 +148,7 @@ macro_rules! tagged_union {
                 let tag = json.get($tag).and_then(|t| t.as_str()).map(str::to_owned);
                 match tag.as_deref() {
                     $($(Some($value))|+ => ::serde_path_to_error::deserialize(json)
-                        .map(Self::$target)
+                        .map(Self::$variant)
                         .map_err(|e| {
                             // Keep the path inside the variant in the message.
                             let path = e.path().to_string();

@@ -400,17 +400,29 @@ impl runtime::ClientBuilder<Client> {
     }
 }
 runtime::open_enum! {
-    #[doc = " Allowed values of the `{dc}` server variable."] #[doc = ""] #[doc =
-    " Data centre (top-level domain) hosting the Zoho account:"] #[doc =
-    " `com` United States (www.zohoapis.com),"] #[doc =
-    " `eu` Europe (www.zohoapis.eu),"] #[doc = " `in` India (www.zohoapis.in),"] #[doc =
-    " `com.au` Australia (www.zohoapis.com.au),"] #[doc =
-    " `jp` Japan (www.zohoapis.jp),"] #[doc = " `ca` Canada (www.zohoapis.ca),"] #[doc =
-    " `com.cn` China (www.zohoapis.com.cn),"] #[doc =
-    " `sa` Saudi Arabia (www.zohoapis.sa)."] #[doc =
-    " The OAuth grant response names the account's location; use the"] #[doc =
-    " matching domain for every API call."] pub enum Dc { Com = "com", Eu = "eu", In =
-    "in", ComAu = "com.au", Jp = "jp", Ca = "ca", ComCn = "com.cn", Sa = "sa" }
+    /// Allowed values of the `{dc}` server variable.
+    ///
+    /// Data centre (top-level domain) hosting the Zoho account:
+    /// `com` United States (www.zohoapis.com),
+    /// `eu` Europe (www.zohoapis.eu),
+    /// `in` India (www.zohoapis.in),
+    /// `com.au` Australia (www.zohoapis.com.au),
+    /// `jp` Japan (www.zohoapis.jp),
+    /// `ca` Canada (www.zohoapis.ca),
+    /// `com.cn` China (www.zohoapis.com.cn),
+    /// `sa` Saudi Arabia (www.zohoapis.sa).
+    /// The OAuth grant response names the account's location; use the
+    /// matching domain for every API call.
+    pub enum Dc {
+        Com = "com",
+        Eu = "eu",
+        In = "in",
+        ComAu = "com.au",
+        Jp = "jp",
+        Ca = "ca",
+        ComCn = "com.cn",
+        Sa = "sa",
+    }
 }
 /// Request builder for [`Client::list_records`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
@@ -1777,8 +1789,11 @@ pub struct PageInfo {
     pub email: Option<bool>,
 }
 runtime::open_enum! {
-    #[doc = " Schema: `#/components/schemas/PageInfo/properties/sort_order`"] pub enum
-    PageInfoSortOrder { Asc = "asc", Desc = "desc" }
+    /// Schema: `#/components/schemas/PageInfo/properties/sort_order`
+    pub enum PageInfoSortOrder {
+        Asc = "asc",
+        Desc = "desc",
+    }
 }
 /// A page of records.
 ///
@@ -1796,10 +1811,16 @@ pub struct RecordResponse {
     pub data: Vec<Record>,
 }
 runtime::open_enum! {
-    #[doc = " An automation to run on the written records."] #[doc = ""] #[doc =
-    " Schema: `#/components/schemas/Trigger`"] pub enum Trigger { Workflow = "workflow",
-    Approval = "approval", Blueprint = "blueprint", Pathfinder = "pathfinder",
-    Orchestration = "orchestration" }
+    /// An automation to run on the written records.
+    ///
+    /// Schema: `#/components/schemas/Trigger`
+    pub enum Trigger {
+        Workflow = "workflow",
+        Approval = "approval",
+        Blueprint = "blueprint",
+        Pathfinder = "pathfinder",
+        Orchestration = "orchestration",
+    }
 }
 /// A feature to apply while writing, e.g. layout rules or validation rules.
 ///
@@ -1809,9 +1830,11 @@ pub struct ApplyFeature {
     pub name: ApplyFeatureName,
 }
 runtime::open_enum! {
-    #[doc = " Schema: `#/components/schemas/ApplyFeature/properties/name`"] pub enum
-    ApplyFeatureName { LayoutRules = "layout_rules", CriteriaValidationRule =
-    "criteria_validation_rule" }
+    /// Schema: `#/components/schemas/ApplyFeature/properties/name`
+    pub enum ApplyFeatureName {
+        LayoutRules = "layout_rules",
+        CriteriaValidationRule = "criteria_validation_rule",
+    }
 }
 /// A feature to skip while writing.
 ///
@@ -1821,9 +1844,12 @@ pub struct SkipFeature {
     pub name: SkipFeatureName,
 }
 runtime::open_enum! {
-    #[doc = " Schema: `#/components/schemas/SkipFeature/properties/name`"] pub enum
-    SkipFeatureName { AssignmentRules = "assignment_rules", Cadences = "cadences",
-    ConnectedWorkflows = "connected_workflows" }
+    /// Schema: `#/components/schemas/SkipFeature/properties/name`
+    pub enum SkipFeatureName {
+        AssignmentRules = "assignment_rules",
+        Cadences = "cadences",
+        ConnectedWorkflows = "connected_workflows",
+    }
 }
 /// Body of an insert call.
 ///
@@ -1897,33 +1923,52 @@ pub struct RecordsUpsertRequest {
     pub skip_feature_execution: Option<Vec<SkipFeature>>,
 }
 runtime::open_enum! {
-    #[doc = " Zoho CRM error code. Request-level codes: AUTHENTICATION_FAILURE,"] #[doc =
-    " INVALID_TOKEN, OAUTH_SCOPE_MISMATCH (401); NO_PERMISSION (403);"] #[doc =
-    " INVALID_URL_PATTERN (404); TOO_MANY_REQUESTS (429); INTERNAL_ERROR"] #[doc =
-    " (500); the rest are 400 or per-record errors (ALREADY_MODIFIED 412)."] #[doc = ""]
-    #[doc = " Schema: `#/components/schemas/ErrorCode`"] pub enum ErrorCode { InvalidData
-    = "INVALID_DATA", InvalidModule = "INVALID_MODULE", InvalidUrlPattern =
-    "INVALID_URL_PATTERN", InvalidRequestMethod = "INVALID_REQUEST_METHOD", InvalidToken
-    = "INVALID_TOKEN", InvalidQuery = "INVALID_QUERY", InvalidRequest =
-    "INVALID_REQUEST", AuthenticationFailure = "AUTHENTICATION_FAILURE",
-    OauthScopeMismatch = "OAUTH_SCOPE_MISMATCH", AuthorizationFailed =
-    "AUTHORIZATION_FAILED", NoPermission = "NO_PERMISSION", RequiredParamMissing =
-    "REQUIRED_PARAM_MISSING", ExpectedParamMissing = "EXPECTED_PARAM_MISSING",
-    MandatoryNotFound = "MANDATORY_NOT_FOUND", DuplicateData = "DUPLICATE_DATA",
-    DuplicateLinkingData = "DUPLICATE_LINKING_DATA", MultipleOrMultiErrors =
-    "MULTIPLE_OR_MULTI_ERRORS", DependentFieldMissing = "DEPENDENT_FIELD_MISSING",
-    DependentMismatch = "DEPENDENT_MISMATCH", DependentServiceError =
-    "DEPENDENT_SERVICE_ERROR", UnableToParseDataType = "UNABLE_TO_PARSE_DATA_TYPE",
-    NotAllowed = "NOT_ALLOWED", NotSupported = "NOT_SUPPORTED", NotApproved =
-    "NOT_APPROVED", NotReviewed = "NOT_REVIEWED", RecordLocked = "RECORD_LOCKED",
-    AlreadyModified = "ALREADY_MODIFIED", LimitExceeded = "LIMIT_EXCEEDED", LimitReached
-    = "LIMIT_REACHED", CriteriaLimitExceeded = "CRITERIA_LIMIT_EXCEEDED",
-    PaginationLimitExceeded = "PAGINATION_LIMIT_EXCEEDED",
-    DiscretePaginationLimitExceeded = "DISCRETE_PAGINATION_LIMIT_EXCEEDED",
-    TokenBoundDataMismatch = "TOKEN_BOUND_DATA_MISMATCH", ExpiredValue = "EXPIRED_VALUE",
-    AmbiguityDuringProcessing = "AMBIGUITY_DURING_PROCESSING", PatternNotMatched =
-    "PATTERN_NOT_MATCHED", TooManyRequests = "TOO_MANY_REQUESTS", InternalError =
-    "INTERNAL_ERROR" }
+    /// Zoho CRM error code. Request-level codes: AUTHENTICATION_FAILURE,
+    /// INVALID_TOKEN, OAUTH_SCOPE_MISMATCH (401); NO_PERMISSION (403);
+    /// INVALID_URL_PATTERN (404); TOO_MANY_REQUESTS (429); INTERNAL_ERROR
+    /// (500); the rest are 400 or per-record errors (ALREADY_MODIFIED 412).
+    ///
+    /// Schema: `#/components/schemas/ErrorCode`
+    pub enum ErrorCode {
+        InvalidData = "INVALID_DATA",
+        InvalidModule = "INVALID_MODULE",
+        InvalidUrlPattern = "INVALID_URL_PATTERN",
+        InvalidRequestMethod = "INVALID_REQUEST_METHOD",
+        InvalidToken = "INVALID_TOKEN",
+        InvalidQuery = "INVALID_QUERY",
+        InvalidRequest = "INVALID_REQUEST",
+        AuthenticationFailure = "AUTHENTICATION_FAILURE",
+        OauthScopeMismatch = "OAUTH_SCOPE_MISMATCH",
+        AuthorizationFailed = "AUTHORIZATION_FAILED",
+        NoPermission = "NO_PERMISSION",
+        RequiredParamMissing = "REQUIRED_PARAM_MISSING",
+        ExpectedParamMissing = "EXPECTED_PARAM_MISSING",
+        MandatoryNotFound = "MANDATORY_NOT_FOUND",
+        DuplicateData = "DUPLICATE_DATA",
+        DuplicateLinkingData = "DUPLICATE_LINKING_DATA",
+        MultipleOrMultiErrors = "MULTIPLE_OR_MULTI_ERRORS",
+        DependentFieldMissing = "DEPENDENT_FIELD_MISSING",
+        DependentMismatch = "DEPENDENT_MISMATCH",
+        DependentServiceError = "DEPENDENT_SERVICE_ERROR",
+        UnableToParseDataType = "UNABLE_TO_PARSE_DATA_TYPE",
+        NotAllowed = "NOT_ALLOWED",
+        NotSupported = "NOT_SUPPORTED",
+        NotApproved = "NOT_APPROVED",
+        NotReviewed = "NOT_REVIEWED",
+        RecordLocked = "RECORD_LOCKED",
+        AlreadyModified = "ALREADY_MODIFIED",
+        LimitExceeded = "LIMIT_EXCEEDED",
+        LimitReached = "LIMIT_REACHED",
+        CriteriaLimitExceeded = "CRITERIA_LIMIT_EXCEEDED",
+        PaginationLimitExceeded = "PAGINATION_LIMIT_EXCEEDED",
+        DiscretePaginationLimitExceeded = "DISCRETE_PAGINATION_LIMIT_EXCEEDED",
+        TokenBoundDataMismatch = "TOKEN_BOUND_DATA_MISMATCH",
+        ExpiredValue = "EXPIRED_VALUE",
+        AmbiguityDuringProcessing = "AMBIGUITY_DURING_PROCESSING",
+        PatternNotMatched = "PATTERN_NOT_MATCHED",
+        TooManyRequests = "TOO_MANY_REQUESTS",
+        InternalError = "INTERNAL_ERROR",
+    }
 }
 /// Context of an error; which keys appear depends on the code (e.g.
 /// `api_name` + `json_path` for field errors, `param_name` for query
@@ -1984,8 +2029,10 @@ pub struct ApiError {
     pub status: ApiErrorStatus,
 }
 runtime::open_enum! {
-    #[doc = " Schema: `#/components/schemas/ApiError/properties/status`"] pub enum
-    ApiErrorStatus { Error = "error" }
+    /// Schema: `#/components/schemas/ApiError/properties/status`
+    pub enum ApiErrorStatus {
+        Error = "error",
+    }
 }
 /// The written record's identity and audit fields (only `id` for
 /// deletions); may also carry `$approval_state` and other meta keys.
@@ -2031,23 +2078,37 @@ pub struct RecordActionSuccess {
     pub duplicate_field: Option<Option<String>>,
 }
 runtime::open_enum! {
-    #[doc = " Schema: `#/components/schemas/RecordActionSuccess/properties/code`"] pub
-    enum RecordActionSuccessCode { Success = "SUCCESS" }
+    /// Schema: `#/components/schemas/RecordActionSuccess/properties/code`
+    pub enum RecordActionSuccessCode {
+        Success = "SUCCESS",
+    }
 }
 runtime::open_enum! {
-    #[doc = " Schema: `#/components/schemas/RecordActionSuccess/properties/status`"] pub
-    enum RecordActionSuccessStatus { Success = "success" }
+    /// Schema: `#/components/schemas/RecordActionSuccess/properties/status`
+    pub enum RecordActionSuccessStatus {
+        Success = "success",
+    }
 }
 runtime::open_enum! {
-    #[doc = " Upsert only - whether the record was inserted or updated."] #[doc = ""]
-    #[doc = " Schema: `#/components/schemas/RecordActionSuccess/properties/action`"] pub
-    enum RecordActionSuccessAction { Insert = "insert", Update = "update" }
+    /// Upsert only - whether the record was inserted or updated.
+    ///
+    /// Schema: `#/components/schemas/RecordActionSuccess/properties/action`
+    pub enum RecordActionSuccessAction {
+        Insert = "insert",
+        Update = "update",
+    }
 }
 runtime::tagged_union! {
-    #[doc = " Outcome for one record of a bulk write, told apart by `status`."] #[doc =
-    ""] #[doc = " Schema: `#/components/schemas/RecordActionResult`"] pub enum
-    RecordActionResult { RecordActionSuccess(RecordActionSuccess), ApiError(ApiError) }
-    tag = "status"; "success" => RecordActionSuccess; "error" => ApiError;
+    #[tag = "status"]
+    /// Outcome for one record of a bulk write, told apart by `status`.
+    ///
+    /// Schema: `#/components/schemas/RecordActionResult`
+    pub enum RecordActionResult {
+        #[tags("success")]
+        RecordActionSuccess(RecordActionSuccess),
+        #[tags("error")]
+        ApiError(ApiError),
+    }
 }
 /// Per-record results of a write call, in input order.
 ///
@@ -2070,27 +2131,43 @@ pub enum BulkErrorResponse {
     ApiError(ApiError),
 }
 runtime::open_enum! {
-    #[doc = " Schema: `#/paths/~1{module_api_name}/get/parameters/2/schema`"] pub enum
-    ListRecordsSortOrder { Asc = "asc", Desc = "desc" }
+    pub enum ListRecordsSortOrder {
+        Asc = "asc",
+        Desc = "desc",
+    }
 }
 runtime::open_enum! {
-    #[doc = " Schema: `#/paths/~1{module_api_name}/get/parameters/3/schema`"] pub enum
-    ListRecordsSortBy { Id = "id", CreatedTime = "Created_Time", ModifiedTime =
-    "Modified_Time" }
+    pub enum ListRecordsSortBy {
+        Id = "id",
+        CreatedTime = "Created_Time",
+        ModifiedTime = "Modified_Time",
+    }
 }
 runtime::open_enum! {
-    #[doc = " Schema: `#/paths/~1{module_api_name}/get/parameters/4/schema`"] pub enum
-    ListRecordsConverted { True = "true", False = "false", Both = "both" }
+    pub enum ListRecordsConverted {
+        True = "true",
+        False = "false",
+        Both = "both",
+    }
 }
 runtime::open_enum! {
-    #[doc = " Schema: `#/paths/~1{module_api_name}/get/parameters/5/schema`"] pub enum
-    ListRecordsApproved { True = "true", False = "false", Both = "both" }
+    pub enum ListRecordsApproved {
+        True = "true",
+        False = "false",
+        Both = "both",
+    }
 }
 runtime::open_enum! {
-    #[doc = " Schema: `#/paths/~1{module_api_name}~1search/get/parameters/4/schema`"] pub
-    enum SearchRecordsConverted { True = "true", False = "false", Both = "both" }
+    pub enum SearchRecordsConverted {
+        True = "true",
+        False = "false",
+        Both = "both",
+    }
 }
 runtime::open_enum! {
-    #[doc = " Schema: `#/paths/~1{module_api_name}~1search/get/parameters/5/schema`"] pub
-    enum SearchRecordsApproved { True = "true", False = "false", Both = "both" }
+    pub enum SearchRecordsApproved {
+        True = "true",
+        False = "false",
+        Both = "both",
+    }
 }
