@@ -933,8 +933,9 @@ impl<'a> Resolver<'a> {
         let mut props: IndexMap<String, (SchemaRef<'a>, String)> = IndexMap::new();
         let mut required = IndexSet::new();
         let mut additional = None;
+        let mut visiting = Vec::new();
         for (i, m) in members.iter().enumerate() {
-            self.collect_object(schema_ref(m), &format!("{pointer}/allOf/{i}"), &mut props, &mut required, &mut additional, depth + 1)?;
+            self.collect_object(schema_ref(m), &format!("{pointer}/allOf/{i}"), &mut props, &mut required, &mut additional, &mut visiting, depth + 1)?;
         }
         let _ = schema;
         let props = props.into_iter().map(|(k, (s, p))| (k, s, p)).collect();
@@ -949,24 +950,48 @@ impl<'a> Resolver<'a> {
         props: &mut IndexMap<String, (SchemaRef<'a>, String)>,
         required: &mut IndexSet<String>,
         additional: &mut Option<&'a oa::AdditionalProperties>,
+        visiting: &mut Vec<String>,
         depth: usize,
     ) -> Result<()> {
         if depth > MAX_DEPTH {
-            return Err(Error::unsupported(pointer, "`allOf` nested too deeply (or circular)"));
+            return Err(Error::unsupported(pointer, "`allOf` nested too deeply"));
         }
         let (schema, base) = match s {
             SchemaRef::Ref(r) => {
                 let (key, target) = self.component_schema(r, pointer)?;
+                if visiting.iter().any(|k| k == key) {
+                    return Err(Error::invalid(pointer, format!("`allOf` includes `{key}` inside itself")));
+                }
+                visiting.push(key.to_string());
                 (self.deref_schema(target)?, format!("#/components/schemas/{}", escape_pointer(key)))
             }
             SchemaRef::Item(s) => (s, pointer.to_string()),
         };
+        let result = self.collect_members(schema, &base, pointer, props, required, additional, visiting, depth);
+        if matches!(s, SchemaRef::Ref(_)) {
+            visiting.pop();
+        }
+        result
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn collect_members(
+        &mut self,
+        schema: &'a oa::Schema,
+        base: &str,
+        pointer: &str,
+        props: &mut IndexMap<String, (SchemaRef<'a>, String)>,
+        required: &mut IndexSet<String>,
+        additional: &mut Option<&'a oa::AdditionalProperties>,
+        visiting: &mut Vec<String>,
+        depth: usize,
+    ) -> Result<()> {
         let (properties, req, ap) = match &schema.schema_kind {
             oa::SchemaKind::Type(oa::Type::Object(o)) => (&o.properties, &o.required, o.additional_properties.as_ref()),
             oa::SchemaKind::Any(a) if is_plain_any_object(a) => (&a.properties, &a.required, a.additional_properties.as_ref()),
             oa::SchemaKind::AllOf { all_of } => {
                 for (i, m) in all_of.iter().enumerate() {
-                    self.collect_object(schema_ref(m), &format!("{base}/allOf/{i}"), props, required, additional, depth + 1)?;
+                    self.collect_object(schema_ref(m), &format!("{base}/allOf/{i}"), props, required, additional, visiting, depth + 1)?;
                 }
                 return Ok(());
             }
