@@ -73,13 +73,18 @@ pub fn load_str(text: &str) -> Result<Loaded> {
     match sniff(text) {
         Kind::OpenApi(v) if v.starts_with("3.0") => {
             let de = serde_yaml::Deserializer::from_str(text);
-            let openapi = serde_path_to_error::deserialize(de).map_err(|e| {
-                let pointer = path_to_pointer(e.path());
-                let inner = e.into_inner();
-                let lc = inner.location().map(|l| (l.line(), l.column()));
-                parse_error(lc, Some(pointer), strip_location(&inner.to_string()))
-            })?;
-            Ok(Loaded { openapi, warnings: Vec::new() })
+            match serde_path_to_error::deserialize(de) {
+                Ok(openapi) => Ok(Loaded { openapi, warnings: Vec::new() }),
+                Err(e) => {
+                    let pointer = path_to_pointer(e.path());
+                    let inner = e.into_inner();
+                    let lc = inner.location().map(|l| (l.line(), l.column()));
+                    let strict_error = parse_error(lc, Some(pointer), strip_location(&inner.to_string()));
+                    // A document that breaks the rules in a small way may be
+                    // repairable: the slow path tries, else this error stands.
+                    load_slow(text).map_err(|_| strict_error)
+                }
+            }
         }
         _ => load_slow(text),
     }
@@ -96,10 +101,13 @@ fn load_slow(text: &str) -> Result<Loaded> {
         .as_object()
         .ok_or_else(|| parse_error(None, Some("#".into()), "expected an OpenAPI object at the top level".into()))?;
     let version = object.get("openapi").and_then(|v| v.as_str()).map(str::to_string);
-    let mut warnings = Vec::new();
-    match version.as_deref() {
-        Some(v) if v.starts_with("3.0") => {}
-        Some(v) if v.starts_with("3.1") => warnings = crate::normalize::openapi_31(&mut value)?,
+    let warnings = match version.as_deref() {
+        Some(v) if v.starts_with("3.0") => crate::normalize::repair(&mut value),
+        Some(v) if v.starts_with("3.1") => {
+            let mut warnings = crate::normalize::openapi_31(&mut value)?;
+            warnings.extend(crate::normalize::repair(&mut value));
+            warnings
+        }
         Some(v) => {
             return Err(Error::Unsupported {
                 location: Location { pointer: Some("#/openapi".into()), ..Location::default() },
@@ -113,7 +121,7 @@ fn load_slow(text: &str) -> Result<Loaded> {
             })
         }
         None => return Err(parse_error(None, Some("#/openapi".into()), "missing the `openapi` version field".into())),
-    }
+    };
     let openapi = serde_path_to_error::deserialize(value)
         .map_err(|e| parse_error(None, Some(path_to_pointer(e.path())), e.into_inner().to_string()))?;
     Ok(Loaded { openapi, warnings })

@@ -35,6 +35,52 @@ const REFUSED: &[&str] = &[
 /// Keywords 3.1 allows that 3.0 tools reject or ignore: dropped.
 const DROPPED: &[&str] = &["$schema", "$id", "$anchor", "$comment", "$defs", "contentMediaType", "contentEncoding", "dependentRequired", "propertyNames", "minContains", "maxContains", "contains"];
 
+/// Small rule breaks of published specs, repaired where the intent is
+/// clear: a parameter with neither `schema` nor `content` gets a string
+/// schema; a boolean schema (`true`/`false`) becomes `{}`.
+pub fn repair(doc: &mut Value) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    repair_walk(doc, "#", &mut warnings, 0);
+    warnings
+}
+
+fn repair_walk(value: &mut Value, pointer: &str, warnings: &mut Vec<Warning>, depth: usize) {
+    if depth > 256 {
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                let ptr = format!("{pointer}/{}", escape_pointer(key));
+                if key == "parameters" {
+                    if let Some(list) = child.as_array_mut() {
+                        for (i, p) in list.iter_mut().enumerate() {
+                            let Some(p) = p.as_object_mut() else { continue };
+                            if !p.contains_key("$ref") && !p.contains_key("schema") && !p.contains_key("content") {
+                                p.insert("schema".into(), serde_json::json!({"type": "string"}));
+                                warnings.push(Warning { pointer: format!("{ptr}/{i}"), message: "parameter has no schema; treating it as a string".into() });
+                            }
+                        }
+                    }
+                }
+                if matches!(key.as_str(), "schema" | "items" | "not") {
+                    if let Value::Bool(_) = child {
+                        *child = Value::Object(Map::new());
+                        warnings.push(Warning { pointer: ptr.clone(), message: "a boolean schema is read as `{}` (any value)".into() });
+                    }
+                }
+                repair_walk(child, &ptr, warnings, depth + 1);
+            }
+        }
+        Value::Array(list) => {
+            for (i, v) in list.iter_mut().enumerate() {
+                repair_walk(v, &format!("{pointer}/{i}"), warnings, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Rewrites a 3.1 document in place; returns what it dropped.
 pub fn openapi_31(doc: &mut Value) -> Result<Vec<Warning>> {
     let mut warnings = Vec::new();

@@ -30,7 +30,12 @@ impl std::fmt::Display for Warning {
 }
 
 /// Names the generated module defines besides the spec's types.
-const RESERVED_TYPES: &[&str] = &["Client", "ClientBuilder", "Response", "Error", "Result"];
+const RESERVED_TYPES: &[&str] = &[
+    "Client", "ClientBuilder", "Response", "Error", "Result", "Ok", "Err", "Option", "Some", "None", "Vec", "String",
+    "Box", "Default", "From", "Into", "Send", "Sync", "Sized", "Clone", "Copy", "Eq", "PartialEq", "Ord", "PartialOrd",
+    "Iterator", "IntoIterator", "ToString", "ToOwned", "AsRef", "AsMut", "Drop", "Fn", "FnMut", "FnOnce", "Extend",
+    "TryFrom", "TryInto", "Unpin",
+];
 
 /// Resolves a document into the model.
 pub fn resolve(doc: &oa::OpenAPI) -> Result<(Api, Vec<Warning>)> {
@@ -271,7 +276,7 @@ impl<'a> Resolver<'a> {
         let mut idents = Scope::with_reserved(&["client", "send", "stream", "body", "request", "into_future"]);
         let mut params = Vec::new();
         for (p, ptr) in raw.values() {
-            params.push(self.param(p, ptr, &op_pascal, &mut idents)?);
+            params.extend(self.param(p, ptr, &op_pascal, &mut idents)?);
         }
         // Path parameters used in the template but never declared.
         for name in path_template_names(path) {
@@ -369,7 +374,7 @@ impl<'a> Resolver<'a> {
         Err(Error::invalid(pointer, "the `$ref` chain of this parameter is circular"))
     }
 
-    fn param(&mut self, p: &'a oa::Parameter, pointer: &str, op_pascal: &str, idents: &mut Scope) -> Result<Param> {
+    fn param(&mut self, p: &'a oa::Parameter, pointer: &str, op_pascal: &str, idents: &mut Scope) -> Result<Option<Param>> {
         let data = p.parameter_data_ref();
         let (location, list_style) = match p {
             oa::Parameter::Query { style, .. } => {
@@ -380,7 +385,8 @@ impl<'a> Resolver<'a> {
                     oa::QueryStyle::SpaceDelimited => ListStyle::Space,
                     oa::QueryStyle::PipeDelimited => ListStyle::Pipe,
                     oa::QueryStyle::DeepObject => {
-                        return Err(Error::unsupported(pointer, "query parameters with `style: deepObject` are not supported"))
+                        self.warn(pointer, format!("`style: deepObject` is not supported; the parameter `{}` is left out", data.name));
+                        return Ok(None);
                     }
                 };
                 (ParamLocation::Query, style)
@@ -405,17 +411,26 @@ impl<'a> Resolver<'a> {
                 None => (self.schema_ty(schema_ref(s), &hint, &format!("{pointer}/schema"), 0)?, None),
             },
         };
+        // A nullable parameter is simply one that may be left out.
+        let ty = match ty {
+            Ty::Option(inner) => *inner,
+            other => other,
+        };
         let mut required = data.required;
         if location == ParamLocation::Path && !required {
             self.warn(pointer, "path parameters are always required; `required: false` is ignored");
             required = true;
         }
         if matches!(ty, Ty::Object | Ty::Map(_)) || matches!(&ty, Ty::Named(n) if matches!(self.types.get(n).map(|t| &t.kind), Some(TypeKind::Struct(_)))) {
-            return Err(Error::unsupported(pointer, "object-valued parameters are not supported"));
+            if required {
+                return Err(Error::unsupported(pointer, "required object-valued parameters are not supported"));
+            }
+            self.warn(pointer, format!("object-valued parameters are not supported; the optional parameter `{}` is left out", data.name));
+            return Ok(None);
         }
         let is_list = matches!(ty, Ty::Vec(_));
         let constant = if required { constant } else { None };
-        Ok(Param {
+        Ok(Some(Param {
             wire_name: data.name.clone(),
             ident: if constant.is_some() { snake(&data.name) } else { idents.claim(&snake(&data.name)) },
             location,
@@ -425,7 +440,7 @@ impl<'a> Resolver<'a> {
             constant,
             description: data.description.clone(),
             deprecated: data.deprecated.unwrap_or(false),
-        })
+        }))
     }
 
     /// `Some(value)` for a string schema with exactly one allowed value.
@@ -463,7 +478,7 @@ impl<'a> Resolver<'a> {
         let ptr = format!("{pointer}/content/{}/schema", escape_pointer(content_type));
         let ty = match (&media.schema, kind) {
             (_, ContentKind::Binary) => Ty::Bytes,
-            (None, ContentKind::Text) => Ty::String,
+            (_, ContentKind::Text) => Ty::String,
             (None, _) => Ty::Value,
             (Some(s), _) => self.schema_ty(schema_ref(s), &format!("{op_pascal}Body"), &ptr, 0)?,
         };
@@ -476,13 +491,19 @@ impl<'a> Resolver<'a> {
         }))
     }
 
-    fn response(&self, r: &'a oa::ReferenceOr<oa::Response>, pointer: &str) -> Result<&'a oa::Response> {
+    /// The response a position holds; `None` (with a warning) for a `$ref`
+    /// into the document outside `#/components/responses/`.
+    fn response(&mut self, r: &'a oa::ReferenceOr<oa::Response>, pointer: &str) -> Result<Option<&'a oa::Response>> {
         match r {
-            oa::ReferenceOr::Item(r) => Ok(r),
+            oa::ReferenceOr::Item(r) => Ok(Some(r)),
+            oa::ReferenceOr::Reference { reference } if reference.starts_with('#') && !reference.starts_with("#/components/responses/") => {
+                self.warn(pointer, format!("`$ref: {reference}` does not point into `#/components/responses/`; the body is not decoded"));
+                Ok(None)
+            }
             oa::ReferenceOr::Reference { reference } => {
                 let key = component_key(reference, "responses", pointer)?;
                 match self.doc.components.as_ref().and_then(|c| c.responses.get(key)) {
-                    Some(oa::ReferenceOr::Item(r)) => Ok(r),
+                    Some(oa::ReferenceOr::Item(r)) => Ok(Some(r)),
                     Some(_) => Err(Error::unsupported(pointer, "a `$ref` to a `$ref` response is not supported")),
                     None => Err(Error::invalid(pointer, format!("`$ref: {reference}` points to nothing"))),
                 }
@@ -491,7 +512,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn responses(&mut self, responses: &'a oa::Responses, pointer: &str, op_pascal: &str) -> Result<(Success, ErrorSet)> {
-        let mut all: Vec<(StatusMatch, &oa::Response, String)> = Vec::new();
+        let mut all: Vec<(StatusMatch, Option<&oa::Response>, String)> = Vec::new();
         for (code, r) in &responses.responses {
             let (status, key) = match code {
                 oa::StatusCode::Code(c) => (StatusMatch::Code(*c), c.to_string()),
@@ -511,7 +532,7 @@ impl<'a> Resolver<'a> {
         };
         let n_success_bodies = all
             .iter()
-            .filter(|(s, r, _)| is_success(s) && pick_content(&r.content).is_some())
+            .filter(|(s, r, _)| is_success(s) && r.is_some_and(|r| pick_content(&r.content).is_some()))
             .count();
         let mut ok_cases = Vec::new();
         let mut err_cases = Vec::new();
@@ -527,21 +548,22 @@ impl<'a> Resolver<'a> {
             } else {
                 format!("{op_pascal}{variant}Error")
             };
-            let body = match pick_content(&r.content) {
+            let body = match r.and_then(|r| pick_content(&r.content)) {
                 None => None,
                 Some((ct, media)) => {
                     let kind = content_kind(ct);
                     let sptr = format!("{ptr}/content/{}/schema", escape_pointer(ct));
                     let ty = match (&media.schema, kind) {
                         (_, ContentKind::Binary) => Ty::Bytes,
-                        (None, ContentKind::Text) => Ty::String,
+                        (_, ContentKind::Text) => Ty::String,
                         (None, _) => Ty::Value,
                         (Some(s), _) => self.schema_ty(schema_ref(s), &hint, &sptr, 0)?,
                     };
                     Some((kind, ty))
                 }
             };
-            let case = ResponseCase { status: status.clone(), variant, body, description: Some(r.description.clone()).filter(|d| !d.is_empty()) };
+            let description = r.map(|r| r.description.clone()).filter(|d| !d.is_empty());
+            let case = ResponseCase { status: status.clone(), variant, body, description };
             if success {
                 ok_cases.push(case);
             } else {
@@ -670,6 +692,10 @@ impl<'a> Resolver<'a> {
             return Err(Error::unsupported(pointer, format!("schemas nested deeper than {MAX_DEPTH} levels are not supported")));
         }
         let schema = match s {
+            SchemaRef::Ref(r) if r.starts_with('#') && !r.starts_with("#/components/schemas/") => {
+                self.warn(pointer, format!("`$ref: {r}` does not point into `#/components/schemas/`; kept as JSON"));
+                return Ok(Ty::Value);
+            }
             SchemaRef::Ref(r) => {
                 let (key, _) = self.component_schema(r, pointer)?;
                 return Ok(Ty::Named(self.component_name(key, pointer)?));
@@ -722,10 +748,19 @@ impl<'a> Resolver<'a> {
                     Ty::Value
                 }
             }
-            oa::SchemaKind::AllOf { all_of } if all_of.len() == 1 => match all_of.as_slice() {
-                [only] => self.schema_ty(schema_ref(only), hint, &format!("{pointer}/allOf/0"), depth + 1)?,
-                _ => Ty::Value,
-            },
+            oa::SchemaKind::AllOf { all_of } if !matches!(self.all_of_shape(all_of), AllOfShape::Objects) => {
+                match self.all_of_shape(all_of) {
+                    // One schema refined by annotations (`description`, `nullable`...).
+                    AllOfShape::Single(i) => match all_of.get(i) {
+                        Some(only) => self.schema_ty(schema_ref(only), hint, &format!("{pointer}/allOf/{i}"), depth + 1)?,
+                        None => Ty::Value,
+                    },
+                    _ => {
+                        self.warn(pointer, "`allOf` mixes object and non-object schemas; kept as JSON");
+                        Ty::Value
+                    }
+                }
+            }
             oa::SchemaKind::OneOf { one_of: list } | oa::SchemaKind::AnyOf { any_of: list } if list.len() == 1 => {
                 let key = if matches!(schema.schema_kind, oa::SchemaKind::OneOf { .. }) { "oneOf" } else { "anyOf" };
                 match list.as_slice() {
@@ -812,11 +847,38 @@ impl<'a> Resolver<'a> {
             oa::SchemaKind::Any(any) if !any.properties.is_empty() && is_plain_any_object(any) => {
                 TypeKind::Struct(self.object(&any.properties, &any.required, any.additional_properties.as_ref(), name, pointer, depth)?)
             }
-            oa::SchemaKind::AllOf { all_of } => TypeKind::Struct(self.all_of(schema, all_of, name, pointer, depth)?),
+            oa::SchemaKind::AllOf { all_of } => match self.all_of_shape(all_of) {
+                AllOfShape::Objects => TypeKind::Struct(self.all_of(schema, all_of, name, pointer, depth)?),
+                AllOfShape::Single(i) => match all_of.get(i) {
+                    Some(only) => TypeKind::Alias(self.schema_ty(schema_ref(only), &format!("{name}Inner"), &format!("{pointer}/allOf/{i}"), depth + 1)?),
+                    None => TypeKind::Alias(Ty::Value),
+                },
+                AllOfShape::Mixed => {
+                    self.warn(pointer, "`allOf` mixes object and non-object schemas; kept as JSON");
+                    TypeKind::Alias(Ty::Value)
+                }
+            },
             oa::SchemaKind::OneOf { one_of } => TypeKind::Union(self.union(schema, one_of, "oneOf", name, pointer, depth)?),
             oa::SchemaKind::AnyOf { any_of } => TypeKind::Union(self.union(schema, any_of, "anyOf", name, pointer, depth)?),
-            oa::SchemaKind::Any(any) if !any.one_of.is_empty() || !any.any_of.is_empty() || !any.all_of.is_empty() => {
-                return Err(Error::unsupported(pointer, "a schema that mixes `type`/`properties` with `oneOf`/`anyOf`/`allOf` is not supported"));
+            oa::SchemaKind::Any(any) if !any.all_of.is_empty() => match self.all_of_shape(&any.all_of) {
+                // `allOf` beside its own properties: they are one more member.
+                AllOfShape::Objects => TypeKind::Struct(self.all_of_with_own(any, name, pointer, depth)?),
+                AllOfShape::Single(i) if any.all_of.get(i).is_some_and(|m| self.is_object_like(m)) => {
+                    TypeKind::Struct(self.all_of_with_own(any, name, pointer, depth)?)
+                }
+                _ => {
+                    self.warn(pointer, "`allOf` mixes object and non-object schemas; kept as JSON");
+                    TypeKind::Alias(Ty::Value)
+                }
+            },
+            oa::SchemaKind::Any(any) if !any.one_of.is_empty() || !any.any_of.is_empty() => {
+                let (list, key) = if any.one_of.is_empty() { (&any.any_of, "anyOf") } else { (&any.one_of, "oneOf") };
+                if any.properties.is_empty() {
+                    TypeKind::Union(self.union(schema, list, key, name, pointer, depth)?)
+                } else {
+                    self.warn(pointer, format!("`properties` beside `{key}`: the declared properties are typed, the rest is kept as JSON"));
+                    TypeKind::Struct(self.object(&any.properties, &any.required, Some(&ANY_TRUE), name, pointer, depth)?)
+                }
             }
             oa::SchemaKind::Not { .. } => {
                 return Err(Error::unsupported(pointer, "`not` schemas cannot be expressed as a Rust type"));
@@ -832,6 +894,54 @@ impl<'a> Resolver<'a> {
             t.kind = kind;
         }
         Ok(())
+    }
+
+    /// What the members of an `allOf` are: all objects (merged into one
+    /// struct), one schema plus annotations, or a mix with no Rust meaning.
+    fn all_of_shape(&self, members: &[oa::ReferenceOr<oa::Schema>]) -> AllOfShape {
+        let mut shaped = Vec::new();
+        let mut objects = 0;
+        for (i, m) in members.iter().enumerate() {
+            let Ok(schema) = self.deref_schema(schema_ref(m)) else { return AllOfShape::Objects };
+            match &schema.schema_kind {
+                oa::SchemaKind::Any(a) if is_annotation_only(a) => continue,
+                oa::SchemaKind::Type(oa::Type::Object(_)) | oa::SchemaKind::AllOf { .. } => objects += 1,
+                oa::SchemaKind::Any(a) if !a.properties.is_empty() || a.typ.as_deref() == Some("object") => objects += 1,
+                _ => {}
+            }
+            shaped.push(i);
+        }
+        match shaped.as_slice() {
+            [only] if objects == 0 || members.len() > 1 || matches!(members.get(*only), Some(oa::ReferenceOr::Reference { .. })) => {
+                AllOfShape::Single(*only)
+            }
+            _ if objects == shaped.len() => AllOfShape::Objects,
+            _ => AllOfShape::Mixed,
+        }
+    }
+
+    fn is_object_like(&self, m: &oa::ReferenceOr<oa::Schema>) -> bool {
+        match self.deref_schema(schema_ref(m)).map(|s| &s.schema_kind) {
+            Ok(oa::SchemaKind::Type(oa::Type::Object(_)) | oa::SchemaKind::AllOf { .. }) => true,
+            Ok(oa::SchemaKind::Any(a)) => !a.properties.is_empty() || a.typ.as_deref() == Some("object"),
+            _ => false,
+        }
+    }
+
+    fn all_of_with_own(&mut self, any: &'a oa::AnySchema, name: &str, pointer: &str, depth: usize) -> Result<Struct> {
+        let mut props: IndexMap<String, (SchemaRef<'a>, String)> = IndexMap::new();
+        let mut required = IndexSet::new();
+        let mut additional = any.additional_properties.as_ref();
+        let mut visiting = Vec::new();
+        for (i, m) in any.all_of.iter().enumerate() {
+            self.collect_object(schema_ref(m), &format!("{pointer}/allOf/{i}"), &mut props, &mut required, &mut additional, &mut visiting, depth + 1)?;
+        }
+        for (k, v) in &any.properties {
+            props.insert(k.clone(), (boxed_ref(v), format!("{pointer}/properties/{}", escape_pointer(k))));
+        }
+        required.extend(any.required.iter().cloned());
+        let props = props.into_iter().map(|(k, (s, p))| (k, s, p)).collect();
+        self.fields(props, &required, additional, name, pointer, depth)
     }
 
     fn component_name(&self, key: &str, pointer: &str) -> Result<String> {
@@ -875,15 +985,14 @@ impl<'a> Resolver<'a> {
         let mut fields = Vec::new();
         for (wire, s, ptr) in props {
             let ty = self.schema_ty(s, &format!("{name}{}", pascal(&wire, "F")), &ptr, depth + 1)?;
-            let target = self.deref_schema(s)?;
-            let data = &target.schema_data;
+            // (`schema_ty` has already reported a `$ref` that does not resolve.)
+            let nullable = self.deref_schema(s).map(|t| t.schema_data.nullable).unwrap_or(false);
             // A `$ref` cannot carry siblings in 3.0: docs and flags come from the inline schema only.
             let own = match s {
                 SchemaRef::Item(s) => Some(&s.schema_data),
                 SchemaRef::Ref(_) => None,
             };
             let is_required = required.contains(&wire);
-            let nullable = data.nullable;
             let (ty, double_option) = match (is_required, nullable) {
                 (true, false) => (ty, false),
                 (true, true) | (false, false) => (ty.option(), false),
@@ -988,6 +1097,7 @@ impl<'a> Resolver<'a> {
     ) -> Result<()> {
         let (properties, req, ap) = match &schema.schema_kind {
             oa::SchemaKind::Type(oa::Type::Object(o)) => (&o.properties, &o.required, o.additional_properties.as_ref()),
+            oa::SchemaKind::Any(a) if is_annotation_only(a) => return Ok(()),
             oa::SchemaKind::Any(a) if is_plain_any_object(a) => (&a.properties, &a.required, a.additional_properties.as_ref()),
             oa::SchemaKind::AllOf { all_of } => {
                 for (i, m) in all_of.iter().enumerate() {
@@ -1015,6 +1125,7 @@ impl<'a> Resolver<'a> {
             let ptr = format!("{pointer}/{key}/{i}");
             let s = schema_ref(m);
             let (ident, tags) = match m {
+                oa::ReferenceOr::Reference { reference } if !reference.starts_with("#/components/schemas/") => (format!("Variant{i}"), Vec::new()),
                 oa::ReferenceOr::Reference { reference } => {
                     let (comp, _) = self.component_schema(reference, &ptr)?;
                     let mut tags: Vec<String> = discriminator
@@ -1139,6 +1250,20 @@ fn string_ty(format: &oa::VariantOrUnknownOrEmpty<oa::StringFormat>) -> Ty {
         oa::VariantOrUnknownOrEmpty::Unknown(f) if f == "uuid" => Ty::Uuid,
         _ => Ty::String,
     }
+}
+
+/// `additionalProperties: true`, for structs that keep undeclared fields.
+static ANY_TRUE: oa::AdditionalProperties = oa::AdditionalProperties::Any(true);
+
+enum AllOfShape {
+    Objects,
+    Single(usize),
+    Mixed,
+}
+
+/// A schema that only annotates (`description`, `nullable`, `example`...).
+fn is_annotation_only(a: &oa::AnySchema) -> bool {
+    is_plain_any(a) && a.typ.is_none() && a.items.is_none() && a.enumeration.is_empty() && a.additional_properties.is_none() && a.format.is_none()
 }
 
 fn is_plain_any(a: &oa::AnySchema) -> bool {

@@ -121,3 +121,19 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Specs as vendors publish them: generated anyway, each workaround
+/// reported as a warning with its location; `--strict` refuses them.
+#[test]
+fn sloppy_specs_generate_with_located_warnings() {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/lenient/sloppy.yaml")).unwrap();
+    let mut lenient = options("tests/fixtures/lenient/sloppy.yaml");
+    lenient.strict = false;
+    let generated = crmgen::generate_str(&text, &lenient).unwrap_or_else(|e| panic!("{e}"));
+    let warnings: Vec<String> = generated.warnings.iter().map(|w| w.to_string()).collect();
+    insta::assert_snapshot!("sloppy_warnings", warnings.join("\n"));
+    insta::assert_snapshot!("sloppy_module", generated.code);
+    let strict = crmgen::generate_str(&text, &options("tests/fixtures/lenient/sloppy.yaml")).unwrap_err();
+    assert!(strict.to_string().contains("strict mode"), "{strict}");
+    assert!(strict.location().and_then(|l| l.line_col).is_some(), "{strict}");
+}
