@@ -71,6 +71,20 @@ pub fn load_str(text: &str) -> Result<Loaded> {
         return Err(parse_error(None, None, "the document is empty".into()));
     }
     match sniff(text) {
+        Kind::OpenApi(v) if v.starts_with("3.0") && text.trim_start().starts_with('{') => {
+            // JSON: serde_json is faster than a YAML parser, and reads numbers
+            // outside the 64-bit range as floats instead of failing.
+            let mut de = serde_json::Deserializer::from_str(text);
+            match serde_path_to_error::deserialize(&mut de) {
+                Ok(openapi) => Ok(Loaded { openapi, warnings: Vec::new() }),
+                Err(e) => {
+                    let pointer = path_to_pointer(e.path());
+                    let inner = e.into_inner();
+                    let strict_error = parse_error(Some((inner.line(), inner.column())), Some(pointer), inner.to_string());
+                    load_slow(text).map_err(|_| strict_error)
+                }
+            }
+        }
         Kind::OpenApi(v) if v.starts_with("3.0") => {
             let de = serde_yaml::Deserializer::from_str(text);
             match serde_path_to_error::deserialize(de) {

@@ -147,8 +147,10 @@ impl<'a> Resolver<'a> {
                         .iter()
                         .map(|w| EnumVariant { ident: scope.claim(&pascal(w, "V")), wire: w.clone() })
                         .collect();
+                    let mut values = values;
                     if !values.is_empty() && !v.enumeration.contains(&v.default) {
-                        return Err(Error::invalid(&pointer, format!("default `{}` is not one of the allowed values", v.default)));
+                        self.warn(&pointer, format!("default `{}` is not one of the allowed values; it is added to them", v.default));
+                        values.push(EnumVariant { ident: scope.claim(&pascal(&v.default, "V")), wire: v.default.clone() });
                     }
                     let type_name = if values.is_empty() || i > 0 {
                         None
@@ -238,7 +240,7 @@ impl<'a> Resolver<'a> {
                     }
                 };
                 if let Some(first) = ids.insert(op_id.clone(), pointer.clone()) {
-                    return Err(Error::invalid(&pointer, format!("operationId `{op_id}` is also used at {first}")));
+                    self.warn(&pointer, format!("operationId `{op_id}` is also used at {first}; this one gets a numbered method name"));
                 }
                 let method_name = methods.claim(&snake(&op_id));
                 out.push(self.operation(path, method, &item.parameters, op, &op_id, method_name, &pointer)?);
@@ -848,7 +850,7 @@ impl<'a> Resolver<'a> {
                 TypeKind::Struct(self.object(&any.properties, &any.required, any.additional_properties.as_ref(), name, pointer, depth)?)
             }
             oa::SchemaKind::AllOf { all_of } => match self.all_of_shape(all_of) {
-                AllOfShape::Objects => TypeKind::Struct(self.all_of(schema, all_of, name, pointer, depth)?),
+                AllOfShape::Objects => TypeKind::Struct(self.all_of(all_of, name, pointer, depth)?),
                 AllOfShape::Single(i) => match all_of.get(i) {
                     Some(only) => TypeKind::Alias(self.schema_ty(schema_ref(only), &format!("{name}Inner"), &format!("{pointer}/allOf/{i}"), depth + 1)?),
                     None => TypeKind::Alias(Ty::Value),
@@ -929,19 +931,20 @@ impl<'a> Resolver<'a> {
     }
 
     fn all_of_with_own(&mut self, any: &'a oa::AnySchema, name: &str, pointer: &str, depth: usize) -> Result<Struct> {
-        let mut props: IndexMap<String, (SchemaRef<'a>, String)> = IndexMap::new();
-        let mut required = IndexSet::new();
-        let mut additional = any.additional_properties.as_ref();
-        let mut visiting = Vec::new();
+        let mut merged = Merged { additional: any.additional_properties.as_ref(), ..Merged::default() };
         for (i, m) in any.all_of.iter().enumerate() {
-            self.collect_object(schema_ref(m), &format!("{pointer}/allOf/{i}"), &mut props, &mut required, &mut additional, &mut visiting, depth + 1)?;
+            self.collect_object(schema_ref(m), &format!("{pointer}/allOf/{i}"), &mut merged, depth + 1)?;
         }
         for (k, v) in &any.properties {
-            props.insert(k.clone(), (boxed_ref(v), format!("{pointer}/properties/{}", escape_pointer(k))));
+            merged.props.insert(k.clone(), (boxed_ref(v), format!("{pointer}/properties/{}", escape_pointer(k))));
         }
-        required.extend(any.required.iter().cloned());
-        let props = props.into_iter().map(|(k, (s, p))| (k, s, p)).collect();
-        self.fields(props, &required, additional, name, pointer, depth)
+        merged.required.extend(any.required.iter().cloned());
+        self.merged_fields(merged, name, pointer, depth)
+    }
+
+    fn merged_fields(&mut self, merged: Merged<'a>, name: &str, pointer: &str, depth: usize) -> Result<Struct> {
+        let props = merged.props.into_iter().map(|(k, (s, p))| (k, s, p)).collect();
+        self.fields(props, &merged.required, merged.additional, name, pointer, depth)
     }
 
     fn component_name(&self, key: &str, pointer: &str) -> Result<String> {
@@ -1038,81 +1041,56 @@ impl<'a> Resolver<'a> {
         Ok(Struct { fields, additional, default })
     }
 
-    fn all_of(&mut self, schema: &'a oa::Schema, members: &'a [oa::ReferenceOr<oa::Schema>], name: &str, pointer: &str, depth: usize) -> Result<Struct> {
-        let mut props: IndexMap<String, (SchemaRef<'a>, String)> = IndexMap::new();
-        let mut required = IndexSet::new();
-        let mut additional = None;
-        let mut visiting = Vec::new();
+    fn all_of(&mut self, members: &'a [oa::ReferenceOr<oa::Schema>], name: &str, pointer: &str, depth: usize) -> Result<Struct> {
+        let mut merged = Merged::default();
         for (i, m) in members.iter().enumerate() {
-            self.collect_object(schema_ref(m), &format!("{pointer}/allOf/{i}"), &mut props, &mut required, &mut additional, &mut visiting, depth + 1)?;
+            self.collect_object(schema_ref(m), &format!("{pointer}/allOf/{i}"), &mut merged, depth + 1)?;
         }
-        let _ = schema;
-        let props = props.into_iter().map(|(k, (s, p))| (k, s, p)).collect();
-        self.fields(props, &required, additional, name, pointer, depth)
+        self.merged_fields(merged, name, pointer, depth)
     }
 
-    #[allow(clippy::type_complexity)]
-    fn collect_object(
-        &mut self,
-        s: SchemaRef<'a>,
-        pointer: &str,
-        props: &mut IndexMap<String, (SchemaRef<'a>, String)>,
-        required: &mut IndexSet<String>,
-        additional: &mut Option<&'a oa::AdditionalProperties>,
-        visiting: &mut Vec<String>,
-        depth: usize,
-    ) -> Result<()> {
+    /// Adds the properties of one `allOf` member (and of its own `allOf`s).
+    fn collect_object(&mut self, s: SchemaRef<'a>, pointer: &str, merged: &mut Merged<'a>, depth: usize) -> Result<()> {
         if depth > MAX_DEPTH {
             return Err(Error::unsupported(pointer, "`allOf` nested too deeply"));
         }
         let (schema, base) = match s {
             SchemaRef::Ref(r) => {
                 let (key, target) = self.component_schema(r, pointer)?;
-                if visiting.iter().any(|k| k == key) {
+                if merged.visiting.iter().any(|k| k == key) {
                     return Err(Error::invalid(pointer, format!("`allOf` includes `{key}` inside itself")));
                 }
-                visiting.push(key.to_string());
+                merged.visiting.push(key.to_string());
                 (self.deref_schema(target)?, format!("#/components/schemas/{}", escape_pointer(key)))
             }
             SchemaRef::Item(s) => (s, pointer.to_string()),
         };
-        let result = self.collect_members(schema, &base, pointer, props, required, additional, visiting, depth);
+        let result = self.collect_members(schema, &base, pointer, merged, depth);
         if matches!(s, SchemaRef::Ref(_)) {
-            visiting.pop();
+            merged.visiting.pop();
         }
         result
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn collect_members(
-        &mut self,
-        schema: &'a oa::Schema,
-        base: &str,
-        pointer: &str,
-        props: &mut IndexMap<String, (SchemaRef<'a>, String)>,
-        required: &mut IndexSet<String>,
-        additional: &mut Option<&'a oa::AdditionalProperties>,
-        visiting: &mut Vec<String>,
-        depth: usize,
-    ) -> Result<()> {
+    fn collect_members(&mut self, schema: &'a oa::Schema, base: &str, pointer: &str, merged: &mut Merged<'a>, depth: usize) -> Result<()> {
         let (properties, req, ap) = match &schema.schema_kind {
             oa::SchemaKind::Type(oa::Type::Object(o)) => (&o.properties, &o.required, o.additional_properties.as_ref()),
             oa::SchemaKind::Any(a) if is_annotation_only(a) => return Ok(()),
             oa::SchemaKind::Any(a) if is_plain_any_object(a) => (&a.properties, &a.required, a.additional_properties.as_ref()),
             oa::SchemaKind::AllOf { all_of } => {
                 for (i, m) in all_of.iter().enumerate() {
-                    self.collect_object(schema_ref(m), &format!("{base}/allOf/{i}"), props, required, additional, visiting, depth + 1)?;
+                    self.collect_object(schema_ref(m), &format!("{base}/allOf/{i}"), merged, depth + 1)?;
                 }
                 return Ok(());
             }
             _ => return Err(Error::unsupported(pointer, "`allOf` members must be object schemas")),
         };
         for (k, v) in properties {
-            props.insert(k.clone(), (boxed_ref(v), format!("{base}/properties/{}", escape_pointer(k))));
+            merged.props.insert(k.clone(), (boxed_ref(v), format!("{base}/properties/{}", escape_pointer(k))));
         }
-        required.extend(req.iter().cloned());
+        merged.required.extend(req.iter().cloned());
         if ap.is_some() {
-            *additional = ap;
+            merged.additional = ap;
         }
         Ok(())
     }
@@ -1254,6 +1232,16 @@ fn string_ty(format: &oa::VariantOrUnknownOrEmpty<oa::StringFormat>) -> Ty {
 
 /// `additionalProperties: true`, for structs that keep undeclared fields.
 static ANY_TRUE: oa::AdditionalProperties = oa::AdditionalProperties::Any(true);
+
+/// The members of an `allOf` merged so far.
+#[derive(Default)]
+struct Merged<'a> {
+    props: IndexMap<String, (SchemaRef<'a>, String)>,
+    required: IndexSet<String>,
+    additional: Option<&'a oa::AdditionalProperties>,
+    /// Component schemas being merged (an `allOf` that includes itself).
+    visiting: Vec<String>,
+}
 
 enum AllOfShape {
     Objects,

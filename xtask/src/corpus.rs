@@ -51,6 +51,9 @@ pub struct Options {
     /// Compile a sub-sample of the output.
     pub build: bool,
     pub build_sample: usize,
+    /// Also check our crate for every spec we generated (not only the
+    /// common sub-sample).
+    pub build_all_ours: bool,
     /// Per spec and generator.
     pub timeout: Duration,
     pub jobs: usize,
@@ -67,6 +70,7 @@ impl Default for Options {
             peers: true,
             build: true,
             build_sample: DEFAULT_BUILD_SAMPLE,
+            build_all_ours: true,
             timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECS),
             jobs: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
             out: None,
@@ -117,6 +121,8 @@ struct Row {
     peers: BTreeMap<&'static str, peers::Outcome>,
     /// Per generator key (`ours`, peer keys): the compile check, if checked.
     checked: BTreeMap<&'static str, build::Checked>,
+    /// In the sub-sample every generator's output is compiled for.
+    common: bool,
 }
 
 /// Runs the corpus.
@@ -143,7 +149,13 @@ pub fn run(root: &Path, opts: &Options) -> Result<Summary, String> {
     );
 
     // 2. Ours.
+    // A private copy of this binary runs the workers, so a rebuild of
+    // target/debug/xtask during the run cannot change the generator under test.
     let exe = std::env::current_exe().map_err(|e| format!("cannot find the xtask binary: {e}"))?;
+    let worker_exe = work.join(format!("xtask-worker-{}", std::process::id()));
+    std::fs::copy(&exe, &worker_exe).map_err(|e| format!("cannot copy {} to {}: {e}", exe.display(), worker_exe.display()))?;
+    let _cleanup = RemoveOnDrop(worker_exe.clone());
+    let exe = worker_exe;
     let names = crate_names(&sample);
     let done = std::sync::atomic::AtomicUsize::new(0);
     let ours: Vec<Ours> = process::parallel_map(&sample, opts.jobs, |i, spec| {
@@ -156,7 +168,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Summary, String> {
         .into_iter()
         .zip(ours)
         .zip(names)
-        .map(|((spec, ours), crate_name)| Row { spec, crate_name, ours, peers: BTreeMap::new(), checked: BTreeMap::new() })
+        .map(|((spec, ours), crate_name)| Row { spec, crate_name, ours, peers: BTreeMap::new(), checked: BTreeMap::new(), common: false })
         .collect();
 
     // 3. The peers.
@@ -211,24 +223,30 @@ pub fn run(root: &Path, opts: &Options) -> Result<Summary, String> {
         let mut chosen = directory::shuffled(&candidates, opts.seed ^ 0xb0b);
         chosen.truncate(opts.build_sample);
         chosen.sort_unstable();
+        for &i in &chosen {
+            rows[i].common = true;
+        }
         let who = if peer_keys.is_empty() { "crmgen generated" } else { "all three generated" };
         eprintln!("corpus: compiling {} of the {} specs {who}", chosen.len(), candidates.len());
         build_notes.push(format!(
-            "{} specs drawn (seeded) from the {} that {who}.",
+            "Compile check: {} specs drawn (seeded) from the {} that {who}, each generator's crate checked{}; one workspace per generator, one shared target directory, `cargo check --keep-going`.",
             chosen.len(),
-            candidates.len()
+            candidates.len(),
+            if opts.build_all_ours { ", and our crate for every spec we generated" } else { "" }
         ));
         let target_dir = work.join("target");
         // Ours: standalone crates from `crmgen::write_crate`, in a worker too.
         let ours_ws = work.join("ours");
         let _ = std::fs::remove_dir_all(&ours_ws);
-        let written: Vec<Option<(String, PathBuf)>> = process::parallel_map(&chosen, opts.jobs, |_, &i| {
+        let ours_targets: Vec<usize> =
+            if opts.build_all_ours { (0..rows.len()).filter(|&i| rows[i].ours.status() == "generated").collect() } else { chosen.clone() };
+        let written: Vec<Option<(String, PathBuf)>> = process::parallel_map(&ours_targets, opts.jobs, |_, &i| {
             let r = &rows[i];
             let dir = ours_ws.join(&r.crate_name);
             let o = run_ours(&exe, &r.spec, Some(&dir), &r.crate_name, opts.timeout * 2, &logs.join("ours-crate").join(&r.crate_name));
             (o.status() == "generated").then(|| (r.crate_name.clone(), dir))
         });
-        let mut sets: Vec<(&'static str, PathBuf, Vec<(String, PathBuf)>)> = vec![("ours", ours_ws, written.into_iter().flatten().collect())];
+        let mut sets: Vec<CrateSet> = vec![("ours", ours_ws, written.into_iter().flatten().collect())];
         for key in &peer_keys {
             let crates = chosen
                 .iter()
@@ -269,6 +287,17 @@ pub fn run(root: &Path, opts: &Options) -> Result<Summary, String> {
     std::fs::write(&written_to, &markdown).map_err(|e| format!("cannot write {}: {e}", written_to.display()))?;
     let panics = rows.iter().filter(|r| matches!(r.ours.status(), "panic" | "crash")).map(|r| r.spec.name.clone()).collect();
     Ok(Summary { markdown, written_to, panics })
+}
+
+/// A generator's key, its workspace, and its crates (name, directory).
+type CrateSet = (&'static str, PathBuf, Vec<(String, PathBuf)>);
+
+struct RemoveOnDrop(PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 /// Unique crate names, one per spec.
@@ -330,8 +359,8 @@ fn run_ours(exe: &Path, spec: &Spec, crate_dir: Option<&Path>, name: &str, timeo
 }
 
 fn progress(who: &str, n: usize, total: usize, spec: &Spec, status: &str, message: &str, elapsed: Duration) {
-    let loud = matches!(status, "panic" | "crash");
-    if status != "generated" || n % 25 == 0 || n == total {
+    let loud = who == "crmgen" && matches!(status, "panic" | "crash");
+    if status != "generated" || n.is_multiple_of(25) || n == total {
         let msg = if status == "generated" { String::new() } else { format!(": {}", peers::clip(message, 160)) };
         let tag = if loud { "  <-- PANIC" } else { "" };
         eprintln!("[{who} {n}/{total}] {status:9} {} ({:.1}s){msg}{tag}", spec.name, elapsed.as_secs_f64());
@@ -355,7 +384,13 @@ fn status_word(s: peers::Status) -> &'static str {
 pub fn reason_key(message: &str) -> String {
     let mut out = String::new();
     let mut quote: Option<(char, usize, bool)> = None;
-    for c in message.chars() {
+    let chars: Vec<char> = message.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        // Only a closed quote counts, and a quoted sentence
+        // (`UnexpectedFormat("path /x is missing ...")`) is the message
+        // itself: read on rather than blanking it.
+        let closed = chars[i + 1..].iter().position(|&d| d == c);
+        let literal = closed.is_none_or(|n| c == '"' && chars[i + 1..i + 1 + n].contains(&' '));
         match quote {
             Some((q, start, keep)) if c == q => {
                 if !keep || out.len() - start > 24 {
@@ -367,6 +402,7 @@ pub fn reason_key(message: &str) -> String {
             }
             Some((_, _, true)) => out.push(c),
             Some(_) => {}
+            None if literal && matches!(c, '`' | '"' | '\'') => out.push(c),
             None if matches!(c, '`' | '"' | '\'') => {
                 let trimmed = out.trim_end();
                 let keep = c == '`' && !(trimmed.ends_with("variant") || trimmed.ends_with("field"));
@@ -381,7 +417,8 @@ pub fn reason_key(message: &str) -> String {
             None => out.push(c),
         }
     }
-    let words: Vec<&str> = out.split_whitespace().filter(|w| !w.starts_with("#/")).collect();
+    let words: Vec<&str> =
+        out.split_whitespace().filter(|w| !w.starts_with("#/")).map(|w| if w.starts_with('/') { "…" } else { w }).collect();
     let mut key = words.iter().take(12).copied().collect::<Vec<_>>().join(" ");
     if words.len() > 12 {
         key.push_str(" …");
@@ -478,14 +515,18 @@ fn report(
         let _ = writeln!(md, "| {label} | {} |", cells.join(" | "));
     }
     if opts.build {
-        let cells: Vec<String> = keys
-            .iter()
-            .map(|k| {
-                let checked: Vec<&build::Checked> = rows.iter().filter_map(|r| r.checked.get(k)).collect();
-                format!("{}/{}", checked.iter().filter(|c| c.compiled).count(), checked.len())
-            })
-            .collect();
-        let _ = writeln!(md, "| compiles (`cargo check`), of those checked | {} |", cells.join(" | "));
+        let common = rows.iter().filter(|r| r.common).count();
+        let who = if installed.is_empty() { "we generated" } else { "all three generated" };
+        let compiled = |k: &str, common_only: bool| {
+            let checked: Vec<&build::Checked> = rows.iter().filter(|r| r.common || !common_only).filter_map(|r| r.checked.get(k)).collect();
+            format!("{}/{}", checked.iter().filter(|c| c.compiled).count(), checked.len())
+        };
+        let cells: Vec<String> = keys.iter().map(|k| compiled(k, true)).collect();
+        let _ = writeln!(md, "| compiles (`cargo check`), of {common} specs {who} | {} |", cells.join(" | "));
+        if opts.build_all_ours {
+            let cells: Vec<String> = keys.iter().map(|k| if *k == "ours" { compiled(k, false) } else { "-".into() }).collect();
+            let _ = writeln!(md, "| compiles, of every spec it generated | {} |", cells.join(" | "));
+        }
     }
     let _ = writeln!(md);
     for note in peer_notes.iter().chain(build_notes) {
@@ -586,7 +627,7 @@ fn report(
 
     // Slowest.
     let mut slow: Vec<&Row> = rows.iter().collect();
-    slow.sort_by(|a, b| b.ours.elapsed.cmp(&a.ours.elapsed));
+    slow.sort_by_key(|r| std::cmp::Reverse(r.ours.elapsed));
     let _ = writeln!(md, "## Slowest specs for our generator\n");
     for r in slow.iter().take(5) {
         let _ = writeln!(md, "- `{}` ({} KB): {:.1}s, {}", r.spec.name, r.spec.bytes / 1024, r.ours.elapsed.as_secs_f64(), r.ours.status());
@@ -632,5 +673,9 @@ mod tests {
         assert_eq!(reason_key("unknown variant `foo`, expected one of `a`, `b`"), "unknown variant `…`, expected one of `a`, `b`");
         assert_eq!(reason_key("`allOf` members of 'Pet' must be objects"), "`allOf` members of '…' must be objects");
         assert_eq!(reason_key("schema at #/components/schemas/X uses 3 things"), "schema at uses N things");
+        assert_eq!(
+            reason_key(r#"gen fail: UnexpectedFormat("path /a/{b} is missing operation ID")"#),
+            r#"gen fail: UnexpectedFormat("path … is missing operation ID")"#
+        );
     }
 }

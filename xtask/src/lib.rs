@@ -2,5 +2,6 @@
 //! that it is fresh. `main.rs` is the command line; tests use this library.
 
 pub mod api_diff;
+pub mod bench;
 pub mod codegen;
 pub mod corpus;

@@ -61,9 +61,12 @@ enum Command {
         /// Skip compiling the generated crates.
         #[arg(long)]
         no_build: bool,
-        /// How many specs to compile.
+        /// How many specs every generator generated to compile, for each.
         #[arg(long, default_value_t = xtask::corpus::DEFAULT_BUILD_SAMPLE)]
         build_sample: usize,
+        /// Compile our crates for those specs only (default: for every spec we generated).
+        #[arg(long)]
+        build_common_only: bool,
         /// Seconds per spec and generator.
         #[arg(long, default_value_t = xtask::corpus::DEFAULT_TIMEOUT_SECS)]
         timeout: u64,
@@ -73,6 +76,23 @@ enum Command {
         /// The report (default: CORPUS.md for a full run, else target/corpus/CORPUS.md).
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// Benchmark generation time, peak memory, generated lines, build time
+    /// and runtime overhead against progenitor and openapi-to-rust; write
+    /// BENCHMARKS.md and bench/generation-time.svg.
+    Bench {
+        /// CI smoke run: small specs, ours only, no figures asserted.
+        #[arg(long)]
+        quick: bool,
+        /// Skip progenitor and openapi-to-rust.
+        #[arg(long)]
+        no_peers: bool,
+        /// Skip building the generated crates (and the runtime comparison).
+        #[arg(long)]
+        no_build: bool,
+        /// Best of how many runs (default: 7 for small specs down to 3 for the largest).
+        #[arg(long)]
+        runs: Option<usize>,
     },
     /// One spec through our generator, for `corpus` (in-process, catch_unwind).
     #[command(hide = true)]
@@ -125,7 +145,7 @@ fn main() -> ExitCode {
             }
         }
         Command::ApiDiff { old_spec, new_spec, git_rev, deny_breaking } => api_diff(&root, old_spec, new_spec, git_rev, deny_breaking),
-        Command::Corpus { sample, seed, no_peers, no_build, build_sample, timeout, jobs, out } => {
+        Command::Corpus { sample, seed, no_peers, no_build, build_sample, build_common_only, timeout, jobs, out } => {
             let defaults = xtask::corpus::Options::default();
             let opts = xtask::corpus::Options {
                 sample,
@@ -133,6 +153,7 @@ fn main() -> ExitCode {
                 peers: !no_peers,
                 build: !no_build,
                 build_sample,
+                build_all_ours: !build_common_only,
                 timeout: std::time::Duration::from_secs(timeout),
                 jobs: jobs.unwrap_or(defaults.jobs),
                 out,
@@ -147,6 +168,12 @@ fn main() -> ExitCode {
                         fail(&format!("our generator panicked on {} spec(s): {}", summary.panics.len(), summary.panics.join(", ")))
                     }
                 }
+                Err(e) => fail(&e),
+            }
+        }
+        Command::Bench { quick, no_peers, no_build, runs } => {
+            match xtask::bench::run(&root, &xtask::bench::Options { quick, no_peers, no_build, runs }) {
+                Ok(()) => ExitCode::SUCCESS,
                 Err(e) => fail(&e),
             }
         }

@@ -14,10 +14,20 @@ use super::measure;
 /// `lib.rs` (same manifest, same lock file, same features), so the timed
 /// build compiles exactly one package: the generated one.
 pub fn time_crate_build(dir: &Path, name: &str, target_dir: &Path, release: bool) -> Result<Duration, String> {
+    time_crate(dir, name, target_dir, release, "build")
+}
+
+/// [`time_crate_build`] for `cargo check`: the front end alone (parsing,
+/// macro expansion, type and borrow checking), no code generation.
+pub fn time_crate_check(dir: &Path, name: &str, target_dir: &Path) -> Result<Duration, String> {
+    time_crate(dir, name, target_dir, false, "check")
+}
+
+fn time_crate(dir: &Path, name: &str, target_dir: &Path, release: bool, verb: &str) -> Result<Duration, String> {
     let lib = dir.join("src/lib.rs");
     let real = std::fs::read_to_string(&lib).map_err(|e| format!("{}: {e}", lib.display()))?;
     std::fs::write(&lib, "").map_err(|e| e.to_string())?;
-    let warm = cargo(dir, target_dir, release, &["build", "-q"]).output();
+    let warm = cargo(dir, target_dir, release, &[verb, "-q"]).output();
     std::fs::write(&lib, &real).map_err(|e| e.to_string())?;
     let warm = warm.map_err(|e| format!("cargo build: {e}"))?;
     if !warm.status.success() {
@@ -27,10 +37,10 @@ pub fn time_crate_build(dir: &Path, name: &str, target_dir: &Path, release: bool
     if !clean.status.success() {
         return Err(format!("cargo clean -p {name} failed: {}", String::from_utf8_lossy(&clean.stderr)));
     }
-    let mut cmd = cargo(dir, target_dir, release, &["build", "-q", "--offline"]);
+    let mut cmd = cargo(dir, target_dir, release, &[verb, "-q", "--offline"]);
     let (run, stderr) = measure::run(&mut cmd, None)?;
     if !run.success {
-        return Err(format!("does not build:\n{}", first_errors(&stderr)));
+        return Err(format!("does not build: {}", first_errors(&stderr)));
     }
     Ok(run.wall)
 }
@@ -58,6 +68,6 @@ pub fn first_errors(stderr: &str) -> String {
     if errors.is_empty() {
         measure::first_lines(stderr, 6)
     } else {
-        errors.join("\n")
+        errors.join("; ")
     }
 }

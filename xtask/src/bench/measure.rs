@@ -1,10 +1,15 @@
 //! Running a child process and measuring its wall time and peak memory.
 //!
-//! Peak memory is the child's maximum resident set size as the kernel
-//! reports it to `wait4` (`ru_maxrss`), so no external tool is needed and
-//! nothing is sampled.
+//! Peak memory is the child's maximum resident set size (`ru_maxrss`) as
+//! GNU `/usr/bin/time -f %M` reports it. Not `wait4` on our own child: a
+//! child spawned from a big process (this one holds whole specs and their
+//! output in memory) inherits the parent's resident high-water mark at
+//! `fork`/`vfork`+`exec`, so its `ru_maxrss` would never be smaller than
+//! ours. `time` is a small process that forks the tool itself. Without it,
+//! `wait4`'s figure is used (and is then a ceiling, not a measurement).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -31,7 +36,16 @@ pub fn run_with_timeout(cmd: &mut Command, stdout: Option<&Path>, timeout: Optio
     };
     let err_file = tempfile_path("stderr");
     let err = std::fs::File::create(&err_file).map_err(|e| format!("{}: {e}", err_file.display()))?;
+    let rss_file = gnu_time().then(|| tempfile_path("rss"));
+    let mut wrapped = rss_file.as_ref().map(|f| wrap_in_time(cmd, f));
+    let cmd = wrapped.as_mut().unwrap_or(cmd);
     cmd.stdout(out).stderr(Stdio::from(err)).stdin(Stdio::null());
+    #[cfg(unix)]
+    {
+        // Its own process group, so a timeout kills `time` and the tool alike.
+        use std::os::unix::process::CommandExt;
+        cmd.process_group(0);
+    }
     let start = Instant::now();
     let child = cmd.spawn().map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
     let watchdog = timeout.map(|limit| {
@@ -55,7 +69,15 @@ pub fn run_with_timeout(cmd: &mut Command, stdout: Option<&Path>, timeout: Optio
         }
         None => false,
     };
-    let (success, max_rss_kib) = waited?;
+    let (success, mut max_rss_kib) = waited?;
+    if let Some(f) = &rss_file {
+        // `%M`, after "Command exited with non-zero status N" when it failed.
+        let text = std::fs::read_to_string(f).unwrap_or_default();
+        if let Some(kib) = text.lines().rev().find_map(|l| l.trim().parse::<u64>().ok()) {
+            max_rss_kib = kib;
+        }
+        let _ = std::fs::remove_file(f);
+    }
     let mut stderr = std::fs::read_to_string(&err_file).unwrap_or_default();
     if timed_out {
         stderr = format!("timed out after {}\n{stderr}", secs(wall));
@@ -64,15 +86,20 @@ pub fn run_with_timeout(cmd: &mut Command, stdout: Option<&Path>, timeout: Optio
     Ok((Run { wall, max_rss_kib, success }, stderr))
 }
 
+/// A failed run: the reason (stderr's first lines) and, when the process
+/// ran, its measurement.
+pub type Failure = (String, Option<Run>);
+
 /// The best (shortest) wall time and the largest peak memory of `n` runs;
-/// fails on the first unsuccessful run, with its stderr.
-pub fn best_of(n: usize, mut make: impl FnMut() -> Command, stdout: Option<&Path>) -> Result<Run, String> {
+/// fails on the first unsuccessful run, with its stderr; gives up on a run
+/// after `timeout`.
+pub fn best_of(n: usize, timeout: Option<Duration>, mut make: impl FnMut() -> Command, stdout: Option<&Path>) -> Result<Run, Failure> {
     let mut best: Option<Run> = None;
     for _ in 0..n.max(1) {
         let mut cmd = make();
-        let (r, stderr) = run(&mut cmd, stdout)?;
+        let (r, stderr) = run_with_timeout(&mut cmd, stdout, timeout).map_err(|e| (e, None))?;
         if !r.success {
-            return Err(first_lines(&stderr, 6));
+            return Err((first_lines(&stderr, 6), Some(r)));
         }
         best = Some(match best {
             None => r,
@@ -93,6 +120,45 @@ pub fn best_in_process<T, E>(n: usize, mut f: impl FnMut() -> Result<T, E>) -> R
         last = Some(v);
     }
     Ok((best, last.expect("at least one run")))
+}
+
+/// Whether GNU time is at `/usr/bin/time` (checked once).
+fn gnu_time() -> bool {
+    static HAVE: OnceLock<bool> = OnceLock::new();
+    *HAVE.get_or_init(|| {
+        Command::new("/usr/bin/time")
+            .args(["-f", "%M", "-o", "/dev/null", "true"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
+}
+
+/// Whether peak memory comes from GNU time (else from `wait4`, a ceiling).
+pub fn peak_memory_source() -> &'static str {
+    if gnu_time() {
+        "GNU time (`/usr/bin/time -f %M`)"
+    } else {
+        "`wait4` (an upper bound: it includes this process's own high-water mark)"
+    }
+}
+
+/// `cmd` run under `/usr/bin/time -f %M -o rss_file`, same arguments,
+/// directory and environment.
+fn wrap_in_time(cmd: &Command, rss_file: &PathBuf) -> Command {
+    let mut w = Command::new("/usr/bin/time");
+    w.args(["-f", "%M", "-o"]).arg(rss_file).arg(cmd.get_program()).args(cmd.get_args());
+    if let Some(dir) = cmd.get_current_dir() {
+        w.current_dir(dir);
+    }
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => w.env(k, v),
+            None => w.env_remove(k),
+        };
+    }
+    w
 }
 
 pub fn first_lines(text: &str, n: usize) -> String {
@@ -137,9 +203,9 @@ fn wait(child: std::process::Child) -> Result<(bool, u64), String> {
 
 #[cfg(unix)]
 fn kill(pid: u32) {
-    // SAFETY: signalling our own child, which has not been reaped yet.
+    // SAFETY: signalling the process group our child leads (not reaped yet).
     unsafe {
-        libc::kill(pid as libc::pid_t, libc::SIGKILL);
+        libc::kill(-(pid as libc::pid_t), libc::SIGKILL);
     }
 }
 

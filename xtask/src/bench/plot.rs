@@ -22,7 +22,7 @@ pub fn series(r: &Results) -> Vec<(String, Vec<(f64, f64)>)> {
             })
             .collect();
         if !points.is_empty() {
-            let label = if tool == Tool::Ours { "crmgen (release CLI)".to_string() } else { tool.label().to_string() };
+            let label = if tool == Tool::Ours { format!("crmgen ({} CLI)", r.cli_profile) } else { tool.label().to_string() };
             out.push((label, points));
         }
     }

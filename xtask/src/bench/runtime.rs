@@ -18,23 +18,31 @@ pub struct Overhead {
     pub handwritten_ns: f64,
     /// Median over rounds of `generated / hand-written` wall time.
     pub wall_ratio: f64,
+    /// Decoding the response body alone, ns: hand-written types with
+    /// serde_json, generated types with serde_json, generated types through
+    /// serde_path_to_error (as the runtime decodes).
+    pub decode_ns: (f64, f64, f64),
     /// Client-side instructions per call `(generated, hand-written)`, under callgrind.
     pub instructions: Option<(f64, f64)>,
     pub profile: &'static str,
 }
 
+/// How to run the comparison.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// Build the program in the release profile (else dev).
+    pub release: bool,
+    /// Calls per batch, and rounds of (generated batch, hand-written batch).
+    pub calls: usize,
+    pub rounds: usize,
+    /// Also count instructions under callgrind.
+    pub callgrind: bool,
+}
+
 /// Writes, builds and runs the benchmark program against the generated
 /// crate in `api_crate` (package `api_name`).
-pub fn measure(
-    cache: &Path,
-    api_crate: &Path,
-    api_name: &str,
-    target_dir: &Path,
-    release: bool,
-    calls: usize,
-    rounds: usize,
-    callgrind: bool,
-) -> Result<Overhead, String> {
+pub fn measure(cache: &Path, api_crate: &Path, api_name: &str, target_dir: &Path, settings: Settings) -> Result<Overhead, String> {
+    let Settings { release, calls, rounds, callgrind } = settings;
     let dir = cache.join("runtime-bench");
     std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
     let api_path = api_crate.canonicalize().map_err(|e| format!("{}: {e}", api_crate.display()))?;
@@ -49,9 +57,11 @@ publish = false
 [dependencies]
 api = {{ package = "{api_name}", path = "{}" }}
 chrono = {{ version = "0.4", default-features = false, features = ["serde", "std"] }}
-reqwest = {{ version = "0.12", default-features = false, features = ["json"] }}
+reqwest = {{ version = "0.12", default-features = false }}
 serde = {{ version = "1", features = ["derive"] }}
-tokio = {{ version = "1", features = ["rt", "net", "time"] }}
+serde_json = "1"
+serde_path_to_error = "0.1"
+tokio = {{ version = "1", features = ["rt", "net", "time", "io-util"] }}
 uuid = {{ version = "1", features = ["serde"] }}
 
 [profile.release]
@@ -85,6 +95,7 @@ debug = "line-tables-only"
         generated_ns: field("generated_ns")?,
         handwritten_ns: field("handwritten_ns")?,
         wall_ratio: field("ratio")?,
+        decode_ns: (field("decode_hand_ns")?, field("decode_generated_plain_ns")?, field("decode_generated_tracked_ns")?),
         instructions: None,
         profile: if release { "release" } else { "dev" },
     };
@@ -127,8 +138,8 @@ fn instructions(exe: &Path) -> Result<(f64, f64), String> {
 fn ir(exe: &Path, which: &str, port: &str, n: usize) -> Result<f64, String> {
     let out_file = std::env::temp_dir().join(format!("crmgen-bench-callgrind-{}.out", std::process::id()));
     let out = Command::new("valgrind")
-        .args(["--tool=callgrind", "--callgrind-out-file"])
-        .arg(&out_file)
+        .arg("--tool=callgrind")
+        .arg(format!("--callgrind-out-file={}", out_file.display()))
         .arg(exe)
         .args(["calls", which, port, "20", &n.to_string()])
         .output()

@@ -4,14 +4,17 @@
 //! parameter, a header and a bearer token, decoding the same 16-field JSON
 //! object) to a loopback HTTP/1.1 server.
 //!
-//! `wall <calls> <rounds>`: in-process server, batches of each alternating;
-//! prints ns per call of each and their ratio.
+//! `wall <calls> <rounds>`: in-process server (tasks on the same one-thread
+//! runtime), batches of each alternating; prints ns per call of each and
+//! their ratio.
 //! `serve`: the server alone (prints its port); `calls <which> <port> <warm> <n>`:
 //! client calls alone, for instruction counts under callgrind.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
 use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
 
 use api::{Client, GetAccountExpandItem};
 
@@ -21,6 +24,7 @@ const TOKEN: &str = "bench-token";
 const BODY: &str = r#"{"id":"6f1c2a3b-4d5e-4f60-8172-8394a5b6c7d8","name":"Acme Corporation","description":null,"kind":"premium","amount":{"amount":"1299.00","currency":"EUR"},"quantity":12,"score":0.87,"active":true,"tags":["enterprise","emea","renewal"],"owner":{"id":"0b8e7c2d-1f3a-4b5c-9d6e-7f8091a2b3c4","name":"Ada Lovelace","email":"ada@example.com"},"address":{"line1":"1 Analytical Way","line2":null,"city":"London","postal_code":"N1 9GU","country":"GB"},"items":[{"id":"it_1","sku":"SKU-001","quantity":3,"unit_price":{"amount":"99.00","currency":"EUR"},"dimensions":[[1.5,2.0],[3.25]],"notes":null},{"id":"it_2","sku":"SKU-002","quantity":1,"unit_price":{"amount":"1002.00","currency":"EUR"},"dimensions":[],"notes":"gift wrap"}],"history":[{"at":"2024-05-01T10:00:00Z","event":"created","actor":{"id":"0b8e7c2d-1f3a-4b5c-9d6e-7f8091a2b3c4"}},{"at":"2024-06-11T08:30:00+02:00","event":"updated"}],"metadata":{"region":"emea","tier":"gold"},"created_at":"2024-05-01T10:00:00Z","updated_at":"2024-06-11T08:30:00+02:00"}"#;
 
 /// The hand-written client: what a user writes with reqwest and serde.
+#[allow(dead_code)]
 mod hand {
     use std::collections::BTreeMap;
 
@@ -122,17 +126,16 @@ mod hand {
         if !response.status().is_success() {
             return Err(format!("status {}", response.status()).into());
         }
-        Ok(response.json().await?)
+        // What `reqwest::Response::json` does (its `json` feature is not needed for this).
+        let bytes = response.bytes().await?;
+        Ok(serde_json::from_slice(&bytes)?)
     }
 }
 
-fn serve_connection(stream: TcpStream) {
+async fn serve_connection(stream: TcpStream) {
     let _ = stream.set_nodelay(true);
-    let mut writer = match stream.try_clone() {
-        Ok(w) => w,
-        Err(_) => return,
-    };
-    let mut reader = BufReader::new(stream);
+    let (read, mut write) = stream.into_split();
+    let mut reader = BufReader::new(read);
     let response = format!(
         "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{BODY}",
         BODY.len()
@@ -143,7 +146,7 @@ fn serve_connection(stream: TcpStream) {
         let mut saw_request = false;
         loop {
             line.clear();
-            match reader.read_line(&mut line) {
+            match reader.read_line(&mut line).await {
                 Ok(0) | Err(_) => return,
                 Ok(_) => {}
             }
@@ -151,24 +154,25 @@ fn serve_connection(stream: TcpStream) {
                 break;
             }
             if !saw_request && !line.starts_with("GET /v1/accounts/") {
-                let _ = writer.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
+                let _ = write.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n").await;
                 return;
             }
             saw_request = true;
         }
-        if writer.write_all(response.as_bytes()).is_err() {
+        if write.write_all(response.as_bytes()).await.is_err() {
             return;
         }
     }
 }
 
-/// Starts the loopback server on a free port; returns the port.
-fn start_server() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+/// Starts the loopback server on a free port, as tasks on the current
+/// runtime (one thread: no cross-thread wake-ups in the figures); returns the port.
+async fn start_server() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let port = listener.local_addr().expect("addr").port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            std::thread::spawn(move || serve_connection(stream));
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(serve_connection(stream));
         }
     });
     port
@@ -219,6 +223,36 @@ impl Clients {
     }
 }
 
+/// Best-of-5 ns per decode of the response body by `f`.
+fn decode_ns(f: impl Fn(&[u8]) -> bool) -> f64 {
+    let n = 5_000;
+    let mut best = f64::MAX;
+    for _ in 0..5 {
+        let start = Instant::now();
+        for _ in 0..n {
+            assert!(f(std::hint::black_box(BODY.as_bytes())));
+        }
+        best = best.min(start.elapsed().as_nanos() as f64 / n as f64);
+    }
+    best
+}
+
+/// The decoding part of a call, three ways: the hand-written types with
+/// `serde_json`, the generated types with `serde_json`, the generated types
+/// with `serde_path_to_error` over `serde_json` (what the runtime does, to
+/// report the failing field's path).
+fn decode_split() {
+    let hand = decode_ns(|b| serde_json::from_slice::<hand::Account>(b).is_ok());
+    let plain = decode_ns(|b| serde_json::from_slice::<api::Account>(b).is_ok());
+    let tracked = decode_ns(|b| {
+        let mut de = serde_json::Deserializer::from_slice(b);
+        serde_path_to_error::deserialize::<_, api::Account>(&mut de).is_ok()
+    });
+    println!("decode_hand_ns {hand:.0}");
+    println!("decode_generated_plain_ns {plain:.0}");
+    println!("decode_generated_tracked_ns {tracked:.0}");
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime")
 }
@@ -233,12 +267,13 @@ fn main() {
     let arg = |i: usize, d: usize| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(d);
     match args.first().map(String::as_str) {
         Some("serve") => {
-            let port = start_server();
-            println!("{port}");
-            std::io::stdout().flush().ok();
-            loop {
-                std::thread::park();
-            }
+            let rt = runtime();
+            rt.block_on(async {
+                let port = start_server().await;
+                println!("{port}");
+                std::io::stdout().flush().ok();
+                std::future::pending::<()>().await
+            })
         }
         Some("calls") => {
             let generated = args.get(1).map(String::as_str) == Some("generated");
@@ -253,9 +288,9 @@ fn main() {
         }
         _ => {
             let (calls, rounds) = (arg(1, 200), arg(2, 15));
-            let port = start_server();
             let rt = runtime();
             rt.block_on(async {
+                let port = start_server().await;
                 let c = Clients::new(port);
                 // Warm both: connection pools, allocator, caches.
                 c.batch(true, calls).await;
@@ -279,6 +314,7 @@ fn main() {
                 println!("handwritten_ns {:.0}", median(h));
                 println!("ratio {:.4}", median(r));
             });
+            decode_split();
         }
     }
 }

@@ -88,7 +88,7 @@ pub fn best(spec: &Path, n: usize) -> Result<(Stages, String), String> {
     let mut best: Option<(Stages, String)> = None;
     for _ in 0..n.max(1) {
         let (s, code) = once(spec)?;
-        if best.as_ref().map_or(true, |(b, _)| s.total() < b.total()) {
+        if best.as_ref().is_none_or(|(b, _)| s.total() < b.total()) {
             best = Some((s, code));
         }
     }

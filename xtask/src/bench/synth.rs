@@ -487,7 +487,7 @@ fn shared_components(w: &mut String) {
 fn schemas(w: &mut String, i: usize) {
     let (snake, pascal, _) = resource(i);
     // Every third resource points at the previous one: `$ref`s between resources.
-    let parent = if i > 0 && i % 3 == 0 {
+    let parent = if i > 0 && i.is_multiple_of(3) {
         let (_, prev, _) = resource(i - 1);
         format!(
             "        parent:

@@ -146,6 +146,11 @@ fn panic_message(text: &str) -> String {
         if let Some(at) = line.find("panicked at") {
             let rest = line[at + "panicked at".len()..].trim();
             let location = rest.trim_end_matches(':');
+            // `~/.cargo/registry/src/index.../progenitor-impl-0.15.1/src/x.rs` -> `progenitor-impl-0.15.1/src/x.rs`
+            let location = match location.find("/registry/src/") {
+                Some(at) => location[at + "/registry/src/".len()..].split_once('/').map_or(location, |(_, p)| p),
+                None => location,
+            };
             // Rust >= 1.73: the message is on the next line.
             if rest.ends_with(':') {
                 let msg = lines.next().unwrap_or("").trim();
@@ -157,12 +162,14 @@ fn panic_message(text: &str) -> String {
     "panicked".into()
 }
 
-/// The most telling line of a failure: the first that says error, or the last.
+/// The most telling line of a failure: progenitor's `gen fail:` detail,
+/// else the first that says error, else the last.
 fn error_line(text: &str) -> String {
     let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     let pick = lines
         .iter()
-        .find(|l| l.to_ascii_lowercase().starts_with("error") || l.contains("Error:"))
+        .find(|l| l.starts_with("gen fail:"))
+        .or_else(|| lines.iter().find(|l| l.to_ascii_lowercase().starts_with("error") || l.contains("Error:")))
         .or(lines.last())
         .copied()
         .unwrap_or("failed without a message");
@@ -190,5 +197,8 @@ mod tests {
         let t = "thread 'main' panicked at src/lib.rs:3:5:\nboom\nnote: run with `RUST_BACKTRACE=1`";
         assert_eq!(panic_message(t), "boom (at src/lib.rs:3:5)");
         assert_eq!(error_line("warn\nError: bad thing\nmore"), "Error: bad thing");
+        assert_eq!(error_line("Error: generation experienced errors\ngen fail: X"), "gen fail: X");
+        let t = "thread 'main' panicked at /h/.cargo/registry/src/index.crates.io-1/p-0.1/src/m.rs:1:2:\nboom";
+        assert_eq!(panic_message(t), "boom (at p-0.1/src/m.rs:1:2)");
     }
 }
