@@ -69,6 +69,16 @@ fn repair_walk(value: &mut Value, pointer: &str, warnings: &mut Vec<Warning>, de
                         warnings.push(Warning { pointer: ptr.clone(), message: "a boolean schema is read as `{}` (any value)".into() });
                     }
                 }
+                if key == "properties" {
+                    if let Some(props) = child.as_object_mut() {
+                        for (name, schema) in props.iter_mut() {
+                            if schema.is_boolean() {
+                                *schema = Value::Object(Map::new());
+                                warnings.push(Warning { pointer: format!("{ptr}/{}", escape_pointer(name)), message: "a boolean schema is read as `{}` (any value)".into() });
+                            }
+                        }
+                    }
+                }
                 repair_walk(child, &ptr, warnings, depth + 1);
             }
         }

@@ -267,12 +267,12 @@ impl<'a> Resolver<'a> {
         let mut raw: IndexMap<(String, &'static str), (&'a oa::Parameter, String)> = IndexMap::new();
         for (i, p) in path_params.iter().enumerate() {
             let ptr = format!("#/paths/{}/parameters/{i}", escape_pointer(path));
-            let p = self.parameter(p, &ptr)?;
+            let Some(p) = self.parameter(p, &ptr)? else { continue };
             raw.insert((p.parameter_data_ref().name.clone(), param_in(p)), (p, ptr));
         }
         for (i, p) in op.parameters.iter().enumerate() {
             let ptr = format!("{pointer}/parameters/{i}");
-            let p = self.parameter(p, &ptr)?;
+            let Some(p) = self.parameter(p, &ptr)? else { continue };
             raw.insert((p.parameter_data_ref().name.clone(), param_in(p)), (p, ptr));
         }
         let mut idents = Scope::with_reserved(&["client", "send", "stream", "body", "request", "into_future"]);
@@ -357,11 +357,17 @@ impl<'a> Resolver<'a> {
         out.into_iter().collect()
     }
 
-    fn parameter(&self, p: &'a oa::ReferenceOr<oa::Parameter>, pointer: &str) -> Result<&'a oa::Parameter> {
+    /// The parameter a position holds; `None` (with a warning) for a `$ref`
+    /// into the document outside `#/components/parameters/`.
+    fn parameter(&mut self, p: &'a oa::ReferenceOr<oa::Parameter>, pointer: &str) -> Result<Option<&'a oa::Parameter>> {
         let mut current = p;
         for _ in 0..MAX_DEPTH {
             match current {
-                oa::ReferenceOr::Item(p) => return Ok(p),
+                oa::ReferenceOr::Item(p) => return Ok(Some(p)),
+                oa::ReferenceOr::Reference { reference } if reference.starts_with('#') && component_key(reference, "parameters", pointer).is_err() => {
+                    self.warn(pointer, format!("`$ref: {reference}` does not name a parameter of `#/components/parameters/`; the parameter is left out"));
+                    return Ok(None);
+                }
                 oa::ReferenceOr::Reference { reference } => {
                     let key = component_key(reference, "parameters", pointer)?;
                     current = self
@@ -694,8 +700,8 @@ impl<'a> Resolver<'a> {
             return Err(Error::unsupported(pointer, format!("schemas nested deeper than {MAX_DEPTH} levels are not supported")));
         }
         let schema = match s {
-            SchemaRef::Ref(r) if r.starts_with('#') && !r.starts_with("#/components/schemas/") => {
-                self.warn(pointer, format!("`$ref: {r}` does not point into `#/components/schemas/`; kept as JSON"));
+            SchemaRef::Ref(r) if r.starts_with('#') && component_key(r, "schemas", pointer).is_err() => {
+                self.warn(pointer, format!("`$ref: {r}` does not name a schema of `#/components/schemas/`; kept as JSON"));
                 return Ok(Ty::Value);
             }
             SchemaRef::Ref(r) => {
@@ -803,9 +809,17 @@ impl<'a> Resolver<'a> {
         }
         let schema = match s {
             SchemaRef::Ref(r) => {
-                let (key, _) = self.component_schema(r, pointer)?;
-                let target = self.component_name(key, pointer)?;
-                self.insert(TypeDef { name: name.into(), doc: None, pointer: pointer.into(), deprecated: false, kind: TypeKind::Alias(Ty::Named(target)) });
+                let target = match component_key(r, "schemas", pointer) {
+                    Err(_) if r.starts_with('#') => {
+                        self.warn(pointer, format!("`$ref: {r}` does not name a schema of `#/components/schemas/`; kept as JSON"));
+                        Ty::Value
+                    }
+                    _ => {
+                        let (key, _) = self.component_schema(r, pointer)?;
+                        Ty::Named(self.component_name(key, pointer)?)
+                    }
+                };
+                self.insert(TypeDef { name: name.into(), doc: None, pointer: pointer.into(), deprecated: false, kind: TypeKind::Alias(target) });
                 return Ok(());
             }
             SchemaRef::Item(s) => s,
@@ -1055,6 +1069,10 @@ impl<'a> Resolver<'a> {
             return Err(Error::unsupported(pointer, "`allOf` nested too deeply"));
         }
         let (schema, base) = match s {
+            SchemaRef::Ref(r) if r.starts_with('#') && component_key(r, "schemas", pointer).is_err() => {
+                self.warn(pointer, format!("`$ref: {r}` does not name a schema of `#/components/schemas/`; this `allOf` member is left out"));
+                return Ok(());
+            }
             SchemaRef::Ref(r) => {
                 let (key, target) = self.component_schema(r, pointer)?;
                 if merged.visiting.iter().any(|k| k == key) {
@@ -1083,6 +1101,13 @@ impl<'a> Resolver<'a> {
                 }
                 return Ok(());
             }
+            // An object with both its own properties and an `allOf`.
+            oa::SchemaKind::Any(a) if !a.all_of.is_empty() && a.one_of.is_empty() && a.any_of.is_empty() => {
+                for (i, m) in a.all_of.iter().enumerate() {
+                    self.collect_object(schema_ref(m), &format!("{base}/allOf/{i}"), merged, depth + 1)?;
+                }
+                (&a.properties, &a.required, a.additional_properties.as_ref())
+            }
             _ => return Err(Error::unsupported(pointer, "`allOf` members must be object schemas")),
         };
         for (k, v) in properties {
@@ -1103,7 +1128,7 @@ impl<'a> Resolver<'a> {
             let ptr = format!("{pointer}/{key}/{i}");
             let s = schema_ref(m);
             let (ident, tags) = match m {
-                oa::ReferenceOr::Reference { reference } if !reference.starts_with("#/components/schemas/") => (format!("Variant{i}"), Vec::new()),
+                oa::ReferenceOr::Reference { reference } if component_key(reference, "schemas", &ptr).is_err() => (format!("Variant{i}"), Vec::new()),
                 oa::ReferenceOr::Reference { reference } => {
                     let (comp, _) = self.component_schema(reference, &ptr)?;
                     let mut tags: Vec<String> = discriminator
