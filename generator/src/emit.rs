@@ -933,6 +933,11 @@ fn union_def(name: &Ident, docs: TokenStream, deprecated: Option<TokenStream>, u
             pub enum #name {
                 #(#variants),*
             }
+            impl runtime::ToParam for #name {
+                fn to_param(&self) -> String {
+                    runtime::json_param(self)
+                }
+            }
             }
         }
         Some(tag) => {

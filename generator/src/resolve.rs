@@ -422,6 +422,10 @@ impl<'a> Resolver<'a> {
         // A nullable parameter is simply one that may be left out.
         let ty = match ty {
             Ty::Option(inner) => *inner,
+            Ty::Vec(item) => match *item {
+                Ty::Option(inner) => Ty::Vec(inner),
+                other => Ty::Vec(Box::new(other)),
+            },
             other => other,
         };
         let mut required = data.required;

@@ -1048,6 +1048,11 @@ pub enum RecordSort {
     SortByAttribute(SortByAttribute),
     SortByPath(SortByPath),
 }
+impl runtime::ToParam for RecordSort {
+    fn to_param(&self) -> String {
+        runtime::json_param(self)
+    }
+}
 runtime::open_enum! {
     /// The direction to sort results by.
     ///

@@ -1301,6 +1301,11 @@ pub enum SearchAfterValue {
     Integer(i64),
     String(String),
 }
+impl runtime::ToParam for SearchAfterValue {
+    fn to_param(&self) -> String {
+        runtime::json_param(self)
+    }
+}
 /// Body of Search Object Records.
 ///
 /// Curation note: The reference marks query and searchAfter as required; HighLevel's Records Search guide and page-based paging make them optional, so only locationId, page and pageLimit are required.

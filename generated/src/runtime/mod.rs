@@ -21,7 +21,7 @@ pub use client::{ApiClient, BuildError, Client, ClientBuilder};
 pub use error::{ApiError, DecodeError, Error, NoErrorBody, UnexpectedResponse};
 pub use futures_core::Stream;
 pub use pagination::{paginate, PageStyle, Pagination};
-pub use param::{ListStyle, ToParam};
+pub use param::{json_param, ListStyle, ToParam};
 pub use request::Request;
 pub use reqwest::Method;
 pub use response::{RawResponse, Response};

@@ -65,6 +65,12 @@ impl ToParam for serde_json::Value {
     }
 }
 
+/// A parameter value from its JSON form: strings as they are, anything
+/// else as JSON text (untagged unions used as parameters).
+pub fn json_param<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value).map(|v| v.to_param()).unwrap_or_default()
+}
+
 /// How the values of an array parameter are put on the wire (OpenAPI
 /// `style` + `explode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

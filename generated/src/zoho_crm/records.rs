@@ -2130,6 +2130,11 @@ pub enum BulkErrorResponse {
     BulkActionResponse(BulkActionResponse),
     ApiError(ApiError),
 }
+impl runtime::ToParam for BulkErrorResponse {
+    fn to_param(&self) -> String {
+        runtime::json_param(self)
+    }
+}
 runtime::open_enum! {
     pub enum ListRecordsSortOrder {
         Asc = "asc",
