@@ -10,7 +10,7 @@ use reqwest::header::{HeaderName, HeaderValue, CONTENT_TYPE, COOKIE};
 use tracing::Instrument;
 
 use super::auth::{Credential, Kind};
-use super::error::Error;
+use super::error::{Error, NoErrorBody};
 use super::request::{encode, Request};
 use super::response::{RawResponse, Response};
 use super::retry::RetryPolicy;
@@ -215,7 +215,7 @@ impl Client {
         url
     }
 
-    fn build<E>(&self, request: &Request) -> Result<reqwest::Request, Error<E>> {
+    fn build(&self, request: &Request) -> Result<reqwest::Request, Error<NoErrorBody>> {
         let url = reqwest::Url::parse(&self.url(request)).map_err(|e| Error::InvalidRequest(format!("bad URL for `{}`: {e}", request.template)))?;
         let mut rb = self.inner.http.request(request.method.clone(), url);
         if let Some(t) = self.inner.timeout {
@@ -256,12 +256,13 @@ impl Client {
         request: Request,
         decode: fn(RawResponse) -> Result<Response<T>, Error<E>>,
     ) -> Result<Response<T>, Error<E>> {
-        let raw = self.execute(&request).await?;
+        let raw = self.execute(&request).await.map_err(Error::widen)?;
         decode(raw)
     }
 
     /// Sends a request with retries; any status comes back as a response.
-    pub async fn execute<E>(&self, request: &Request) -> Result<RawResponse, Error<E>> {
+    /// Not generic: one copy of the transport code serves every operation.
+    pub async fn execute(&self, request: &Request) -> Result<RawResponse, Error<NoErrorBody>> {
         if let Some(message) = &request.error {
             return Err(Error::InvalidRequest(message.clone()));
         }
@@ -304,7 +305,7 @@ impl Client {
     }
 }
 
-fn transport<E>(e: reqwest::Error) -> Error<E> {
+fn transport(e: reqwest::Error) -> Error<NoErrorBody> {
     if e.is_timeout() {
         Error::Timeout
     } else {

@@ -105,6 +105,21 @@ impl<E> Error<E> {
     }
 }
 
+impl Error<NoErrorBody> {
+    /// The same failure as the error type of an operation (a failure
+    /// without a declared error body fits every operation).
+    pub fn widen<E>(self) -> Error<E> {
+        match self {
+            Error::Api(e) => match e.body {},
+            Error::UnexpectedStatus(e) => Error::UnexpectedStatus(e),
+            Error::Decode(e) => Error::Decode(e),
+            Error::Timeout => Error::Timeout,
+            Error::Transport(e) => Error::Transport(e),
+            Error::InvalidRequest(m) => Error::InvalidRequest(m),
+        }
+    }
+}
+
 const MAX_BODY_IN_MESSAGE: usize = 512;
 
 fn excerpt(body: &str) -> String {

@@ -55,7 +55,7 @@ where
         let client = client.clone();
         async move {
             let Some(request) = state else { return Ok(None) };
-            let raw = client.execute::<E>(&request).await?;
+            let raw = client.execute(&request).await.map_err(Error::widen)?;
             if !raw.status().is_success() {
                 // The operation's own decoding gives the typed error.
                 return match decode(raw) {
