@@ -506,6 +506,7 @@ fn operation(op: &Operation, _opts: &EmitOptions) -> TokenStream {
             #decode
 
             /// Sends the request, retrying as the client's policy allows.
+            #[inline]
             pub async fn send(self) -> Result<runtime::Response<#ok>, runtime::Error<#err>> {
                 self.client.send(self.request(), Self::decode).await
             }
@@ -594,6 +595,7 @@ fn request_fn(op: &Operation) -> TokenStream {
         });
     }
     quote! {
+        #[inline]
         fn request(&self) -> runtime::Request {
             runtime::Request::new(runtime::Method::#method, #path, &[#(#security),*])
                 #(#steps)*
@@ -667,6 +669,7 @@ fn decode_fn(op: &Operation) -> TokenStream {
         arms.push(quote!(_ => r.unexpected(),));
     }
     quote! {
+        #[inline]
         fn decode(r: runtime::RawResponse) -> Result<runtime::Response<#ok>, runtime::Error<#err>> {
             match r.status().as_u16() {
                 #(#arms)*

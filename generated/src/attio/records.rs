@@ -302,6 +302,7 @@ pub struct ListRecords {
     body: ListRecordsRequest,
 }
 impl ListRecords {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::POST,
@@ -311,6 +312,7 @@ impl ListRecords {
             .path("object", &self.object)
             .json("application/json", &self.body)
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -326,6 +328,7 @@ impl ListRecords {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -390,6 +393,7 @@ pub struct AssertRecord {
     body: RecordWriteRequest,
 }
 impl AssertRecord {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::PUT,
@@ -400,6 +404,7 @@ impl AssertRecord {
             .query("matching_attribute", &self.matching_attribute)
             .json("application/json", &self.body)
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<runtime::Response<RecordResponse>, runtime::Error<AssertRecordError>> {
@@ -412,6 +417,7 @@ impl AssertRecord {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<runtime::Response<RecordResponse>, runtime::Error<AssertRecordError>> {
@@ -455,6 +461,7 @@ pub struct CreateRecord {
     body: RecordWriteRequest,
 }
 impl CreateRecord {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::POST,
@@ -464,6 +471,7 @@ impl CreateRecord {
             .path("object", &self.object)
             .json("application/json", &self.body)
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<runtime::Response<RecordResponse>, runtime::Error<CreateRecordError>> {
@@ -476,6 +484,7 @@ impl CreateRecord {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<runtime::Response<RecordResponse>, runtime::Error<CreateRecordError>> {
@@ -519,6 +528,7 @@ pub struct GetRecord {
     record_id: ::uuid::Uuid,
 }
 impl GetRecord {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::GET,
@@ -528,6 +538,7 @@ impl GetRecord {
             .path("object", &self.object)
             .path("record_id", &self.record_id)
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<runtime::Response<RecordResponse>, runtime::Error<GetRecordError>> {
@@ -539,6 +550,7 @@ impl GetRecord {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<runtime::Response<RecordResponse>, runtime::Error<GetRecordError>> {
@@ -578,6 +590,7 @@ pub struct UpdateRecordOverwrite {
     body: RecordWriteRequest,
 }
 impl UpdateRecordOverwrite {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::PUT,
@@ -588,6 +601,7 @@ impl UpdateRecordOverwrite {
             .path("record_id", &self.record_id)
             .json("application/json", &self.body)
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -603,6 +617,7 @@ impl UpdateRecordOverwrite {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -651,6 +666,7 @@ pub struct DeleteRecord {
     record_id: ::uuid::Uuid,
 }
 impl DeleteRecord {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::DELETE,
@@ -660,6 +676,7 @@ impl DeleteRecord {
             .path("object", &self.object)
             .path("record_id", &self.record_id)
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<runtime::Response<EmptyResponse>, runtime::Error<DeleteRecordError>> {
@@ -671,6 +688,7 @@ impl DeleteRecord {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<runtime::Response<EmptyResponse>, runtime::Error<DeleteRecordError>> {
@@ -710,6 +728,7 @@ pub struct UpdateRecordAppend {
     body: RecordWriteRequest,
 }
 impl UpdateRecordAppend {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::PATCH,
@@ -720,6 +739,7 @@ impl UpdateRecordAppend {
             .path("record_id", &self.record_id)
             .json("application/json", &self.body)
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -735,6 +755,7 @@ impl UpdateRecordAppend {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -808,6 +829,7 @@ impl ListRecordAttributeValues {
         self.offset = Some(value);
         self
     }
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::GET,
@@ -821,6 +843,7 @@ impl ListRecordAttributeValues {
             .query_opt("limit", self.limit.as_ref())
             .query_opt("offset", self.offset.as_ref())
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -836,6 +859,7 @@ impl ListRecordAttributeValues {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -920,6 +944,7 @@ impl ListRecordEntries {
         self.offset = Some(value);
         self
     }
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::GET,
@@ -931,6 +956,7 @@ impl ListRecordEntries {
             .query_opt("limit", self.limit.as_ref())
             .query_opt("offset", self.offset.as_ref())
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -944,6 +970,7 @@ impl ListRecordEntries {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<

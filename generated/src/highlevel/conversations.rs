@@ -569,6 +569,7 @@ impl SearchConversations {
         self.score_profile_max = Some(value);
         self
     }
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(runtime::Method::GET, "/conversations/search", &["bearer"])
             .header("Version", &"2021-04-15")
@@ -604,6 +605,7 @@ impl SearchConversations {
             .query_opt("scoreProfileMin", self.score_profile_min.as_ref())
             .query_opt("scoreProfileMax", self.score_profile_max.as_ref())
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -618,6 +620,7 @@ impl SearchConversations {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -660,11 +663,13 @@ pub struct CreateConversation {
     body: CreateConversationRequest,
 }
 impl CreateConversation {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(runtime::Method::POST, "/conversations/", &["bearer"])
             .header("Version", &"2021-04-15")
             .json("application/json", &self.body)
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -679,6 +684,7 @@ impl CreateConversation {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -721,6 +727,7 @@ pub struct GetConversation {
     conversation_id: String,
 }
 impl GetConversation {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::GET,
@@ -730,6 +737,7 @@ impl GetConversation {
             .path("conversationId", &self.conversation_id)
             .header("Version", &"2021-04-15")
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -744,6 +752,7 @@ impl GetConversation {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -787,6 +796,7 @@ pub struct UpdateConversation {
     body: UpdateConversationRequest,
 }
 impl UpdateConversation {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::PUT,
@@ -797,6 +807,7 @@ impl UpdateConversation {
             .header("Version", &"2021-04-15")
             .json("application/json", &self.body)
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -811,6 +822,7 @@ impl UpdateConversation {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -853,6 +865,7 @@ pub struct DeleteConversation {
     conversation_id: String,
 }
 impl DeleteConversation {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::DELETE,
@@ -862,6 +875,7 @@ impl DeleteConversation {
             .path("conversationId", &self.conversation_id)
             .header("Version", &"2021-04-15")
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -876,6 +890,7 @@ impl DeleteConversation {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -942,6 +957,7 @@ impl ListMessages {
         self.r#type = Some(value);
         self
     }
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::GET,
@@ -954,6 +970,7 @@ impl ListMessages {
             .query_opt("limit", self.limit.as_ref())
             .query_list_opt("type", self.r#type.as_deref(), runtime::ListStyle::Comma)
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -968,6 +985,7 @@ impl ListMessages {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -1025,6 +1043,7 @@ pub struct GetMessage {
     id: String,
 }
 impl GetMessage {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::GET,
@@ -1034,6 +1053,7 @@ impl GetMessage {
             .path("id", &self.id)
             .header("Version", &"2021-04-15")
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<runtime::Response<Message>, runtime::Error<GetMessageError>> {
@@ -1045,6 +1065,7 @@ impl GetMessage {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<runtime::Response<Message>, runtime::Error<GetMessageError>> {
@@ -1082,6 +1103,7 @@ pub struct SendMessage {
     body: SendMessageRequest,
 }
 impl SendMessage {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::POST,
@@ -1091,6 +1113,7 @@ impl SendMessage {
             .header("Version", &"2021-04-15")
             .json("application/json", &self.body)
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -1105,6 +1128,7 @@ impl SendMessage {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -1145,6 +1169,7 @@ pub struct AddInboundMessage {
     body: AddInboundMessageRequest,
 }
 impl AddInboundMessage {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::POST,
@@ -1154,6 +1179,7 @@ impl AddInboundMessage {
             .header("Version", &"2021-04-15")
             .json("application/json", &self.body)
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -1168,6 +1194,7 @@ impl AddInboundMessage {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -1210,6 +1237,7 @@ pub struct AddOutboundCall {
     body: AddOutboundCallRequest,
 }
 impl AddOutboundCall {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::POST,
@@ -1219,6 +1247,7 @@ impl AddOutboundCall {
             .header("Version", &"2021-04-15")
             .json("application/json", &self.body)
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -1233,6 +1262,7 @@ impl AddOutboundCall {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -1275,6 +1305,7 @@ pub struct CancelScheduledMessage {
     message_id: String,
 }
 impl CancelScheduledMessage {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::DELETE,
@@ -1284,6 +1315,7 @@ impl CancelScheduledMessage {
             .path("messageId", &self.message_id)
             .header("Version", &"2021-04-15")
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -1298,6 +1330,7 @@ impl CancelScheduledMessage {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -1341,6 +1374,7 @@ pub struct UpdateMessageStatus {
     body: UpdateMessageStatusRequest,
 }
 impl UpdateMessageStatus {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::PUT,
@@ -1351,6 +1385,7 @@ impl UpdateMessageStatus {
             .header("Version", &"2021-04-15")
             .json("application/json", &self.body)
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -1366,6 +1401,7 @@ impl UpdateMessageStatus {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -1413,6 +1449,7 @@ pub struct GetEmailMessage {
     id: String,
 }
 impl GetEmailMessage {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::GET,
@@ -1422,6 +1459,7 @@ impl GetEmailMessage {
             .path("id", &self.id)
             .header("Version", &"2021-04-15")
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<runtime::Response<EmailMessage>, runtime::Error<runtime::NoErrorBody>> {
@@ -1431,6 +1469,7 @@ impl GetEmailMessage {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<runtime::Response<EmailMessage>, runtime::Error<runtime::NoErrorBody>> {
@@ -1446,6 +1485,7 @@ pub struct CancelScheduledEmailMessage {
     email_message_id: String,
 }
 impl CancelScheduledEmailMessage {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::DELETE,
@@ -1455,6 +1495,7 @@ impl CancelScheduledEmailMessage {
             .path("emailMessageId", &self.email_message_id)
             .header("Version", &"2021-04-15")
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -1467,6 +1508,7 @@ impl CancelScheduledEmailMessage {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -1488,6 +1530,7 @@ pub struct GetMessageTranscription {
     message_id: String,
 }
 impl GetMessageTranscription {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::GET,
@@ -1498,6 +1541,7 @@ impl GetMessageTranscription {
             .path("messageId", &self.message_id)
             .header("Version", &"2021-04-15")
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -1512,6 +1556,7 @@ impl GetMessageTranscription {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -1554,6 +1599,7 @@ pub struct SendLiveChatTypingIndicator {
     body: LiveChatTypingRequest,
 }
 impl SendLiveChatTypingIndicator {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::POST,
@@ -1563,6 +1609,7 @@ impl SendLiveChatTypingIndicator {
             .header("Version", &"2021-04-15")
             .json("application/json", &self.body)
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -1578,6 +1625,7 @@ impl SendLiveChatTypingIndicator {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<

@@ -277,11 +277,13 @@ pub struct ListObjectSchemas {
     location_id: String,
 }
 impl ListObjectSchemas {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(runtime::Method::GET, "/objects/", &["bearer"])
             .header("Version", &"2021-07-28")
             .query("locationId", &self.location_id)
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -297,6 +299,7 @@ impl ListObjectSchemas {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -346,11 +349,13 @@ pub struct CreateObjectSchema {
     body: CreateObjectSchemaRequest,
 }
 impl CreateObjectSchema {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(runtime::Method::POST, "/objects/", &["bearer"])
             .header("Version", &"2021-07-28")
             .json("application/json", &self.body)
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -366,6 +371,7 @@ impl CreateObjectSchema {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -424,6 +430,7 @@ impl GetObjectSchema {
         self.fetch_properties = Some(value);
         self
     }
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(runtime::Method::GET, "/objects/{key}", &["bearer"])
             .path("key", &self.key)
@@ -431,6 +438,7 @@ impl GetObjectSchema {
             .query("locationId", &self.location_id)
             .query_opt("fetchProperties", self.fetch_properties.as_ref())
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -446,6 +454,7 @@ impl GetObjectSchema {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -494,12 +503,14 @@ pub struct UpdateObjectSchema {
     body: UpdateObjectSchemaRequest,
 }
 impl UpdateObjectSchema {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(runtime::Method::PUT, "/objects/{key}", &["bearer"])
             .path("key", &self.key)
             .header("Version", &"2021-07-28")
             .json("application/json", &self.body)
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -515,6 +526,7 @@ impl UpdateObjectSchema {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -565,6 +577,7 @@ pub struct CreateRecord {
     body: CreateObjectRecordRequest,
 }
 impl CreateRecord {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::POST,
@@ -575,6 +588,7 @@ impl CreateRecord {
             .header("Version", &"2021-07-28")
             .json("application/json", &self.body)
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -589,6 +603,7 @@ impl CreateRecord {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -630,6 +645,7 @@ pub struct GetRecord {
     id: String,
 }
 impl GetRecord {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::GET,
@@ -640,6 +656,7 @@ impl GetRecord {
             .path("id", &self.id)
             .header("Version", &"2021-07-28")
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -654,6 +671,7 @@ impl GetRecord {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -697,6 +715,7 @@ pub struct UpdateRecord {
     body: UpdateObjectRecordRequest,
 }
 impl UpdateRecord {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::PUT,
@@ -709,6 +728,7 @@ impl UpdateRecord {
             .query("locationId", &self.location_id)
             .json("application/json", &self.body)
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -723,6 +743,7 @@ impl UpdateRecord {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -764,6 +785,7 @@ pub struct DeleteRecord {
     id: String,
 }
 impl DeleteRecord {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::DELETE,
@@ -774,6 +796,7 @@ impl DeleteRecord {
             .path("id", &self.id)
             .header("Version", &"2021-07-28")
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -788,6 +811,7 @@ impl DeleteRecord {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -831,6 +855,7 @@ pub struct SearchRecords {
     body: SearchObjectRecordsRequest,
 }
 impl SearchRecords {
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::POST,
@@ -841,6 +866,7 @@ impl SearchRecords {
             .header("Version", &"2021-07-28")
             .json("application/json", &self.body)
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -855,6 +881,7 @@ impl SearchRecords {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<

@@ -168,6 +168,9 @@ macro_rules! impl_into_future {
         impl ::std::future::IntoFuture for $builder {
             type Output = Result<$crate::runtime::Response<$ok>, $crate::runtime::Error<$err>>;
             type IntoFuture = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Self::Output> + Send>>;
+            // Inline: an operation's code is compiled where it is called,
+            // not once for every operation in the library.
+            #[inline]
             fn into_future(self) -> Self::IntoFuture {
                 Box::pin(self.send())
             }

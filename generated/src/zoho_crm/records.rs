@@ -536,6 +536,7 @@ impl ListRecords {
         self.if_modified_since = Some(value);
         self
     }
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::GET,
@@ -557,6 +558,7 @@ impl ListRecords {
             .query_opt("include_child", self.include_child.as_ref())
             .header_opt("If-Modified-Since", self.if_modified_since.as_ref())
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -577,6 +579,7 @@ impl ListRecords {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -697,6 +700,7 @@ impl UpdateRecords {
         self.x_external = Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::PUT,
@@ -708,6 +712,7 @@ impl UpdateRecords {
             .header_opt("X-EXTERNAL", self.x_external.as_ref())
             .json("application/json", &self.body)
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -729,6 +734,7 @@ impl UpdateRecords {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -808,6 +814,7 @@ impl CreateRecords {
         self.x_external = Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::POST,
@@ -818,6 +825,7 @@ impl CreateRecords {
             .header_opt("X-EXTERNAL", self.x_external.as_ref())
             .json("application/json", &self.body)
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -838,6 +846,7 @@ impl CreateRecords {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -911,6 +920,7 @@ impl DeleteRecords {
         self.wf_trigger = Some(value);
         self
     }
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::DELETE,
@@ -921,6 +931,7 @@ impl DeleteRecords {
             .query_list("ids", &self.ids, runtime::ListStyle::Comma)
             .query_opt("wf_trigger", self.wf_trigger.as_ref())
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -940,6 +951,7 @@ impl DeleteRecords {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -1015,6 +1027,7 @@ impl UpsertRecords {
         self.x_external = Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::POST,
@@ -1025,6 +1038,7 @@ impl UpsertRecords {
             .header_opt("X-EXTERNAL", self.x_external.as_ref())
             .json("application/json", &self.body)
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -1046,6 +1060,7 @@ impl UpsertRecords {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -1174,6 +1189,7 @@ impl SearchRecords {
         self.per_page = Some(value);
         self
     }
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::GET,
@@ -1190,6 +1206,7 @@ impl SearchRecords {
             .query_opt("page", self.page.as_ref())
             .query_opt("per_page", self.per_page.as_ref())
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -1209,6 +1226,7 @@ impl SearchRecords {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -1331,6 +1349,7 @@ impl GetRecord {
         self.x_external = Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::GET,
@@ -1343,6 +1362,7 @@ impl GetRecord {
             .header_opt("If-Modified-Since", self.if_modified_since.as_ref())
             .header_opt("X-EXTERNAL", self.x_external.as_ref())
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<runtime::Response<GetRecordSuccess>, runtime::Error<GetRecordError>> {
@@ -1360,6 +1380,7 @@ impl GetRecord {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<runtime::Response<GetRecordSuccess>, runtime::Error<GetRecordError>> {
@@ -1456,6 +1477,7 @@ impl UpdateRecord {
         self.x_external = Some(value.into());
         self
     }
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::PUT,
@@ -1468,6 +1490,7 @@ impl UpdateRecord {
             .header_opt("X-EXTERNAL", self.x_external.as_ref())
             .json("application/json", &self.body)
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -1487,6 +1510,7 @@ impl UpdateRecord {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
@@ -1565,6 +1589,7 @@ impl DeleteRecord {
         self.wf_trigger = Some(value);
         self
     }
+    #[inline]
     fn request(&self) -> runtime::Request {
         runtime::Request::new(
                 runtime::Method::DELETE,
@@ -1575,6 +1600,7 @@ impl DeleteRecord {
             .path("record_id", &self.record_id)
             .query_opt("wf_trigger", self.wf_trigger.as_ref())
     }
+    #[inline]
     fn decode(
         r: runtime::RawResponse,
     ) -> Result<
@@ -1593,6 +1619,7 @@ impl DeleteRecord {
         }
     }
     /// Sends the request, retrying as the client's policy allows.
+    #[inline]
     pub async fn send(
         self,
     ) -> Result<
