@@ -81,7 +81,7 @@ enum Command {
     /// and runtime overhead against progenitor and openapi-to-rust; write
     /// BENCHMARKS.md and bench/generation-time.svg.
     Bench {
-        /// CI smoke run: small specs, ours only, no figures asserted.
+        /// CI smoke run: two small specs, only our crates built, peers only if installed, no figures asserted.
         #[arg(long)]
         quick: bool,
         /// Skip progenitor and openapi-to-rust.
@@ -90,7 +90,7 @@ enum Command {
         /// Skip building the generated crates (and the runtime comparison).
         #[arg(long)]
         no_build: bool,
-        /// Best of how many runs (default: 7 for small specs down to 3 for the largest).
+        /// Best of how many runs (default: 7 for small specs down to 2 for the largest).
         #[arg(long)]
         runs: Option<usize>,
     },

