@@ -18,6 +18,13 @@ impl<T: ToParam> ToParam for Box<T> {
     }
 }
 
+/// Arrays in a path or header (`style: simple`): comma-separated.
+impl<T: ToParam> ToParam for Vec<T> {
+    fn to_param(&self) -> String {
+        self.iter().map(ToParam::to_param).collect::<Vec<_>>().join(",")
+    }
+}
+
 impl ToParam for str {
     fn to_param(&self) -> String {
         self.to_string()
