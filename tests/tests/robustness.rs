@@ -102,10 +102,8 @@ fn apply(doc: &mut Value, at: usize, m: &Mutation) {
                 map.remove(last);
             }
             Some(Value::Array(list)) => {
-                if let Ok(i) = last.parse::<usize>() {
-                    if i < list.len() {
-                        list.remove(i);
-                    }
+                if let Some(i) = last.parse::<usize>().ok().filter(|i| *i < list.len()) {
+                    list.remove(i);
                 }
             }
             _ => {}
