@@ -19,7 +19,7 @@ pub fn module(api: &Api, opts: &EmitOptions) -> TokenStream {
     let client = client(api, opts);
     let builder_ext = builder_ext(api);
     let servers = api.servers.first().map(server_types).unwrap_or_default();
-    let ops = api.operations.iter().map(|op| operation(op, opts));
+    let ops = api.operations.iter().map(operation);
     let types = api.types.iter().map(type_def);
     quote! {
         use crate::runtime;
@@ -435,7 +435,7 @@ fn op_method(op: &Operation, opts: &EmitOptions) -> TokenStream {
     }
 }
 
-fn operation(op: &Operation, _opts: &EmitOptions) -> TokenStream {
+fn operation(op: &Operation) -> TokenStream {
     let b = ident(&op.builder_name);
     let m = &op.method_name.trim_start_matches("r#").to_string();
     let struct_doc = doc(&format!("Request builder for [`Client::{m}`]: set optional parameters, then `.send().await` (or `.await` directly)."));

@@ -113,13 +113,13 @@ pub fn openapi_31(doc: &mut Value) -> Result<Vec<Warning>> {
             warnings.push(Warning { pointer: "#/components/pathItems".into(), message: "`components/pathItems` (OpenAPI 3.1) is ignored".into() });
         }
     }
-    walk(doc, "#", &mut warnings, 0)?;
+    walk(doc, "#", 0)?;
     Ok(warnings)
 }
 
 /// Walks the whole document; every object that looks like a schema (it is
 /// under a key that holds schemas) is normalized.
-fn walk(value: &mut Value, pointer: &str, warnings: &mut Vec<Warning>, depth: usize) -> Result<()> {
+fn walk(value: &mut Value, pointer: &str, depth: usize) -> Result<()> {
     if depth > 256 {
         return Err(Error::unsupported(pointer, "the document nests deeper than 256 levels"));
     }
@@ -133,27 +133,27 @@ fn walk(value: &mut Value, pointer: &str, warnings: &mut Vec<Warning>, depth: us
                 let is_schema_list = matches!(key.as_str(), "allOf" | "oneOf" | "anyOf");
                 if let Some(v) = map.get_mut(&key) {
                     if is_schema_slot {
-                        schema(v, &child, warnings)?;
+                        schema(v, &child)?;
                     } else if is_schema_map {
                         if let Some(m) = v.as_object_mut() {
                             for (name, s) in m.iter_mut() {
-                                schema(s, &format!("{child}/{}", escape_pointer(name)), warnings)?;
+                                schema(s, &format!("{child}/{}", escape_pointer(name)))?;
                             }
                         }
                     } else if is_schema_list {
                         if let Some(list) = v.as_array_mut() {
                             for (i, s) in list.iter_mut().enumerate() {
-                                schema(s, &format!("{child}/{i}"), warnings)?;
+                                schema(s, &format!("{child}/{i}"))?;
                             }
                         }
                     }
-                    walk(v, &child, warnings, depth + 1)?;
+                    walk(v, &child, depth + 1)?;
                 }
             }
         }
         Value::Array(list) => {
             for (i, v) in list.iter_mut().enumerate() {
-                walk(v, &format!("{pointer}/{i}"), warnings, depth + 1)?;
+                walk(v, &format!("{pointer}/{i}"), depth + 1)?;
             }
         }
         _ => {}
@@ -162,7 +162,7 @@ fn walk(value: &mut Value, pointer: &str, warnings: &mut Vec<Warning>, depth: us
 }
 
 /// Normalizes one schema object (not its children: `walk` reaches them).
-fn schema(value: &mut Value, pointer: &str, warnings: &mut Vec<Warning>) -> Result<()> {
+fn schema(value: &mut Value, pointer: &str) -> Result<()> {
     let Some(map) = value.as_object_mut() else { return Ok(()) };
     for key in REFUSED {
         if map.contains_key(*key) {
@@ -240,7 +240,6 @@ fn schema(value: &mut Value, pointer: &str, warnings: &mut Vec<Warning>) -> Resu
             map.insert("nullable".into(), Value::Bool(true));
         }
     }
-    let _ = warnings;
     Ok(())
 }
 
@@ -250,8 +249,7 @@ mod tests {
     use serde_json::json;
 
     fn norm(mut v: Value) -> Value {
-        let mut w = Vec::new();
-        schema(&mut v, "#", &mut w).unwrap();
+        schema(&mut v, "#").unwrap();
         v
     }
 
@@ -263,8 +261,7 @@ mod tests {
         assert_eq!(norm(json!({"type": "string", "examples": ["a", "b"]})), json!({"type": "string", "example": "a"}));
         assert_eq!(norm(json!({"type": "number", "exclusiveMinimum": 0})), json!({"type": "number", "minimum": 0, "exclusiveMinimum": true}));
         assert_eq!(norm(json!({"$ref": "#/x", "description": "d"})), json!({"allOf": [{"$ref": "#/x"}], "description": "d"}));
-        let mut w = Vec::new();
-        let err = schema(&mut json!({"prefixItems": []}), "#/components/schemas/T", &mut w).unwrap_err();
+        let err = schema(&mut json!({"prefixItems": []}), "#/components/schemas/T").unwrap_err();
         assert!(err.to_string().contains("#/components/schemas/T/prefixItems"), "{err}");
     }
 }

@@ -760,8 +760,13 @@ impl<'a> Resolver<'a> {
                     Ty::Value
                 }
             }
-            oa::SchemaKind::AllOf { all_of } if !matches!(self.all_of_shape(all_of), AllOfShape::Objects) => {
+            oa::SchemaKind::AllOf { all_of } => {
                 match self.all_of_shape(all_of) {
+                    AllOfShape::Objects => {
+                        let name = self.names.claim(hint);
+                        self.define_named(&name, s, pointer, depth)?;
+                        Ty::Named(name)
+                    }
                     // One schema refined by annotations (`description`, `nullable`...).
                     AllOfShape::Single(i) => match all_of.get(i) {
                         Some(only) => self.schema_ty(schema_ref(only), hint, &format!("{pointer}/allOf/{i}"), depth + 1)?,
