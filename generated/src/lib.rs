@@ -2,10 +2,11 @@
 
 #![doc = include_str!("../README.md")]
 
-pub mod runtime;
+pub use crmgen_runtime as runtime;
 
 /// APIs of attio.
 #[cfg(feature = "attio-records")]
+#[rustfmt::skip]
 pub mod attio {
     /// Attio REST API - Records (feature `attio-records`, spec `specs/attio/records.yaml`).
     #[cfg(feature = "attio-records")]
@@ -14,6 +15,7 @@ pub mod attio {
 
 /// APIs of highlevel.
 #[cfg(any(feature = "highlevel-conversations", feature = "highlevel-objects"))]
+#[rustfmt::skip]
 pub mod highlevel {
     /// HighLevel Conversations API (feature `highlevel-conversations`, spec `specs/highlevel/conversations.yaml`).
     #[cfg(feature = "highlevel-conversations")]
@@ -25,6 +27,7 @@ pub mod highlevel {
 
 /// APIs of zoho-crm.
 #[cfg(feature = "zoho-crm-records")]
+#[rustfmt::skip]
 pub mod zoho_crm {
     /// Zoho CRM Records API (feature `zoho-crm-records`, spec `specs/zoho-crm/records.yaml`).
     #[cfg(feature = "zoho-crm-records")]

@@ -47,10 +47,8 @@ pub(crate) fn doc(text: &str) -> TokenStream {
 /// spec's prose (`vendor`, made safe for rustdoc), the generator's `suffix`.
 pub(crate) fn doc3(prefix: &str, vendor: Option<&str>, suffix: &str) -> TokenStream {
     let vendor = vendor.map(|v| sanitize_doc(v.trim()));
-    let parts: Vec<&str> = [prefix.trim(), vendor.as_deref().unwrap_or(""), suffix.trim()]
-        .into_iter()
-        .filter(|p| !p.is_empty())
-        .collect();
+    let parts: Vec<&str> =
+        [prefix.trim(), vendor.as_deref().unwrap_or(""), suffix.trim()].into_iter().filter(|p| !p.is_empty()).collect();
     if parts.is_empty() {
         return TokenStream::new();
     }
@@ -222,8 +220,10 @@ fn client(api: &Api, opts: &EmitOptions) -> TokenStream {
 
         impl Client {
             #builder_doc
-            pub fn builder() -> runtime::ClientBuilder<Client> {
-                runtime::ClientBuilder::new(#url, &[#(#var_pairs),*])
+            pub fn builder() -> ClientBuilder {
+                let builder = runtime::ClientBuilder::new(#url, &[#(#var_pairs),*]);
+                // The crate this module is compiled in names itself.
+                ClientBuilder(builder.user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"))))
             }
 
             /// The runtime client: base URL, credentials and policies.
@@ -241,10 +241,16 @@ fn builder_ext(api: &Api) -> TokenStream {
         let m = ident(&s.method);
         let key = &s.key;
         let text = match &s.kind {
-            SecurityKind::Token { prefix } => format!("Authenticates with a token sent as `Authorization: {prefix} <token>` (scheme `{key}`)."),
+            SecurityKind::Token { prefix } => {
+                format!("Authenticates with a token sent as `Authorization: {prefix} <token>` (scheme `{key}`).")
+            }
             SecurityKind::Basic => format!("Authenticates with HTTP basic auth (scheme `{key}`)."),
-            SecurityKind::ApiKeyHeader { name } => format!("Authenticates with an API key sent in the `{name}` header (scheme `{key}`)."),
-            SecurityKind::ApiKeyQuery { name } => format!("Authenticates with an API key sent as the `{name}` query parameter (scheme `{key}`)."),
+            SecurityKind::ApiKeyHeader { name } => {
+                format!("Authenticates with an API key sent in the `{name}` header (scheme `{key}`).")
+            }
+            SecurityKind::ApiKeyQuery { name } => {
+                format!("Authenticates with an API key sent as the `{name}` query parameter (scheme `{key}`).")
+            }
         };
         let docs = doc3(&text, s.description.as_deref(), "");
         match &s.kind {
@@ -298,7 +304,9 @@ fn builder_ext(api: &Api) -> TokenStream {
         }
     });
     quote! {
-        impl runtime::ClientBuilder<Client> {
+        runtime::client_builder!(ClientBuilder => Client);
+
+        impl ClientBuilder {
             #(#creds)*
             #(#vars)*
         }
@@ -308,7 +316,8 @@ fn builder_ext(api: &Api) -> TokenStream {
 fn server_types(server: &Server) -> TokenStream {
     let types = server.variables.iter().filter_map(|v| {
         let name = ident(v.type_name.as_ref()?);
-        let docs = doc3(&format!("Allowed values of the `{{{}}}` server variable.", v.name), v.description.as_deref(), "");
+        let docs =
+            doc3(&format!("Allowed values of the `{{{}}}` server variable.", v.name), v.description.as_deref(), "");
         let variants = v.values.iter().map(|e| {
             let i = ident(&e.ident);
             let w = &e.wire;
@@ -438,7 +447,9 @@ fn op_method(op: &Operation, opts: &EmitOptions) -> TokenStream {
 fn operation(op: &Operation) -> TokenStream {
     let b = ident(&op.builder_name);
     let m = &op.method_name.trim_start_matches("r#").to_string();
-    let struct_doc = doc(&format!("Request builder for [`Client::{m}`]: set optional parameters, then `.send().await` (or `.await` directly)."));
+    let struct_doc = doc(&format!(
+        "Request builder for [`Client::{m}`]: set optional parameters, then `.send().await` (or `.await` directly)."
+    ));
     let mut fields = vec![quote!(client: runtime::Client)];
     for p in required_args(op) {
         let i = ident(&p.ident);
@@ -726,12 +737,20 @@ fn stream_fn(op: &Operation, p: &Pagination) -> TokenStream {
 
 fn success_enum(op: &Operation) -> TokenStream {
     let Some(name) = &op.success.enum_name else { return TokenStream::new() };
-    response_enum(name, &op.success.cases, &format!("The successful responses of [`Client::{}`].", op.method_name.trim_start_matches("r#")))
+    response_enum(
+        name,
+        &op.success.cases,
+        &format!("The successful responses of [`Client::{}`].", op.method_name.trim_start_matches("r#")),
+    )
 }
 
 fn error_enum(op: &Operation) -> TokenStream {
     let Some(name) = &op.errors.enum_name else { return TokenStream::new() };
-    let e = response_enum(name, &op.errors.cases, &format!("The error responses declared for [`Client::{}`].", op.method_name.trim_start_matches("r#")));
+    let e = response_enum(
+        name,
+        &op.errors.cases,
+        &format!("The error responses declared for [`Client::{}`].", op.method_name.trim_start_matches("r#")),
+    );
     let n = ident(name);
     let display = op.errors.cases.iter().map(|c| {
         let v = ident(&c.variant);
@@ -859,7 +878,11 @@ fn struct_def(name: &Ident, docs: TokenStream, deprecated: Option<TokenStream>, 
             serde_args.push(quote!(rename = #w));
         }
         if f.double_option {
-            serde_args.push(quote!(default, skip_serializing_if = "Option::is_none", with = "crate::runtime::double_option"));
+            serde_args.push(quote!(
+                default,
+                skip_serializing_if = "Option::is_none",
+                with = "crate::runtime::double_option"
+            ));
         } else if !f.required {
             serde_args.push(quote!(default, skip_serializing_if = "Option::is_none"));
         } else if matches!(f.ty, Ty::Option(_)) {

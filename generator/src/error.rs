@@ -65,20 +65,14 @@ pub enum Error {
 impl Error {
     pub(crate) fn unsupported(pointer: &str, message: impl Into<String>) -> Self {
         Error::Unsupported {
-            location: Location {
-                pointer: Some(pointer.to_string()),
-                ..Location::default()
-            },
+            location: Location { pointer: Some(pointer.to_string()), ..Location::default() },
             message: message.into(),
         }
     }
 
     pub(crate) fn invalid(pointer: &str, message: impl Into<String>) -> Self {
         Error::Invalid {
-            location: Location {
-                pointer: Some(pointer.to_string()),
-                ..Location::default()
-            },
+            location: Location { pointer: Some(pointer.to_string()), ..Location::default() },
             message: message.into(),
         }
     }
@@ -86,18 +80,17 @@ impl Error {
     /// The location of the error, if it has one.
     pub fn location(&self) -> Option<&Location> {
         match self {
-            Error::Parse { location, .. }
-            | Error::Unsupported { location, .. }
-            | Error::Invalid { location, .. } => Some(location),
+            Error::Parse { location, .. } | Error::Unsupported { location, .. } | Error::Invalid { location, .. } => {
+                Some(location)
+            }
             Error::Io { .. } | Error::Internal { .. } => None,
         }
     }
 
     /// Attaches the spec file to the error's location.
     pub fn with_file(mut self, file: impl Into<PathBuf>) -> Self {
-        if let Error::Parse { location, .. }
-        | Error::Unsupported { location, .. }
-        | Error::Invalid { location, .. } = &mut self
+        if let Error::Parse { location, .. } | Error::Unsupported { location, .. } | Error::Invalid { location, .. } =
+            &mut self
         {
             if location.file.is_none() {
                 location.file = Some(file.into());
@@ -138,15 +131,13 @@ impl Error {
         let Some((line, col)) = location.line_col else {
             return format!("error: {self}");
         };
-        let offset = text
-            .split_inclusive('\n')
-            .take(line.saturating_sub(1))
-            .map(str::len)
-            .sum::<usize>()
+        let offset = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum::<usize>()
             + col.saturating_sub(1);
         let offset = offset.min(text.len());
         let message = match self {
-            Error::Parse { message, .. } | Error::Unsupported { message, .. } | Error::Invalid { message, .. } => message.clone(),
+            Error::Parse { message, .. } | Error::Unsupported { message, .. } | Error::Invalid { message, .. } => {
+                message.clone()
+            }
             other => other.to_string(),
         };
         let name = location.file.as_ref().map(|f| f.display().to_string()).unwrap_or_else(|| "<spec>".into());
@@ -156,7 +147,9 @@ impl Error {
             span: Some(miette::SourceSpan::from((offset, 0))),
             label: location.pointer.clone().unwrap_or_else(|| "here".into()),
             help: match self {
-                Error::Unsupported { .. } => Some("this construct is not supported; see README \"Generate a client for your own spec\"".into()),
+                Error::Unsupported { .. } => {
+                    Some("this construct is not supported; see README \"Generate a client for your own spec\"".into())
+                }
                 _ => None,
             },
         };

@@ -19,7 +19,8 @@ const MODULE_ALLOWS: &str = "#![allow(clippy::large_enum_variant, clippy::too_ma
 
 /// Formats a module's tokens into a file.
 pub fn file(tokens: TokenStream, header: &Header<'_>, what: &str) -> Result<String> {
-    let parsed: syn::File = syn::parse2(tokens).map_err(|e| Error::Internal { what: what.to_string(), message: e.to_string() })?;
+    let parsed: syn::File =
+        syn::parse2(tokens).map_err(|e| Error::Internal { what: what.to_string(), message: e.to_string() })?;
     let mut body = String::new();
     for item in parsed.items {
         body.push_str(&item_text(item));
@@ -40,7 +41,11 @@ fn item_text(item: syn::Item) -> String {
         if ENUM_MACROS.contains(&name.as_str()) {
             if let Ok(inner) = syn::parse2::<syn::ItemEnum>(m.mac.tokens.clone()) {
                 let path = m.mac.path.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::");
-                let text = prettyplease::unparse(&syn::File { shebang: None, attrs: Vec::new(), items: vec![syn::Item::Enum(inner)] });
+                let text = prettyplease::unparse(&syn::File {
+                    shebang: None,
+                    attrs: Vec::new(),
+                    items: vec![syn::Item::Enum(inner)],
+                });
                 let mut out = format!("{path}! {{\n");
                 for line in text.lines() {
                     if !line.is_empty() {

@@ -85,12 +85,20 @@ pub fn generate_openapi(doc: &openapiv3::OpenAPI, opts: &Options) -> Result<Gene
         }
     }
     let tokens = emit::module(&api, &emit::EmitOptions { module_path: opts.module_path.clone() });
-    let code = format::file(tokens, &format::Header { spec: &opts.spec_label, command: &opts.command }, &opts.spec_label)?;
+    let code =
+        format::file(tokens, &format::Header { spec: &opts.spec_label, command: &opts.command }, &opts.spec_label)?;
     Ok(Generated { code, api, warnings })
 }
 
 /// Writes a standalone crate for `spec` into `out_dir`, printing warnings.
-pub fn write_crate(spec: &Path, out_dir: &Path, name: Option<&str>, strict: bool, command: &str) -> Result<()> {
+pub fn write_crate(
+    spec: &Path,
+    out_dir: &Path,
+    name: Option<&str>,
+    strict: bool,
+    command: &str,
+    runtime: &standalone::RuntimeDep,
+) -> Result<()> {
     let stem = spec.file_stem().and_then(|s| s.to_str()).unwrap_or("api");
     let name = name.map(str::to_string).unwrap_or_else(|| standalone::crate_name(stem));
     let opts = Options {
@@ -103,7 +111,7 @@ pub fn write_crate(spec: &Path, out_dir: &Path, name: Option<&str>, strict: bool
     for w in &generated.warnings {
         eprintln!("warning: {}: {w}", spec.display());
     }
-    for (rel, text) in standalone::crate_files(&name, &generated.code, generated.api.uses) {
+    for (rel, text) in standalone::crate_files(&name, &generated.code, generated.api.uses, runtime) {
         let path = out_dir.join(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|source| Error::Io { path: parent.to_path_buf(), source })?;

@@ -92,7 +92,8 @@ pub fn load_str(text: &str) -> Result<Loaded> {
                 Err(e) => {
                     let pointer = path_to_pointer(e.path());
                     let inner = e.into_inner();
-                    let strict_error = parse_error(Some((inner.line(), inner.column())), Some(pointer), inner.to_string());
+                    let strict_error =
+                        parse_error(Some((inner.line(), inner.column())), Some(pointer), inner.to_string());
                     load_slow(text).map_err(|_| strict_error)
                 }
             }
@@ -161,11 +162,7 @@ fn too_deep(text: &str, limit: usize) -> Option<usize> {
     let unit = if json {
         0
     } else {
-        text.lines()
-            .map(|l| l.len() - l.trim_start_matches(' ').len())
-            .filter(|&n| n > 0)
-            .min()
-            .unwrap_or(2)
+        text.lines().map(|l| l.len() - l.trim_start_matches(' ').len()).filter(|&n| n > 0).min().unwrap_or(2)
     };
     let mut flow = 0usize;
     let (mut in_string, mut escaped, mut quote) = (false, false, '"');

@@ -9,7 +9,9 @@ use crate::error::Error;
 /// Adds the line and column of the error's pointer, when it has one and
 /// the text has that node.
 pub fn fill(mut error: Error, text: &str) -> Error {
-    if let Error::Parse { location, .. } | Error::Unsupported { location, .. } | Error::Invalid { location, .. } = &mut error {
+    if let Error::Parse { location, .. } | Error::Unsupported { location, .. } | Error::Invalid { location, .. } =
+        &mut error
+    {
         if location.line_col.is_none() {
             if let Some(p) = &location.pointer {
                 location.line_col = line_col(text, p);
@@ -22,12 +24,8 @@ pub fn fill(mut error: Error, text: &str) -> Error {
 /// The 1-based line and column of the node at `pointer` (`#/paths/~1x/get`),
 /// or of its closest ancestor present in the text.
 pub fn line_col(text: &str, pointer: &str) -> Option<(usize, usize)> {
-    let target: Vec<String> = pointer
-        .trim_start_matches('#')
-        .split('/')
-        .skip(1)
-        .map(|s| s.replace("~1", "/").replace("~0", "~"))
-        .collect();
+    let target: Vec<String> =
+        pointer.trim_start_matches('#').split('/').skip(1).map(|s| s.replace("~1", "/").replace("~0", "~")).collect();
     let mut finder = Finder { target, frames: Vec::new(), best: None, best_len: 0 };
     let mut parser = Parser::new_from_str(text);
     // A syntax error ends the walk; what was found so far still helps.
@@ -37,8 +35,13 @@ pub fn line_col(text: &str, pointer: &str) -> Option<(usize, usize)> {
 
 enum Frame {
     /// `at`: where the current key is written (a node is reported at its key).
-    Map { key: Option<String>, at: Option<Marker> },
-    Seq { index: usize },
+    Map {
+        key: Option<String>,
+        at: Option<Marker>,
+    },
+    Seq {
+        index: usize,
+    },
 }
 
 struct Finder {

@@ -55,11 +55,17 @@ pub struct SecurityScheme {
 #[derive(Debug, Clone, PartialEq)]
 pub enum SecurityKind {
     /// `Authorization: <prefix> <token>` (bearer, oauth2, openIdConnect).
-    Token { prefix: String },
+    Token {
+        prefix: String,
+    },
     /// `Authorization: Basic base64(user:password)`.
     Basic,
-    ApiKeyHeader { name: String },
-    ApiKeyQuery { name: String },
+    ApiKeyHeader {
+        name: String,
+    },
+    ApiKeyQuery {
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -244,9 +250,13 @@ pub struct TypeDef {
 pub enum TypeKind {
     Struct(Struct),
     /// String enum, open: unknown values decode into `Unknown(String)`.
-    Enum { variants: Vec<EnumVariant> },
+    Enum {
+        variants: Vec<EnumVariant>,
+    },
     /// Integer enum, open: unknown values decode into `Unknown(i64)`.
-    IntEnum { variants: Vec<(String, i64)> },
+    IntEnum {
+        variants: Vec<(String, i64)>,
+    },
     Union(Union),
     /// `pub type Name = Ty;`
     Alias(Ty),

@@ -33,7 +33,20 @@ const REFUSED: &[&str] = &[
 ];
 
 /// Keywords 3.1 allows that 3.0 tools reject or ignore: dropped.
-const DROPPED: &[&str] = &["$schema", "$id", "$anchor", "$comment", "$defs", "contentMediaType", "contentEncoding", "dependentRequired", "propertyNames", "minContains", "maxContains", "contains"];
+const DROPPED: &[&str] = &[
+    "$schema",
+    "$id",
+    "$anchor",
+    "$comment",
+    "$defs",
+    "contentMediaType",
+    "contentEncoding",
+    "dependentRequired",
+    "propertyNames",
+    "minContains",
+    "maxContains",
+    "contains",
+];
 
 /// Small rule breaks of published specs, repaired where the intent is
 /// clear: a parameter with neither `schema` nor `content` gets a string
@@ -58,7 +71,10 @@ fn repair_walk(value: &mut Value, pointer: &str, warnings: &mut Vec<Warning>, de
                             let Some(p) = p.as_object_mut() else { continue };
                             if !p.contains_key("$ref") && !p.contains_key("schema") && !p.contains_key("content") {
                                 p.insert("schema".into(), serde_json::json!({"type": "string"}));
-                                warnings.push(Warning { pointer: format!("{ptr}/{i}"), message: "parameter has no schema; treating it as a string".into() });
+                                warnings.push(Warning {
+                                    pointer: format!("{ptr}/{i}"),
+                                    message: "parameter has no schema; treating it as a string".into(),
+                                });
                             }
                         }
                     }
@@ -66,7 +82,10 @@ fn repair_walk(value: &mut Value, pointer: &str, warnings: &mut Vec<Warning>, de
                 if matches!(key.as_str(), "schema" | "items" | "not") {
                     if let Value::Bool(_) = child {
                         *child = Value::Object(Map::new());
-                        warnings.push(Warning { pointer: ptr.clone(), message: "a boolean schema is read as `{}` (any value)".into() });
+                        warnings.push(Warning {
+                            pointer: ptr.clone(),
+                            message: "a boolean schema is read as `{}` (any value)".into(),
+                        });
                     }
                 }
                 if key == "properties" {
@@ -74,7 +93,10 @@ fn repair_walk(value: &mut Value, pointer: &str, warnings: &mut Vec<Warning>, de
                         for (name, schema) in props.iter_mut() {
                             if schema.is_boolean() {
                                 *schema = Value::Object(Map::new());
-                                warnings.push(Warning { pointer: format!("{ptr}/{}", escape_pointer(name)), message: "a boolean schema is read as `{}` (any value)".into() });
+                                warnings.push(Warning {
+                                    pointer: format!("{ptr}/{}", escape_pointer(name)),
+                                    message: "a boolean schema is read as `{}` (any value)".into(),
+                                });
                             }
                         }
                     }
@@ -98,7 +120,8 @@ pub fn openapi_31(doc: &mut Value) -> Result<Vec<Warning>> {
     root.insert("openapi".into(), Value::String("3.0.3".into()));
     for key in ["webhooks", "jsonSchemaDialect"] {
         if root.remove(key).is_some() {
-            warnings.push(Warning { pointer: format!("#/{key}"), message: format!("`{key}` (OpenAPI 3.1) is ignored") });
+            warnings
+                .push(Warning { pointer: format!("#/{key}"), message: format!("`{key}` (OpenAPI 3.1) is ignored") });
         }
     }
     root.entry("paths").or_insert_with(|| Value::Object(Map::new()));
@@ -110,7 +133,10 @@ pub fn openapi_31(doc: &mut Value) -> Result<Vec<Warning>> {
     }
     if let Some(components) = root.get_mut("components").and_then(Value::as_object_mut) {
         if components.remove("pathItems").is_some() {
-            warnings.push(Warning { pointer: "#/components/pathItems".into(), message: "`components/pathItems` (OpenAPI 3.1) is ignored".into() });
+            warnings.push(Warning {
+                pointer: "#/components/pathItems".into(),
+                message: "`components/pathItems` (OpenAPI 3.1) is ignored".into(),
+            });
         }
     }
     walk(doc, "#", 0)?;
@@ -166,7 +192,10 @@ fn schema(value: &mut Value, pointer: &str) -> Result<()> {
     let Some(map) = value.as_object_mut() else { return Ok(()) };
     for key in REFUSED {
         if map.contains_key(*key) {
-            return Err(Error::unsupported(&format!("{pointer}/{}", escape_pointer(key)), format!("`{key}` (JSON Schema 2020-12) has no OpenAPI 3.0 meaning")));
+            return Err(Error::unsupported(
+                &format!("{pointer}/{}", escape_pointer(key)),
+                format!("`{key}` (JSON Schema 2020-12) has no OpenAPI 3.0 meaning"),
+            ));
         }
     }
     for key in DROPPED {
@@ -256,11 +285,20 @@ mod tests {
     #[test]
     fn rewrites_31_schemas() {
         assert_eq!(norm(json!({"type": ["string", "null"]})), json!({"type": "string", "nullable": true}));
-        assert_eq!(norm(json!({"type": ["string", "integer"]})), json!({"oneOf": [{"type": "string"}, {"type": "integer"}]}));
+        assert_eq!(
+            norm(json!({"type": ["string", "integer"]})),
+            json!({"oneOf": [{"type": "string"}, {"type": "integer"}]})
+        );
         assert_eq!(norm(json!({"const": "x"})), json!({"type": "string", "enum": ["x"]}));
         assert_eq!(norm(json!({"type": "string", "examples": ["a", "b"]})), json!({"type": "string", "example": "a"}));
-        assert_eq!(norm(json!({"type": "number", "exclusiveMinimum": 0})), json!({"type": "number", "minimum": 0, "exclusiveMinimum": true}));
-        assert_eq!(norm(json!({"$ref": "#/x", "description": "d"})), json!({"allOf": [{"$ref": "#/x"}], "description": "d"}));
+        assert_eq!(
+            norm(json!({"type": "number", "exclusiveMinimum": 0})),
+            json!({"type": "number", "minimum": 0, "exclusiveMinimum": true})
+        );
+        assert_eq!(
+            norm(json!({"$ref": "#/x", "description": "d"})),
+            json!({"allOf": [{"$ref": "#/x"}], "description": "d"})
+        );
         let err = schema(&mut json!({"prefixItems": []}), "#/components/schemas/T").unwrap_err();
         assert!(err.to_string().contains("#/components/schemas/T/prefixItems"), "{err}");
     }

@@ -31,10 +31,45 @@ impl std::fmt::Display for Warning {
 
 /// Names the generated module defines besides the spec's types.
 const RESERVED_TYPES: &[&str] = &[
-    "Client", "ClientBuilder", "Response", "Error", "Result", "Ok", "Err", "Option", "Some", "None", "Vec", "String",
-    "Box", "Default", "From", "Into", "Send", "Sync", "Sized", "Clone", "Copy", "Eq", "PartialEq", "Ord", "PartialOrd",
-    "Iterator", "IntoIterator", "ToString", "ToOwned", "AsRef", "AsMut", "Drop", "Fn", "FnMut", "FnOnce", "Extend",
-    "TryFrom", "TryInto", "Unpin",
+    "Client",
+    "ClientBuilder",
+    "Response",
+    "Error",
+    "Result",
+    "Ok",
+    "Err",
+    "Option",
+    "Some",
+    "None",
+    "Vec",
+    "String",
+    "Box",
+    "Default",
+    "From",
+    "Into",
+    "Send",
+    "Sync",
+    "Sized",
+    "Clone",
+    "Copy",
+    "Eq",
+    "PartialEq",
+    "Ord",
+    "PartialOrd",
+    "Iterator",
+    "IntoIterator",
+    "ToString",
+    "ToOwned",
+    "AsRef",
+    "AsMut",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Extend",
+    "TryFrom",
+    "TryInto",
+    "Unpin",
 ];
 
 /// Resolves a document into the model.
@@ -149,14 +184,17 @@ impl<'a> Resolver<'a> {
                         .collect();
                     let mut values = values;
                     if !values.is_empty() && !v.enumeration.contains(&v.default) {
-                        self.warn(&pointer, format!("default `{}` is not one of the allowed values; it is added to them", v.default));
-                        values.push(EnumVariant { ident: scope.claim(&pascal(&v.default, "V")), wire: v.default.clone() });
+                        self.warn(
+                            &pointer,
+                            format!("default `{}` is not one of the allowed values; it is added to them", v.default),
+                        );
+                        values.push(EnumVariant {
+                            ident: scope.claim(&pascal(&v.default, "V")),
+                            wire: v.default.clone(),
+                        });
                     }
-                    let type_name = if values.is_empty() || i > 0 {
-                        None
-                    } else {
-                        Some(self.names.claim(&pascal(name, "T")))
-                    };
+                    let type_name =
+                        if values.is_empty() || i > 0 { None } else { Some(self.names.claim(&pascal(name, "T"))) };
                     variables.push(ServerVariable {
                         name: name.clone(),
                         method: snake(name),
@@ -176,7 +214,14 @@ impl<'a> Resolver<'a> {
         let mut out = Vec::new();
         let Some(components) = &self.doc.components else { return Ok(out) };
         let mut methods = Scope::with_reserved(&[
-            "base_url", "timeout", "retry", "user_agent", "http_client", "build", "header", "server_variable",
+            "base_url",
+            "timeout",
+            "retry",
+            "user_agent",
+            "http_client",
+            "build",
+            "header",
+            "server_variable",
         ]);
         for (key, scheme) in &components.security_schemes {
             let pointer = format!("#/components/securitySchemes/{}", escape_pointer(key));
@@ -198,8 +243,14 @@ impl<'a> Resolver<'a> {
                 oa::SecurityScheme::HTTP { scheme, description, extensions, .. } => {
                     match scheme.to_ascii_lowercase().as_str() {
                         "basic" => (SecurityKind::Basic, "basic_auth", description),
-                        "bearer" => (SecurityKind::Token { prefix: token_prefix(extensions, "Bearer") }, "bearer_token", description),
-                        other => (SecurityKind::Token { prefix: token_prefix(extensions, other) }, "token", description),
+                        "bearer" => (
+                            SecurityKind::Token { prefix: token_prefix(extensions, "Bearer") },
+                            "bearer_token",
+                            description,
+                        ),
+                        other => {
+                            (SecurityKind::Token { prefix: token_prefix(extensions, other) }, "token", description)
+                        }
                     }
                 }
                 oa::SecurityScheme::OAuth2 { description, extensions, .. } => {
@@ -240,7 +291,10 @@ impl<'a> Resolver<'a> {
                     }
                 };
                 if let Some(first) = ids.insert(op_id.clone(), pointer.clone()) {
-                    self.warn(&pointer, format!("operationId `{op_id}` is also used at {first}; this one gets a numbered method name"));
+                    self.warn(
+                        &pointer,
+                        format!("operationId `{op_id}` is also used at {first}; this one gets a numbered method name"),
+                    );
                 }
                 let method_name = methods.claim(&snake(&op_id));
                 out.push(self.operation(path, method, &item.parameters, op, &op_id, method_name, &pointer)?);
@@ -299,7 +353,10 @@ impl<'a> Resolver<'a> {
         }
         for p in &params {
             if p.location == ParamLocation::Path && !path.contains(&format!("{{{}}}", p.wire_name)) {
-                return Err(Error::invalid(pointer, format!("path parameter `{}` does not appear in the path `{path}`", p.wire_name)));
+                return Err(Error::invalid(
+                    pointer,
+                    format!("path parameter `{}` does not appear in the path `{path}`", p.wire_name),
+                ));
             }
         }
         // Path parameters come first, in the order of the path template.
@@ -317,7 +374,9 @@ impl<'a> Resolver<'a> {
         let security = self.op_security(op);
         let pagination = match op.extensions.get("x-pagination") {
             None => None,
-            Some(v) => Some(self.pagination(v, &format!("{pointer}/x-pagination"), &params, body.as_ref(), &success)?),
+            Some(v) => {
+                Some(self.pagination(v, &format!("{pointer}/x-pagination"), &params, body.as_ref(), &success)?)
+            }
         };
         let mut description = op.description.clone();
         if let Some(note) = op.extensions.get("x-curation-note").and_then(|v| v.as_str()) {
@@ -364,7 +423,9 @@ impl<'a> Resolver<'a> {
         for _ in 0..MAX_DEPTH {
             match current {
                 oa::ReferenceOr::Item(p) => return Ok(Some(p)),
-                oa::ReferenceOr::Reference { reference } if reference.starts_with('#') && component_key(reference, "parameters", pointer).is_err() => {
+                oa::ReferenceOr::Reference { reference }
+                    if reference.starts_with('#') && component_key(reference, "parameters", pointer).is_err() =>
+                {
                     self.warn(pointer, format!("`$ref: {reference}` does not name a parameter of `#/components/parameters/`; the parameter is left out"));
                     return Ok(None);
                 }
@@ -382,7 +443,13 @@ impl<'a> Resolver<'a> {
         Err(Error::invalid(pointer, "the `$ref` chain of this parameter is circular"))
     }
 
-    fn param(&mut self, p: &'a oa::Parameter, pointer: &str, op_pascal: &str, idents: &mut Scope) -> Result<Option<Param>> {
+    fn param(
+        &mut self,
+        p: &'a oa::Parameter,
+        pointer: &str,
+        op_pascal: &str,
+        idents: &mut Scope,
+    ) -> Result<Option<Param>> {
         let data = p.parameter_data_ref();
         let (location, list_style) = match p {
             oa::Parameter::Query { style, .. } => {
@@ -393,7 +460,10 @@ impl<'a> Resolver<'a> {
                     oa::QueryStyle::SpaceDelimited => ListStyle::Space,
                     oa::QueryStyle::PipeDelimited => ListStyle::Pipe,
                     oa::QueryStyle::DeepObject => {
-                        self.warn(pointer, format!("`style: deepObject` is not supported; the parameter `{}` is left out", data.name));
+                        self.warn(
+                            pointer,
+                            format!("`style: deepObject` is not supported; the parameter `{}` is left out", data.name),
+                        );
                         return Ok(None);
                     }
                 };
@@ -433,11 +503,19 @@ impl<'a> Resolver<'a> {
             self.warn(pointer, "path parameters are always required; `required: false` is ignored");
             required = true;
         }
-        if matches!(ty, Ty::Object | Ty::Map(_)) || matches!(&ty, Ty::Named(n) if matches!(self.types.get(n).map(|t| &t.kind), Some(TypeKind::Struct(_)))) {
+        if matches!(ty, Ty::Object | Ty::Map(_))
+            || matches!(&ty, Ty::Named(n) if matches!(self.types.get(n).map(|t| &t.kind), Some(TypeKind::Struct(_))))
+        {
             if required {
                 return Err(Error::unsupported(pointer, "required object-valued parameters are not supported"));
             }
-            self.warn(pointer, format!("object-valued parameters are not supported; the optional parameter `{}` is left out", data.name));
+            self.warn(
+                pointer,
+                format!(
+                    "object-valued parameters are not supported; the optional parameter `{}` is left out",
+                    data.name
+                ),
+            );
             return Ok(None);
         }
         let is_list = matches!(ty, Ty::Vec(_));
@@ -467,14 +545,21 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn request_body(&mut self, b: &'a oa::ReferenceOr<oa::RequestBody>, pointer: &str, op_pascal: &str) -> Result<Option<Body>> {
+    fn request_body(
+        &mut self,
+        b: &'a oa::ReferenceOr<oa::RequestBody>,
+        pointer: &str,
+        op_pascal: &str,
+    ) -> Result<Option<Body>> {
         let body = match b {
             oa::ReferenceOr::Item(b) => b,
             oa::ReferenceOr::Reference { reference } => {
                 let key = component_key(reference, "requestBodies", pointer)?;
                 match self.doc.components.as_ref().and_then(|c| c.request_bodies.get(key)) {
                     Some(oa::ReferenceOr::Item(b)) => b,
-                    Some(_) => return Err(Error::unsupported(pointer, "a `$ref` to a `$ref` request body is not supported")),
+                    Some(_) => {
+                        return Err(Error::unsupported(pointer, "a `$ref` to a `$ref` request body is not supported"))
+                    }
                     None => return Err(Error::invalid(pointer, format!("`$ref: {reference}` points to nothing"))),
                 }
             }
@@ -508,8 +593,15 @@ impl<'a> Resolver<'a> {
     fn response(&mut self, r: &'a oa::ReferenceOr<oa::Response>, pointer: &str) -> Result<Option<&'a oa::Response>> {
         match r {
             oa::ReferenceOr::Item(r) => Ok(Some(r)),
-            oa::ReferenceOr::Reference { reference } if reference.starts_with('#') && !reference.starts_with("#/components/responses/") => {
-                self.warn(pointer, format!("`$ref: {reference}` does not point into `#/components/responses/`; the body is not decoded"));
+            oa::ReferenceOr::Reference { reference }
+                if reference.starts_with('#') && !reference.starts_with("#/components/responses/") =>
+            {
+                self.warn(
+                    pointer,
+                    format!(
+                        "`$ref: {reference}` does not point into `#/components/responses/`; the body is not decoded"
+                    ),
+                );
                 Ok(None)
             }
             oa::ReferenceOr::Reference { reference } => {
@@ -523,7 +615,12 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn responses(&mut self, responses: &'a oa::Responses, pointer: &str, op_pascal: &str) -> Result<(Success, ErrorSet)> {
+    fn responses(
+        &mut self,
+        responses: &'a oa::Responses,
+        pointer: &str,
+        op_pascal: &str,
+    ) -> Result<(Success, ErrorSet)> {
         let mut all: Vec<(StatusMatch, Option<&oa::Response>, String)> = Vec::new();
         for (code, r) in &responses.responses {
             let (status, key) = match code {
@@ -552,7 +649,11 @@ impl<'a> Resolver<'a> {
         let mut err_variants = Scope::with_reserved(&["Unknown"]);
         for (status, r, ptr) in &all {
             let success = is_success(status);
-            let variant = if success { variants.claim(&status_variant(status)) } else { err_variants.claim(&status_variant(status)) };
+            let variant = if success {
+                variants.claim(&status_variant(status))
+            } else {
+                err_variants.claim(&status_variant(status))
+            };
             let hint = if success && n_success_bodies <= 1 {
                 format!("{op_pascal}Response")
             } else if success {
@@ -583,7 +684,12 @@ impl<'a> Resolver<'a> {
             }
         }
         if ok_cases.is_empty() {
-            ok_cases.push(ResponseCase { status: StatusMatch::Range(2), variant: "Success".into(), body: None, description: None });
+            ok_cases.push(ResponseCase {
+                status: StatusMatch::Range(2),
+                variant: "Success".into(),
+                body: None,
+                description: None,
+            });
         }
         let distinct: IndexSet<Option<&Ty>> = ok_cases.iter().map(|c| c.body.as_ref().map(|(_, t)| t)).collect();
         let (ty, enum_name) = if distinct.len() == 1 {
@@ -593,32 +699,49 @@ impl<'a> Resolver<'a> {
             (Ty::Named(name.clone()), Some(name))
         };
         let err_name = if err_cases.is_empty() { None } else { Some(self.names.claim(&format!("{op_pascal}Error"))) };
-        Ok((
-            Success { ty, cases: ok_cases, enum_name },
-            ErrorSet { enum_name: err_name, cases: err_cases },
-        ))
+        Ok((Success { ty, cases: ok_cases, enum_name }, ErrorSet { enum_name: err_name, cases: err_cases }))
     }
 
-    fn pagination(&mut self, v: &serde_json::Value, pointer: &str, params: &[Param], body: Option<&Body>, success: &Success) -> Result<Pagination> {
+    fn pagination(
+        &mut self,
+        v: &serde_json::Value,
+        pointer: &str,
+        params: &[Param],
+        body: Option<&Body>,
+        success: &Success,
+    ) -> Result<Pagination> {
         let ext: PaginationExt = serde_json::from_value(v.clone())
             .map_err(|e| Error::invalid(pointer, format!("malformed `x-pagination`: {e}")))?;
         let style = match ext.style.as_str() {
             "offset" => PageStyle::Offset,
             "page" => PageStyle::Page,
             "cursor" => PageStyle::Cursor,
-            other => return Err(Error::invalid(pointer, format!("unknown pagination style `{other}` (expected offset, page or cursor)"))),
+            other => {
+                return Err(Error::invalid(
+                    pointer,
+                    format!("unknown pagination style `{other}` (expected offset, page or cursor)"),
+                ))
+            }
         };
         let in_body = match ext.location.as_deref() {
             None | Some("query") => false,
             Some("body") => true,
-            Some(other) => return Err(Error::invalid(pointer, format!("unknown pagination location `{other}` (expected query or body)"))),
+            Some(other) => {
+                return Err(Error::invalid(
+                    pointer,
+                    format!("unknown pagination location `{other}` (expected query or body)"),
+                ))
+            }
         };
         if in_body {
             if !matches!(body, Some(b) if b.kind == ContentKind::Json) {
                 return Err(Error::invalid(pointer, "`in: body` pagination needs a JSON request body"));
             }
         } else if !params.iter().any(|p| p.location == ParamLocation::Query && p.wire_name == ext.param) {
-            return Err(Error::invalid(pointer, format!("pagination parameter `{}` is not a query parameter of this operation", ext.param)));
+            return Err(Error::invalid(
+                pointer,
+                format!("pagination parameter `{}` is not a query parameter of this operation", ext.param),
+            ));
         }
         if style == PageStyle::Cursor && ext.next.is_none() {
             return Err(Error::invalid(pointer, "cursor pagination needs `next`, the pointer to the next cursor"));
@@ -634,7 +757,10 @@ impl<'a> Resolver<'a> {
             })
             .unwrap_or(Ty::Value);
         let item_ty = self.item_ty(&page_ty, &ext.items).ok_or_else(|| {
-            Error::invalid(pointer, format!("`items: {}` does not point to an array in the success response", ext.items))
+            Error::invalid(
+                pointer,
+                format!("`items: {}` does not point to an array in the success response", ext.items),
+            )
         })?;
         Ok(Pagination {
             style,
@@ -701,11 +827,17 @@ impl<'a> Resolver<'a> {
     /// derived from `hint`.
     fn schema_ty(&mut self, s: SchemaRef<'a>, hint: &str, pointer: &str, depth: usize) -> Result<Ty> {
         if depth > MAX_DEPTH {
-            return Err(Error::unsupported(pointer, format!("schemas nested deeper than {MAX_DEPTH} levels are not supported")));
+            return Err(Error::unsupported(
+                pointer,
+                format!("schemas nested deeper than {MAX_DEPTH} levels are not supported"),
+            ));
         }
         let schema = match s {
             SchemaRef::Ref(r) if r.starts_with('#') && component_key(r, "schemas", pointer).is_err() => {
-                self.warn(pointer, format!("`$ref: {r}` does not name a schema of `#/components/schemas/`; kept as JSON"));
+                self.warn(
+                    pointer,
+                    format!("`$ref: {r}` does not name a schema of `#/components/schemas/`; kept as JSON"),
+                );
                 return Ok(Ty::Value);
             }
             SchemaRef::Ref(r) => {
@@ -745,7 +877,12 @@ impl<'a> Resolver<'a> {
             oa::SchemaKind::Type(oa::Type::Array(a)) => match &a.items {
                 None => Ty::Vec(Box::new(Ty::Value)),
                 Some(items) => {
-                    let item = self.schema_ty(boxed_ref(items), &format!("{hint}Item"), &format!("{pointer}/items"), depth + 1)?;
+                    let item = self.schema_ty(
+                        boxed_ref(items),
+                        &format!("{hint}Item"),
+                        &format!("{pointer}/items"),
+                        depth + 1,
+                    )?;
                     let item = if self.is_nullable(boxed_ref(items)) { item.option() } else { item };
                     Ty::Vec(Box::new(item))
                 }
@@ -769,7 +906,9 @@ impl<'a> Resolver<'a> {
                     }
                     // One schema refined by annotations (`description`, `nullable`...).
                     AllOfShape::Single(i) => match all_of.get(i) {
-                        Some(only) => self.schema_ty(schema_ref(only), hint, &format!("{pointer}/allOf/{i}"), depth + 1)?,
+                        Some(only) => {
+                            self.schema_ty(schema_ref(only), hint, &format!("{pointer}/allOf/{i}"), depth + 1)?
+                        }
                         None => Ty::Value,
                     },
                     _ => {
@@ -797,11 +936,22 @@ impl<'a> Resolver<'a> {
         Ok(ty)
     }
 
-    fn map_ty(&mut self, ap: Option<&'a oa::AdditionalProperties>, hint: &str, pointer: &str, depth: usize) -> Result<Ty> {
+    fn map_ty(
+        &mut self,
+        ap: Option<&'a oa::AdditionalProperties>,
+        hint: &str,
+        pointer: &str,
+        depth: usize,
+    ) -> Result<Ty> {
         Ok(match ap {
             None | Some(oa::AdditionalProperties::Any(_)) => Ty::Object,
             Some(oa::AdditionalProperties::Schema(s)) => {
-                let inner = self.schema_ty(schema_ref(s), &format!("{hint}Value"), &format!("{pointer}/additionalProperties"), depth + 1)?;
+                let inner = self.schema_ty(
+                    schema_ref(s),
+                    &format!("{hint}Value"),
+                    &format!("{pointer}/additionalProperties"),
+                    depth + 1,
+                )?;
                 Ty::Map(Box::new(inner))
             }
         })
@@ -820,7 +970,10 @@ impl<'a> Resolver<'a> {
             SchemaRef::Ref(r) => {
                 let target = match component_key(r, "schemas", pointer) {
                     Err(_) if r.starts_with('#') => {
-                        self.warn(pointer, format!("`$ref: {r}` does not name a schema of `#/components/schemas/`; kept as JSON"));
+                        self.warn(
+                            pointer,
+                            format!("`$ref: {r}` does not name a schema of `#/components/schemas/`; kept as JSON"),
+                        );
                         Ty::Value
                     }
                     _ => {
@@ -828,14 +981,26 @@ impl<'a> Resolver<'a> {
                         Ty::Named(self.component_name(key, pointer)?)
                     }
                 };
-                self.insert(TypeDef { name: name.into(), doc: None, pointer: pointer.into(), deprecated: false, kind: TypeKind::Alias(target) });
+                self.insert(TypeDef {
+                    name: name.into(),
+                    doc: None,
+                    pointer: pointer.into(),
+                    deprecated: false,
+                    kind: TypeKind::Alias(target),
+                });
                 return Ok(());
             }
             SchemaRef::Item(s) => s,
         };
         // Reserve the slot first so that recursive references find it.
         let doc = schema_doc(schema);
-        let placeholder = TypeDef { name: name.into(), doc: doc.clone(), pointer: pointer.into(), deprecated: schema.schema_data.deprecated, kind: TypeKind::Alias(Ty::Value) };
+        let placeholder = TypeDef {
+            name: name.into(),
+            doc: doc.clone(),
+            pointer: pointer.into(),
+            deprecated: schema.schema_data.deprecated,
+            kind: TypeKind::Alias(Ty::Value),
+        };
         self.insert(placeholder);
         let kind = match &schema.schema_kind {
             oa::SchemaKind::Type(oa::Type::String(st)) if !st.enumeration.is_empty() => {
@@ -866,16 +1031,26 @@ impl<'a> Resolver<'a> {
                     .collect();
                 TypeKind::IntEnum { variants }
             }
-            oa::SchemaKind::Type(oa::Type::Object(o)) if !o.properties.is_empty() => {
-                TypeKind::Struct(self.object(&o.properties, &o.required, o.additional_properties.as_ref(), name, pointer, depth)?)
-            }
-            oa::SchemaKind::Any(any) if !any.properties.is_empty() && is_plain_any_object(any) => {
-                TypeKind::Struct(self.object(&any.properties, &any.required, any.additional_properties.as_ref(), name, pointer, depth)?)
-            }
+            oa::SchemaKind::Type(oa::Type::Object(o)) if !o.properties.is_empty() => TypeKind::Struct(self.object(
+                &o.properties,
+                &o.required,
+                o.additional_properties.as_ref(),
+                name,
+                pointer,
+                depth,
+            )?),
+            oa::SchemaKind::Any(any) if !any.properties.is_empty() && is_plain_any_object(any) => TypeKind::Struct(
+                self.object(&any.properties, &any.required, any.additional_properties.as_ref(), name, pointer, depth)?,
+            ),
             oa::SchemaKind::AllOf { all_of } => match self.all_of_shape(all_of) {
                 AllOfShape::Objects => TypeKind::Struct(self.all_of(all_of, name, pointer, depth)?),
                 AllOfShape::Single(i) => match all_of.get(i) {
-                    Some(only) => TypeKind::Alias(self.schema_ty(schema_ref(only), &format!("{name}Inner"), &format!("{pointer}/allOf/{i}"), depth + 1)?),
+                    Some(only) => TypeKind::Alias(self.schema_ty(
+                        schema_ref(only),
+                        &format!("{name}Inner"),
+                        &format!("{pointer}/allOf/{i}"),
+                        depth + 1,
+                    )?),
                     None => TypeKind::Alias(Ty::Value),
                 },
                 AllOfShape::Mixed => {
@@ -883,8 +1058,12 @@ impl<'a> Resolver<'a> {
                     TypeKind::Alias(Ty::Value)
                 }
             },
-            oa::SchemaKind::OneOf { one_of } => TypeKind::Union(self.union(schema, one_of, "oneOf", name, pointer, depth)?),
-            oa::SchemaKind::AnyOf { any_of } => TypeKind::Union(self.union(schema, any_of, "anyOf", name, pointer, depth)?),
+            oa::SchemaKind::OneOf { one_of } => {
+                TypeKind::Union(self.union(schema, one_of, "oneOf", name, pointer, depth)?)
+            }
+            oa::SchemaKind::AnyOf { any_of } => {
+                TypeKind::Union(self.union(schema, any_of, "anyOf", name, pointer, depth)?)
+            }
             oa::SchemaKind::Any(any) if !any.all_of.is_empty() => match self.all_of_shape(&any.all_of) {
                 // `allOf` beside its own properties: they are one more member.
                 AllOfShape::Objects => TypeKind::Struct(self.all_of_with_own(any, name, pointer, depth)?),
@@ -901,8 +1080,20 @@ impl<'a> Resolver<'a> {
                 if any.properties.is_empty() {
                     TypeKind::Union(self.union(schema, list, key, name, pointer, depth)?)
                 } else {
-                    self.warn(pointer, format!("`properties` beside `{key}`: the declared properties are typed, the rest is kept as JSON"));
-                    TypeKind::Struct(self.object(&any.properties, &any.required, Some(&ANY_TRUE), name, pointer, depth)?)
+                    self.warn(
+                        pointer,
+                        format!(
+                            "`properties` beside `{key}`: the declared properties are typed, the rest is kept as JSON"
+                        ),
+                    );
+                    TypeKind::Struct(self.object(
+                        &any.properties,
+                        &any.required,
+                        Some(&ANY_TRUE),
+                        name,
+                        pointer,
+                        depth,
+                    )?)
                 }
             }
             oa::SchemaKind::Not { .. } => {
@@ -931,13 +1122,19 @@ impl<'a> Resolver<'a> {
             match &schema.schema_kind {
                 oa::SchemaKind::Any(a) if is_annotation_only(a) => continue,
                 oa::SchemaKind::Type(oa::Type::Object(_)) | oa::SchemaKind::AllOf { .. } => objects += 1,
-                oa::SchemaKind::Any(a) if !a.properties.is_empty() || a.typ.as_deref() == Some("object") => objects += 1,
+                oa::SchemaKind::Any(a) if !a.properties.is_empty() || a.typ.as_deref() == Some("object") => {
+                    objects += 1
+                }
                 _ => {}
             }
             shaped.push(i);
         }
         match shaped.as_slice() {
-            [only] if objects == 0 || members.len() > 1 || matches!(members.get(*only), Some(oa::ReferenceOr::Reference { .. })) => {
+            [only]
+                if objects == 0
+                    || members.len() > 1
+                    || matches!(members.get(*only), Some(oa::ReferenceOr::Reference { .. })) =>
+            {
                 AllOfShape::Single(*only)
             }
             _ if objects == shaped.len() => AllOfShape::Objects,
@@ -1064,7 +1261,13 @@ impl<'a> Resolver<'a> {
         Ok(Struct { fields, additional, default })
     }
 
-    fn all_of(&mut self, members: &'a [oa::ReferenceOr<oa::Schema>], name: &str, pointer: &str, depth: usize) -> Result<Struct> {
+    fn all_of(
+        &mut self,
+        members: &'a [oa::ReferenceOr<oa::Schema>],
+        name: &str,
+        pointer: &str,
+        depth: usize,
+    ) -> Result<Struct> {
         let mut merged = Merged::default();
         for (i, m) in members.iter().enumerate() {
             self.collect_object(schema_ref(m), &format!("{pointer}/allOf/{i}"), &mut merged, depth + 1)?;
@@ -1099,11 +1302,20 @@ impl<'a> Resolver<'a> {
         result
     }
 
-    fn collect_members(&mut self, schema: &'a oa::Schema, base: &str, pointer: &str, merged: &mut Merged<'a>, depth: usize) -> Result<()> {
+    fn collect_members(
+        &mut self,
+        schema: &'a oa::Schema,
+        base: &str,
+        pointer: &str,
+        merged: &mut Merged<'a>,
+        depth: usize,
+    ) -> Result<()> {
         let (properties, req, ap) = match &schema.schema_kind {
             oa::SchemaKind::Type(oa::Type::Object(o)) => (&o.properties, &o.required, o.additional_properties.as_ref()),
             oa::SchemaKind::Any(a) if is_annotation_only(a) => return Ok(()),
-            oa::SchemaKind::Any(a) if is_plain_any_object(a) => (&a.properties, &a.required, a.additional_properties.as_ref()),
+            oa::SchemaKind::Any(a) if is_plain_any_object(a) => {
+                (&a.properties, &a.required, a.additional_properties.as_ref())
+            }
             oa::SchemaKind::AllOf { all_of } => {
                 for (i, m) in all_of.iter().enumerate() {
                     self.collect_object(schema_ref(m), &format!("{base}/allOf/{i}"), merged, depth + 1)?;
@@ -1129,7 +1341,15 @@ impl<'a> Resolver<'a> {
         Ok(())
     }
 
-    fn union(&mut self, schema: &'a oa::Schema, members: &'a [oa::ReferenceOr<oa::Schema>], key: &str, name: &str, pointer: &str, depth: usize) -> Result<Union> {
+    fn union(
+        &mut self,
+        schema: &'a oa::Schema,
+        members: &'a [oa::ReferenceOr<oa::Schema>],
+        key: &str,
+        name: &str,
+        pointer: &str,
+        depth: usize,
+    ) -> Result<Union> {
         let mut scope = Scope::with_reserved(&["Unknown"]);
         let mut variants = Vec::new();
         let discriminator = schema.schema_data.discriminator.as_ref();
@@ -1137,7 +1357,9 @@ impl<'a> Resolver<'a> {
             let ptr = format!("{pointer}/{key}/{i}");
             let s = schema_ref(m);
             let (ident, tags) = match m {
-                oa::ReferenceOr::Reference { reference } if component_key(reference, "schemas", &ptr).is_err() => (format!("Variant{i}"), Vec::new()),
+                oa::ReferenceOr::Reference { reference } if component_key(reference, "schemas", &ptr).is_err() => {
+                    (format!("Variant{i}"), Vec::new())
+                }
                 oa::ReferenceOr::Reference { reference } => {
                     let (comp, _) = self.component_schema(reference, &ptr)?;
                     let mut tags: Vec<String> = discriminator
@@ -1152,7 +1374,14 @@ impl<'a> Resolver<'a> {
                     if discriminator.is_some() {
                         return Err(Error::unsupported(&ptr, "with a `discriminator`, every member must be a `$ref`"));
                     }
-                    (item.schema_data.title.as_deref().map(|t| pascal(t, "V")).unwrap_or_else(|| variant_kind_name(item, i)), Vec::new())
+                    (
+                        item.schema_data
+                            .title
+                            .as_deref()
+                            .map(|t| pascal(t, "V"))
+                            .unwrap_or_else(|| variant_kind_name(item, i)),
+                        Vec::new(),
+                    )
                 }
             };
             let ty = self.schema_ty(s, &format!("{name}{ident}"), &ptr, depth + 1)?;
@@ -1184,7 +1413,10 @@ fn component_key<'r>(reference: &'r str, section: &str, pointer: &str) -> Result
     let prefix = format!("#/components/{section}/");
     match reference.strip_prefix(&prefix) {
         Some(key) if !key.contains('/') => Ok(key),
-        _ if !reference.starts_with('#') => Err(Error::unsupported(pointer, format!("external `$ref: {reference}` is not supported; bundle the spec first"))),
+        _ if !reference.starts_with('#') => Err(Error::unsupported(
+            pointer,
+            format!("external `$ref: {reference}` is not supported; bundle the spec first"),
+        )),
         _ => Err(Error::unsupported(pointer, format!("`$ref: {reference}` must point into `#/components/{section}/`"))),
     }
 }
@@ -1285,7 +1517,12 @@ enum AllOfShape {
 
 /// A schema that only annotates (`description`, `nullable`, `example`...).
 fn is_annotation_only(a: &oa::AnySchema) -> bool {
-    is_plain_any(a) && a.typ.is_none() && a.items.is_none() && a.enumeration.is_empty() && a.additional_properties.is_none() && a.format.is_none()
+    is_plain_any(a)
+        && a.typ.is_none()
+        && a.items.is_none()
+        && a.enumeration.is_empty()
+        && a.additional_properties.is_none()
+        && a.format.is_none()
 }
 
 fn is_plain_any(a: &oa::AnySchema) -> bool {
@@ -1418,7 +1655,10 @@ fn recursive_aliases(types: &mut [TypeDef]) -> Result<()> {
         let mut pure = IndexSet::new();
         while let Ty::Named(n) = &current {
             if n == &t.name {
-                return Err(Error::invalid(&t.pointer, "this `$ref` chain refers back to itself without ever defining a schema"));
+                return Err(Error::invalid(
+                    &t.pointer,
+                    "this `$ref` chain refers back to itself without ever defining a schema",
+                ));
             }
             if !pure.insert(n.clone()) {
                 break;
@@ -1477,11 +1717,13 @@ fn box_named(ty: &mut Ty, name: &str) {
 
 fn find_uses(types: &[TypeDef], ops: &[Operation]) -> Uses {
     let mut uses = Uses::default();
-    let mut visit = |ty: &Ty| visit_ty(ty, &mut |t| match t {
-        Ty::DateTime | Ty::Date => uses.chrono = true,
-        Ty::Uuid => uses.uuid = true,
-        _ => {}
-    });
+    let mut visit = |ty: &Ty| {
+        visit_ty(ty, &mut |t| match t {
+            Ty::DateTime | Ty::Date => uses.chrono = true,
+            Ty::Uuid => uses.uuid = true,
+            _ => {}
+        })
+    };
     for t in types {
         for ty in direct_tys(&t.kind) {
             visit(ty);

@@ -3,7 +3,7 @@
 //! their output is checked by the compiler, clippy and serde round trips.
 //! The tests themselves are in `tests/tests/`.
 
-#[path = "../../generated/src/runtime/mod.rs"]
-pub mod runtime;
+pub use crmgen_runtime as runtime;
 
+#[rustfmt::skip] // generated and formatted by `cargo xtask codegen`
 pub mod fixtures;

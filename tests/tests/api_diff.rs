@@ -129,7 +129,10 @@ fn an_unchanged_spec_has_no_changes() {
     assert!(r.is_empty());
     assert_eq!(r.to_markdown(), "No API changes.\n");
     // Documentation is not API.
-    let docs = edited(&[("        '201':\n          description: Created.", "        '201':\n          description: The new pet.")]);
+    let docs = edited(&[(
+        "        '201':\n          description: Created.",
+        "        '201':\n          description: The new pet.",
+    )]);
     assert!(diff(BASE, &docs).is_empty());
 }
 
@@ -164,7 +167,10 @@ fn a_required_parameter_added_breaks() {
         "        - {name: X-Tenant, in: header, required: true, schema: {type: string}}\n        - {name: owner,",
     )]);
     let line = only(&diff(BASE, &new), Kind::ParamAdded, true);
-    assert_eq!(line, "`listPets` parameter `X-Tenant` (header): added, required: a new argument of `Client::list_pets` (`String`)");
+    assert_eq!(
+        line,
+        "`listPets` parameter `X-Tenant` (header): added, required: a new argument of `Client::list_pets` (`String`)"
+    );
 }
 
 #[test]
@@ -185,7 +191,10 @@ fn a_constant_parameter_added_does_not_break() {
 
 #[test]
 fn a_retyped_parameter_breaks() {
-    let new = edited(&[("{name: limit, in: query, schema: {type: integer, format: int32}}", "{name: limit, in: query, schema: {type: string}}")]);
+    let new = edited(&[(
+        "{name: limit, in: query, schema: {type: integer, format: int32}}",
+        "{name: limit, in: query, schema: {type: string}}",
+    )]);
     let line = only(&diff(BASE, &new), Kind::ParamChanged, true);
     assert_eq!(line, "`listPets` parameter `limit` (query): retyped `i32` -> `String`");
 }
@@ -200,7 +209,8 @@ fn a_parameter_becoming_required_or_optional_breaks() {
 
 #[test]
 fn optional_request_fields_added_do_not_break_and_removed_do() {
-    let new = edited(&[("        tag: {type: string}\n", "        tag: {type: string}\n        color: {type: string}\n")]);
+    let new =
+        edited(&[("        tag: {type: string}\n", "        tag: {type: string}\n        color: {type: string}\n")]);
     let line = only(&diff(BASE, &new), Kind::FieldAdded, false);
     assert_eq!(line, "type `NewPet` (request): field `color` added, optional (`Option<String>`)");
     let line = only(&diff(&new, BASE), Kind::FieldRemoved, true);
@@ -234,7 +244,10 @@ fn a_request_field_becoming_required_breaks() {
 #[test]
 fn response_fields_added_do_not_break_even_when_required() {
     let new = edited(&[
-        ("        status: {type: string, enum: [available, sold]}\n", "        status: {type: string, enum: [available, sold]}\n        age: {type: integer}\n"),
+        (
+            "        status: {type: string, enum: [available, sold]}\n",
+            "        status: {type: string, enum: [available, sold]}\n        age: {type: integer}\n",
+        ),
         ("      required: [id, name]\n", "      required: [id, name, age]\n"),
     ]);
     let line = only(&diff(BASE, &new), Kind::FieldAdded, false);
@@ -246,7 +259,10 @@ fn response_fields_removed_or_retyped_break() {
     let removed = edited(&[("        name: {type: string}\n        status:", "        status:")]);
     let line = only(&diff(BASE, &removed), Kind::FieldRemoved, true);
     assert_eq!(line, "type `Pet` (response): field `name` removed (was `String`)");
-    let retyped = edited(&[("        id: {type: string}\n        name:", "        id: {type: string, format: uuid}\n        name:")]);
+    let retyped = edited(&[(
+        "        id: {type: string}\n        name:",
+        "        id: {type: string, format: uuid}\n        name:",
+    )]);
     let line = only(&diff(BASE, &retyped), Kind::FieldChanged, true);
     assert_eq!(line, "type `Pet` (response): field `id` retyped `String` -> `Uuid`");
 }
@@ -272,10 +288,16 @@ fn enum_values_added_do_not_break_and_removed_do() {
 
 #[test]
 fn request_body_changes_break() {
-    let optional = edited(&[("      requestBody:\n        required: true\n        content:\n          application/json:\n            schema: {$ref: '#/components/schemas/NewPet'}", "      requestBody:\n        content:\n          application/json:\n            schema: {$ref: '#/components/schemas/NewPet'}")]);
+    let optional = edited(&[(
+        "      requestBody:\n        required: true\n        content:\n          application/json:\n            schema: {$ref: '#/components/schemas/NewPet'}",
+        "      requestBody:\n        content:\n          application/json:\n            schema: {$ref: '#/components/schemas/NewPet'}",
+    )]);
     let line = only(&diff(BASE, &optional), Kind::BodyChanged, true);
     assert_eq!(line, "`createPet` request body: now optional (`.body()`)");
-    let retyped = edited(&[("            schema: {$ref: '#/components/schemas/NewPet'}", "            schema: {$ref: '#/components/schemas/Label'}")]);
+    let retyped = edited(&[(
+        "            schema: {$ref: '#/components/schemas/NewPet'}",
+        "            schema: {$ref: '#/components/schemas/Label'}",
+    )]);
     let r = diff(BASE, &retyped);
     assert_eq!(r.of_kind(Kind::BodyChanged).len(), 1, "{}", r.to_markdown());
     assert!(r.of_kind(Kind::BodyChanged)[0].breaking);
@@ -283,7 +305,10 @@ fn request_body_changes_break() {
 
 #[test]
 fn error_statuses_declared_do_not_break_and_removed_do() {
-    let new = edited(&[("        '409':\n          description: Conflict.\n", "        '409':\n          description: Conflict.\n        '422':\n          description: Invalid.\n")]);
+    let new = edited(&[(
+        "        '409':\n          description: Conflict.\n",
+        "        '409':\n          description: Conflict.\n        '422':\n          description: Invalid.\n",
+    )]);
     let line = only(&diff(BASE, &new), Kind::ResponseChanged, false);
     assert_eq!(line, "`createPet` errors: error status 422 declared (variant `UnprocessableEntity`)");
     only(&diff(&new, BASE), Kind::ResponseChanged, true);
@@ -291,7 +316,10 @@ fn error_statuses_declared_do_not_break_and_removed_do() {
 
 #[test]
 fn a_changed_success_type_breaks() {
-    let new = edited(&[("              schema: {type: array, items: {$ref: '#/components/schemas/Pet'}}", "              schema: {type: array, items: {$ref: '#/components/schemas/Label'}}")]);
+    let new = edited(&[(
+        "              schema: {type: array, items: {$ref: '#/components/schemas/Pet'}}",
+        "              schema: {type: array, items: {$ref: '#/components/schemas/Label'}}",
+    )]);
     let r = diff(BASE, &new);
     let changed = r.of_kind(Kind::ResponseChanged);
     assert_eq!(changed.len(), 1, "{}", r.to_markdown());
@@ -301,9 +329,15 @@ fn a_changed_success_type_breaks() {
 
 #[test]
 fn auth_changes_break() {
-    let scheme = edited(&[("    bearer: {type: http, scheme: bearer}", "    bearer: {type: apiKey, in: header, name: X-Api-Key}")]);
+    let scheme = edited(&[(
+        "    bearer: {type: http, scheme: bearer}",
+        "    bearer: {type: apiKey, in: header, name: X-Api-Key}",
+    )]);
     let line = only(&diff(BASE, &scheme), Kind::AuthChanged, true);
-    assert_eq!(line, "security scheme `bearer`: `Authorization: Bearer <token>` (`bearer_token`) -> API key in header `X-Api-Key` (`api_key`)");
+    assert_eq!(
+        line,
+        "security scheme `bearer`: `Authorization: Bearer <token>` (`bearer_token`) -> API key in header `X-Api-Key` (`api_key`)"
+    );
     let public = edited(&[("      operationId: getPet\n", "      operationId: getPet\n      security: []\n")]);
     let line = only(&diff(BASE, &public), Kind::AuthChanged, true);
     assert_eq!(line, "`getPet`: security `bearer` -> none");
@@ -313,7 +347,10 @@ fn auth_changes_break() {
 fn server_changes() {
     let moved = edited(&[("https://{region}.pets.example.com/v1", "https://{region}.pets.example.com/v2")]);
     let line = only(&diff(BASE, &moved), Kind::ServersChanged, false);
-    assert_eq!(line, "servers: default base URL `https://{region}.pets.example.com/v1` -> `https://{region}.pets.example.com/v2`");
+    assert_eq!(
+        line,
+        "servers: default base URL `https://{region}.pets.example.com/v1` -> `https://{region}.pets.example.com/v2`"
+    );
     let fewer = edited(&[("enum: [eu, us]", "enum: [eu]")]);
     let line = only(&diff(BASE, &fewer), Kind::ServersChanged, true);
     assert_eq!(line, "server variable `region`: value `us` removed");
@@ -336,12 +373,18 @@ fn a_full_report() {
     let new = edited(&[
         ("https://{region}.pets.example.com/v1", "https://{region}.pets.example.com/v2"),
         ("enum: [eu, us]", "enum: [eu, us, ap]"),
-        ("{name: limit, in: query, schema: {type: integer, format: int32}}", "{name: limit, in: query, schema: {type: integer, format: int64}}"),
+        (
+            "{name: limit, in: query, schema: {type: integer, format: int32}}",
+            "{name: limit, in: query, schema: {type: integer, format: int64}}",
+        ),
         (
             "    put:\n      operationId: replaceLabel",
             "    delete:\n      operationId: deletePet\n      parameters:\n        - {name: id, in: path, required: true, schema: {type: string}}\n      responses:\n        '204': {description: Deleted.}\n    put:\n      operationId: replaceLabel",
         ),
-        ("        id: {type: string}\n        name:", "        id: {type: string}\n        nickname: {type: string}\n        name:"),
+        (
+            "        id: {type: string}\n        name:",
+            "        id: {type: string}\n        nickname: {type: string}\n        name:",
+        ),
         ("enum: [available, sold]", "enum: [available, adopted]"),
         ("        tag: {type: string}\n", "        tags: {type: array, items: {type: string}}\n"),
         ("      operationId: getPet\n", "      operationId: getPet\n      security: []\n"),
@@ -400,7 +443,10 @@ fn specs_against_a_git_revision() {
     assert_eq!(diffs.len(), 3, "{md}");
     assert!(matches!(&diffs[0], SpecDiff::Added { path, operations: 4 } if path == "specs/other/new.yaml"), "{md}");
     assert!(matches!(&diffs[1], SpecDiff::Deleted { path } if path == "specs/pets/legacy.yaml"), "{md}");
-    assert!(matches!(&diffs[2], SpecDiff::Changed { path, report } if path == "specs/pets/store.yaml" && report.has_breaking()), "{md}");
+    assert!(
+        matches!(&diffs[2], SpecDiff::Changed { path, report } if path == "specs/pets/store.yaml" && report.has_breaking()),
+        "{md}"
+    );
     assert!(diffs.iter().any(|d| d.has_breaking()));
     insta::assert_snapshot!(md);
 }

@@ -48,10 +48,7 @@ const TOKEN: &str = "contract-test-token";
 const STREAM_ITEMS: usize = 12;
 
 fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ has a parent")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
 }
 
 /// `PRISM_BIN`, else the copy `.ci/install-prism.sh` installs. Missing
@@ -70,11 +67,7 @@ fn prism_bin() -> PathBuf {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind an ephemeral port")
-        .local_addr()
-        .expect("local address")
-        .port()
+    TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port").local_addr().expect("local address").port()
 }
 
 /// A running `prism mock`, killed when dropped (also when a test panics).
@@ -95,13 +88,7 @@ impl Prism {
             let child = Command::new(&bin)
                 .arg("mock")
                 .arg(spec)
-                .args([
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    &port.to_string(),
-                    "--errors",
-                ])
+                .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--errors"])
                 .stdin(Stdio::null())
                 .stdout(log.reopen().expect("log file"))
                 .stderr(log.reopen().expect("log file"))
@@ -127,10 +114,7 @@ impl Prism {
                 return Ok(());
             }
             if started.elapsed() > timeout {
-                return Err(format!(
-                    "not listening after {timeout:?}:\n{}",
-                    self.log_text()
-                ));
+                return Err(format!("not listening after {timeout:?}:\n{}", self.log_text()));
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -168,10 +152,8 @@ struct Contract {
 impl Contract {
     async fn start(spec_path: &'static str) -> Contract {
         let path = workspace().join(spec_path);
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-        let spec: Value =
-            serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("parse {spec_path}: {e}"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+        let spec: Value = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("parse {spec_path}: {e}"));
         let prism = Prism::start(&path).await;
         Contract {
             spec_path,
@@ -191,13 +173,8 @@ impl Contract {
     /// Follows local `$ref`s.
     fn resolve<'a>(&'a self, mut value: &'a Value) -> &'a Value {
         while let Some(pointer) = value.get("$ref").and_then(Value::as_str) {
-            let pointer = pointer
-                .strip_prefix('#')
-                .unwrap_or_else(|| panic!("non-local $ref {pointer}"));
-            value = self
-                .spec
-                .pointer(pointer)
-                .unwrap_or_else(|| panic!("dangling $ref #{pointer}"));
+            let pointer = pointer.strip_prefix('#').unwrap_or_else(|| panic!("non-local $ref {pointer}"));
+            value = self.spec.pointer(pointer).unwrap_or_else(|| panic!("dangling $ref #{pointer}"));
         }
         value
     }
@@ -207,11 +184,7 @@ impl Contract {
         paths
             .values()
             .flat_map(|item| item.as_object().into_iter().flatten())
-            .filter_map(|(_, op)| {
-                op.get("operationId")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            })
+            .filter_map(|(_, op)| op.get("operationId").and_then(Value::as_str).map(str::to_owned))
             .collect()
     }
 
@@ -242,29 +215,18 @@ impl Contract {
             .example_of(media)
             .unwrap_or_else(|| panic!("{operation_id}: the spec has no JSON request body example"));
         serde_json::from_value(example.clone()).unwrap_or_else(|e| {
-            panic!(
-                "{operation_id}: the request example does not fit the body type: {e}\n{example:#}"
-            )
+            panic!("{operation_id}: the request example does not fit the body type: {e}\n{example:#}")
         })
     }
 
     fn responses(&self, operation_id: &str) -> Vec<(u16, &Value)> {
-        let responses = self.operation(operation_id)["responses"]
-            .as_object()
-            .expect("responses");
-        responses
-            .iter()
-            .filter_map(|(code, r)| code.parse::<u16>().ok().map(|c| (c, self.resolve(r))))
-            .collect()
+        let responses = self.operation(operation_id)["responses"].as_object().expect("responses");
+        responses.iter().filter_map(|(code, r)| code.parse::<u16>().ok().map(|c| (c, self.resolve(r)))).collect()
     }
 
     /// Every status some operation declares, for the `Prefer` passes.
     fn statuses(&self) -> BTreeSet<u16> {
-        self.operation_ids()
-            .iter()
-            .flat_map(|id| self.responses(id))
-            .map(|(c, _)| c)
-            .collect()
+        self.operation_ids().iter().flat_map(|id| self.responses(id)).map(|(c, _)| c).collect()
     }
 
     /// The response Prism serves: the requested status, or by default the
@@ -280,30 +242,19 @@ impl Contract {
                 .min_by_key(|(c, _)| *c)
                 .unwrap_or_else(|| panic!("{operation_id}: no 2xx response")),
         };
-        let example = response
-            .get("content")
-            .and_then(|c| c.get("application/json"))
-            .and_then(|m| self.example_of(m));
+        let example = response.get("content").and_then(|c| c.get("application/json")).and_then(|m| self.example_of(m));
         Some((status, example))
     }
 
     fn fail(&mut self, operation_id: &str, message: String) {
-        let mode = self
-            .prefer
-            .map(|code| format!(" [Prefer: code={code}]"))
-            .unwrap_or_default();
-        self.failures
-            .push(format!("{operation_id}{mode}: {message}"));
+        let mode = self.prefer.map(|code| format!(" [Prefer: code={code}]")).unwrap_or_default();
+        self.failures.push(format!("{operation_id}{mode}: {message}"));
     }
 
     /// One call: the served status, no `sl-violations`, and a body that
     /// decodes (a success holding the example's values, a declared error
     /// into `Error::Api`).
-    fn check<T: Serialize, E: Debug>(
-        &mut self,
-        operation_id: &str,
-        result: Result<Response<T>, Error<E>>,
-    ) {
+    fn check<T: Serialize, E: Debug>(&mut self, operation_id: &str, result: Result<Response<T>, Error<E>>) {
         if self.prefer.is_none() {
             self.called.insert(operation_id.to_string());
         }
@@ -319,16 +270,10 @@ impl Contract {
             Err(e) => return self.fail(operation_id, describe_error(&e)),
         };
         if let Some(v) = response.headers().get("sl-violations") {
-            self.fail(
-                operation_id,
-                format!("sl-violations: {}", String::from_utf8_lossy(v.as_bytes())),
-            );
+            self.fail(operation_id, format!("sl-violations: {}", String::from_utf8_lossy(v.as_bytes())));
         }
         if response.status().as_u16() != status {
-            self.fail(
-                operation_id,
-                format!("status {}, expected the served {status}", response.status()),
-            );
+            self.fail(operation_id, format!("status {}, expected the served {status}", response.status()));
         }
         let decoded = serde_json::to_value(response.body()).expect("a decoded body serializes");
         match example {
@@ -336,21 +281,13 @@ impl Contract {
                 let mut diffs = Vec::new();
                 covers(&example, &decoded, "", &mut diffs);
                 if !diffs.is_empty() {
-                    self.fail(
-                        operation_id,
-                        format!(
-                            "decoded body lost example values:\n    {}",
-                            diffs.join("\n    ")
-                        ),
-                    );
+                    self.fail(operation_id, format!("decoded body lost example values:\n    {}", diffs.join("\n    ")));
                 }
             }
             None if status == 204 => {}
             None => self.fail(
                 operation_id,
-                format!(
-                    "the spec has no example for {status}, so Prism invents one: add an example"
-                ),
+                format!("the spec has no example for {status}, so Prism invents one: add an example"),
             ),
         }
     }
@@ -361,13 +298,7 @@ impl Contract {
         let violations = e.headers().and_then(|h| h.get("sl-violations")).is_some();
         match &e {
             Error::Api(api) if api.status.as_u16() == status && !violations => {}
-            _ => self.fail(
-                operation_id,
-                format!(
-                    "expected a typed Error::Api {status}, got {}",
-                    describe_error(&e)
-                ),
-            ),
+            _ => self.fail(operation_id, format!("expected a typed Error::Api {status}, got {}", describe_error(&e))),
         }
     }
 
@@ -386,11 +317,7 @@ impl Contract {
         let expected = self
             .served(operation_id, None)
             .and_then(|(_, e)| e)
-            .and_then(|e| {
-                e.pointer(items_pointer)
-                    .and_then(Value::as_array)
-                    .map(Vec::len)
-            })
+            .and_then(|e| e.pointer(items_pointer).and_then(Value::as_array).map(Vec::len))
             .unwrap_or(0);
         let results: Vec<_> = stream.take(STREAM_ITEMS.max(expected)).collect().await;
         let mut ok = 0;
@@ -398,35 +325,22 @@ impl Contract {
             match result {
                 Ok(_) => ok += 1,
                 Err(e) => {
-                    return self.fail(
-                        operation_id,
-                        format!("stream item {ok}: {}", describe_error(&e)),
-                    );
+                    return self.fail(operation_id, format!("stream item {ok}: {}", describe_error(&e)));
                 }
             }
         }
         if ok < expected {
-            self.fail(
-                operation_id,
-                format!("stream yielded {ok} items, the example page alone has {expected}"),
-            );
+            self.fail(operation_id, format!("stream yielded {ok} items, the example page alone has {expected}"));
         }
         if expected == 0 {
-            self.fail(
-                operation_id,
-                format!("the example has no items at {items_pointer}: the stream proves nothing"),
-            );
+            self.fail(operation_id, format!("the example has no items at {items_pointer}: the stream proves nothing"));
         }
     }
 
     /// Every operation of the spec was called, every declared response
     /// checked, and nothing failed.
     fn finish(self) {
-        let missing: Vec<_> = self
-            .operation_ids()
-            .difference(&self.called)
-            .cloned()
-            .collect();
+        let missing: Vec<_> = self.operation_ids().difference(&self.called).cloned().collect();
         let mut report = self.failures.clone();
         if !missing.is_empty() {
             report.push(format!("operations never called: {missing:?}"));
@@ -434,11 +348,7 @@ impl Contract {
         let unchecked: Vec<_> = self
             .operation_ids()
             .into_iter()
-            .flat_map(|id| {
-                self.responses(&id)
-                    .into_iter()
-                    .map(move |(c, _)| (id.clone(), c))
-            })
+            .flat_map(|id| self.responses(&id).into_iter().map(move |(c, _)| (id.clone(), c)))
             .filter(|pair| !self.checked.contains(pair))
             .collect();
         if !unchecked.is_empty() {
@@ -473,11 +383,7 @@ fn describe_error<E: Debug>(e: &Error<E>) -> String {
     match e.status() {
         Some(status) => format!(
             "HTTP {status}{decode} sl-violations: {violations}; body: {}",
-            e.body_text()
-                .unwrap_or_default()
-                .chars()
-                .take(1500)
-                .collect::<String>()
+            e.body_text().unwrap_or_default().chars().take(1500).collect::<String>()
         ),
         None => format!("{e:?}"),
     }
@@ -510,10 +416,7 @@ fn covers(expected: &Value, actual: &Value, at: &str, diffs: &mut Vec<String>) {
 }
 
 fn same_instant(a: &str, b: &str) -> bool {
-    match (
-        chrono::DateTime::parse_from_rfc3339(a),
-        chrono::DateTime::parse_from_rfc3339(b),
-    ) {
+    match (chrono::DateTime::parse_from_rfc3339(a), chrono::DateTime::parse_from_rfc3339(b)) {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,
     }
@@ -532,21 +435,12 @@ fn strings(values: &[&str]) -> Vec<String> {
 fn http_client(status: Option<u16>, bearer: bool) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
     if let Some(code) = status {
-        headers.insert(
-            "prefer",
-            format!("code={code}").parse().expect("header value"),
-        );
+        headers.insert("prefer", format!("code={code}").parse().expect("header value"));
     }
     if bearer {
-        headers.insert(
-            reqwest::header::AUTHORIZATION,
-            format!("Bearer {TOKEN}").parse().expect("header value"),
-        );
+        headers.insert(reqwest::header::AUTHORIZATION, format!("Bearer {TOKEN}").parse().expect("header value"));
     }
-    reqwest::Client::builder()
-        .default_headers(headers)
-        .build()
-        .expect("http client")
+    reqwest::Client::builder().default_headers(headers).build().expect("http client")
 }
 
 /// Runs `calls` once with Prism's default responses, then once per status
@@ -556,9 +450,7 @@ macro_rules! contract_test {
         #[tokio::test]
         async fn $name() {
             let mut c = Contract::start($spec).await;
-            let passes: Vec<Option<u16>> = std::iter::once(None)
-                .chain(c.statuses().into_iter().map(Some))
-                .collect();
+            let passes: Vec<Option<u16>> = std::iter::once(None).chain(c.statuses().into_iter().map(Some)).collect();
             for $prefer in passes {
                 c.prefer = $prefer;
                 let $base = c.base_url();
@@ -570,64 +462,32 @@ macro_rules! contract_test {
     };
 }
 
-contract_test!(
-    highlevel_objects_against_prism,
-    "specs/highlevel/objects.yaml",
-    objects_calls,
-    |prefer, base| {
-        crm_clients::highlevel::objects::Client::builder()
-            .bearer_token(TOKEN)
-            .http_client(http_client(prefer, false))
-            .base_url(base)
-    }
-);
+contract_test!(highlevel_objects_against_prism, "specs/highlevel/objects.yaml", objects_calls, |prefer, base| {
+    crm_clients::highlevel::objects::Client::builder()
+        .bearer_token(TOKEN)
+        .http_client(http_client(prefer, false))
+        .base_url(base)
+});
 
 async fn objects_calls(c: &mut Contract, client: &crm_clients::highlevel::objects::Client) {
-    let (location, key, record) = (
-        "632c34b4c9b7da3358ac9891",
-        "custom_objects.pet",
-        "632c34b4c9b7da3358ac9891",
-    );
+    let (location, key, record) = ("632c34b4c9b7da3358ac9891", "custom_objects.pet", "632c34b4c9b7da3358ac9891");
 
-    c.check(
-        "list_object_schemas",
-        client.list_object_schemas(location).await,
-    );
+    c.check("list_object_schemas", client.list_object_schemas(location).await);
     let body = c.request_body("create_object_schema");
-    c.check(
-        "create_object_schema",
-        client.create_object_schema(body).await,
-    );
-    c.check(
-        "get_object_schema",
-        client
-            .get_object_schema(key, location)
-            .fetch_properties(true)
-            .await,
-    );
+    c.check("create_object_schema", client.create_object_schema(body).await);
+    c.check("get_object_schema", client.get_object_schema(key, location).fetch_properties(true).await);
     let body = c.request_body("update_object_schema");
-    c.check(
-        "update_object_schema",
-        client.update_object_schema(key, body).await,
-    );
+    c.check("update_object_schema", client.update_object_schema(key, body).await);
     let body = c.request_body("create_record");
     c.check("create_record", client.create_record(key, body).await);
     c.check("get_record", client.get_record(key, record).await);
     let body = c.request_body("update_record");
-    c.check(
-        "update_record",
-        client.update_record(key, record, location, body).await,
-    );
+    c.check("update_record", client.update_record(key, record, location, body).await);
     c.check("delete_record", client.delete_record(key, record).await);
     let body = c.request_body("search_records");
     c.check("search_records", client.search_records(key, body).await);
     let body = c.request_body("search_records");
-    c.check_stream(
-        "search_records",
-        "/records",
-        client.search_records(key, body).stream(),
-    )
-    .await;
+    c.check_stream("search_records", "/records", client.search_records(key, body).stream()).await;
 }
 
 contract_test!(
@@ -642,15 +502,8 @@ contract_test!(
     }
 );
 
-async fn conversations_calls(
-    c: &mut Contract,
-    client: &crm_clients::highlevel::conversations::Client,
-) {
-    let (location, conversation, message) = (
-        "ABCHkzuJQ8ZMd4Te84GK",
-        "tDtDnQdgm2LXpyiqYvZ6",
-        "ve9EPM428h8vShlRW1KT",
-    );
+async fn conversations_calls(c: &mut Contract, client: &crm_clients::highlevel::conversations::Client) {
+    let (location, conversation, message) = ("ABCHkzuJQ8ZMd4Te84GK", "tDtDnQdgm2LXpyiqYvZ6", "ve9EPM428h8vShlRW1KT");
     let users = strings(&["ABCHkzuJQ8ZMd4Te84GK", "fGiae4CHkzoskh8thsik"]);
 
     let search = client
@@ -675,23 +528,11 @@ async fn conversations_calls(
         .score_profile_max(90.5);
     c.check("search_conversations", search.await);
     let body = c.request_body("create_conversation");
-    c.check(
-        "create_conversation",
-        client.create_conversation(body).await,
-    );
-    c.check(
-        "get_conversation",
-        client.get_conversation(conversation).await,
-    );
+    c.check("create_conversation", client.create_conversation(body).await);
+    c.check("get_conversation", client.get_conversation(conversation).await);
     let body = c.request_body("update_conversation");
-    c.check(
-        "update_conversation",
-        client.update_conversation(conversation, body).await,
-    );
-    c.check(
-        "delete_conversation",
-        client.delete_conversation(conversation).await,
-    );
+    c.check("update_conversation", client.update_conversation(conversation, body).await);
+    c.check("delete_conversation", client.delete_conversation(conversation).await);
     let list = || {
         client
             .list_messages(conversation)
@@ -700,111 +541,57 @@ async fn conversations_calls(
             .r#type(vec!["TYPE_SMS".into(), "TYPE_EMAIL".into()])
     };
     c.check("list_messages", list().await);
-    c.check_stream("list_messages", "/messages/messages", list().stream())
-        .await;
+    c.check_stream("list_messages", "/messages/messages", list().stream()).await;
     c.check("get_message", client.get_message(message).await);
     let body = c.request_body("send_message");
     c.check("send_message", client.send_message(body).await);
     let body = c.request_body("add_inbound_message");
-    c.check(
-        "add_inbound_message",
-        client.add_inbound_message(body).await,
-    );
+    c.check("add_inbound_message", client.add_inbound_message(body).await);
     let body = c.request_body("add_outbound_call");
     c.check("add_outbound_call", client.add_outbound_call(body).await);
-    c.check(
-        "cancel_scheduled_message",
-        client.cancel_scheduled_message(message).await,
-    );
+    c.check("cancel_scheduled_message", client.cancel_scheduled_message(message).await);
     let body = c.request_body("update_message_status");
-    c.check(
-        "update_message_status",
-        client.update_message_status(message, body).await,
-    );
+    c.check("update_message_status", client.update_message_status(message, body).await);
     c.check("get_email_message", client.get_email_message(message).await);
-    c.check(
-        "cancel_scheduled_email_message",
-        client.cancel_scheduled_email_message(message).await,
-    );
-    c.check(
-        "get_message_transcription",
-        client
-            .get_message_transcription(conversation, message)
-            .await,
-    );
+    c.check("cancel_scheduled_email_message", client.cancel_scheduled_email_message(message).await);
+    c.check("get_message_transcription", client.get_message_transcription(conversation, message).await);
     let body = c.request_body("send_live_chat_typing_indicator");
-    c.check(
-        "send_live_chat_typing_indicator",
-        client.send_live_chat_typing_indicator(body).await,
-    );
+    c.check("send_live_chat_typing_indicator", client.send_live_chat_typing_indicator(body).await);
 }
 
-contract_test!(
-    attio_records_against_prism,
-    "specs/attio/records.yaml",
-    attio_calls,
-    |prefer, base| {
-        crm_clients::attio::records::Client::builder()
-            .bearer_token(TOKEN)
-            .http_client(http_client(prefer, false))
-            .base_url(base)
-    }
-);
+contract_test!(attio_records_against_prism, "specs/attio/records.yaml", attio_calls, |prefer, base| {
+    crm_clients::attio::records::Client::builder()
+        .bearer_token(TOKEN)
+        .http_client(http_client(prefer, false))
+        .base_url(base)
+});
 
 async fn attio_calls(c: &mut Contract, client: &crm_clients::attio::records::Client) {
     let object = "people";
-    let record: uuid::Uuid = "891dcbfc-9141-415d-9b2a-2238a6cc012d"
-        .parse()
-        .expect("uuid");
+    let record: uuid::Uuid = "891dcbfc-9141-415d-9b2a-2238a6cc012d".parse().expect("uuid");
     let attribute = "41252299-f8c7-4b5e-99c9-4ff8321d2f96";
 
     let body = c.request_body("list_records");
     c.check("list_records", client.list_records(object, body).await);
     let body = c.request_body("list_records");
-    c.check_stream(
-        "list_records",
-        "/data",
-        client.list_records(object, body).stream(),
-    )
-    .await;
+    c.check_stream("list_records", "/data", client.list_records(object, body).stream()).await;
     let body = c.request_body("create_record");
     c.check("create_record", client.create_record(object, body).await);
     let body = c.request_body("assert_record");
-    c.check(
-        "assert_record",
-        client.assert_record(object, attribute, body).await,
-    );
+    c.check("assert_record", client.assert_record(object, attribute, body).await);
     c.check("get_record", client.get_record(object, record).await);
     let body = c.request_body("update_record_overwrite");
-    c.check(
-        "update_record_overwrite",
-        client.update_record_overwrite(object, record, body).await,
-    );
+    c.check("update_record_overwrite", client.update_record_overwrite(object, record, body).await);
     let body = c.request_body("update_record_append");
-    c.check(
-        "update_record_append",
-        client.update_record_append(object, record, body).await,
-    );
+    c.check("update_record_append", client.update_record_append(object, record, body).await);
     c.check("delete_record", client.delete_record(object, record).await);
-    let values = || {
-        client
-            .list_record_attribute_values(object, record, attribute)
-            .show_historic(true)
-            .limit(10)
-            .offset(5)
-    };
+    let values =
+        || client.list_record_attribute_values(object, record, attribute).show_historic(true).limit(10).offset(5);
     c.check("list_record_attribute_values", values().await);
-    c.check_stream("list_record_attribute_values", "/data", values().stream())
-        .await;
-    let entries = || {
-        client
-            .list_record_entries(object, record)
-            .limit(10)
-            .offset(5)
-    };
+    c.check_stream("list_record_attribute_values", "/data", values().stream()).await;
+    let entries = || client.list_record_entries(object, record).limit(10).offset(5);
     c.check("list_record_entries", entries().await);
-    c.check_stream("list_record_entries", "/data", entries().stream())
-        .await;
+    c.check_stream("list_record_entries", "/data", entries().stream()).await;
 }
 
 // Prism's oauth2 check accepts only `Authorization: Bearer <token>`: it does
@@ -812,21 +599,12 @@ async fn attio_calls(c: &mut Contract, client: &crm_clients::attio::records::Cli
 // `.access_token(..)` calls with 401. So this client sends no credential of
 // its own and its HTTP client adds a Bearer header Prism accepts (the Zoho
 // prefix itself is asserted with wiremock in the other tests).
-contract_test!(
-    zoho_crm_records_against_prism,
-    "specs/zoho-crm/records.yaml",
-    zoho_calls,
-    |prefer, base| {
-        crm_clients::zoho_crm::records::Client::builder()
-            .http_client(http_client(prefer, true))
-            .base_url(base)
-    }
-);
+contract_test!(zoho_crm_records_against_prism, "specs/zoho-crm/records.yaml", zoho_calls, |prefer, base| {
+    crm_clients::zoho_crm::records::Client::builder().http_client(http_client(prefer, true)).base_url(base)
+});
 
 async fn zoho_calls(c: &mut Contract, client: &crm_clients::zoho_crm::records::Client) {
-    use crm_clients::zoho_crm::records::{
-        GetRecordSuccess, ListRecordsSuccess, SearchRecordsSuccess,
-    };
+    use crm_clients::zoho_crm::records::{GetRecordSuccess, ListRecordsSuccess, SearchRecordsSuccess};
     let (module, record) = ("Leads", "410405000002264040");
     let ids = strings(&["410405000002264040", "410405000002264025"]);
     let fields = strings(&["Last_Name", "Email"]);
@@ -852,48 +630,18 @@ async fn zoho_calls(c: &mut Contract, client: &crm_clients::zoho_crm::records::C
         ListRecordsSuccess::NoContent => None,
     };
     c.check("list_records", list.await.map(|r| r.map(ok)));
-    c.check_stream(
-        "list_records",
-        "/data",
-        client
-            .list_records(module, fields.clone())
-            .page(1)
-            .per_page(2)
-            .stream(),
-    )
-    .await;
+    c.check_stream("list_records", "/data", client.list_records(module, fields.clone()).page(1).per_page(2).stream())
+        .await;
     let body = c.request_body("create_records");
-    c.check(
-        "create_records",
-        client
-            .create_records(module, body)
-            .x_external(external)
-            .await,
-    );
+    c.check("create_records", client.create_records(module, body).x_external(external).await);
     let body = c.request_body("update_records");
     c.check(
         "update_records",
-        client
-            .update_records(module, body)
-            .if_unmodified_since(unmodified_since)
-            .x_external(external)
-            .await,
+        client.update_records(module, body).if_unmodified_since(unmodified_since).x_external(external).await,
     );
-    c.check(
-        "delete_records",
-        client
-            .delete_records(module, ids.clone())
-            .wf_trigger(false)
-            .await,
-    );
+    c.check("delete_records", client.delete_records(module, ids.clone()).wf_trigger(false).await);
     let body = c.request_body("upsert_records");
-    c.check(
-        "upsert_records",
-        client
-            .upsert_records(module, body)
-            .x_external(external)
-            .await,
-    );
+    c.check("upsert_records", client.upsert_records(module, body).x_external(external).await);
     let ok = |s: SearchRecordsSuccess| match s {
         SearchRecordsSuccess::Ok(page) => Some(page),
         SearchRecordsSuccess::NoContent => None,
@@ -906,44 +654,24 @@ async fn zoho_calls(c: &mut Contract, client: &crm_clients::zoho_crm::records::C
         .page(1)
         .per_page(10);
     c.check("search_records", by_criteria.await.map(|r| r.map(ok)));
-    let by_values = client
-        .search_records(module)
-        .email("newcrmapi@zoho.com")
-        .phone("555-555-5555")
-        .word("Zylker");
+    let by_values = client.search_records(module).email("newcrmapi@zoho.com").phone("555-555-5555").word("Zylker");
     c.check("search_records", by_values.await.map(|r| r.map(ok)));
     c.check_stream(
         "search_records",
         "/data",
-        client
-            .search_records(module)
-            .word("Zylker")
-            .page(1)
-            .per_page(2)
-            .stream(),
+        client.search_records(module).word("Zylker").page(1).per_page(2).stream(),
     )
     .await;
     let ok = |s: GetRecordSuccess| match s {
         GetRecordSuccess::Ok(page) => Some(page),
         GetRecordSuccess::NoContent => None,
     };
-    let get = client
-        .get_record(module, record)
-        .fields(fields.clone())
-        .if_modified_since(since)
-        .x_external(external);
+    let get = client.get_record(module, record).fields(fields.clone()).if_modified_since(since).x_external(external);
     c.check("get_record", get.await.map(|r| r.map(ok)));
     let body = c.request_body("update_record");
     c.check(
         "update_record",
-        client
-            .update_record(module, record, body)
-            .if_unmodified_since(unmodified_since)
-            .x_external(external)
-            .await,
+        client.update_record(module, record, body).if_unmodified_since(unmodified_since).x_external(external).await,
     );
-    c.check(
-        "delete_record",
-        client.delete_record(module, record).wf_trigger(true).await,
-    );
+    c.check("delete_record", client.delete_record(module, record).wf_trigger(true).await);
 }

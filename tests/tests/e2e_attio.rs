@@ -13,7 +13,7 @@ use crm_clients::attio::records::*;
 use crm_clients::runtime::{Error, Response, RetryPolicy};
 use futures_util::{StreamExt, TryStreamExt};
 use serde::de::DeserializeOwned;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use uuid::Uuid;
 use wiremock::matchers::{body_json, header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
@@ -35,8 +35,7 @@ const P_ENTRIES: &str = "/objects/{object}/records/{record_id}/entries";
 const W_QUERY: &str = "/objects/people/records/query";
 const W_RECORDS: &str = "/objects/people/records";
 const W_RECORD: &str = "/objects/people/records/891dcbfc-9141-415d-9b2a-2238a6cc012d";
-const W_VALUES: &str =
-    "/objects/people/records/891dcbfc-9141-415d-9b2a-2238a6cc012d/attributes/41252299-f8c7-4b5e-99c9-4ff8321d2f96/values";
+const W_VALUES: &str = "/objects/people/records/891dcbfc-9141-415d-9b2a-2238a6cc012d/attributes/41252299-f8c7-4b5e-99c9-4ff8321d2f96/values";
 const W_ENTRIES: &str = "/objects/people/records/891dcbfc-9141-415d-9b2a-2238a6cc012d/entries";
 
 // ---------------------------------------------------------------- spec examples
@@ -422,7 +421,9 @@ async fn unknown_attribute_type_decodes_into_the_unknown_fallback() {
 
     assert_eq!(resp.data.values["ai_summary"], vec![AttributeValue::Unknown(future_value)]);
     // The known types around it still decode into their variants.
-    assert!(matches!(first_value(&resp.data, "name"), AttributeValue::PersonalNameValue(n) if n.full_name == "Ada Lovelace"));
+    assert!(
+        matches!(first_value(&resp.data, "name"), AttributeValue::PersonalNameValue(n) if n.full_name == "Ada Lovelace")
+    );
     assert_eq!(resp.data.values.len(), 18);
 }
 
@@ -646,8 +647,10 @@ async fn update_record_overwrite_declared_errors() {
         (404, E::NotFound(ex(p, v, 404))),
         (429, E::TooManyRequests(ex(p, v, 429))),
     ];
-    assert_declared_errors(v, p, W_RECORD, cases, |c| c.update_record_overwrite(OBJECT, record_id(), write_body()).send())
-        .await;
+    assert_declared_errors(v, p, W_RECORD, cases, |c| {
+        c.update_record_overwrite(OBJECT, record_id(), write_body()).send()
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -704,7 +707,9 @@ async fn declared_error_bodies_keep_their_concrete_values() {
         .mount(&server)
         .await;
     on_json("post", W_QUERY, json!({}))
-        .respond_with(reply(429, example(P_QUERY, "post", 429)).insert_header("retry-after", "Wed, 21 Oct 2015 07:28:01 GMT"))
+        .respond_with(
+            reply(429, example(P_QUERY, "post", 429)).insert_header("retry-after", "Wed, 21 Oct 2015 07:28:01 GMT"),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -726,7 +731,10 @@ async fn declared_error_bodies_keep_their_concrete_values() {
 
     let err = c.list_records(OBJECT, ListRecordsRequest::default()).await.unwrap_err();
     let Some(ListRecordsError::TooManyRequests(body)) = err.api_body() else { panic!("{err:?}") };
-    assert_eq!((body.status_code, body.r#type.as_str(), body.code.as_str()), (429, "rate_limit_error", "rate_limit_exceeded"));
+    assert_eq!(
+        (body.status_code, body.r#type.as_str(), body.code.as_str()),
+        (429, "rate_limit_error", "rate_limit_exceeded")
+    );
     assert_eq!(err.headers().unwrap()["retry-after"], "Wed, 21 Oct 2015 07:28:01 GMT");
 }
 
@@ -785,7 +793,12 @@ async fn malformed_bodies_give_decode_errors_with_the_serde_path() {
         match client(&server).get_record(OBJECT, record_id()).await.unwrap_err() {
             Error::Decode(e) => {
                 let deeper = format!("{expected_path}.");
-                assert!(e.path == expected_path || e.path.starts_with(&deeper), "{expected_path}: {} ({})", e.path, e.message);
+                assert!(
+                    e.path == expected_path || e.path.starts_with(&deeper),
+                    "{expected_path}: {} ({})",
+                    e.path,
+                    e.message
+                );
                 assert_eq!(e.status, 200);
                 assert_eq!(serde_json::from_str::<Value>(&e.body).unwrap(), body);
                 assert!(!e.message.is_empty());
@@ -851,7 +864,9 @@ async fn list_records_stream_pages_by_offset_in_the_body() {
 
     let ids: Vec<String> = records.iter().map(|r| r.id.record_id.to_string()).collect();
     assert_eq!(ids, (1..=5).map(nth_uuid).collect::<Vec<_>>());
-    assert!(matches!(first_value(&records[4], "name"), AttributeValue::PersonalNameValue(n) if n.last_name == "Lovelace"));
+    assert!(
+        matches!(first_value(&records[4], "name"), AttributeValue::PersonalNameValue(n) if n.last_name == "Lovelace")
+    );
     assert_eq!(received(&server).await.len(), 3);
 }
 

@@ -19,7 +19,7 @@ use chrono::{DateTime, FixedOffset};
 use crm_clients::highlevel::{conversations as conv, objects as obj};
 use crm_clients::runtime::{Error, Response, RetryPolicy};
 use futures_util::{StreamExt, TryStreamExt};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Match, Mock, MockBuilder, MockServer, Request, ResponseTemplate};
 
@@ -86,7 +86,9 @@ impl Op {
 
     fn resolve(&self, value: &'static Value) -> &'static Value {
         match value.get("$ref").and_then(Value::as_str) {
-            Some(r) => self.api.spec().pointer(r.trim_start_matches('#')).unwrap_or_else(|| panic!("dangling $ref {r}")),
+            Some(r) => {
+                self.api.spec().pointer(r.trim_start_matches('#')).unwrap_or_else(|| panic!("dangling $ref {r}"))
+            }
             None => value,
         }
     }
@@ -188,7 +190,12 @@ fn objects_client(uri: &str) -> obj::Client {
 }
 
 fn conversations_client(uri: &str) -> conv::Client {
-    conv::Client::builder().bearer_token(TOKEN).base_url(uri).retry(RetryPolicy::none()).build().expect("conversations client")
+    conv::Client::builder()
+        .bearer_token(TOKEN)
+        .base_url(uri)
+        .retry(RetryPolicy::none())
+        .build()
+        .expect("conversations client")
 }
 
 fn date(text: &str) -> DateTime<FixedOffset> {
@@ -419,7 +426,10 @@ mod objects {
             .expect(1)
             .mount(&server)
             .await;
-        let resp = objects_client(&server.uri()).create_object_schema(create_object_schema_body()).await.expect("create_object_schema");
+        let resp = objects_client(&server.uri())
+            .create_object_schema(create_object_schema_body())
+            .await
+            .expect("create_object_schema");
         assert_eq!(resp.status().as_u16(), 201);
         assert_example_schema(resp.object.as_ref().expect("object"));
     }
@@ -454,7 +464,10 @@ mod objects {
         assert_eq!(field.allow_custom_option, Some(true));
         assert_eq!(field.max_file_limit, Some(2));
         let options = field.options.as_deref().expect("options");
-        assert_eq!(options[0], obj::FieldOption { key: "string".into(), label: "string".into(), url: Some("string".into()) });
+        assert_eq!(
+            options[0],
+            obj::FieldOption { key: "string".into(), label: "string".into(), url: Some("string".into()) }
+        );
         assert_eq!(field.date_updated, date("2024-07-29T15:51:28.071Z"));
     }
 
@@ -487,7 +500,10 @@ mod objects {
             .expect(1)
             .mount(&server)
             .await;
-        let resp = objects_client(&server.uri()).update_object_schema(PET, update_object_schema_body()).await.expect("update_object_schema");
+        let resp = objects_client(&server.uri())
+            .update_object_schema(PET, update_object_schema_body())
+            .await
+            .expect("update_object_schema");
         assert_eq!(resp.status().as_u16(), 200);
         assert_example_schema(resp.object.as_ref().expect("object"));
     }
@@ -573,7 +589,10 @@ mod objects {
         let body: obj::SearchObjectRecordsRequest =
             serde_json::from_value(op.request_example()).expect("the search example fits the typed body");
         assert_eq!((body.page, body.page_limit), (1, 10));
-        assert_eq!(body.search_after.as_ref().expect("searchAfter")[0], obj::SearchAfterValue::String("sx6wyHhbFdRXh302Lunr".into()));
+        assert_eq!(
+            body.search_after.as_ref().expect("searchAfter")[0],
+            obj::SearchAfterValue::String("sx6wyHhbFdRXh302Lunr".into())
+        );
         op.mock(SEARCH_PATH)
             .and(query_is(&[]))
             .and(body_json(op.request_example()))
@@ -596,7 +615,10 @@ mod objects {
         assert_eq!((created_by.channel.as_str(), created_by.source.as_str()), ("WEB_USER", "PUBLIC_API"));
         assert_eq!(
             record.search_after,
-            [obj::SearchAfterValue::Integer(1738683828372), obj::SearchAfterValue::String("67a235b49b289431bcf657f8".into())]
+            [
+                obj::SearchAfterValue::Integer(1738683828372),
+                obj::SearchAfterValue::String("67a235b49b289431bcf657f8".into())
+            ]
         );
     }
 
@@ -625,8 +647,12 @@ mod objects {
             .named("search page 4")
             .mount(&server)
             .await;
-        let records: Vec<obj::SearchedObjectRecord> =
-            objects_client(&server.uri()).search_records(PET, search_body(1, 2)).stream().try_collect().await.expect("stream");
+        let records: Vec<obj::SearchedObjectRecord> = objects_client(&server.uri())
+            .search_records(PET, search_body(1, 2))
+            .stream()
+            .try_collect()
+            .await
+            .expect("stream");
         let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids, ["r1", "r2", "r3", "r4", "r5"]);
         assert!(records.iter().all(|r| r.object_key == PET && r.search_after.len() == 2));
@@ -671,7 +697,8 @@ mod objects {
                 .mount(&server)
                 .await;
         }
-        let first_three: Vec<_> = objects_client(&server.uri()).search_records(PET, search_body(1, 2)).stream().take(3).collect().await;
+        let first_three: Vec<_> =
+            objects_client(&server.uri()).search_records(PET, search_body(1, 2)).stream().take(3).collect().await;
         assert_eq!(first_three.len(), 3);
         assert!(first_three.iter().all(Result::is_ok));
         server.verify().await;
@@ -683,15 +710,24 @@ mod objects {
     async fn list_object_schemas_declared_errors() {
         use obj::ListObjectSchemasError as E;
         let send = |uri: String| async move { objects_client(&uri).list_object_schemas("loc").await };
-        let expected = vec![(400, E::BadRequest(bad_request())), (401, E::Unauthorized(unauthorized())), (422, E::UnprocessableEntity(unprocessable()))];
+        let expected = vec![
+            (400, E::BadRequest(bad_request())),
+            (401, E::Unauthorized(unauthorized())),
+            (422, E::UnprocessableEntity(unprocessable())),
+        ];
         check_declared_errors(LIST_OBJECT_SCHEMAS, "/objects/", send, expected).await;
     }
 
     #[tokio::test]
     async fn create_object_schema_declared_errors() {
         use obj::CreateObjectSchemaError as E;
-        let send = |uri: String| async move { objects_client(&uri).create_object_schema(create_object_schema_body()).await };
-        let expected = vec![(400, E::BadRequest(bad_request())), (401, E::Unauthorized(unauthorized())), (422, E::UnprocessableEntity(unprocessable()))];
+        let send =
+            |uri: String| async move { objects_client(&uri).create_object_schema(create_object_schema_body()).await };
+        let expected = vec![
+            (400, E::BadRequest(bad_request())),
+            (401, E::Unauthorized(unauthorized())),
+            (422, E::UnprocessableEntity(unprocessable())),
+        ];
         check_declared_errors(CREATE_OBJECT_SCHEMA, "/objects/", send, expected).await;
     }
 
@@ -699,15 +735,25 @@ mod objects {
     async fn get_object_schema_declared_errors() {
         use obj::GetObjectSchemaError as E;
         let send = |uri: String| async move { objects_client(&uri).get_object_schema(PET, "loc").await };
-        let expected = vec![(400, E::BadRequest(bad_request())), (401, E::Unauthorized(unauthorized())), (422, E::UnprocessableEntity(unprocessable()))];
+        let expected = vec![
+            (400, E::BadRequest(bad_request())),
+            (401, E::Unauthorized(unauthorized())),
+            (422, E::UnprocessableEntity(unprocessable())),
+        ];
         check_declared_errors(GET_OBJECT_SCHEMA, PET_PATH, send, expected).await;
     }
 
     #[tokio::test]
     async fn update_object_schema_declared_errors() {
         use obj::UpdateObjectSchemaError as E;
-        let send = |uri: String| async move { objects_client(&uri).update_object_schema(PET, update_object_schema_body()).await };
-        let expected = vec![(400, E::BadRequest(bad_request())), (401, E::Unauthorized(unauthorized())), (422, E::UnprocessableEntity(unprocessable()))];
+        let send = |uri: String| async move {
+            objects_client(&uri).update_object_schema(PET, update_object_schema_body()).await
+        };
+        let expected = vec![
+            (400, E::BadRequest(bad_request())),
+            (401, E::Unauthorized(unauthorized())),
+            (422, E::UnprocessableEntity(unprocessable())),
+        ];
         check_declared_errors(UPDATE_OBJECT_SCHEMA, PET_PATH, send, expected).await;
     }
 
@@ -730,7 +776,9 @@ mod objects {
     #[tokio::test]
     async fn update_record_declared_errors() {
         use obj::UpdateRecordError as E;
-        let send = |uri: String| async move { objects_client(&uri).update_record(PET, RECORD_ID, "loc", update_record_body()).await };
+        let send = |uri: String| async move {
+            objects_client(&uri).update_record(PET, RECORD_ID, "loc", update_record_body()).await
+        };
         let expected = vec![(400, E::BadRequest(bad_request())), (401, E::Unauthorized(unauthorized()))];
         check_declared_errors(UPDATE_RECORD, RECORD_PATH, send, expected).await;
     }
@@ -756,7 +804,8 @@ mod objects {
         let server = MockServer::start().await;
         let op = SEARCH_RECORDS;
         op.mock(SEARCH_PATH).respond_with(op.reply(401)).expect(1).mount(&server).await;
-        let items: Vec<_> = objects_client(&server.uri()).search_records(PET, search_body(1, 2)).stream().collect().await;
+        let items: Vec<_> =
+            objects_client(&server.uri()).search_records(PET, search_body(1, 2)).stream().collect().await;
         assert_eq!(items.len(), 1, "{items:?}");
         match &items[0] {
             Err(Error::Api(e)) => assert_eq!(e.body, obj::SearchRecordsError::Unauthorized(unauthorized())),
@@ -771,7 +820,9 @@ mod objects {
         let server = MockServer::start().await;
         GET_RECORD
             .mock(RECORD_PATH)
-            .respond_with(ResponseTemplate::new(418).insert_header("x-request-id", "req-7").set_body_string("I'm a teapot"))
+            .respond_with(
+                ResponseTemplate::new(418).insert_header("x-request-id", "req-7").set_body_string("I'm a teapot"),
+            )
             .expect(1)
             .mount(&server)
             .await;
@@ -838,7 +889,8 @@ mod conversations {
     const CREATE_CONVERSATION: Op = Op::conversations("create_conversation", "POST", "/conversations/");
     const GET_CONVERSATION: Op = Op::conversations("get_conversation", "GET", "/conversations/{conversationId}");
     const UPDATE_CONVERSATION: Op = Op::conversations("update_conversation", "PUT", "/conversations/{conversationId}");
-    const DELETE_CONVERSATION: Op = Op::conversations("delete_conversation", "DELETE", "/conversations/{conversationId}");
+    const DELETE_CONVERSATION: Op =
+        Op::conversations("delete_conversation", "DELETE", "/conversations/{conversationId}");
     const LIST_MESSAGES: Op = Op::conversations("list_messages", "GET", "/conversations/{conversationId}/messages");
     const GET_MESSAGE: Op = Op::conversations("get_message", "GET", "/conversations/messages/{id}");
     const SEND_MESSAGE: Op = Op::conversations("send_message", "POST", "/conversations/messages");
@@ -846,10 +898,14 @@ mod conversations {
     const ADD_OUTBOUND_CALL: Op = Op::conversations("add_outbound_call", "POST", "/conversations/messages/outbound");
     const CANCEL_SCHEDULED_MESSAGE: Op =
         Op::conversations("cancel_scheduled_message", "DELETE", "/conversations/messages/{messageId}/schedule");
-    const UPDATE_MESSAGE_STATUS: Op = Op::conversations("update_message_status", "PUT", "/conversations/messages/{messageId}/status");
+    const UPDATE_MESSAGE_STATUS: Op =
+        Op::conversations("update_message_status", "PUT", "/conversations/messages/{messageId}/status");
     const GET_EMAIL_MESSAGE: Op = Op::conversations("get_email_message", "GET", "/conversations/messages/email/{id}");
-    const CANCEL_SCHEDULED_EMAIL_MESSAGE: Op =
-        Op::conversations("cancel_scheduled_email_message", "DELETE", "/conversations/messages/email/{emailMessageId}/schedule");
+    const CANCEL_SCHEDULED_EMAIL_MESSAGE: Op = Op::conversations(
+        "cancel_scheduled_email_message",
+        "DELETE",
+        "/conversations/messages/email/{emailMessageId}/schedule",
+    );
     const GET_MESSAGE_TRANSCRIPTION: Op = Op::conversations(
         "get_message_transcription",
         "GET",
@@ -918,7 +974,10 @@ mod conversations {
 
     /// The Create conversation example, built field by field.
     fn create_conversation_body() -> conv::CreateConversationRequest {
-        conv::CreateConversationRequest { location_id: "tDtDnQdgm2LXpyiqYvZ6".into(), contact_id: "tDtDnQdgm2LXpyiqYvZ6".into() }
+        conv::CreateConversationRequest {
+            location_id: "tDtDnQdgm2LXpyiqYvZ6".into(),
+            contact_id: "tDtDnQdgm2LXpyiqYvZ6".into(),
+        }
     }
 
     /// The Update conversation example, built field by field.
@@ -943,7 +1002,8 @@ mod conversations {
 
     /// A request body typed from the operation's spec example.
     fn typed_example<T: serde::de::DeserializeOwned>(op: Op) -> T {
-        serde_json::from_value(op.request_example()).unwrap_or_else(|e| panic!("{}: the example does not fit the typed body: {e}", op.id))
+        serde_json::from_value(op.request_example())
+            .unwrap_or_else(|e| panic!("{}: the example does not fit the typed body: {e}", op.id))
     }
 
     /// A page of copies of the spec's example message with these ids.
@@ -1038,7 +1098,8 @@ mod conversations {
             .expect(1)
             .mount(&server)
             .await;
-        let resp = conversations_client(&server.uri()).search_conversations("ABCHkzuJQ8ZMd4Te84GK").await.expect("search");
+        let resp =
+            conversations_client(&server.uri()).search_conversations("ABCHkzuJQ8ZMd4Te84GK").await.expect("search");
         assert_eq!(resp.conversations[0].contact_name, "John Doe Company");
     }
 
@@ -1053,7 +1114,10 @@ mod conversations {
             .expect(1)
             .mount(&server)
             .await;
-        let resp = conversations_client(&server.uri()).create_conversation(create_conversation_body()).await.expect("create_conversation");
+        let resp = conversations_client(&server.uri())
+            .create_conversation(create_conversation_body())
+            .await
+            .expect("create_conversation");
         assert_eq!(resp.status().as_u16(), 201);
         assert!(resp.success);
         let c = &resp.conversation;
@@ -1090,7 +1154,10 @@ mod conversations {
             .expect(1)
             .mount(&server)
             .await;
-        let resp = conversations_client(&server.uri()).update_conversation(CONV_ID, update_conversation_body()).await.expect("update_conversation");
+        let resp = conversations_client(&server.uri())
+            .update_conversation(CONV_ID, update_conversation_body())
+            .await
+            .expect("update_conversation");
         assert_eq!(resp.status().as_u16(), 200);
         assert!(resp.success);
         let c = &resp.conversation;
@@ -1151,7 +1218,12 @@ mod conversations {
     async fn get_message() {
         let server = MockServer::start().await;
         let op = GET_MESSAGE;
-        op.mock(&msg_path("/conversations/messages/", "")).and(query_is(&[])).respond_with(op.reply(200)).expect(1).mount(&server).await;
+        op.mock(&msg_path("/conversations/messages/", ""))
+            .and(query_is(&[]))
+            .respond_with(op.reply(200))
+            .expect(1)
+            .mount(&server)
+            .await;
         let resp = conversations_client(&server.uri()).get_message(MSG_ID).await.expect("get_message");
         assert_eq!(resp.status().as_u16(), 200);
         assert_eq!(resp.id, "ve9EPM428h8vShlRW1KT");
@@ -1163,7 +1235,10 @@ mod conversations {
         assert_eq!(resp.date_added, "2024-03-27T18:13:49.000Z");
         assert_eq!(resp.chat_widget_id.as_deref(), Some("67b0cc8cf14b19d85ace7s35"));
         let email = resp.meta.as_ref().and_then(|m| m.email.as_ref()).expect("meta.email");
-        assert_eq!(email.message_ids.as_deref(), Some(&["ve9EPM428kjkvShlRW1KT".to_string(), "ve9EPs1028kjkvShlRW1KT".to_string()][..]));
+        assert_eq!(
+            email.message_ids.as_deref(),
+            Some(&["ve9EPM428kjkvShlRW1KT".to_string(), "ve9EPs1028kjkvShlRW1KT".to_string()][..])
+        );
     }
 
     #[tokio::test]
@@ -1244,7 +1319,10 @@ mod conversations {
             .expect(1)
             .mount(&server)
             .await;
-        let resp = conversations_client(&server.uri()).cancel_scheduled_message(MSG_ID).await.expect("cancel_scheduled_message");
+        let resp = conversations_client(&server.uri())
+            .cancel_scheduled_message(MSG_ID)
+            .await
+            .expect("cancel_scheduled_message");
         // The documented 200 body reports a failed cancellation.
         assert_eq!(resp.status().as_u16(), 200);
         assert_eq!(resp.status, 404);
@@ -1265,7 +1343,10 @@ mod conversations {
             .expect(1)
             .mount(&server)
             .await;
-        let resp = conversations_client(&server.uri()).update_message_status(MSG_ID, body).await.expect("update_message_status");
+        let resp = conversations_client(&server.uri())
+            .update_message_status(MSG_ID, body)
+            .await
+            .expect("update_message_status");
         assert_eq!(resp.status().as_u16(), 200);
         assert_eq!(resp.conversation_id, "ABC12h2F6uBrIkfXYazb");
         assert_eq!(resp.message_id, "t22c6DQcTDf3MjRhwf77");
@@ -1276,7 +1357,12 @@ mod conversations {
     async fn get_email_message() {
         let server = MockServer::start().await;
         let op = GET_EMAIL_MESSAGE;
-        op.mock(&msg_path("/conversations/messages/email/", "")).and(query_is(&[])).respond_with(op.reply(200)).expect(1).mount(&server).await;
+        op.mock(&msg_path("/conversations/messages/email/", ""))
+            .and(query_is(&[]))
+            .respond_with(op.reply(200))
+            .expect(1)
+            .mount(&server)
+            .await;
         let resp = conversations_client(&server.uri()).get_email_message(MSG_ID).await.expect("get_email_message");
         assert_eq!(resp.status().as_u16(), 200);
         assert_eq!(resp.id, "ve9EPM428h8vShlRW1KT");
@@ -1301,7 +1387,10 @@ mod conversations {
             .expect(1)
             .mount(&server)
             .await;
-        let resp = conversations_client(&server.uri()).cancel_scheduled_email_message(MSG_ID).await.expect("cancel_scheduled_email_message");
+        let resp = conversations_client(&server.uri())
+            .cancel_scheduled_email_message(MSG_ID)
+            .await
+            .expect("cancel_scheduled_email_message");
         assert_eq!(resp.status().as_u16(), 200);
         assert_eq!(resp.status, 404);
         assert_eq!(resp.message, "Failed cancel the scheduled message");
@@ -1317,7 +1406,10 @@ mod conversations {
             .expect(1)
             .mount(&server)
             .await;
-        let resp = conversations_client(&server.uri()).get_message_transcription("loc 1", MSG_ID).await.expect("get_message_transcription");
+        let resp = conversations_client(&server.uri())
+            .get_message_transcription("loc 1", MSG_ID)
+            .await
+            .expect("get_message_transcription");
         assert_eq!(resp.status().as_u16(), 200);
         assert_eq!((resp.media_channel, resp.sentence_index), (1, 1));
         assert_eq!((resp.start_time, resp.end_time), (34.0, 45.0));
@@ -1336,7 +1428,10 @@ mod conversations {
             .expect(1)
             .mount(&server)
             .await;
-        let resp = conversations_client(&server.uri()).send_live_chat_typing_indicator(typing_body()).await.expect("typing indicator");
+        let resp = conversations_client(&server.uri())
+            .send_live_chat_typing_indicator(typing_body())
+            .await
+            .expect("typing indicator");
         assert_eq!(resp.status().as_u16(), 201);
         assert!(resp.success);
     }
@@ -1395,7 +1490,12 @@ mod conversations {
             .expect(1)
             .mount(&server)
             .await;
-        op.mock(MESSAGES_PATH).and(query_is(&["lastMessageId=c2"])).respond_with(op.reply(401)).expect(1).mount(&server).await;
+        op.mock(MESSAGES_PATH)
+            .and(query_is(&["lastMessageId=c2"]))
+            .respond_with(op.reply(401))
+            .expect(1)
+            .mount(&server)
+            .await;
         let items: Vec<_> = conversations_client(&server.uri()).list_messages(CONV_ID).stream().collect().await;
         assert_eq!(items.len(), 3, "{items:?}");
         assert_eq!(items[0].as_ref().expect("m1").id, "m1");
@@ -1412,7 +1512,12 @@ mod conversations {
         let server = MockServer::start().await;
         let mut page = messages_page(&["m1", "m2"], "c2", true);
         page["messages"]["messages"][1]["type"] = json!("one");
-        LIST_MESSAGES.mock(MESSAGES_PATH).respond_with(ResponseTemplate::new(200).set_body_json(page)).expect(1).mount(&server).await;
+        LIST_MESSAGES
+            .mock(MESSAGES_PATH)
+            .respond_with(ResponseTemplate::new(200).set_body_json(page))
+            .expect(1)
+            .mount(&server)
+            .await;
         // A page is decoded whole before any of its items is yielded: the
         // stream gives the error alone, then ends.
         let items: Vec<_> = conversations_client(&server.uri()).list_messages(CONV_ID).stream().collect().await;
@@ -1440,7 +1545,9 @@ mod conversations {
     #[tokio::test]
     async fn create_conversation_declared_errors() {
         use conv::CreateConversationError as E;
-        let send = |uri: String| async move { conversations_client(&uri).create_conversation(create_conversation_body()).await };
+        let send = |uri: String| async move {
+            conversations_client(&uri).create_conversation(create_conversation_body()).await
+        };
         let expected = vec![(400, E::BadRequest(bad_request())), (401, E::Unauthorized(unauthorized()))];
         check_declared_errors(CREATE_CONVERSATION, "/conversations/", send, expected).await;
     }
@@ -1456,7 +1563,9 @@ mod conversations {
     #[tokio::test]
     async fn update_conversation_declared_errors() {
         use conv::UpdateConversationError as E;
-        let send = |uri: String| async move { conversations_client(&uri).update_conversation(CONV_ID, update_conversation_body()).await };
+        let send = |uri: String| async move {
+            conversations_client(&uri).update_conversation(CONV_ID, update_conversation_body()).await
+        };
         let expected = vec![(400, E::BadRequest(bad_request())), (401, E::Unauthorized(unauthorized()))];
         check_declared_errors(UPDATE_CONVERSATION, CONV_PATH, send, expected).await;
     }
@@ -1488,7 +1597,8 @@ mod conversations {
     #[tokio::test]
     async fn send_message_declared_errors() {
         use conv::SendMessageError as E;
-        let send = |uri: String| async move { conversations_client(&uri).send_message(typed_example(SEND_MESSAGE)).await };
+        let send =
+            |uri: String| async move { conversations_client(&uri).send_message(typed_example(SEND_MESSAGE)).await };
         let expected = vec![(400, E::BadRequest(bad_request())), (401, E::Unauthorized(unauthorized()))];
         check_declared_errors(SEND_MESSAGE, "/conversations/messages", send, expected).await;
     }
@@ -1496,7 +1606,9 @@ mod conversations {
     #[tokio::test]
     async fn add_inbound_message_declared_errors() {
         use conv::AddInboundMessageError as E;
-        let send = |uri: String| async move { conversations_client(&uri).add_inbound_message(typed_example(ADD_INBOUND_MESSAGE)).await };
+        let send = |uri: String| async move {
+            conversations_client(&uri).add_inbound_message(typed_example(ADD_INBOUND_MESSAGE)).await
+        };
         let expected = vec![(400, E::BadRequest(bad_request())), (401, E::Unauthorized(unauthorized()))];
         check_declared_errors(ADD_INBOUND_MESSAGE, "/conversations/messages/inbound", send, expected).await;
     }
@@ -1504,7 +1616,9 @@ mod conversations {
     #[tokio::test]
     async fn add_outbound_call_declared_errors() {
         use conv::AddOutboundCallError as E;
-        let send = |uri: String| async move { conversations_client(&uri).add_outbound_call(typed_example(ADD_OUTBOUND_CALL)).await };
+        let send = |uri: String| async move {
+            conversations_client(&uri).add_outbound_call(typed_example(ADD_OUTBOUND_CALL)).await
+        };
         let expected = vec![(400, E::BadRequest(bad_request())), (401, E::Unauthorized(unauthorized()))];
         check_declared_errors(ADD_OUTBOUND_CALL, "/conversations/messages/outbound", send, expected).await;
     }
@@ -1514,22 +1628,35 @@ mod conversations {
         use conv::CancelScheduledMessageError as E;
         let send = |uri: String| async move { conversations_client(&uri).cancel_scheduled_message(MSG_ID).await };
         let expected = vec![(400, E::BadRequest(bad_request())), (401, E::Unauthorized(unauthorized()))];
-        check_declared_errors(CANCEL_SCHEDULED_MESSAGE, &msg_path("/conversations/messages/", "/schedule"), send, expected).await;
+        check_declared_errors(
+            CANCEL_SCHEDULED_MESSAGE,
+            &msg_path("/conversations/messages/", "/schedule"),
+            send,
+            expected,
+        )
+        .await;
     }
 
     #[tokio::test]
     async fn update_message_status_declared_errors() {
         use conv::UpdateMessageStatusError as E;
-        let send = |uri: String| async move { conversations_client(&uri).update_message_status(MSG_ID, typed_example(UPDATE_MESSAGE_STATUS)).await };
-        let expected =
-            vec![(400, E::BadRequest(bad_request())), (401, E::Unauthorized(unauthorized())), (403, E::Forbidden(forbidden()))];
-        check_declared_errors(UPDATE_MESSAGE_STATUS, &msg_path("/conversations/messages/", "/status"), send, expected).await;
+        let send = |uri: String| async move {
+            conversations_client(&uri).update_message_status(MSG_ID, typed_example(UPDATE_MESSAGE_STATUS)).await
+        };
+        let expected = vec![
+            (400, E::BadRequest(bad_request())),
+            (401, E::Unauthorized(unauthorized())),
+            (403, E::Forbidden(forbidden())),
+        ];
+        check_declared_errors(UPDATE_MESSAGE_STATUS, &msg_path("/conversations/messages/", "/status"), send, expected)
+            .await;
     }
 
     #[tokio::test]
     async fn get_message_transcription_declared_errors() {
         use conv::GetMessageTranscriptionError as E;
-        let send = |uri: String| async move { conversations_client(&uri).get_message_transcription("loc 1", MSG_ID).await };
+        let send =
+            |uri: String| async move { conversations_client(&uri).get_message_transcription("loc 1", MSG_ID).await };
         let expected = vec![(400, E::BadRequest(bad_request())), (401, E::Unauthorized(unauthorized()))];
         let wire = msg_path("/conversations/locations/loc%201/messages/", "/transcription");
         check_declared_errors(GET_MESSAGE_TRANSCRIPTION, &wire, send, expected).await;
@@ -1538,13 +1665,21 @@ mod conversations {
     #[tokio::test]
     async fn send_live_chat_typing_indicator_declared_errors() {
         use conv::SendLiveChatTypingIndicatorError as E;
-        let send = |uri: String| async move { conversations_client(&uri).send_live_chat_typing_indicator(typing_body()).await };
+        let send = |uri: String| async move {
+            conversations_client(&uri).send_live_chat_typing_indicator(typing_body()).await
+        };
         let expected = vec![
             (400, E::BadRequest(bad_request())),
             (401, E::Unauthorized(unauthorized())),
             (422, E::UnprocessableEntity(unprocessable())),
         ];
-        check_declared_errors(SEND_LIVE_CHAT_TYPING_INDICATOR, "/conversations/providers/live-chat/typing", send, expected).await;
+        check_declared_errors(
+            SEND_LIVE_CHAT_TYPING_INDICATOR,
+            "/conversations/providers/live-chat/typing",
+            send,
+            expected,
+        )
+        .await;
     }
 
     // --- undeclared statuses and bodies that do not decode
@@ -1608,7 +1743,12 @@ mod conversations {
         let server = MockServer::start().await;
         let mut body = LIST_MESSAGES.response_example(200);
         body["messages"]["messages"][0]["meta"]["callDuration"] = json!("two minutes");
-        LIST_MESSAGES.mock(MESSAGES_PATH).respond_with(ResponseTemplate::new(200).set_body_json(&body)).expect(1).mount(&server).await;
+        LIST_MESSAGES
+            .mock(MESSAGES_PATH)
+            .respond_with(ResponseTemplate::new(200).set_body_json(&body))
+            .expect(1)
+            .mount(&server)
+            .await;
         match conversations_client(&server.uri()).list_messages(CONV_ID).await {
             Err(Error::Decode(e)) => {
                 assert_eq!(e.status.as_u16(), 200);

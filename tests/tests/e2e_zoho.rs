@@ -16,7 +16,7 @@ use crm_clients::runtime::{Error, Response, RetryPolicy};
 use crm_clients::zoho_crm::records::*;
 use futures_util::{StreamExt, TryStreamExt};
 use serde::de::DeserializeOwned;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
 
@@ -267,7 +267,7 @@ fn assert_patricia_added(item: &RecordActionResult, id: &str) {
 
 #[test]
 fn dc_server_variable_selects_the_data_centre() {
-    let base_url = |builder: crm_clients::runtime::ClientBuilder<Client>| {
+    let base_url = |builder: crm_clients::zoho_crm::records::ClientBuilder| {
         builder.access_token(TOKEN).build().unwrap().runtime().base_url().to_string()
     };
 
@@ -375,8 +375,12 @@ async fn list_records_204_decodes_into_no_content() {
         .mount(&server)
         .await;
 
-    let resp =
-        client(&server).list_records(MODULE, fields()).page_token("c8582xx9e7c7").cvid("4150868000000087501").await.unwrap();
+    let resp = client(&server)
+        .list_records(MODULE, fields())
+        .page_token("c8582xx9e7c7")
+        .cvid("4150868000000087501")
+        .await
+        .unwrap();
 
     assert_eq!(resp.status(), 204);
     assert_eq!(resp.body(), &ListRecordsSuccess::NoContent);
@@ -1110,7 +1114,10 @@ async fn declared_error_bodies_keep_their_concrete_values() {
         panic!()
     };
     let locked = failure(&bulk.data[0]);
-    assert_eq!((locked.code.clone(), locked.details.action.as_deref()), (ErrorCode::RecordLocked, Some("record_locking")));
+    assert_eq!(
+        (locked.code.clone(), locked.details.action.as_deref()),
+        (ErrorCode::RecordLocked, Some("record_locking"))
+    );
 
     // 412 carries per-record results.
     let UpdateRecordsError::PreconditionFailed(bulk) =

@@ -2,13 +2,14 @@
 //! as the generator promises (open enums, nullable vs absent, boxing,
 //! discriminated unions with a fallback).
 
-use serde::{de::DeserializeOwned, Serialize};
-use serde_json::{json, Value};
+use serde::{Serialize, de::DeserializeOwned};
+use serde_json::{Value, json};
 use tests::fixtures::*;
 
 /// Decodes `example`, encodes it back and compares as JSON.
 fn round_trip<T: DeserializeOwned + Serialize + std::fmt::Debug>(example: Value) -> T {
-    let decoded: T = serde_json::from_value(example.clone()).unwrap_or_else(|e| panic!("{example} does not decode: {e}"));
+    let decoded: T =
+        serde_json::from_value(example.clone()).unwrap_or_else(|e| panic!("{example} does not decode: {e}"));
     let encoded = serde_json::to_value(&decoded).unwrap();
     assert_eq!(encoded, example, "round trip of {decoded:?}");
     decoded
@@ -16,7 +17,9 @@ fn round_trip<T: DeserializeOwned + Serialize + std::fmt::Debug>(example: Value)
 
 #[test]
 fn objects_required_optional_nullable() {
-    let thing: objects::Thing = round_trip(json!({"id": "t1", "name": "Rex", "nickname": null, "legs": 4, "created_at": "2024-01-02T03:04:05Z"}));
+    let thing: objects::Thing = round_trip(
+        json!({"id": "t1", "name": "Rex", "nickname": null, "legs": 4, "created_at": "2024-01-02T03:04:05Z"}),
+    );
     assert_eq!(thing.nickname, None);
     assert_eq!(thing.legs, Some(4));
     // A required nullable field must be present.
@@ -131,7 +134,9 @@ fn naming() {
 
 #[test]
 fn openapi_31_documents_are_normalized() {
-    let pet: openapi31::Pet = round_trip(json!({"id": "p1", "kind": "pet", "nickname": null, "age": 3, "weight": 4.5, "owner": {"name": "Ann"}}));
+    let pet: openapi31::Pet = round_trip(
+        json!({"id": "p1", "kind": "pet", "nickname": null, "age": 3, "weight": 4.5, "owner": {"name": "Ann"}}),
+    );
     assert_eq!(pet.kind, openapi31::PetKind::Pet);
     assert_eq!(pet.nickname, None);
     assert!(matches!(pet.weight, Some(openapi31::PetWeight::Number(w)) if w == 4.5));

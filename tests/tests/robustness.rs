@@ -2,10 +2,10 @@
 //! spec gives either a module (which parsed as Rust, `format` checks that)
 //! or an error with a location.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use proptest::prelude::*;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn seeds() -> &'static [Value] {
     static SEEDS: std::sync::OnceLock<Vec<Value>> = std::sync::OnceLock::new();
@@ -16,10 +16,7 @@ fn load_seeds() -> Vec<Value> {
     let root = xtask::codegen::workspace_root();
     let mut paths: Vec<_> = xtask::codegen::specs(&root).unwrap().into_iter().map(|e| root.join(e.spec)).collect();
     paths.extend(xtask::codegen::fixtures(&root).unwrap());
-    paths
-        .iter()
-        .map(|p| serde_yaml::from_str(&std::fs::read_to_string(p).unwrap()).unwrap())
-        .collect()
+    paths.iter().map(|p| serde_yaml::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()).collect()
 }
 
 /// Every node's JSON pointer segments, in document order.
@@ -116,14 +113,21 @@ fn apply(doc: &mut Value, at: usize, m: &Mutation) {
         Mutation::DanglingRef => json!({"$ref": "#/components/schemas/DoesNotExist"}),
         Mutation::SelfRef => json!({"$ref": format!("#/components/schemas/{last}")}),
         Mutation::WrapAllOf => json!({"allOf": [node.clone()], "nullable": true}),
-        Mutation::DeepNest(n) => (0..*n).fold(json!({"type": "string"}), |inner, _| json!({"type": "array", "items": inner})),
+        Mutation::DeepNest(n) => {
+            (0..*n).fold(json!({"type": "string"}), |inner, _| json!({"type": "array", "items": inner}))
+        }
         Mutation::CopyFrom(_) => copied.unwrap_or(Value::Null),
         Mutation::Delete => return,
     };
 }
 
 fn options() -> crmgen::Options {
-    crmgen::Options { module_path: "api".into(), spec_label: "mutated.yaml".into(), command: "test".into(), strict: false }
+    crmgen::Options {
+        module_path: "api".into(),
+        spec_label: "mutated.yaml".into(),
+        command: "test".into(),
+        strict: false,
+    }
 }
 
 proptest! {
@@ -150,7 +154,19 @@ proptest! {
 /// Inputs that are not specs at all.
 #[test]
 fn garbage_never_panics() {
-    for text in ["", "   ", "null", "[]", "42", "openapi: 3.0.3", "openapi: [3]", "{\"openapi\": \"3.1.0\"}", "openapi: 3.0.3\npaths: 7", "\u{0}\u{1}", "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents: {schemas: {A: {$ref: '#/components/schemas/A'}}}"] {
+    for text in [
+        "",
+        "   ",
+        "null",
+        "[]",
+        "42",
+        "openapi: 3.0.3",
+        "openapi: [3]",
+        "{\"openapi\": \"3.1.0\"}",
+        "openapi: 3.0.3\npaths: 7",
+        "\u{0}\u{1}",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents: {schemas: {A: {$ref: '#/components/schemas/A'}}}",
+    ] {
         let outcome = catch_unwind(|| crmgen::generate_str(text, &options()));
         assert!(outcome.is_ok(), "panic on {text:?}");
     }

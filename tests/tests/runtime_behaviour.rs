@@ -9,7 +9,7 @@ use crm_clients::highlevel::objects::{
     Client, CreateObjectRecordRequest, CreateRecordError, GetRecordError, ObjectRecordResponse,
 };
 use crm_clients::runtime::{BuildError, Error, RetryPolicy};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use wiremock::matchers::{any, body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -235,10 +235,8 @@ async fn post_is_retried_when_non_idempotent_retries_are_enabled() {
         .mount(&server)
         .await;
 
-    let resp = client(&server, fast_retry().retry_non_idempotent(true))
-        .create_record(SCHEMA, create_body())
-        .await
-        .unwrap();
+    let resp =
+        client(&server, fast_retry().retry_non_idempotent(true)).create_record(SCHEMA, create_body()).await.unwrap();
 
     assert_eq!(resp.status(), 201);
     assert_record(&resp);
@@ -407,7 +405,11 @@ async fn connection_errors_are_retried() {
 #[tokio::test]
 async fn path_param_is_encoded_into_one_segment() {
     let server = MockServer::start().await;
-    Mock::given(any()).respond_with(ResponseTemplate::new(200).set_body_json(record_example())).expect(1).mount(&server).await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(record_example()))
+        .expect(1)
+        .mount(&server)
+        .await;
 
     let resp = client(&server, RetryPolicy::none()).get_record(SCHEMA, "a/b?c#d e ü~.-_").await.unwrap();
 
@@ -423,7 +425,11 @@ async fn path_param_is_encoded_into_one_segment() {
 #[tokio::test]
 async fn path_param_braces_cannot_inject_another_param() {
     let server = MockServer::start().await;
-    Mock::given(any()).respond_with(ResponseTemplate::new(200).set_body_json(record_example())).expect(1).mount(&server).await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(record_example()))
+        .expect(1)
+        .mount(&server)
+        .await;
 
     client(&server, RetryPolicy::none()).get_record("{id}", "x").await.unwrap();
 
@@ -433,7 +439,11 @@ async fn path_param_braces_cannot_inject_another_param() {
 #[tokio::test]
 async fn dot_segments_and_empty_path_params_are_refused_before_sending() {
     let server = MockServer::start().await;
-    Mock::given(any()).respond_with(ResponseTemplate::new(200).set_body_json(record_example())).expect(0).mount(&server).await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(record_example()))
+        .expect(0)
+        .mount(&server)
+        .await;
     let client = client(&server, fast_retry());
 
     for bad in ["..", ".", ""] {
@@ -468,7 +478,8 @@ fn assert_error_redacted<E: std::fmt::Debug + std::fmt::Display>(kind: &str, err
 #[tokio::test]
 async fn token_is_sent_but_never_printed() {
     let server = MockServer::start().await;
-    let authorized = || Mock::given(method("GET")).and(path(RECORD_PATH)).and(header("authorization", format!("Bearer {TOKEN}")));
+    let authorized =
+        || Mock::given(method("GET")).and(path(RECORD_PATH)).and(header("authorization", format!("Bearer {TOKEN}")));
     // Each request is answered once, in this order: 400, 500, undecodable 200, slow 200.
     authorized()
         .respond_with(ResponseTemplate::new(400).set_body_json(bad_request_example()))
@@ -511,7 +522,8 @@ async fn token_is_sent_but_never_printed() {
     assert!(matches!(timeout, Error::Timeout), "{timeout:?}");
     assert_error_redacted("Timeout", &timeout);
 
-    let transport = client_with(&closed_port_url(), RetryPolicy::none()).get_record(SCHEMA, RECORD_ID).await.unwrap_err();
+    let transport =
+        client_with(&closed_port_url(), RetryPolicy::none()).get_record(SCHEMA, RECORD_ID).await.unwrap_err();
     assert!(matches!(transport, Error::Transport(_)), "{transport:?}");
     assert_error_redacted("Transport", &transport);
 
@@ -657,7 +669,7 @@ fn crm_clients_version() -> String {
     line.trim_start_matches("version = ").trim_matches('"').to_string()
 }
 
-async fn seen_headers(builder: crm_clients::runtime::ClientBuilder<Client>) -> reqwest::header::HeaderMap {
+async fn seen_headers(builder: crm_clients::highlevel::objects::ClientBuilder) -> reqwest::header::HeaderMap {
     let server = MockServer::start().await;
     get_always(&server, ResponseTemplate::new(200).set_body_json(record_example()), 1).await;
     let client = builder.bearer_token(TOKEN).base_url(server.uri()).retry(RetryPolicy::none()).build().unwrap();

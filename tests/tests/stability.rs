@@ -126,9 +126,15 @@ fn an_added_required_field_adds_its_own_lines_only() {
 fn an_added_operation_is_a_pure_insertion() {
     let delete = "    delete:\n      operationId: deletePet\n      summary: Delete a pet.\n      parameters:\n        - {name: id, in: path, required: true, schema: {type: string}}\n      responses:\n        '204':\n          description: Deleted.\n";
     let owners = "  /owners:\n    get:\n      operationId: listOwners\n      responses:\n        '200':\n          description: Owners.\n          content:\n            application/json:\n              schema: {type: array, items: {$ref: '#/components/schemas/Owner'}}\n";
-    let last = edit(&base(), "        '404':\n          description: Not found.\n", &format!("        '404':\n          description: Not found.\n{delete}"));
+    let last = edit(
+        &base(),
+        "        '404':\n          description: Not found.\n",
+        &format!("        '404':\n          description: Not found.\n{delete}"),
+    );
     let first = edit(&base(), "paths:\n", &format!("paths:\n{owners}"));
-    for (what, edited, max_added) in [("operation `deletePet` (last)", last, 50), ("operation `listOwners` (first)", first, 44)] {
+    for (what, edited, max_added) in
+        [("operation `deletePet` (last)", last, 50), ("operation `listOwners` (first)", first, 44)]
+    {
         let (before, after, delta) = regenerate(&edited);
         // The method on `Client` (doc, example, fn: ~15 lines) and the
         // request builder (~30 lines); nothing else moves.

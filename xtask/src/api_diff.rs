@@ -184,7 +184,12 @@ fn servers(r: &mut Report, old: &Api, new: &Api) {
     let new_urls: Vec<&str> = new.servers.iter().map(|s| s.url.as_str()).collect();
     if old_urls.first() != new_urls.first() {
         let show = |u: Option<&&str>| u.map(|u| code(u)).unwrap_or_else(|| "none (set with `base_url`)".into());
-        r.push(Kind::ServersChanged, false, "servers", format!("default base URL {} -> {}", show(old_urls.first()), show(new_urls.first())));
+        r.push(
+            Kind::ServersChanged,
+            false,
+            "servers",
+            format!("default base URL {} -> {}", show(old_urls.first()), show(new_urls.first())),
+        );
     }
     for u in new_urls.iter().skip(1).filter(|u| !old_urls.contains(u)) {
         r.push(Kind::ServersChanged, false, "servers", format!("server {} added", code(u)));
@@ -218,7 +223,12 @@ fn servers(r: &mut Report, old: &Api, new: &Api) {
             r.push(Kind::ServersChanged, true, subject.clone(), format!("value {} removed", code(w)));
         }
         if o.default != v.default {
-            r.push(Kind::ServersChanged, false, subject.clone(), format!("default {} -> {}", code(&o.default), code(&v.default)));
+            r.push(
+                Kind::ServersChanged,
+                false,
+                subject.clone(),
+                format!("default {} -> {}", code(&o.default), code(&v.default)),
+            );
         }
     }
     for name in ov.keys().filter(|n| !nv.contains_key(*n)) {
@@ -247,7 +257,12 @@ fn security_schemes(r: &mut Report, old: &Api, new: &Api) {
         }
     }
     for o in old.security_schemes.iter().filter(|o| !new.security_schemes.iter().any(|s| s.key == o.key)) {
-        r.push(Kind::AuthChanged, true, format!("security scheme {}", code(&o.key)), format!("removed: {}", scheme_str(o)));
+        r.push(
+            Kind::AuthChanged,
+            true,
+            format!("security scheme {}", code(&o.key)),
+            format!("removed: {}", scheme_str(o)),
+        );
     }
 }
 
@@ -289,10 +304,20 @@ fn operation(r: &mut Report, o: &Operation, n: &Operation) {
         r.push(Kind::OperationChanged, false, subject.clone(), format!("endpoint {} -> {}", endpoint(o), endpoint(n)));
     }
     if o.method_name != n.method_name {
-        r.push(Kind::OperationChanged, true, subject.clone(), format!("method `Client::{}` renamed `Client::{}`", o.method_name, n.method_name));
+        r.push(
+            Kind::OperationChanged,
+            true,
+            subject.clone(),
+            format!("method `Client::{}` renamed `Client::{}`", o.method_name, n.method_name),
+        );
     }
     if o.builder_name != n.builder_name {
-        r.push(Kind::OperationChanged, true, subject.clone(), format!("request builder `{}` renamed `{}`", o.builder_name, n.builder_name));
+        r.push(
+            Kind::OperationChanged,
+            true,
+            subject.clone(),
+            format!("request builder `{}` renamed `{}`", o.builder_name, n.builder_name),
+        );
     }
     if !o.deprecated && n.deprecated {
         r.push(Kind::OperationChanged, false, subject.clone(), "deprecated");
@@ -314,9 +339,12 @@ fn operation(r: &mut Report, o: &Operation, n: &Operation) {
     match (&o.pagination, &n.pagination) {
         (None, Some(_)) => r.push(Kind::OperationChanged, false, subject, "paginated: `.stream()` added"),
         (Some(_), None) => r.push(Kind::OperationChanged, true, subject, "no longer paginated: `.stream()` removed"),
-        (Some(a), Some(b)) if a.item_ty != b.item_ty => {
-            r.push(Kind::OperationChanged, true, subject, format!("`.stream()` items {}", retyped(&a.item_ty, &b.item_ty)))
-        }
+        (Some(a), Some(b)) if a.item_ty != b.item_ty => r.push(
+            Kind::OperationChanged,
+            true,
+            subject,
+            format!("`.stream()` items {}", retyped(&a.item_ty, &b.item_ty)),
+        ),
         (Some(a), Some(b)) if a != b => r.push(Kind::OperationChanged, false, subject, "pagination settings changed"),
         _ => {}
     }
@@ -374,7 +402,9 @@ fn params(r: &mut Report, o: &Operation, n: &Operation) {
         let detail = match role(np) {
             Role::Argument => format!("added, required: a new argument of `Client::{}`", n.method_name),
             Role::Optional => format!("added, optional: builder method `.{}()`", np.ident),
-            Role::Automatic => format!("added, constant `{}` sent automatically", np.constant.as_deref().unwrap_or_default()),
+            Role::Automatic => {
+                format!("added, constant `{}` sent automatically", np.constant.as_deref().unwrap_or_default())
+            }
         };
         r.push(Kind::ParamAdded, role(np) == Role::Argument, subject(np), format!("{detail} (`{}`)", ty_str(&np.ty)));
     }
@@ -396,7 +426,12 @@ fn params(r: &mut Report, o: &Operation, n: &Operation) {
             r.push(Kind::ParamChanged, true, s.clone(), retyped(&op.ty, &np.ty));
         }
         if op.location != np.location {
-            r.push(Kind::ParamChanged, false, s.clone(), format!("now sent in the {} (was {})", location(np.location), location(op.location)));
+            r.push(
+                Kind::ParamChanged,
+                false,
+                s.clone(),
+                format!("now sent in the {} (was {})", location(np.location), location(op.location)),
+            );
         }
         if op.list_style != np.list_style && op.ty == np.ty {
             r.push(Kind::ParamChanged, false, s.clone(), "list serialisation style changed");
@@ -414,7 +449,9 @@ fn body(r: &mut Report, o: &Operation, n: &Operation) {
         (None, Some(b)) if b.required => {
             r.push(Kind::BodyAdded, true, subject, format!("added, required: a new argument `body: {}`", ty_str(&b.ty)))
         }
-        (None, Some(b)) => r.push(Kind::BodyAdded, false, subject, format!("added, optional: `.body({})`", ty_str(&b.ty))),
+        (None, Some(b)) => {
+            r.push(Kind::BodyAdded, false, subject, format!("added, optional: `.body({})`", ty_str(&b.ty)))
+        }
         (Some(b), None) => r.push(Kind::BodyRemoved, true, subject, format!("removed (was `{}`)", ty_str(&b.ty))),
         (Some(a), Some(b)) => {
             if a.ty != b.ty {
@@ -425,7 +462,12 @@ fn body(r: &mut Report, o: &Operation, n: &Operation) {
                 r.push(Kind::BodyChanged, true, subject.clone(), how);
             }
             if a.content_type != b.content_type {
-                r.push(Kind::BodyChanged, false, subject, format!("sent as `{}` (was `{}`)", b.content_type, a.content_type));
+                r.push(
+                    Kind::BodyChanged,
+                    false,
+                    subject,
+                    format!("sent as `{}` (was `{}`)", b.content_type, a.content_type),
+                );
             }
         }
     }
@@ -446,16 +488,31 @@ fn case_body(c: &ResponseCase) -> Option<&Ty> {
 fn responses(r: &mut Report, o: &Operation, n: &Operation) {
     let subject = format!("{} response", op_subject(n));
     if o.success.ty != n.success.ty {
-        r.push(Kind::ResponseChanged, true, subject.clone(), format!("success type {}", retyped(&o.success.ty, &n.success.ty)));
+        r.push(
+            Kind::ResponseChanged,
+            true,
+            subject.clone(),
+            format!("success type {}", retyped(&o.success.ty, &n.success.ty)),
+        );
     } else {
         // Same type: a new or removed 2xx status only matters with a success enum.
         let statuses = |op: &Operation| op.success.cases.iter().map(|c| status_str(&c.status)).collect::<BTreeSet<_>>();
         let (os, ns) = (statuses(o), statuses(n));
         for s in ns.difference(&os) {
-            r.push(Kind::ResponseChanged, n.success.enum_name.is_some(), subject.clone(), format!("success status {s} added"));
+            r.push(
+                Kind::ResponseChanged,
+                n.success.enum_name.is_some(),
+                subject.clone(),
+                format!("success status {s} added"),
+            );
         }
         for s in os.difference(&ns) {
-            r.push(Kind::ResponseChanged, o.success.enum_name.is_some(), subject.clone(), format!("success status {s} removed"));
+            r.push(
+                Kind::ResponseChanged,
+                o.success.enum_name.is_some(),
+                subject.clone(),
+                format!("success status {s} removed"),
+            );
         }
     }
     let subject = format!("{} errors", op_subject(n));
@@ -464,17 +521,32 @@ fn responses(r: &mut Report, o: &Operation, n: &Operation) {
             r.push(Kind::ResponseChanged, true, subject.clone(), format!("error enum `{a}` renamed `{b}`"));
         }
         (None, Some(b)) => {
-            r.push(Kind::ResponseChanged, true, subject.clone(), format!("error type of `.send()` `runtime::NoErrorBody` -> `{b}`"));
+            r.push(
+                Kind::ResponseChanged,
+                true,
+                subject.clone(),
+                format!("error type of `.send()` `runtime::NoErrorBody` -> `{b}`"),
+            );
         }
         (Some(a), None) => {
-            r.push(Kind::ResponseChanged, true, subject.clone(), format!("error type of `.send()` `{a}` -> `runtime::NoErrorBody`"));
+            r.push(
+                Kind::ResponseChanged,
+                true,
+                subject.clone(),
+                format!("error type of `.send()` `{a}` -> `runtime::NoErrorBody`"),
+            );
         }
         _ => {}
     }
     for c in &n.errors.cases {
         let status = status_str(&c.status);
         match o.errors.cases.iter().find(|oc| oc.status == c.status) {
-            None => r.push(Kind::ResponseChanged, false, subject.clone(), format!("error status {status} declared (variant `{}`)", c.variant)),
+            None => r.push(
+                Kind::ResponseChanged,
+                false,
+                subject.clone(),
+                format!("error status {status} declared (variant `{}`)", c.variant),
+            ),
             Some(oc) => {
                 if case_body(oc) != case_body(c) {
                     let show = |t: Option<&Ty>| t.map(ty_str).unwrap_or_else(|| "no body".into());
@@ -485,13 +557,23 @@ fn responses(r: &mut Report, o: &Operation, n: &Operation) {
                         format!("error status {status} body `{}` -> `{}`", show(case_body(oc)), show(case_body(c))),
                     );
                 } else if oc.variant != c.variant {
-                    r.push(Kind::ResponseChanged, true, subject.clone(), format!("error variant `{}` renamed `{}`", oc.variant, c.variant));
+                    r.push(
+                        Kind::ResponseChanged,
+                        true,
+                        subject.clone(),
+                        format!("error variant `{}` renamed `{}`", oc.variant, c.variant),
+                    );
                 }
             }
         }
     }
     for oc in o.errors.cases.iter().filter(|oc| !n.errors.cases.iter().any(|c| c.status == oc.status)) {
-        r.push(Kind::ResponseChanged, true, subject.clone(), format!("error status {} removed (variant `{}`)", status_str(&oc.status), oc.variant));
+        r.push(
+            Kind::ResponseChanged,
+            true,
+            subject.clone(),
+            format!("error status {} removed (variant `{}`)", status_str(&oc.status), oc.variant),
+        );
     }
 }
 
@@ -616,7 +698,12 @@ fn types(r: &mut Report, old: &Api, new: &Api) {
             if u.internal() {
                 continue;
             }
-            r.push(Kind::TypeAdded, false, format!("type {} ({})", code(&t.name), u.label()), format!("added ({})", kind_name(&t.kind)));
+            r.push(
+                Kind::TypeAdded,
+                false,
+                format!("type {} ({})", code(&t.name), u.label()),
+                format!("added ({})", kind_name(&t.kind)),
+            );
             continue;
         };
         let (a, b) = (old_usage(&t.name), new_usage(&t.name));
@@ -649,7 +736,12 @@ fn types(r: &mut Report, old: &Api, new: &Api) {
             }
             (a, b) => {
                 if kind_name(a) != kind_name(b) {
-                    r.push(Kind::TypeChanged, true, subject, format!("now a {} (was a {})", kind_name(b), kind_name(a)));
+                    r.push(
+                        Kind::TypeChanged,
+                        true,
+                        subject,
+                        format!("now a {} (was a {})", kind_name(b), kind_name(a)),
+                    );
                 } else if a != b {
                     r.push(Kind::TypeChanged, true, subject, "changed");
                 }
@@ -661,7 +753,12 @@ fn types(r: &mut Report, old: &Api, new: &Api) {
         if u.internal() {
             continue;
         }
-        r.push(Kind::TypeRemoved, true, format!("type {} ({})", code(&o.name), u.label()), format!("removed ({})", kind_name(&o.kind)));
+        r.push(
+            Kind::TypeRemoved,
+            true,
+            format!("type {} ({})", code(&o.name), u.label()),
+            format!("removed ({})", kind_name(&o.kind)),
+        );
     }
 }
 
@@ -671,7 +768,12 @@ fn struct_diff(r: &mut Report, subject: &str, u: Usage, a: &Struct, b: &Struct) 
         let Some(of) = a.fields.iter().find(|of| of.wire_name == f.wire_name) else {
             let required = if f.required { "required" } else { "optional" };
             // Users build request types: a new required field must be supplied.
-            r.push(Kind::FieldAdded, u.request && f.required, subject, format!("{field} added, {required} (`{}`)", ty_str(&f.ty)));
+            r.push(
+                Kind::FieldAdded,
+                u.request && f.required,
+                subject,
+                format!("{field} added, {required} (`{}`)", ty_str(&f.ty)),
+            );
             continue;
         };
         if of.ty != f.ty {
@@ -687,19 +789,33 @@ fn struct_diff(r: &mut Report, subject: &str, u: Usage, a: &Struct, b: &Struct) 
             r.push(Kind::FieldChanged, breaking, subject, format!("{field} {how}"));
         }
         if of.ident != f.ident {
-            r.push(Kind::FieldChanged, true, subject, format!("{field} renamed in Rust `{}` -> `{}`", of.ident, f.ident));
+            r.push(
+                Kind::FieldChanged,
+                true,
+                subject,
+                format!("{field} renamed in Rust `{}` -> `{}`", of.ident, f.ident),
+            );
         }
         if !of.deprecated && f.deprecated {
             r.push(Kind::FieldChanged, false, subject, format!("{field} deprecated"));
         }
     }
     for of in a.fields.iter().filter(|of| !b.fields.iter().any(|f| f.wire_name == of.wire_name)) {
-        r.push(Kind::FieldRemoved, true, subject, format!("field `{}` removed (was `{}`)", of.wire_name, ty_str(&of.ty)));
+        r.push(
+            Kind::FieldRemoved,
+            true,
+            subject,
+            format!("field `{}` removed (was `{}`)", of.wire_name, ty_str(&of.ty)),
+        );
     }
     match (&a.additional, &b.additional) {
-        (None, Some(t)) => r.push(Kind::FieldAdded, u.request, subject, format!("additional properties allowed (`{}`)", ty_str(t))),
+        (None, Some(t)) => {
+            r.push(Kind::FieldAdded, u.request, subject, format!("additional properties allowed (`{}`)", ty_str(t)))
+        }
         (Some(_), None) => r.push(Kind::FieldRemoved, true, subject, "additional properties no longer kept"),
-        (Some(x), Some(y)) if x != y => r.push(Kind::FieldChanged, true, subject, format!("additional properties {}", retyped(x, y))),
+        (Some(x), Some(y)) if x != y => {
+            r.push(Kind::FieldChanged, true, subject, format!("additional properties {}", retyped(x, y)))
+        }
         _ => {}
     }
 }
@@ -709,9 +825,12 @@ fn enum_diff(r: &mut Report, subject: &str, a: &[(String, String)], b: &[(String
     for (wire, ident) in b {
         match a.iter().find(|(w, _)| w == wire) {
             None => r.push(Kind::EnumValueAdded, false, subject, format!("value `{wire}` added (`{ident}`)")),
-            Some((_, oi)) if oi != ident => {
-                r.push(Kind::EnumValueChanged, true, subject, format!("variant of `{wire}` renamed `{oi}` -> `{ident}`"))
-            }
+            Some((_, oi)) if oi != ident => r.push(
+                Kind::EnumValueChanged,
+                true,
+                subject,
+                format!("variant of `{wire}` renamed `{oi}` -> `{ident}`"),
+            ),
             Some(_) => {}
         }
     }
@@ -723,14 +842,27 @@ fn enum_diff(r: &mut Report, subject: &str, a: &[(String, String)], b: &[(String
 fn union_diff(r: &mut Report, subject: &str, a: &Union, b: &Union) {
     if a.discriminator != b.discriminator {
         let show = |d: &Option<String>| d.as_deref().map(code).unwrap_or_else(|| "none".into());
-        r.push(Kind::TypeChanged, true, subject, format!("discriminator {} -> {}", show(&a.discriminator), show(&b.discriminator)));
+        r.push(
+            Kind::TypeChanged,
+            true,
+            subject,
+            format!("discriminator {} -> {}", show(&a.discriminator), show(&b.discriminator)),
+        );
     }
     for v in &b.variants {
         match a.variants.iter().find(|ov| ov.ident == v.ident) {
-            None => r.push(Kind::UnionVariantAdded, false, subject, format!("variant `{}({})` added", v.ident, ty_str(&v.ty))),
-            Some(ov) if ov.ty != v.ty => {
-                r.push(Kind::UnionVariantChanged, true, subject, format!("variant `{}` {}", v.ident, retyped(&ov.ty, &v.ty)))
-            }
+            None => r.push(
+                Kind::UnionVariantAdded,
+                false,
+                subject,
+                format!("variant `{}({})` added", v.ident, ty_str(&v.ty)),
+            ),
+            Some(ov) if ov.ty != v.ty => r.push(
+                Kind::UnionVariantChanged,
+                true,
+                subject,
+                format!("variant `{}` {}", v.ident, retyped(&ov.ty, &v.ty)),
+            ),
             Some(ov) if ov.tags != v.tags => r.push(
                 Kind::UnionVariantChanged,
                 true,
@@ -795,10 +927,14 @@ pub fn specs_markdown(rev: &str, diffs: &[SpecDiff]) -> String {
     for d in diffs {
         match d {
             SpecDiff::Added { path, operations } => {
-                let _ = write!(out, "\n### `{path}` (new)\n\nNon-breaking: a new module with {operations} operations.\n");
+                let _ =
+                    write!(out, "\n### `{path}` (new)\n\nNon-breaking: a new module with {operations} operations.\n");
             }
             SpecDiff::Deleted { path } => {
-                let _ = write!(out, "\n### `{path}` (deleted)\n\n**Breaking**: the module and its cargo feature are removed.\n");
+                let _ = write!(
+                    out,
+                    "\n### `{path}` (deleted)\n\n**Breaking**: the module and its cargo feature are removed.\n"
+                );
             }
             SpecDiff::Changed { path, report } => {
                 let _ = write!(out, "\n### `{path}`\n\n{}", report.to_markdown());
@@ -812,12 +948,8 @@ pub fn specs_markdown(rev: &str, diffs: &[SpecDiff]) -> String {
 }
 
 fn git(root: &Path, args: &[&str]) -> Result<String, String> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
+    let out =
+        Command::new("git").arg("-C").arg(root).args(args).output().map_err(|e| format!("cannot run git: {e}"))?;
     if !out.status.success() {
         return Err(format!("`git {}` failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim()));
     }
@@ -852,13 +984,12 @@ pub fn diff_git(root: &Path, rev: &str) -> Result<Vec<SpecDiff>, String> {
         .filter(|p| is_spec_path(p))
         .map(str::to_string)
         .collect();
-    let new_paths: BTreeSet<String> = crate::codegen::specs(root)?
-        .into_iter()
-        .map(|e| e.spec.to_string_lossy().replace('\\', "/"))
-        .collect();
+    let new_paths: BTreeSet<String> =
+        crate::codegen::specs(root)?.into_iter().map(|e| e.spec.to_string_lossy().replace('\\', "/")).collect();
     let mut out = Vec::new();
     for path in old_paths.union(&new_paths) {
-        let old_text = if old_paths.contains(path) { Some(git(root, &["show", &format!("{commit}:./{path}")])?) } else { None };
+        let old_text =
+            if old_paths.contains(path) { Some(git(root, &["show", &format!("{commit}:./{path}")])?) } else { None };
         let new_text = if new_paths.contains(path) {
             Some(std::fs::read_to_string(root.join(path)).map_err(|e| format!("{path}: {e}"))?)
         } else {

@@ -153,7 +153,8 @@ pub fn run(root: &Path, opts: &Options) -> Result<Summary, String> {
     // target/debug/xtask during the run cannot change the generator under test.
     let exe = std::env::current_exe().map_err(|e| format!("cannot find the xtask binary: {e}"))?;
     let worker_exe = work.join(format!("xtask-worker-{}", std::process::id()));
-    std::fs::copy(&exe, &worker_exe).map_err(|e| format!("cannot copy {} to {}: {e}", exe.display(), worker_exe.display()))?;
+    std::fs::copy(&exe, &worker_exe)
+        .map_err(|e| format!("cannot copy {} to {}: {e}", exe.display(), worker_exe.display()))?;
     let _cleanup = RemoveOnDrop(worker_exe.clone());
     let exe = worker_exe;
     let names = crate_names(&sample);
@@ -168,7 +169,14 @@ pub fn run(root: &Path, opts: &Options) -> Result<Summary, String> {
         .into_iter()
         .zip(ours)
         .zip(names)
-        .map(|((spec, ours), crate_name)| Row { spec, crate_name, ours, peers: BTreeMap::new(), checked: BTreeMap::new(), common: false })
+        .map(|((spec, ours), crate_name)| Row {
+            spec,
+            crate_name,
+            ours,
+            peers: BTreeMap::new(),
+            checked: BTreeMap::new(),
+            common: false,
+        })
         .collect();
 
     // 3. The peers.
@@ -180,7 +188,11 @@ pub fn run(root: &Path, opts: &Options) -> Result<Summary, String> {
                 Ok(tool) => {
                     let (_, pinned) = peer.package();
                     if tool.version != pinned {
-                        peer_notes.push(format!("{} is {} (the comparison is pinned to {pinned})", peer.key(), tool.version));
+                        peer_notes.push(format!(
+                            "{} is {} (the comparison is pinned to {pinned})",
+                            peer.key(),
+                            tool.version
+                        ));
                     }
                     installed.push(tool);
                 }
@@ -197,7 +209,14 @@ pub fn run(root: &Path, opts: &Options) -> Result<Summary, String> {
         let total = rows.len();
         let outcomes: Vec<Result<peers::Outcome, String>> = process::parallel_map(&rows, opts.jobs, |_, row| {
             let dir = work.join(key).join(&row.crate_name);
-            let o = peers::run(tool, &row.spec.path, &row.crate_name, &dir, opts.timeout, &logs.join(key).join(&row.crate_name));
+            let o = peers::run(
+                tool,
+                &row.spec.path,
+                &row.crate_name,
+                &dir,
+                opts.timeout,
+                &logs.join(key).join(&row.crate_name),
+            );
             let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
             match &o {
                 Ok(o) => progress(key, n, total, &row.spec, status_word(o.status), &o.reason, o.elapsed),
@@ -217,7 +236,8 @@ pub fn run(root: &Path, opts: &Options) -> Result<Summary, String> {
         let candidates: Vec<usize> = (0..rows.len())
             .filter(|&i| {
                 let r = &rows[i];
-                r.ours.status() == "generated" && peer_keys.iter().all(|k| r.peers.get(k).is_some_and(|o| o.status == peers::Status::Generated))
+                r.ours.status() == "generated"
+                    && peer_keys.iter().all(|k| r.peers.get(k).is_some_and(|o| o.status == peers::Status::Generated))
             })
             .collect();
         let mut chosen = directory::shuffled(&candidates, opts.seed ^ 0xb0b);
@@ -238,19 +258,31 @@ pub fn run(root: &Path, opts: &Options) -> Result<Summary, String> {
         // Ours: standalone crates from `crmgen::write_crate`, in a worker too.
         let ours_ws = work.join("ours");
         let _ = std::fs::remove_dir_all(&ours_ws);
-        let ours_targets: Vec<usize> =
-            if opts.build_all_ours { (0..rows.len()).filter(|&i| rows[i].ours.status() == "generated").collect() } else { chosen.clone() };
+        let ours_targets: Vec<usize> = if opts.build_all_ours {
+            (0..rows.len()).filter(|&i| rows[i].ours.status() == "generated").collect()
+        } else {
+            chosen.clone()
+        };
         let written: Vec<Option<(String, PathBuf)>> = process::parallel_map(&ours_targets, opts.jobs, |_, &i| {
             let r = &rows[i];
             let dir = ours_ws.join(&r.crate_name);
-            let o = run_ours(&exe, &r.spec, Some(&dir), &r.crate_name, opts.timeout * 2, &logs.join("ours-crate").join(&r.crate_name));
+            let o = run_ours(
+                &exe,
+                &r.spec,
+                Some(&dir),
+                &r.crate_name,
+                opts.timeout * 2,
+                &logs.join("ours-crate").join(&r.crate_name),
+            );
             (o.status() == "generated").then(|| (r.crate_name.clone(), dir))
         });
         let mut sets: Vec<CrateSet> = vec![("ours", ours_ws, written.into_iter().flatten().collect())];
         for key in &peer_keys {
             let crates = chosen
                 .iter()
-                .filter_map(|&i| rows[i].peers.get(key).and_then(|o| o.crate_dir.clone()).map(|d| (rows[i].crate_name.clone(), d)))
+                .filter_map(|&i| {
+                    rows[i].peers.get(key).and_then(|o| o.crate_dir.clone()).map(|d| (rows[i].crate_name.clone(), d))
+                })
                 .collect();
             sets.push((key, work.join(key), crates));
         }
@@ -280,12 +312,16 @@ pub fn run(root: &Path, opts: &Options) -> Result<Summary, String> {
 
     // 5. The report.
     let markdown = report(&scan, &rows, opts, &installed, &peer_notes, &build_notes, started.elapsed());
-    let written_to = opts.out.clone().unwrap_or_else(|| if opts.is_full() { root.join("CORPUS.md") } else { work.join("CORPUS.md") });
+    let written_to =
+        opts.out
+            .clone()
+            .unwrap_or_else(|| if opts.is_full() { root.join("CORPUS.md") } else { work.join("CORPUS.md") });
     if let Some(dir) = written_to.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     std::fs::write(&written_to, &markdown).map_err(|e| format!("cannot write {}: {e}", written_to.display()))?;
-    let panics = rows.iter().filter(|r| matches!(r.ours.status(), "panic" | "crash")).map(|r| r.spec.name.clone()).collect();
+    let panics =
+        rows.iter().filter(|r| matches!(r.ours.status(), "panic" | "crash")).map(|r| r.spec.name.clone()).collect();
     Ok(Summary { markdown, written_to, panics })
 }
 
@@ -330,7 +366,12 @@ fn run_ours(exe: &Path, spec: &Spec, crate_dir: Option<&Path>, name: &str, timeo
         Ok(f) => f,
         Err(e) => {
             return Ours {
-                report: worker::Report { status: "crash".into(), kind: "crash".into(), message: e, ..Default::default() },
+                report: worker::Report {
+                    status: "crash".into(),
+                    kind: "crash".into(),
+                    message: e,
+                    ..Default::default()
+                },
                 elapsed: start.elapsed(),
             }
         }
@@ -346,7 +387,8 @@ fn run_ours(exe: &Path, spec: &Spec, crate_dir: Option<&Path>, name: &str, timeo
         (exit, None) => {
             // No report: the process died under us (abort, stack overflow).
             let last = finished.stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").to_string();
-            let thread = finished.stderr.lines().find(|l| l.contains("has overflowed its stack") || l.contains("panicked at"));
+            let thread =
+                finished.stderr.lines().find(|l| l.contains("has overflowed its stack") || l.contains("panicked at"));
             worker::Report {
                 status: "crash".into(),
                 kind: "crash".into(),
@@ -417,8 +459,11 @@ pub fn reason_key(message: &str) -> String {
             None => out.push(c),
         }
     }
-    let words: Vec<&str> =
-        out.split_whitespace().filter(|w| !w.starts_with("#/")).map(|w| if w.starts_with('/') { "…" } else { w }).collect();
+    let words: Vec<&str> = out
+        .split_whitespace()
+        .filter(|w| !w.starts_with("#/"))
+        .map(|w| if w.starts_with('/') { "…" } else { w })
+        .collect();
     let mut key = words.iter().take(12).copied().collect::<Vec<_>>().join(" ");
     if words.len() > 12 {
         key.push_str(" …");
@@ -487,12 +532,16 @@ fn report(
     let _ = writeln!(md);
 
     // The table.
-    let mut cols: Vec<(String, Vec<&str>)> = vec![("crmgen (ours)".into(), rows.iter().map(|r| r.ours.status()).collect())];
+    let mut cols: Vec<(String, Vec<&str>)> =
+        vec![("crmgen (ours)".into(), rows.iter().map(|r| r.ours.status()).collect())];
     let mut keys: Vec<&'static str> = vec!["ours"];
     for tool in installed {
         let key = tool.peer.key();
         let name = format!("{key} {}", tool.version);
-        cols.push((name, rows.iter().map(|r| r.peers.get(key).map(|o| status_word(o.status)).unwrap_or("-")).collect()));
+        cols.push((
+            name,
+            rows.iter().map(|r| r.peers.get(key).map(|o| status_word(o.status)).unwrap_or("-")).collect(),
+        ));
         keys.push(key);
     }
     let _ = writeln!(md, "## Results\n");
@@ -509,22 +558,29 @@ fn report(
         let cells: Vec<String> = cols.iter().map(|c| pct(count(&c.1, what), n)).collect();
         let _ = writeln!(md, "| {label} | {} |", cells.join(" | "));
     }
-    for (label, want31) in [("generated, of the OpenAPI 3.0 ones", false), ("generated, of the OpenAPI 3.1 ones", true)] {
-        let idx: Vec<usize> = (0..n).filter(|&i| matches!(rows[i].spec.version, Version::OpenApi31(_)) == want31).collect();
-        let cells: Vec<String> = cols.iter().map(|c| format!("{}/{}", idx.iter().filter(|&&i| c.1[i] == "generated").count(), idx.len())).collect();
+    for (label, want31) in [("generated, of the OpenAPI 3.0 ones", false), ("generated, of the OpenAPI 3.1 ones", true)]
+    {
+        let idx: Vec<usize> =
+            (0..n).filter(|&i| matches!(rows[i].spec.version, Version::OpenApi31(_)) == want31).collect();
+        let cells: Vec<String> = cols
+            .iter()
+            .map(|c| format!("{}/{}", idx.iter().filter(|&&i| c.1[i] == "generated").count(), idx.len()))
+            .collect();
         let _ = writeln!(md, "| {label} | {} |", cells.join(" | "));
     }
     if opts.build {
         let common = rows.iter().filter(|r| r.common).count();
         let who = if installed.is_empty() { "we generated" } else { "all three generated" };
         let compiled = |k: &str, common_only: bool| {
-            let checked: Vec<&build::Checked> = rows.iter().filter(|r| r.common || !common_only).filter_map(|r| r.checked.get(k)).collect();
+            let checked: Vec<&build::Checked> =
+                rows.iter().filter(|r| r.common || !common_only).filter_map(|r| r.checked.get(k)).collect();
             format!("{}/{}", checked.iter().filter(|c| c.compiled).count(), checked.len())
         };
         let cells: Vec<String> = keys.iter().map(|k| compiled(k, true)).collect();
         let _ = writeln!(md, "| compiles (`cargo check`), of {common} specs {who} | {} |", cells.join(" | "));
         if opts.build_all_ours {
-            let cells: Vec<String> = keys.iter().map(|k| if *k == "ours" { compiled(k, false) } else { "-".into() }).collect();
+            let cells: Vec<String> =
+                keys.iter().map(|k| if *k == "ours" { compiled(k, false) } else { "-".into() }).collect();
             let _ = writeln!(md, "| compiles, of every spec it generated | {} |", cells.join(" | "));
         }
     }
@@ -549,7 +605,8 @@ fn report(
     }
     for r in &panics {
         let rep = &r.ours.report;
-        let _ = writeln!(md, "- `{}` ({}): {} `{}`", r.spec.name, rep.status, rep.message.replace('\n', " "), rep.location);
+        let _ =
+            writeln!(md, "- `{}` ({}): {} `{}`", r.spec.name, rep.status, rep.message.replace('\n', " "), rep.location);
         if !rep.backtrace.is_empty() {
             let _ = writeln!(md, "  ```text");
             for f in rep.backtrace.lines().take(8) {
@@ -602,7 +659,14 @@ fn report(
         for (k, rs) in groups.iter().take(10) {
             let r = rs[0];
             let reason = r.peers.get(key).map(|o| o.reason.as_str()).unwrap_or("");
-            let _ = writeln!(md, "| {} | {} | `{}`: {} |", rs.len(), md_cell(k), r.spec.name, md_cell(&peers::clip(reason, 200)));
+            let _ = writeln!(
+                md,
+                "| {} | {} | `{}`: {} |",
+                rs.len(),
+                md_cell(k),
+                r.spec.name,
+                md_cell(&peers::clip(reason, 200))
+            );
         }
         let _ = writeln!(md);
     }
@@ -630,7 +694,14 @@ fn report(
     slow.sort_by_key(|r| std::cmp::Reverse(r.ours.elapsed));
     let _ = writeln!(md, "## Slowest specs for our generator\n");
     for r in slow.iter().take(5) {
-        let _ = writeln!(md, "- `{}` ({} KB): {:.1}s, {}", r.spec.name, r.spec.bytes / 1024, r.ours.elapsed.as_secs_f64(), r.ours.status());
+        let _ = writeln!(
+            md,
+            "- `{}` ({} KB): {:.1}s, {}",
+            r.spec.name,
+            r.spec.bytes / 1024,
+            r.ours.elapsed.as_secs_f64(),
+            r.ours.status()
+        );
     }
     let _ = writeln!(md);
 
@@ -654,7 +725,14 @@ fn report(
                 s
             })
             .collect();
-        let _ = writeln!(md, "| `{}` | {} | {} | {} |", r.spec.name, r.spec.version.label(), r.spec.bytes / 1024, cells.join(" | "));
+        let _ = writeln!(
+            md,
+            "| `{}` | {} | {} | {} |",
+            r.spec.name,
+            r.spec.version.label(),
+            r.spec.bytes / 1024,
+            cells.join(" | ")
+        );
     }
     let _ = writeln!(md, "\n</details>");
     md
@@ -670,7 +748,10 @@ mod tests {
 
     #[test]
     fn reason_keys_group_messages() {
-        assert_eq!(reason_key("unknown variant `foo`, expected one of `a`, `b`"), "unknown variant `…`, expected one of `a`, `b`");
+        assert_eq!(
+            reason_key("unknown variant `foo`, expected one of `a`, `b`"),
+            "unknown variant `…`, expected one of `a`, `b`"
+        );
         assert_eq!(reason_key("`allOf` members of 'Pet' must be objects"), "`allOf` members of '…' must be objects");
         assert_eq!(reason_key("schema at #/components/schemas/X uses 3 things"), "schema at uses N things");
         assert_eq!(

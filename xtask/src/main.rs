@@ -133,7 +133,9 @@ fn main() -> ExitCode {
             Err(e) => fail(&e),
         },
         Command::Generate { spec, out_dir, name, strict } => {
-            match crmgen::write_crate(&spec, &out_dir, name.as_deref(), strict, "cargo xtask generate") {
+            // Inside this repository the runtime is a path dependency.
+            let runtime = crmgen::standalone::RuntimeDep::Path(root.join("generator/runtime"));
+            match crmgen::write_crate(&spec, &out_dir, name.as_deref(), strict, "cargo xtask generate", &runtime) {
                 Ok(()) => {
                     println!("wrote a crate to {}", out_dir.display());
                     ExitCode::SUCCESS
@@ -144,7 +146,9 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::ApiDiff { old_spec, new_spec, git_rev, deny_breaking } => api_diff(&root, old_spec, new_spec, git_rev, deny_breaking),
+        Command::ApiDiff { old_spec, new_spec, git_rev, deny_breaking } => {
+            api_diff(&root, old_spec, new_spec, git_rev, deny_breaking)
+        }
         Command::Corpus { sample, seed, no_peers, no_build, build_sample, build_common_only, timeout, jobs, out } => {
             let defaults = xtask::corpus::Options::default();
             let opts = xtask::corpus::Options {
@@ -165,7 +169,11 @@ fn main() -> ExitCode {
                     if summary.panics.is_empty() {
                         ExitCode::SUCCESS
                     } else {
-                        fail(&format!("our generator panicked on {} spec(s): {}", summary.panics.len(), summary.panics.join(", ")))
+                        fail(&format!(
+                            "our generator panicked on {} spec(s): {}",
+                            summary.panics.len(),
+                            summary.panics.join(", ")
+                        ))
                     }
                 }
                 Err(e) => fail(&e),
@@ -177,11 +185,19 @@ fn main() -> ExitCode {
                 Err(e) => fail(&e),
             }
         }
-        Command::CorpusWorker { spec, crate_dir, name } => xtask::corpus::worker::main(&spec, crate_dir.as_deref(), name.as_deref()),
+        Command::CorpusWorker { spec, crate_dir, name } => {
+            xtask::corpus::worker::main(&spec, crate_dir.as_deref(), name.as_deref())
+        }
     }
 }
 
-fn api_diff(root: &std::path::Path, old: Option<PathBuf>, new: Option<PathBuf>, rev: Option<String>, deny_breaking: bool) -> ExitCode {
+fn api_diff(
+    root: &std::path::Path,
+    old: Option<PathBuf>,
+    new: Option<PathBuf>,
+    rev: Option<String>,
+    deny_breaking: bool,
+) -> ExitCode {
     use xtask::api_diff;
     let (markdown, breaking) = match (old, new) {
         (Some(old), Some(new)) => {

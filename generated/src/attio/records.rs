@@ -25,8 +25,14 @@ impl runtime::ApiClient for Client {
 }
 impl Client {
     /// Starts configuring a client for `https://api.attio.com/v2`.
-    pub fn builder() -> runtime::ClientBuilder<Client> {
-        runtime::ClientBuilder::new("https://api.attio.com/v2", &[])
+    pub fn builder() -> ClientBuilder {
+        let builder = runtime::ClientBuilder::new("https://api.attio.com/v2", &[]);
+        ClientBuilder(
+            builder
+                .user_agent(
+                    concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
+                ),
+        )
     }
     /// The runtime client: base URL, credentials and policies.
     pub fn runtime(&self) -> &runtime::Client {
@@ -285,7 +291,8 @@ impl Client {
         }
     }
 }
-impl runtime::ClientBuilder<Client> {
+runtime::client_builder!(ClientBuilder => Client);
+impl ClientBuilder {
     /// Authenticates with a token sent as `Authorization: Bearer <token>` (scheme `bearer`).
     ///
     /// An Attio workspace API key (access token) or an OAuth 2.0 access token obtained via the authorization code flow, sent as `Authorization: Bearer <token>`. Each operation lists the scopes the token needs in `x-scopes`.

@@ -25,8 +25,17 @@ impl runtime::ApiClient for Client {
 }
 impl Client {
     /// Starts configuring a client for `https://services.leadconnectorhq.com`.
-    pub fn builder() -> runtime::ClientBuilder<Client> {
-        runtime::ClientBuilder::new("https://services.leadconnectorhq.com", &[])
+    pub fn builder() -> ClientBuilder {
+        let builder = runtime::ClientBuilder::new(
+            "https://services.leadconnectorhq.com",
+            &[],
+        );
+        ClientBuilder(
+            builder
+                .user_agent(
+                    concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
+                ),
+        )
     }
     /// The runtime client: base URL, credentials and policies.
     pub fn runtime(&self) -> &runtime::Client {
@@ -261,7 +270,8 @@ impl Client {
         }
     }
 }
-impl runtime::ClientBuilder<Client> {
+runtime::client_builder!(ClientBuilder => Client);
+impl ClientBuilder {
     /// Authenticates with a token sent as `Authorization: Bearer <token>` (scheme `bearer`).
     ///
     /// Sub-Account OAuth access token or Sub-Account Private Integration token, sent as `Authorization: Bearer <token>`. Scopes used by this API: objects/schema.readonly, objects/schema.write, objects/record.readonly, objects/record.write; http bearer cannot carry scopes, so each operation lists its scope in `x-scopes`.

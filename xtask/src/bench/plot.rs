@@ -22,7 +22,8 @@ pub fn series(r: &Results) -> Vec<(String, Vec<(f64, f64)>)> {
             })
             .collect();
         if !points.is_empty() {
-            let label = if tool == Tool::Ours { format!("crmgen ({} CLI)", r.cli_profile) } else { tool.label().to_string() };
+            let label =
+                if tool == Tool::Ours { format!("crmgen ({} CLI)", r.cli_profile) } else { tool.label().to_string() };
             out.push((label, points));
         }
     }
@@ -64,7 +65,13 @@ pub fn generation_time(r: &Results, path: &Path) -> Result<(), String> {
         .y_label_formatter(&|y| if *y < 1.0 { format!("{y:.2}") } else { format!("{y:.0}") })
         .draw()
         .map_err(|e| err(&e))?;
-    let palette = [RGBColor(0xd6, 0x27, 0x28), RGBColor(0x1f, 0x77, 0xb4), RGBColor(0x2c, 0xa0, 0x2c), RGBColor(0xff, 0x7f, 0x0e), RGBColor(0x7f, 0x7f, 0x7f)];
+    let palette = [
+        RGBColor(0xd6, 0x27, 0x28),
+        RGBColor(0x1f, 0x77, 0xb4),
+        RGBColor(0x2c, 0xa0, 0x2c),
+        RGBColor(0xff, 0x7f, 0x0e),
+        RGBColor(0x7f, 0x7f, 0x7f),
+    ];
     for (i, (label, points)) in series.iter().enumerate() {
         let color = palette[i % palette.len()];
         let style = ShapeStyle::from(&color).stroke_width(2);
@@ -72,10 +79,10 @@ pub fn generation_time(r: &Results, path: &Path) -> Result<(), String> {
             .draw_series(LineSeries::new(points.iter().copied(), style))
             .map_err(|e| err(&e))?
             .label(label.as_str())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], ShapeStyle::from(&color).stroke_width(2)));
-        chart
-            .draw_series(points.iter().map(|&p| Circle::new(p, 4, color.filled())))
-            .map_err(|e| err(&e))?;
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], ShapeStyle::from(&color).stroke_width(2))
+            });
+        chart.draw_series(points.iter().map(|&p| Circle::new(p, 4, color.filled()))).map_err(|e| err(&e))?;
     }
     chart
         .configure_series_labels()

@@ -71,7 +71,12 @@ fn top_stage(row: &Row) -> String {
     row.ours
         .stages
         .as_ref()
-        .and_then(|s| s.shares().into_iter().max_by(|a, b| a.1.total_cmp(&b.1)).map(|(n, f)| format!("{n} ({:.0}% of the time)", f * 100.0)))
+        .and_then(|s| {
+            s.shares()
+                .into_iter()
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(n, f)| format!("{n} ({:.0}% of the time)", f * 100.0))
+        })
         .unwrap_or_else(|| "unknown".into())
 }
 
@@ -83,7 +88,8 @@ pub fn targets(r: &Results) -> Vec<Target> {
     out.push(Target {
         name: "Generation time",
         goal: "<= 0.5x the faster peer",
-        measured: t.map_or("-".into(), |(x, row, peer)| format!("worst {x:.2}x ({} vs {})", row.case.label, peer.label())),
+        measured: t
+            .map_or("-".into(), |(x, row, peer)| format!("worst {x:.2}x ({} vs {})", row.case.label, peer.label())),
         met: t.map(|(x, _, _)| x <= 0.5),
         dominates: t
             .filter(|(x, _, _)| *x > 0.5)
@@ -119,12 +125,10 @@ pub fn targets(r: &Results) -> Vec<Target> {
     out.push(Target {
         name: "Build time of the generated crate",
         goal: "<= 0.6x the faster peer",
-        measured: t.map_or("-".into(), |(x, row, peer)| format!("worst {x:.2}x ({} vs {})", row.case.label, peer.label())),
+        measured: t
+            .map_or("-".into(), |(x, row, peer)| format!("worst {x:.2}x ({} vs {})", row.case.label, peer.label())),
         met: t.map(|(x, _, _)| x <= 0.6),
-        dominates: t
-            .filter(|(x, _, _)| *x > 0.6)
-            .map(|(_, row, peer)| build_split(r, row, peer))
-            .unwrap_or_default(),
+        dominates: t.filter(|(x, _, _)| *x > 0.6).map(|(_, row, peer)| build_split(r, row, peer)).unwrap_or_default(),
     });
 
     // 4. Peak memory <= the smaller peer.
@@ -132,7 +136,8 @@ pub fn targets(r: &Results) -> Vec<Target> {
     out.push(Target {
         name: "Peak memory",
         goal: "<= the smaller peer",
-        measured: t.map_or("-".into(), |(x, row, peer)| format!("worst {x:.2}x ({} vs {})", row.case.label, peer.label())),
+        measured: t
+            .map_or("-".into(), |(x, row, peer)| format!("worst {x:.2}x ({} vs {})", row.case.label, peer.label())),
         met: t.map(|(x, _, _)| x <= 1.0),
         dominates: t
             .filter(|(x, _, _)| *x > 1.0)
@@ -148,20 +153,22 @@ pub fn targets(r: &Results) -> Vec<Target> {
         goal: "<= 3x",
         measured: gp.map_or("-".into(), |(x, _)| format!("{x:.2}x")),
         met: gp.map(|(x, _)| x <= 3.0),
-        dominates: gp.filter(|(x, _)| *x > 3.0).map(|(_, row)| format!("{} (in-process split: {})", top_stage(row), stage_breakdown(row))).unwrap_or_default(),
+        dominates: gp
+            .filter(|(x, _)| *x > 3.0)
+            .map(|(_, row)| format!("{} (in-process split: {})", top_stage(row), stage_breakdown(row)))
+            .unwrap_or_default(),
     });
 
     // 6. Scaling 1k -> 10k <= 11x.
-    let sc = synth(r, 1_000).zip(synth(r, 10_000)).and_then(|(a, b)| Some((gen_secs(b, Tool::Ours)? / gen_secs(a, Tool::Ours)?, a, b)));
+    let sc = synth(r, 1_000)
+        .zip(synth(r, 10_000))
+        .and_then(|(a, b)| Some((gen_secs(b, Tool::Ours)? / gen_secs(a, Tool::Ours)?, a, b)));
     out.push(Target {
         name: "Scaling from 1,000 to 10,000 operations",
         goal: "<= 11x",
         measured: sc.map_or("-".into(), |(x, _, _)| format!("{x:.1}x")),
         met: sc.map(|(x, _, _)| x <= 11.0),
-        dominates: sc
-            .filter(|(x, _, _)| *x > 11.0)
-            .map(|(_, a, b)| stage_scaling(a, b))
-            .unwrap_or_default(),
+        dominates: sc.filter(|(x, _, _)| *x > 11.0).map(|(_, a, b)| stage_scaling(a, b)).unwrap_or_default(),
     });
 
     // 7. Runtime overhead <= 1.1x hand-written reqwest.
@@ -180,7 +187,13 @@ pub fn targets(r: &Results) -> Vec<Target> {
         Some(Err(e)) => (format!("failed: {}", e.lines().next().unwrap_or_default()), None, String::new()),
         None => ("-".into(), None, String::new()),
     };
-    out.push(Target { name: "Runtime overhead of a generated call", goal: "<= 1.1x hand-written reqwest", measured, met, dominates });
+    out.push(Target {
+        name: "Runtime overhead of a generated call",
+        goal: "<= 1.1x hand-written reqwest",
+        measured,
+        met,
+        dominates,
+    });
     out
 }
 
@@ -225,7 +238,9 @@ fn build_split(r: &Results, row: &Row, peer: Tool) -> String {
     // The row with check timings (the largest built synthetic spec) tells front end from codegen.
     if let Some(crow) = r.rows.iter().find(|x| check_secs(x, Tool::Ours).is_some()) {
         let codegen = |t: Tool| Some(build_secs(crow, t)? - check_secs(crow, t)?);
-        if let (Some(oc), Some(ob), Some(pc), Some(pb)) = (check_secs(crow, Tool::Ours), build_secs(crow, Tool::Ours), check_secs(crow, peer), build_secs(crow, peer)) {
+        if let (Some(oc), Some(ob), Some(pc), Some(pb)) =
+            (check_secs(crow, Tool::Ours), build_secs(crow, Tool::Ours), check_secs(crow, peer), build_secs(crow, peer))
+        {
             parts.push(format!(
                 "on {}: front end (cargo check) {:.0} s vs {:.0} s, code generation (build minus check) {:.0} s vs {:.0} s: code generation dominates the difference{}",
                 crow.case.label,
@@ -340,7 +355,13 @@ pub fn thousands(n: usize) -> String {
     out
 }
 
-fn metric_table(md: &mut String, r: &Results, title: &str, cell: fn(&Row, Tool) -> String, value: fn(&Row, Tool) -> Option<f64>) {
+fn metric_table(
+    md: &mut String,
+    r: &Results,
+    title: &str,
+    cell: fn(&Row, Tool) -> String,
+    value: fn(&Row, Tool) -> Option<f64>,
+) {
     let _ = writeln!(md, "\n### {title}\n");
     let mut head = "| Spec | Ops | crmgen |".to_string();
     let mut rule = "|---|---:|---:|".to_string();
@@ -379,26 +400,57 @@ pub fn markdown(r: &Results, svg: &str) -> String {
     );
 
     // Targets first: the answer to the issue.
-    let _ = writeln!(md, "## Targets\n\n| Target | Goal | Measured | Status | What dominates (when missed) |\n|---|---|---|---|---|");
+    let _ = writeln!(
+        md,
+        "## Targets\n\n| Target | Goal | Measured | Status | What dominates (when missed) |\n|---|---|---|---|---|"
+    );
     for t in targets(r) {
         let status = match t.met {
             Some(true) => "met",
             Some(false) => "**missed**",
             None => "not measured",
         };
-        let _ = writeln!(md, "| {} | {} | {} | {} | {} |", t.name, t.goal, t.measured, status, t.dominates.replace('|', "\\|"));
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} |",
+            t.name,
+            t.goal,
+            t.measured,
+            status,
+            t.dominates.replace('|', "\\|")
+        );
     }
 
     let _ = writeln!(md, "\n## Generator against peers\n\nOurs is the {} CLI (`crmgen module <spec>`, output to a file); peers are their installed binaries run directly (`cargo-progenitor progenitor -i ... -o ... -n ... -v 0.1.0`, `openapi-to-rust generate <spec> --output-dir ...`). Ratios are ours / peer: below 1 is better for us.", r.cli_profile);
     metric_table(&mut md, r, "Generation wall time", cell_secs, gen_secs);
     metric_table(&mut md, r, "Peak memory (max RSS of the process)", cell_mem, mem_kib);
-    metric_table(&mut md, r, "Generated lines (Rust source the tool wrote; ours excludes the fixed hand-written runtime copied beside it)", cell_lines, lines);
-    metric_table(&mut md, r, "Clean build time of the generated crate (dependencies pre-built, `CARGO_INCREMENTAL=0`, dev profile)", cell_build, build_secs);
-    for row in r.rows.iter().filter(|x| r.peers.iter().chain([Tool::Ours].iter()).any(|&t| check_secs(x, t).is_some())) {
+    metric_table(
+        &mut md,
+        r,
+        "Generated lines (Rust source the tool wrote; ours excludes the fixed hand-written runtime copied beside it)",
+        cell_lines,
+        lines,
+    );
+    metric_table(
+        &mut md,
+        r,
+        "Clean build time of the generated crate (dependencies pre-built, `CARGO_INCREMENTAL=0`, dev profile)",
+        cell_build,
+        build_secs,
+    );
+    for row in r.rows.iter().filter(|x| r.peers.iter().chain([Tool::Ours].iter()).any(|&t| check_secs(x, t).is_some()))
+    {
         let _ = writeln!(md, "\nFront end against code generation on {}: `cargo check` (clean, same method) and the rest of the build.\n\n| Tool | `cargo check` | Build | Code generation (build - check) |\n|---|---:|---:|---:|", row.case.label);
         for t in [Tool::Ours].into_iter().chain(r.peers.iter().copied()) {
             if let (Some(c), Some(b)) = (check_secs(row, t), build_secs(row, t)) {
-                let _ = writeln!(md, "| {} | {} | {} | {} |", t.label(), secs(Duration::from_secs_f64(c)), secs(Duration::from_secs_f64(b)), secs(Duration::from_secs_f64((b - c).max(0.0))));
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {} | {} |",
+                    t.label(),
+                    secs(Duration::from_secs_f64(c)),
+                    secs(Duration::from_secs_f64(b)),
+                    secs(Duration::from_secs_f64((b - c).max(0.0)))
+                );
             }
         }
     }
@@ -455,7 +507,10 @@ pub fn markdown(r: &Results, svg: &str) -> String {
     let mut tools = vec![Tool::Ours];
     tools.extend(r.peers.iter().copied());
     for t in tools {
-        let f = |a: usize, b: usize| match (synth(r, a).and_then(|x| gen_secs(x, t)), synth(r, b).and_then(|x| gen_secs(x, t))) {
+        let f = |a: usize, b: usize| match (
+            synth(r, a).and_then(|x| gen_secs(x, t)),
+            synth(r, b).and_then(|x| gen_secs(x, t)),
+        ) {
             (Some(x), Some(y)) => format!("{:.1}x", y / x),
             _ => "-".into(),
         };
@@ -468,7 +523,15 @@ pub fn markdown(r: &Results, svg: &str) -> String {
     for row in &r.rows {
         if let Some(s) = &row.ours.stages {
             if s.peak_kib.iter().any(|&k| k > 0) {
-                let _ = writeln!(md, "| {} | {} | {} | {} | {} |", row.case.label, mib(s.peak_kib[0]), mib(s.peak_kib[1]), mib(s.peak_kib[2]), mib(s.peak_kib[3]));
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {} | {} | {} |",
+                    row.case.label,
+                    mib(s.peak_kib[0]),
+                    mib(s.peak_kib[1]),
+                    mib(s.peak_kib[2]),
+                    mib(s.peak_kib[3])
+                );
             }
         }
     }
@@ -488,7 +551,15 @@ pub fn markdown(r: &Results, svg: &str) -> String {
                 Ok(_) => "generated".to_string(),
                 Err(e) => format!("refused: `{}`", one_line(e)),
             };
-            let _ = writeln!(md, "| {} | {} | {} | {} | {} |", tool.label(), result, cell_secs(row, *tool), cell_mem(row, *tool), cell_lines(row, *tool));
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {} |",
+                tool.label(),
+                result,
+                cell_secs(row, *tool),
+                cell_mem(row, *tool),
+                cell_lines(row, *tool)
+            );
         }
     }
 
@@ -542,7 +613,9 @@ pub fn markdown(r: &Results, svg: &str) -> String {
         .iter()
         .flat_map(|row| {
             row.tools.iter().filter_map(move |(t, res)| match &res.build {
-                Some(Err(e)) => Some(format!("- {}'s crate for {} does not build: `{}`", t.label(), row.case.label, one_line(e))),
+                Some(Err(e)) => {
+                    Some(format!("- {}'s crate for {} does not build: `{}`", t.label(), row.case.label, one_line(e)))
+                }
                 _ => None,
             })
         })
@@ -577,7 +650,8 @@ fn one_line(e: &str) -> String {
     let l = match first.split_once("panicked at ") {
         Some((_, at)) => {
             let at = at.trim_end_matches(':');
-            let at = at.split("/registry/src/").nth(1).and_then(|p| p.split_once('/').map(|(_, rest)| rest)).unwrap_or(at);
+            let at =
+                at.split("/registry/src/").nth(1).and_then(|p| p.split_once('/').map(|(_, rest)| rest)).unwrap_or(at);
             format!("panicked at {at}: {}", lines.next().unwrap_or_default())
         }
         None => first.to_string(),
@@ -596,11 +670,20 @@ pub fn summary(r: &Results) -> String {
     let mut tools = vec![Tool::Ours];
     tools.extend(r.peers.iter().copied());
     for t in tools {
-        let f = |a: usize, b: usize| match (synth(r, a).and_then(|x| gen_secs(x, t)), synth(r, b).and_then(|x| gen_secs(x, t))) {
+        let f = |a: usize, b: usize| match (
+            synth(r, a).and_then(|x| gen_secs(x, t)),
+            synth(r, b).and_then(|x| gen_secs(x, t)),
+        ) {
             (Some(x), Some(y)) => format!("{:.1}x", y / x),
             _ => "-".into(),
         };
-        let _ = writeln!(s, "  {:<16} 100 -> 1,000: {:>6}   1,000 -> 10,000: {:>6}", t.label(), f(100, 1_000), f(1_000, 10_000));
+        let _ = writeln!(
+            s,
+            "  {:<16} 100 -> 1,000: {:>6}   1,000 -> 10,000: {:>6}",
+            t.label(),
+            f(100, 1_000),
+            f(1_000, 10_000)
+        );
     }
     s.push_str("targets:\n");
     for t in targets(r) {

@@ -41,7 +41,13 @@ pub struct Settings {
 
 /// Writes, builds and runs the benchmark program against the generated
 /// crate in `api_crate` (package `api_name`).
-pub fn measure(cache: &Path, api_crate: &Path, api_name: &str, target_dir: &Path, settings: Settings) -> Result<Overhead, String> {
+pub fn measure(
+    cache: &Path,
+    api_crate: &Path,
+    api_name: &str,
+    target_dir: &Path,
+    settings: Settings,
+) -> Result<Overhead, String> {
     let Settings { release, calls, rounds, callgrind } = settings;
     let dir = cache.join("runtime-bench");
     std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
@@ -75,7 +81,10 @@ debug = "line-tables-only"
     write_if_changed(&dir.join("src/main.rs"), MAIN)?;
     let build = compile::cargo(&dir, target_dir, release, &["build", "-q"]).output().map_err(|e| e.to_string())?;
     if !build.status.success() {
-        return Err(format!("the runtime benchmark does not build:\n{}", compile::first_errors(&String::from_utf8_lossy(&build.stderr))));
+        return Err(format!(
+            "the runtime benchmark does not build:\n{}",
+            compile::first_errors(&String::from_utf8_lossy(&build.stderr))
+        ));
     }
     let exe = target_dir.join(if release { "release" } else { "debug" }).join("crmgen-runtime-bench");
     let out = Command::new(&exe)
@@ -95,7 +104,11 @@ debug = "line-tables-only"
         generated_ns: field("generated_ns")?,
         handwritten_ns: field("handwritten_ns")?,
         wall_ratio: field("ratio")?,
-        decode_ns: (field("decode_hand_ns")?, field("decode_generated_plain_ns")?, field("decode_generated_tracked_ns")?),
+        decode_ns: (
+            field("decode_hand_ns")?,
+            field("decode_generated_plain_ns")?,
+            field("decode_generated_tracked_ns")?,
+        ),
         instructions: None,
         profile: if release { "release" } else { "dev" },
     };

@@ -13,8 +13,26 @@
 use std::fmt::Write;
 
 const NOUNS: &[&str] = &[
-    "account", "invoice", "shipment", "contact", "ticket", "campaign", "product", "order", "payment", "lead",
-    "project", "task", "document", "warehouse", "vendor", "contract", "subscription", "meeting", "note", "asset",
+    "account",
+    "invoice",
+    "shipment",
+    "contact",
+    "ticket",
+    "campaign",
+    "product",
+    "order",
+    "payment",
+    "lead",
+    "project",
+    "task",
+    "document",
+    "warehouse",
+    "vendor",
+    "contract",
+    "subscription",
+    "meeting",
+    "note",
+    "asset",
 ];
 
 /// Resource `i`: (`snake` singular, `PascalCase`, path segment).

@@ -21,16 +21,24 @@ pub struct Checked {
 /// Checks every crate in `crates` (`(name, dir)`, each dir directly under
 /// `workspace`). Returns per-crate results keyed by name, or an error when
 /// the workspace as a whole failed before compiling anything.
-pub fn check(workspace: &Path, crates: &[(String, PathBuf)], target_dir: &Path, timeout: Duration) -> Result<BTreeMap<String, Checked>, String> {
+pub fn check(
+    workspace: &Path,
+    crates: &[(String, PathBuf)],
+    target_dir: &Path,
+    timeout: Duration,
+) -> Result<BTreeMap<String, Checked>, String> {
     let mut members = String::new();
     for (_, dir) in crates {
-        let rel = dir.strip_prefix(workspace).map_err(|_| format!("{} is not under {}", dir.display(), workspace.display()))?;
+        let rel = dir
+            .strip_prefix(workspace)
+            .map_err(|_| format!("{} is not under {}", dir.display(), workspace.display()))?;
         members.push_str(&format!("    \"{}\",\n", rel.display()));
     }
     let manifest = format!(
         "# Written by `cargo xtask corpus`: the generated crates, checked together.\n[workspace]\nresolver = \"2\"\nmembers = [\n{members}]\n"
     );
-    std::fs::write(workspace.join("Cargo.toml"), manifest).map_err(|e| format!("cannot write the workspace manifest: {e}"))?;
+    std::fs::write(workspace.join("Cargo.toml"), manifest)
+        .map_err(|e| format!("cannot write the workspace manifest: {e}"))?;
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cmd.args(["check", "--workspace", "--keep-going", "--message-format=json"])
         .current_dir(workspace)

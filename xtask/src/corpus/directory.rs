@@ -247,7 +247,8 @@ mod tests {
 
     #[test]
     fn fields_and_origin() {
-        let head = r#"{"openapi":"3.0.0","info":{"title":"x","x-origin":[{"format":"swagger","url":"u","version":"2.0"}]}}"#;
+        let head =
+            r#"{"openapi":"3.0.0","info":{"title":"x","x-origin":[{"format":"swagger","url":"u","version":"2.0"}]}}"#;
         assert_eq!(string_field(head, "openapi").as_deref(), Some("3.0.0"));
         assert_eq!(origin(head).as_deref(), Some("swagger 2.0"));
         assert_eq!(crate_name("amazonaws.com/ec2"), "corpus-amazonaws-com-ec2");
@@ -259,7 +260,11 @@ mod tests {
             .map(|i| Spec {
                 name: format!("api{i:03}"),
                 path: PathBuf::new(),
-                version: if i % 10 == 0 { Version::OpenApi31("3.1.0".into()) } else { Version::OpenApi30("3.0.0".into()) },
+                version: if i % 10 == 0 {
+                    Version::OpenApi31("3.1.0".into())
+                } else {
+                    Version::OpenApi30("3.0.0".into())
+                },
                 origin: None,
                 bytes: 0,
             })

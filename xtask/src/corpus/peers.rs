@@ -61,15 +61,21 @@ pub fn locate(peer: Peer) -> Result<Installed, String> {
     if let Some(path) = std::env::var_os("PATH") {
         candidates.extend(std::env::split_paths(&path).map(|d| d.join(peer.binary())));
     }
-    let path = candidates.into_iter().find(|p| p.is_file()).ok_or_else(|| {
-        format!("{} is not installed: cargo install --locked {package}@{pinned}", peer.binary())
-    })?;
-    let list = Command::new("cargo").args(["install", "--list"]).output().map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
+    let path = candidates
+        .into_iter()
+        .find(|p| p.is_file())
+        .ok_or_else(|| format!("{} is not installed: cargo install --locked {package}@{pinned}", peer.binary()))?;
+    let list = Command::new("cargo")
+        .args(["install", "--list"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
     let version = list
         .ok()
         .and_then(|l| {
-            l.lines()
-                .find_map(|line| line.strip_prefix(&format!("{package} v")).map(|v| v.trim_end_matches(':').split(' ').next().unwrap_or(v).to_string()))
+            l.lines().find_map(|line| {
+                line.strip_prefix(&format!("{package} v"))
+                    .map(|v| v.trim_end_matches(':').split(' ').next().unwrap_or(v).to_string())
+            })
         })
         .unwrap_or_else(|| "unknown".into());
     Ok(Installed { peer, path, version })
@@ -96,7 +102,14 @@ pub enum Status {
 }
 
 /// Runs `peer` on `spec`, writing a crate named `name` into `dir`.
-pub fn run(tool: &Installed, spec: &Path, name: &str, dir: &Path, timeout: Duration, log: &Path) -> Result<Outcome, String> {
+pub fn run(
+    tool: &Installed,
+    spec: &Path,
+    name: &str,
+    dir: &Path,
+    timeout: Duration,
+    log: &Path,
+) -> Result<Outcome, String> {
     let _ = std::fs::remove_dir_all(dir);
     let mut cmd = Command::new(&tool.path);
     match tool.peer {
@@ -105,7 +118,11 @@ pub fn run(tool: &Installed, spec: &Path, name: &str, dir: &Path, timeout: Durat
         }
         Peer::OpenApiToRust => {
             std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-            cmd.arg("generate").arg(spec).arg("--output-dir").arg(dir.join("src/generated")).args(["--module-name", "api", "--quiet"]);
+            cmd.arg("generate").arg(spec).arg("--output-dir").arg(dir.join("src/generated")).args([
+                "--module-name",
+                "api",
+                "--quiet",
+            ]);
         }
     }
     cmd.env("RUST_BACKTRACE", "0");
@@ -133,7 +150,8 @@ pub fn run(tool: &Installed, spec: &Path, name: &str, dir: &Path, timeout: Durat
 fn wrap_module(name: &str, dir: &Path) -> Result<(), String> {
     let gen = dir.join("src/generated");
     let deps = std::fs::read_to_string(gen.join("REQUIRED_DEPS.toml")).unwrap_or_else(|_| "[dependencies]\n".into());
-    let manifest = format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n{deps}");
+    let manifest =
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n{deps}");
     let write = |p: PathBuf, t: &str| std::fs::write(&p, t).map_err(|e| format!("cannot write {}: {e}", p.display()));
     write(dir.join("Cargo.toml"), &manifest)?;
     write(dir.join("src/lib.rs"), "pub mod generated;\n")

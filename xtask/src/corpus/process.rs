@@ -57,7 +57,9 @@ pub fn run(mut cmd: Command, timeout: Duration, log: &Path) -> Result<Finished, 
                 let _ = child.wait();
                 break Exit::Timeout;
             }
-            Ok(None) => std::thread::sleep(Duration::from_millis(if start.elapsed() < Duration::from_secs(1) { 5 } else { 50 })),
+            Ok(None) => {
+                std::thread::sleep(Duration::from_millis(if start.elapsed() < Duration::from_secs(1) { 5 } else { 50 }))
+            }
             Err(e) => return Err(format!("waiting for {:?}: {e}", cmd.get_program())),
         }
     };

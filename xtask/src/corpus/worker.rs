@@ -79,7 +79,8 @@ pub fn install_panic_hook() {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             let message = payload_message(info.payload());
-            let location = info.location().map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column())).unwrap_or_default();
+            let location =
+                info.location().map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column())).unwrap_or_default();
             let backtrace = std::backtrace::Backtrace::force_capture().to_string();
             *PANIC.lock().unwrap_or_else(|e| e.into_inner()) = Some(PanicInfo { message, location, backtrace });
             previous(info);
@@ -97,7 +98,9 @@ fn run(spec: &Path, crate_dir: Option<&Path>, name: Option<&str>) -> Report {
     outcome(|| {
         let generated = crmgen::generate_file(spec, &opts)?;
         if let Some(dir) = crate_dir {
-            crmgen::write_crate(spec, dir, name, false, super::COMMAND)?;
+            let runtime =
+                crmgen::standalone::RuntimeDep::Path(crate::codegen::workspace_root().join("generator/runtime"));
+            crmgen::write_crate(spec, dir, name, false, super::COMMAND, &runtime)?;
         }
         Ok(generated)
     })

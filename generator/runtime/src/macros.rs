@@ -3,7 +3,8 @@
 
 /// A string enum that stays open: values this client does not know decode
 /// into `Unknown(String)` and serialize back unchanged.
-#[allow(unused_macros)]
+#[doc(hidden)]
+#[macro_export]
 macro_rules! open_enum {
     ($(#[$meta:meta])* pub enum $name:ident { $($variant:ident = $wire:literal),* $(,)? }) => {
         $(#[$meta])*
@@ -59,7 +60,7 @@ macro_rules! open_enum {
             }
         }
 
-        impl $crate::runtime::ToParam for $name {
+        impl $crate::ToParam for $name {
             fn to_param(&self) -> String {
                 self.as_str().to_string()
             }
@@ -68,7 +69,8 @@ macro_rules! open_enum {
 }
 
 /// An integer enum that stays open: unknown values decode into `Unknown(i64)`.
-#[allow(unused_macros)]
+#[doc(hidden)]
+#[macro_export]
 macro_rules! open_int_enum {
     ($(#[$meta:meta])* pub enum $name:ident { $($variant:ident = $wire:literal),* $(,)? }) => {
         $(#[$meta])*
@@ -116,7 +118,7 @@ macro_rules! open_int_enum {
             }
         }
 
-        impl $crate::runtime::ToParam for $name {
+        impl $crate::ToParam for $name {
             fn to_param(&self) -> String {
                 self.value().to_string()
             }
@@ -126,7 +128,8 @@ macro_rules! open_int_enum {
 
 /// A union told apart by a discriminator property. The variant structs keep
 /// the property; an unknown tag decodes into `Unknown(serde_json::Value)`.
-#[allow(unused_macros)]
+#[doc(hidden)]
+#[macro_export]
 macro_rules! tagged_union {
     (
         #[tag = $tag:literal]
@@ -147,7 +150,7 @@ macro_rules! tagged_union {
                 let json = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
                 let tag = json.get($tag).and_then(|t| t.as_str()).map(str::to_owned);
                 match tag.as_deref() {
-                    $($(Some($value))|+ => ::serde_path_to_error::deserialize(json)
+                    $($(Some($value))|+ => $crate::__private::serde_path_to_error::deserialize(json)
                         .map(Self::$variant)
                         .map_err(|e| {
                             // Keep the path inside the variant in the message.
@@ -162,11 +165,12 @@ macro_rules! tagged_union {
 }
 
 /// Lets a request builder be awaited directly (`client.get_x(id).await`).
-#[allow(unused_macros)]
+#[doc(hidden)]
+#[macro_export]
 macro_rules! impl_into_future {
     ($builder:ident => $ok:ty, $err:ty) => {
         impl ::std::future::IntoFuture for $builder {
-            type Output = Result<$crate::runtime::Response<$ok>, $crate::runtime::Error<$err>>;
+            type Output = Result<$crate::Response<$ok>, $crate::Error<$err>>;
             type IntoFuture = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Self::Output> + Send>>;
             // Inline: an operation's code is compiled where it is called,
             // not once for every operation in the library.
@@ -178,5 +182,66 @@ macro_rules! impl_into_future {
     };
 }
 
-#[allow(unused_imports)]
-pub(crate) use {impl_into_future, open_enum, open_int_enum, tagged_union};
+/// The builder of a generated client: the runtime's [`ClientBuilder`]
+/// wrapped in a type of the generated module, so that the module can add
+/// the methods its spec declares (credentials, server variables) as
+/// inherent methods. The common methods forward to the runtime.
+///
+/// [`ClientBuilder`]: crate::ClientBuilder
+#[doc(hidden)]
+#[macro_export]
+macro_rules! client_builder {
+    ($builder:ident => $client:ident) => {
+        #[doc = concat!("Configures a [`", stringify!($client), "`]: credentials, base URL, timeout, retries.")]
+        #[derive(Debug)]
+        #[must_use]
+        pub struct $builder($crate::ClientBuilder<$client>);
+
+        impl $builder {
+            /// Sends every request to `url` instead of the spec's server (tests, proxies).
+            pub fn base_url(self, url: impl Into<String>) -> Self {
+                Self(self.0.base_url(url))
+            }
+
+            /// Sets a variable of the server URL template by its wire name.
+            pub fn server_variable(self, name: &'static str, value: impl Into<String>) -> Self {
+                Self(self.0.server_variable(name, value))
+            }
+
+            /// Sets the credential of the security scheme named `scheme` in the spec.
+            pub fn credential(self, scheme: &'static str, credential: $crate::Credential) -> Self {
+                Self(self.0.credential(scheme, credential))
+            }
+
+            /// The timeout of each attempt (default 30 s).
+            pub fn timeout(self, timeout: ::std::time::Duration) -> Self {
+                Self(self.0.timeout(timeout))
+            }
+
+            /// No timeout for attempts.
+            pub fn no_timeout(self) -> Self {
+                Self(self.0.no_timeout())
+            }
+
+            /// When and how often failed requests are sent again.
+            pub fn retry(self, policy: $crate::RetryPolicy) -> Self {
+                Self(self.0.retry(policy))
+            }
+
+            /// The `User-Agent` header of every request.
+            pub fn user_agent(self, user_agent: impl Into<String>) -> Self {
+                Self(self.0.user_agent(user_agent))
+            }
+
+            /// Sends requests through this `reqwest` client (proxies, TLS settings, connection pools).
+            pub fn http_client(self, client: $crate::reqwest::Client) -> Self {
+                Self(self.0.http_client(client))
+            }
+
+            /// Checks the configuration and makes the client.
+            pub fn build(self) -> ::std::result::Result<$client, $crate::BuildError> {
+                self.0.build()
+            }
+        }
+    };
+}

@@ -42,21 +42,21 @@ macro_rules! display_param {
 }
 display_param!(String, bool, i8, i16, i32, i64, u8, u16, u32, u64, usize, f32, f64);
 
-#[cfg(feature = "chrono-params")]
+#[cfg(feature = "chrono")]
 impl ToParam for chrono::DateTime<chrono::FixedOffset> {
     fn to_param(&self) -> String {
         self.to_rfc3339()
     }
 }
 
-#[cfg(feature = "chrono-params")]
+#[cfg(feature = "chrono")]
 impl ToParam for chrono::NaiveDate {
     fn to_param(&self) -> String {
         self.format("%Y-%m-%d").to_string()
     }
 }
 
-#[cfg(feature = "uuid-params")]
+#[cfg(feature = "uuid")]
 impl ToParam for uuid::Uuid {
     fn to_param(&self) -> String {
         self.to_string()

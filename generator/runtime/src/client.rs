@@ -168,7 +168,8 @@ impl<C: ApiClient> ClientBuilder<C> {
             }
             url
         });
-        reqwest::Url::parse(&url).map_err(|e| BuildError::InvalidBaseUrl { url: url.clone(), message: e.to_string() })?;
+        reqwest::Url::parse(&url)
+            .map_err(|e| BuildError::InvalidBaseUrl { url: url.clone(), message: e.to_string() })?;
         while url.ends_with('/') {
             url.pop();
         }
@@ -177,7 +178,13 @@ impl<C: ApiClient> ClientBuilder<C> {
             None => reqwest::Client::builder().user_agent(self.user_agent).build().map_err(BuildError::Http)?,
         };
         Ok(C::from_runtime(Client {
-            inner: Arc::new(Inner { http, base_url: url, credentials: self.credentials, retry: self.retry, timeout: self.timeout }),
+            inner: Arc::new(Inner {
+                http,
+                base_url: url,
+                credentials: self.credentials,
+                retry: self.retry,
+                timeout: self.timeout,
+            }),
         }))
     }
 }
@@ -216,14 +223,17 @@ impl Client {
     }
 
     fn build(&self, request: &Request) -> Result<reqwest::Request, Error<NoErrorBody>> {
-        let url = reqwest::Url::parse(&self.url(request)).map_err(|e| Error::InvalidRequest(format!("bad URL for `{}`: {e}", request.template)))?;
+        let url = reqwest::Url::parse(&self.url(request))
+            .map_err(|e| Error::InvalidRequest(format!("bad URL for `{}`: {e}", request.template)))?;
         let mut rb = self.inner.http.request(request.method.clone(), url);
         if let Some(t) = self.inner.timeout {
             rb = rb.timeout(t);
         }
         for (name, value) in &request.headers {
-            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| Error::InvalidRequest(format!("header name `{name}`: {e}")))?;
-            let value = HeaderValue::from_str(value).map_err(|e| Error::InvalidRequest(format!("header `{name}`: {e}")))?;
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|e| Error::InvalidRequest(format!("header name `{name}`: {e}")))?;
+            let value =
+                HeaderValue::from_str(value).map_err(|e| Error::InvalidRequest(format!("header `{name}`: {e}")))?;
             rb = rb.header(name, value);
         }
         if !request.cookies.is_empty() {
@@ -234,8 +244,9 @@ impl Client {
         for c in self.credentials_for(request) {
             match &c.0 {
                 Kind::Header { name, value } => {
-                    let mut value = HeaderValue::from_str(value)
-                        .map_err(|_| Error::InvalidRequest(format!("the credential for header `{name}` is not a valid header value")))?;
+                    let mut value = HeaderValue::from_str(value).map_err(|_| {
+                        Error::InvalidRequest(format!("the credential for header `{name}` is not a valid header value"))
+                    })?;
                     value.set_sensitive(true);
                     rb = rb.header(*name, value);
                 }
@@ -283,7 +294,9 @@ impl Client {
             let built = self.build(request)?;
             let outcome = self.inner.http.execute(built).instrument(span.clone()).await;
             let retry_delay = match &outcome {
-                Ok(resp) if RetryPolicy::status_retryable(resp.status()) => Some(policy.delay(attempt, Some(resp.headers()))),
+                Ok(resp) if RetryPolicy::status_retryable(resp.status()) => {
+                    Some(policy.delay(attempt, Some(resp.headers())))
+                }
                 Err(e) if e.is_connect() => Some(policy.delay(attempt, None)),
                 _ => None,
             };

@@ -127,7 +127,8 @@ mod tests {
 
     #[test]
     fn delays_grow_are_jittered_and_capped() {
-        let p = RetryPolicy::default().initial_backoff(Duration::from_millis(100)).max_backoff(Duration::from_millis(400));
+        let p =
+            RetryPolicy::default().initial_backoff(Duration::from_millis(100)).max_backoff(Duration::from_millis(400));
         for attempt in 1..10 {
             let d = p.delay(attempt, None);
             let cap = Duration::from_millis(100 * (1 << (attempt - 1).min(2)));
