@@ -5,9 +5,12 @@
 pub use crmgen_runtime as runtime;
 
 /// APIs of attio.
-#[cfg(feature = "attio-records")]
+#[cfg(any(feature = "attio-objects", feature = "attio-records"))]
 #[rustfmt::skip]
 pub mod attio {
+    /// Attio REST API - Objects and attributes (feature `attio-objects`, spec `specs/attio/objects.yaml`).
+    #[cfg(feature = "attio-objects")]
+    pub mod objects;
     /// Attio REST API - Records (feature `attio-records`, spec `specs/attio/records.yaml`).
     #[cfg(feature = "attio-records")]
     pub mod records;

@@ -6,6 +6,8 @@ use quote::{format_ident, quote};
 
 use crate::model::*;
 
+mod webhooks;
+
 /// What the emitter needs to know about where the code will live.
 #[derive(Debug, Clone)]
 pub struct EmitOptions {
@@ -21,6 +23,7 @@ pub fn module(api: &Api, opts: &EmitOptions) -> TokenStream {
     let servers = api.servers.first().map(server_types).unwrap_or_default();
     let ops = api.operations.iter().map(operation);
     let types = api.types.iter().map(type_def);
+    let webhooks = api.webhooks.as_ref().map(|w| webhooks::receiver(w, opts)).unwrap_or_default();
     quote! {
         use crate::runtime;
         #client
@@ -28,6 +31,7 @@ pub fn module(api: &Api, opts: &EmitOptions) -> TokenStream {
         #servers
         #(#ops)*
         #(#types)*
+        #webhooks
     }
 }
 
@@ -207,6 +211,8 @@ fn client(api: &Api, opts: &EmitOptions) -> TokenStream {
         format!("Starts configuring a client for `{url}`.")
     });
     let methods = api.operations.iter().map(|op| op_method(op, opts));
+    let rate_limit = default_rate_limit(api);
+    let with_options = with_options_method();
     quote! {
         #docs
         #[derive(Debug, Clone)]
@@ -223,7 +229,7 @@ fn client(api: &Api, opts: &EmitOptions) -> TokenStream {
             pub fn builder() -> ClientBuilder {
                 let builder = runtime::ClientBuilder::new(#url, &[#(#var_pairs),*]);
                 // The crate this module is compiled in names itself.
-                ClientBuilder(builder.user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"))))
+                ClientBuilder(builder.user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))#rate_limit)
             }
 
             /// The runtime client: base URL, credentials and policies.
@@ -231,8 +237,130 @@ fn client(api: &Api, opts: &EmitOptions) -> TokenStream {
                 &self.0
             }
 
+            #with_options
+
             #(#methods)*
         }
+    }
+}
+
+/// `.rate_limit(..)` with the limits of `x-rate-limit`, appended to the
+/// builder the generated `builder()` returns; nothing without them.
+fn default_rate_limit(api: &Api) -> TokenStream {
+    let Some(limit) = &api.rate_limit else { return TokenStream::new() };
+    let rules = limit.rules.iter().map(|r| {
+        let requests = Literal::u32_unsuffixed(r.requests);
+        let per_ms = Literal::u64_unsuffixed(r.per_ms);
+        let burst = Literal::u32_unsuffixed(r.burst);
+        let methods = match r.methods {
+            RateMethods::All => quote!(All),
+            RateMethods::Reads => quote!(Reads),
+            RateMethods::Writes => quote!(Writes),
+        };
+        quote! {
+            .rule(
+                runtime::RateRule::new(#requests, ::std::time::Duration::from_millis(#per_ms))
+                    .burst(#burst)
+                    .methods(runtime::Methods::#methods),
+            )
+        }
+    });
+    let concurrency = limit.concurrency.map(|n| {
+        let n = Literal::usize_unsuffixed(n as usize);
+        quote!(.concurrency(#n))
+    });
+    quote!(.rate_limit(runtime::RateLimit::new() #(#rules)* #concurrency))
+}
+
+/// `Client::with_options`: per-request options on a cheap clone.
+fn with_options_method() -> TokenStream {
+    quote! {
+        /// A clone whose requests use these options (timeout, headers, retry
+        /// policy, body limit) on top of this client's. Cheap: it shares the
+        /// connection pool, credentials, hooks and rate limiter.
+        pub fn with_options(&self, options: runtime::RequestOptions) -> Self {
+            Client(self.0.with_options(options))
+        }
+    }
+}
+
+/// The `runtime::OAuth2Scheme` value of an `oauth2` scheme: everything the
+/// spec says about its token endpoint.
+fn oauth2_scheme(prefix: &str, oauth: &OAuth2) -> TokenStream {
+    let token_url = &oauth.token_url;
+    let mut scheme = quote!(runtime::OAuth2Scheme::new(#prefix, #token_url));
+    if let Some(url) = &oauth.refresh_url {
+        scheme = quote!(#scheme.refresh_url(#url));
+    }
+    if let Some((variable, urls)) = &oauth.token_url_by_variable {
+        let pairs = urls.iter().map(|(value, url)| quote!((#value, #url)));
+        scheme = quote!(#scheme.token_url_by_server_variable(#variable, &[#(#pairs),*]));
+    }
+    if let Some(field) = &oauth.api_domain_field {
+        scheme = quote!(#scheme.api_domain_field(#field));
+    }
+    if !oauth.error_aliases.is_empty() {
+        let pairs = oauth.error_aliases.iter().map(|(alias, standard)| quote!((#alias, #standard)));
+        scheme = quote!(#scheme.error_aliases(&[#(#pairs),*]));
+    }
+    scheme
+}
+
+/// `.oauth2(...)` and the token exchange methods of an `oauth2` scheme.
+fn oauth2_methods(key: &str, prefix: &str, oauth: &OAuth2) -> TokenStream {
+    let scheme = oauth2_scheme(prefix, oauth);
+    let m = ident(&oauth.method);
+    let flows: Vec<String> = oauth
+        .flows
+        .iter()
+        .map(|f| {
+            let scopes: Vec<String> = f.scopes.iter().map(|(s, _)| format!("`{s}`")).collect();
+            let scopes = if scopes.is_empty() { String::new() } else { format!("; scopes {}", scopes.join(", ")) };
+            format!("- `{}`{scopes}", f.name)
+        })
+        .collect();
+    let token_url = match &oauth.token_url_by_variable {
+        Some((variable, _)) => format!("from the token URL of the `{{{variable}}}` server variable's value"),
+        None => format!("from `{}`", oauth.token_url),
+    };
+    let mut text = format!(
+        "Authenticates with OAuth 2.0 tokens that renew themselves (scheme `{key}`), {token_url}: refreshed before \
+         they expire and once when the API answers 401, one refresh at a time for every clone of the client. \
+         Rotated refresh tokens are saved to the `runtime::OAuth2` value's token store before they are used."
+    );
+    if oauth.api_domain_field.is_some() {
+        text.push_str(" The token response's API domain replaces the base URL's origin, unless `base_url` was set.");
+    }
+    let docs = doc3(&text, None, &format!("Flows the spec declares:\n\n{}", flows.join("\n")));
+    let exchanges = oauth.exchanges.iter().map(|x| {
+        let m = ident(&x.method);
+        let url = &x.url;
+        let headers = x.headers.iter().map(|(n, v)| quote!((#n, #v)));
+        let params: Vec<Ident> = x.form.iter().map(|(_, p)| ident(p)).collect();
+        let fields = x.form.iter().zip(&params).map(|((wire, _), p)| quote!((#wire, #p.into())));
+        let names: Vec<String> = x.form.iter().map(|(w, _)| format!("`{w}`")).collect();
+        let text = format!(
+            "Authenticates with tokens minted at `{url}` from the tokens of `parent` (scheme `{key}`), with the form \
+             fields {}; renewed like those of `{}`.",
+            names.join(", "),
+            oauth.method
+        );
+        let docs = doc3(&text, x.description.as_deref(), "");
+        let scheme = &scheme;
+        quote! {
+            #docs
+            pub fn #m(self, parent: impl Into<runtime::OAuth2Refresher>, #(#params: impl Into<String>),*) -> Self {
+                let exchange = runtime::TokenExchange::new(#url, &[#(#headers),*]);
+                self.credential(#key, runtime::Credential::oauth2_exchange(#scheme, exchange, parent, vec![#(#fields),*]))
+            }
+        }
+    });
+    quote! {
+        #docs
+        pub fn #m(self, oauth: impl Into<runtime::OAuth2Refresher>) -> Self {
+            self.credential(#key, runtime::Credential::oauth2(#scheme, oauth))
+        }
+        #(#exchanges)*
     }
 }
 
@@ -244,6 +372,11 @@ fn builder_ext(api: &Api) -> TokenStream {
             SecurityKind::Token { prefix } => {
                 format!("Authenticates with a token sent as `Authorization: {prefix} <token>` (scheme `{key}`).")
             }
+            SecurityKind::OAuth2 { prefix, oauth } => format!(
+                "Authenticates with a fixed OAuth 2.0 access token sent as `Authorization: {prefix} <token>` (scheme \
+                 `{key}`); `{}` renews tokens instead.",
+                oauth.method
+            ),
             SecurityKind::Basic => format!("Authenticates with HTTP basic auth (scheme `{key}`)."),
             SecurityKind::ApiKeyHeader { name } => {
                 format!("Authenticates with an API key sent in the `{name}` header (scheme `{key}`).")
@@ -260,6 +393,16 @@ fn builder_ext(api: &Api) -> TokenStream {
                     self.credential(#key, runtime::Credential::token(#prefix, token))
                 }
             },
+            SecurityKind::OAuth2 { prefix, oauth } => {
+                let renewing = oauth2_methods(key, prefix, oauth);
+                quote! {
+                    #docs
+                    pub fn #m(self, token: impl Into<String>) -> Self {
+                        self.credential(#key, runtime::Credential::token(#prefix, token))
+                    }
+                    #renewing
+                }
+            }
             SecurityKind::Basic => quote! {
                 #docs
                 pub fn #m(self, user: impl Into<String>, password: impl Into<String>) -> Self {
@@ -336,11 +479,11 @@ fn server_types(server: &Server) -> TokenStream {
 // ---- operations --------------------------------------------------------------
 
 fn required_args(op: &Operation) -> impl Iterator<Item = &Param> {
-    op.params.iter().filter(|p| p.required && p.constant.is_none())
+    op.params.iter().filter(|p| p.role == ParamRole::Argument)
 }
 
 fn optional_params(op: &Operation) -> impl Iterator<Item = &Param> {
-    op.params.iter().filter(|p| !p.required)
+    op.params.iter().filter(|p| p.role == ParamRole::Setter)
 }
 
 /// Argument type and conversion for a value the user passes.
@@ -365,27 +508,24 @@ fn op_doc(op: &Operation, opts: &EmitOptions) -> (String, String) {
     if let Some(url) = &op.doc_url {
         text.push_str(&format!(" ([vendor documentation]({url}))"));
     }
-    // A short example of the call.
+    // A short example of the call, with the spec's example values.
     let mut setup = String::new();
     let mut args: Vec<String> = Vec::new();
     for p in required_args(op) {
-        args.push(example_arg(&p.ty, &p.ident, &mut setup));
+        args.push(example_arg(&p.ty, &p.ident, p.example.as_ref(), &mut setup));
     }
     if let Some(b) = op.body.as_ref().filter(|b| b.required) {
-        args.push(example_arg(&b.ty, "body", &mut setup));
+        args.push(example_arg(&b.ty, "body", b.example.as_ref(), &mut setup));
     }
+    // The method as called: a keyword stays raw (`client.r#match()`).
+    let method = &op.method_name;
     let call = if op.pagination.is_some() {
         format!(
-            "use futures_util::TryStreamExt;\nlet items: Vec<_> = client.{}({}).stream().try_collect().await?;\n# let _ = items;",
-            op.method_name.trim_start_matches("r#"),
+            "use futures_util::TryStreamExt;\nlet items: Vec<_> = client.{method}({}).stream().try_collect().await?;\n# let _ = items;",
             args.join(", ")
         )
     } else {
-        format!(
-            "let response = client.{}({}).await?;\nprintln!(\"{{}}\", response.status());",
-            op.method_name.trim_start_matches("r#"),
-            args.join(", ")
-        )
+        format!("let response = client.{method}({}).await?;\nprintln!(\"{{}}\", response.status());", args.join(", "))
     };
     text.push_str(&format!(
         "\n\n```no_run\n# async fn example(client: {}::Client) -> Result<(), Box<dyn std::error::Error>> {{\n{setup}{call}\n# Ok(()) }}\n```",
@@ -394,18 +534,58 @@ fn op_doc(op: &Operation, opts: &EmitOptions) -> (String, String) {
     (vendor, text)
 }
 
-fn example_arg(t: &Ty, name: &str, setup: &mut String) -> String {
-    match t {
-        Ty::String => format!("{:?}", name.trim_start_matches("r#")),
-        Ty::I32 | Ty::I64 => "1".into(),
-        Ty::F32 | Ty::F64 => "1.0".into(),
-        Ty::Bool => "true".into(),
+/// Examples longer than this are left out of the docs (the call then
+/// builds an empty value, hidden).
+const MAX_EXAMPLE_LEN: usize = 160;
+
+/// The argument `name` in a doc example: a literal for scalars, else a
+/// variable decoded from the spec's example, on a line of its own.
+fn example_arg(t: &Ty, name: &str, example: Option<&serde_json::Value>, setup: &mut String) -> String {
+    use serde_json::Value;
+    match (t, example) {
+        (Ty::String, Some(Value::String(s))) => format!("{s:?}"),
+        (Ty::String, Some(v @ (Value::Number(_) | Value::Bool(_)))) => format!("{:?}", v.to_string()),
+        (Ty::String, _) => format!("{:?}", name.trim_start_matches("r#")),
+        (Ty::I32 | Ty::I64, Some(Value::Number(n))) if n.is_i64() => n.to_string(),
+        (Ty::I32 | Ty::I64, _) => "1".into(),
+        (Ty::F32 | Ty::F64, Some(Value::Number(n))) if n.as_f64().is_some() => {
+            format!("{:?}", n.as_f64().unwrap_or_default())
+        }
+        (Ty::F32 | Ty::F64, _) => "1.0".into(),
+        (Ty::Bool, Some(Value::Bool(b))) => b.to_string(),
+        (Ty::Bool, _) => "true".into(),
         _ => {
-            let var = format!("{}_value", name.trim_start_matches("r#"));
-            setup.push_str(&format!("# let {var} = serde_json::from_value(serde_json::json!({{}}))?;\n"));
-            var
+            let json = example.map(json_literal).filter(|j| j.len() <= MAX_EXAMPLE_LEN && is_rust_safe(j));
+            let (hide, json) = match &json {
+                Some(j) => ("", j.as_str()),
+                None => ("# ", "{}"),
+            };
+            setup.push_str(&format!("{hide}let {name} = serde_json::from_value(serde_json::json!({json}))?;\n"));
+            name.to_string()
         }
     }
+}
+
+/// JSON as written by hand: `{"name": "Rex", "tags": [1, 2]}`.
+fn json_literal(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::Array(items) => format!("[{}]", items.iter().map(json_literal).collect::<Vec<_>>().join(", ")),
+        Value::Object(map) => format!(
+            "{{{}}}",
+            map.iter()
+                .map(|(k, v)| format!("{}: {}", Value::from(k.as_str()), json_literal(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        scalar => scalar.to_string(),
+    }
+}
+
+/// `json!` takes JSON's string escapes except `\b`, `\f` and `\u`, which
+/// are not Rust's.
+fn is_rust_safe(json: &str) -> bool {
+    !(json.contains("\\b") || json.contains("\\f") || json.contains("\\u"))
 }
 
 fn op_method(op: &Operation, opts: &EmitOptions) -> TokenStream {
@@ -500,6 +680,7 @@ fn operation(op: &Operation) -> TokenStream {
     let ok = ty(&op.success.ty);
     let err = error_ty(op);
     let stream = op.pagination.as_ref().map(|p| stream_fn(op, p));
+    let streaming = streaming_fn(op);
     let success_enum = success_enum(op);
     let error_enum = error_enum(op);
     quote! {
@@ -522,6 +703,7 @@ fn operation(op: &Operation) -> TokenStream {
                 self.client.send(self.request(), Self::decode).await
             }
             #stream
+            #streaming
         }
 
         runtime::impl_into_future!(#b => #ok, #err);
@@ -567,11 +749,11 @@ fn request_fn(op: &Operation) -> TokenStream {
     for p in &op.params {
         let wire = &p.wire_name;
         let i = ident(&p.ident);
-        let value = match &p.constant {
-            Some(c) => quote!(&#c),
-            None => quote!(&self.#i),
+        let value = match &p.role {
+            ParamRole::Constant(c) => quote!(&#c),
+            ParamRole::Argument | ParamRole::Setter => quote!(&self.#i),
         };
-        let step = match (p.location, p.list_style, p.required && p.constant.is_none() || p.constant.is_some()) {
+        let step = match (p.location, p.list_style, p.role != ParamRole::Setter) {
             (ParamLocation::Path, _, _) => quote!(.path(#wire, #value)),
             (ParamLocation::Query, Some(s), true) => {
                 let s = list_style(s);
@@ -718,21 +900,55 @@ fn stream_fn(op: &Operation, p: &Pagination) -> TokenStream {
     let items = &p.items;
     let has_more = opt(&p.has_more);
     let next = opt(&p.next);
+    let send_page = send_page_fn(&item, &err);
     quote! {
-        /// Streams every item of every page, fetching pages lazily.
+        const PAGINATION: runtime::Pagination = runtime::Pagination {
+            style: #style,
+            in_body: #in_body,
+            param: #param,
+            limit: #limit,
+            items: #items,
+            has_more: #has_more,
+            next: #next,
+        };
+
+        /// Streams every item of every page, fetching pages lazily. An item
+        /// that does not decode comes as `Error::Item` and the stream goes on.
         pub fn stream(self) -> impl runtime::Stream<Item = Result<#item, runtime::Error<#err>>> + Send + 'static {
-            const PAGINATION: runtime::Pagination = runtime::Pagination {
-                style: #style,
-                in_body: #in_body,
-                param: #param,
-                limit: #limit,
-                items: #items,
-                has_more: #has_more,
-                next: #next,
-            };
-            runtime::paginate(self.client.clone(), self.request(), PAGINATION, Self::decode)
+            runtime::paginate(self.client.clone(), self.request(), Self::PAGINATION, Self::decode)
+        }
+
+        #send_page
+    }
+}
+
+/// `send_page()` of a paginated operation: one page, item by item.
+fn send_page_fn(item: &TokenStream, err: &TokenStream) -> TokenStream {
+    quote! {
+        /// Fetches this one page and decodes its items one by one: the items
+        /// that decode, an error for each that does not, and the page as
+        /// received.
+        pub async fn send_page(self) -> Result<runtime::Page<#item>, runtime::Error<#err>> {
+            runtime::fetch_page(self.client.clone(), self.request(), Self::PAGINATION, Self::decode).await
         }
     }
+}
+
+/// `send_streaming()` of an operation with a binary success body: the body
+/// streamed to the caller instead of read into memory.
+fn streaming_fn(op: &Operation) -> Option<TokenStream> {
+    let binary = op.success.cases.iter().any(|c| matches!(c.body, Some((ContentKind::Binary, _))));
+    if !binary {
+        return None;
+    }
+    let err = error_ty(op);
+    Some(quote! {
+        /// Sends the request and streams the success body (no body limit
+        /// applies); error responses are decoded as by `send`.
+        pub async fn send_streaming(self) -> Result<runtime::Download, runtime::Error<#err>> {
+            self.client.send_streaming(self.request(), Self::decode).await
+        }
+    })
 }
 
 fn success_enum(op: &Operation) -> TokenStream {
@@ -868,7 +1084,6 @@ fn type_def(t: &TypeDef) -> TokenStream {
 
 fn struct_def(name: &Ident, docs: TokenStream, deprecated: Option<TokenStream>, s: &Struct) -> TokenStream {
     let default = s.default.then(|| quote!(Default,));
-    let mut taken: Vec<&str> = s.fields.iter().map(|f| f.ident.trim_start_matches("r#")).collect();
     let fields = s.fields.iter().map(|f| {
         let i = ident(&f.ident);
         let t = ty(&f.ty);
@@ -913,13 +1128,8 @@ fn struct_def(name: &Ident, docs: TokenStream, deprecated: Option<TokenStream>, 
         }
     });
     let additional = s.additional.as_ref().map(|a| {
-        let mut n = "additional_properties".to_string();
-        while taken.contains(&n.as_str()) {
-            n.push('_');
-        }
-        taken.push("additional_properties");
-        let i = ident(&n);
-        let t = match a {
+        let i = ident(&a.ident);
+        let t = match &a.ty {
             Ty::Value => quote!(::serde_json::Map<String, ::serde_json::Value>),
             other => {
                 let inner = ty(other);

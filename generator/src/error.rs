@@ -100,6 +100,21 @@ impl Error {
     }
 }
 
+/// A problem the generator worked around; `--strict` makes it an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// JSON pointer to the node the warning is about.
+    pub pointer: String,
+    /// What was wrong and what the generator did instead.
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.pointer, self.message)
+    }
+}
+
 /// Escapes one JSON-pointer segment (RFC 6901).
 pub fn escape_pointer(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
@@ -107,58 +122,12 @@ pub fn escape_pointer(segment: &str) -> String {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// An error as a `miette` diagnostic over the spec's text.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("{message}")]
-struct Diagnostic {
-    message: String,
-    #[source_code]
-    code: miette::NamedSource<String>,
-    #[label("{label}")]
-    span: Option<miette::SourceSpan>,
-    label: String,
-    #[help]
-    help: Option<String>,
-}
-
 impl Error {
     /// Renders the error for people: the message, the file and position,
-    /// the JSON pointer, and the lines of the spec around the problem.
+    /// the JSON pointer, and the lines of the spec around the problem (see
+    /// [`crate::render::diagnostic`]; never panics, whatever the text).
     pub fn render(&self, text: Option<&str>) -> String {
-        let (Some(location), Some(text)) = (self.location(), text) else {
-            return format!("error: {self}");
-        };
-        let Some((line, col)) = location.line_col else {
-            return format!("error: {self}");
-        };
-        let offset = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum::<usize>()
-            + col.saturating_sub(1);
-        let offset = offset.min(text.len());
-        let message = match self {
-            Error::Parse { message, .. } | Error::Unsupported { message, .. } | Error::Invalid { message, .. } => {
-                message.clone()
-            }
-            other => other.to_string(),
-        };
-        let name = location.file.as_ref().map(|f| f.display().to_string()).unwrap_or_else(|| "<spec>".into());
-        let diagnostic = Diagnostic {
-            message,
-            code: miette::NamedSource::new(name, text.to_string()),
-            span: Some(miette::SourceSpan::from((offset, 0))),
-            label: location.pointer.clone().unwrap_or_else(|| "here".into()),
-            help: match self {
-                Error::Unsupported { .. } => {
-                    Some("this construct is not supported; see README \"Generate a client for your own spec\"".into())
-                }
-                _ => None,
-            },
-        };
-        let mut out = String::new();
-        let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
-        match handler.render_report(&mut out, &diagnostic) {
-            Ok(()) => out,
-            Err(_) => format!("error: {self}"),
-        }
+        crate::render::diagnostic(self, text)
     }
 }
 

@@ -4,8 +4,10 @@
 //! [`load`] (YAML/JSON to `openapiv3`) -> [`resolve`] (follow `$ref`s, choose
 //! every name and type: the [`model`]) -> [`emit`] (tokens with `quote!`) ->
 //! [`format`] (`prettyplease`, `@generated` header). [`naming`] is the one
-//! place names are made; [`standalone`] writes a self-contained crate.
+//! place names are made; [`standalone`] writes a self-contained crate;
+//! [`diff`] compares two versions of a spec for breaking changes.
 
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod format;
@@ -14,6 +16,7 @@ pub mod locate;
 pub mod model;
 pub mod naming;
 pub mod normalize;
+pub mod render;
 pub mod resolve;
 pub mod standalone;
 

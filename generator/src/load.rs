@@ -1,15 +1,20 @@
 //! Stage 1: read a YAML or JSON document into `openapiv3::OpenAPI`.
 //!
-//! OpenAPI 3.0 documents are deserialized directly. OpenAPI 3.1 documents
-//! are first rewritten into their 3.0 meaning by [`crate::normalize`];
-//! what has no 3.0 meaning is refused there, with its JSON pointer.
+//! The text is read as a generic value, measured, normalized (OpenAPI 3.1
+//! is rewritten into its 3.0 meaning by [`crate::normalize`], small rule
+//! breaks are repaired with warnings) and checked element by element
+//! before the typed model is built: every refusal carries the JSON pointer
+//! of the innermost element that failed.
 
 use std::path::Path;
 
 use crate::error::{Error, Location, Result};
-use crate::resolve::Warning;
+use crate::Warning;
+
+pub(crate) mod shape;
 
 /// A loaded document, with what loading had to work around.
+#[derive(Debug)]
 pub struct Loaded {
     pub openapi: openapiv3::OpenAPI,
     pub warnings: Vec<Warning>,
@@ -26,120 +31,55 @@ pub(crate) fn read(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })
 }
 
-/// What the document says it is, found without a full parse.
-#[derive(Debug, PartialEq, Eq)]
-enum Kind {
-    OpenApi(String),
-    Swagger,
-    Unknown,
-}
-
-/// Finds the top-level `openapi:` / `"openapi":` (or `swagger`) key.
-fn sniff(text: &str) -> Kind {
-    let find = |key: &str| -> Option<(usize, String)> {
-        let mut from = 0;
-        while let Some(i) = text[from..].find(key) {
-            let at = from + i;
-            from = at + key.len();
-            let before = text[..at].chars().next_back();
-            if !matches!(before, None | Some('"' | '\'' | '\n' | '{' | ' ' | '\t' | ',')) {
-                continue;
-            }
-            let rest = text[at + key.len()..].trim_start_matches(['"', '\'']).trim_start_matches([' ', '\t']);
-            let Some(rest) = rest.strip_prefix(':') else { continue };
-            let value: String = rest
-                .trim_start()
-                .trim_start_matches(['"', '\''])
-                .chars()
-                .take_while(|c| !matches!(c, '"' | '\'' | '\n' | '\r' | ',' | '}' | ' ' | '#'))
-                .collect();
-            return Some((at, value));
-        }
-        None
-    };
-    match (find("openapi"), find("swagger")) {
-        (Some((a, v)), Some((b, _))) if a < b => Kind::OpenApi(v),
-        (Some((_, v)), None) => Kind::OpenApi(v),
-        (_, Some(_)) => Kind::Swagger,
-        (None, None) => Kind::Unknown,
-    }
-}
-
-/// The deepest nesting accepted. The deepest of the 2,639 APIs.guru specs
-/// nests 35 levels; the OpenAPI model's deserializer backtracks through
-/// untagged enums at every level of an invalid schema, which costs time
-/// exponential in depth, so the depth is checked before deserializing.
+/// The deepest nesting accepted, in containers (objects and arrays) around a
+/// value, as the parser reads them. The deepest of the 2,639 APIs.guru specs
+/// nests 35 levels.
 pub const MAX_DOCUMENT_DEPTH: usize = 40;
 
-/// Parses a spec from text (YAML, of which JSON is a subset).
+/// Parses a spec from text: YAML, or JSON (read by `serde_json`, which is
+/// faster and reads numbers outside the 64-bit range as floats).
+///
+/// The document is read as a generic value first; its depth is measured,
+/// 3.1 is rewritten and small rule breaks are repaired (with warnings), and
+/// every element is checked against the model ([`shape`]) before the typed
+/// model is built, so that a refusal names the innermost element that
+/// failed and costs time linear in the document.
 pub fn load_str(text: &str) -> Result<Loaded> {
     if text.trim().is_empty() {
-        return Err(parse_error(None, None, "the document is empty".into()));
+        return Err(parse_error(Some((1, 1)), Some("#".into()), "the document is empty".into()));
     }
-    if let Some(line) = too_deep(text, MAX_DOCUMENT_DEPTH) {
+    let json = text.trim_start().starts_with(['{', '[']);
+    let mut value: serde_json::Value = if json {
+        serde_json::from_str(text).map_err(|e| {
+            parse_error(
+                Some((e.line(), e.column())),
+                None,
+                format!("not valid JSON: {}", strip_location(&e.to_string())),
+            )
+        })?
+    } else {
+        serde_yaml::from_str(text).map_err(|e| {
+            let lc = e.location().map(|l| (l.line(), l.column()));
+            parse_error(lc, None, format!("not valid YAML/JSON: {}", strip_location(&e.to_string())))
+        })?
+    };
+    if let Some(pointer) = too_deep(&value, MAX_DOCUMENT_DEPTH) {
         return Err(Error::Unsupported {
-            location: Location { line_col: Some((line, 1)), ..Location::default() },
+            location: Location { pointer: Some(pointer), ..Location::default() },
             message: format!("the document nests deeper than {MAX_DOCUMENT_DEPTH} levels"),
         });
     }
-    match sniff(text) {
-        Kind::OpenApi(v) if v.starts_with("3.0") && text.trim_start().starts_with('{') => {
-            // JSON: serde_json is faster than a YAML parser, and reads numbers
-            // outside the 64-bit range as floats instead of failing.
-            let mut de = serde_json::Deserializer::from_str(text);
-            match serde_path_to_error::deserialize(&mut de) {
-                Ok(openapi) => Ok(Loaded { openapi, warnings: Vec::new() }),
-                Err(e) => {
-                    let pointer = path_to_pointer(e.path());
-                    let inner = e.into_inner();
-                    let strict_error =
-                        parse_error(Some((inner.line(), inner.column())), Some(pointer), inner.to_string());
-                    load_slow(text).map_err(|_| strict_error)
-                }
-            }
-        }
-        Kind::OpenApi(v) if v.starts_with("3.0") => {
-            let de = serde_yaml::Deserializer::from_str(text);
-            match serde_path_to_error::deserialize(de) {
-                Ok(openapi) => Ok(Loaded { openapi, warnings: Vec::new() }),
-                Err(e) => {
-                    let pointer = path_to_pointer(e.path());
-                    let inner = e.into_inner();
-                    let lc = inner.location().map(|l| (l.line(), l.column()));
-                    let strict_error = parse_error(lc, Some(pointer), strip_location(&inner.to_string()));
-                    // A document that breaks the rules in a small way may be
-                    // repairable: the slow path tries, else this error stands.
-                    load_slow(text).map_err(|_| strict_error)
-                }
-            }
-        }
-        _ => load_slow(text),
-    }
-}
-
-/// The general path: a generic value first, for precise messages about what
-/// the document is, and for 3.1 normalization.
-fn load_slow(text: &str) -> Result<Loaded> {
-    let mut value: serde_json::Value = serde_yaml::from_str(text).map_err(|e| {
-        let lc = e.location().map(|l| (l.line(), l.column()));
-        parse_error(lc, None, format!("not valid YAML/JSON: {}", strip_location(&e.to_string())))
-    })?;
     let object = value
         .as_object()
         .ok_or_else(|| parse_error(None, Some("#".into()), "expected an OpenAPI object at the top level".into()))?;
-    let version = object.get("openapi").and_then(|v| v.as_str()).map(str::to_string);
-    let warnings = match version.as_deref() {
-        Some(v) if v.starts_with("3.0") => crate::normalize::repair(&mut value),
-        Some(v) if v.starts_with("3.1") => {
-            let mut warnings = crate::normalize::openapi_31(&mut value)?;
-            warnings.extend(crate::normalize::repair(&mut value));
-            warnings
-        }
-        Some(v) => {
-            return Err(Error::Unsupported {
-                location: Location { pointer: Some("#/openapi".into()), ..Location::default() },
-                message: format!("OpenAPI version {v} is not supported; expected 3.0.x or 3.1.x"),
-            })
+    let version = match object.get("openapi") {
+        Some(serde_json::Value::String(v)) => v.clone(),
+        Some(other) => {
+            return Err(parse_error(
+                None,
+                Some("#/openapi".into()),
+                format!("the `openapi` version is not a string: {other}"),
+            ))
         }
         None if object.contains_key("swagger") => {
             return Err(Error::Unsupported {
@@ -149,59 +89,69 @@ fn load_slow(text: &str) -> Result<Loaded> {
         }
         None => return Err(parse_error(None, Some("#/openapi".into()), "missing the `openapi` version field".into())),
     };
-    let openapi = serde_path_to_error::deserialize(value)
-        .map_err(|e| parse_error(None, Some(path_to_pointer(e.path())), e.into_inner().to_string()))?;
+    let warnings = if version.starts_with("3.0") {
+        crate::normalize::repair(&mut value)
+    } else if version.starts_with("3.1") {
+        let mut warnings = crate::normalize::openapi_31(&mut value)?;
+        warnings.extend(crate::normalize::repair(&mut value));
+        warnings
+    } else {
+        return Err(Error::Unsupported {
+            location: Location { pointer: Some("#/openapi".into()), ..Location::default() },
+            message: format!("OpenAPI version {version} is not supported; expected 3.0.x or 3.1.x"),
+        });
+    };
+    // A YAML 3.0 document nothing had to change in (every repair warns) is
+    // read from its text, where a plain scalar is a string wherever the
+    // model expects one.
+    let from_text = !json && version.starts_with("3.0") && warnings.is_empty();
+    shape::check(&value, from_text).map_err(|m| parse_error(None, Some(m.pointer), m.message))?;
+    let openapi = if from_text {
+        drop(value);
+        serde_path_to_error::deserialize(serde_yaml::Deserializer::from_str(text)).map_err(|e| {
+            let pointer = path_to_pointer(e.path());
+            let inner = e.into_inner();
+            let lc = inner.location().map(|l| (l.line(), l.column()));
+            parse_error(lc, Some(pointer), strip_location(&inner.to_string()))
+        })?
+    } else {
+        serde_path_to_error::deserialize(value)
+            .map_err(|e| parse_error(None, Some(path_to_pointer(e.path())), e.into_inner().to_string()))?
+    };
     Ok(Loaded { openapi, warnings })
 }
 
-/// The first line (1-based) where the nesting exceeds `limit`, by a linear
-/// scan: brackets outside strings for JSON and flow YAML, plus indentation
-/// steps and sequence dashes for block YAML. An estimate, on the safe side.
-fn too_deep(text: &str, limit: usize) -> Option<usize> {
-    let json = text.trim_start().starts_with(['{', '[']);
-    let unit = if json {
-        0
-    } else {
-        text.lines().map(|l| l.len() - l.trim_start_matches(' ').len()).filter(|&n| n > 0).min().unwrap_or(2)
-    };
-    let mut flow = 0usize;
-    let (mut in_string, mut escaped, mut quote) = (false, false, '"');
-    for (i, line) in text.lines().enumerate() {
-        let trimmed = line.trim_start_matches(' ');
-        let mut block = 0;
-        if !json && flow == 0 && !trimmed.is_empty() && !trimmed.starts_with('#') {
-            let indent = line.len() - trimmed.len();
-            let dashes = trimmed.split_inclusive("- ").take_while(|p| *p == "- ").count();
-            block = indent / unit.max(1) + dashes + 1;
+/// The pointer of the first container nested deeper than `limit`, in
+/// document order. The parsers bound nesting (at 128), so the recursion is
+/// bounded too.
+fn too_deep(value: &serde_json::Value, limit: usize) -> Option<String> {
+    fn walk(value: &serde_json::Value, depth: usize, limit: usize, path: &mut Vec<String>) -> bool {
+        let children: Box<dyn Iterator<Item = (String, &serde_json::Value)>> = match value {
+            serde_json::Value::Object(m) => Box::new(m.iter().map(|(k, v)| (k.clone(), v))),
+            serde_json::Value::Array(a) => Box::new(a.iter().enumerate().map(|(i, v)| (i.to_string(), v))),
+            _ => return false,
+        };
+        if depth > limit {
+            return true;
         }
-        for c in trimmed.chars() {
-            if in_string {
-                if escaped {
-                    escaped = false;
-                } else if c == '\\' && quote == '"' {
-                    escaped = true;
-                } else if c == quote {
-                    in_string = false;
-                }
-                continue;
+        for (key, child) in children {
+            path.push(key);
+            if walk(child, depth + 1, limit, path) {
+                return true;
             }
-            match c {
-                '"' => (in_string, quote) = (true, '"'),
-                '\'' if !json => (in_string, quote) = (true, '\''),
-                '{' | '[' => flow += 1,
-                '}' | ']' => flow = flow.saturating_sub(1),
-                '#' if !json => break,
-                _ => {}
-            }
-            if block + flow > limit {
-                return Some(i + 1);
-            }
+            path.pop();
         }
-        if block + flow > limit {
-            return Some(i + 1);
-        }
+        false
     }
-    None
+    let mut path = Vec::new();
+    walk(value, 1, limit, &mut path).then(|| {
+        let mut pointer = String::from("#");
+        for segment in &path {
+            pointer.push('/');
+            pointer.push_str(&crate::error::escape_pointer(segment));
+        }
+        pointer
+    })
 }
 
 fn parse_error(line_col: Option<(usize, usize)>, pointer: Option<String>, message: String) -> Error {
@@ -241,23 +191,29 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn sniffs_versions() {
-        assert_eq!(sniff("openapi: 3.0.3\ninfo: {}"), Kind::OpenApi("3.0.3".into()));
-        assert_eq!(sniff("info: {}\nopenapi: '3.1.0'\n"), Kind::OpenApi("3.1.0".into()));
-        assert_eq!(sniff(r#"{"openapi":"3.1.0","info":{}}"#), Kind::OpenApi("3.1.0".into()));
-        assert_eq!(sniff("swagger: \"2.0\"\n"), Kind::Swagger);
-        assert_eq!(sniff("info: {description: see openapi.yaml}\n"), Kind::Unknown);
+    fn depth_of(text: &str) -> Result<Loaded> {
+        load_str(text)
     }
 
     #[test]
-    fn depth_is_bounded_before_deserializing() {
+    fn depth_is_measured_from_the_parsed_document() {
         let nested = |n: usize| format!("{}1{}", "[".repeat(n), "]".repeat(n));
-        assert_eq!(too_deep(&nested(10), 44), None);
-        assert_eq!(too_deep(&nested(45), 44), Some(1));
-        assert_eq!(too_deep("{\"a\": \"[[[[[[\"}", 3), None);
-        let yaml: String = (0..50).map(|i| format!("{}k{i}:\n", "  ".repeat(i))).collect();
-        assert_eq!(too_deep(&yaml, 44), Some(45));
-        assert_eq!(too_deep("a:\n  b:\n    - c: 'it''s [[[['\n", 44), None);
+        assert_eq!(too_deep(&serde_json::from_str(&nested(40)).unwrap(), 40), None);
+        assert_eq!(too_deep(&serde_json::from_str(&nested(41)).unwrap(), 40), Some(format!("#{}", "/0".repeat(40))));
+        assert_eq!(too_deep(&serde_json::json!({"a": "[[[[[["}), 1), None);
+        // Block YAML nested 21 levels, one line indented by a single space:
+        // depth is what the parser reads, not what the indentation suggests.
+        let mut yaml =
+            String::from("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n schemas:\n");
+        yaml.push_str("  A:\n");
+        for i in 0..18 {
+            yaml.push_str(&format!("{}p{i}:\n", "  ".repeat(i + 2)));
+        }
+        yaml.push_str(&format!("{}x: 1\n", "  ".repeat(20)));
+        assert!(depth_of(&yaml).is_ok(), "{:?}", depth_of(&yaml).err());
+        let deep: String = (0..45).map(|i| format!("{}k{i}:\n", "  ".repeat(i))).collect();
+        let err = depth_of(&deep).unwrap_err();
+        assert!(err.to_string().contains("nests deeper than 40"), "{err}");
+        assert_eq!(err.location().and_then(|l| l.pointer.as_deref()).map(|p| p.matches('/').count()), Some(40));
     }
 }

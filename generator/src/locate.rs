@@ -24,13 +24,26 @@ pub fn fill(mut error: Error, text: &str) -> Error {
 /// The 1-based line and column of the node at `pointer` (`#/paths/~1x/get`),
 /// or of its closest ancestor present in the text.
 pub fn line_col(text: &str, pointer: &str) -> Option<(usize, usize)> {
-    let target: Vec<String> =
-        pointer.trim_start_matches('#').split('/').skip(1).map(|s| s.replace("~1", "/").replace("~0", "~")).collect();
-    let mut finder = Finder { target, frames: Vec::new(), best: None, best_len: 0 };
+    line_cols(text, &[pointer]).pop().flatten()
+}
+
+/// [`line_col`] for many pointers, in one pass over the text.
+pub fn line_cols(text: &str, pointers: &[&str]) -> Vec<Option<(usize, usize)>> {
+    let targets: Vec<Vec<String>> = pointers.iter().map(|p| segments(p)).collect();
+    let mut finder = Finder {
+        best: vec![None; targets.len()],
+        alive: vec![(0..targets.len()).collect()],
+        targets,
+        frames: Vec::new(),
+    };
     let mut parser = Parser::new_from_str(text);
     // A syntax error ends the walk; what was found so far still helps.
     let _ = parser.load(&mut finder, false);
-    finder.best.map(|m| (m.line(), m.col() + 1))
+    finder.best.into_iter().map(|b| b.map(|(m, _)| (m.line(), m.col() + 1))).collect()
+}
+
+fn segments(pointer: &str) -> Vec<String> {
+    pointer.trim_start_matches('#').split('/').skip(1).map(|s| s.replace("~1", "/").replace("~0", "~")).collect()
 }
 
 enum Frame {
@@ -45,10 +58,13 @@ enum Frame {
 }
 
 struct Finder {
-    target: Vec<String>,
+    targets: Vec<Vec<String>>,
+    /// Per open container (and the document root first): the targets whose
+    /// path runs through it.
+    alive: Vec<Vec<usize>>,
     frames: Vec<Frame>,
-    best: Option<Marker>,
-    best_len: usize,
+    /// Per target: the deepest node on its path seen so far, and its depth.
+    best: Vec<Option<(Marker, usize)>>,
 }
 
 impl Finder {
@@ -56,29 +72,31 @@ impl Finder {
         matches!(self.frames.last(), Some(Frame::Map { key: None, .. }))
     }
 
-    /// A node starts at `mark`: remember it if its path is a longer prefix
-    /// of the target than any seen so far.
-    fn node(&mut self, mark: Marker) {
-        let mut depth = 0;
-        for (frame, want) in self.frames.iter().zip(&self.target) {
-            let matches = match frame {
-                Frame::Map { key: Some(k), .. } => k == want,
-                Frame::Seq { index } => index.to_string() == *want,
-                Frame::Map { key: None, .. } => false,
-            };
-            if !matches {
-                return;
+    /// A node starts at `mark`: the targets it lies on remember it, and
+    /// the ones it may contain are returned.
+    fn node(&mut self, mark: Marker) -> Vec<usize> {
+        let depth = self.frames.len();
+        let (segment, at) = match self.frames.last() {
+            None => (None, mark),
+            Some(Frame::Map { key: Some(k), at }) => (Some(k.clone()), at.unwrap_or(mark)),
+            Some(Frame::Map { key: None, .. }) => return Vec::new(),
+            Some(Frame::Seq { index }) => (Some(index.to_string()), mark),
+        };
+        let Some(parent) = self.alive.last() else { return Vec::new() };
+        let on_path: Vec<usize> = match segment {
+            None => parent.clone(),
+            Some(segment) => parent
+                .iter()
+                .copied()
+                .filter(|&t| self.targets[t].get(depth - 1).is_some_and(|s| *s == segment))
+                .collect(),
+        };
+        for &t in &on_path {
+            if !matches!(self.best[t], Some((_, d)) if d >= depth) {
+                self.best[t] = Some((at, depth));
             }
-            depth += 1;
         }
-        if depth == self.frames.len() && (self.best.is_none() || depth > self.best_len) {
-            let at = match self.frames.last() {
-                Some(Frame::Map { at: Some(at), .. }) => *at,
-                _ => mark,
-            };
-            self.best = Some(at);
-            self.best_len = depth;
-        }
+        on_path
     }
 
     fn node_done(&mut self) {
@@ -112,15 +130,18 @@ impl MarkedEventReceiver for Finder {
                 self.node_done();
             }
             Event::MappingStart(..) => {
-                self.node(mark);
+                let inside = self.node(mark);
+                self.alive.push(inside);
                 self.frames.push(Frame::Map { key: None, at: None });
             }
             Event::SequenceStart(..) => {
-                self.node(mark);
+                let inside = self.node(mark);
+                self.alive.push(inside);
                 self.frames.push(Frame::Seq { index: 0 });
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 self.frames.pop();
+                self.alive.pop();
                 self.node_done();
             }
             _ => {}
@@ -142,5 +163,10 @@ mod tests {
         assert_eq!(line_col(yaml, "#/paths/~1things/post"), Some((3, 3)));
         let json = "{\n  \"openapi\": \"3.0.3\",\n  \"paths\": {\"/x\": {\"get\": 1}}\n}";
         assert_eq!(line_col(json, "#/paths/~1x/get"), Some((3, 20)));
+        assert_eq!(line_col(json, "#"), Some((1, 1)));
+        assert_eq!(
+            line_cols(yaml, &["#/paths/~1things/get/parameters/0", "#/nope", "#/paths/~1things/get/parameters/1/in"]),
+            [Some((6, 15)), Some((1, 8)), Some((8, 11))]
+        );
     }
 }

@@ -11,14 +11,48 @@ pub struct Api {
     pub security_schemes: Vec<SecurityScheme>,
     pub operations: Vec<Operation>,
     pub types: Vec<TypeDef>,
+    /// The webhook deliveries the API sends (`webhooks`, `x-webhooks`).
+    pub webhooks: Option<Webhooks>,
+    /// The rate limits the vendor publishes (`x-rate-limit`), kept by the
+    /// client unless the user sets others.
+    pub rate_limit: Option<RateLimit>,
     /// Which optional crates the generated code uses.
     pub uses: Uses,
+}
+
+/// Client-side rate limits: rules and a cap on requests in flight.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimit {
+    pub rules: Vec<RateRule>,
+    pub concurrency: Option<u32>,
+}
+
+/// At most `requests` in any window of `per_ms` milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateRule {
+    pub requests: u32,
+    pub per_ms: u64,
+    /// Requests that may go at once (1: evenly spaced).
+    pub burst: u32,
+    pub methods: RateMethods,
+}
+
+/// The requests a rule counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateMethods {
+    All,
+    /// GET, HEAD, OPTIONS.
+    Reads,
+    /// Every other method.
+    Writes,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Uses {
     pub chrono: bool,
     pub uuid: bool,
+    /// The runtime's webhook verifier (its `webhooks` feature).
+    pub webhooks: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +100,57 @@ pub enum SecurityKind {
     ApiKeyQuery {
         name: String,
     },
+    /// OAuth 2.0: a fixed access token (`method`) or tokens that renew
+    /// themselves (`oauth.method`), both sent as `Authorization: <prefix> <token>`.
+    OAuth2 {
+        prefix: String,
+        oauth: Box<OAuth2>,
+    },
+}
+
+/// What an `oauth2` security scheme and its `x-` extensions say about
+/// getting tokens.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OAuth2 {
+    /// Builder method taking a `runtime::OAuth2` (`oauth2`).
+    pub method: String,
+    /// The flows the spec declares (`authorizationCode`, `clientCredentials`, ...).
+    pub flows: Vec<OAuth2Flow>,
+    /// The token URL (of the first flow that has one).
+    pub token_url: String,
+    pub refresh_url: Option<String>,
+    /// `x-token-url-by-server-variable`: the server variable and the token
+    /// URL for each of its values (Zoho's accounts server per data centre).
+    pub token_url_by_variable: Option<(String, Vec<(String, String)>)>,
+    /// `x-api-domain-field`: the token response field naming the API origin.
+    pub api_domain_field: Option<String>,
+    /// `x-token-error-aliases`: vendor error codes and the standard code each means.
+    pub error_aliases: Vec<(String, String)>,
+    /// `x-token-exchange`: tokens minted from another token.
+    pub exchanges: Vec<TokenExchange>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OAuth2Flow {
+    /// `authorizationCode`, `clientCredentials`, `password`, `implicit`.
+    pub name: String,
+    pub token_url: Option<String>,
+    /// Scope names and descriptions.
+    pub scopes: Vec<(String, String)>,
+}
+
+/// A token endpoint minting an access token from another one (HighLevel's
+/// location token from an agency token).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenExchange {
+    /// Builder method name.
+    pub method: String,
+    pub description: Option<String>,
+    pub url: String,
+    /// Constant headers of the exchange request.
+    pub headers: Vec<(String, String)>,
+    /// Form fields: wire name and the method's parameter name.
+    pub form: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -120,10 +205,34 @@ pub struct Param {
     pub ty: Ty,
     /// For arrays: how the values are joined.
     pub list_style: Option<ListStyle>,
-    /// A required parameter with one allowed value: sent automatically.
-    pub constant: Option<String>,
+    /// How users give the value: argument, builder method or not at all.
+    pub role: ParamRole,
     pub description: Option<String>,
     pub deprecated: bool,
+    /// A value from the spec (its `example`, `examples` or schema), for docs.
+    pub example: Option<serde_json::Value>,
+}
+
+/// How users give a parameter's value (decided in `resolve`; `emit` and the
+/// API diff read it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParamRole {
+    /// Required: an argument of the `Client` method.
+    Argument,
+    /// Optional: a method of the request builder, named like the parameter.
+    Setter,
+    /// Required with one allowed value: the client sends it by itself.
+    Constant(String),
+}
+
+impl ParamRole {
+    /// The constant value, for [`ParamRole::Constant`].
+    pub fn constant(&self) -> Option<&str> {
+        match self {
+            ParamRole::Constant(value) => Some(value),
+            ParamRole::Argument | ParamRole::Setter => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,6 +250,8 @@ pub struct Body {
     pub ty: Ty,
     pub required: bool,
     pub description: Option<String>,
+    /// A value from the spec (its `example`, `examples` or schema), for docs.
+    pub example: Option<serde_json::Value>,
 }
 
 /// What a successful call returns.
@@ -269,9 +380,17 @@ pub enum TypeKind {
 pub struct Struct {
     pub fields: Vec<Field>,
     /// `additionalProperties` besides declared fields, flattened in.
-    pub additional: Option<Ty>,
+    pub additional: Option<Additional>,
     /// Every field may be absent: the struct derives `Default`.
     pub default: bool,
+}
+
+/// The field that keeps a struct's undeclared properties.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Additional {
+    pub ident: String,
+    /// The type of each value (`Ty::Value` for any JSON).
+    pub ty: Ty,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -310,4 +429,99 @@ pub struct UnionVariant {
     pub ty: Ty,
     /// Discriminator values that select this variant.
     pub tags: Vec<String>,
+}
+
+/// The receiving side of an API: its webhook events, decoded into one open
+/// tagged enum, and how a delivery is authenticated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Webhooks {
+    /// Name of the generated receiver type (`Webhook`).
+    pub receiver_name: String,
+    /// Name of the event enum.
+    pub enum_name: String,
+    /// The JSON property of an event that names its type.
+    pub discriminator: String,
+    pub events: Vec<WebhookEvent>,
+    /// Events arrive batched in an envelope (Attio).
+    pub envelope: Option<WebhookEnvelope>,
+    /// Signature headers, in order of preference.
+    pub signatures: Vec<WebhookSignature>,
+    /// A payload field echoing a shared token (Zoho's channel token).
+    pub token: Option<WebhookSecretParam>,
+    pub timestamp: Option<WebhookTimestamp>,
+    pub delivery_id: Option<WebhookField>,
+    pub description: Option<String>,
+    pub doc_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookEvent {
+    /// The webhook's key in the spec.
+    pub name: String,
+    /// Enum variant.
+    pub variant: String,
+    /// Discriminator values that select it.
+    pub tags: Vec<String>,
+    pub ty: Ty,
+    pub summary: Option<String>,
+    pub doc_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookEnvelope {
+    /// Struct name.
+    pub name: String,
+    /// Wire name and field ident of the envelope's id.
+    pub id: Option<(String, String)>,
+    /// Wire name and field ident of the events array.
+    pub events: (String, String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureScheme {
+    Ed25519,
+    RsaSha256,
+    HmacSha256Hex,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookSignature {
+    pub scheme: SignatureScheme,
+    /// Header name as the vendor writes it.
+    pub header: String,
+    /// Argument name of the key or secret in the constructors.
+    pub param: String,
+    /// The vendor's published public key (PEM), embedded when known.
+    pub public_key: Option<String>,
+    /// Name of the constant holding `public_key`.
+    pub key_const: Option<String>,
+    pub deprecated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookSecretParam {
+    /// Payload field.
+    pub field: String,
+    /// Argument name in the constructors.
+    pub param: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookField {
+    pub in_header: bool,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimestampFormat {
+    Rfc3339,
+    UnixSeconds,
+    UnixMillis,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookTimestamp {
+    pub field: WebhookField,
+    pub format: TimestampFormat,
+    pub required: bool,
 }

@@ -16,6 +16,116 @@ const KEYWORDS: &[&str] = &[
 ];
 const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
 
+// ---- names the generated code defines -----------------------------------------
+//
+// A user's name (operationId, parameter, server variable, security scheme,
+// schema) lands in one of the scopes below; each scope starts with every
+// name the generated code or the runtime already defines there, so a
+// colliding user name gets a numbered suffix instead of failing to compile.
+// `tests/fixtures/naming.yaml` uses each of these names: a drift fails to
+// compile there.
+
+/// Type names: what the generated module defines (`Client`,
+/// `ClientBuilder`) and the prelude names its code and the runtime's macros
+/// refer to unqualified (`Result<..>`, `Option<..>`, `+ Send`...).
+pub const RESERVED_TYPES: &[&str] = &[
+    "Client",
+    "ClientBuilder",
+    "Response",
+    "Error",
+    "Result",
+    "Ok",
+    "Err",
+    "Option",
+    "Some",
+    "None",
+    "Vec",
+    "String",
+    "Box",
+    "Default",
+    "From",
+    "Into",
+    "Send",
+    "Sync",
+    "Sized",
+    "Clone",
+    "Copy",
+    "Eq",
+    "PartialEq",
+    "Ord",
+    "PartialOrd",
+    "Iterator",
+    "IntoIterator",
+    "ToString",
+    "ToOwned",
+    "AsRef",
+    "AsMut",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Extend",
+    "TryFrom",
+    "TryInto",
+    "Unpin",
+];
+
+/// Methods of the generated `Client` besides one per operation: its own
+/// (`builder`, `runtime`, `with_options`), `ApiClient::from_runtime`, and the
+/// derived traits' methods, which an inherent method would shadow.
+pub const CLIENT_METHODS: &[&str] = &["builder", "runtime", "from_runtime", "with_options", "new", "clone", "fmt"];
+
+/// Methods of the generated `ClientBuilder` that `runtime::client_builder!`
+/// defines; the spec's credential and server-variable methods come after
+/// them (checked against the macro by a test below).
+pub const CLIENT_BUILDER_METHODS: &[&str] = &[
+    "base_url",
+    "server_variable",
+    "credential",
+    "credential_source",
+    "timeout",
+    "no_timeout",
+    "retry",
+    "body_limit",
+    "no_body_limit",
+    "hook",
+    "rate_limit",
+    "no_rate_limit",
+    "user_agent",
+    "http_client",
+    "build",
+    // `#[derive(Debug)]`
+    "fmt",
+];
+
+/// Fields and methods of every request builder. Parameters become fields,
+/// and optional ones setters too, so a parameter may take none of these:
+/// the `client` and `body` fields, the `body` setter, `request`, `decode`,
+/// `send`, `stream`, `send_page`, `send_streaming`, the `PAGINATION`
+/// constant, `IntoFuture::into_future`, and derived `clone`/`fmt`.
+pub const REQUEST_BUILDER_MEMBERS: &[&str] = &[
+    "client",
+    "body",
+    "request",
+    "decode",
+    "send",
+    "stream",
+    "send_page",
+    "send_streaming",
+    "into_future",
+    "new",
+    "clone",
+    "fmt",
+];
+
+/// The variant every generated enum and union adds for values it does not
+/// know (`open_enum!`, `open_int_enum!`, `tagged_union!`).
+pub const ENUM_RESERVED: &[&str] = &["Unknown"];
+
+/// The struct field that keeps undeclared properties (`#[serde(flatten)]`);
+/// it is claimed after the declared fields.
+pub const ADDITIONAL_FIELD: &str = "additional_properties";
+
 /// Replaces characters that cannot appear in an identifier by word breaks,
 /// keeping a leading sign as a word (`-created_at` -> `minus created_at`).
 fn words(raw: &str) -> String {
@@ -81,6 +191,8 @@ pub fn snake(raw: &str) -> String {
 #[derive(Debug, Default, Clone)]
 pub struct Scope {
     taken: IndexSet<String>,
+    /// Taken names kept for one [`Scope::claim_held`].
+    held: IndexSet<String>,
 }
 
 impl Scope {
@@ -90,7 +202,7 @@ impl Scope {
 
     /// A scope with some names reserved up front.
     pub fn with_reserved(names: &[&str]) -> Self {
-        Scope { taken: names.iter().map(|s| s.to_string()).collect() }
+        Scope { taken: names.iter().map(|s| s.to_string()).collect(), held: IndexSet::new() }
     }
 
     pub fn claim(&mut self, name: &str) -> String {
@@ -106,6 +218,27 @@ impl Scope {
             }
             i += 1;
         }
+    }
+
+    /// Takes `name` now for whoever later asks for it with
+    /// [`Scope::claim_held`]; [`Scope::claim`] sees it as taken.
+    pub fn hold(&mut self, name: &str) {
+        let key = name.trim_start_matches("r#");
+        if self.taken.insert(key.to_string()) {
+            self.held.insert(key.to_string());
+        }
+    }
+
+    /// [`Scope::claim`], except that a held name is handed out (once).
+    pub fn claim_held(&mut self, name: &str) -> String {
+        if self.held.shift_remove(name.trim_start_matches("r#")) {
+            return name.to_string();
+        }
+        self.claim(name)
+    }
+
+    pub fn is_held(&self, name: &str) -> bool {
+        self.held.contains(name.trim_start_matches("r#"))
     }
 
     pub fn contains(&self, name: &str) -> bool {
@@ -145,5 +278,43 @@ mod tests {
         assert_eq!(fields.claim(&snake("camelCase")), "camel_case");
         assert_eq!(fields.claim(&snake("camel_case")), "camel_case2");
         assert_eq!(fields.claim(&snake("type")), "r#type");
+    }
+
+    /// The methods `runtime::client_builder!` defines, read from its source.
+    fn client_builder_macro_methods() -> Vec<String> {
+        let source = include_str!("../runtime/src/macros.rs");
+        let start = source.find("macro_rules! client_builder").expect("the runtime defines `client_builder!`");
+        let body = &source[start..];
+        let body = &body[..body[1..].find("macro_rules!").map_or(body.len(), |end| end + 1)];
+        body.split("pub fn ")
+            .skip(1)
+            .filter_map(|rest| rest.split(|c: char| !(c.is_alphanumeric() || c == '_')).next())
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn client_builder_methods_are_the_macros() {
+        let mut from_macro = client_builder_macro_methods();
+        assert!(from_macro.len() >= 9, "{from_macro:?}");
+        from_macro.push("fmt".into());
+        from_macro.sort();
+        let mut reserved: Vec<String> = CLIENT_BUILDER_METHODS.iter().map(|s| s.to_string()).collect();
+        reserved.sort();
+        assert_eq!(reserved, from_macro, "CLIENT_BUILDER_METHODS must list what `client_builder!` defines");
+    }
+
+    #[test]
+    fn a_held_name_goes_to_its_holder_only() {
+        let mut scope = Scope::with_reserved(RESERVED_TYPES);
+        scope.hold("PetSpecies");
+        assert!(scope.is_held("PetSpecies"));
+        assert_eq!(scope.claim("PetSpecies"), "PetSpecies2");
+        assert_eq!(scope.claim_held("PetSpecies"), "PetSpecies");
+        assert!(!scope.is_held("PetSpecies"));
+        assert_eq!(scope.claim_held("PetSpecies"), "PetSpecies3");
+        // Holding a reserved name keeps it reserved.
+        scope.hold("Client");
+        assert_eq!(scope.claim_held("Client"), "Client2");
     }
 }

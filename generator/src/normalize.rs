@@ -10,12 +10,14 @@
 //! | `examples: [a, ...]` in a schema | `example: a` |
 //! | `exclusiveMinimum: n` (a number) | `minimum: n`, `exclusiveMinimum: true` |
 //! | `$ref` with siblings | `allOf: [{$ref}]` with the siblings |
-//! | `webhooks`, `jsonSchemaDialect`, `$schema`, `$id`, ... | dropped |
+//! | `webhooks` | `x-webhooks` (read by the resolver) |
+//! | `jsonSchemaDialect`, `$schema`, `$id`, ... | dropped |
 
 use serde_json::{Map, Value};
 
 use crate::error::{escape_pointer, Error, Result};
-use crate::resolve::Warning;
+use crate::load::shape::Kind;
+use crate::Warning;
 
 /// Schema keywords with no 3.0 meaning.
 const REFUSED: &[&str] = &[
@@ -49,67 +51,92 @@ const DROPPED: &[&str] = &[
 ];
 
 /// Small rule breaks of published specs, repaired where the intent is
-/// clear: a parameter with neither `schema` nor `content` gets a string
-/// schema; a boolean schema (`true`/`false`) becomes `{}`.
+/// clear: a parameter or header with neither `schema` nor `content` gets a
+/// string schema; `allOf`/`oneOf`/`anyOf` written beside a parameter's
+/// `schema` move into it; `type: any` (no OpenAPI type) is dropped, which
+/// means any value; a boolean schema (`true`/`false`) becomes `{}`. Example
+/// Only elements are repaired, found by the document's structure (a
+/// property named `properties` is no `properties` keyword); example values
+/// and extensions are data, and left alone.
 pub fn repair(doc: &mut Value) -> Vec<Warning> {
     let mut warnings = Vec::new();
-    repair_walk(doc, "#", &mut warnings, 0);
-    warnings
-}
-
-fn repair_walk(value: &mut Value, pointer: &str, warnings: &mut Vec<Warning>, depth: usize) {
-    if depth > 256 {
-        return;
-    }
-    match value {
-        Value::Object(map) => {
-            for (key, child) in map.iter_mut() {
-                let ptr = format!("{pointer}/{}", escape_pointer(key));
-                if key == "parameters" {
-                    if let Some(list) = child.as_array_mut() {
-                        for (i, p) in list.iter_mut().enumerate() {
-                            let Some(p) = p.as_object_mut() else { continue };
-                            if !p.contains_key("$ref") && !p.contains_key("schema") && !p.contains_key("content") {
-                                p.insert("schema".into(), serde_json::json!({"type": "string"}));
-                                warnings.push(Warning {
-                                    pointer: format!("{ptr}/{i}"),
-                                    message: "parameter has no schema; treating it as a string".into(),
-                                });
-                            }
-                        }
-                    }
-                }
-                if matches!(key.as_str(), "schema" | "items" | "not") {
-                    if let Value::Bool(_) = child {
-                        *child = Value::Object(Map::new());
-                        warnings.push(Warning {
-                            pointer: ptr.clone(),
-                            message: "a boolean schema is read as `{}` (any value)".into(),
-                        });
-                    }
-                }
-                if key == "properties" {
-                    if let Some(props) = child.as_object_mut() {
-                        for (name, schema) in props.iter_mut() {
-                            if schema.is_boolean() {
-                                *schema = Value::Object(Map::new());
-                                warnings.push(Warning {
-                                    pointer: format!("{ptr}/{}", escape_pointer(name)),
-                                    message: "a boolean schema is read as `{}` (any value)".into(),
-                                });
-                            }
-                        }
-                    }
-                }
-                repair_walk(child, &ptr, warnings, depth + 1);
+    crate::load::shape::visit_mut(doc, &mut |kind, pointer, element| match kind {
+        Kind::Parameter => repair_parameter(element, pointer, "parameter", &mut warnings),
+        Kind::Header => repair_parameter(element, pointer, "header", &mut warnings),
+        Kind::MediaType => boolean_schemas(element, pointer, &["schema"], &mut warnings),
+        Kind::Schema => {
+            if element.get("type").and_then(Value::as_str) == Some("any") {
+                element.shift_remove("type");
+                warnings.push(Warning {
+                    pointer: format!("{pointer}/type"),
+                    message: "`type: any` is no OpenAPI type; read as any value".into(),
+                });
             }
-        }
-        Value::Array(list) => {
-            for (i, v) in list.iter_mut().enumerate() {
-                repair_walk(v, &format!("{pointer}/{i}"), warnings, depth + 1);
+            boolean_schemas(element, pointer, &["items", "not"], &mut warnings);
+            if let Some(Value::Object(properties)) = element.get_mut("properties") {
+                for (name, schema) in properties.iter_mut() {
+                    boolean_schema(schema, &format!("{pointer}/properties/{}", escape_pointer(name)), &mut warnings);
+                }
             }
         }
         _ => {}
+    });
+    warnings
+}
+
+fn boolean_schemas(element: &mut Map<String, Value>, pointer: &str, keys: &[&str], warnings: &mut Vec<Warning>) {
+    for key in keys {
+        if let Some(schema) = element.get_mut(*key) {
+            boolean_schema(schema, &format!("{pointer}/{}", escape_pointer(key)), warnings);
+        }
+    }
+}
+
+/// A boolean schema (`true`: anything, `false`: nothing) read as `{}`.
+fn boolean_schema(schema: &mut Value, pointer: &str, warnings: &mut Vec<Warning>) {
+    if schema.is_boolean() {
+        *schema = Value::Object(Map::new());
+        warnings.push(Warning {
+            pointer: pointer.to_string(),
+            message: "a boolean schema is read as `{}` (any value)".into(),
+        });
+    }
+}
+
+/// A parameter or header (`what`) without `schema` or `content` reads as a
+/// string; composition keywords written beside its `schema` belong in it.
+fn repair_parameter(p: &mut Map<String, Value>, pointer: &str, what: &str, warnings: &mut Vec<Warning>) {
+    boolean_schemas(p, pointer, &["schema"], warnings);
+    for keyword in ["allOf", "oneOf", "anyOf"] {
+        let Some(list) = p.shift_remove(keyword) else { continue };
+        let into_schema = match p.get_mut("schema") {
+            Some(Value::Object(schema)) if !schema.contains_key("$ref") && !schema.contains_key(keyword) => {
+                schema.insert(keyword.into(), list);
+                true
+            }
+            Some(_) => false,
+            None => {
+                p.insert("schema".into(), Value::Object(Map::from_iter([(keyword.to_string(), list)])));
+                true
+            }
+        };
+        warnings.push(Warning {
+            pointer: format!("{pointer}/{keyword}"),
+            message: if into_schema {
+                format!("`{keyword}` beside the {what}'s `schema` is read as part of its schema")
+            } else {
+                format!(
+                    "`{keyword}` beside the {what}'s `schema` is ignored (the schema already has one, or is a `$ref`)"
+                )
+            },
+        });
+    }
+    if !p.contains_key("schema") && !p.contains_key("content") {
+        p.insert("schema".into(), serde_json::json!({"type": "string"}));
+        warnings.push(Warning {
+            pointer: pointer.to_string(),
+            message: format!("{what} has no schema; treating it as a string"),
+        });
     }
 }
 
@@ -118,7 +145,11 @@ pub fn openapi_31(doc: &mut Value) -> Result<Vec<Warning>> {
     let mut warnings = Vec::new();
     let Some(root) = doc.as_object_mut() else { return Ok(warnings) };
     root.insert("openapi".into(), Value::String("3.0.3".into()));
-    for key in ["webhooks", "jsonSchemaDialect"] {
+    // Webhooks are kept, under the name 3.0 specs give them.
+    if let Some(hooks) = root.remove("webhooks") {
+        root.insert("x-webhooks".into(), hooks);
+    }
+    for key in ["jsonSchemaDialect"] {
         if root.remove(key).is_some() {
             warnings
                 .push(Warning { pointer: format!("#/{key}"), message: format!("`{key}` (OpenAPI 3.1) is ignored") });

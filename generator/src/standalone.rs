@@ -28,19 +28,34 @@ pub enum RuntimeDep {
 }
 
 /// The runtime's source files, as `(path under src/, text)`: what
-/// [`RuntimeDep::Vendor`] copies.
+/// [`RuntimeDep::Vendor`] copies. Read through `generator/runtime-src`, a
+/// symbolic link to `runtime/src`: `cargo package` leaves the nested
+/// runtime package out of this one but copies the files a link points to,
+/// so the packaged generator carries the runtime it vendors.
 pub const RUNTIME_FILES: &[(&str, &str)] = &[
-    ("lib.rs", include_str!("../runtime/src/lib.rs")),
-    ("auth.rs", include_str!("../runtime/src/auth.rs")),
-    ("client.rs", include_str!("../runtime/src/client.rs")),
-    ("double_option.rs", include_str!("../runtime/src/double_option.rs")),
-    ("error.rs", include_str!("../runtime/src/error.rs")),
-    ("macros.rs", include_str!("../runtime/src/macros.rs")),
-    ("pagination.rs", include_str!("../runtime/src/pagination.rs")),
-    ("param.rs", include_str!("../runtime/src/param.rs")),
-    ("request.rs", include_str!("../runtime/src/request.rs")),
-    ("response.rs", include_str!("../runtime/src/response.rs")),
-    ("retry.rs", include_str!("../runtime/src/retry.rs")),
+    ("lib.rs", include_str!("../runtime-src/lib.rs")),
+    ("auth/mod.rs", include_str!("../runtime-src/auth/mod.rs")),
+    ("auth/error.rs", include_str!("../runtime-src/auth/error.rs")),
+    ("auth/oauth2.rs", include_str!("../runtime-src/auth/oauth2.rs")),
+    ("auth/secret.rs", include_str!("../runtime-src/auth/secret.rs")),
+    ("auth/store.rs", include_str!("../runtime-src/auth/store.rs")),
+    ("body.rs", include_str!("../runtime-src/body.rs")),
+    ("client.rs", include_str!("../runtime-src/client.rs")),
+    ("double_option.rs", include_str!("../runtime-src/double_option.rs")),
+    ("error.rs", include_str!("../runtime-src/error.rs")),
+    ("hooks.rs", include_str!("../runtime-src/hooks.rs")),
+    ("macros.rs", include_str!("../runtime-src/macros.rs")),
+    ("options.rs", include_str!("../runtime-src/options.rs")),
+    ("pagination.rs", include_str!("../runtime-src/pagination.rs")),
+    ("param.rs", include_str!("../runtime-src/param.rs")),
+    ("ratelimit.rs", include_str!("../runtime-src/ratelimit.rs")),
+    ("request.rs", include_str!("../runtime-src/request.rs")),
+    ("response.rs", include_str!("../runtime-src/response.rs")),
+    ("retry.rs", include_str!("../runtime-src/retry.rs")),
+    ("webhook/mod.rs", include_str!("../runtime-src/webhook/mod.rs")),
+    ("webhook/error.rs", include_str!("../runtime-src/webhook/error.rs")),
+    ("webhook/keys.rs", include_str!("../runtime-src/webhook/keys.rs")),
+    ("webhook/verifier.rs", include_str!("../runtime-src/webhook/verifier.rs")),
 ];
 
 /// The runtime crate's manifest, as written for a vendored copy. A test
@@ -55,22 +70,34 @@ publish = false
 default = []
 chrono = ["dep:chrono"]
 uuid = ["dep:uuid"]
+webhooks = ["dep:ed25519-dalek", "dep:rsa", "dep:hmac", "dep:sha2", "dep:subtle", "dep:http", "dep:hex", "dep:base64", "dep:chrono"]
 
 [dependencies]
+async-trait = "0.1"
 bytes = "1"
 fastrand = "2"
 futures-core = "0.3"
 futures-util = { version = "0.3", default-features = false }
+governor = { version = "0.10", default-features = false, features = ["std"] }
 httpdate = "1"
 percent-encoding = "2"
-reqwest = { version = "0.12", default-features = false, features = ["rustls-tls"] }
+reqwest = { version = "0.13", default-features = false, features = ["rustls", "form"] }
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"
 serde_path_to_error = "0.1"
-tokio = { version = "1", features = ["time"] }
+tempfile = "3"
+tokio = { version = "1", features = ["time", "sync", "rt"] }
 tracing = "0.1"
 chrono = { version = "0.4", default-features = false, features = ["serde", "std"], optional = true }
 uuid = { version = "1", features = ["serde"], optional = true }
+ed25519-dalek = { version = "2", default-features = false, features = ["std", "pkcs8", "pem"], optional = true }
+rsa = { version = "0.9", default-features = false, features = ["std", "pem", "sha2"], optional = true }
+hmac = { version = "0.12", optional = true }
+sha2 = { version = "0.10", optional = true }
+subtle = { version = "2", optional = true }
+http = { version = "1", optional = true }
+hex = { version = "0.4", optional = true }
+base64 = { version = "0.22", optional = true }
 "#;
 
 /// What a generated module itself names besides the runtime, one
@@ -95,7 +122,24 @@ pub fn features_for(uses: Uses) -> Vec<&'static str> {
     if uses.uuid {
         out.push("uuid");
     }
+    if uses.webhooks {
+        out.push("webhooks");
+    }
     out
+}
+
+/// Runtime features that bring no dependency of the generated crate's own.
+const RUNTIME_ONLY_FEATURES: &[&str] = &["webhooks"];
+
+/// The `[features]` entries that enable `feature` of [`features_for`]:
+/// the optional dependency and the runtime feature of the same name.
+pub fn feature_entries(feature: &str) -> Vec<String> {
+    let runtime = format!("\"{RUNTIME_CRATE}/{feature}\"");
+    if RUNTIME_ONLY_FEATURES.contains(&feature) {
+        vec![runtime]
+    } else {
+        vec![format!("\"dep:{feature}\""), runtime]
+    }
 }
 
 /// The `Cargo.toml` line that makes the runtime a dependency.
@@ -117,8 +161,7 @@ pub const RUNTIME_REEXPORT: &str = "pub use crmgen_runtime as runtime;";
 /// The files of a standalone crate named `name` around `module_code`.
 pub fn crate_files(name: &str, module_code: &str, uses: Uses, runtime: &RuntimeDep) -> Vec<(PathBuf, String)> {
     let optional = features_for(uses);
-    let defaults =
-        optional.iter().flat_map(|f| [format!("\"dep:{f}\""), format!("\"{RUNTIME_CRATE}/{f}\"")]).collect::<Vec<_>>();
+    let defaults = optional.iter().flat_map(|f| feature_entries(f)).collect::<Vec<_>>();
     let mut manifest =
         format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n",);
     manifest.push_str(&format!("[features]\ndefault = [{}]\n\n[dependencies]\n", defaults.join(", ")));
@@ -179,9 +222,18 @@ mod tests {
     /// Every source file of the runtime crate is vendored.
     #[test]
     fn every_runtime_file_is_vendored() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime/src");
-        let mut on_disk: Vec<String> =
-            std::fs::read_dir(dir).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+        fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+                if entry.path().is_dir() {
+                    walk(&entry.path(), &format!("{name}/"), out);
+                } else {
+                    out.push(name);
+                }
+            }
+        }
+        let mut on_disk = Vec::new();
+        walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime/src"), "", &mut on_disk);
         on_disk.sort();
         let mut listed: Vec<String> = RUNTIME_FILES.iter().map(|(f, _)| f.to_string()).collect();
         listed.sort();

@@ -7,3 +7,5 @@ pub use crmgen_runtime as runtime;
 
 #[rustfmt::skip] // generated and formatted by `cargo xtask codegen`
 pub mod fixtures;
+
+pub mod support;

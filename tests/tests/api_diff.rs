@@ -1,12 +1,13 @@
-//! `cargo xtask api-diff`: each kind of API change, and whether it breaks
-//! users of the generated crate. Each test edits a small inline spec and
-//! diffs the resolved models; additions are checked both ways (the reverse
-//! diff is the removal).
+//! `crmgen::diff` (`crmgen diff`, `cargo xtask api-diff`): each kind of API
+//! change, and whether it breaks users of the generated crate. Each test
+//! edits a small inline spec and diffs the resolved models; additions are
+//! checked both ways (the reverse diff is the removal).
 
 use std::path::Path;
 use std::process::Command;
 
-use xtask::api_diff::{self, Kind, Report, SpecDiff};
+use crmgen::diff::{Kind, Report};
+use xtask::api_diff::{self, SpecDiff};
 
 const BASE: &str = r#"
 openapi: 3.0.3
@@ -95,7 +96,7 @@ components:
 "#;
 
 fn api(spec: &str) -> crmgen::model::Api {
-    api_diff::resolve_str(spec).unwrap_or_else(|e| panic!("spec does not resolve: {e}\n{spec}"))
+    crmgen::diff::resolve_str(spec).unwrap_or_else(|e| panic!("spec does not resolve: {e}\n{spec}"))
 }
 
 /// `BASE` with each `(anchor, replacement)` applied once.
@@ -109,7 +110,7 @@ fn edited(edits: &[(&str, &str)]) -> String {
 }
 
 fn diff(old: &str, new: &str) -> Report {
-    api_diff::diff(&api(old), &api(new))
+    crmgen::diff::diff(&api(old), &api(new))
 }
 
 /// The report has exactly one change, of this kind and classification;

@@ -1,28 +1,31 @@
 //! End-to-end tests of `crm_clients::attio::records` (specs/attio/records.yaml)
 //! against a wiremock server: every operation on the wire (method, exact
-//! path, query, bearer auth, JSON body), every response example of the spec
-//! decoded into concrete values, every declared error status into its typed
-//! variant, undeclared statuses, malformed bodies, and offset pagination
-//! (in the JSON body for `list_records`, in the query elsewhere).
-
-use std::fmt::Debug;
-use std::future::Future;
-use std::sync::OnceLock;
+//! path, exact query string, bearer auth, the JSON body or none), every
+//! response example of the spec decoded into concrete values, every declared
+//! error status into its typed variant (compared with literal values),
+//! undeclared statuses, malformed bodies, and offset pagination (in the JSON
+//! body for `list_records`, in the query elsewhere). That every operation of
+//! the spec is called is checked from the requests the mock servers received
+//! (`tests::support`).
 
 use crm_clients::attio::records::*;
-use crm_clients::runtime::{Error, Response, RetryPolicy};
+use crm_clients::runtime::{Error, RetryPolicy};
 use futures_util::{StreamExt, TryStreamExt};
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use tests::support::{Api, Op, Server, assert_every_operation_is_called, check_declared_errors, query_is};
 use uuid::Uuid;
-use wiremock::matchers::{body_json, header, method, path, query_param, query_param_is_missing};
-use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
+use wiremock::ResponseTemplate;
+use wiremock::matchers::query_param;
 
 const TOKEN: &str = "attio-test-token-5f1c";
 const AUTH: &str = "Bearer attio-test-token-5f1c";
 const OBJECT: &str = "people";
 const RECORD_ID: &str = "891dcbfc-9141-415d-9b2a-2238a6cc012d";
 const ATTRIBUTE: &str = "41252299-f8c7-4b5e-99c9-4ff8321d2f96";
+
+// ---------------------------------------------------------------- the spec and its operations
+
+static ATTIO: Api = Api::new("attio/records.yaml", &[("authorization", AUTH)]);
 
 // Spec path templates.
 const P_QUERY: &str = "/objects/{object}/records/query";
@@ -31,6 +34,17 @@ const P_RECORD: &str = "/objects/{object}/records/{record_id}";
 const P_VALUES: &str = "/objects/{object}/records/{record_id}/attributes/{attribute}/values";
 const P_ENTRIES: &str = "/objects/{object}/records/{record_id}/entries";
 
+const LIST_RECORDS: Op = Op::new(&ATTIO, "list_records", "POST", P_QUERY);
+const CREATE_RECORD: Op = Op::new(&ATTIO, "create_record", "POST", P_RECORDS);
+const ASSERT_RECORD: Op = Op::new(&ATTIO, "assert_record", "PUT", P_RECORDS);
+const GET_RECORD: Op = Op::new(&ATTIO, "get_record", "GET", P_RECORD);
+const UPDATE_RECORD_OVERWRITE: Op = Op::new(&ATTIO, "update_record_overwrite", "PUT", P_RECORD);
+const UPDATE_RECORD_APPEND: Op = Op::new(&ATTIO, "update_record_append", "PATCH", P_RECORD);
+const DELETE_RECORD: Op = Op::new(&ATTIO, "delete_record", "DELETE", P_RECORD);
+const LIST_RECORD_ATTRIBUTE_VALUES: Op = Op::new(&ATTIO, "list_record_attribute_values", "GET", P_VALUES);
+const LIST_RECORD_ENTRIES: Op = Op::new(&ATTIO, "list_record_entries", "GET", P_ENTRIES);
+const SEARCH_RECORDS: Op = Op::new(&ATTIO, "search_records", "POST", "/objects/records/search");
+
 // The same paths on the wire, for OBJECT / RECORD_ID / ATTRIBUTE.
 const W_QUERY: &str = "/objects/people/records/query";
 const W_RECORDS: &str = "/objects/people/records";
@@ -38,53 +52,16 @@ const W_RECORD: &str = "/objects/people/records/891dcbfc-9141-415d-9b2a-2238a6cc
 const W_VALUES: &str = "/objects/people/records/891dcbfc-9141-415d-9b2a-2238a6cc012d/attributes/41252299-f8c7-4b5e-99c9-4ff8321d2f96/values";
 const W_ENTRIES: &str = "/objects/people/records/891dcbfc-9141-415d-9b2a-2238a6cc012d/entries";
 
+#[test]
+fn every_operation_of_the_spec_is_called_on_the_wire() {
+    let coverage = assert_every_operation_is_called(&[&ATTIO]);
+    assert_eq!(coverage["attio/records.yaml"].len(), 10);
+}
+
 // ---------------------------------------------------------------- spec examples
 
-fn spec() -> &'static serde_yaml::Value {
-    static SPEC: OnceLock<serde_yaml::Value> = OnceLock::new();
-    SPEC.get_or_init(|| {
-        let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/attio/records.yaml");
-        serde_yaml::from_str(&std::fs::read_to_string(file).unwrap()).unwrap()
-    })
-}
-
-/// Follows a local `$ref` (`#/components/responses/RateLimited`).
-fn resolve(node: &serde_yaml::Value) -> &serde_yaml::Value {
-    match node.get("$ref").and_then(|r| r.as_str()) {
-        Some(reference) => {
-            let pointer = reference.strip_prefix("#/").expect("local $ref");
-            pointer.split('/').fold(spec(), |node, key| &node[key])
-        }
-        None => node,
-    }
-}
-
-/// The JSON example of a response, if the spec gives one.
-fn example_opt(api_path: &str, verb: &str, status: u16) -> Option<Value> {
-    let response = resolve(&spec()["paths"][api_path][verb]["responses"][status.to_string().as_str()]);
-    assert!(!response.is_null(), "{verb} {api_path} declares no {status}");
-    let example = &response["content"]["application/json"]["example"];
-    (!example.is_null()).then(|| serde_json::to_value(example).unwrap())
-}
-
-fn example(api_path: &str, verb: &str, status: u16) -> Value {
-    example_opt(api_path, verb, status).unwrap_or_else(|| panic!("no example for {verb} {api_path} {status}"))
-}
-
-/// The request body example of an operation.
-fn request_example(api_path: &str, verb: &str) -> Value {
-    let example = &spec()["paths"][api_path][verb]["requestBody"]["content"]["application/json"]["example"];
-    assert!(!example.is_null(), "no request example for {verb} {api_path}");
-    serde_json::to_value(example).unwrap()
-}
-
-/// A response example decoded into a generated type.
-fn ex<T: DeserializeOwned>(api_path: &str, verb: &str, status: u16) -> T {
-    serde_json::from_value(example(api_path, verb, status)).unwrap()
-}
-
 fn write_body() -> RecordWriteRequest {
-    serde_json::from_value(request_example(P_RECORDS, "post")).unwrap()
+    CREATE_RECORD.typed_request_example()
 }
 
 fn record_id() -> Uuid {
@@ -98,14 +75,14 @@ fn nth_uuid(n: u32) -> String {
 
 /// The `list_records` example's record, with its own record ID.
 fn nth_record(n: u32) -> Value {
-    let mut record = example(P_QUERY, "post", 200)["data"][0].clone();
+    let mut record = LIST_RECORDS.response_example(200)["data"][0].clone();
     record["id"]["record_id"] = json!(nth_uuid(n));
     record
 }
 
 /// The `list_record_entries` example's entry, with its own entry ID.
 fn nth_entry(n: u32) -> Value {
-    let mut entry = example(P_ENTRIES, "get", 200)["data"][0].clone();
+    let mut entry = LIST_RECORD_ENTRIES.response_example(200)["data"][0].clone();
     entry["entry_id"] = json!(nth_uuid(n));
     entry
 }
@@ -116,79 +93,40 @@ fn client_for(base_url: &str) -> Client {
     Client::builder().bearer_token(TOKEN).base_url(base_url).retry(RetryPolicy::none()).build().unwrap()
 }
 
-fn client(server: &MockServer) -> Client {
+fn client(server: &Server) -> Client {
     client_for(&server.uri())
-}
-
-/// A mock for `verb wire_path` that also requires the bearer token.
-fn on(verb: &str, wire_path: &str) -> MockBuilder {
-    Mock::given(method(verb.to_uppercase().as_str())).and(path(wire_path)).and(header("authorization", AUTH))
-}
-
-/// A mock that also requires a JSON body exactly equal to `body`.
-fn on_json(verb: &str, wire_path: &str, body: Value) -> MockBuilder {
-    on(verb, wire_path).and(header("content-type", "application/json")).and(body_json(body))
 }
 
 fn reply(status: u16, body: Value) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(body)
 }
 
-/// The query string exactly as sent (still percent-encoded), as a set of pairs.
-fn raw_query(expected: &str) -> impl Fn(&wiremock::Request) -> bool + Send + Sync + 'static {
-    let sorted = |q: &str| {
-        let mut pairs: Vec<String> = q.split('&').filter(|p| !p.is_empty()).map(str::to_owned).collect();
-        pairs.sort();
-        pairs
-    };
-    let want = sorted(expected);
-    move |req: &wiremock::Request| sorted(req.url.query().unwrap_or("")) == want
+// ---------------------------------------------------------------- the error bodies of the spec's examples
+
+fn error(status_code: i64, r#type: &str, code: &str, message: &str) -> Error2 {
+    Error2 { status_code, r#type: r#type.into(), code: code.into(), message: message.into() }
 }
 
-fn no_body(req: &wiremock::Request) -> bool {
-    req.body.is_empty()
+fn rate_limited() -> Error2 {
+    error(429, "rate_limit_error", "rate_limit_exceeded", "Rate limit exceeded, please try again later")
 }
 
-async fn received(server: &MockServer) -> Vec<wiremock::Request> {
-    server.received_requests().await.expect("request recording is on")
+fn object_not_found() -> Error2 {
+    error(404, "invalid_request_error", "not_found", r#"Object with slug/ID "people" not found."#)
 }
 
-/// For each `(status, expected)`: a fresh server answers the operation once
-/// with the spec's example for that status; the call must fail with
-/// `Error::Api` holding exactly `expected`, the status, headers and raw body.
-async fn assert_declared_errors<T, E, F, Fut>(
-    verb: &str,
-    api_path: &str,
-    wire_path: &str,
-    cases: Vec<(u16, E)>,
-    call: F,
-) where
-    T: Debug,
-    E: Debug + PartialEq,
-    F: Fn(Client) -> Fut,
-    Fut: Future<Output = Result<Response<T>, Error<E>>>,
-{
-    for (status, expected) in cases {
-        let server = MockServer::start().await;
-        let body = example(api_path, verb, status);
-        on(verb, wire_path)
-            .respond_with(reply(status, body.clone()).insert_header("x-request-id", format!("req-{status}")))
-            .expect(1)
-            .mount(&server)
-            .await;
+fn record_not_found() -> Error2 {
+    error(
+        404,
+        "invalid_request_error",
+        "not_found",
+        r#"Record with ID "891dcbfc-9141-415d-9b2a-2238a6cc012d" not found."#,
+    )
+}
 
-        let err = call(client(&server)).await.expect_err(&format!("{verb} {api_path} answered {status}"));
-
-        match err {
-            Error::Api(api) => {
-                assert_eq!(api.status, status, "{verb} {api_path}");
-                assert_eq!(api.body, expected, "{verb} {api_path} {status}");
-                assert_eq!(api.headers["x-request-id"], format!("req-{status}").as_str());
-                assert_eq!(serde_json::from_str::<Value>(&api.raw_body).unwrap(), body);
-            }
-            other => panic!("{verb} {api_path} {status}: expected Error::Api, got {other:?}"),
-        }
-    }
+fn missing_value() -> Error2 {
+    let message = r#"Required value for attribute with ID "41252299-f8c7-4b5e-99c9-4ff8321d2f96" was not provided."#;
+    error(400, "invalid_request_error", "missing_value", message)
 }
 
 fn sort_by_last_name() -> RecordSort {
@@ -226,10 +164,12 @@ fn assert_example_record_id(record: &Record) {
 
 #[tokio::test]
 async fn list_records_posts_the_query_and_decodes_the_example() {
-    let server = MockServer::start().await;
-    let body = request_example(P_QUERY, "post");
-    on_json("post", W_QUERY, body.clone())
-        .respond_with(reply(200, example(P_QUERY, "post", 200)))
+    let server = Server::start().await;
+    let body = LIST_RECORDS.request_example();
+    LIST_RECORDS
+        .mock_json(W_QUERY, body.clone())
+        .and(query_is(&[]))
+        .respond_with(reply(200, LIST_RECORDS.response_example(200)))
         .expect(1)
         .mount(&server)
         .await;
@@ -263,10 +203,11 @@ async fn list_records_posts_the_query_and_decodes_the_example() {
 
 #[tokio::test]
 async fn create_record_posts_the_values_and_decodes_the_example() {
-    let server = MockServer::start().await;
-    on_json("post", W_RECORDS, request_example(P_RECORDS, "post"))
-        .and(raw_query(""))
-        .respond_with(reply(200, example(P_RECORDS, "post", 200)))
+    let server = Server::start().await;
+    CREATE_RECORD
+        .mock_json(W_RECORDS, CREATE_RECORD.request_example())
+        .and(query_is(&[]))
+        .respond_with(reply(200, CREATE_RECORD.response_example(200)))
         .expect(1)
         .mount(&server)
         .await;
@@ -292,10 +233,11 @@ async fn create_record_posts_the_values_and_decodes_the_example() {
 
 #[tokio::test]
 async fn assert_record_puts_with_matching_attribute_and_decodes_the_example() {
-    let server = MockServer::start().await;
-    on_json("put", W_RECORDS, request_example(P_RECORDS, "put"))
-        .and(raw_query("matching_attribute=email_addresses"))
-        .respond_with(reply(200, example(P_RECORDS, "put", 200)))
+    let server = Server::start().await;
+    ASSERT_RECORD
+        .mock_json(W_RECORDS, ASSERT_RECORD.request_example())
+        .and(query_is(&["matching_attribute=email_addresses"]))
+        .respond_with(reply(200, ASSERT_RECORD.response_example(200)))
         .expect(1)
         .mount(&server)
         .await;
@@ -316,11 +258,12 @@ async fn assert_record_puts_with_matching_attribute_and_decodes_the_example() {
 
 #[tokio::test]
 async fn assert_record_encodes_the_matching_attribute_query_value() {
-    let server = MockServer::start().await;
-    on("put", W_RECORDS)
-        .and(raw_query("matching_attribute=work%20email%2Fprimary%26x%3D1"))
+    let server = Server::start().await;
+    ASSERT_RECORD
+        .mock(W_RECORDS)
+        .and(query_is(&["matching_attribute=work%20email%2Fprimary%26x%3D1"]))
         .and(query_param("matching_attribute", "work email/primary&x=1"))
-        .respond_with(reply(200, example(P_RECORDS, "put", 200)))
+        .respond_with(reply(200, ASSERT_RECORD.response_example(200)))
         .expect(1)
         .mount(&server)
         .await;
@@ -330,11 +273,11 @@ async fn assert_record_encodes_the_matching_attribute_query_value() {
 
 #[tokio::test]
 async fn get_record_decodes_every_attribute_value_type() {
-    let server = MockServer::start().await;
-    on("get", W_RECORD)
-        .and(no_body)
-        .and(raw_query(""))
-        .respond_with(reply(200, example(P_RECORD, "get", 200)))
+    let server = Server::start().await;
+    GET_RECORD
+        .mock(W_RECORD)
+        .and(query_is(&[]))
+        .respond_with(reply(200, GET_RECORD.response_example(200)))
         .expect(1)
         .mount(&server)
         .await;
@@ -405,7 +348,7 @@ async fn get_record_decodes_every_attribute_value_type() {
 
 #[tokio::test]
 async fn unknown_attribute_type_decodes_into_the_unknown_fallback() {
-    let server = MockServer::start().await;
+    let server = Server::start().await;
     let future_value = json!({
         "active_from": "2024-05-01T09:00:00.000000000Z",
         "active_until": null,
@@ -413,9 +356,9 @@ async fn unknown_attribute_type_decodes_into_the_unknown_fallback() {
         "summary": "Met at the conference",
         "attribute_type": "ai-summary"
     });
-    let mut body = example(P_RECORD, "get", 200);
+    let mut body = GET_RECORD.response_example(200);
     body["data"]["values"]["ai_summary"] = json!([future_value.clone()]);
-    on("get", W_RECORD).respond_with(reply(200, body)).expect(1).mount(&server).await;
+    GET_RECORD.mock(W_RECORD).respond_with(reply(200, body)).expect(1).mount(&server).await;
 
     let resp = client(&server).get_record(OBJECT, record_id()).await.unwrap();
 
@@ -429,9 +372,11 @@ async fn unknown_attribute_type_decodes_into_the_unknown_fallback() {
 
 #[tokio::test]
 async fn update_record_overwrite_puts_the_values_and_decodes_the_example() {
-    let server = MockServer::start().await;
-    on_json("put", W_RECORD, request_example(P_RECORD, "put"))
-        .respond_with(reply(200, example(P_RECORD, "put", 200)))
+    let server = Server::start().await;
+    UPDATE_RECORD_OVERWRITE
+        .mock_json(W_RECORD, UPDATE_RECORD_OVERWRITE.request_example())
+        .and(query_is(&[]))
+        .respond_with(reply(200, UPDATE_RECORD_OVERWRITE.response_example(200)))
         .expect(1)
         .mount(&server)
         .await;
@@ -451,9 +396,11 @@ async fn update_record_overwrite_puts_the_values_and_decodes_the_example() {
 
 #[tokio::test]
 async fn update_record_append_patches_the_values_and_decodes_the_example() {
-    let server = MockServer::start().await;
-    on_json("patch", W_RECORD, request_example(P_RECORD, "patch"))
-        .respond_with(reply(200, example(P_RECORD, "patch", 200)))
+    let server = Server::start().await;
+    UPDATE_RECORD_APPEND
+        .mock_json(W_RECORD, UPDATE_RECORD_APPEND.request_example())
+        .and(query_is(&[]))
+        .respond_with(reply(200, UPDATE_RECORD_APPEND.response_example(200)))
         .expect(1)
         .mount(&server)
         .await;
@@ -467,11 +414,11 @@ async fn update_record_append_patches_the_values_and_decodes_the_example() {
 
 #[tokio::test]
 async fn delete_record_sends_no_body_and_decodes_the_empty_object() {
-    let server = MockServer::start().await;
-    on("delete", W_RECORD)
-        .and(no_body)
-        .and(raw_query(""))
-        .respond_with(reply(200, example(P_RECORD, "delete", 200)))
+    let server = Server::start().await;
+    DELETE_RECORD
+        .mock(W_RECORD)
+        .and(query_is(&[]))
+        .respond_with(reply(200, DELETE_RECORD.response_example(200)))
         .expect(1)
         .mount(&server)
         .await;
@@ -484,10 +431,11 @@ async fn delete_record_sends_no_body_and_decodes_the_empty_object() {
 
 #[tokio::test]
 async fn list_record_attribute_values_sends_its_query_and_decodes_the_example() {
-    let server = MockServer::start().await;
-    on("get", W_VALUES)
-        .and(raw_query("show_historic=true&limit=10&offset=5"))
-        .respond_with(reply(200, example(P_VALUES, "get", 200)))
+    let server = Server::start().await;
+    LIST_RECORD_ATTRIBUTE_VALUES
+        .mock(W_VALUES)
+        .and(query_is(&["show_historic=true&limit=10&offset=5"]))
+        .respond_with(reply(200, LIST_RECORD_ATTRIBUTE_VALUES.response_example(200)))
         .expect(1)
         .mount(&server)
         .await;
@@ -510,10 +458,11 @@ async fn list_record_attribute_values_sends_its_query_and_decodes_the_example() 
 
 #[tokio::test]
 async fn list_record_entries_sends_its_query_and_decodes_the_example() {
-    let server = MockServer::start().await;
-    on("get", W_ENTRIES)
-        .and(raw_query("limit=10&offset=5"))
-        .respond_with(reply(200, example(P_ENTRIES, "get", 200)))
+    let server = Server::start().await;
+    LIST_RECORD_ENTRIES
+        .mock(W_ENTRIES)
+        .and(query_is(&["limit=10&offset=5"]))
+        .respond_with(reply(200, LIST_RECORD_ENTRIES.response_example(200)))
         .expect(1)
         .mount(&server)
         .await;
@@ -532,25 +481,56 @@ async fn list_record_entries_sends_its_query_and_decodes_the_example() {
 }
 
 #[tokio::test]
+async fn search_records_posts_the_query_and_decodes_the_example() {
+    let server = Server::start().await;
+    SEARCH_RECORDS
+        .mock_json("/objects/records/search", SEARCH_RECORDS.request_example())
+        .and(query_is(&[]))
+        .respond_with(SEARCH_RECORDS.reply(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let body: SearchRecordsRequest = SEARCH_RECORDS.typed_request_example();
+    assert_eq!((body.query.as_str(), body.limit), ("alan mathis", Some(25)));
+    assert_eq!(body.objects, ["people", "companies"]);
+    assert_eq!(body.request_as.r#type, SearchRequestAsType::Workspace);
+    let resp = client(&server).search_records(body).await.unwrap();
+
+    assert_eq!(resp.status(), 200);
+    let [person, company] = resp.data.as_slice() else { panic!("{:?}", resp.data) };
+    assert_eq!(person.id.record_id, uuid("bf071e1f-6035-429d-b874-d83ea64ea13b"));
+    assert_eq!(person.record_text, "Alan Mathison Turing");
+    assert_eq!(person.object_slug, "people");
+    assert_eq!(person.email_addresses.as_deref(), Some(&["alan@bletchley.gov.uk".to_string()][..]));
+    assert_eq!(person.phone_numbers.as_deref(), Some(&["+15558675309".to_string()][..]));
+    assert_eq!(person.domains, None);
+    assert_eq!(company.id.object_id, uuid("0c5b3e1d-2a4f-4b6c-9d8e-7f1a2b3c4d5e"));
+    assert_eq!((company.record_text.as_str(), company.object_slug.as_str()), ("Bletchley Park", "companies"));
+    assert_eq!(company.record_image, None);
+    assert_eq!(company.domains.as_deref(), Some(&["bletchleypark.org.uk".to_string()][..]));
+}
+
+#[tokio::test]
 async fn path_parameters_are_percent_encoded_for_every_operation() {
-    let server = MockServer::start().await;
+    let server = Server::start().await;
     let object = "sales deals/2024?#ü";
     let attribute = "next step/owner";
     let obj = "/objects/sales%20deals%2F2024%3F%23%C3%BC/records";
     let rec = format!("{obj}/{RECORD_ID}");
     let mounts = [
-        ("post", format!("{obj}/query"), example(P_QUERY, "post", 200)),
-        ("post", obj.to_string(), example(P_RECORDS, "post", 200)),
-        ("put", obj.to_string(), example(P_RECORDS, "put", 200)),
-        ("get", rec.clone(), example(P_RECORD, "get", 200)),
-        ("put", rec.clone(), example(P_RECORD, "put", 200)),
-        ("patch", rec.clone(), example(P_RECORD, "patch", 200)),
-        ("delete", rec.clone(), example(P_RECORD, "delete", 200)),
-        ("get", format!("{rec}/attributes/next%20step%2Fowner/values"), example(P_VALUES, "get", 200)),
-        ("get", format!("{rec}/entries"), example(P_ENTRIES, "get", 200)),
+        (LIST_RECORDS, format!("{obj}/query")),
+        (CREATE_RECORD, obj.to_string()),
+        (ASSERT_RECORD, obj.to_string()),
+        (GET_RECORD, rec.clone()),
+        (UPDATE_RECORD_OVERWRITE, rec.clone()),
+        (UPDATE_RECORD_APPEND, rec.clone()),
+        (DELETE_RECORD, rec.clone()),
+        (LIST_RECORD_ATTRIBUTE_VALUES, format!("{rec}/attributes/next%20step%2Fowner/values")),
+        (LIST_RECORD_ENTRIES, format!("{rec}/entries")),
     ];
-    for (verb, wire_path, body) in mounts {
-        on(verb, &wire_path).respond_with(reply(200, body)).expect(1).mount(&server).await;
+    for (op, wire_path) in mounts {
+        op.mock(&wire_path).respond_with(op.reply(200)).expect(1).mount(&server).await;
     }
     let c = client(&server);
     let id = record_id();
@@ -565,150 +545,160 @@ async fn path_parameters_are_percent_encoded_for_every_operation() {
     c.list_record_attribute_values(object, id, attribute).await.unwrap();
     c.list_record_entries(object, id).await.unwrap();
 
-    assert_eq!(received(&server).await.len(), 9);
+    assert_eq!(server.requests().await.len(), 9);
 }
 
 #[tokio::test]
 async fn every_request_carries_exactly_the_bearer_token() {
-    let server = MockServer::start().await;
-    on("get", W_RECORD).respond_with(reply(200, example(P_RECORD, "get", 200))).expect(1).mount(&server).await;
+    let server = Server::start().await;
+    GET_RECORD.mock(W_RECORD).respond_with(reply(200, GET_RECORD.response_example(200))).expect(1).mount(&server).await;
 
     client(&server).get_record(OBJECT, record_id()).await.unwrap();
 
-    let sent = received(&server).await;
+    let sent = server.requests().await;
     let values: Vec<&str> = sent[0].headers.get_all("authorization").iter().map(|v| v.to_str().unwrap()).collect();
     assert_eq!(values, [AUTH]);
 }
 
 #[tokio::test]
 async fn empty_path_parameter_is_refused_before_sending() {
-    let server = MockServer::start().await;
+    let server = Server::start().await;
 
     let err = client(&server).get_record("", record_id()).await.unwrap_err();
 
     assert!(matches!(&err, Error::InvalidRequest(m) if m.contains("`object`")), "{err:?}");
-    assert!(received(&server).await.is_empty());
+    assert!(server.requests().await.is_empty());
 }
 
 // ---------------------------------------------------------------- declared errors
 
 #[tokio::test]
+async fn search_records_declared_errors() {
+    use SearchRecordsError as E;
+    let unknown_object = r#"Object with slug/ID "foobar" not found."#;
+    let cases = vec![
+        (400, E::BadRequest(error(400, "invalid_request_error", "value_not_found", unknown_object))),
+        (429, E::TooManyRequests(rate_limited())),
+    ];
+    let send = |uri: String| client_for(&uri).search_records(SEARCH_RECORDS.typed_request_example()).send();
+    check_declared_errors(SEARCH_RECORDS, "/objects/records/search", send, cases).await;
+}
+
+#[tokio::test]
 async fn list_records_declared_errors() {
     use ListRecordsError as E;
-    let (p, v) = (P_QUERY, "post");
     let cases = vec![
-        (400, E::BadRequest(ex(p, v, 400))),
-        (404, E::NotFound(ex(p, v, 404))),
-        (429, E::TooManyRequests(ex(p, v, 429))),
+        (400, E::BadRequest(error(400, "invalid_request_error", "filter_error", "Error in filter."))),
+        (404, E::NotFound(error(404, "invalid_request_error", "not_found", "The referenced object was not found."))),
+        (429, E::TooManyRequests(rate_limited())),
     ];
-    assert_declared_errors(v, p, W_QUERY, cases, |c| c.list_records(OBJECT, ListRecordsRequest::default()).send())
-        .await;
+    let send = |uri: String| client_for(&uri).list_records(OBJECT, ListRecordsRequest::default()).send();
+    check_declared_errors(LIST_RECORDS, W_QUERY, send, cases).await;
 }
 
 #[tokio::test]
 async fn create_record_declared_errors() {
     use CreateRecordError as E;
-    let (p, v) = (P_RECORDS, "post");
+    let unknown_option = r#"Cannot find select attribute with select option title "In Progress"."#;
     let cases = vec![
-        (400, E::BadRequest(ex(p, v, 400))),
-        (404, E::NotFound(ex(p, v, 404))),
-        (429, E::TooManyRequests(ex(p, v, 429))),
+        (400, E::BadRequest(error(400, "invalid_request_error", "value_not_found", unknown_option))),
+        (404, E::NotFound(object_not_found())),
+        (429, E::TooManyRequests(rate_limited())),
     ];
-    assert_declared_errors(v, p, W_RECORDS, cases, |c| c.create_record(OBJECT, write_body()).send()).await;
+    let send = |uri: String| client_for(&uri).create_record(OBJECT, write_body()).send();
+    check_declared_errors(CREATE_RECORD, W_RECORDS, send, cases).await;
 }
 
 #[tokio::test]
 async fn assert_record_declared_errors() {
     use AssertRecordError as E;
-    let (p, v) = (P_RECORDS, "put");
+    let unknown_attribute = r#"No attribute was found for matching_attribute slug/ID "my-attribute"."#;
     let cases = vec![
-        (400, E::BadRequest(ex(p, v, 400))),
-        (404, E::NotFound(ex(p, v, 404))),
-        (429, E::TooManyRequests(ex(p, v, 429))),
+        (400, E::BadRequest(error(400, "invalid_request_error", "value_not_found", unknown_attribute))),
+        (404, E::NotFound(object_not_found())),
+        (429, E::TooManyRequests(rate_limited())),
     ];
-    assert_declared_errors(v, p, W_RECORDS, cases, |c| c.assert_record(OBJECT, "email_addresses", write_body()).send())
-        .await;
+    let send = |uri: String| client_for(&uri).assert_record(OBJECT, "email_addresses", write_body()).send();
+    check_declared_errors(ASSERT_RECORD, W_RECORDS, send, cases).await;
 }
 
 #[tokio::test]
 async fn get_record_declared_errors() {
     use GetRecordError as E;
-    let (p, v) = (P_RECORD, "get");
-    let cases = vec![(404, E::NotFound(ex(p, v, 404))), (429, E::TooManyRequests(ex(p, v, 429)))];
-    assert_declared_errors(v, p, W_RECORD, cases, |c| c.get_record(OBJECT, record_id()).send()).await;
+    let cases = vec![(404, E::NotFound(record_not_found())), (429, E::TooManyRequests(rate_limited()))];
+    let send = |uri: String| client_for(&uri).get_record(OBJECT, record_id()).send();
+    check_declared_errors(GET_RECORD, W_RECORD, send, cases).await;
 }
 
 #[tokio::test]
 async fn update_record_overwrite_declared_errors() {
     use UpdateRecordOverwriteError as E;
-    let (p, v) = (P_RECORD, "put");
     let cases = vec![
-        (400, E::BadRequest(ex(p, v, 400))),
-        (404, E::NotFound(ex(p, v, 404))),
-        (429, E::TooManyRequests(ex(p, v, 429))),
+        (400, E::BadRequest(missing_value())),
+        (404, E::NotFound(object_not_found())),
+        (429, E::TooManyRequests(rate_limited())),
     ];
-    assert_declared_errors(v, p, W_RECORD, cases, |c| {
-        c.update_record_overwrite(OBJECT, record_id(), write_body()).send()
-    })
-    .await;
+    let send = |uri: String| client_for(&uri).update_record_overwrite(OBJECT, record_id(), write_body()).send();
+    check_declared_errors(UPDATE_RECORD_OVERWRITE, W_RECORD, send, cases).await;
 }
 
 #[tokio::test]
 async fn update_record_append_declared_errors() {
     use UpdateRecordAppendError as E;
-    let (p, v) = (P_RECORD, "patch");
     let cases = vec![
-        (400, E::BadRequest(ex(p, v, 400))),
-        (404, E::NotFound(ex(p, v, 404))),
-        (429, E::TooManyRequests(ex(p, v, 429))),
+        (400, E::BadRequest(missing_value())),
+        (404, E::NotFound(object_not_found())),
+        (429, E::TooManyRequests(rate_limited())),
     ];
-    assert_declared_errors(v, p, W_RECORD, cases, |c| c.update_record_append(OBJECT, record_id(), write_body()).send())
-        .await;
+    let send = |uri: String| client_for(&uri).update_record_append(OBJECT, record_id(), write_body()).send();
+    check_declared_errors(UPDATE_RECORD_APPEND, W_RECORD, send, cases).await;
 }
 
 #[tokio::test]
 async fn delete_record_declared_errors() {
     use DeleteRecordError as E;
-    let (p, v) = (P_RECORD, "delete");
-    let cases = vec![(404, E::NotFound(ex(p, v, 404))), (429, E::TooManyRequests(ex(p, v, 429)))];
-    assert_declared_errors(v, p, W_RECORD, cases, |c| c.delete_record(OBJECT, record_id()).send()).await;
+    let cases = vec![(404, E::NotFound(record_not_found())), (429, E::TooManyRequests(rate_limited()))];
+    let send = |uri: String| client_for(&uri).delete_record(OBJECT, record_id()).send();
+    check_declared_errors(DELETE_RECORD, W_RECORD, send, cases).await;
 }
 
 #[tokio::test]
 async fn list_record_attribute_values_declared_errors() {
     use ListRecordAttributeValuesError as E;
-    let (p, v) = (P_VALUES, "get");
+    let comint = "Cannot set show_historic param to true when querying a COMINT attribute.";
+    let no_attribute = r#"Attribute with slug/ID "my-attribute" not found."#;
     let cases = vec![
-        (400, E::BadRequest(ex(p, v, 400))),
-        (404, E::NotFound(ex(p, v, 404))),
-        (429, E::TooManyRequests(ex(p, v, 429))),
+        (400, E::BadRequest(error(400, "invalid_request_error", "validation_type", comint))),
+        (404, E::NotFound(error(404, "invalid_request_error", "not_found", no_attribute))),
+        (429, E::TooManyRequests(rate_limited())),
     ];
-    assert_declared_errors(v, p, W_VALUES, cases, |c| {
-        c.list_record_attribute_values(OBJECT, record_id(), ATTRIBUTE).send()
-    })
-    .await;
+    let send = |uri: String| client_for(&uri).list_record_attribute_values(OBJECT, record_id(), ATTRIBUTE).send();
+    check_declared_errors(LIST_RECORD_ATTRIBUTE_VALUES, W_VALUES, send, cases).await;
 }
 
 #[tokio::test]
 async fn list_record_entries_declared_errors() {
     use ListRecordEntriesError as E;
-    let (p, v) = (P_ENTRIES, "get");
-    let cases = vec![(429, E::TooManyRequests(ex(p, v, 429)))];
-    assert_declared_errors(v, p, W_ENTRIES, cases, |c| c.list_record_entries(OBJECT, record_id()).send()).await;
+    let cases = vec![(429, E::TooManyRequests(rate_limited()))];
+    let send = |uri: String| client_for(&uri).list_record_entries(OBJECT, record_id()).send();
+    check_declared_errors(LIST_RECORD_ENTRIES, W_ENTRIES, send, cases).await;
 }
 
 #[tokio::test]
 async fn declared_error_bodies_keep_their_concrete_values() {
-    let server = MockServer::start().await;
-    on("get", W_RECORD)
-        .respond_with(reply(404, example(P_RECORD, "get", 404)))
+    let server = Server::start().await;
+    GET_RECORD
+        .mock(W_RECORD)
+        .respond_with(reply(404, GET_RECORD.response_example(404)))
         .up_to_n_times(1)
         .expect(1)
         .mount(&server)
         .await;
-    on_json("post", W_QUERY, json!({}))
+    LIST_RECORDS
+        .mock_json(W_QUERY, json!({}))
         .respond_with(
-            reply(429, example(P_QUERY, "post", 429)).insert_header("retry-after", "Wed, 21 Oct 2015 07:28:01 GMT"),
+            reply(429, LIST_RECORDS.response_example(429))
+                .insert_header("retry-after", "Wed, 21 Oct 2015 07:28:01 GMT"),
         )
         .expect(1)
         .mount(&server)
@@ -742,16 +732,27 @@ async fn declared_error_bodies_keep_their_concrete_values() {
 
 #[tokio::test]
 async fn undeclared_statuses_give_unexpected_status() {
-    let server = MockServer::start().await;
-    on("get", W_RECORD)
+    let server = Server::start().await;
+    GET_RECORD
+        .mock(W_RECORD)
         .respond_with(ResponseTemplate::new(418).set_body_string("I'm a teapot").insert_header("x-trace", "t-1"))
         .expect(1)
         .mount(&server)
         .await;
     // 404 is declared for most operations, but not for `list_record_entries`.
-    on("get", W_ENTRIES).respond_with(reply(404, example(P_RECORD, "get", 404))).expect(1).mount(&server).await;
+    LIST_RECORD_ENTRIES
+        .mock(W_ENTRIES)
+        .respond_with(reply(404, GET_RECORD.response_example(404)))
+        .expect(1)
+        .mount(&server)
+        .await;
     // 400 is not declared for `delete_record`.
-    on("delete", W_RECORD).respond_with(reply(400, example(P_QUERY, "post", 400))).expect(1).mount(&server).await;
+    DELETE_RECORD
+        .mock(W_RECORD)
+        .respond_with(reply(400, LIST_RECORDS.response_example(400)))
+        .expect(1)
+        .mount(&server)
+        .await;
     let c = client(&server);
 
     match c.get_record(OBJECT, record_id()).await.unwrap_err() {
@@ -765,7 +766,7 @@ async fn undeclared_statuses_give_unexpected_status() {
     match c.list_record_entries(OBJECT, record_id()).await.unwrap_err() {
         Error::UnexpectedStatus(e) => {
             assert_eq!(e.status, 404);
-            assert_eq!(serde_json::from_str::<Value>(&e.body).unwrap(), example(P_RECORD, "get", 404));
+            assert_eq!(serde_json::from_str::<Value>(&e.body).unwrap(), GET_RECORD.response_example(404));
         }
         other => panic!("expected UnexpectedStatus, got {other:?}"),
     }
@@ -785,10 +786,10 @@ async fn malformed_bodies_give_decode_errors_with_the_serde_path() {
         ("data.values.rating", "/data/values/rating", json!({ "value": 3 })),
     ];
     for (expected_path, pointer, corrupt) in cases {
-        let server = MockServer::start().await;
-        let mut body = example(P_RECORD, "get", 200);
+        let server = Server::start().await;
+        let mut body = GET_RECORD.response_example(200);
         *body.pointer_mut(pointer).unwrap() = corrupt;
-        on("get", W_RECORD).respond_with(reply(200, body.clone())).expect(1).mount(&server).await;
+        GET_RECORD.mock(W_RECORD).respond_with(reply(200, body.clone())).expect(1).mount(&server).await;
 
         match client(&server).get_record(OBJECT, record_id()).await.unwrap_err() {
             Error::Decode(e) => {
@@ -810,8 +811,9 @@ async fn malformed_bodies_give_decode_errors_with_the_serde_path() {
 
 #[tokio::test]
 async fn a_declared_error_with_a_malformed_body_is_a_decode_error() {
-    let server = MockServer::start().await;
-    on("get", W_RECORD)
+    let server = Server::start().await;
+    GET_RECORD
+        .mock(W_RECORD)
         .respond_with(reply(404, json!({ "status_code": "404", "type": "x", "code": "not_found", "message": "m" })))
         .expect(1)
         .mount(&server)
@@ -830,7 +832,7 @@ async fn a_declared_error_with_a_malformed_body_is_a_decode_error() {
 
 #[tokio::test]
 async fn list_records_stream_pages_by_offset_in_the_body() {
-    let server = MockServer::start().await;
+    let server = Server::start().await;
     let query = ListRecordsRequest {
         filter: Some(json!({ "name": "Ada Lovelace" }).as_object().unwrap().clone()),
         sorts: Some(vec![RecordSort::SortByPath(SortByPath {
@@ -853,7 +855,9 @@ async fn list_records_stream_pages_by_offset_in_the_body() {
     // Two full pages, then a short one: the stream must stop without a fourth request.
     for (offset, items) in [(0, vec![1, 2]), (2, vec![3, 4]), (4, vec![5])] {
         let data: Vec<Value> = items.into_iter().map(nth_record).collect();
-        on_json("post", W_QUERY, page_body(offset))
+        LIST_RECORDS
+            .mock_json(W_QUERY, page_body(offset))
+            .and(query_is(&[]))
             .respond_with(reply(200, json!({ "data": data })))
             .expect(1)
             .mount(&server)
@@ -867,19 +871,25 @@ async fn list_records_stream_pages_by_offset_in_the_body() {
     assert!(
         matches!(first_value(&records[4], "name"), AttributeValue::PersonalNameValue(n) if n.last_name == "Lovelace")
     );
-    assert_eq!(received(&server).await.len(), 3);
+    assert_eq!(server.requests().await.len(), 3);
 }
 
 #[tokio::test]
 async fn list_records_stream_without_a_limit_stops_on_an_empty_page() {
-    let server = MockServer::start().await;
+    let server = Server::start().await;
     for (offset, items) in [(None, vec![1, 2, 3]), (Some(3), vec![4]), (Some(4), vec![])] {
         let data: Vec<Value> = items.into_iter().map(nth_record).collect();
         let body = match offset {
             None => json!({}),
             Some(o) => json!({ "offset": o }),
         };
-        on_json("post", W_QUERY, body).respond_with(reply(200, json!({ "data": data }))).expect(1).mount(&server).await;
+        LIST_RECORDS
+            .mock_json(W_QUERY, body)
+            .and(query_is(&[]))
+            .respond_with(reply(200, json!({ "data": data })))
+            .expect(1)
+            .mount(&server)
+            .await;
     }
 
     let records: Vec<Record> =
@@ -891,16 +901,17 @@ async fn list_records_stream_without_a_limit_stops_on_an_empty_page() {
 
 #[tokio::test]
 async fn list_record_entries_stream_pages_by_offset_query() {
-    let server = MockServer::start().await;
+    let server = Server::start().await;
     // Full pages until an empty one.
-    for (offset, items) in [(None, vec![1, 2]), (Some("2"), vec![3, 4]), (Some("4"), vec![])] {
+    for (query, items) in [("limit=2", vec![1, 2]), ("limit=2&offset=2", vec![3, 4]), ("limit=2&offset=4", vec![])] {
         let data: Vec<Value> = items.into_iter().map(nth_entry).collect();
-        let mock = on("get", W_ENTRIES).and(query_param("limit", "2"));
-        let mock = match offset {
-            None => mock.and(query_param_is_missing("offset")),
-            Some(o) => mock.and(query_param("offset", o)),
-        };
-        mock.respond_with(reply(200, json!({ "data": data }))).expect(1).mount(&server).await;
+        LIST_RECORD_ENTRIES
+            .mock(W_ENTRIES)
+            .and(query_is(&[query]))
+            .respond_with(reply(200, json!({ "data": data })))
+            .expect(1)
+            .mount(&server)
+            .await;
     }
 
     let entries: Vec<RecordEntry> =
@@ -913,16 +924,17 @@ async fn list_record_entries_stream_pages_by_offset_query() {
 
 #[tokio::test]
 async fn list_record_attribute_values_stream_starts_at_the_given_offset() {
-    let server = MockServer::start().await;
+    let server = Server::start().await;
     let value = |n: u32| {
-        let mut v = example(P_VALUES, "get", 200)["data"][0].clone();
+        let mut v = LIST_RECORD_ATTRIBUTE_VALUES.response_example(200)["data"][0].clone();
         v["referenced_actor_id"] = json!(nth_uuid(n));
         v
     };
     for (offset, items) in [("10", vec![1, 2]), ("12", vec![3])] {
         let data: Vec<Value> = items.into_iter().map(value).collect();
-        on("get", W_VALUES)
-            .and(raw_query(&format!("show_historic=true&limit=2&offset={offset}")))
+        LIST_RECORD_ATTRIBUTE_VALUES
+            .mock(W_VALUES)
+            .and(query_is(&["show_historic=true&limit=2", &format!("offset={offset}")]))
             .respond_with(reply(200, json!({ "data": data })))
             .expect(1)
             .mount(&server)
@@ -951,16 +963,18 @@ async fn list_record_attribute_values_stream_starts_at_the_given_offset() {
 
 #[tokio::test]
 async fn stream_yields_the_typed_error_of_a_failing_page_and_ends() {
-    let server = MockServer::start().await;
-    on("get", W_ENTRIES)
-        .and(query_param_is_missing("offset"))
+    let server = Server::start().await;
+    LIST_RECORD_ENTRIES
+        .mock(W_ENTRIES)
+        .and(query_is(&["limit=2"]))
         .respond_with(reply(200, json!({ "data": [nth_entry(1), nth_entry(2)] })))
         .expect(1)
         .mount(&server)
         .await;
-    on("get", W_ENTRIES)
-        .and(query_param("offset", "2"))
-        .respond_with(reply(429, example(P_ENTRIES, "get", 429)))
+    LIST_RECORD_ENTRIES
+        .mock(W_ENTRIES)
+        .and(query_is(&["limit=2&offset=2"]))
+        .respond_with(reply(429, LIST_RECORD_ENTRIES.response_example(429)))
         .expect(1)
         .mount(&server)
         .await;
@@ -973,31 +987,44 @@ async fn stream_yields_the_typed_error_of_a_failing_page_and_ends() {
     match &items[2] {
         Err(Error::Api(e)) => {
             assert_eq!(e.status, 429);
-            assert_eq!(e.body, ListRecordEntriesError::TooManyRequests(ex(P_ENTRIES, "get", 429)));
+            assert_eq!(e.body, ListRecordEntriesError::TooManyRequests(rate_limited()));
         }
         other => panic!("expected the 429 error, got {other:?}"),
     }
 }
 
 #[tokio::test]
-async fn stream_reports_a_malformed_item_with_its_pointer() {
-    let server = MockServer::start().await;
+async fn stream_reports_a_malformed_item_with_its_pointer_and_goes_on() {
+    let server = Server::start().await;
     let mut broken = nth_entry(2);
     broken.as_object_mut().unwrap().remove("entry_id");
-    on("get", W_ENTRIES)
-        .respond_with(reply(200, json!({ "data": [nth_entry(1), broken] })))
+    LIST_RECORD_ENTRIES
+        .mock(W_ENTRIES)
+        .and(query_is(&["limit=2"]))
+        .respond_with(reply(200, json!({ "data": [nth_entry(1), broken.clone()] })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    LIST_RECORD_ENTRIES
+        .mock(W_ENTRIES)
+        .and(query_is(&["limit=2&offset=2"]))
+        .respond_with(reply(200, json!({ "data": [nth_entry(3)] })))
         .expect(1)
         .mount(&server)
         .await;
 
     let items: Vec<_> = client(&server).list_record_entries(OBJECT, record_id()).limit(2).stream().collect().await;
 
-    assert_eq!(items.len(), 1, "a page that fails to decode yields only the error: {items:?}");
-    match &items[0] {
-        Err(Error::Decode(e)) => {
-            assert_eq!(e.path, "/data/1");
+    assert_eq!(items.len(), 3, "the items around the one that fails to decode are yielded: {items:?}");
+    assert_eq!(items[0].as_ref().unwrap().entry_id.to_string(), nth_uuid(1));
+    match &items[1] {
+        Err(Error::Item(e)) => {
+            assert_eq!((e.page, e.index, e.pointer.as_str()), (0, 1, "/data/1"));
+            assert_eq!(e.status, 200);
             assert!(e.message.contains("entry_id"), "{}", e.message);
+            assert_eq!(e.raw, broken);
         }
-        other => panic!("expected Decode, got {other:?}"),
+        other => panic!("expected Error::Item, got {other:?}"),
     }
+    assert_eq!(items[2].as_ref().unwrap().entry_id.to_string(), nth_uuid(3));
 }

@@ -1,7 +1,8 @@
 //! End-to-end tests of `crm_clients::highlevel::objects` and
 //! `crm_clients::highlevel::conversations` against wiremock on loopback.
 //!
-//! Every operation of both specs is called at least once. Each mock asserts
+//! Every operation of both specs is called at least once, as the requests
+//! that reached the mock servers show (`tests::support`). Each mock asserts
 //! the request on the wire: method, exact (percent-encoded) path, exact query
 //! string, `authorization: Bearer <token>`, the spec's `Version` constant, and
 //! either the JSON body (with its content type) or no body at all. Mocks
@@ -10,180 +11,36 @@
 //! declares must decode into its typed variant; the list of statuses is
 //! checked against the spec.
 
-use std::fmt::Debug;
-use std::future::Future;
-use std::path::Path;
-use std::sync::LazyLock;
-
 use chrono::{DateTime, FixedOffset};
 use crm_clients::highlevel::{conversations as conv, objects as obj};
-use crm_clients::runtime::{Error, Response, RetryPolicy};
+use crm_clients::runtime::{Error, RetryPolicy};
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{Map, Value, json};
-use wiremock::matchers::{body_json, header, method, path, query_param};
-use wiremock::{Match, Mock, MockBuilder, MockServer, Request, ResponseTemplate};
+use tests::support::{Api, Op, Server, assert_every_operation_is_called, check_declared_errors, query_is};
+use wiremock::ResponseTemplate;
+use wiremock::matchers::{body_json, query_param};
 
 const TOKEN: &str = "hl-test-token";
+const AUTH: &str = "Bearer hl-test-token";
 
 // ---------------------------------------------------------------------------
-// The specs and their operations
+// The specs, the headers their requests carry, and the check that every
+// operation is called
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Api {
-    Objects,
-    Conversations,
-}
-
-impl Api {
-    fn spec(self) -> &'static Value {
-        static OBJECTS: LazyLock<Value> = LazyLock::new(|| load_spec("objects"));
-        static CONVERSATIONS: LazyLock<Value> = LazyLock::new(|| load_spec("conversations"));
-        match self {
-            Api::Objects => &OBJECTS,
-            Api::Conversations => &CONVERSATIONS,
-        }
-    }
-
-    /// The constant of the spec's required `Version` header.
-    fn version(self) -> &'static str {
-        match self {
-            Api::Objects => "2021-07-28",
-            Api::Conversations => "2021-04-15",
-        }
-    }
-}
-
-fn load_spec(name: &str) -> Value {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/highlevel").join(format!("{name}.yaml"));
-    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-    serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
-}
-
-/// One operation of a spec, located by method and path template.
-#[derive(Debug, Clone, Copy)]
-struct Op {
-    api: Api,
-    id: &'static str,
-    method: &'static str,
-    template: &'static str,
-}
-
-impl Op {
-    const fn objects(id: &'static str, method: &'static str, template: &'static str) -> Op {
-        Op { api: Api::Objects, id, method, template }
-    }
-
-    const fn conversations(id: &'static str, method: &'static str, template: &'static str) -> Op {
-        Op { api: Api::Conversations, id, method, template }
-    }
-
-    /// The operation object of the spec (checked to carry this operationId).
-    fn spec_operation(&self) -> &'static Value {
-        let op = &self.api.spec()["paths"][self.template][self.method.to_ascii_lowercase().as_str()];
-        assert_eq!(op["operationId"], self.id, "{} {} in {:?}", self.method, self.template, self.api);
-        op
-    }
-
-    fn resolve(&self, value: &'static Value) -> &'static Value {
-        match value.get("$ref").and_then(Value::as_str) {
-            Some(r) => {
-                self.api.spec().pointer(r.trim_start_matches('#')).unwrap_or_else(|| panic!("dangling $ref {r}"))
-            }
-            None => value,
-        }
-    }
-
-    fn response_example(&self, status: u16) -> Value {
-        let response = self.resolve(&self.spec_operation()["responses"][status.to_string().as_str()]);
-        let example = &response["content"]["application/json"]["example"];
-        assert!(!example.is_null(), "{}: no JSON example for status {status}", self.id);
-        example.clone()
-    }
-
-    fn request_example(&self) -> Value {
-        let example = &self.spec_operation()["requestBody"]["content"]["application/json"]["example"];
-        assert!(!example.is_null(), "{}: no request body example", self.id);
-        example.clone()
-    }
-
-    fn has_body(&self) -> bool {
-        !self.spec_operation()["requestBody"].is_null()
-    }
-
-    /// The 4xx/5xx statuses the spec declares, ascending.
-    fn declared_error_statuses(&self) -> Vec<u16> {
-        let responses = self.spec_operation()["responses"].as_object().expect("responses");
-        let mut statuses: Vec<u16> = responses.keys().filter_map(|k| k.parse().ok()).filter(|s| *s >= 400).collect();
-        statuses.sort_unstable();
-        statuses
-    }
-
-    /// The spec's example for `status`, as a JSON response.
-    fn reply(&self, status: u16) -> ResponseTemplate {
-        ResponseTemplate::new(status).set_body_json(self.response_example(status))
-    }
-
-    /// A mock matching this operation at `wire_path`: method, exact path,
-    /// bearer token and `Version` header; a JSON content type when the
-    /// operation has a body, an empty body otherwise. Add the query and
-    /// body matchers per test.
-    fn mock(&self, wire_path: &str) -> MockBuilder {
-        let mock = Mock::given(method(self.method))
-            .and(path(wire_path))
-            .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
-            .and(header("Version", self.api.version()));
-        if self.has_body() { mock.and(header("content-type", "application/json")) } else { mock.and(EmptyBody) }
-    }
-}
+/// `Version` is the constant of each spec's required header.
+static OBJECTS: Api = Api::new("highlevel/objects.yaml", &[("authorization", AUTH), ("Version", "2021-07-28")]);
+static CONVERSATIONS: Api =
+    Api::new("highlevel/conversations.yaml", &[("authorization", AUTH), ("Version", "2021-04-15")]);
 
 #[test]
-fn every_operation_of_both_specs_is_exercised() {
-    for (api, ops, count) in [(Api::Objects, &objects::ALL[..], 9), (Api::Conversations, &conversations::ALL[..], 16)] {
-        let mut in_spec: Vec<&str> = api.spec()["paths"]
-            .as_object()
-            .expect("paths")
-            .values()
-            .flat_map(|item| item.as_object().expect("path item").values())
-            .filter_map(|op| op.get("operationId").and_then(Value::as_str))
-            .collect();
-        in_spec.sort_unstable();
-        let mut tested: Vec<&str> = ops.iter().map(|op| op.id).collect();
-        tested.sort_unstable();
-        assert_eq!(tested, in_spec, "{api:?}");
-        assert_eq!(tested.len(), count, "{api:?}");
-        for op in ops {
-            op.spec_operation();
-        }
-    }
+fn every_operation_of_both_specs_is_called_on_the_wire() {
+    let coverage = assert_every_operation_is_called(&[&OBJECTS, &CONVERSATIONS]);
+    let counts: Vec<(&str, usize)> = coverage.iter().map(|(api, ops)| (*api, ops.len())).collect();
+    assert_eq!(counts, [("highlevel/conversations.yaml", 26), ("highlevel/objects.yaml", 9)]);
 }
 
 // ---------------------------------------------------------------------------
-// Matchers, clients and shared checks
-
-/// The query string as raw (still encoded) `name=value` pieces, in any order.
-struct QueryIs(Vec<String>);
-
-fn query_is(pieces: &[&str]) -> QueryIs {
-    QueryIs(pieces.iter().map(|p| p.to_string()).collect())
-}
-
-impl Match for QueryIs {
-    fn matches(&self, request: &Request) -> bool {
-        let mut got: Vec<&str> = request.url.query().map_or_else(Vec::new, |q| q.split('&').collect());
-        let mut want: Vec<&str> = self.0.iter().map(String::as_str).collect();
-        got.sort_unstable();
-        want.sort_unstable();
-        got == want
-    }
-}
-
-struct EmptyBody;
-
-impl Match for EmptyBody {
-    fn matches(&self, request: &Request) -> bool {
-        request.body.is_empty()
-    }
-}
+// Clients and shared checks
 
 fn objects_client(uri: &str) -> obj::Client {
     obj::Client::builder().bearer_token(TOKEN).base_url(uri).retry(RetryPolicy::none()).build().expect("objects client")
@@ -209,62 +66,21 @@ fn json_object(value: Value) -> Map<String, Value> {
     }
 }
 
-/// Answers `op` with each error status it declares in turn (the spec's
-/// example as body) and checks that `send` fails with `Error::Api` holding
-/// the expected typed body. `expected` must list exactly the declared
-/// statuses.
-async fn check_declared_errors<T, E, F, Fut>(op: Op, wire_path: &str, send: F, expected: Vec<(u16, E)>)
-where
-    F: Fn(String) -> Fut,
-    Fut: Future<Output = Result<Response<T>, Error<E>>>,
-    T: Debug,
-    E: Debug + PartialEq,
-{
-    let statuses: Vec<u16> = expected.iter().map(|(s, _)| *s).collect();
-    assert_eq!(statuses, op.declared_error_statuses(), "{}: every declared error status must be tested", op.id);
-    for (status, want) in expected {
-        let server = MockServer::start().await;
-        op.mock(wire_path).respond_with(op.reply(status)).expect(1).mount(&server).await;
-        match send(server.uri()).await {
-            Err(Error::Api(e)) => {
-                assert_eq!(e.status.as_u16(), status, "{}", op.id);
-                assert_eq!(e.body, want, "{} {status}", op.id);
-                let raw: Value = serde_json::from_str(&e.raw_body).expect("raw body is the JSON sent");
-                assert_eq!(raw, op.response_example(status), "{} {status}", op.id);
-            }
-            other => panic!("{} answered {status}: expected Error::Api, got {other:?}", op.id),
-        }
-        server.verify().await;
-    }
-}
-
 // ---------------------------------------------------------------------------
 // Custom Objects API
 
 mod objects {
     use super::*;
 
-    const LIST_OBJECT_SCHEMAS: Op = Op::objects("list_object_schemas", "GET", "/objects/");
-    const CREATE_OBJECT_SCHEMA: Op = Op::objects("create_object_schema", "POST", "/objects/");
-    const GET_OBJECT_SCHEMA: Op = Op::objects("get_object_schema", "GET", "/objects/{key}");
-    const UPDATE_OBJECT_SCHEMA: Op = Op::objects("update_object_schema", "PUT", "/objects/{key}");
-    const CREATE_RECORD: Op = Op::objects("create_record", "POST", "/objects/{schemaKey}/records");
-    const GET_RECORD: Op = Op::objects("get_record", "GET", "/objects/{schemaKey}/records/{id}");
-    const UPDATE_RECORD: Op = Op::objects("update_record", "PUT", "/objects/{schemaKey}/records/{id}");
-    const DELETE_RECORD: Op = Op::objects("delete_record", "DELETE", "/objects/{schemaKey}/records/{id}");
-    const SEARCH_RECORDS: Op = Op::objects("search_records", "POST", "/objects/{schemaKey}/records/search");
-
-    pub(super) const ALL: [Op; 9] = [
-        LIST_OBJECT_SCHEMAS,
-        CREATE_OBJECT_SCHEMA,
-        GET_OBJECT_SCHEMA,
-        UPDATE_OBJECT_SCHEMA,
-        CREATE_RECORD,
-        GET_RECORD,
-        UPDATE_RECORD,
-        DELETE_RECORD,
-        SEARCH_RECORDS,
-    ];
+    const LIST_OBJECT_SCHEMAS: Op = Op::new(&OBJECTS, "list_object_schemas", "GET", "/objects/");
+    const CREATE_OBJECT_SCHEMA: Op = Op::new(&OBJECTS, "create_object_schema", "POST", "/objects/");
+    const GET_OBJECT_SCHEMA: Op = Op::new(&OBJECTS, "get_object_schema", "GET", "/objects/{key}");
+    const UPDATE_OBJECT_SCHEMA: Op = Op::new(&OBJECTS, "update_object_schema", "PUT", "/objects/{key}");
+    const CREATE_RECORD: Op = Op::new(&OBJECTS, "create_record", "POST", "/objects/{schemaKey}/records");
+    const GET_RECORD: Op = Op::new(&OBJECTS, "get_record", "GET", "/objects/{schemaKey}/records/{id}");
+    const UPDATE_RECORD: Op = Op::new(&OBJECTS, "update_record", "PUT", "/objects/{schemaKey}/records/{id}");
+    const DELETE_RECORD: Op = Op::new(&OBJECTS, "delete_record", "DELETE", "/objects/{schemaKey}/records/{id}");
+    const SEARCH_RECORDS: Op = Op::new(&OBJECTS, "search_records", "POST", "/objects/{schemaKey}/records/search");
 
     const PET: &str = "custom_objects.pet";
     const PET_PATH: &str = "/objects/custom_objects.pet";
@@ -400,7 +216,7 @@ mod objects {
 
     #[tokio::test]
     async fn list_object_schemas() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = LIST_OBJECT_SCHEMAS;
         op.mock("/objects/")
             .and(query_is(&["locationId=loc%201%26x%3D2"]))
@@ -417,7 +233,7 @@ mod objects {
 
     #[tokio::test]
     async fn create_object_schema() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = CREATE_OBJECT_SCHEMA;
         op.mock("/objects/")
             .and(query_is(&[]))
@@ -436,7 +252,7 @@ mod objects {
 
     #[tokio::test]
     async fn get_object_schema_with_fields() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = GET_OBJECT_SCHEMA;
         op.mock(PET_PATH)
             .and(query_is(&["locationId=632c34b4c9b7da3358ac9891", "fetchProperties=true"]))
@@ -473,7 +289,7 @@ mod objects {
 
     #[tokio::test]
     async fn get_object_schema_sends_no_unset_optional_query() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = GET_OBJECT_SCHEMA;
         // An object id with characters that must be encoded in the path.
         op.mock("/objects/661c%2006b4%3Ffdef")
@@ -491,7 +307,7 @@ mod objects {
 
     #[tokio::test]
     async fn update_object_schema() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = UPDATE_OBJECT_SCHEMA;
         op.mock(PET_PATH)
             .and(query_is(&[]))
@@ -510,7 +326,7 @@ mod objects {
 
     #[tokio::test]
     async fn update_object_schema_sends_an_explicit_null_description() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = UPDATE_OBJECT_SCHEMA;
         let wire = json!({"description": null, "locationId": "632c34b4c9b7da3358ac9891", "searchableProperties": []});
         op.mock(PET_PATH).and(body_json(wire)).respond_with(op.reply(200)).expect(1).mount(&server).await;
@@ -525,7 +341,7 @@ mod objects {
 
     #[tokio::test]
     async fn create_record() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = CREATE_RECORD;
         let body = create_record_body();
         assert_eq!(body.location_id, "5DP41231LkQsiKESj6rh");
@@ -544,7 +360,7 @@ mod objects {
 
     #[tokio::test]
     async fn get_record() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = GET_RECORD;
         op.mock(RECORD_PATH).and(query_is(&[])).respond_with(op.reply(200)).expect(1).mount(&server).await;
         let resp = objects_client(&server.uri()).get_record(PET, RECORD_ID).await.expect("get_record");
@@ -554,7 +370,7 @@ mod objects {
 
     #[tokio::test]
     async fn update_record() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = UPDATE_RECORD;
         op.mock(RECORD_PATH)
             .and(query_is(&["locationId=632c34b4c9b7da3358ac9891"]))
@@ -573,7 +389,7 @@ mod objects {
 
     #[tokio::test]
     async fn delete_record() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = DELETE_RECORD;
         op.mock(RECORD_PATH).and(query_is(&[])).respond_with(op.reply(200)).expect(1).mount(&server).await;
         let resp = objects_client(&server.uri()).delete_record(PET, RECORD_ID).await.expect("delete_record");
@@ -584,7 +400,7 @@ mod objects {
 
     #[tokio::test]
     async fn search_records() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = SEARCH_RECORDS;
         let body: obj::SearchObjectRecordsRequest =
             serde_json::from_value(op.request_example()).expect("the search example fits the typed body");
@@ -626,7 +442,7 @@ mod objects {
 
     #[tokio::test]
     async fn search_records_stream_pages_by_body_page_until_a_short_page() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = SEARCH_RECORDS;
         let pages: [(i64, &[&str]); 3] = [(1, &["r1", "r2"]), (2, &["r3", "r4"]), (3, &["r5"])];
         for (page, ids) in pages {
@@ -661,7 +477,7 @@ mod objects {
 
     #[tokio::test]
     async fn search_records_stream_stops_on_an_empty_page() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = SEARCH_RECORDS;
         let pages: [(i64, &[&str]); 3] = [(1, &["r1", "r2"]), (2, &["r3", "r4"]), (3, &[])];
         for (page, ids) in pages {
@@ -681,12 +497,12 @@ mod objects {
             .await
             .expect("stream");
         assert_eq!(ids, ["r1", "r2", "r3", "r4"]);
-        assert_eq!(server.received_requests().await.expect("recording").len(), 3);
+        assert_eq!(server.requests().await.len(), 3);
     }
 
     #[tokio::test]
     async fn search_records_stream_fetches_pages_lazily() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = SEARCH_RECORDS;
         for (page, times) in [(1, 1), (2, 1), (3, 0)] {
             op.mock(SEARCH_PATH)
@@ -801,7 +617,7 @@ mod objects {
 
     #[tokio::test]
     async fn search_records_stream_yields_a_declared_error_as_typed() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = SEARCH_RECORDS;
         op.mock(SEARCH_PATH).respond_with(op.reply(401)).expect(1).mount(&server).await;
         let items: Vec<_> =
@@ -817,7 +633,7 @@ mod objects {
 
     #[tokio::test]
     async fn undeclared_status_is_unexpected_status_with_body_and_headers() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         GET_RECORD
             .mock(RECORD_PATH)
             .respond_with(
@@ -840,7 +656,7 @@ mod objects {
 
     #[tokio::test]
     async fn malformed_success_body_is_a_decode_error_with_its_path() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let mut body = GET_RECORD.response_example(200);
         body["record"]["dateAdded"] = json!("yesterday");
         GET_RECORD
@@ -862,7 +678,7 @@ mod objects {
 
     #[tokio::test]
     async fn malformed_declared_error_body_is_a_decode_error() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         DELETE_RECORD
             .mock(RECORD_PATH)
             .respond_with(ResponseTemplate::new(400).set_body_json(json!({"statusCode": "four hundred"})))
@@ -885,53 +701,41 @@ mod objects {
 mod conversations {
     use super::*;
 
-    const SEARCH_CONVERSATIONS: Op = Op::conversations("search_conversations", "GET", "/conversations/search");
-    const CREATE_CONVERSATION: Op = Op::conversations("create_conversation", "POST", "/conversations/");
-    const GET_CONVERSATION: Op = Op::conversations("get_conversation", "GET", "/conversations/{conversationId}");
-    const UPDATE_CONVERSATION: Op = Op::conversations("update_conversation", "PUT", "/conversations/{conversationId}");
+    const SEARCH_CONVERSATIONS: Op = Op::new(&CONVERSATIONS, "search_conversations", "GET", "/conversations/search");
+    const CREATE_CONVERSATION: Op = Op::new(&CONVERSATIONS, "create_conversation", "POST", "/conversations/");
+    const GET_CONVERSATION: Op = Op::new(&CONVERSATIONS, "get_conversation", "GET", "/conversations/{conversationId}");
+    const UPDATE_CONVERSATION: Op =
+        Op::new(&CONVERSATIONS, "update_conversation", "PUT", "/conversations/{conversationId}");
     const DELETE_CONVERSATION: Op =
-        Op::conversations("delete_conversation", "DELETE", "/conversations/{conversationId}");
-    const LIST_MESSAGES: Op = Op::conversations("list_messages", "GET", "/conversations/{conversationId}/messages");
-    const GET_MESSAGE: Op = Op::conversations("get_message", "GET", "/conversations/messages/{id}");
-    const SEND_MESSAGE: Op = Op::conversations("send_message", "POST", "/conversations/messages");
-    const ADD_INBOUND_MESSAGE: Op = Op::conversations("add_inbound_message", "POST", "/conversations/messages/inbound");
-    const ADD_OUTBOUND_CALL: Op = Op::conversations("add_outbound_call", "POST", "/conversations/messages/outbound");
+        Op::new(&CONVERSATIONS, "delete_conversation", "DELETE", "/conversations/{conversationId}");
+    const LIST_MESSAGES: Op =
+        Op::new(&CONVERSATIONS, "list_messages", "GET", "/conversations/{conversationId}/messages");
+    const GET_MESSAGE: Op = Op::new(&CONVERSATIONS, "get_message", "GET", "/conversations/messages/{id}");
+    const SEND_MESSAGE: Op = Op::new(&CONVERSATIONS, "send_message", "POST", "/conversations/messages");
+    const ADD_INBOUND_MESSAGE: Op =
+        Op::new(&CONVERSATIONS, "add_inbound_message", "POST", "/conversations/messages/inbound");
+    const ADD_OUTBOUND_CALL: Op =
+        Op::new(&CONVERSATIONS, "add_outbound_call", "POST", "/conversations/messages/outbound");
     const CANCEL_SCHEDULED_MESSAGE: Op =
-        Op::conversations("cancel_scheduled_message", "DELETE", "/conversations/messages/{messageId}/schedule");
+        Op::new(&CONVERSATIONS, "cancel_scheduled_message", "DELETE", "/conversations/messages/{messageId}/schedule");
     const UPDATE_MESSAGE_STATUS: Op =
-        Op::conversations("update_message_status", "PUT", "/conversations/messages/{messageId}/status");
-    const GET_EMAIL_MESSAGE: Op = Op::conversations("get_email_message", "GET", "/conversations/messages/email/{id}");
-    const CANCEL_SCHEDULED_EMAIL_MESSAGE: Op = Op::conversations(
+        Op::new(&CONVERSATIONS, "update_message_status", "PUT", "/conversations/messages/{messageId}/status");
+    const GET_EMAIL_MESSAGE: Op =
+        Op::new(&CONVERSATIONS, "get_email_message", "GET", "/conversations/messages/email/{id}");
+    const CANCEL_SCHEDULED_EMAIL_MESSAGE: Op = Op::new(
+        &CONVERSATIONS,
         "cancel_scheduled_email_message",
         "DELETE",
         "/conversations/messages/email/{emailMessageId}/schedule",
     );
-    const GET_MESSAGE_TRANSCRIPTION: Op = Op::conversations(
+    const GET_MESSAGE_TRANSCRIPTION: Op = Op::new(
+        &CONVERSATIONS,
         "get_message_transcription",
         "GET",
         "/conversations/locations/{locationId}/messages/{messageId}/transcription",
     );
     const SEND_LIVE_CHAT_TYPING_INDICATOR: Op =
-        Op::conversations("send_live_chat_typing_indicator", "POST", "/conversations/providers/live-chat/typing");
-
-    pub(super) const ALL: [Op; 16] = [
-        SEARCH_CONVERSATIONS,
-        CREATE_CONVERSATION,
-        GET_CONVERSATION,
-        UPDATE_CONVERSATION,
-        DELETE_CONVERSATION,
-        LIST_MESSAGES,
-        GET_MESSAGE,
-        SEND_MESSAGE,
-        ADD_INBOUND_MESSAGE,
-        ADD_OUTBOUND_CALL,
-        CANCEL_SCHEDULED_MESSAGE,
-        UPDATE_MESSAGE_STATUS,
-        GET_EMAIL_MESSAGE,
-        CANCEL_SCHEDULED_EMAIL_MESSAGE,
-        GET_MESSAGE_TRANSCRIPTION,
-        SEND_LIVE_CHAT_TYPING_INDICATOR,
-    ];
+        Op::new(&CONVERSATIONS, "send_live_chat_typing_indicator", "POST", "/conversations/providers/live-chat/typing");
 
     /// Ids that must be percent-encoded to stay one path segment.
     const CONV_ID: &str = "conv/1 ?";
@@ -1024,7 +828,7 @@ mod conversations {
 
     #[tokio::test]
     async fn search_conversations_with_every_filter() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = SEARCH_CONVERSATIONS;
         op.mock("/conversations/search")
             .and(query_is(&[
@@ -1090,7 +894,7 @@ mod conversations {
 
     #[tokio::test]
     async fn search_conversations_sends_only_the_required_location() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = SEARCH_CONVERSATIONS;
         op.mock("/conversations/search")
             .and(query_is(&["locationId=ABCHkzuJQ8ZMd4Te84GK"]))
@@ -1105,7 +909,7 @@ mod conversations {
 
     #[tokio::test]
     async fn create_conversation() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = CREATE_CONVERSATION;
         op.mock("/conversations/")
             .and(query_is(&[]))
@@ -1130,7 +934,7 @@ mod conversations {
 
     #[tokio::test]
     async fn get_conversation() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = GET_CONVERSATION;
         op.mock(CONV_PATH).and(query_is(&[])).respond_with(op.reply(200)).expect(1).mount(&server).await;
         let resp = conversations_client(&server.uri()).get_conversation(CONV_ID).await.expect("get_conversation");
@@ -1145,7 +949,7 @@ mod conversations {
 
     #[tokio::test]
     async fn update_conversation() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = UPDATE_CONVERSATION;
         op.mock(CONV_PATH)
             .and(query_is(&[]))
@@ -1171,7 +975,7 @@ mod conversations {
 
     #[tokio::test]
     async fn delete_conversation() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = DELETE_CONVERSATION;
         op.mock(CONV_PATH).and(query_is(&[])).respond_with(op.reply(200)).expect(1).mount(&server).await;
         let resp = conversations_client(&server.uri()).delete_conversation(CONV_ID).await.expect("delete_conversation");
@@ -1181,7 +985,7 @@ mod conversations {
 
     #[tokio::test]
     async fn list_messages() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = LIST_MESSAGES;
         op.mock(MESSAGES_PATH)
             .and(query_is(&["lastMessageId=tDtDnQdgm2LXpyiqYvZ6", "limit=20", "type=TYPE_SMS,TYPE_CALL"]))
@@ -1216,7 +1020,7 @@ mod conversations {
 
     #[tokio::test]
     async fn get_message() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = GET_MESSAGE;
         op.mock(&msg_path("/conversations/messages/", ""))
             .and(query_is(&[]))
@@ -1243,7 +1047,7 @@ mod conversations {
 
     #[tokio::test]
     async fn send_message() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = SEND_MESSAGE;
         let body: conv::SendMessageRequest = typed_example(op);
         assert_eq!(body.r#type, conv::SendMessageRequestType::Email);
@@ -1266,7 +1070,7 @@ mod conversations {
 
     #[tokio::test]
     async fn add_inbound_message() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = ADD_INBOUND_MESSAGE;
         let body: conv::AddInboundMessageRequest = typed_example(op);
         assert_eq!(body.r#type, conv::AddInboundMessageRequestType::Sms);
@@ -1290,7 +1094,7 @@ mod conversations {
 
     #[tokio::test]
     async fn add_outbound_call() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = ADD_OUTBOUND_CALL;
         let body: conv::AddOutboundCallRequest = typed_example(op);
         assert_eq!(body.r#type, conv::AddOutboundCallRequestType::Call);
@@ -1311,7 +1115,7 @@ mod conversations {
 
     #[tokio::test]
     async fn cancel_scheduled_message() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = CANCEL_SCHEDULED_MESSAGE;
         op.mock(&msg_path("/conversations/messages/", "/schedule"))
             .and(query_is(&[]))
@@ -1331,7 +1135,7 @@ mod conversations {
 
     #[tokio::test]
     async fn update_message_status() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = UPDATE_MESSAGE_STATUS;
         let body: conv::UpdateMessageStatusRequest = typed_example(op);
         assert_eq!(body.status, conv::UpdateMessageStatusRequestStatus::Failed);
@@ -1355,7 +1159,7 @@ mod conversations {
 
     #[tokio::test]
     async fn get_email_message() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = GET_EMAIL_MESSAGE;
         op.mock(&msg_path("/conversations/messages/email/", ""))
             .and(query_is(&[]))
@@ -1379,7 +1183,7 @@ mod conversations {
 
     #[tokio::test]
     async fn cancel_scheduled_email_message() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = CANCEL_SCHEDULED_EMAIL_MESSAGE;
         op.mock(&msg_path("/conversations/messages/email/", "/schedule"))
             .and(query_is(&[]))
@@ -1398,7 +1202,7 @@ mod conversations {
 
     #[tokio::test]
     async fn get_message_transcription() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = GET_MESSAGE_TRANSCRIPTION;
         op.mock(&msg_path("/conversations/locations/loc%201/messages/", "/transcription"))
             .and(query_is(&[]))
@@ -1419,7 +1223,7 @@ mod conversations {
 
     #[tokio::test]
     async fn send_live_chat_typing_indicator() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = SEND_LIVE_CHAT_TYPING_INDICATOR;
         op.mock("/conversations/providers/live-chat/typing")
             .and(query_is(&[]))
@@ -1440,7 +1244,7 @@ mod conversations {
 
     #[tokio::test]
     async fn list_messages_stream_follows_the_cursor_until_next_page_is_false() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = LIST_MESSAGES;
         let pages = [
             (None, messages_page(&["m1", "m2"], "cursor/2+", true)),
@@ -1482,7 +1286,7 @@ mod conversations {
 
     #[tokio::test]
     async fn list_messages_stream_yields_a_typed_error_mid_way_and_ends() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let op = LIST_MESSAGES;
         op.mock(MESSAGES_PATH)
             .and(query_is(&[]))
@@ -1508,28 +1312,40 @@ mod conversations {
     }
 
     #[tokio::test]
-    async fn list_messages_stream_reports_a_page_item_that_does_not_decode() {
-        let server = MockServer::start().await;
+    async fn list_messages_stream_reports_a_page_item_that_does_not_decode_and_goes_on() {
+        let server = Server::start().await;
         let mut page = messages_page(&["m1", "m2"], "c2", true);
         page["messages"]["messages"][1]["type"] = json!("one");
+        let broken = page["messages"]["messages"][1].clone();
         LIST_MESSAGES
             .mock(MESSAGES_PATH)
+            .and(query_is(&[]))
             .respond_with(ResponseTemplate::new(200).set_body_json(page))
             .expect(1)
             .mount(&server)
             .await;
-        // A page is decoded whole before any of its items is yielded: the
-        // stream gives the error alone, then ends.
+        LIST_MESSAGES
+            .mock(MESSAGES_PATH)
+            .and(query_is(&["lastMessageId=c2"]))
+            .respond_with(ResponseTemplate::new(200).set_body_json(messages_page(&["m3"], "c3", false)))
+            .expect(1)
+            .mount(&server)
+            .await;
+        // The items around the one that does not decode are yielded.
         let items: Vec<_> = conversations_client(&server.uri()).list_messages(CONV_ID).stream().collect().await;
-        assert_eq!(items.len(), 1, "{items:?}");
-        match &items[0] {
-            Err(Error::Decode(e)) => {
+        assert_eq!(items.len(), 3, "{items:?}");
+        assert_eq!(items[0].as_ref().expect("m1").id, "m1");
+        match &items[1] {
+            Err(Error::Item(e)) => {
                 assert_eq!(e.status.as_u16(), 200);
-                assert_eq!(e.path, "/messages/messages/1");
+                assert_eq!((e.page, e.index, e.pointer.as_str()), (0, 1, "/messages/messages/1"));
                 assert!(!e.message.is_empty());
+                assert_eq!(e.raw, broken);
             }
-            other => panic!("expected Error::Decode, got {other:?}"),
+            other => panic!("expected Error::Item, got {other:?}"),
         }
+        assert_eq!(items[2].as_ref().expect("m3").id, "m3");
+        server.verify().await;
     }
 
     // --- declared errors: every status each operation declares
@@ -1690,7 +1506,7 @@ mod conversations {
     async fn operations_without_declared_errors_give_unexpected_status() {
         assert_eq!(GET_EMAIL_MESSAGE.declared_error_statuses(), Vec::<u16>::new());
         assert_eq!(CANCEL_SCHEDULED_EMAIL_MESSAGE.declared_error_statuses(), Vec::<u16>::new());
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let error_body = json!({"statusCode": 400, "message": "Bad Request"});
         GET_EMAIL_MESSAGE
             .mock(&msg_path("/conversations/messages/email/", ""))
@@ -1723,7 +1539,7 @@ mod conversations {
 
     #[tokio::test]
     async fn undeclared_status_is_unexpected_status() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         GET_CONVERSATION
             .mock(CONV_PATH)
             .respond_with(ResponseTemplate::new(418).set_body_string("short and stout"))
@@ -1740,7 +1556,7 @@ mod conversations {
 
     #[tokio::test]
     async fn malformed_success_body_is_a_decode_error_with_its_path() {
-        let server = MockServer::start().await;
+        let server = Server::start().await;
         let mut body = LIST_MESSAGES.response_example(200);
         body["messages"]["messages"][0]["meta"]["callDuration"] = json!("two minutes");
         LIST_MESSAGES

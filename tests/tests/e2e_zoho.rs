@@ -1,34 +1,46 @@
 //! End-to-end tests of `crm_clients::zoho_crm::records` (specs/zoho-crm/records.yaml)
 //! against a wiremock server: every operation on the wire (method, exact
-//! path, comma-separated list parameters, headers, the
-//! `Authorization: Zoho-oauthtoken` credential, JSON bodies), every response
-//! example of the spec decoded into concrete values (per-record results of
-//! 201/202/207 bulk writes included), every declared error status into its
-//! typed variant, undeclared statuses, malformed bodies, 204 No Content,
-//! page-number pagination driven by `info.more_records`, and the data-centre
-//! server variable.
+//! path, exact query string with comma-separated list parameters, headers,
+//! the `Authorization: Zoho-oauthtoken` credential, the JSON body or none),
+//! every response example of the spec decoded into concrete values
+//! (per-record results of 201/202/207 bulk writes included), every declared
+//! error status into its typed variant (compared with literal values),
+//! undeclared statuses, malformed bodies, 204 No Content, page-number
+//! pagination driven by `info.more_records`, and the data-centre server
+//! variable. That every operation of the spec is called is checked from the
+//! requests the mock servers received (`tests::support`).
 
-use std::fmt::Debug;
-use std::future::Future;
-use std::sync::OnceLock;
-
-use crm_clients::runtime::{Error, Response, RetryPolicy};
+use crm_clients::runtime::{Error, RetryPolicy};
 use crm_clients::zoho_crm::records::*;
 use futures_util::{StreamExt, TryStreamExt};
-use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
-use wiremock::matchers::{body_json, header, method, path};
-use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
+use serde_json::{Map, Value, json};
+use tests::support::{Api, Op, Server, assert_every_operation_is_called, check_declared_errors, query_is};
+use wiremock::ResponseTemplate;
+use wiremock::matchers::header;
 
 const TOKEN: &str = "1000.zoho-test-token.4e1f";
 const AUTH: &str = "Zoho-oauthtoken 1000.zoho-test-token.4e1f";
 const MODULE: &str = "Leads";
+
+// ---------------------------------------------------------------- the spec and its operations
+
+static ZOHO: Api = Api::new("zoho-crm/records.yaml", &[("authorization", AUTH)]);
 
 // Spec path templates.
 const P_MODULE: &str = "/{module_api_name}";
 const P_UPSERT: &str = "/{module_api_name}/upsert";
 const P_SEARCH: &str = "/{module_api_name}/search";
 const P_RECORD: &str = "/{module_api_name}/{record_id}";
+
+const LIST_RECORDS: Op = Op::new(&ZOHO, "list_records", "GET", P_MODULE);
+const CREATE_RECORDS: Op = Op::new(&ZOHO, "create_records", "POST", P_MODULE);
+const UPDATE_RECORDS: Op = Op::new(&ZOHO, "update_records", "PUT", P_MODULE);
+const DELETE_RECORDS: Op = Op::new(&ZOHO, "delete_records", "DELETE", P_MODULE);
+const UPSERT_RECORDS: Op = Op::new(&ZOHO, "upsert_records", "POST", P_UPSERT);
+const SEARCH_RECORDS: Op = Op::new(&ZOHO, "search_records", "GET", P_SEARCH);
+const GET_RECORD: Op = Op::new(&ZOHO, "get_record", "GET", P_RECORD);
+const UPDATE_RECORD: Op = Op::new(&ZOHO, "update_record", "PUT", P_RECORD);
+const DELETE_RECORD: Op = Op::new(&ZOHO, "delete_record", "DELETE", P_RECORD);
 
 // The same paths on the wire for MODULE and RECORD_ID.
 const RECORD_ID: &str = "4150868000000002175";
@@ -39,59 +51,28 @@ const W_RECORD: &str = "/Leads/4150868000000002175";
 
 const FIELDS_QUERY: &str = "fields=Last_Name,Email";
 
+#[test]
+fn every_operation_of_the_spec_is_called_on_the_wire() {
+    let coverage = assert_every_operation_is_called(&[&ZOHO]);
+    assert_eq!(coverage["zoho-crm/records.yaml"].len(), 21);
+}
+
 // ---------------------------------------------------------------- spec examples
 
-fn spec() -> &'static serde_yaml::Value {
-    static SPEC: OnceLock<serde_yaml::Value> = OnceLock::new();
-    SPEC.get_or_init(|| {
-        let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/zoho-crm/records.yaml");
-        serde_yaml::from_str(&std::fs::read_to_string(file).unwrap()).unwrap()
-    })
-}
-
-/// The JSON example of a response, `None` for a body-less response.
-fn example_opt(api_path: &str, verb: &str, status: u16) -> Option<Value> {
-    let response = &spec()["paths"][api_path][verb]["responses"][status.to_string().as_str()];
-    assert!(!response.is_null(), "{verb} {api_path} declares no {status}");
-    let example = &response["content"]["application/json"]["example"];
-    (!example.is_null()).then(|| serde_json::to_value(example).unwrap())
-}
-
-fn example(api_path: &str, verb: &str, status: u16) -> Value {
-    example_opt(api_path, verb, status).unwrap_or_else(|| panic!("no example for {verb} {api_path} {status}"))
-}
-
-/// A response example decoded into a generated type.
-fn ex<T: DeserializeOwned>(api_path: &str, verb: &str, status: u16) -> T {
-    serde_json::from_value(example(api_path, verb, status)).unwrap()
-}
-
-/// The request body example of an operation.
-fn request_example(api_path: &str, verb: &str) -> Value {
-    let example = &spec()["paths"][api_path][verb]["requestBody"]["content"]["application/json"]["example"];
-    assert!(!example.is_null(), "no request example for {verb} {api_path}");
-    serde_json::to_value(example).unwrap()
-}
-
-/// The request body example decoded into the operation's body type.
-fn request_body<T: DeserializeOwned>(api_path: &str, verb: &str) -> T {
-    serde_json::from_value(request_example(api_path, verb)).unwrap()
-}
-
 fn insert_body() -> RecordsInsertRequest {
-    request_body(P_MODULE, "post")
+    CREATE_RECORDS.typed_request_example()
 }
 
 fn bulk_update_body() -> RecordsUpdateRequest {
-    request_body(P_MODULE, "put")
+    UPDATE_RECORDS.typed_request_example()
 }
 
 fn upsert_body() -> RecordsUpsertRequest {
-    request_body(P_UPSERT, "post")
+    UPSERT_RECORDS.typed_request_example()
 }
 
 fn update_body() -> RecordUpdateRequest {
-    request_body(P_RECORD, "put")
+    UPDATE_RECORD.typed_request_example()
 }
 
 fn fields() -> Vec<String> {
@@ -112,7 +93,7 @@ fn nth_id(n: u32) -> String {
 
 /// The list example's record, with its own ID.
 fn nth_record(n: u32) -> Value {
-    let mut record = example(P_MODULE, "get", 200)["data"][0].clone();
+    let mut record = LIST_RECORDS.response_example(200)["data"][0].clone();
     record["id"] = json!(nth_id(n));
     record
 }
@@ -132,98 +113,82 @@ fn client_for(base_url: &str) -> Client {
     Client::builder().access_token(TOKEN).base_url(base_url).retry(RetryPolicy::none()).build().unwrap()
 }
 
-fn client(server: &MockServer) -> Client {
+fn client(server: &Server) -> Client {
     client_for(&server.uri())
-}
-
-/// A mock for `verb wire_path` that also requires the Zoho credential.
-fn on(verb: &str, wire_path: &str) -> MockBuilder {
-    Mock::given(method(verb.to_uppercase().as_str())).and(path(wire_path)).and(header("authorization", AUTH))
-}
-
-/// A mock that also requires a JSON body exactly equal to `body`.
-fn on_json(verb: &str, wire_path: &str, body: Value) -> MockBuilder {
-    on(verb, wire_path).and(header("content-type", "application/json")).and(body_json(body))
 }
 
 fn reply(status: u16, body: Value) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(body)
 }
 
-/// The query string exactly as sent (still percent-encoded), as a set of pairs.
-fn raw_query(expected: &str) -> impl Fn(&wiremock::Request) -> bool + Send + Sync + 'static {
-    let sorted = |q: &str| {
-        let mut pairs: Vec<String> = q.split('&').filter(|p| !p.is_empty()).map(str::to_owned).collect();
-        pairs.sort();
-        pairs
-    };
-    let want = sorted(expected);
-    move |req: &wiremock::Request| sorted(req.url.query().unwrap_or("")) == want
+// ---------------------------------------------------------------- the error bodies of the spec's examples
+
+fn api_error(code: ErrorCode, message: &str, details: ErrorDetails) -> ApiError {
+    ApiError { code, details, message: message.into(), status: ApiErrorStatus::Error }
 }
 
-fn no_body(req: &wiremock::Request) -> bool {
-    req.body.is_empty()
-}
-
-async fn received(server: &MockServer) -> Vec<wiremock::Request> {
-    server.received_requests().await.expect("request recording is on")
-}
-
-/// For each `(status, expected)`: a fresh server answers the operation once
-/// with the spec's example for that status (no body when it has none); the
-/// call must fail with `Error::Api` holding exactly `expected`, the status,
-/// headers and raw body.
-async fn assert_declared_errors<T, E, F, Fut>(
-    verb: &str,
-    api_path: &str,
-    wire_path: &str,
-    cases: Vec<(u16, E)>,
-    call: F,
-) where
-    T: Debug,
-    E: Debug + PartialEq,
-    F: Fn(Client) -> Fut,
-    Fut: Future<Output = Result<Response<T>, Error<E>>>,
-{
-    for (status, expected) in cases {
-        let server = MockServer::start().await;
-        let body = example_opt(api_path, verb, status);
-        let template = match &body {
-            Some(json) => reply(status, json.clone()),
-            None => ResponseTemplate::new(status),
-        };
-        on(verb, wire_path)
-            .respond_with(template.insert_header("x-request-id", format!("req-{status}")))
-            .expect(1)
-            .mount(&server)
-            .await;
-
-        let err = call(client(&server)).await.expect_err(&format!("{verb} {api_path} answered {status}"));
-
-        match err {
-            Error::Api(api) => {
-                assert_eq!(api.status, status, "{verb} {api_path}");
-                assert_eq!(api.body, expected, "{verb} {api_path} {status}");
-                assert_eq!(api.headers["x-request-id"], format!("req-{status}").as_str());
-                match body {
-                    Some(json) => assert_eq!(serde_json::from_str::<Value>(&api.raw_body).unwrap(), json),
-                    None => assert_eq!(api.raw_body, ""),
-                }
-            }
-            other => panic!("{verb} {api_path} {status}: expected Error::Api, got {other:?}"),
-        }
+fn json_map(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        other => panic!("not a JSON object: {other}"),
     }
 }
 
-/// The request-level errors every operation declares, from the spec's examples.
+fn scope_mismatch() -> ApiError {
+    api_error(ErrorCode::OauthScopeMismatch, "Unauthorized", ErrorDetails::default())
+}
+
+fn no_permission(message: &str) -> ApiError {
+    let details = ErrorDetails { permissions: Some(strings(&["Crm_Implied_View_Leads"])), ..Default::default() };
+    api_error(ErrorCode::NoPermission, message, details)
+}
+
+fn invalid_url() -> ApiError {
+    let message = "Please check if the URL trying to access is a correct one";
+    api_error(ErrorCode::InvalidUrlPattern, message, ErrorDetails::default())
+}
+
+fn too_many_requests() -> ApiError {
+    let message = "you have reached the maximum number of concurrent requests";
+    api_error(ErrorCode::TooManyRequests, message, ErrorDetails::default())
+}
+
+fn internal_error() -> ApiError {
+    api_error(ErrorCode::InternalError, "Internal Server Error", ErrorDetails::default())
+}
+
+/// A bulk response of one per-record error.
+fn bulk_error(error: ApiError) -> BulkActionResponse {
+    BulkActionResponse { data: vec![RecordActionResult::ApiError(error)] }
+}
+
+/// The 412 of both updates: the record changed after `If-Unmodified-Since`.
+fn already_modified() -> BulkActionResponse {
+    let details = ErrorDetails {
+        id: Some("492070000199308229".into()),
+        additional_properties: json_map(json!({
+            "Modified_Time": "2023-06-04T12:00:24+05:30",
+            "Created_Time": "2023-04-17T16:23:25+05:30",
+            "Modified_By": { "name": "Senthilkumar", "id": "492070000000209017" },
+            "Created_By": { "name": "Senthilkumar", "id": "492070000000209017" }
+        })),
+        ..Default::default()
+    };
+    let message = "record updated time has already passed if-unmodified-since time";
+    bulk_error(api_error(ErrorCode::AlreadyModified, message, details))
+}
+
+/// The error statuses every operation declares, with the bodies of the
+/// spec's examples (shared by most operations; `$unauthorized` and
+/// `$forbidden` differ).
 macro_rules! common_errors {
-    ($E:ident, $p:expr, $v:expr) => {
+    ($E:ident, $unauthorized:expr, $forbidden:expr) => {
         vec![
-            (401, $E::Unauthorized(ex($p, $v, 401))),
-            (403, $E::Forbidden(ex($p, $v, 403))),
-            (404, $E::NotFound(ex($p, $v, 404))),
-            (429, $E::TooManyRequests(ex($p, $v, 429))),
-            (500, $E::InternalServerError(ex($p, $v, 500))),
+            (401, $E::Unauthorized($unauthorized)),
+            (403, $E::Forbidden($forbidden)),
+            (404, $E::NotFound(invalid_url())),
+            (429, $E::TooManyRequests(too_many_requests())),
+            (500, $E::InternalServerError(internal_error())),
         ]
     };
 }
@@ -295,16 +260,17 @@ fn dc_server_variable_selects_the_data_centre() {
 
 #[tokio::test]
 async fn list_records_sends_comma_separated_lists_and_decodes_the_example() {
-    let server = MockServer::start().await;
-    on("get", W_MODULE)
-        .and(no_body)
-        .and(raw_query(
-            "fields=Last_Name,Email&ids=4150868000000002175,4150868000000225013,4150868000000319005\
-             &sort_order=asc&sort_by=Modified_Time&converted=both&approved=true&page=1&per_page=5\
-             &territory_id=4150868000000319005&include_child=true",
-        ))
+    let server = Server::start().await;
+    LIST_RECORDS
+        .mock(W_MODULE)
+        .and(query_is(&[
+            "fields=Last_Name,Email",
+            "ids=4150868000000002175,4150868000000225013,4150868000000319005",
+            "sort_order=asc&sort_by=Modified_Time&converted=both&approved=true&page=1&per_page=5",
+            "territory_id=4150868000000319005&include_child=true",
+        ]))
         .and(header("if-modified-since", "2019-07-25T15:26:49+05:30"))
-        .respond_with(reply(200, example(P_MODULE, "get", 200)))
+        .respond_with(reply(200, LIST_RECORDS.response_example(200)))
         .expect(1)
         .mount(&server)
         .await;
@@ -350,10 +316,11 @@ async fn list_records_sends_comma_separated_lists_and_decodes_the_example() {
 
 #[tokio::test]
 async fn list_values_are_encoded_one_by_one_and_joined_with_literal_commas() {
-    let server = MockServer::start().await;
-    on("get", W_MODULE)
-        .and(raw_query("fields=Last%20Name,A%2CB,%C3%9Cber&ids=1,2,3"))
-        .respond_with(reply(200, example(P_MODULE, "get", 200)))
+    let server = Server::start().await;
+    LIST_RECORDS
+        .mock(W_MODULE)
+        .and(query_is(&["fields=Last%20Name,A%2CB,%C3%9Cber&ids=1,2,3"]))
+        .respond_with(reply(200, LIST_RECORDS.response_example(200)))
         .expect(1)
         .mount(&server)
         .await;
@@ -367,9 +334,10 @@ async fn list_values_are_encoded_one_by_one_and_joined_with_literal_commas() {
 
 #[tokio::test]
 async fn list_records_204_decodes_into_no_content() {
-    let server = MockServer::start().await;
-    on("get", W_MODULE)
-        .and(raw_query("fields=Last_Name,Email&page_token=c8582xx9e7c7&cvid=4150868000000087501"))
+    let server = Server::start().await;
+    LIST_RECORDS
+        .mock(W_MODULE)
+        .and(query_is(&["fields=Last_Name,Email&page_token=c8582xx9e7c7&cvid=4150868000000087501"]))
         .respond_with(ResponseTemplate::new(204))
         .expect(1)
         .mount(&server)
@@ -388,15 +356,16 @@ async fn list_records_204_decodes_into_no_content() {
 
 #[tokio::test]
 async fn list_records_stream_pages_until_more_records_is_false() {
-    let server = MockServer::start().await;
+    let server = Server::start().await;
     // The third page is full, yet `more_records: false` ends the stream.
     for (number, ids, more) in [(1, [1, 2], true), (2, [3, 4], true), (3, [5, 6], false)] {
         let query = match number {
             1 => format!("{FIELDS_QUERY}&ids=7,8&per_page=2"),
             n => format!("{FIELDS_QUERY}&ids=7,8&per_page=2&page={n}"),
         };
-        on("get", W_MODULE)
-            .and(raw_query(&query))
+        LIST_RECORDS
+            .mock(W_MODULE)
+            .and(query_is(&[&query]))
             .respond_with(reply(200, page(number, &ids, 2, more)))
             .expect(1)
             .mount(&server)
@@ -415,15 +384,16 @@ async fn list_records_stream_pages_until_more_records_is_false() {
     let ids: Vec<&str> = records.iter().map(|r| r.id.as_deref().unwrap()).collect();
     assert_eq!(ids, (1..=6).map(nth_id).collect::<Vec<_>>());
     assert!(records.iter().all(|r| r.additional_properties["Company"] == "Zylker Corp"));
-    assert_eq!(received(&server).await.len(), 3);
+    assert_eq!(server.requests().await.len(), 3);
 }
 
 #[tokio::test]
 async fn list_records_stream_continues_from_the_given_page() {
-    let server = MockServer::start().await;
+    let server = Server::start().await;
     for (number, ids, more) in [(4, vec![1], true), (5, vec![2], false)] {
-        on("get", W_MODULE)
-            .and(raw_query(&format!("{FIELDS_QUERY}&page={number}&per_page=1")))
+        LIST_RECORDS
+            .mock(W_MODULE)
+            .and(query_is(&[FIELDS_QUERY, &format!("page={number}&per_page=1")]))
             .respond_with(reply(200, page(number, &ids, 1, more)))
             .expect(1)
             .mount(&server)
@@ -439,8 +409,8 @@ async fn list_records_stream_continues_from_the_given_page() {
 
 #[tokio::test]
 async fn list_records_stream_of_a_204_is_empty() {
-    let server = MockServer::start().await;
-    on("get", W_MODULE).respond_with(ResponseTemplate::new(204)).expect(1).mount(&server).await;
+    let server = Server::start().await;
+    LIST_RECORDS.mock(W_MODULE).respond_with(ResponseTemplate::new(204)).expect(1).mount(&server).await;
 
     let records: Vec<Record> = client(&server).list_records(MODULE, fields()).stream().try_collect().await.unwrap();
 
@@ -451,14 +421,15 @@ async fn list_records_stream_of_a_204_is_empty() {
 
 #[tokio::test]
 async fn search_records_sends_its_query_and_decodes_the_example() {
-    let server = MockServer::start().await;
-    on("get", W_SEARCH)
-        .and(no_body)
-        .and(raw_query(
-            "criteria=%28%28Last_Name%3Aequals%3ABurns%29and%28First_Name%3Astarts_with%3AM%29%29\
-             &email=newcrmapi%40zoho.com&phone=555-555-5555&word=Zylker&converted=false&approved=both&page=1&per_page=200",
-        ))
-        .respond_with(reply(200, example(P_SEARCH, "get", 200)))
+    let server = Server::start().await;
+    SEARCH_RECORDS
+        .mock(W_SEARCH)
+        .and(query_is(&[
+            "criteria=%28%28Last_Name%3Aequals%3ABurns%29and%28First_Name%3Astarts_with%3AM%29%29",
+            "email=newcrmapi%40zoho.com&phone=555-555-5555&word=Zylker",
+            "converted=false&approved=both&page=1&per_page=200",
+        ]))
+        .respond_with(reply(200, SEARCH_RECORDS.response_example(200)))
         .expect(1)
         .mount(&server)
         .await;
@@ -490,9 +461,10 @@ async fn search_records_sends_its_query_and_decodes_the_example() {
 
 #[tokio::test]
 async fn search_records_204_decodes_into_no_content() {
-    let server = MockServer::start().await;
-    on("get", W_SEARCH)
-        .and(raw_query("word=Nobody"))
+    let server = Server::start().await;
+    SEARCH_RECORDS
+        .mock(W_SEARCH)
+        .and(query_is(&["word=Nobody"]))
         .respond_with(ResponseTemplate::new(204))
         .expect(1)
         .mount(&server)
@@ -506,11 +478,12 @@ async fn search_records_204_decodes_into_no_content() {
 
 #[tokio::test]
 async fn search_records_stream_pages_until_more_records_is_false() {
-    let server = MockServer::start().await;
+    let server = Server::start().await;
     for (number, ids, more) in [(1, vec![1, 2], true), (2, vec![3, 4], true), (3, vec![5], false)] {
-        let page_param = if number == 1 { String::new() } else { format!("&page={number}") };
-        on("get", W_SEARCH)
-            .and(raw_query(&format!("email=lead%40zylker.com&per_page=2{page_param}")))
+        let page_param = if number == 1 { String::new() } else { format!("page={number}") };
+        SEARCH_RECORDS
+            .mock(W_SEARCH)
+            .and(query_is(&["email=lead%40zylker.com&per_page=2", &page_param]))
             .respond_with(reply(200, page(number, &ids, 2, more)))
             .expect(1)
             .mount(&server)
@@ -532,15 +505,17 @@ async fn search_records_stream_pages_until_more_records_is_false() {
 
 #[tokio::test]
 async fn search_records_stream_stops_on_a_204_page() {
-    let server = MockServer::start().await;
-    on("get", W_SEARCH)
-        .and(raw_query("word=Zylker&per_page=2"))
+    let server = Server::start().await;
+    SEARCH_RECORDS
+        .mock(W_SEARCH)
+        .and(query_is(&["word=Zylker&per_page=2"]))
         .respond_with(reply(200, page(1, &[1, 2], 2, true)))
         .expect(1)
         .mount(&server)
         .await;
-    on("get", W_SEARCH)
-        .and(raw_query("word=Zylker&per_page=2&page=2"))
+    SEARCH_RECORDS
+        .mock(W_SEARCH)
+        .and(query_is(&["word=Zylker&per_page=2&page=2"]))
         .respond_with(ResponseTemplate::new(204))
         .expect(1)
         .mount(&server)
@@ -555,16 +530,18 @@ async fn search_records_stream_stops_on_a_204_page() {
 
 #[tokio::test]
 async fn stream_yields_the_typed_error_of_a_failing_page_and_ends() {
-    let server = MockServer::start().await;
-    on("get", W_SEARCH)
-        .and(raw_query("word=Zylker&per_page=1"))
+    let server = Server::start().await;
+    SEARCH_RECORDS
+        .mock(W_SEARCH)
+        .and(query_is(&["word=Zylker&per_page=1"]))
         .respond_with(reply(200, page(1, &[1], 1, true)))
         .expect(1)
         .mount(&server)
         .await;
-    on("get", W_SEARCH)
-        .and(raw_query("word=Zylker&per_page=1&page=2"))
-        .respond_with(reply(400, example(P_SEARCH, "get", 400)))
+    SEARCH_RECORDS
+        .mock(W_SEARCH)
+        .and(query_is(&["word=Zylker&per_page=1&page=2"]))
+        .respond_with(reply(400, SEARCH_RECORDS.response_example(400)))
         .expect(1)
         .mount(&server)
         .await;
@@ -574,7 +551,12 @@ async fn stream_yields_the_typed_error_of_a_failing_page_and_ends() {
     assert_eq!(items.len(), 2, "{items:?}");
     assert_eq!(items[0].as_ref().unwrap().id.as_deref(), Some(nth_id(1).as_str()));
     match &items[1] {
-        Err(Error::Api(e)) => assert_eq!(e.body, SearchRecordsError::BadRequest(ex(P_SEARCH, "get", 400))),
+        Err(Error::Api(e)) => {
+            let details =
+                ErrorDetails { additional_properties: json_map(json!({ "limit": "2000" })), ..Default::default() };
+            let limit = api_error(ErrorCode::LimitReached, "maximum response iteration limit reached", details);
+            assert_eq!(e.body, SearchRecordsError::BadRequest(limit));
+        }
         other => panic!("expected the 400 error, got {other:?}"),
     }
 }
@@ -583,13 +565,13 @@ async fn stream_yields_the_typed_error_of_a_failing_page_and_ends() {
 
 #[tokio::test]
 async fn get_record_sends_fields_and_headers_and_decodes_the_example() {
-    let server = MockServer::start().await;
-    on("get", W_RECORD)
-        .and(no_body)
-        .and(raw_query(FIELDS_QUERY))
+    let server = Server::start().await;
+    GET_RECORD
+        .mock(W_RECORD)
+        .and(query_is(&[FIELDS_QUERY]))
         .and(header("if-modified-since", "2019-07-25T15:26:49+05:30"))
         .and(header("x-external", "Leads.External_Lead_ID"))
-        .respond_with(reply(200, example(P_RECORD, "get", 200)))
+        .respond_with(reply(200, GET_RECORD.response_example(200)))
         .expect(1)
         .mount(&server)
         .await;
@@ -614,8 +596,14 @@ async fn get_record_sends_fields_and_headers_and_decodes_the_example() {
 
 #[tokio::test]
 async fn get_record_204_decodes_into_no_content() {
-    let server = MockServer::start().await;
-    on("get", W_RECORD).and(raw_query("")).respond_with(ResponseTemplate::new(204)).expect(1).mount(&server).await;
+    let server = Server::start().await;
+    GET_RECORD
+        .mock(W_RECORD)
+        .and(query_is(&[]))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
 
     let resp = client(&server).get_record(MODULE, RECORD_ID).await.unwrap();
 
@@ -626,11 +614,12 @@ async fn get_record_204_decodes_into_no_content() {
 
 #[tokio::test]
 async fn create_records_posts_the_example_and_decodes_201() {
-    let server = MockServer::start().await;
-    on_json("post", W_MODULE, request_example(P_MODULE, "post"))
+    let server = Server::start().await;
+    CREATE_RECORDS
+        .mock_json(W_MODULE, CREATE_RECORDS.request_example())
         .and(header("x-external", "Leads.External_Lead_ID"))
-        .and(raw_query(""))
-        .respond_with(reply(201, example(P_MODULE, "post", 201)))
+        .and(query_is(&[]))
+        .respond_with(reply(201, CREATE_RECORDS.response_example(201)))
         .expect(1)
         .mount(&server)
         .await;
@@ -650,14 +639,20 @@ async fn create_records_posts_the_example_and_decodes_201() {
 
 #[tokio::test]
 async fn create_records_202_and_207_decode_each_record_result() {
-    let server = MockServer::start().await;
-    on("post", W_MODULE)
-        .respond_with(reply(202, example(P_MODULE, "post", 202)))
+    let server = Server::start().await;
+    CREATE_RECORDS
+        .mock(W_MODULE)
+        .respond_with(reply(202, CREATE_RECORDS.response_example(202)))
         .up_to_n_times(1)
         .expect(1)
         .mount(&server)
         .await;
-    on("post", W_MODULE).respond_with(reply(207, example(P_MODULE, "post", 207))).expect(1).mount(&server).await;
+    CREATE_RECORDS
+        .mock(W_MODULE)
+        .respond_with(reply(207, CREATE_RECORDS.response_example(207)))
+        .expect(1)
+        .mount(&server)
+        .await;
     let c = client(&server);
 
     let resp = c.create_records(MODULE, insert_body()).await.unwrap();
@@ -686,11 +681,12 @@ async fn create_records_202_and_207_decode_each_record_result() {
 
 #[tokio::test]
 async fn update_records_puts_the_example_with_headers_and_decodes_200() {
-    let server = MockServer::start().await;
-    on_json("put", W_MODULE, request_example(P_MODULE, "put"))
+    let server = Server::start().await;
+    UPDATE_RECORDS
+        .mock_json(W_MODULE, UPDATE_RECORDS.request_example())
         .and(header("if-unmodified-since", "2024-01-15T15:26:49+05:30"))
         .and(header("x-external", "Leads.External_Lead_ID"))
-        .respond_with(reply(200, example(P_MODULE, "put", 200)))
+        .respond_with(reply(200, UPDATE_RECORDS.response_example(200)))
         .expect(1)
         .mount(&server)
         .await;
@@ -714,14 +710,20 @@ async fn update_records_puts_the_example_with_headers_and_decodes_200() {
 
 #[tokio::test]
 async fn update_records_202_and_207_decode_each_record_result() {
-    let server = MockServer::start().await;
-    on("put", W_MODULE)
-        .respond_with(reply(202, example(P_MODULE, "put", 202)))
+    let server = Server::start().await;
+    UPDATE_RECORDS
+        .mock(W_MODULE)
+        .respond_with(reply(202, UPDATE_RECORDS.response_example(202)))
         .up_to_n_times(1)
         .expect(1)
         .mount(&server)
         .await;
-    on("put", W_MODULE).respond_with(reply(207, example(P_MODULE, "put", 207))).expect(1).mount(&server).await;
+    UPDATE_RECORDS
+        .mock(W_MODULE)
+        .respond_with(reply(207, UPDATE_RECORDS.response_example(207)))
+        .expect(1)
+        .mount(&server)
+        .await;
     let c = client(&server);
 
     let resp = c.update_records(MODULE, bulk_update_body()).await.unwrap();
@@ -739,10 +741,11 @@ async fn update_records_202_and_207_decode_each_record_result() {
 
 #[tokio::test]
 async fn upsert_records_posts_the_example_and_decodes_200() {
-    let server = MockServer::start().await;
-    on_json("post", W_UPSERT, request_example(P_UPSERT, "post"))
+    let server = Server::start().await;
+    UPSERT_RECORDS
+        .mock_json(W_UPSERT, UPSERT_RECORDS.request_example())
         .and(header("x-external", "Leads.External_Lead_ID"))
-        .respond_with(reply(200, example(P_UPSERT, "post", 200)))
+        .respond_with(reply(200, UPSERT_RECORDS.response_example(200)))
         .expect(1)
         .mount(&server)
         .await;
@@ -765,16 +768,22 @@ async fn upsert_records_posts_the_example_and_decodes_200() {
 
 #[tokio::test]
 async fn upsert_records_201_202_and_207_decode_each_record_result() {
-    let server = MockServer::start().await;
+    let server = Server::start().await;
     for status in [201, 202] {
-        on("post", W_UPSERT)
-            .respond_with(reply(status, example(P_UPSERT, "post", status)))
+        UPSERT_RECORDS
+            .mock(W_UPSERT)
+            .respond_with(reply(status, UPSERT_RECORDS.response_example(status)))
             .up_to_n_times(1)
             .expect(1)
             .mount(&server)
             .await;
     }
-    on("post", W_UPSERT).respond_with(reply(207, example(P_UPSERT, "post", 207))).expect(1).mount(&server).await;
+    UPSERT_RECORDS
+        .mock(W_UPSERT)
+        .respond_with(reply(207, UPSERT_RECORDS.response_example(207)))
+        .expect(1)
+        .mount(&server)
+        .await;
     let c = client(&server);
 
     let resp = c.upsert_records(MODULE, upsert_body()).await.unwrap();
@@ -798,12 +807,13 @@ async fn upsert_records_201_202_and_207_decode_each_record_result() {
 
 #[tokio::test]
 async fn update_record_puts_the_example_and_decodes_200() {
-    let server = MockServer::start().await;
+    let server = Server::start().await;
     let wire_path = "/Leads/111112000000142001";
-    on_json("put", wire_path, request_example(P_RECORD, "put"))
+    UPDATE_RECORD
+        .mock_json(wire_path, UPDATE_RECORD.request_example())
         .and(header("if-unmodified-since", "2024-01-15T15:26:49+05:30"))
-        .and(raw_query(""))
-        .respond_with(reply(200, example(P_RECORD, "put", 200)))
+        .and(query_is(&[]))
+        .respond_with(reply(200, UPDATE_RECORD.response_example(200)))
         .expect(1)
         .mount(&server)
         .await;
@@ -824,11 +834,11 @@ async fn update_record_puts_the_example_and_decodes_200() {
 
 #[tokio::test]
 async fn delete_records_sends_comma_separated_ids_and_decodes_200() {
-    let server = MockServer::start().await;
-    on("delete", W_MODULE)
-        .and(no_body)
-        .and(raw_query("ids=410405000002264040,410405000002264025&wf_trigger=false"))
-        .respond_with(reply(200, example(P_MODULE, "delete", 200)))
+    let server = Server::start().await;
+    DELETE_RECORDS
+        .mock(W_MODULE)
+        .and(query_is(&["ids=410405000002264040,410405000002264025&wf_trigger=false"]))
+        .respond_with(reply(200, DELETE_RECORDS.response_example(200)))
         .expect(1)
         .mount(&server)
         .await;
@@ -846,10 +856,11 @@ async fn delete_records_sends_comma_separated_ids_and_decodes_200() {
 
 #[tokio::test]
 async fn delete_records_207_decodes_each_record_result() {
-    let server = MockServer::start().await;
-    on("delete", W_MODULE)
-        .and(raw_query("ids=410405000002264040,4150868000005067099,410405000002264025"))
-        .respond_with(reply(207, example(P_MODULE, "delete", 207)))
+    let server = Server::start().await;
+    DELETE_RECORDS
+        .mock(W_MODULE)
+        .and(query_is(&["ids=410405000002264040,4150868000005067099,410405000002264025"]))
+        .respond_with(reply(207, DELETE_RECORDS.response_example(207)))
         .expect(1)
         .mount(&server)
         .await;
@@ -870,11 +881,11 @@ async fn delete_records_207_decodes_each_record_result() {
 
 #[tokio::test]
 async fn delete_record_sends_wf_trigger_and_decodes_200() {
-    let server = MockServer::start().await;
-    on("delete", "/Leads/5843104000000624046")
-        .and(no_body)
-        .and(raw_query("wf_trigger=true"))
-        .respond_with(reply(200, example(P_RECORD, "delete", 200)))
+    let server = Server::start().await;
+    DELETE_RECORD
+        .mock("/Leads/5843104000000624046")
+        .and(query_is(&["wf_trigger=true"]))
+        .respond_with(reply(200, DELETE_RECORD.response_example(200)))
         .expect(1)
         .mount(&server)
         .await;
@@ -889,24 +900,24 @@ async fn delete_record_sends_wf_trigger_and_decodes_200() {
 
 #[tokio::test]
 async fn path_parameters_are_percent_encoded_for_every_operation() {
-    let server = MockServer::start().await;
+    let server = Server::start().await;
     let module = "Deals & Co/ü";
     let record = "id 7/..?#";
     let m = "/Deals%20%26%20Co%2F%C3%BC";
     let r = format!("{m}/id%207%2F..%3F%23");
     let mounts = [
-        ("get", m.to_string(), 200, example(P_MODULE, "get", 200)),
-        ("post", m.to_string(), 201, example(P_MODULE, "post", 201)),
-        ("put", m.to_string(), 200, example(P_MODULE, "put", 200)),
-        ("delete", m.to_string(), 200, example(P_MODULE, "delete", 200)),
-        ("post", format!("{m}/upsert"), 200, example(P_UPSERT, "post", 200)),
-        ("get", format!("{m}/search"), 200, example(P_SEARCH, "get", 200)),
-        ("get", r.clone(), 200, example(P_RECORD, "get", 200)),
-        ("put", r.clone(), 200, example(P_RECORD, "put", 200)),
-        ("delete", r.clone(), 200, example(P_RECORD, "delete", 200)),
+        (LIST_RECORDS, m.to_string(), 200),
+        (CREATE_RECORDS, m.to_string(), 201),
+        (UPDATE_RECORDS, m.to_string(), 200),
+        (DELETE_RECORDS, m.to_string(), 200),
+        (UPSERT_RECORDS, format!("{m}/upsert"), 200),
+        (SEARCH_RECORDS, format!("{m}/search"), 200),
+        (GET_RECORD, r.clone(), 200),
+        (UPDATE_RECORD, r.clone(), 200),
+        (DELETE_RECORD, r.clone(), 200),
     ];
-    for (verb, wire_path, status, body) in mounts {
-        on(verb, &wire_path).respond_with(reply(status, body)).expect(1).mount(&server).await;
+    for (op, wire_path, status) in mounts {
+        op.mock(&wire_path).respond_with(op.reply(status)).expect(1).mount(&server).await;
     }
     let c = client(&server);
 
@@ -920,20 +931,25 @@ async fn path_parameters_are_percent_encoded_for_every_operation() {
     c.update_record(module, record, update_body()).await.unwrap();
     c.delete_record(module, record).await.unwrap();
 
-    assert_eq!(received(&server).await.len(), 9);
+    assert_eq!(server.requests().await.len(), 9);
 }
 
 #[tokio::test]
 async fn the_credential_is_exactly_zoho_oauthtoken() {
-    let server = MockServer::start().await;
-    on("get", W_RECORD).respond_with(reply(200, example(P_RECORD, "get", 200))).expect(1).mount(&server).await;
-    on("post", W_MODULE).respond_with(reply(201, example(P_MODULE, "post", 201))).expect(1).mount(&server).await;
+    let server = Server::start().await;
+    GET_RECORD.mock(W_RECORD).respond_with(reply(200, GET_RECORD.response_example(200))).expect(1).mount(&server).await;
+    CREATE_RECORDS
+        .mock(W_MODULE)
+        .respond_with(reply(201, CREATE_RECORDS.response_example(201)))
+        .expect(1)
+        .mount(&server)
+        .await;
     let c = client(&server);
 
     c.get_record(MODULE, RECORD_ID).await.unwrap();
     c.create_records(MODULE, insert_body()).await.unwrap();
 
-    for req in received(&server).await {
+    for req in server.requests().await {
         let values: Vec<&str> = req.headers.get_all("authorization").iter().map(|v| v.to_str().unwrap()).collect();
         assert_eq!(values, [AUTH], "{} {}", req.method, req.url);
         assert!(req.url.query().unwrap_or("").find(TOKEN).is_none(), "the token leaked into the query");
@@ -945,196 +961,160 @@ async fn the_credential_is_exactly_zoho_oauthtoken() {
 #[tokio::test]
 async fn list_records_declared_errors() {
     use ListRecordsError as E;
-    let (p, v) = (P_MODULE, "get");
-    let mut cases = common_errors!(E, p, v);
-    cases.extend([(304, E::NotModified), (400, E::BadRequest(ex(p, v, 400)))]);
-    assert_declared_errors(v, p, W_MODULE, cases, |c| c.list_records(MODULE, fields()).send()).await;
+    let mut cases = common_errors!(E, scope_mismatch(), no_permission("Permission denied"));
+    let details = ErrorDetails { param_name: Some("fields".into()), ..Default::default() };
+    cases.extend([
+        (304, E::NotModified),
+        (400, E::BadRequest(api_error(ErrorCode::RequiredParamMissing, "required param is missing", details))),
+    ]);
+    let send = |uri: String| client_for(&uri).list_records(MODULE, fields()).send();
+    check_declared_errors(LIST_RECORDS, W_MODULE, send, cases).await;
 }
 
 #[tokio::test]
 async fn create_records_declared_errors() {
     use CreateRecordsError as E;
-    let (p, v) = (P_MODULE, "post");
-    let mut cases = common_errors!(E, p, v);
-    cases.push((400, E::BadRequest(ex(p, v, 400))));
-    assert_declared_errors(v, p, W_MODULE, cases, |c| c.create_records(MODULE, insert_body()).send()).await;
+    let mut cases = common_errors!(E, scope_mismatch(), no_permission("Permission denied"));
+    let details = ErrorDetails {
+        api_name: Some("Last_Name".into()),
+        json_path: Some("$.data[0].Last_Name".into()),
+        ..Default::default()
+    };
+    let mandatory = api_error(ErrorCode::MandatoryNotFound, "required field not found", details);
+    cases.push((400, E::BadRequest(BulkErrorResponse::BulkActionResponse(bulk_error(mandatory)))));
+    let send = |uri: String| client_for(&uri).create_records(MODULE, insert_body()).send();
+    check_declared_errors(CREATE_RECORDS, W_MODULE, send, cases).await;
 }
 
 #[tokio::test]
 async fn update_records_declared_errors() {
     use UpdateRecordsError as E;
-    let (p, v) = (P_MODULE, "put");
-    let mut cases = common_errors!(E, p, v);
-    cases.extend([(400, E::BadRequest(ex(p, v, 400))), (412, E::PreconditionFailed(ex(p, v, 412)))]);
-    assert_declared_errors(v, p, W_MODULE, cases, |c| c.update_records(MODULE, bulk_update_body()).send()).await;
+    let mut cases = common_errors!(E, scope_mismatch(), no_permission("Permission denied"));
+    let details = ErrorDetails {
+        api_name: Some("id".into()),
+        json_path: Some("$.data[0].id".into()),
+        action: Some("record_locking".into()),
+        ..Default::default()
+    };
+    let message = "Sorry, you cannot perform this operation as the record is locked.";
+    let locked = api_error(ErrorCode::RecordLocked, message, details);
+    cases.extend([
+        (400, E::BadRequest(BulkErrorResponse::BulkActionResponse(bulk_error(locked)))),
+        (412, E::PreconditionFailed(already_modified())),
+    ]);
+    let send = |uri: String| client_for(&uri).update_records(MODULE, bulk_update_body()).send();
+    check_declared_errors(UPDATE_RECORDS, W_MODULE, send, cases).await;
 }
 
 #[tokio::test]
 async fn delete_records_declared_errors() {
     use DeleteRecordsError as E;
-    let (p, v) = (P_MODULE, "delete");
-    let mut cases = common_errors!(E, p, v);
-    cases.push((400, E::BadRequest(ex(p, v, 400))));
-    assert_declared_errors(v, p, W_MODULE, cases, |c| c.delete_records(MODULE, strings(&["1", "2"])).send()).await;
+    let mut cases = common_errors!(E, scope_mismatch(), no_permission("Permission denied to delete"));
+    // A flat error, not wrapped in `data`.
+    let details = ErrorDetails { param_name: Some("ids".into()), ..Default::default() };
+    let missing = api_error(ErrorCode::RequiredParamMissing, "One of the expected parameter is missing", details);
+    cases.push((400, E::BadRequest(BulkErrorResponse::ApiError(missing))));
+    let send = |uri: String| client_for(&uri).delete_records(MODULE, strings(&["1", "2"])).send();
+    check_declared_errors(DELETE_RECORDS, W_MODULE, send, cases).await;
 }
 
 #[tokio::test]
 async fn upsert_records_declared_errors() {
     use UpsertRecordsError as E;
-    let (p, v) = (P_UPSERT, "post");
-    let mut cases = common_errors!(E, p, v);
-    cases.push((400, E::BadRequest(ex(p, v, 400))));
-    assert_declared_errors(v, p, W_UPSERT, cases, |c| c.upsert_records(MODULE, upsert_body()).send()).await;
+    let mut cases = common_errors!(E, scope_mismatch(), no_permission("Permission denied"));
+    let duplicate = |api_name: &str, record_id: &str| {
+        json!({
+            "code": "DUPLICATE_DATA",
+            "details": {
+                "api_name": api_name,
+                "duplicate_record": {
+                    "Owner": { "name": "Prajesh Kumar S", "id": "4881139000000307001", "zuid": "736078909" },
+                    "module": { "api_name": "Leads", "id": "4881139000000002175" },
+                    "id": record_id
+                },
+                "json_path": format!("$.data[0].{api_name}"),
+                "more_records": true
+            },
+            "message": "duplicate data",
+            "status": "error"
+        })
+    };
+    let details = ErrorDetails {
+        additional_properties: json_map(json!({
+            "errors": [duplicate("Email", "4881139000000428295"), duplicate("Mobile", "4881139000002432007")]
+        })),
+        ..Default::default()
+    };
+    let multiple = api_error(ErrorCode::MultipleOrMultiErrors, "Multiple errors in the request", details);
+    cases.push((400, E::BadRequest(BulkErrorResponse::BulkActionResponse(bulk_error(multiple)))));
+    let send = |uri: String| client_for(&uri).upsert_records(MODULE, upsert_body()).send();
+    check_declared_errors(UPSERT_RECORDS, W_UPSERT, send, cases).await;
 }
 
 #[tokio::test]
 async fn search_records_declared_errors() {
     use SearchRecordsError as E;
-    let (p, v) = (P_SEARCH, "get");
-    let mut cases = common_errors!(E, p, v);
-    cases.push((400, E::BadRequest(ex(p, v, 400))));
-    assert_declared_errors(v, p, W_SEARCH, cases, |c| c.search_records(MODULE).word("Zylker").send()).await;
+    let forbidden = api_error(ErrorCode::NoPermission, "Permission denied to read", ErrorDetails::default());
+    let mut cases = common_errors!(E, scope_mismatch(), forbidden);
+    let details = ErrorDetails { additional_properties: json_map(json!({ "limit": "2000" })), ..Default::default() };
+    let limit = api_error(ErrorCode::LimitReached, "maximum response iteration limit reached", details);
+    cases.push((400, E::BadRequest(limit)));
+    let send = |uri: String| client_for(&uri).search_records(MODULE).word("Zylker").send();
+    check_declared_errors(SEARCH_RECORDS, W_SEARCH, send, cases).await;
 }
 
 #[tokio::test]
 async fn get_record_declared_errors() {
     use GetRecordError as E;
-    let (p, v) = (P_RECORD, "get");
-    let mut cases = common_errors!(E, p, v);
-    cases.extend([(304, E::NotModified), (400, E::BadRequest(ex(p, v, 400)))]);
-    assert_declared_errors(v, p, W_RECORD, cases, |c| c.get_record(MODULE, RECORD_ID).send()).await;
+    let invalid_token = api_error(ErrorCode::InvalidToken, "invalid oauth token", ErrorDetails::default());
+    let mut cases = common_errors!(E, invalid_token, no_permission("Permission denied"));
+    let details = ErrorDetails { resource_path_index: Some(0), ..Default::default() };
+    let module = api_error(ErrorCode::InvalidModule, "the module name given seems to be invalid", details);
+    cases.extend([(304, E::NotModified), (400, E::BadRequest(module))]);
+    let send = |uri: String| client_for(&uri).get_record(MODULE, RECORD_ID).send();
+    check_declared_errors(GET_RECORD, W_RECORD, send, cases).await;
 }
 
 #[tokio::test]
 async fn update_record_declared_errors() {
     use UpdateRecordError as E;
-    let (p, v) = (P_RECORD, "put");
-    let mut cases = common_errors!(E, p, v);
-    cases.extend([(400, E::BadRequest(ex(p, v, 400))), (412, E::PreconditionFailed(ex(p, v, 412)))]);
-    assert_declared_errors(v, p, W_RECORD, cases, |c| c.update_record(MODULE, RECORD_ID, update_body()).send()).await;
+    let mut cases = common_errors!(E, scope_mismatch(), no_permission("Permission denied"));
+    let details = ErrorDetails {
+        expected_data_type: Some("integer".into()),
+        api_name: Some("Number_1".into()),
+        json_path: Some("$.data[0].Number_1".into()),
+        ..Default::default()
+    };
+    let invalid = api_error(ErrorCode::InvalidData, "invalid data", details);
+    cases.extend([
+        (400, E::BadRequest(BulkErrorResponse::BulkActionResponse(bulk_error(invalid)))),
+        (412, E::PreconditionFailed(already_modified())),
+    ]);
+    let send = |uri: String| client_for(&uri).update_record(MODULE, RECORD_ID, update_body()).send();
+    check_declared_errors(UPDATE_RECORD, W_RECORD, send, cases).await;
 }
 
 #[tokio::test]
 async fn delete_record_declared_errors() {
     use DeleteRecordError as E;
-    let (p, v) = (P_RECORD, "delete");
-    let mut cases = common_errors!(E, p, v);
-    cases.push((400, E::BadRequest(ex(p, v, 400))));
-    assert_declared_errors(v, p, W_RECORD, cases, |c| c.delete_record(MODULE, RECORD_ID).send()).await;
-}
-
-/// Answers one request to `verb wire_path` with the spec example for `status`
-/// and returns the typed error body.
-async fn error_body<T: Debug, E: Debug, Fut>(
-    verb: &str,
-    api_path: &str,
-    wire_path: &str,
-    status: u16,
-    call: impl FnOnce(Client) -> Fut,
-) -> E
-where
-    Fut: Future<Output = Result<Response<T>, Error<E>>>,
-{
-    let server = MockServer::start().await;
-    on(verb, wire_path).respond_with(reply(status, example(api_path, verb, status))).expect(1).mount(&server).await;
-    match call(client(&server)).await {
-        Err(Error::Api(api)) => api.body,
-        other => panic!("{verb} {api_path} {status}: expected Error::Api, got {other:?}"),
-    }
-}
-
-#[tokio::test]
-async fn declared_error_bodies_keep_their_concrete_values() {
-    // A flat request-level error.
-    let ListRecordsError::BadRequest(missing) =
-        error_body("get", P_MODULE, W_MODULE, 400, |c| c.list_records(MODULE, fields()).send()).await
-    else {
-        panic!()
+    let mut cases = common_errors!(E, scope_mismatch(), no_permission("Permission denied to delete"));
+    let details = ErrorDetails {
+        action: Some("record_locking".into()),
+        id: Some("5040565000001052497".into()),
+        ..Default::default()
     };
-    assert_eq!(missing.code, ErrorCode::RequiredParamMissing);
-    assert_eq!(missing.details.param_name.as_deref(), Some("fields"));
-    assert_eq!(missing.message, "required param is missing");
-
-    let GetRecordError::Forbidden(denied) =
-        error_body("get", P_RECORD, W_RECORD, 403, |c| c.get_record(MODULE, RECORD_ID).send()).await
-    else {
-        panic!()
-    };
-    assert_eq!(denied.code, ErrorCode::NoPermission);
-    assert_eq!(denied.details.permissions, Some(strings(&["Crm_Implied_View_Leads"])));
-
-    let GetRecordError::BadRequest(module) =
-        error_body("get", P_RECORD, W_RECORD, 400, |c| c.get_record(MODULE, RECORD_ID).send()).await
-    else {
-        panic!()
-    };
-    assert_eq!((module.code, module.details.resource_path_index), (ErrorCode::InvalidModule, Some(0)));
-
-    let SearchRecordsError::BadRequest(limit) =
-        error_body("get", P_SEARCH, W_SEARCH, 400, |c| c.search_records(MODULE).word("Zylker").send()).await
-    else {
-        panic!()
-    };
-    assert_eq!(limit.code, ErrorCode::LimitReached);
-    assert_eq!(limit.details.additional_properties["limit"], "2000");
-
-    // A 400 of a bulk write: per-record errors wrapped in `data` ...
-    let CreateRecordsError::BadRequest(BulkErrorResponse::BulkActionResponse(bulk)) =
-        error_body("post", P_MODULE, W_MODULE, 400, |c| c.create_records(MODULE, insert_body()).send()).await
-    else {
-        panic!()
-    };
-    let mandatory = failure(&bulk.data[0]);
-    assert_eq!(mandatory.code, ErrorCode::MandatoryNotFound);
-    assert_eq!(mandatory.details.json_path.as_deref(), Some("$.data[0].Last_Name"));
-
-    let UpsertRecordsError::BadRequest(BulkErrorResponse::BulkActionResponse(bulk)) =
-        error_body("post", P_UPSERT, W_UPSERT, 400, |c| c.upsert_records(MODULE, upsert_body()).send()).await
-    else {
-        panic!()
-    };
-    let multiple = failure(&bulk.data[0]);
-    assert_eq!(multiple.code, ErrorCode::MultipleOrMultiErrors);
-    let nested = multiple.details.additional_properties["errors"].as_array().unwrap();
-    let nested: Vec<&str> = nested.iter().map(|e| e["details"]["api_name"].as_str().unwrap()).collect();
-    assert_eq!(nested, ["Email", "Mobile"]);
-
-    // ... or a single flat error.
-    let DeleteRecordsError::BadRequest(BulkErrorResponse::ApiError(flat)) =
-        error_body("delete", P_MODULE, W_MODULE, 400, |c| c.delete_records(MODULE, strings(&["1"])).send()).await
-    else {
-        panic!()
-    };
-    assert_eq!(flat.code, ErrorCode::RequiredParamMissing);
-    assert_eq!(flat.details.param_name.as_deref(), Some("ids"));
-
-    let DeleteRecordError::BadRequest(BulkErrorResponse::BulkActionResponse(bulk)) =
-        error_body("delete", P_RECORD, W_RECORD, 400, |c| c.delete_record(MODULE, RECORD_ID).send()).await
-    else {
-        panic!()
-    };
-    let locked = failure(&bulk.data[0]);
-    assert_eq!(
-        (locked.code.clone(), locked.details.action.as_deref()),
-        (ErrorCode::RecordLocked, Some("record_locking"))
-    );
-
-    // 412 carries per-record results.
-    let UpdateRecordsError::PreconditionFailed(bulk) =
-        error_body("put", P_MODULE, W_MODULE, 412, |c| c.update_records(MODULE, bulk_update_body()).send()).await
-    else {
-        panic!()
-    };
-    let modified = failure(&bulk.data[0]);
-    assert_eq!(modified.code, ErrorCode::AlreadyModified);
-    assert_eq!(modified.details.id.as_deref(), Some("492070000199308229"));
-    assert_eq!(modified.details.additional_properties["Modified_By"]["name"], "Senthilkumar");
+    let message = "You cannot perform this operation as the record is locked.";
+    let locked = api_error(ErrorCode::RecordLocked, message, details);
+    cases.push((400, E::BadRequest(BulkErrorResponse::BulkActionResponse(bulk_error(locked)))));
+    let send = |uri: String| client_for(&uri).delete_record(MODULE, RECORD_ID).send();
+    check_declared_errors(DELETE_RECORD, W_RECORD, send, cases).await;
 }
 
 #[tokio::test]
 async fn unknown_error_codes_decode_into_the_open_enum() {
-    let server = MockServer::start().await;
-    on("get", W_RECORD)
+    let server = Server::start().await;
+    GET_RECORD
+        .mock(W_RECORD)
         .respond_with(reply(
             400,
             json!({ "code": "BRAND_NEW_CODE", "details": {}, "message": "new", "status": "error" }),
@@ -1153,18 +1133,29 @@ async fn unknown_error_codes_decode_into_the_open_enum() {
 
 #[tokio::test]
 async fn undeclared_statuses_give_unexpected_status() {
-    let server = MockServer::start().await;
-    on("get", W_MODULE)
+    let server = Server::start().await;
+    LIST_RECORDS
+        .mock(W_MODULE)
         .respond_with(ResponseTemplate::new(409).set_body_string("conflict").insert_header("x-trace", "t-9"))
         .expect(1)
         .mount(&server)
         .await;
     // Declared for the bulk insert (201), not 200.
-    on("post", W_MODULE).respond_with(reply(200, example(P_MODULE, "post", 201))).expect(1).mount(&server).await;
+    CREATE_RECORDS
+        .mock(W_MODULE)
+        .respond_with(reply(200, CREATE_RECORDS.response_example(201)))
+        .expect(1)
+        .mount(&server)
+        .await;
     // 207 is declared for bulk updates, not for the single-record update.
-    on("put", W_RECORD).respond_with(reply(207, example(P_MODULE, "put", 207))).expect(1).mount(&server).await;
+    UPDATE_RECORD
+        .mock(W_RECORD)
+        .respond_with(reply(207, UPDATE_RECORDS.response_example(207)))
+        .expect(1)
+        .mount(&server)
+        .await;
     // 304 is not declared for search.
-    on("get", W_SEARCH).respond_with(ResponseTemplate::new(304)).expect(1).mount(&server).await;
+    SEARCH_RECORDS.mock(W_SEARCH).respond_with(ResponseTemplate::new(304)).expect(1).mount(&server).await;
     let c = client(&server);
 
     match c.list_records(MODULE, fields()).await.unwrap_err() {
@@ -1185,8 +1176,8 @@ async fn undeclared_statuses_give_unexpected_status() {
 
 #[tokio::test]
 async fn malformed_bodies_give_decode_errors_with_the_serde_path() {
-    let list = example(P_MODULE, "get", 200);
-    let created = example(P_MODULE, "post", 201);
+    let list = LIST_RECORDS.response_example(200);
+    let created = CREATE_RECORDS.response_example(201);
     let mut cases: Vec<(&str, Value)> = Vec::new();
     let mut body = list.clone();
     body["info"]["more_records"] = json!("yes");
@@ -1208,8 +1199,8 @@ async fn malformed_bodies_give_decode_errors_with_the_serde_path() {
     cases.push((".", body));
 
     for (expected_path, body) in cases {
-        let server = MockServer::start().await;
-        on("get", W_MODULE).respond_with(reply(200, body.clone())).expect(1).mount(&server).await;
+        let server = Server::start().await;
+        LIST_RECORDS.mock(W_MODULE).respond_with(reply(200, body.clone())).expect(1).mount(&server).await;
 
         match client(&server).list_records(MODULE, fields()).await.unwrap_err() {
             Error::Decode(e) => {
@@ -1222,10 +1213,10 @@ async fn malformed_bodies_give_decode_errors_with_the_serde_path() {
     }
 
     // A per-record result whose details lack the record ID.
-    let server = MockServer::start().await;
+    let server = Server::start().await;
     let mut body = created;
     body["data"][0]["details"].as_object_mut().unwrap().remove("id");
-    on("post", W_MODULE).respond_with(reply(201, body)).expect(1).mount(&server).await;
+    CREATE_RECORDS.mock(W_MODULE).respond_with(reply(201, body)).expect(1).mount(&server).await;
     match client(&server).create_records(MODULE, insert_body()).await.unwrap_err() {
         Error::Decode(e) => {
             assert_eq!(e.path, "data[0]");
@@ -1235,8 +1226,13 @@ async fn malformed_bodies_give_decode_errors_with_the_serde_path() {
     }
 
     // A declared error whose body does not match its schema.
-    let server = MockServer::start().await;
-    on("get", W_RECORD).respond_with(reply(401, json!({ "code": "INVALID_TOKEN" }))).expect(1).mount(&server).await;
+    let server = Server::start().await;
+    GET_RECORD
+        .mock(W_RECORD)
+        .respond_with(reply(401, json!({ "code": "INVALID_TOKEN" })))
+        .expect(1)
+        .mount(&server)
+        .await;
     match client(&server).get_record(MODULE, RECORD_ID).await.unwrap_err() {
         Error::Decode(e) => {
             assert_eq!(e.status, 401);
@@ -1247,24 +1243,38 @@ async fn malformed_bodies_give_decode_errors_with_the_serde_path() {
 }
 
 #[tokio::test]
-async fn stream_reports_a_malformed_item_with_its_pointer() {
-    let server = MockServer::start().await;
+async fn stream_reports_a_malformed_item_with_its_pointer_and_goes_on() {
+    let server = Server::start().await;
     let mut bad_record = nth_record(2);
     bad_record["Created_Time"] = json!("yesterday");
-    on("get", W_SEARCH)
-        .respond_with(reply(200, json!({ "data": [nth_record(1), bad_record], "info": page(1, &[], 2, true)["info"] })))
+    let mut first = page(1, &[1, 2], 2, true);
+    first["data"][1] = bad_record.clone();
+    SEARCH_RECORDS
+        .mock(W_SEARCH)
+        .and(query_is(&["word=Zylker"]))
+        .respond_with(reply(200, first))
+        .expect(1)
+        .mount(&server)
+        .await;
+    SEARCH_RECORDS
+        .mock(W_SEARCH)
+        .and(query_is(&["word=Zylker&page=2"]))
+        .respond_with(reply(200, page(2, &[3], 2, false)))
         .expect(1)
         .mount(&server)
         .await;
 
     let items: Vec<_> = client(&server).search_records(MODULE).word("Zylker").stream().collect().await;
 
-    assert_eq!(items.len(), 1, "a page that fails to decode yields only the error: {items:?}");
-    match &items[0] {
-        Err(Error::Decode(e)) => {
-            assert_eq!(e.path, "/data/1");
+    assert_eq!(items.len(), 3, "the items around the one that fails to decode are yielded: {items:?}");
+    assert_eq!(items[0].as_ref().unwrap().id.as_deref(), Some(nth_id(1).as_str()));
+    match &items[1] {
+        Err(Error::Item(e)) => {
+            assert_eq!((e.page, e.index, e.pointer.as_str()), (0, 1, "/data/1"));
             assert_eq!(e.status, 200);
+            assert_eq!(e.raw, bad_record);
         }
-        other => panic!("expected Decode, got {other:?}"),
+        other => panic!("expected Error::Item, got {other:?}"),
     }
+    assert_eq!(items[2].as_ref().unwrap().id.as_deref(), Some(nth_id(3).as_str()));
 }

@@ -213,3 +213,24 @@ fn an_added_optional_parameter_touches_only_its_builder() {
     // enum of the next parameter (`status`) must not change.
     delta.assert_within("optional parameter `sort`", 11, 0, 4);
 }
+
+#[test]
+fn an_added_component_named_like_an_inline_type_leaves_the_inline_type_its_name() {
+    // `Pet.species` is an inline enum named `PetSpecies`; a new component of
+    // that name must not take it over (users already write `PetSpecies`).
+    let component = "    PetSpecies:\n      type: object\n      properties:\n        latin: {type: string}\n";
+    for (place, anchor) in [("first", "    Pet:\n"), ("last", "    Problem:\n")] {
+        let edited = edit(&base(), anchor, &format!("{component}{anchor}"));
+        let (before, after, delta) = regenerate(&edited);
+        assert!(type_names(&before).contains(&"PetSpecies".to_string()), "{:?}", type_names(&before));
+        let old: BTreeSet<String> = type_names(&before).into_iter().collect();
+        let new: BTreeSet<String> = type_names(&after).into_iter().collect();
+        assert!(old.is_subset(&new), "type names moved when `PetSpecies` was added {place}: {old:?} -> {new:?}");
+        let added: Vec<&String> = new.difference(&old).collect();
+        assert_eq!(added, ["PetSpecies2"], "the newcomer takes the suffix ({place})");
+        let species = after.api.types.iter().find(|t| t.name == "PetSpecies").map(|t| t.pointer.as_str());
+        assert_eq!(species, Some("#/components/schemas/Pet/properties/species"), "{place}");
+        // The one struct, inserted: nothing else changes.
+        delta.assert_within(&format!("component `PetSpecies` added {place}"), 8, 0, 1);
+    }
+}

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crmgen::standalone::{
-    features_for, runtime_dependency, RuntimeDep, MODULE_DEPENDENCIES, OPTIONAL_DEPENDENCIES, RUNTIME_REEXPORT,
+    feature_entries, features_for, runtime_dependency, RuntimeDep, MODULE_DEPENDENCIES, OPTIONAL_DEPENDENCIES, RUNTIME_REEXPORT,
 };
 
 pub const COMMAND: &str = "cargo xtask codegen";
@@ -15,8 +15,11 @@ pub const COMMAND: &str = "cargo xtask codegen";
 /// The hand-written examples in `generated/examples/` and the features each needs.
 const EXAMPLES: &[(&str, &[&str])] = &[
     ("attio", &["attio-records"]),
+    ("attio_oauth", &["attio-records"]),
     ("highlevel", &["highlevel-objects", "highlevel-conversations"]),
+    ("highlevel_oauth", &["highlevel-objects", "highlevel-conversations"]),
     ("zoho", &["zoho-crm-records"]),
+    ("zoho_oauth", &["zoho-crm-records"]),
 ];
 
 /// One spec and where its module goes.
@@ -197,7 +200,7 @@ default = []\n",
     let all = features.iter().map(|(e, _, _)| format!("\"{}\"", e.feature())).collect::<Vec<_>>().join(", ");
     out.push_str(&format!("# Every API.\nfull = [{all}]\n"));
     for (e, deps, _) in features {
-        let deps = deps.iter().map(|d| format!("\"dep:{d}\", \"crmgen-runtime/{d}\"")).collect::<Vec<_>>().join(", ");
+        let deps = deps.iter().flat_map(|d| feature_entries(d)).collect::<Vec<_>>().join(", ");
         out.push_str(&format!("{} = [{deps}]\n", e.feature()));
     }
     out.push_str("\n[dependencies]\n");

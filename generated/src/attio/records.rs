@@ -31,12 +31,37 @@ impl Client {
             builder
                 .user_agent(
                     concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
+                )
+                .rate_limit(
+                    runtime::RateLimit::new()
+                        .rule(
+                            runtime::RateRule::new(
+                                    100,
+                                    ::std::time::Duration::from_millis(1000),
+                                )
+                                .burst(1)
+                                .methods(runtime::Methods::Reads),
+                        )
+                        .rule(
+                            runtime::RateRule::new(
+                                    25,
+                                    ::std::time::Duration::from_millis(1000),
+                                )
+                                .burst(1)
+                                .methods(runtime::Methods::Writes),
+                        ),
                 ),
         )
     }
     /// The runtime client: base URL, credentials and policies.
     pub fn runtime(&self) -> &runtime::Client {
         &self.0
+    }
+    /// A clone whose requests use these options (timeout, headers, retry
+    /// policy, body limit) on top of this client's. Cheap: it shares the
+    /// connection pool, credentials, hooks and rate limiter.
+    pub fn with_options(&self, options: runtime::RequestOptions) -> Self {
+        Client(self.0.with_options(options))
     }
     /// List records
     ///
@@ -48,9 +73,9 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::attio::records::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let body_value = serde_json::from_value(serde_json::json!({}))?;
+    /// let body = serde_json::from_value(serde_json::json!({"filter": {"name": "Ada Lovelace"}, "sorts": [{"direction": "asc", "attribute": "name", "field": "last_name"}], "limit": 500, "offset": 0}))?;
     /// use futures_util::TryStreamExt;
-    /// let items: Vec<_> = client.list_records("object", body_value).stream().try_collect().await?;
+    /// let items: Vec<_> = client.list_records("people", body).stream().try_collect().await?;
     /// # let _ = items;
     /// # Ok(()) }
     /// ```
@@ -75,8 +100,8 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::attio::records::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let body_value = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.assert_record("object", "matching_attribute", body_value).await?;
+    /// let body = serde_json::from_value(serde_json::json!({"data": {"values": {"41252299-f8c7-4b5e-99c9-4ff8321d2f96": "Text value", "multiselect_attribute": ["Select option 1", "Select option 2"]}}}))?;
+    /// let response = client.assert_record("people", "41252299-f8c7-4b5e-99c9-4ff8321d2f96", body).await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -103,8 +128,8 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::attio::records::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let body_value = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.create_record("object", body_value).await?;
+    /// let body = serde_json::from_value(serde_json::json!({"data": {"values": {"41252299-f8c7-4b5e-99c9-4ff8321d2f96": "Text value", "multiselect_attribute": ["Select option 1", "Select option 2"]}}}))?;
+    /// let response = client.create_record("people", body).await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -129,8 +154,8 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::attio::records::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let record_id_value = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.get_record("object", record_id_value).await?;
+    /// let record_id = serde_json::from_value(serde_json::json!("891dcbfc-9141-415d-9b2a-2238a6cc012d"))?;
+    /// let response = client.get_record("people", record_id).await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -155,9 +180,9 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::attio::records::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let record_id_value = serde_json::from_value(serde_json::json!({}))?;
-    /// # let body_value = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.update_record_overwrite("object", record_id_value, body_value).await?;
+    /// let record_id = serde_json::from_value(serde_json::json!("891dcbfc-9141-415d-9b2a-2238a6cc012d"))?;
+    /// let body = serde_json::from_value(serde_json::json!({"data": {"values": {"41252299-f8c7-4b5e-99c9-4ff8321d2f96": "Text value", "multiselect_attribute": ["Select option 1", "Select option 2"]}}}))?;
+    /// let response = client.update_record_overwrite("people", record_id, body).await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -184,8 +209,8 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::attio::records::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let record_id_value = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.delete_record("object", record_id_value).await?;
+    /// let record_id = serde_json::from_value(serde_json::json!("891dcbfc-9141-415d-9b2a-2238a6cc012d"))?;
+    /// let response = client.delete_record("people", record_id).await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -210,9 +235,9 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::attio::records::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let record_id_value = serde_json::from_value(serde_json::json!({}))?;
-    /// # let body_value = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.update_record_append("object", record_id_value, body_value).await?;
+    /// let record_id = serde_json::from_value(serde_json::json!("891dcbfc-9141-415d-9b2a-2238a6cc012d"))?;
+    /// let body = serde_json::from_value(serde_json::json!({"data": {"values": {"41252299-f8c7-4b5e-99c9-4ff8321d2f96": "Text value", "multiselect_attribute": ["Select option 1", "Select option 2"]}}}))?;
+    /// let response = client.update_record_append("people", record_id, body).await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -239,9 +264,9 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::attio::records::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let record_id_value = serde_json::from_value(serde_json::json!({}))?;
+    /// let record_id = serde_json::from_value(serde_json::json!("891dcbfc-9141-415d-9b2a-2238a6cc012d"))?;
     /// use futures_util::TryStreamExt;
-    /// let items: Vec<_> = client.list_record_attribute_values("object", record_id_value, "attribute").stream().try_collect().await?;
+    /// let items: Vec<_> = client.list_record_attribute_values("people", record_id, "41252299-f8c7-4b5e-99c9-4ff8321d2f96").stream().try_collect().await?;
     /// # let _ = items;
     /// # Ok(()) }
     /// ```
@@ -271,9 +296,9 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::attio::records::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let record_id_value = serde_json::from_value(serde_json::json!({}))?;
+    /// let record_id = serde_json::from_value(serde_json::json!("891dcbfc-9141-415d-9b2a-2238a6cc012d"))?;
     /// use futures_util::TryStreamExt;
-    /// let items: Vec<_> = client.list_record_entries("object", record_id_value).stream().try_collect().await?;
+    /// let items: Vec<_> = client.list_record_entries("people", record_id).stream().try_collect().await?;
     /// # let _ = items;
     /// # Ok(()) }
     /// ```
@@ -290,6 +315,29 @@ impl Client {
             offset: None,
         }
     }
+    /// Search records
+    ///
+    /// Fuzzy-searches records across one or more objects, matching as the app's search does: names, domains, emails, phone numbers and social handles on people and companies, labels on other objects. Results are eventually consistent (use `list_records` for up-to-date results); at most 25 are returned. Attio marks this endpoint alpha.
+    ///
+    /// Required scopes: `record_permission:read`, `object_configuration:read`.
+    ///
+    /// Curation note: The vendor's document gives the results as `anyOf` a generic record, a person (with `email_addresses` and `phone_numbers`) and a company (with `domains`), and `request_as` as `anyOf` three shapes; each is modelled as one object whose shape-specific fields are optional. `limit` is documented as a number and is whole: integer.
+    ///
+    /// `POST /objects/records/search` ([vendor documentation](https://docs.attio.com/rest-api/endpoint-reference/records/search-records))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::attio::records::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let body = serde_json::from_value(serde_json::json!({"query": "alan mathis", "limit": 25, "objects": ["people", "companies"], "request_as": {"type": "workspace"}}))?;
+    /// let response = client.search_records(body).await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub fn search_records(&self, body: SearchRecordsRequest) -> SearchRecords {
+        SearchRecords {
+            client: self.0.clone(),
+            body,
+        }
+    }
 }
 runtime::client_builder!(ClientBuilder => Client);
 impl ClientBuilder {
@@ -298,6 +346,29 @@ impl ClientBuilder {
     /// An Attio workspace API key (access token) or an OAuth 2.0 access token obtained via the authorization code flow, sent as `Authorization: Bearer <token>`. Each operation lists the scopes the token needs in `x-scopes`.
     pub fn bearer_token(self, token: impl Into<String>) -> Self {
         self.credential("bearer", runtime::Credential::token("Bearer", token))
+    }
+    /// Authenticates with a fixed OAuth 2.0 access token sent as `Authorization: Bearer <token>` (scheme `oauth2`); `oauth2` renews tokens instead.
+    ///
+    /// Attio OAuth 2.0 authorization-code tokens of an integration installed in a workspace, sent as `Authorization: Bearer <token>` like API keys.
+    pub fn access_token(self, token: impl Into<String>) -> Self {
+        self.credential("oauth2", runtime::Credential::token("Bearer", token))
+    }
+    /// Authenticates with OAuth 2.0 tokens that renew themselves (scheme `oauth2`), from `https://app.attio.com/oauth/token`: refreshed before they expire and once when the API answers 401, one refresh at a time for every clone of the client. Rotated refresh tokens are saved to the `runtime::OAuth2` value's token store before they are used.
+    ///
+    /// Flows the spec declares:
+    ///
+    /// - `authorizationCode`; scopes `list_entry:read`, `object_configuration:read`, `record_permission:read`, `record_permission:read-write`
+    pub fn oauth2(self, oauth: impl Into<runtime::OAuth2Refresher>) -> Self {
+        self.credential(
+            "oauth2",
+            runtime::Credential::oauth2(
+                runtime::OAuth2Scheme::new(
+                    "Bearer",
+                    "https://app.attio.com/oauth/token",
+                ),
+                oauth,
+            ),
+        )
     }
 }
 /// Request builder for [`Client::list_records`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -314,7 +385,7 @@ impl ListRecords {
         runtime::Request::new(
                 runtime::Method::POST,
                 "/objects/{object}/records/query",
-                &["bearer"],
+                &["bearer", "oauth2"],
             )
             .path("object", &self.object)
             .json("application/json", &self.body)
@@ -344,22 +415,42 @@ impl ListRecords {
     > {
         self.client.send(self.request(), Self::decode).await
     }
-    /// Streams every item of every page, fetching pages lazily.
+    const PAGINATION: runtime::Pagination = runtime::Pagination {
+        style: runtime::PageStyle::Offset,
+        in_body: true,
+        param: "offset",
+        limit: Some("limit"),
+        items: "/data",
+        has_more: None,
+        next: None,
+    };
+    /// Streams every item of every page, fetching pages lazily. An item
+    /// that does not decode comes as `Error::Item` and the stream goes on.
     pub fn stream(
         self,
     ) -> impl runtime::Stream<
         Item = Result<Record, runtime::Error<ListRecordsError>>,
     > + Send + 'static {
-        const PAGINATION: runtime::Pagination = runtime::Pagination {
-            style: runtime::PageStyle::Offset,
-            in_body: true,
-            param: "offset",
-            limit: Some("limit"),
-            items: "/data",
-            has_more: None,
-            next: None,
-        };
-        runtime::paginate(self.client.clone(), self.request(), PAGINATION, Self::decode)
+        runtime::paginate(
+            self.client.clone(),
+            self.request(),
+            Self::PAGINATION,
+            Self::decode,
+        )
+    }
+    /// Fetches this one page and decodes its items one by one: the items
+    /// that decode, an error for each that does not, and the page as
+    /// received.
+    pub async fn send_page(
+        self,
+    ) -> Result<runtime::Page<Record>, runtime::Error<ListRecordsError>> {
+        runtime::fetch_page(
+                self.client.clone(),
+                self.request(),
+                Self::PAGINATION,
+                Self::decode,
+            )
+            .await
     }
 }
 runtime::impl_into_future!(ListRecords => RecordListResponse, ListRecordsError);
@@ -405,7 +496,7 @@ impl AssertRecord {
         runtime::Request::new(
                 runtime::Method::PUT,
                 "/objects/{object}/records",
-                &["bearer"],
+                &["bearer", "oauth2"],
             )
             .path("object", &self.object)
             .query("matching_attribute", &self.matching_attribute)
@@ -473,7 +564,7 @@ impl CreateRecord {
         runtime::Request::new(
                 runtime::Method::POST,
                 "/objects/{object}/records",
-                &["bearer"],
+                &["bearer", "oauth2"],
             )
             .path("object", &self.object)
             .json("application/json", &self.body)
@@ -540,7 +631,7 @@ impl GetRecord {
         runtime::Request::new(
                 runtime::Method::GET,
                 "/objects/{object}/records/{record_id}",
-                &["bearer"],
+                &["bearer", "oauth2"],
             )
             .path("object", &self.object)
             .path("record_id", &self.record_id)
@@ -602,7 +693,7 @@ impl UpdateRecordOverwrite {
         runtime::Request::new(
                 runtime::Method::PUT,
                 "/objects/{object}/records/{record_id}",
-                &["bearer"],
+                &["bearer", "oauth2"],
             )
             .path("object", &self.object)
             .path("record_id", &self.record_id)
@@ -678,7 +769,7 @@ impl DeleteRecord {
         runtime::Request::new(
                 runtime::Method::DELETE,
                 "/objects/{object}/records/{record_id}",
-                &["bearer"],
+                &["bearer", "oauth2"],
             )
             .path("object", &self.object)
             .path("record_id", &self.record_id)
@@ -740,7 +831,7 @@ impl UpdateRecordAppend {
         runtime::Request::new(
                 runtime::Method::PATCH,
                 "/objects/{object}/records/{record_id}",
-                &["bearer"],
+                &["bearer", "oauth2"],
             )
             .path("object", &self.object)
             .path("record_id", &self.record_id)
@@ -841,7 +932,7 @@ impl ListRecordAttributeValues {
         runtime::Request::new(
                 runtime::Method::GET,
                 "/objects/{object}/records/{record_id}/attributes/{attribute}/values",
-                &["bearer"],
+                &["bearer", "oauth2"],
             )
             .path("object", &self.object)
             .path("record_id", &self.record_id)
@@ -875,22 +966,45 @@ impl ListRecordAttributeValues {
     > {
         self.client.send(self.request(), Self::decode).await
     }
-    /// Streams every item of every page, fetching pages lazily.
+    const PAGINATION: runtime::Pagination = runtime::Pagination {
+        style: runtime::PageStyle::Offset,
+        in_body: false,
+        param: "offset",
+        limit: Some("limit"),
+        items: "/data",
+        has_more: None,
+        next: None,
+    };
+    /// Streams every item of every page, fetching pages lazily. An item
+    /// that does not decode comes as `Error::Item` and the stream goes on.
     pub fn stream(
         self,
     ) -> impl runtime::Stream<
         Item = Result<AttributeValue, runtime::Error<ListRecordAttributeValuesError>>,
     > + Send + 'static {
-        const PAGINATION: runtime::Pagination = runtime::Pagination {
-            style: runtime::PageStyle::Offset,
-            in_body: false,
-            param: "offset",
-            limit: Some("limit"),
-            items: "/data",
-            has_more: None,
-            next: None,
-        };
-        runtime::paginate(self.client.clone(), self.request(), PAGINATION, Self::decode)
+        runtime::paginate(
+            self.client.clone(),
+            self.request(),
+            Self::PAGINATION,
+            Self::decode,
+        )
+    }
+    /// Fetches this one page and decodes its items one by one: the items
+    /// that decode, an error for each that does not, and the page as
+    /// received.
+    pub async fn send_page(
+        self,
+    ) -> Result<
+        runtime::Page<AttributeValue>,
+        runtime::Error<ListRecordAttributeValuesError>,
+    > {
+        runtime::fetch_page(
+                self.client.clone(),
+                self.request(),
+                Self::PAGINATION,
+                Self::decode,
+            )
+            .await
     }
 }
 runtime::impl_into_future!(
@@ -956,7 +1070,7 @@ impl ListRecordEntries {
         runtime::Request::new(
                 runtime::Method::GET,
                 "/objects/{object}/records/{record_id}/entries",
-                &["bearer"],
+                &["bearer", "oauth2"],
             )
             .path("object", &self.object)
             .path("record_id", &self.record_id)
@@ -986,22 +1100,42 @@ impl ListRecordEntries {
     > {
         self.client.send(self.request(), Self::decode).await
     }
-    /// Streams every item of every page, fetching pages lazily.
+    const PAGINATION: runtime::Pagination = runtime::Pagination {
+        style: runtime::PageStyle::Offset,
+        in_body: false,
+        param: "offset",
+        limit: Some("limit"),
+        items: "/data",
+        has_more: None,
+        next: None,
+    };
+    /// Streams every item of every page, fetching pages lazily. An item
+    /// that does not decode comes as `Error::Item` and the stream goes on.
     pub fn stream(
         self,
     ) -> impl runtime::Stream<
         Item = Result<RecordEntry, runtime::Error<ListRecordEntriesError>>,
     > + Send + 'static {
-        const PAGINATION: runtime::Pagination = runtime::Pagination {
-            style: runtime::PageStyle::Offset,
-            in_body: false,
-            param: "offset",
-            limit: Some("limit"),
-            items: "/data",
-            has_more: None,
-            next: None,
-        };
-        runtime::paginate(self.client.clone(), self.request(), PAGINATION, Self::decode)
+        runtime::paginate(
+            self.client.clone(),
+            self.request(),
+            Self::PAGINATION,
+            Self::decode,
+        )
+    }
+    /// Fetches this one page and decodes its items one by one: the items
+    /// that decode, an error for each that does not, and the page as
+    /// received.
+    pub async fn send_page(
+        self,
+    ) -> Result<runtime::Page<RecordEntry>, runtime::Error<ListRecordEntriesError>> {
+        runtime::fetch_page(
+                self.client.clone(),
+                self.request(),
+                Self::PAGINATION,
+                Self::decode,
+            )
+            .await
     }
 }
 runtime::impl_into_future!(
@@ -1023,6 +1157,133 @@ impl ::std::fmt::Display for ListRecordEntriesError {
             },
         )
     }
+}
+/// Request builder for [`Client::search_records`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct SearchRecords {
+    client: runtime::Client,
+    body: SearchRecordsRequest,
+}
+impl SearchRecords {
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(
+                runtime::Method::POST,
+                "/objects/records/search",
+                &["bearer", "oauth2"],
+            )
+            .json("application/json", &self.body)
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<
+        runtime::Response<SearchRecordsResponse>,
+        runtime::Error<SearchRecordsError>,
+    > {
+        match r.status().as_u16() {
+            200 => r.json(),
+            400 => r.error_json(SearchRecordsError::BadRequest),
+            429 => r.error_json(SearchRecordsError::TooManyRequests),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<SearchRecordsResponse>,
+        runtime::Error<SearchRecordsError>,
+    > {
+        self.client.send(self.request(), Self::decode).await
+    }
+}
+runtime::impl_into_future!(SearchRecords => SearchRecordsResponse, SearchRecordsError);
+/// The error responses declared for [`Client::search_records`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum SearchRecordsError {
+    /// Status 400.
+    ///
+    /// Bad Request. Documented code `value_not_found` (an unknown object).
+    BadRequest(Error2),
+    /// Status 429.
+    ///
+    /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
+    TooManyRequests(Error2),
+}
+impl ::std::fmt::Display for SearchRecordsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                SearchRecordsError::BadRequest(_) => "400 BadRequest",
+                SearchRecordsError::TooManyRequests(_) => "429 TooManyRequests",
+            },
+        )
+    }
+}
+/// Body of a record search.
+///
+/// Schema: `#/components/schemas/SearchRecordsRequest`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SearchRecordsRequest {
+    /// Text to search for; an empty string returns a default set of results.
+    pub query: String,
+    /// The maximum number of results (default 25).
+    ///
+    /// Default when absent: `25`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+    /// Slugs or IDs of the objects to search.
+    pub objects: Vec<String>,
+    pub request_as: SearchRequestAs,
+}
+/// Whose view to search with: the whole workspace (`workspace`), or what one workspace member can see (`workspace-member` with either `workspace_member_id` or `email_address`).
+///
+/// Schema: `#/components/schemas/SearchRequestAs`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SearchRequestAs {
+    pub r#type: SearchRequestAsType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace_member_id: Option<::uuid::Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_address: Option<String>,
+}
+runtime::open_enum! {
+    /// Schema: `#/components/schemas/SearchRequestAs/properties/type`
+    pub enum SearchRequestAsType {
+        Workspace = "workspace",
+        WorkspaceMember = "workspace-member",
+    }
+}
+/// One record found by a search.
+///
+/// Schema: `#/components/schemas/SearchResult`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SearchResult {
+    pub id: RecordId,
+    /// A human-readable label for the record.
+    pub record_text: String,
+    /// The record's image URL.
+    #[serde(deserialize_with = "Option::deserialize")]
+    pub record_image: Option<String>,
+    /// The slug of the record's object.
+    pub object_slug: String,
+    /// People only - the person's email addresses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_addresses: Option<Vec<String>>,
+    /// People only - the person's phone numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_numbers: Option<Vec<String>>,
+    /// Companies only - the company's domains.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domains: Option<Vec<String>>,
+}
+/// Schema: `#/components/schemas/SearchRecordsResponse`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SearchRecordsResponse {
+    pub data: Vec<SearchResult>,
 }
 /// Attio's error envelope.
 ///
@@ -2107,5 +2368,137 @@ runtime::open_enum! {
     /// Schema: `#/components/schemas/TimestampValue/properties/attribute_type`
     pub enum TimestampValueAttributeType {
         Timestamp = "timestamp",
+    }
+}
+/// Identifies the record an event is about.
+///
+/// Schema: `#/components/schemas/WebhookRecordEventId`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhookRecordEventId {
+    pub workspace_id: ::uuid::Uuid,
+    pub object_id: ::uuid::Uuid,
+    pub record_id: ::uuid::Uuid,
+    /// The attribute whose value changed (`record.updated` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute_id: Option<::uuid::Uuid>,
+}
+/// A record was created, updated or deleted.
+///
+/// Schema: `#/components/schemas/WebhookRecordEvent`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhookRecordEvent {
+    /// `record.created`, `record.updated` or `record.deleted`.
+    pub event_type: String,
+    pub id: WebhookRecordEventId,
+    pub actor: Actor,
+}
+/// Two records were merged: the duplicate's properties were copied into the original record (`id`), and the duplicate was deleted.
+///
+/// Schema: `#/components/schemas/WebhookRecordMergedEvent`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhookRecordMergedEvent {
+    /// `record.merged`.
+    pub event_type: String,
+    pub id: WebhookRecordEventId,
+    /// The ID of the object that was merged into the other.
+    pub duplicate_object_id: ::uuid::Uuid,
+    /// The ID of the record that was merged into the other.
+    pub duplicate_record_id: ::uuid::Uuid,
+    pub actor: Actor,
+}
+runtime::tagged_union! {
+    #[tag = "event_type"]
+    /// The webhook events of this API, told apart by their `event_type` property. An event type this version does not know decodes into `Unknown` with its JSON, so a vendor adding an event never breaks a deployed receiver.
+    ///
+    /// - `RecordCreated` (`record.created`): A record was created ([reference](https://docs.attio.com/rest-api/webhook-reference/record-events/recordcreated))
+    /// - `RecordUpdated` (`record.updated`): A record's attribute value was updated ([reference](https://docs.attio.com/rest-api/webhook-reference/record-events/recordupdated))
+    /// - `RecordDeleted` (`record.deleted`): A record was deleted ([reference](https://docs.attio.com/rest-api/webhook-reference/record-events/recorddeleted))
+    /// - `RecordMerged` (`record.merged`): Two records were merged ([reference](https://docs.attio.com/rest-api/webhook-reference/record-events/recordmerged))
+    pub enum WebhookEvent {
+        #[tags("record.created")]
+        RecordCreated(WebhookRecordEvent),
+        #[tags("record.updated")]
+        RecordUpdated(WebhookRecordEvent),
+        #[tags("record.deleted")]
+        RecordDeleted(WebhookRecordEvent),
+        #[tags("record.merged")]
+        RecordMerged(WebhookRecordMergedEvent),
+    }
+}
+/// One delivery: a batch of [`WebhookEvent`]s.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhookEnvelope {
+    /// The id the vendor gives the webhook subscription that sent this delivery.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_id: Option<String>,
+    /// The events, in the order they happened.
+    pub events: Vec<WebhookEvent>,
+}
+/// Verifies a webhook delivery, then decodes it into [`WebhookEnvelope`]. Authenticity is checked on the raw body before anything is parsed; secrets stay out of `Debug` output and errors.
+///
+/// Attio signs each delivery with a hex HMAC-SHA256 of the body, keyed with the webhook's secret, in `Attio-Signature` (duplicated as `X-Attio-Signature`). A delivery is an envelope `{webhook_id, events}`; its `Idempotency-Key` header is the same across retries and redeliveries. Attio sends no timestamp, so no replay window applies.
+///
+/// - `Attio-Signature`: hex HMAC-SHA256 over the raw body
+/// - duplicates: [`Delivery::id`](runtime::webhook::Delivery::id) is the `Idempotency-Key` header
+///
+/// Vendor reference: <https://docs.attio.com/rest-api/how-to/webhooks>
+///
+/// ```no_run
+/// # fn receive(headers: &crm_clients::runtime::webhook::HeaderMap, body: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
+/// use crm_clients::attio::records::Webhook;
+///
+/// let webhook = Webhook::new(std::env::var("WEBHOOK_SECRET")?)?;
+/// let delivery = webhook.verify_and_parse(headers, body)?;
+/// println!("{:?} {:?}", delivery.id, delivery.payload);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    verifier: runtime::webhook::Verifier,
+}
+impl Webhook {
+    /// A verifier with the receiver's secrets, as the vendor shows them.
+    pub fn new(
+        attio_signature: impl Into<runtime::webhook::Secret>,
+    ) -> Result<Self, runtime::webhook::KeyError> {
+        let verifier = runtime::webhook::Verifier::builder()
+            .hmac_sha256_hex("Attio-Signature", attio_signature.into())
+            .delivery_id(runtime::webhook::Field::Header("Idempotency-Key"))
+            .build()?;
+        Ok(Self { verifier })
+    }
+    /// A verifier configured by hand.
+    pub fn from_verifier(verifier: runtime::webhook::Verifier) -> Self {
+        Self { verifier }
+    }
+    /// How far a delivery's timestamp may be from the receiver's clock
+    /// (default five minutes); `None` accepts any age.
+    pub fn replay_window(self, window: Option<::std::time::Duration>) -> Self {
+        Self {
+            verifier: self.verifier.with_replay_window(window),
+        }
+    }
+    /// Verifies a delivery (headers and body exactly as received) and decodes it.
+    pub fn verify_and_parse(
+        &self,
+        headers: &runtime::webhook::HeaderMap,
+        body: &[u8],
+    ) -> Result<
+        runtime::webhook::Delivery<WebhookEnvelope>,
+        runtime::webhook::WebhookError,
+    > {
+        self.verifier.parse(headers, body)
+    }
+    /// As [`verify_and_parse`](Self::verify_and_parse), with the receiver's clock at `now`.
+    pub fn verify_and_parse_at(
+        &self,
+        headers: &runtime::webhook::HeaderMap,
+        body: &[u8],
+        now: ::std::time::SystemTime,
+    ) -> Result<
+        runtime::webhook::Delivery<WebhookEnvelope>,
+        runtime::webhook::WebhookError,
+    > {
+        self.verifier.parse_at(headers, body, now)
     }
 }

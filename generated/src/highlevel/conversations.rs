@@ -34,12 +34,37 @@ impl Client {
             builder
                 .user_agent(
                     concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
+                )
+                .rate_limit(
+                    runtime::RateLimit::new()
+                        .rule(
+                            runtime::RateRule::new(
+                                    100,
+                                    ::std::time::Duration::from_millis(10000),
+                                )
+                                .burst(1)
+                                .methods(runtime::Methods::All),
+                        )
+                        .rule(
+                            runtime::RateRule::new(
+                                    200000,
+                                    ::std::time::Duration::from_millis(86400000),
+                                )
+                                .burst(100000)
+                                .methods(runtime::Methods::All),
+                        ),
                 ),
         )
     }
     /// The runtime client: base URL, credentials and policies.
     pub fn runtime(&self) -> &runtime::Client {
         &self.0
+    }
+    /// A clone whose requests use these options (timeout, headers, retry
+    /// policy, body limit) on top of this client's. Cheap: it shares the
+    /// connection pool, credentials, hooks and rate limiter.
+    pub fn with_options(&self, options: runtime::RequestOptions) -> Self {
+        Client(self.0.with_options(options))
     }
     /// Search conversations
     ///
@@ -51,7 +76,7 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let response = client.search_conversations("location_id").await?;
+    /// let response = client.search_conversations("ABCHkzuJQ8ZMd4Te84GK").await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -92,8 +117,8 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let body_value = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.create_conversation(body_value).await?;
+    /// let body = serde_json::from_value(serde_json::json!({"locationId": "tDtDnQdgm2LXpyiqYvZ6", "contactId": "tDtDnQdgm2LXpyiqYvZ6"}))?;
+    /// let response = client.create_conversation(body).await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -114,7 +139,7 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let response = client.get_conversation("conversation_id").await?;
+    /// let response = client.get_conversation("tDtDnQdgm2LXpyiqYvZ6").await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -135,8 +160,8 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let body_value = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.update_conversation("conversation_id", body_value).await?;
+    /// let body = serde_json::from_value(serde_json::json!({"locationId": "tDtDnQdgm2LXpyiqYvZ6", "unreadCount": 1, "starred": true, "feedback": {}}))?;
+    /// let response = client.update_conversation("tDtDnQdgm2LXpyiqYvZ6", body).await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -159,7 +184,7 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let response = client.delete_conversation("conversation_id").await?;
+    /// let response = client.delete_conversation("tDtDnQdgm2LXpyiqYvZ6").await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -181,7 +206,7 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use futures_util::TryStreamExt;
-    /// let items: Vec<_> = client.list_messages("conversation_id").stream().try_collect().await?;
+    /// let items: Vec<_> = client.list_messages("tDtDnQdgm2LXpyiqYvZ6").stream().try_collect().await?;
     /// # let _ = items;
     /// # Ok(()) }
     /// ```
@@ -204,7 +229,7 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let response = client.get_message("id").await?;
+    /// let response = client.get_message("ve9EPM428h8vShlRW1KT").await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -222,8 +247,8 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let body_value = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.send_message(body_value).await?;
+    /// # let body = serde_json::from_value(serde_json::json!({}))?;
+    /// let response = client.send_message(body).await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -241,8 +266,8 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let body_value = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.add_inbound_message(body_value).await?;
+    /// # let body = serde_json::from_value(serde_json::json!({}))?;
+    /// let response = client.add_inbound_message(body).await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -263,8 +288,8 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let body_value = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.add_outbound_call(body_value).await?;
+    /// # let body = serde_json::from_value(serde_json::json!({}))?;
+    /// let response = client.add_outbound_call(body).await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -282,7 +307,7 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let response = client.cancel_scheduled_message("message_id").await?;
+    /// let response = client.cancel_scheduled_message("ve9EPM428h8vShlRW1KT").await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -303,8 +328,8 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let body_value = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.update_message_status("message_id", body_value).await?;
+    /// let body = serde_json::from_value(serde_json::json!({"status": "failed", "error": {"code": "1", "type": "saas", "message": "There was an error from the provider"}, "emailMessageId": "ve9EPM428h8vShlRW1KT"}))?;
+    /// let response = client.update_message_status("ve9EPM428h8vShlRW1KT", body).await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -329,7 +354,7 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let response = client.get_email_message("id").await?;
+    /// let response = client.get_email_message("ve9EPM428h8vShlRW1KT").await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -349,7 +374,7 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let response = client.cancel_scheduled_email_message("email_message_id").await?;
+    /// let response = client.cancel_scheduled_email_message("ve9EPM428h8vShlRW1KT").await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -372,7 +397,7 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let response = client.get_message_transcription("location_id", "message_id").await?;
+    /// let response = client.get_message_transcription("tDtDnQdgm2LXpyiqYvZ6", "ve9EPM428h8vShlRW1KT").await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -397,8 +422,8 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let body_value = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.send_live_chat_typing_indicator(body_value).await?;
+    /// let body = serde_json::from_value(serde_json::json!({"locationId": "ve9EPM428h8vShlRW1KT", "isTyping": true, "visitorId": "ve9EPM428h8vShlRW1KT", "conversationId": "ve9EPM428h8vShlRW1KT"}))?;
+    /// let response = client.send_live_chat_typing_indicator(body).await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -411,6 +436,256 @@ impl Client {
             body,
         }
     }
+    /// Get all custom subtypes
+    ///
+    /// Lists the custom subscription subtypes (e.g. a newsletter) of a location. The docs list no scope.
+    ///
+    /// Curation note: The docs and the vendor's OpenAPI source document neither a scope nor the 200 body (rendered as `{}`); bearer auth is kept with no scope and the body is a free-form object.
+    ///
+    /// `GET /conversations/preferences/custom-subtypes` ([vendor documentation](https://marketplace.gohighlevel.com/docs/ghl/conversations/get-all-custom-subtypes/index.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.list_custom_subtypes("ve9EPM428h8vShlRW1KT").await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub fn list_custom_subtypes(
+        &self,
+        location_id: impl Into<String>,
+    ) -> ListCustomSubtypes {
+        ListCustomSubtypes {
+            client: self.0.clone(),
+            location_id: location_id.into(),
+        }
+    }
+    /// Create a custom subtype
+    ///
+    /// Creates a custom subscription subtype for a location; needs an agency or account admin role. The docs list no scope.
+    ///
+    /// Curation note: The docs list 200 and 201 without bodies and no scope; both statuses are declared with a free-form object body, bearer auth with no scope.
+    ///
+    /// `POST /conversations/preferences/custom-subtypes` ([vendor documentation](https://marketplace.gohighlevel.com/docs/ghl/conversations/create-custom-subtype/index.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let body = serde_json::from_value(serde_json::json!({"name": "Newsletter Subscription", "description": "Weekly newsletter subscription preferences", "channel": "email", "language": "en"}))?;
+    /// let response = client.create_custom_subtype("ve9EPM428h8vShlRW1KT", body).await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub fn create_custom_subtype(
+        &self,
+        location_id: impl Into<String>,
+        body: CreateCustomSubtypeRequest,
+    ) -> CreateCustomSubtype {
+        CreateCustomSubtype {
+            client: self.0.clone(),
+            location_id: location_id.into(),
+            body,
+        }
+    }
+    /// Update a custom subtype
+    ///
+    /// Renames, re-describes or archives a custom subscription subtype; needs an agency or account admin role. The docs list no scope.
+    ///
+    /// Curation note: The docs document no scope and no 200 body (rendered as `{}`); bearer auth with no scope, free-form object body.
+    ///
+    /// `PUT /conversations/preferences/custom-subtypes/{id}` ([vendor documentation](https://marketplace.gohighlevel.com/docs/ghl/conversations/update-custom-subtype/index.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// # let body = serde_json::from_value(serde_json::json!({}))?;
+    /// let response = client.update_custom_subtype("ve9EPM428h8vShlRW1KT", "ve9EPM428h8vShlRW1KT", body).await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub fn update_custom_subtype(
+        &self,
+        id: impl Into<String>,
+        location_id: impl Into<String>,
+        body: UpdateCustomSubtypeRequest,
+    ) -> UpdateCustomSubtype {
+        UpdateCustomSubtype {
+            client: self.0.clone(),
+            id: id.into(),
+            location_id: location_id.into(),
+            body,
+        }
+    }
+    /// Get a contact's unsubscription status
+    ///
+    /// Returns the subscription statuses of a contact, for one email address or, without `email`, for every address of the contact. The docs list no scope.
+    ///
+    /// Curation note: The docs document no scope and no 200 body (rendered as `{}`); bearer auth with no scope, free-form object body.
+    ///
+    /// `GET /conversations/preferences/unsubscriptions/status` ([vendor documentation](https://marketplace.gohighlevel.com/docs/ghl/conversations/get-contact-unsubscription-status/index.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.get_contact_unsubscription_status("ve9EPM428h8vShlRW1KT", "OP7z4LCyPACyH5fcEIZa").await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub fn get_contact_unsubscription_status(
+        &self,
+        location_id: impl Into<String>,
+        contact_id: impl Into<String>,
+    ) -> GetContactUnsubscriptionStatus {
+        GetContactUnsubscriptionStatus {
+            client: self.0.clone(),
+            location_id: location_id.into(),
+            contact_id: contact_id.into(),
+            email: None,
+        }
+    }
+    /// Change a contact's subscription on a user's behalf
+    ///
+    /// Records a subscription change made by a user (admin or agent) for a contact: one default or custom subtype, or resubscribe to all (`resub_all`). Resubscribing needs `legal_reason`; a legal form is created automatically for resubscriptions to custom subtypes. The docs list no scope.
+    ///
+    /// Curation note: The docs list 200 and 201 without bodies and no scope; both statuses are declared with a free-form object body, bearer auth with no scope.
+    ///
+    /// `POST /conversations/preferences/unsubscriptions/user-change` ([vendor documentation](https://marketplace.gohighlevel.com/docs/ghl/conversations/user-subscription-change/index.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// # let body = serde_json::from_value(serde_json::json!({}))?;
+    /// let response = client.change_user_subscription(body).await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub fn change_user_subscription(
+        &self,
+        body: UserSubscriptionChangeRequest,
+    ) -> ChangeUserSubscription {
+        ChangeUserSubscription {
+            client: self.0.clone(),
+            body,
+        }
+    }
+    /// Export messages by location
+    ///
+    /// Exports the messages of a location, newest first by default, with cursor paging: pass the previous page's `nextCursor` as `cursor` (null on the last page). Without `channel`, every non-email message type is returned, activity messages included. Scope: `conversations/message.readonly`.
+    ///
+    /// Curation note: `limit` is documented as a number (10 to 500, default 100) and is whole: integer. `nextCursor` is documented as a string that is null when no page follows: nullable.
+    ///
+    /// `GET /conversations/messages/export` ([vendor documentation](https://marketplace.gohighlevel.com/docs/ghl/conversations/export-messages-by-location/index.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures_util::TryStreamExt;
+    /// let items: Vec<_> = client.export_messages("ve9EPM428h8vShlRW1KT").stream().try_collect().await?;
+    /// # let _ = items;
+    /// # Ok(()) }
+    /// ```
+    pub fn export_messages(&self, location_id: impl Into<String>) -> ExportMessages {
+        ExportMessages {
+            client: self.0.clone(),
+            location_id: location_id.into(),
+            limit: None,
+            cursor: None,
+            sort_by: None,
+            sort_order: None,
+            conversation_id: None,
+            contact_id: None,
+            channel: None,
+            start_date: None,
+            end_date: None,
+        }
+    }
+    /// Send a review reply to Google My Business
+    ///
+    /// Posts a reply to a customer review on Google My Business; the conversation must be a review's. Scope: `conversations/message.write`.
+    ///
+    /// `POST /conversations/messages/review-reply` ([vendor documentation](https://marketplace.gohighlevel.com/docs/ghl/conversations/send-review-reply/index.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let body = serde_json::from_value(serde_json::json!({"conversationId": "conv123", "locationId": "loc123", "message": "Thank you for your review!"}))?;
+    /// let response = client.send_review_reply(body).await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub fn send_review_reply(&self, body: SendReviewReplyRequest) -> SendReviewReply {
+        SendReviewReply {
+            client: self.0.clone(),
+            body,
+        }
+    }
+    /// Initiate a file upload
+    ///
+    /// Returns a signed URL, valid for 15 minutes, to which the file is uploaded directly with a PUT of its bytes; then call `complete_file_upload`. WhatsApp allows 100 MB, other channels 5 MB. Scope: `conversations/message.write`.
+    ///
+    /// Curation note: `fileSize`, `expiresAt` and `maxFileSize` are documented as numbers and are whole: int64. The docs give no bodies for 400 and 413.
+    ///
+    /// `POST /conversations/messages/upload/initiate` ([vendor documentation](https://marketplace.gohighlevel.com/docs/ghl/conversations/initiate-file-upload/index.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// # let body = serde_json::from_value(serde_json::json!({}))?;
+    /// let response = client.initiate_file_upload(body).await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub fn initiate_file_upload(
+        &self,
+        body: InitiateFileUploadRequest,
+    ) -> InitiateFileUpload {
+        InitiateFileUpload {
+            client: self.0.clone(),
+            body,
+        }
+    }
+    /// Complete a file upload
+    ///
+    /// Checks the file uploaded to the signed URL of `initiate_file_upload` and returns its public URL. Scope: `conversations/message.write`.
+    ///
+    /// Curation note: `uploadedFiles` (file name to URL) and `metadata` are documented as plain objects; modelled as a string map and an open object with the documented `size` and `contentType`. The docs give no bodies for 400 and 404.
+    ///
+    /// `POST /conversations/messages/upload/complete` ([vendor documentation](https://marketplace.gohighlevel.com/docs/ghl/conversations/complete-file-upload/index.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// # let body = serde_json::from_value(serde_json::json!({}))?;
+    /// let response = client.complete_file_upload(body).await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub fn complete_file_upload(
+        &self,
+        body: CompleteFileUploadRequest,
+    ) -> CompleteFileUpload {
+        CompleteFileUpload {
+            client: self.0.clone(),
+            body,
+        }
+    }
+    /// Add message attachments
+    ///
+    /// Replaces the attachments of an existing message with up to five URLs; supported for custom calls (type 34) and calls (type 1) of subType EXTERNAL_CALL. Scope: `conversations/message.write`.
+    ///
+    /// Curation note: The docs document no body for 200, 403 (message type without attachment updates) and 404 (no such message).
+    ///
+    /// `PUT /conversations/messages/{messageId}/attachments` ([vendor documentation](https://marketplace.gohighlevel.com/docs/ghl/conversations/add-message-attachments/index.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let body = serde_json::from_value(serde_json::json!({"attachments": ["https://provider.com/recordings/call-123.mp3"]}))?;
+    /// let response = client.add_message_attachments("ve9EPM428h8vShlRW1KT", body).await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub fn add_message_attachments(
+        &self,
+        message_id: impl Into<String>,
+        body: AddMessageAttachmentsRequest,
+    ) -> AddMessageAttachments {
+        AddMessageAttachments {
+            client: self.0.clone(),
+            message_id: message_id.into(),
+            body,
+        }
+    }
 }
 runtime::client_builder!(ClientBuilder => Client);
 impl ClientBuilder {
@@ -419,6 +694,59 @@ impl ClientBuilder {
     /// Sub-Account OAuth access token or Sub-Account Private Integration Token, sent as `Authorization: Bearer <token>`. Scopes used by this API: conversations.readonly, conversations.write, conversations/message.readonly, conversations/message.write, conversations/livechat.write.
     pub fn bearer_token(self, token: impl Into<String>) -> Self {
         self.credential("bearer", runtime::Credential::token("Bearer", token))
+    }
+    /// Authenticates with a fixed OAuth 2.0 access token sent as `Authorization: Bearer <token>` (scheme `highlevel_oauth`); `oauth2` renews tokens instead.
+    ///
+    /// HighLevel OAuth 2.0 (Marketplace apps): Agency or Sub-Account access tokens, sent as `Authorization: Bearer <token>`; they expire after about a day and every refresh returns a new refresh token (the old one stops working).
+    pub fn access_token(self, token: impl Into<String>) -> Self {
+        self.credential("highlevel_oauth", runtime::Credential::token("Bearer", token))
+    }
+    /// Authenticates with OAuth 2.0 tokens that renew themselves (scheme `highlevel_oauth`), from `https://services.leadconnectorhq.com/oauth/token`: refreshed before they expire and once when the API answers 401, one refresh at a time for every clone of the client. Rotated refresh tokens are saved to the `runtime::OAuth2` value's token store before they are used.
+    ///
+    /// Flows the spec declares:
+    ///
+    /// - `authorizationCode`; scopes `conversations.readonly`, `conversations.write`, `conversations/message.readonly`, `conversations/message.write`, `conversations/livechat.write`
+    pub fn oauth2(self, oauth: impl Into<runtime::OAuth2Refresher>) -> Self {
+        self.credential(
+            "highlevel_oauth",
+            runtime::Credential::oauth2(
+                runtime::OAuth2Scheme::new(
+                        "Bearer",
+                        "https://services.leadconnectorhq.com/oauth/token",
+                    )
+                    .refresh_url("https://services.leadconnectorhq.com/oauth/token"),
+                oauth,
+            ),
+        )
+    }
+    /// Authenticates with tokens minted at `https://services.leadconnectorhq.com/oauth/locationToken` from the tokens of `parent` (scheme `highlevel_oauth`), with the form fields `companyId`, `locationId`; renewed like those of `oauth2`.
+    ///
+    /// A Sub-Account (location) token minted from an Agency token, for the operations that need a Sub-Account token.
+    pub fn location_token(
+        self,
+        parent: impl Into<runtime::OAuth2Refresher>,
+        company_id: impl Into<String>,
+        location_id: impl Into<String>,
+    ) -> Self {
+        let exchange = runtime::TokenExchange::new(
+            "https://services.leadconnectorhq.com/oauth/locationToken",
+            &[("Version", "2021-07-28")],
+        );
+        self.credential(
+            "highlevel_oauth",
+            runtime::Credential::oauth2_exchange(
+                runtime::OAuth2Scheme::new(
+                        "Bearer",
+                        "https://services.leadconnectorhq.com/oauth/token",
+                    )
+                    .refresh_url("https://services.leadconnectorhq.com/oauth/token"),
+                exchange,
+                parent,
+                vec![
+                    ("companyId", company_id.into()), ("locationId", location_id.into())
+                ],
+            ),
+        )
     }
 }
 /// Request builder for [`Client::search_conversations`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -581,7 +909,11 @@ impl SearchConversations {
     }
     #[inline]
     fn request(&self) -> runtime::Request {
-        runtime::Request::new(runtime::Method::GET, "/conversations/search", &["bearer"])
+        runtime::Request::new(
+                runtime::Method::GET,
+                "/conversations/search",
+                &["bearer", "highlevel_oauth"],
+            )
             .header("Version", &"2021-04-15")
             .query("locationId", &self.location_id)
             .query_opt("contactId", self.contact_id.as_ref())
@@ -675,7 +1007,11 @@ pub struct CreateConversation {
 impl CreateConversation {
     #[inline]
     fn request(&self) -> runtime::Request {
-        runtime::Request::new(runtime::Method::POST, "/conversations/", &["bearer"])
+        runtime::Request::new(
+                runtime::Method::POST,
+                "/conversations/",
+                &["bearer", "highlevel_oauth"],
+            )
             .header("Version", &"2021-04-15")
             .json("application/json", &self.body)
     }
@@ -742,7 +1078,7 @@ impl GetConversation {
         runtime::Request::new(
                 runtime::Method::GET,
                 "/conversations/{conversationId}",
-                &["bearer"],
+                &["bearer", "highlevel_oauth"],
             )
             .path("conversationId", &self.conversation_id)
             .header("Version", &"2021-04-15")
@@ -811,7 +1147,7 @@ impl UpdateConversation {
         runtime::Request::new(
                 runtime::Method::PUT,
                 "/conversations/{conversationId}",
-                &["bearer"],
+                &["bearer", "highlevel_oauth"],
             )
             .path("conversationId", &self.conversation_id)
             .header("Version", &"2021-04-15")
@@ -880,7 +1216,7 @@ impl DeleteConversation {
         runtime::Request::new(
                 runtime::Method::DELETE,
                 "/conversations/{conversationId}",
-                &["bearer"],
+                &["bearer", "highlevel_oauth"],
             )
             .path("conversationId", &self.conversation_id)
             .header("Version", &"2021-04-15")
@@ -972,7 +1308,7 @@ impl ListMessages {
         runtime::Request::new(
                 runtime::Method::GET,
                 "/conversations/{conversationId}/messages",
-                &["bearer"],
+                &["bearer", "highlevel_oauth"],
             )
             .path("conversationId", &self.conversation_id)
             .header("Version", &"2021-04-15")
@@ -1004,22 +1340,42 @@ impl ListMessages {
     > {
         self.client.send(self.request(), Self::decode).await
     }
-    /// Streams every item of every page, fetching pages lazily.
+    const PAGINATION: runtime::Pagination = runtime::Pagination {
+        style: runtime::PageStyle::Cursor,
+        in_body: false,
+        param: "lastMessageId",
+        limit: Some("limit"),
+        items: "/messages/messages",
+        has_more: Some("/messages/nextPage"),
+        next: Some("/messages/lastMessageId"),
+    };
+    /// Streams every item of every page, fetching pages lazily. An item
+    /// that does not decode comes as `Error::Item` and the stream goes on.
     pub fn stream(
         self,
     ) -> impl runtime::Stream<
         Item = Result<Message, runtime::Error<ListMessagesError>>,
     > + Send + 'static {
-        const PAGINATION: runtime::Pagination = runtime::Pagination {
-            style: runtime::PageStyle::Cursor,
-            in_body: false,
-            param: "lastMessageId",
-            limit: Some("limit"),
-            items: "/messages/messages",
-            has_more: Some("/messages/nextPage"),
-            next: Some("/messages/lastMessageId"),
-        };
-        runtime::paginate(self.client.clone(), self.request(), PAGINATION, Self::decode)
+        runtime::paginate(
+            self.client.clone(),
+            self.request(),
+            Self::PAGINATION,
+            Self::decode,
+        )
+    }
+    /// Fetches this one page and decodes its items one by one: the items
+    /// that decode, an error for each that does not, and the page as
+    /// received.
+    pub async fn send_page(
+        self,
+    ) -> Result<runtime::Page<Message>, runtime::Error<ListMessagesError>> {
+        runtime::fetch_page(
+                self.client.clone(),
+                self.request(),
+                Self::PAGINATION,
+                Self::decode,
+            )
+            .await
     }
 }
 runtime::impl_into_future!(ListMessages => ListMessagesResponse, ListMessagesError);
@@ -1058,7 +1414,7 @@ impl GetMessage {
         runtime::Request::new(
                 runtime::Method::GET,
                 "/conversations/messages/{id}",
-                &["bearer"],
+                &["bearer", "highlevel_oauth"],
             )
             .path("id", &self.id)
             .header("Version", &"2021-04-15")
@@ -1118,7 +1474,7 @@ impl SendMessage {
         runtime::Request::new(
                 runtime::Method::POST,
                 "/conversations/messages",
-                &["bearer"],
+                &["bearer", "highlevel_oauth"],
             )
             .header("Version", &"2021-04-15")
             .json("application/json", &self.body)
@@ -1184,7 +1540,7 @@ impl AddInboundMessage {
         runtime::Request::new(
                 runtime::Method::POST,
                 "/conversations/messages/inbound",
-                &["bearer"],
+                &["bearer", "highlevel_oauth"],
             )
             .header("Version", &"2021-04-15")
             .json("application/json", &self.body)
@@ -1252,7 +1608,7 @@ impl AddOutboundCall {
         runtime::Request::new(
                 runtime::Method::POST,
                 "/conversations/messages/outbound",
-                &["bearer"],
+                &["bearer", "highlevel_oauth"],
             )
             .header("Version", &"2021-04-15")
             .json("application/json", &self.body)
@@ -1320,7 +1676,7 @@ impl CancelScheduledMessage {
         runtime::Request::new(
                 runtime::Method::DELETE,
                 "/conversations/messages/{messageId}/schedule",
-                &["bearer"],
+                &["bearer", "highlevel_oauth"],
             )
             .path("messageId", &self.message_id)
             .header("Version", &"2021-04-15")
@@ -1389,7 +1745,7 @@ impl UpdateMessageStatus {
         runtime::Request::new(
                 runtime::Method::PUT,
                 "/conversations/messages/{messageId}/status",
-                &["bearer"],
+                &["bearer", "highlevel_oauth"],
             )
             .path("messageId", &self.message_id)
             .header("Version", &"2021-04-15")
@@ -1464,7 +1820,7 @@ impl GetEmailMessage {
         runtime::Request::new(
                 runtime::Method::GET,
                 "/conversations/messages/email/{id}",
-                &["bearer"],
+                &["bearer", "highlevel_oauth"],
             )
             .path("id", &self.id)
             .header("Version", &"2021-04-15")
@@ -1500,7 +1856,7 @@ impl CancelScheduledEmailMessage {
         runtime::Request::new(
                 runtime::Method::DELETE,
                 "/conversations/messages/email/{emailMessageId}/schedule",
-                &["bearer"],
+                &["bearer", "highlevel_oauth"],
             )
             .path("emailMessageId", &self.email_message_id)
             .header("Version", &"2021-04-15")
@@ -1545,7 +1901,7 @@ impl GetMessageTranscription {
         runtime::Request::new(
                 runtime::Method::GET,
                 "/conversations/locations/{locationId}/messages/{messageId}/transcription",
-                &["bearer"],
+                &["bearer", "highlevel_oauth"],
             )
             .path("locationId", &self.location_id)
             .path("messageId", &self.message_id)
@@ -1614,7 +1970,7 @@ impl SendLiveChatTypingIndicator {
         runtime::Request::new(
                 runtime::Method::POST,
                 "/conversations/providers/live-chat/typing",
-                &["bearer"],
+                &["bearer", "highlevel_oauth"],
             )
             .header("Version", &"2021-04-15")
             .json("application/json", &self.body)
@@ -1676,6 +2032,1051 @@ impl ::std::fmt::Display for SendLiveChatTypingIndicatorError {
             },
         )
     }
+}
+/// Request builder for [`Client::list_custom_subtypes`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ListCustomSubtypes {
+    client: runtime::Client,
+    location_id: String,
+}
+impl ListCustomSubtypes {
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(
+                runtime::Method::GET,
+                "/conversations/preferences/custom-subtypes",
+                &["bearer"],
+            )
+            .header("Version", &"2021-04-15")
+            .query("locationId", &self.location_id)
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<
+        runtime::Response<PreferenceResult>,
+        runtime::Error<ListCustomSubtypesError>,
+    > {
+        match r.status().as_u16() {
+            200 => r.json(),
+            400 => r.error_json(ListCustomSubtypesError::BadRequest),
+            401 => r.error_json(ListCustomSubtypesError::Unauthorized),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<PreferenceResult>,
+        runtime::Error<ListCustomSubtypesError>,
+    > {
+        self.client.send(self.request(), Self::decode).await
+    }
+}
+runtime::impl_into_future!(
+    ListCustomSubtypes => PreferenceResult, ListCustomSubtypesError
+);
+/// The error responses declared for [`Client::list_custom_subtypes`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListCustomSubtypesError {
+    /// Status 400.
+    ///
+    /// Bad Request
+    BadRequest(BadRequestError),
+    /// Status 401.
+    ///
+    /// Unauthorized
+    Unauthorized(UnauthorizedError),
+}
+impl ::std::fmt::Display for ListCustomSubtypesError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                ListCustomSubtypesError::BadRequest(_) => "400 BadRequest",
+                ListCustomSubtypesError::Unauthorized(_) => "401 Unauthorized",
+            },
+        )
+    }
+}
+/// Request builder for [`Client::create_custom_subtype`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct CreateCustomSubtype {
+    client: runtime::Client,
+    location_id: String,
+    body: CreateCustomSubtypeRequest,
+}
+impl CreateCustomSubtype {
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(
+                runtime::Method::POST,
+                "/conversations/preferences/custom-subtypes",
+                &["bearer"],
+            )
+            .header("Version", &"2021-04-15")
+            .query("locationId", &self.location_id)
+            .json("application/json", &self.body)
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<
+        runtime::Response<PreferenceResult>,
+        runtime::Error<CreateCustomSubtypeError>,
+    > {
+        match r.status().as_u16() {
+            200 => r.json(),
+            201 => r.json(),
+            400 => r.error_json(CreateCustomSubtypeError::BadRequest),
+            401 => r.error_json(CreateCustomSubtypeError::Unauthorized),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<PreferenceResult>,
+        runtime::Error<CreateCustomSubtypeError>,
+    > {
+        self.client.send(self.request(), Self::decode).await
+    }
+}
+runtime::impl_into_future!(
+    CreateCustomSubtype => PreferenceResult, CreateCustomSubtypeError
+);
+/// The error responses declared for [`Client::create_custom_subtype`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum CreateCustomSubtypeError {
+    /// Status 400.
+    ///
+    /// Bad Request
+    BadRequest(BadRequestError),
+    /// Status 401.
+    ///
+    /// Unauthorized
+    Unauthorized(UnauthorizedError),
+}
+impl ::std::fmt::Display for CreateCustomSubtypeError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                CreateCustomSubtypeError::BadRequest(_) => "400 BadRequest",
+                CreateCustomSubtypeError::Unauthorized(_) => "401 Unauthorized",
+            },
+        )
+    }
+}
+/// Request builder for [`Client::update_custom_subtype`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct UpdateCustomSubtype {
+    client: runtime::Client,
+    id: String,
+    location_id: String,
+    body: UpdateCustomSubtypeRequest,
+}
+impl UpdateCustomSubtype {
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(
+                runtime::Method::PUT,
+                "/conversations/preferences/custom-subtypes/{id}",
+                &["bearer"],
+            )
+            .path("id", &self.id)
+            .header("Version", &"2021-04-15")
+            .query("locationId", &self.location_id)
+            .json("application/json", &self.body)
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<
+        runtime::Response<PreferenceResult>,
+        runtime::Error<UpdateCustomSubtypeError>,
+    > {
+        match r.status().as_u16() {
+            200 => r.json(),
+            400 => r.error_json(UpdateCustomSubtypeError::BadRequest),
+            401 => r.error_json(UpdateCustomSubtypeError::Unauthorized),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<PreferenceResult>,
+        runtime::Error<UpdateCustomSubtypeError>,
+    > {
+        self.client.send(self.request(), Self::decode).await
+    }
+}
+runtime::impl_into_future!(
+    UpdateCustomSubtype => PreferenceResult, UpdateCustomSubtypeError
+);
+/// The error responses declared for [`Client::update_custom_subtype`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum UpdateCustomSubtypeError {
+    /// Status 400.
+    ///
+    /// Bad Request
+    BadRequest(BadRequestError),
+    /// Status 401.
+    ///
+    /// Unauthorized
+    Unauthorized(UnauthorizedError),
+}
+impl ::std::fmt::Display for UpdateCustomSubtypeError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                UpdateCustomSubtypeError::BadRequest(_) => "400 BadRequest",
+                UpdateCustomSubtypeError::Unauthorized(_) => "401 Unauthorized",
+            },
+        )
+    }
+}
+/// Request builder for [`Client::get_contact_unsubscription_status`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetContactUnsubscriptionStatus {
+    client: runtime::Client,
+    location_id: String,
+    contact_id: String,
+    email: Option<String>,
+}
+impl GetContactUnsubscriptionStatus {
+    /// Only this email address of the contact.
+    ///
+    /// Sent as the `email` query parameter.
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(
+                runtime::Method::GET,
+                "/conversations/preferences/unsubscriptions/status",
+                &["bearer"],
+            )
+            .header("Version", &"2021-04-15")
+            .query("locationId", &self.location_id)
+            .query("contactId", &self.contact_id)
+            .query_opt("email", self.email.as_ref())
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<
+        runtime::Response<PreferenceResult>,
+        runtime::Error<GetContactUnsubscriptionStatusError>,
+    > {
+        match r.status().as_u16() {
+            200 => r.json(),
+            400 => r.error_json(GetContactUnsubscriptionStatusError::BadRequest),
+            401 => r.error_json(GetContactUnsubscriptionStatusError::Unauthorized),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<PreferenceResult>,
+        runtime::Error<GetContactUnsubscriptionStatusError>,
+    > {
+        self.client.send(self.request(), Self::decode).await
+    }
+}
+runtime::impl_into_future!(
+    GetContactUnsubscriptionStatus => PreferenceResult,
+    GetContactUnsubscriptionStatusError
+);
+/// The error responses declared for [`Client::get_contact_unsubscription_status`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum GetContactUnsubscriptionStatusError {
+    /// Status 400.
+    ///
+    /// Bad Request
+    BadRequest(BadRequestError),
+    /// Status 401.
+    ///
+    /// Unauthorized
+    Unauthorized(UnauthorizedError),
+}
+impl ::std::fmt::Display for GetContactUnsubscriptionStatusError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                GetContactUnsubscriptionStatusError::BadRequest(_) => "400 BadRequest",
+                GetContactUnsubscriptionStatusError::Unauthorized(_) => {
+                    "401 Unauthorized"
+                }
+            },
+        )
+    }
+}
+/// Request builder for [`Client::change_user_subscription`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ChangeUserSubscription {
+    client: runtime::Client,
+    body: UserSubscriptionChangeRequest,
+}
+impl ChangeUserSubscription {
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(
+                runtime::Method::POST,
+                "/conversations/preferences/unsubscriptions/user-change",
+                &["bearer"],
+            )
+            .header("Version", &"2021-04-15")
+            .json("application/json", &self.body)
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<
+        runtime::Response<PreferenceResult>,
+        runtime::Error<ChangeUserSubscriptionError>,
+    > {
+        match r.status().as_u16() {
+            200 => r.json(),
+            201 => r.json(),
+            400 => r.error_json(ChangeUserSubscriptionError::BadRequest),
+            401 => r.error_json(ChangeUserSubscriptionError::Unauthorized),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<PreferenceResult>,
+        runtime::Error<ChangeUserSubscriptionError>,
+    > {
+        self.client.send(self.request(), Self::decode).await
+    }
+}
+runtime::impl_into_future!(
+    ChangeUserSubscription => PreferenceResult, ChangeUserSubscriptionError
+);
+/// The error responses declared for [`Client::change_user_subscription`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChangeUserSubscriptionError {
+    /// Status 400.
+    ///
+    /// Bad Request
+    BadRequest(BadRequestError),
+    /// Status 401.
+    ///
+    /// Unauthorized
+    Unauthorized(UnauthorizedError),
+}
+impl ::std::fmt::Display for ChangeUserSubscriptionError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                ChangeUserSubscriptionError::BadRequest(_) => "400 BadRequest",
+                ChangeUserSubscriptionError::Unauthorized(_) => "401 Unauthorized",
+            },
+        )
+    }
+}
+/// Request builder for [`Client::export_messages`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ExportMessages {
+    client: runtime::Client,
+    location_id: String,
+    limit: Option<i64>,
+    cursor: Option<String>,
+    sort_by: Option<ExportMessagesSortBy>,
+    sort_order: Option<ExportMessagesSortOrder>,
+    conversation_id: Option<String>,
+    contact_id: Option<String>,
+    channel: Option<ExportMessagesChannel>,
+    start_date: Option<String>,
+    end_date: Option<String>,
+}
+impl ExportMessages {
+    /// Messages per page (10 to 500).
+    ///
+    /// Sent as the `limit` query parameter.
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// The `nextCursor` of the previous page.
+    ///
+    /// Sent as the `cursor` query parameter.
+    pub fn cursor(mut self, value: impl Into<String>) -> Self {
+        self.cursor = Some(value.into());
+        self
+    }
+    /// Field to sort by.
+    ///
+    /// Sent as the `sortBy` query parameter.
+    pub fn sort_by(mut self, value: ExportMessagesSortBy) -> Self {
+        self.sort_by = Some(value);
+        self
+    }
+    /// Sort order.
+    ///
+    /// Sent as the `sortOrder` query parameter.
+    pub fn sort_order(mut self, value: ExportMessagesSortOrder) -> Self {
+        self.sort_order = Some(value);
+        self
+    }
+    /// Only the messages of this conversation.
+    ///
+    /// Sent as the `conversationId` query parameter.
+    pub fn conversation_id(mut self, value: impl Into<String>) -> Self {
+        self.conversation_id = Some(value.into());
+        self
+    }
+    /// Only the messages of this contact.
+    ///
+    /// Sent as the `contactId` query parameter.
+    pub fn contact_id(mut self, value: impl Into<String>) -> Self {
+        self.contact_id = Some(value.into());
+        self
+    }
+    /// Only the messages of this channel.
+    ///
+    /// Sent as the `channel` query parameter.
+    pub fn channel(mut self, value: ExportMessagesChannel) -> Self {
+        self.channel = Some(value);
+        self
+    }
+    /// Only messages from this date on.
+    ///
+    /// Sent as the `startDate` query parameter.
+    pub fn start_date(mut self, value: impl Into<String>) -> Self {
+        self.start_date = Some(value.into());
+        self
+    }
+    /// Only messages up to this date.
+    ///
+    /// Sent as the `endDate` query parameter.
+    pub fn end_date(mut self, value: impl Into<String>) -> Self {
+        self.end_date = Some(value.into());
+        self
+    }
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(
+                runtime::Method::GET,
+                "/conversations/messages/export",
+                &["bearer"],
+            )
+            .header("Version", &"2021-04-15")
+            .query("locationId", &self.location_id)
+            .query_opt("limit", self.limit.as_ref())
+            .query_opt("cursor", self.cursor.as_ref())
+            .query_opt("sortBy", self.sort_by.as_ref())
+            .query_opt("sortOrder", self.sort_order.as_ref())
+            .query_opt("conversationId", self.conversation_id.as_ref())
+            .query_opt("contactId", self.contact_id.as_ref())
+            .query_opt("channel", self.channel.as_ref())
+            .query_opt("startDate", self.start_date.as_ref())
+            .query_opt("endDate", self.end_date.as_ref())
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<
+        runtime::Response<ExportMessagesResponse>,
+        runtime::Error<ExportMessagesError>,
+    > {
+        match r.status().as_u16() {
+            200 => r.json(),
+            400 => r.error_json(ExportMessagesError::BadRequest),
+            401 => r.error_json(ExportMessagesError::Unauthorized),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<ExportMessagesResponse>,
+        runtime::Error<ExportMessagesError>,
+    > {
+        self.client.send(self.request(), Self::decode).await
+    }
+    const PAGINATION: runtime::Pagination = runtime::Pagination {
+        style: runtime::PageStyle::Cursor,
+        in_body: false,
+        param: "cursor",
+        limit: Some("limit"),
+        items: "/messages",
+        has_more: None,
+        next: Some("/nextCursor"),
+    };
+    /// Streams every item of every page, fetching pages lazily. An item
+    /// that does not decode comes as `Error::Item` and the stream goes on.
+    pub fn stream(
+        self,
+    ) -> impl runtime::Stream<
+        Item = Result<Message, runtime::Error<ExportMessagesError>>,
+    > + Send + 'static {
+        runtime::paginate(
+            self.client.clone(),
+            self.request(),
+            Self::PAGINATION,
+            Self::decode,
+        )
+    }
+    /// Fetches this one page and decodes its items one by one: the items
+    /// that decode, an error for each that does not, and the page as
+    /// received.
+    pub async fn send_page(
+        self,
+    ) -> Result<runtime::Page<Message>, runtime::Error<ExportMessagesError>> {
+        runtime::fetch_page(
+                self.client.clone(),
+                self.request(),
+                Self::PAGINATION,
+                Self::decode,
+            )
+            .await
+    }
+}
+runtime::impl_into_future!(
+    ExportMessages => ExportMessagesResponse, ExportMessagesError
+);
+/// The error responses declared for [`Client::export_messages`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExportMessagesError {
+    /// Status 400.
+    ///
+    /// Bad Request
+    BadRequest(BadRequestError),
+    /// Status 401.
+    ///
+    /// Unauthorized
+    Unauthorized(UnauthorizedError),
+}
+impl ::std::fmt::Display for ExportMessagesError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                ExportMessagesError::BadRequest(_) => "400 BadRequest",
+                ExportMessagesError::Unauthorized(_) => "401 Unauthorized",
+            },
+        )
+    }
+}
+/// Request builder for [`Client::send_review_reply`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct SendReviewReply {
+    client: runtime::Client,
+    body: SendReviewReplyRequest,
+}
+impl SendReviewReply {
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(
+                runtime::Method::POST,
+                "/conversations/messages/review-reply",
+                &["bearer"],
+            )
+            .header("Version", &"2021-04-15")
+            .json("application/json", &self.body)
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<
+        runtime::Response<SendMessageResponse>,
+        runtime::Error<SendReviewReplyError>,
+    > {
+        match r.status().as_u16() {
+            200 => r.json(),
+            400 => r.error_json(SendReviewReplyError::BadRequest),
+            401 => r.error_json(SendReviewReplyError::Unauthorized),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<SendMessageResponse>,
+        runtime::Error<SendReviewReplyError>,
+    > {
+        self.client.send(self.request(), Self::decode).await
+    }
+}
+runtime::impl_into_future!(SendReviewReply => SendMessageResponse, SendReviewReplyError);
+/// The error responses declared for [`Client::send_review_reply`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum SendReviewReplyError {
+    /// Status 400.
+    ///
+    /// Bad Request
+    BadRequest(BadRequestError),
+    /// Status 401.
+    ///
+    /// Unauthorized
+    Unauthorized(UnauthorizedError),
+}
+impl ::std::fmt::Display for SendReviewReplyError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                SendReviewReplyError::BadRequest(_) => "400 BadRequest",
+                SendReviewReplyError::Unauthorized(_) => "401 Unauthorized",
+            },
+        )
+    }
+}
+/// Request builder for [`Client::initiate_file_upload`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct InitiateFileUpload {
+    client: runtime::Client,
+    body: InitiateFileUploadRequest,
+}
+impl InitiateFileUpload {
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(
+                runtime::Method::POST,
+                "/conversations/messages/upload/initiate",
+                &["bearer"],
+            )
+            .header("Version", &"2021-04-15")
+            .json("application/json", &self.body)
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<
+        runtime::Response<InitiateFileUploadResponse>,
+        runtime::Error<InitiateFileUploadError>,
+    > {
+        match r.status().as_u16() {
+            200 => r.json(),
+            400 => r.error_empty(InitiateFileUploadError::BadRequest),
+            401 => r.error_json(InitiateFileUploadError::Unauthorized),
+            413 => r.error_empty(InitiateFileUploadError::PayloadTooLarge),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<InitiateFileUploadResponse>,
+        runtime::Error<InitiateFileUploadError>,
+    > {
+        self.client.send(self.request(), Self::decode).await
+    }
+}
+runtime::impl_into_future!(
+    InitiateFileUpload => InitiateFileUploadResponse, InitiateFileUploadError
+);
+/// The error responses declared for [`Client::initiate_file_upload`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum InitiateFileUploadError {
+    /// Status 400.
+    ///
+    /// Invalid parameters (no body documented).
+    BadRequest,
+    /// Status 401.
+    ///
+    /// Unauthorized
+    Unauthorized(UnauthorizedError),
+    /// Status 413.
+    ///
+    /// The file size exceeds the channel's limit (no body documented).
+    PayloadTooLarge,
+}
+impl ::std::fmt::Display for InitiateFileUploadError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                InitiateFileUploadError::BadRequest => "400 BadRequest",
+                InitiateFileUploadError::Unauthorized(_) => "401 Unauthorized",
+                InitiateFileUploadError::PayloadTooLarge => "413 PayloadTooLarge",
+            },
+        )
+    }
+}
+/// Request builder for [`Client::complete_file_upload`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct CompleteFileUpload {
+    client: runtime::Client,
+    body: CompleteFileUploadRequest,
+}
+impl CompleteFileUpload {
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(
+                runtime::Method::POST,
+                "/conversations/messages/upload/complete",
+                &["bearer"],
+            )
+            .header("Version", &"2021-04-15")
+            .json("application/json", &self.body)
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<
+        runtime::Response<CompleteFileUploadResponse>,
+        runtime::Error<CompleteFileUploadError>,
+    > {
+        match r.status().as_u16() {
+            200 => r.json(),
+            400 => r.error_empty(CompleteFileUploadError::BadRequest),
+            401 => r.error_json(CompleteFileUploadError::Unauthorized),
+            404 => r.error_empty(CompleteFileUploadError::NotFound),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<CompleteFileUploadResponse>,
+        runtime::Error<CompleteFileUploadError>,
+    > {
+        self.client.send(self.request(), Self::decode).await
+    }
+}
+runtime::impl_into_future!(
+    CompleteFileUpload => CompleteFileUploadResponse, CompleteFileUploadError
+);
+/// The error responses declared for [`Client::complete_file_upload`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum CompleteFileUploadError {
+    /// Status 400.
+    ///
+    /// Invalid parameters (no body documented).
+    BadRequest,
+    /// Status 401.
+    ///
+    /// Unauthorized
+    Unauthorized(UnauthorizedError),
+    /// Status 404.
+    ///
+    /// The file is not in storage; the upload failed or the URL expired (no body documented).
+    NotFound,
+}
+impl ::std::fmt::Display for CompleteFileUploadError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                CompleteFileUploadError::BadRequest => "400 BadRequest",
+                CompleteFileUploadError::Unauthorized(_) => "401 Unauthorized",
+                CompleteFileUploadError::NotFound => "404 NotFound",
+            },
+        )
+    }
+}
+/// Request builder for [`Client::add_message_attachments`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct AddMessageAttachments {
+    client: runtime::Client,
+    message_id: String,
+    body: AddMessageAttachmentsRequest,
+}
+impl AddMessageAttachments {
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(
+                runtime::Method::PUT,
+                "/conversations/messages/{messageId}/attachments",
+                &["bearer"],
+            )
+            .path("messageId", &self.message_id)
+            .header("Version", &"2021-04-15")
+            .json("application/json", &self.body)
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<runtime::Response<()>, runtime::Error<AddMessageAttachmentsError>> {
+        match r.status().as_u16() {
+            200 => r.empty(),
+            400 => r.error_json(AddMessageAttachmentsError::BadRequest),
+            401 => r.error_json(AddMessageAttachmentsError::Unauthorized),
+            403 => r.error_empty(AddMessageAttachmentsError::Forbidden),
+            404 => r.error_empty(AddMessageAttachmentsError::NotFound),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<runtime::Response<()>, runtime::Error<AddMessageAttachmentsError>> {
+        self.client.send(self.request(), Self::decode).await
+    }
+}
+runtime::impl_into_future!(AddMessageAttachments => (), AddMessageAttachmentsError);
+/// The error responses declared for [`Client::add_message_attachments`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum AddMessageAttachmentsError {
+    /// Status 400.
+    ///
+    /// Bad Request
+    BadRequest(BadRequestError),
+    /// Status 401.
+    ///
+    /// Unauthorized
+    Unauthorized(UnauthorizedError),
+    /// Status 403.
+    ///
+    /// The message's type does not support attachment updates.
+    Forbidden,
+    /// Status 404.
+    ///
+    /// No message with this ID.
+    NotFound,
+}
+impl ::std::fmt::Display for AddMessageAttachmentsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                AddMessageAttachmentsError::BadRequest(_) => "400 BadRequest",
+                AddMessageAttachmentsError::Unauthorized(_) => "401 Unauthorized",
+                AddMessageAttachmentsError::Forbidden => "403 Forbidden",
+                AddMessageAttachmentsError::NotFound => "404 NotFound",
+            },
+        )
+    }
+}
+/// The answer of a preference-management call; its shape is not documented (`{}` in the docs).
+///
+/// Schema: `#/components/schemas/PreferenceResult`
+pub type PreferenceResult = ::serde_json::Map<String, ::serde_json::Value>;
+/// Schema: `#/components/schemas/CreateCustomSubtypeRequest`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CreateCustomSubtypeRequest {
+    /// Name of the subtype.
+    pub name: String,
+    /// Description of the subtype.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Communication channel.
+    pub channel: CreateCustomSubtypeRequestChannel,
+    /// Language code.
+    pub language: String,
+}
+runtime::open_enum! {
+    /// Communication channel.
+    ///
+    /// Schema: `#/components/schemas/CreateCustomSubtypeRequest/properties/channel`
+    pub enum CreateCustomSubtypeRequestChannel {
+        Email = "email",
+        Sms = "sms",
+    }
+}
+/// Schema: `#/components/schemas/UpdateCustomSubtypeRequest`
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UpdateCustomSubtypeRequest {
+    /// New name of the subtype.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// New description of the subtype.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Whether the subtype is archived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archived: Option<bool>,
+    /// Resubscription legal form ID (optional when archiving).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resubscription_legal_form_id: Option<String>,
+}
+/// The change to make: a default subtype (`subtype_name` One on One), a custom subtype (`subtype_id`) or every type (`resub_all`).
+///
+/// Schema: `#/components/schemas/SubscriptionAction`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SubscriptionAction {
+    pub r#type: SubscriptionActionType,
+    /// Name of the default subtype (for `default`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtype_name: Option<SubscriptionActionSubtypeName>,
+    /// ID of the custom subtype (for `custom`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtype_id: Option<String>,
+    pub subtype_status: SubscriptionActionSubtypeStatus,
+}
+runtime::open_enum! {
+    /// Schema: `#/components/schemas/SubscriptionAction/properties/type`
+    pub enum SubscriptionActionType {
+        Default = "default",
+        Custom = "custom",
+        ResubAll = "resub_all",
+    }
+}
+runtime::open_enum! {
+    /// Name of the default subtype (for `default`).
+    ///
+    /// Schema: `#/components/schemas/SubscriptionAction/properties/subtype_name`
+    pub enum SubscriptionActionSubtypeName {
+        OneOnOne = "One on One",
+    }
+}
+runtime::open_enum! {
+    /// Schema: `#/components/schemas/SubscriptionAction/properties/subtype_status`
+    pub enum SubscriptionActionSubtypeStatus {
+        Subscribed = "subscribed",
+        Unsubscribed = "unsubscribed",
+    }
+}
+/// Schema: `#/components/schemas/UserSubscriptionChangeRequest`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UserSubscriptionChangeRequest {
+    /// Location ID.
+    #[serde(rename = "locationId")]
+    pub location_id: String,
+    /// Contact ID.
+    #[serde(rename = "contactId")]
+    pub contact_id: String,
+    /// The contact's email address concerned.
+    pub email: String,
+    pub subscription_action: SubscriptionAction,
+    /// Legal reason for the change (required to resubscribe).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_reason: Option<String>,
+    /// Legal details of the change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_description: Option<String>,
+}
+/// A page of exported messages.
+///
+/// Schema: `#/components/schemas/ExportMessagesResponse`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ExportMessagesResponse {
+    pub messages: Vec<Message>,
+    /// Cursor of the next page; null when none follows.
+    ///
+    /// `None`: absent; `Some(None)`: explicitly `null`.
+    #[serde(
+        rename = "nextCursor",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::double_option"
+    )]
+    pub next_cursor: Option<Option<String>>,
+    /// Number of messages matching the query.
+    pub total: i64,
+}
+/// Schema: `#/components/schemas/SendReviewReplyRequest`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SendReviewReplyRequest {
+    /// Conversation ID (a review's conversation).
+    #[serde(rename = "conversationId")]
+    pub conversation_id: String,
+    /// Location ID.
+    #[serde(rename = "locationId")]
+    pub location_id: String,
+    /// Text of the reply.
+    pub message: String,
+}
+/// Schema: `#/components/schemas/InitiateFileUploadRequest`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct InitiateFileUploadRequest {
+    #[serde(rename = "locationId")]
+    pub location_id: String,
+    #[serde(rename = "conversationId")]
+    pub conversation_id: String,
+    /// Original file name, with its extension.
+    pub filename: String,
+    /// MIME type of the file.
+    #[serde(rename = "contentType")]
+    pub content_type: String,
+    /// File size in bytes, for early validation.
+    #[serde(rename = "fileSize", default, skip_serializing_if = "Option::is_none")]
+    pub file_size: Option<i64>,
+    /// Channel, for the size limit (WHATSAPP 100 MB, others 5 MB).
+    pub channel: String,
+}
+/// Schema: `#/components/schemas/InitiateFileUploadResponse`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct InitiateFileUploadResponse {
+    /// Signed URL to PUT the file's bytes to.
+    #[serde(rename = "uploadUrl")]
+    pub upload_url: String,
+    /// ID of the upload, for `complete_file_upload`.
+    #[serde(rename = "uploadId")]
+    pub upload_id: String,
+    /// Path of the file in storage, for `complete_file_upload`.
+    #[serde(rename = "filePath")]
+    pub file_path: String,
+    /// When the URL expires, in Unix milliseconds.
+    #[serde(rename = "expiresAt")]
+    pub expires_at: i64,
+    /// Largest size allowed, in bytes.
+    #[serde(rename = "maxFileSize")]
+    pub max_file_size: i64,
+}
+/// Schema: `#/components/schemas/CompleteFileUploadRequest`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CompleteFileUploadRequest {
+    #[serde(rename = "uploadId")]
+    pub upload_id: String,
+    #[serde(rename = "filePath")]
+    pub file_path: String,
+    #[serde(rename = "locationId")]
+    pub location_id: String,
+    #[serde(rename = "conversationId")]
+    pub conversation_id: String,
+    /// Original file name (the key of `uploadedFiles`).
+    pub filename: String,
+}
+/// Metadata of the uploaded file.
+///
+/// Schema: `#/components/schemas/UploadedFileMetadata`
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UploadedFileMetadata {
+    /// Size in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<i64>,
+    /// MIME type.
+    #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// Properties not declared by the schema.
+    #[serde(flatten)]
+    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+}
+/// Schema: `#/components/schemas/CompleteFileUploadResponse`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CompleteFileUploadResponse {
+    /// File name to public URL.
+    #[serde(rename = "uploadedFiles")]
+    pub uploaded_files: ::std::collections::BTreeMap<String, String>,
+    pub metadata: UploadedFileMetadata,
+}
+/// Schema: `#/components/schemas/AddMessageAttachmentsRequest`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AddMessageAttachmentsRequest {
+    /// Attachment URLs replacing the message's (at most 5).
+    pub attachments: Vec<String>,
 }
 /// HighLevel 400 error body.
 ///
@@ -2603,6 +4004,129 @@ pub struct LiveChatTypingRequest {
     #[serde(rename = "conversationId")]
     pub conversation_id: String,
 }
+/// A message (SMS, email, call, voicemail, GMB, FB, IG, live chat) was received from or sent to a contact.
+///
+/// Schema: `#/components/schemas/WebhookMessageEvent`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhookMessageEvent {
+    /// `InboundMessage` or `OutboundMessage`.
+    pub r#type: String,
+    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
+    /// Attachment URLs (a call recording or voicemail URL for calls).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachments: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    #[serde(rename = "conversationId", default, skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<String>,
+    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
+    pub date_added: Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    /// `inbound` or `outbound`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<String>,
+    /// `SMS`, `Email`, `CALL`, `VoiceMail`, `GMB`, `FB`, `IG`, `Live Chat`...
+    #[serde(rename = "messageType", default, skip_serializing_if = "Option::is_none")]
+    pub message_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Where an outbound message was sent from (`app`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(
+        rename = "conversationProviderId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conversation_provider_id: Option<String>,
+    /// Call length in seconds.
+    #[serde(rename = "callDuration", default, skip_serializing_if = "Option::is_none")]
+    pub call_duration: Option<f64>,
+    #[serde(rename = "callStatus", default, skip_serializing_if = "Option::is_none")]
+    pub call_status: Option<String>,
+    #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
+    pub email_message_id: Option<String>,
+    #[serde(rename = "threadId", default, skip_serializing_if = "Option::is_none")]
+    pub thread_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// Curation note: The docs' schema says string; every example sends an array of addresses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<Vec<String>>,
+    /// Curation note: Typed as `to` is (the docs' schema says string).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cc: Option<Vec<String>>,
+    /// Curation note: Typed as `to` is (the docs' schema says string).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bcc: Option<Vec<String>>,
+}
+/// A conversation's unread status changed.
+///
+/// Schema: `#/components/schemas/WebhookConversationUnreadEvent`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhookConversationUnreadEvent {
+    pub r#type: String,
+    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
+    /// The conversation ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    #[serde(rename = "unreadCount", default, skip_serializing_if = "Option::is_none")]
+    pub unread_count: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inbox: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starred: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<bool>,
+}
+/// A user sent a message through a custom conversation provider (sent to the provider's delivery URL). Unlike other events, `type` is the channel (`SMS` or `Email`), not the event name.
+///
+/// Schema: `#/components/schemas/WebhookProviderOutboundMessageEvent`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhookProviderOutboundMessageEvent {
+    /// `SMS` or `Email`.
+    pub r#type: String,
+    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
+    #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
+    pub email_message_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachments: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Curation note: The docs' schema says string; the example sends an array of addresses.
+    #[serde(rename = "emailTo", default, skip_serializing_if = "Option::is_none")]
+    pub email_to: Option<Vec<String>>,
+    #[serde(rename = "emailFrom", default, skip_serializing_if = "Option::is_none")]
+    pub email_from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+}
 runtime::open_enum! {
     pub enum SearchConversationsSort {
         Asc = "asc",
@@ -2654,5 +4178,137 @@ runtime::open_enum! {
         TypeLiveChat = "TYPE_LIVE_CHAT",
         TypeInternalComments = "TYPE_INTERNAL_COMMENTS",
         TypeActivityEmployeeActionLog = "TYPE_ACTIVITY_EMPLOYEE_ACTION_LOG",
+    }
+}
+runtime::open_enum! {
+    pub enum ExportMessagesSortBy {
+        CreatedAt = "createdAt",
+        UpdatedAt = "updatedAt",
+    }
+}
+runtime::open_enum! {
+    pub enum ExportMessagesSortOrder {
+        Asc = "asc",
+        Desc = "desc",
+    }
+}
+runtime::open_enum! {
+    pub enum ExportMessagesChannel {
+        Call = "Call",
+        Sms = "SMS",
+        Email = "Email",
+        WhatsApp = "WhatsApp",
+        Instagram = "Instagram",
+        Facebook = "Facebook",
+    }
+}
+runtime::tagged_union! {
+    #[tag = "type"]
+    /// The webhook events of this API, told apart by their `type` property. An event type this version does not know decodes into `Unknown` with its JSON, so a vendor adding an event never breaks a deployed receiver.
+    ///
+    /// - `InboundMessage` (`InboundMessage`): A contact sent a message to the user ([reference](https://marketplace.gohighlevel.com/docs/webhook/InboundMessage))
+    /// - `OutboundMessage` (`OutboundMessage`): The user sent a message to a contact ([reference](https://marketplace.gohighlevel.com/docs/webhook/OutboundMessage))
+    /// - `ConversationUnreadUpdate` (`ConversationUnreadUpdate`): A conversation's unread status was updated ([reference](https://marketplace.gohighlevel.com/docs/webhook/ConversationUnreadWebhook))
+    /// - `ProviderOutboundMessage` (`SMS`, `Email`): A user sent a message through a custom conversation provider ([reference](https://marketplace.gohighlevel.com/docs/webhook/ProviderOutboundMessage))
+    pub enum WebhookEvent {
+        #[tags("InboundMessage")]
+        InboundMessage(WebhookMessageEvent),
+        #[tags("OutboundMessage")]
+        OutboundMessage(WebhookMessageEvent),
+        #[tags("ConversationUnreadUpdate")]
+        ConversationUnreadUpdate(WebhookConversationUnreadEvent),
+        #[tags("SMS", "Email")]
+        ProviderOutboundMessage(WebhookProviderOutboundMessageEvent),
+    }
+}
+/// Verifies a webhook delivery, then decodes it into [`WebhookEvent`]. Authenticity is checked on the raw body before anything is parsed; secrets stay out of `Debug` output and errors.
+///
+/// HighLevel signs every delivery with Ed25519 over the raw body in `x-ghl-signature`; the legacy RSA-SHA256 signature in `x-wh-signature` is sent too until HighLevel retires it (announced for July 1, 2026). Both keys are HighLevel's published platform keys. Deliveries carry `webhookId` (the same on retries: deduplicate on it) and `timestamp`, which HighLevel asks receivers to check against a window of about five minutes.
+///
+/// - `x-ghl-signature`: Ed25519 over the raw body
+/// - `x-wh-signature`: RSA-SHA256 over the raw body (legacy, deprecated by the vendor)
+/// - replay window: the delivery's `timestamp` must be within five minutes of the receiver's clock when present
+/// - duplicates: [`Delivery::id`](runtime::webhook::Delivery::id) is the `webhookId` payload field
+///
+/// Vendor reference: <https://marketplace.gohighlevel.com/docs/webhook/WebhookIntegrationGuide/>
+///
+/// ```no_run
+/// # fn receive(headers: &crm_clients::runtime::webhook::HeaderMap, body: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
+/// use crm_clients::highlevel::conversations::Webhook;
+///
+/// let webhook = Webhook::new()?;
+/// let delivery = webhook.verify_and_parse(headers, body)?;
+/// println!("{:?} {:?}", delivery.id, delivery.payload);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    verifier: runtime::webhook::Verifier,
+}
+impl Webhook {
+    /// The vendor's published public key for `x-ghl-signature` (Ed25519), from the spec.
+    pub const X_GHL_SIGNATURE_PUBLIC_KEY: &str = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAi2HR1srL4o18O8BRa7gVJY7G7bupbN3H9AwJrHCDiOg=\n-----END PUBLIC KEY-----\n";
+    /// The vendor's published public key for `x-wh-signature` (RSA-SHA256), from the spec.
+    pub const X_WH_SIGNATURE_PUBLIC_KEY: &str = "-----BEGIN PUBLIC KEY-----\nMIICIjANBgkqhkiG9w0BAQEFAAOCAg8AMIICCgKCAgEAokvo/r9tVgcfZ5DysOSC\nFrm602qYV0MaAiNnX9O8KxMbiyRKWeL9JpCpVpt4XHIcBOK4u3cLSqJGOLaPuXw6\ndO0t6Q/ZVdAV5Phz+ZtzPL16iCGeK9po6D6JHBpbi989mmzMryUnQJezlYJ3DVfB\ncsedpinheNnyYeFXolrJvcsjDtfAeRx5ByHQmTnSdFUzuAnC9/GepgLT9SM4nCpv\nuxmZMxrJt5Rw+VUaQ9B8JSvbMPpez4peKaJPZHBbU3OdeCVx5klVXXZQGNHOs8gF\n3kvoV5rTnXV0IknLBXlcKKAQLZcY/Q9rG6Ifi9c+5vqlvHPCUJFT5XUGG5RKgOKU\nJ062fRtN+rLYZUV+BjafxQauvC8wSWeYja63VSUruvmNj8xkx2zE/Juc+yjLjTXp\nIocmaiFeAO6fUtNjDeFVkhf5LNb59vECyrHD2SQIrhgXpO4Q3dVNA5rw576PwTzN\nh/AMfHKIjE4xQA1SZuYJmNnmVZLIZBlQAF9Ntd03rfadZ+yDiOXCCs9FkHibELhC\nHULgCsnuDJHcrGNd5/Ddm5hxGQ0ASitgHeMZ0kcIOwKDOzOU53lDza6/Y09T7sYJ\nPQe7z0cvj7aE4B+Ax1ZoZGPzpJlZtGXCsu9aTEGEnKzmsFqwcSsnw3JB31IGKAyk\nT1hhTiaCeIY/OwwwNUY2yvcCAwEAAQ==\n-----END PUBLIC KEY-----\n";
+    /// A verifier with the vendor's published keys.
+    pub fn new() -> Result<Self, runtime::webhook::KeyError> {
+        Self::with_keys(
+            runtime::webhook::Ed25519Key::from_public_key_pem(
+                Self::X_GHL_SIGNATURE_PUBLIC_KEY,
+            )?,
+            runtime::webhook::RsaKey::from_public_key_pem(
+                Self::X_WH_SIGNATURE_PUBLIC_KEY,
+            )?,
+        )
+    }
+    /// A verifier with the given keys: a rotated vendor key, or test keys.
+    pub fn with_keys(
+        x_ghl_signature: runtime::webhook::Ed25519Key,
+        x_wh_signature: runtime::webhook::RsaKey,
+    ) -> Result<Self, runtime::webhook::KeyError> {
+        let verifier = runtime::webhook::Verifier::builder()
+            .ed25519("x-ghl-signature", x_ghl_signature)
+            .rsa_sha256("x-wh-signature", x_wh_signature)
+            .timestamp(
+                runtime::webhook::Field::Body("timestamp"),
+                runtime::webhook::TimestampFormat::Rfc3339,
+            )
+            .delivery_id(runtime::webhook::Field::Body("webhookId"))
+            .build()?;
+        Ok(Self { verifier })
+    }
+    /// A verifier configured by hand.
+    pub fn from_verifier(verifier: runtime::webhook::Verifier) -> Self {
+        Self { verifier }
+    }
+    /// How far a delivery's timestamp may be from the receiver's clock
+    /// (default five minutes); `None` accepts any age.
+    pub fn replay_window(self, window: Option<::std::time::Duration>) -> Self {
+        Self {
+            verifier: self.verifier.with_replay_window(window),
+        }
+    }
+    /// Verifies a delivery (headers and body exactly as received) and decodes it.
+    pub fn verify_and_parse(
+        &self,
+        headers: &runtime::webhook::HeaderMap,
+        body: &[u8],
+    ) -> Result<
+        runtime::webhook::Delivery<WebhookEvent>,
+        runtime::webhook::WebhookError,
+    > {
+        self.verifier.parse(headers, body)
+    }
+    /// As [`verify_and_parse`](Self::verify_and_parse), with the receiver's clock at `now`.
+    pub fn verify_and_parse_at(
+        &self,
+        headers: &runtime::webhook::HeaderMap,
+        body: &[u8],
+        now: ::std::time::SystemTime,
+    ) -> Result<
+        runtime::webhook::Delivery<WebhookEvent>,
+        runtime::webhook::WebhookError,
+    > {
+        self.verifier.parse_at(headers, body, now)
     }
 }

@@ -34,12 +34,37 @@ impl Client {
             builder
                 .user_agent(
                     concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
+                )
+                .rate_limit(
+                    runtime::RateLimit::new()
+                        .rule(
+                            runtime::RateRule::new(
+                                    100,
+                                    ::std::time::Duration::from_millis(10000),
+                                )
+                                .burst(1)
+                                .methods(runtime::Methods::All),
+                        )
+                        .rule(
+                            runtime::RateRule::new(
+                                    200000,
+                                    ::std::time::Duration::from_millis(86400000),
+                                )
+                                .burst(100000)
+                                .methods(runtime::Methods::All),
+                        ),
                 ),
         )
     }
     /// The runtime client: base URL, credentials and policies.
     pub fn runtime(&self) -> &runtime::Client {
         &self.0
+    }
+    /// A clone whose requests use these options (timeout, headers, retry
+    /// policy, body limit) on top of this client's. Cheap: it shares the
+    /// connection pool, credentials, hooks and rate limiter.
+    pub fn with_options(&self, options: runtime::RequestOptions) -> Self {
+        Client(self.0.with_options(options))
     }
     /// Get all objects for a location
     ///
@@ -51,7 +76,7 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::objects::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let response = client.list_object_schemas("location_id").await?;
+    /// let response = client.list_object_schemas("632c34b4c9b7da3358ac9891").await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -74,8 +99,8 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::objects::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let body_value = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.create_object_schema(body_value).await?;
+    /// # let body = serde_json::from_value(serde_json::json!({}))?;
+    /// let response = client.create_object_schema(body).await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -96,7 +121,7 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::objects::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let response = client.get_object_schema("key", "location_id").await?;
+    /// let response = client.get_object_schema("custom_objects.pet", "632c34b4c9b7da3358ac9891").await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -120,8 +145,8 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::objects::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let body_value = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.update_object_schema("key", body_value).await?;
+    /// # let body = serde_json::from_value(serde_json::json!({}))?;
+    /// let response = client.update_object_schema("custom_objects.pet", body).await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -146,8 +171,8 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::objects::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let body_value = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.create_record("schema_key", body_value).await?;
+    /// # let body = serde_json::from_value(serde_json::json!({}))?;
+    /// let response = client.create_record("custom_objects.pet", body).await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -172,7 +197,7 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::objects::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let response = client.get_record("schema_key", "id").await?;
+    /// let response = client.get_record("custom_objects.pet", "632c34b4c9b7da3358ac9891").await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -197,8 +222,8 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::objects::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let body_value = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.update_record("schema_key", "id", "location_id", body_value).await?;
+    /// # let body = serde_json::from_value(serde_json::json!({}))?;
+    /// let response = client.update_record("custom_objects.pet", "632c34b4c9b7da3358ac9891", "632c34b4c9b7da3358ac9891", body).await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -227,7 +252,7 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::objects::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let response = client.delete_record("schema_key", "id").await?;
+    /// let response = client.delete_record("custom_objects.pet", "632c34b4c9b7da3358ac9891").await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -252,9 +277,9 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::objects::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let body_value = serde_json::from_value(serde_json::json!({}))?;
+    /// let body = serde_json::from_value(serde_json::json!({"locationId": "ve9EPM428h8vShlRW1KT", "page": 1, "pageLimit": 10, "query": "Buddy", "searchAfter": ["sx6wyHhbFdRXh302Lunr", "sx6wyHhbFdRXh302Lunr"]}))?;
     /// use futures_util::TryStreamExt;
-    /// let items: Vec<_> = client.search_records("schema_key", body_value).stream().try_collect().await?;
+    /// let items: Vec<_> = client.search_records("custom_objects.pet", body).stream().try_collect().await?;
     /// # let _ = items;
     /// # Ok(()) }
     /// ```
@@ -278,6 +303,59 @@ impl ClientBuilder {
     pub fn bearer_token(self, token: impl Into<String>) -> Self {
         self.credential("bearer", runtime::Credential::token("Bearer", token))
     }
+    /// Authenticates with a fixed OAuth 2.0 access token sent as `Authorization: Bearer <token>` (scheme `highlevel_oauth`); `oauth2` renews tokens instead.
+    ///
+    /// HighLevel OAuth 2.0 (Marketplace apps): Agency or Sub-Account access tokens, sent as `Authorization: Bearer <token>`; they expire after about a day and every refresh returns a new refresh token (the old one stops working).
+    pub fn access_token(self, token: impl Into<String>) -> Self {
+        self.credential("highlevel_oauth", runtime::Credential::token("Bearer", token))
+    }
+    /// Authenticates with OAuth 2.0 tokens that renew themselves (scheme `highlevel_oauth`), from `https://services.leadconnectorhq.com/oauth/token`: refreshed before they expire and once when the API answers 401, one refresh at a time for every clone of the client. Rotated refresh tokens are saved to the `runtime::OAuth2` value's token store before they are used.
+    ///
+    /// Flows the spec declares:
+    ///
+    /// - `authorizationCode`; scopes `objects/schema.readonly`, `objects/schema.write`, `objects/record.readonly`, `objects/record.write`
+    pub fn oauth2(self, oauth: impl Into<runtime::OAuth2Refresher>) -> Self {
+        self.credential(
+            "highlevel_oauth",
+            runtime::Credential::oauth2(
+                runtime::OAuth2Scheme::new(
+                        "Bearer",
+                        "https://services.leadconnectorhq.com/oauth/token",
+                    )
+                    .refresh_url("https://services.leadconnectorhq.com/oauth/token"),
+                oauth,
+            ),
+        )
+    }
+    /// Authenticates with tokens minted at `https://services.leadconnectorhq.com/oauth/locationToken` from the tokens of `parent` (scheme `highlevel_oauth`), with the form fields `companyId`, `locationId`; renewed like those of `oauth2`.
+    ///
+    /// A Sub-Account (location) token minted from an Agency token, for the operations that need a Sub-Account token.
+    pub fn location_token(
+        self,
+        parent: impl Into<runtime::OAuth2Refresher>,
+        company_id: impl Into<String>,
+        location_id: impl Into<String>,
+    ) -> Self {
+        let exchange = runtime::TokenExchange::new(
+            "https://services.leadconnectorhq.com/oauth/locationToken",
+            &[("Version", "2021-07-28")],
+        );
+        self.credential(
+            "highlevel_oauth",
+            runtime::Credential::oauth2_exchange(
+                runtime::OAuth2Scheme::new(
+                        "Bearer",
+                        "https://services.leadconnectorhq.com/oauth/token",
+                    )
+                    .refresh_url("https://services.leadconnectorhq.com/oauth/token"),
+                exchange,
+                parent,
+                vec![
+                    ("companyId", company_id.into()), ("locationId", location_id.into())
+                ],
+            ),
+        )
+    }
 }
 /// Request builder for [`Client::list_object_schemas`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
@@ -289,7 +367,11 @@ pub struct ListObjectSchemas {
 impl ListObjectSchemas {
     #[inline]
     fn request(&self) -> runtime::Request {
-        runtime::Request::new(runtime::Method::GET, "/objects/", &["bearer"])
+        runtime::Request::new(
+                runtime::Method::GET,
+                "/objects/",
+                &["bearer", "highlevel_oauth"],
+            )
             .header("Version", &"2021-07-28")
             .query("locationId", &self.location_id)
     }
@@ -361,7 +443,11 @@ pub struct CreateObjectSchema {
 impl CreateObjectSchema {
     #[inline]
     fn request(&self) -> runtime::Request {
-        runtime::Request::new(runtime::Method::POST, "/objects/", &["bearer"])
+        runtime::Request::new(
+                runtime::Method::POST,
+                "/objects/",
+                &["bearer", "highlevel_oauth"],
+            )
             .header("Version", &"2021-07-28")
             .json("application/json", &self.body)
     }
@@ -442,7 +528,11 @@ impl GetObjectSchema {
     }
     #[inline]
     fn request(&self) -> runtime::Request {
-        runtime::Request::new(runtime::Method::GET, "/objects/{key}", &["bearer"])
+        runtime::Request::new(
+                runtime::Method::GET,
+                "/objects/{key}",
+                &["bearer", "highlevel_oauth"],
+            )
             .path("key", &self.key)
             .header("Version", &"2021-07-28")
             .query("locationId", &self.location_id)
@@ -515,7 +605,11 @@ pub struct UpdateObjectSchema {
 impl UpdateObjectSchema {
     #[inline]
     fn request(&self) -> runtime::Request {
-        runtime::Request::new(runtime::Method::PUT, "/objects/{key}", &["bearer"])
+        runtime::Request::new(
+                runtime::Method::PUT,
+                "/objects/{key}",
+                &["bearer", "highlevel_oauth"],
+            )
             .path("key", &self.key)
             .header("Version", &"2021-07-28")
             .json("application/json", &self.body)
@@ -592,7 +686,7 @@ impl CreateRecord {
         runtime::Request::new(
                 runtime::Method::POST,
                 "/objects/{schemaKey}/records",
-                &["bearer"],
+                &["bearer", "highlevel_oauth"],
             )
             .path("schemaKey", &self.schema_key)
             .header("Version", &"2021-07-28")
@@ -660,7 +754,7 @@ impl GetRecord {
         runtime::Request::new(
                 runtime::Method::GET,
                 "/objects/{schemaKey}/records/{id}",
-                &["bearer"],
+                &["bearer", "highlevel_oauth"],
             )
             .path("schemaKey", &self.schema_key)
             .path("id", &self.id)
@@ -730,7 +824,7 @@ impl UpdateRecord {
         runtime::Request::new(
                 runtime::Method::PUT,
                 "/objects/{schemaKey}/records/{id}",
-                &["bearer"],
+                &["bearer", "highlevel_oauth"],
             )
             .path("schemaKey", &self.schema_key)
             .path("id", &self.id)
@@ -800,7 +894,7 @@ impl DeleteRecord {
         runtime::Request::new(
                 runtime::Method::DELETE,
                 "/objects/{schemaKey}/records/{id}",
-                &["bearer"],
+                &["bearer", "highlevel_oauth"],
             )
             .path("schemaKey", &self.schema_key)
             .path("id", &self.id)
@@ -870,7 +964,7 @@ impl SearchRecords {
         runtime::Request::new(
                 runtime::Method::POST,
                 "/objects/{schemaKey}/records/search",
-                &["bearer"],
+                &["bearer", "highlevel_oauth"],
             )
             .path("schemaKey", &self.schema_key)
             .header("Version", &"2021-07-28")
@@ -900,22 +994,45 @@ impl SearchRecords {
     > {
         self.client.send(self.request(), Self::decode).await
     }
-    /// Streams every item of every page, fetching pages lazily.
+    const PAGINATION: runtime::Pagination = runtime::Pagination {
+        style: runtime::PageStyle::Page,
+        in_body: true,
+        param: "page",
+        limit: Some("pageLimit"),
+        items: "/records",
+        has_more: None,
+        next: None,
+    };
+    /// Streams every item of every page, fetching pages lazily. An item
+    /// that does not decode comes as `Error::Item` and the stream goes on.
     pub fn stream(
         self,
     ) -> impl runtime::Stream<
         Item = Result<SearchedObjectRecord, runtime::Error<SearchRecordsError>>,
     > + Send + 'static {
-        const PAGINATION: runtime::Pagination = runtime::Pagination {
-            style: runtime::PageStyle::Page,
-            in_body: true,
-            param: "page",
-            limit: Some("pageLimit"),
-            items: "/records",
-            has_more: None,
-            next: None,
-        };
-        runtime::paginate(self.client.clone(), self.request(), PAGINATION, Self::decode)
+        runtime::paginate(
+            self.client.clone(),
+            self.request(),
+            Self::PAGINATION,
+            Self::decode,
+        )
+    }
+    /// Fetches this one page and decodes its items one by one: the items
+    /// that decode, an error for each that does not, and the page as
+    /// received.
+    pub async fn send_page(
+        self,
+    ) -> Result<
+        runtime::Page<SearchedObjectRecord>,
+        runtime::Error<SearchRecordsError>,
+    > {
+        runtime::fetch_page(
+                self.client.clone(),
+                self.request(),
+                Self::PAGINATION,
+                Self::decode,
+            )
+            .await
     }
 }
 runtime::impl_into_future!(
@@ -1451,4 +1568,145 @@ pub struct SearchObjectRecordsResponse {
     ///
     /// Curation note: Docs type total as number; modelled as integer (a count).
     pub total: i64,
+}
+/// Schema: `#/components/schemas/WebhookRecordProperty`
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhookRecordProperty {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    #[serde(rename = "valueString", default, skip_serializing_if = "Option::is_none")]
+    pub value_string: Option<String>,
+}
+/// A custom object record (or business) was created, updated or deleted.
+///
+/// Schema: `#/components/schemas/WebhookRecordEvent`
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhookRecordEvent {
+    /// `RecordCreate`, `RecordUpdate` or `RecordDelete`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The record ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
+    /// When the change happened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    /// IDs of the users who own the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owners: Option<Vec<String>>,
+    /// IDs of the users following the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub followers: Option<Vec<String>>,
+    /// The record's properties as key/value pairs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<Vec<WebhookRecordProperty>>,
+}
+runtime::tagged_union! {
+    #[tag = "type"]
+    /// The webhook events of this API, told apart by their `type` property. An event type this version does not know decodes into `Unknown` with its JSON, so a vendor adding an event never breaks a deployed receiver.
+    ///
+    /// - `RecordCreate` (`RecordCreate`): A record was created ([reference](https://marketplace.gohighlevel.com/docs/webhook/RecordCreate))
+    /// - `RecordUpdate` (`RecordUpdate`): A record was updated ([reference](https://marketplace.gohighlevel.com/docs/webhook/RecordUpdate))
+    /// - `RecordDelete` (`RecordDelete`): A record was deleted ([reference](https://marketplace.gohighlevel.com/docs/webhook/RecordDelete))
+    pub enum WebhookEvent {
+        #[tags("RecordCreate")]
+        RecordCreate(WebhookRecordEvent),
+        #[tags("RecordUpdate")]
+        RecordUpdate(WebhookRecordEvent),
+        #[tags("RecordDelete")]
+        RecordDelete(WebhookRecordEvent),
+    }
+}
+/// Verifies a webhook delivery, then decodes it into [`WebhookEvent`]. Authenticity is checked on the raw body before anything is parsed; secrets stay out of `Debug` output and errors.
+///
+/// HighLevel signs every delivery with Ed25519 over the raw body in `x-ghl-signature`; the legacy RSA-SHA256 signature in `x-wh-signature` is sent too until HighLevel retires it (announced for July 1, 2026). Both keys are HighLevel's published platform keys. Deliveries carry `webhookId` (the same on retries: deduplicate on it) and `timestamp`, which HighLevel asks receivers to check against a window of about five minutes.
+///
+/// - `x-ghl-signature`: Ed25519 over the raw body
+/// - `x-wh-signature`: RSA-SHA256 over the raw body (legacy, deprecated by the vendor)
+/// - replay window: the delivery's `timestamp` must be within five minutes of the receiver's clock when present
+/// - duplicates: [`Delivery::id`](runtime::webhook::Delivery::id) is the `webhookId` payload field
+///
+/// Vendor reference: <https://marketplace.gohighlevel.com/docs/webhook/WebhookIntegrationGuide/>
+///
+/// ```no_run
+/// # fn receive(headers: &crm_clients::runtime::webhook::HeaderMap, body: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
+/// use crm_clients::highlevel::objects::Webhook;
+///
+/// let webhook = Webhook::new()?;
+/// let delivery = webhook.verify_and_parse(headers, body)?;
+/// println!("{:?} {:?}", delivery.id, delivery.payload);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    verifier: runtime::webhook::Verifier,
+}
+impl Webhook {
+    /// The vendor's published public key for `x-ghl-signature` (Ed25519), from the spec.
+    pub const X_GHL_SIGNATURE_PUBLIC_KEY: &str = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAi2HR1srL4o18O8BRa7gVJY7G7bupbN3H9AwJrHCDiOg=\n-----END PUBLIC KEY-----\n";
+    /// The vendor's published public key for `x-wh-signature` (RSA-SHA256), from the spec.
+    pub const X_WH_SIGNATURE_PUBLIC_KEY: &str = "-----BEGIN PUBLIC KEY-----\nMIICIjANBgkqhkiG9w0BAQEFAAOCAg8AMIICCgKCAgEAokvo/r9tVgcfZ5DysOSC\nFrm602qYV0MaAiNnX9O8KxMbiyRKWeL9JpCpVpt4XHIcBOK4u3cLSqJGOLaPuXw6\ndO0t6Q/ZVdAV5Phz+ZtzPL16iCGeK9po6D6JHBpbi989mmzMryUnQJezlYJ3DVfB\ncsedpinheNnyYeFXolrJvcsjDtfAeRx5ByHQmTnSdFUzuAnC9/GepgLT9SM4nCpv\nuxmZMxrJt5Rw+VUaQ9B8JSvbMPpez4peKaJPZHBbU3OdeCVx5klVXXZQGNHOs8gF\n3kvoV5rTnXV0IknLBXlcKKAQLZcY/Q9rG6Ifi9c+5vqlvHPCUJFT5XUGG5RKgOKU\nJ062fRtN+rLYZUV+BjafxQauvC8wSWeYja63VSUruvmNj8xkx2zE/Juc+yjLjTXp\nIocmaiFeAO6fUtNjDeFVkhf5LNb59vECyrHD2SQIrhgXpO4Q3dVNA5rw576PwTzN\nh/AMfHKIjE4xQA1SZuYJmNnmVZLIZBlQAF9Ntd03rfadZ+yDiOXCCs9FkHibELhC\nHULgCsnuDJHcrGNd5/Ddm5hxGQ0ASitgHeMZ0kcIOwKDOzOU53lDza6/Y09T7sYJ\nPQe7z0cvj7aE4B+Ax1ZoZGPzpJlZtGXCsu9aTEGEnKzmsFqwcSsnw3JB31IGKAyk\nT1hhTiaCeIY/OwwwNUY2yvcCAwEAAQ==\n-----END PUBLIC KEY-----\n";
+    /// A verifier with the vendor's published keys.
+    pub fn new() -> Result<Self, runtime::webhook::KeyError> {
+        Self::with_keys(
+            runtime::webhook::Ed25519Key::from_public_key_pem(
+                Self::X_GHL_SIGNATURE_PUBLIC_KEY,
+            )?,
+            runtime::webhook::RsaKey::from_public_key_pem(
+                Self::X_WH_SIGNATURE_PUBLIC_KEY,
+            )?,
+        )
+    }
+    /// A verifier with the given keys: a rotated vendor key, or test keys.
+    pub fn with_keys(
+        x_ghl_signature: runtime::webhook::Ed25519Key,
+        x_wh_signature: runtime::webhook::RsaKey,
+    ) -> Result<Self, runtime::webhook::KeyError> {
+        let verifier = runtime::webhook::Verifier::builder()
+            .ed25519("x-ghl-signature", x_ghl_signature)
+            .rsa_sha256("x-wh-signature", x_wh_signature)
+            .timestamp(
+                runtime::webhook::Field::Body("timestamp"),
+                runtime::webhook::TimestampFormat::Rfc3339,
+            )
+            .delivery_id(runtime::webhook::Field::Body("webhookId"))
+            .build()?;
+        Ok(Self { verifier })
+    }
+    /// A verifier configured by hand.
+    pub fn from_verifier(verifier: runtime::webhook::Verifier) -> Self {
+        Self { verifier }
+    }
+    /// How far a delivery's timestamp may be from the receiver's clock
+    /// (default five minutes); `None` accepts any age.
+    pub fn replay_window(self, window: Option<::std::time::Duration>) -> Self {
+        Self {
+            verifier: self.verifier.with_replay_window(window),
+        }
+    }
+    /// Verifies a delivery (headers and body exactly as received) and decodes it.
+    pub fn verify_and_parse(
+        &self,
+        headers: &runtime::webhook::HeaderMap,
+        body: &[u8],
+    ) -> Result<
+        runtime::webhook::Delivery<WebhookEvent>,
+        runtime::webhook::WebhookError,
+    > {
+        self.verifier.parse(headers, body)
+    }
+    /// As [`verify_and_parse`](Self::verify_and_parse), with the receiver's clock at `now`.
+    pub fn verify_and_parse_at(
+        &self,
+        headers: &runtime::webhook::HeaderMap,
+        body: &[u8],
+        now: ::std::time::SystemTime,
+    ) -> Result<
+        runtime::webhook::Delivery<WebhookEvent>,
+        runtime::webhook::WebhookError,
+    > {
+        self.verifier.parse_at(headers, body, now)
+    }
 }

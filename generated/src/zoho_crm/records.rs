@@ -50,12 +50,19 @@ impl Client {
             builder
                 .user_agent(
                     concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
-                ),
+                )
+                .rate_limit(runtime::RateLimit::new().concurrency(5)),
         )
     }
     /// The runtime client: base URL, credentials and policies.
     pub fn runtime(&self) -> &runtime::Client {
         &self.0
+    }
+    /// A clone whose requests use these options (timeout, headers, retry
+    /// policy, body limit) on top of this client's. Cheap: it shares the
+    /// connection pool, credentials, hooks and rate limiter.
+    pub fn with_options(&self, options: runtime::RequestOptions) -> Self {
+        Client(self.0.with_options(options))
     }
     /// Get records
     ///
@@ -74,9 +81,9 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let fields_value = serde_json::from_value(serde_json::json!({}))?;
+    /// let fields = serde_json::from_value(serde_json::json!(["Last_Name", "Email"]))?;
     /// use futures_util::TryStreamExt;
-    /// let items: Vec<_> = client.list_records("module_api_name", fields_value).stream().try_collect().await?;
+    /// let items: Vec<_> = client.list_records("Leads", fields).stream().try_collect().await?;
     /// # let _ = items;
     /// # Ok(()) }
     /// ```
@@ -120,8 +127,8 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let body_value = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.update_records("module_api_name", body_value).await?;
+    /// # let body = serde_json::from_value(serde_json::json!({}))?;
+    /// let response = client.update_records("Leads", body).await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -155,8 +162,8 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let body_value = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.create_records("module_api_name", body_value).await?;
+    /// # let body = serde_json::from_value(serde_json::json!({}))?;
+    /// let response = client.create_records("Leads", body).await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -183,8 +190,8 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let ids_value = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.delete_records("module_api_name", ids_value).await?;
+    /// let ids = serde_json::from_value(serde_json::json!(["410405000002264040", "410405000002264025"]))?;
+    /// let response = client.delete_records("Leads", ids).await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -221,8 +228,8 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let body_value = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.upsert_records("module_api_name", body_value).await?;
+    /// # let body = serde_json::from_value(serde_json::json!({}))?;
+    /// let response = client.upsert_records("Leads", body).await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -259,7 +266,7 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use futures_util::TryStreamExt;
-    /// let items: Vec<_> = client.search_records("module_api_name").stream().try_collect().await?;
+    /// let items: Vec<_> = client.search_records("Leads").stream().try_collect().await?;
     /// # let _ = items;
     /// # Ok(()) }
     /// ```
@@ -292,7 +299,7 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let response = client.get_record("module_api_name", "record_id").await?;
+    /// let response = client.get_record("Leads", "410405000002264040").await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -324,8 +331,8 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let body_value = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.update_record("module_api_name", "record_id", body_value).await?;
+    /// # let body = serde_json::from_value(serde_json::json!({}))?;
+    /// let response = client.update_record("Leads", "410405000002264040", body).await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -354,7 +361,7 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let response = client.delete_record("module_api_name", "record_id").await?;
+    /// let response = client.delete_record("Leads", "410405000002264040").await?;
     /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
@@ -370,10 +377,364 @@ impl Client {
             wf_trigger: None,
         }
     }
+    /// Get deleted records
+    ///
+    /// Lists the records deleted from a module: those in the recycle bin
+    /// (`type=recycle`), those deleted permanently (`type=permanent`) or
+    /// both (`all`, the default), 200 per page. Records deleted
+    /// permanently carry no display name. Answers 204 when nothing was
+    /// deleted and 304 when nothing was deleted since `If-Modified-Since`.
+    ///
+    ///
+    /// Curation note: Parameters from the v7 page; the item shape (id, display_name, type, created_by, deleted_by, deleted_time) from the v8 official OAS. The OAS types `type` as a free string; the page names recycle and permanent, declared as an enum. `display_name` and `deleted_by` are nullable: the page says permanently deleted records keep neither.
+    ///
+    /// `GET /{module_api_name}/deleted` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/get-deleted-records.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// use futures_util::TryStreamExt;
+    /// let items: Vec<_> = client.list_deleted_records("Leads").stream().try_collect().await?;
+    /// # let _ = items;
+    /// # Ok(()) }
+    /// ```
+    pub fn list_deleted_records(
+        &self,
+        module_api_name: impl Into<String>,
+    ) -> ListDeletedRecords {
+        ListDeletedRecords {
+            client: self.0.clone(),
+            module_api_name: module_api_name.into(),
+            r#type: None,
+            page: None,
+            per_page: None,
+            if_modified_since: None,
+        }
+    }
+    /// Get the record count
+    ///
+    /// Counts the records of a module, optionally only those of a custom
+    /// view (`cvid`) or those a search would return (`criteria`, `email`,
+    /// `phone` or `word`, as in Search Records). Counting with a search
+    /// parameter also needs the `ZohoSearch.securesearch.READ` scope.
+    ///
+    ///
+    /// Curation note: The v8 official OAS types `count` as a string; the reference page documents an integer and shows a bare number, which is what the wire carries, so `count` is an int64.
+    ///
+    /// `GET /{module_api_name}/actions/count` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/get-record-count.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.get_record_count("Leads").await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub fn get_record_count(
+        &self,
+        module_api_name: impl Into<String>,
+    ) -> GetRecordCount {
+        GetRecordCount {
+            client: self.0.clone(),
+            module_api_name: module_api_name.into(),
+            cvid: None,
+            criteria: None,
+            email: None,
+            phone: None,
+            word: None,
+        }
+    }
+    /// Get the status of a mass update
+    ///
+    /// Reports the progress of a mass update job scheduled by
+    /// `mass_update_records`: its status and how many records were
+    /// updated, failed or are still pending.
+    ///
+    ///
+    /// Curation note: The v8 official OAS marks `job_id` optional; the page makes it mandatory (MANDATORY_NOT_FOUND without it), declared required. An unknown job answers 404 NOT_FOUND with the common error body.
+    ///
+    /// `GET /{module_api_name}/actions/mass_update` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/mass-update-status.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.get_mass_update_status("Leads", "4150868000004915001").await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub fn get_mass_update_status(
+        &self,
+        module_api_name: impl Into<String>,
+        job_id: impl Into<String>,
+    ) -> GetMassUpdateStatus {
+        GetMassUpdateStatus {
+            client: self.0.clone(),
+            module_api_name: module_api_name.into(),
+            job_id: job_id.into(),
+        }
+    }
+    /// Mass update records
+    ///
+    /// Sets the same field values on many records: up to 500 records given
+    /// by `ids` are updated at once (one result per record), while the
+    /// records of a custom view (`cvid`, optionally narrowed by `criteria`)
+    /// or of a territory (up to 50,000) are updated by a background job
+    /// whose `job_id` the result carries; poll it with
+    /// `get_mass_update_status`. `data` holds one object with the fields to
+    /// set. `over_write` replaces (instead of extending) multi-select
+    /// picklist values.
+    ///
+    ///
+    /// Curation note: Body and results from the v7 page and the v8 official OAS (Mass_Update_Body_Wrapper, Mass_Update_Success_Response). The page answers both forms with 200 and a `data` array; a scheduled job's item carries only `job_id` in `details`, so the details are all optional. The OAS scopes are the mass_update family, not the modules family.
+    ///
+    /// `POST /{module_api_name}/actions/mass_update` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/mass-update-records.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let body = serde_json::from_value(serde_json::json!({"data": [{"Lead_Status": "Contacted"}], "cvid": "4150868000000087501", "over_write": false}))?;
+    /// let response = client.mass_update_records("Leads", body).await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub fn mass_update_records(
+        &self,
+        module_api_name: impl Into<String>,
+        body: MassUpdateRequest,
+    ) -> MassUpdateRecords {
+        MassUpdateRecords {
+            client: self.0.clone(),
+            module_api_name: module_api_name.into(),
+            body,
+        }
+    }
+    /// Assign territories to records
+    ///
+    /// Assigns territories to several records of Leads, Accounts, Contacts
+    /// or Deals; each item names a record (`id`) and its `Territories`. A
+    /// deal takes one territory, other records up to ten. When parent
+    /// territories are offloaded, a background job is scheduled instead
+    /// and the result's code is `SCHEDULED`.
+    ///
+    ///
+    /// Curation note: The v8 official OAS gives a generic record body; the v7 page's keys (`id`, `Territories[].id`) are modelled. The page's response keys name code SCHEDULED for offloaded jobs besides SUCCESS.
+    ///
+    /// `POST /{module_api_name}/actions/assign_territories` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/assign-territories-to-records.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// # let body = serde_json::from_value(serde_json::json!({}))?;
+    /// let response = client.assign_territories("Leads", body).await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub fn assign_territories(
+        &self,
+        module_api_name: impl Into<String>,
+        body: TerritoriesRequest,
+    ) -> AssignTerritories {
+        AssignTerritories {
+            client: self.0.clone(),
+            module_api_name: module_api_name.into(),
+            body,
+        }
+    }
+    /// Assign territories to a record
+    ///
+    /// Assigns territories to the record of the URL (Leads, Accounts,
+    /// Contacts or Deals); `data` holds one item with its `Territories`.
+    ///
+    /// `POST /{module_api_name}/{record_id}/actions/assign_territories` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/assign-territories-to-records.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let body = serde_json::from_value(serde_json::json!({"data": [{"Territories": [{"id": "554023000000430409"}, {"id": "554023000000430451"}]}]}))?;
+    /// let response = client.assign_record_territories("Leads", "410405000002264040", body).await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub fn assign_record_territories(
+        &self,
+        module_api_name: impl Into<String>,
+        record_id: impl Into<String>,
+        body: TerritoriesRequest,
+    ) -> AssignRecordTerritories {
+        AssignRecordTerritories {
+            client: self.0.clone(),
+            module_api_name: module_api_name.into(),
+            record_id: record_id.into(),
+            body,
+        }
+    }
+    /// Remove territories from records
+    ///
+    /// Removes territories from several records of Leads, Accounts,
+    /// Contacts or Deals; each item names a record (`id`) and the
+    /// `Territories` to take away.
+    ///
+    /// `POST /{module_api_name}/actions/remove_territories` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/remove-territories-from-records.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let body = serde_json::from_value(serde_json::json!({"data": [{"id": "4150868000004318009", "Territories": [{"id": "4150868000004822544"}]}]}))?;
+    /// let response = client.remove_territories("Leads", body).await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub fn remove_territories(
+        &self,
+        module_api_name: impl Into<String>,
+        body: TerritoriesRequest,
+    ) -> RemoveTerritories {
+        RemoveTerritories {
+            client: self.0.clone(),
+            module_api_name: module_api_name.into(),
+            body,
+        }
+    }
+    /// Remove territories from a record
+    ///
+    /// Removes territories from the record of the URL; `data` holds one
+    /// item with the `Territories` to take away.
+    ///
+    /// `POST /{module_api_name}/{record_id}/actions/remove_territories` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/remove-territories-from-records.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let body = serde_json::from_value(serde_json::json!({"data": [{"Territories": [{"id": "554023000000430409"}]}]}))?;
+    /// let response = client.remove_record_territories("Leads", "410405000002264040", body).await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub fn remove_record_territories(
+        &self,
+        module_api_name: impl Into<String>,
+        record_id: impl Into<String>,
+        body: TerritoriesRequest,
+    ) -> RemoveRecordTerritories {
+        RemoveRecordTerritories {
+            client: self.0.clone(),
+            module_api_name: module_api_name.into(),
+            record_id: record_id.into(),
+            body,
+        }
+    }
+    /// Get the rich text fields of a record
+    ///
+    /// Returns the full HTML content of a record's rich text fields (other
+    /// field types are not returned): those named in `fields`, or all of
+    /// them. The record's `id` comes with them.
+    ///
+    /// `GET /{module_api_name}/{record_id}/actions/fetch_full_data` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/get-rich-text-fields.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.get_rich_text_fields("Leads", "410405000002264040").await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub fn get_rich_text_fields(
+        &self,
+        module_api_name: impl Into<String>,
+        record_id: impl Into<String>,
+    ) -> GetRichTextFields {
+        GetRichTextFields {
+            client: self.0.clone(),
+            module_api_name: module_api_name.into(),
+            record_id: record_id.into(),
+            fields: None,
+        }
+    }
+    /// Get the rich text fields of several records
+    ///
+    /// Returns the full HTML content of the rich text fields named in
+    /// `fields` for up to 200 records given by `ids`, one item per record
+    /// with its `id`.
+    ///
+    ///
+    /// Curation note: The several-records form is on the v8 page and in the v8 official OAS (where `ids` and `fields` are optional strings); the page makes both mandatory for this form, declared required and comma-separated.
+    ///
+    /// `GET /{module_api_name}/actions/fetch_full_data` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/get-rich-text-fields.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let ids = serde_json::from_value(serde_json::json!(["6660682000000516248", "6660682000000516263"]))?;
+    /// let fields = serde_json::from_value(serde_json::json!(["RTF", "RTF2"]))?;
+    /// let response = client.get_rich_text_records("Leads", ids, fields).await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub fn get_rich_text_records(
+        &self,
+        module_api_name: impl Into<String>,
+        ids: Vec<String>,
+        fields: Vec<String>,
+    ) -> GetRichTextRecords {
+        GetRichTextRecords {
+            client: self.0.clone(),
+            module_api_name: module_api_name.into(),
+            ids,
+            fields,
+        }
+    }
+    /// Clone a record
+    ///
+    /// Creates a copy of the record of the URL. The body is optional: its
+    /// single `data` item holds field values that replace the copied ones.
+    /// File and image upload fields, read-only and external fields and
+    /// `$` properties are not copied; subform rows are.
+    ///
+    ///
+    /// Curation note: The v8 official OAS declares no request body; the v7 page accepts an optional one with the Insert Records keys (`data`, `skip_feature_execution`), modelled as optional. The OAS and the page answer 201 with the per-record body.
+    ///
+    /// `POST /{module_api_name}/{record_id}/actions/clone` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/record-clone.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.clone_record("Leads", "410405000002264040").await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub fn clone_record(
+        &self,
+        module_api_name: impl Into<String>,
+        record_id: impl Into<String>,
+    ) -> CloneRecord {
+        CloneRecord {
+            client: self.0.clone(),
+            module_api_name: module_api_name.into(),
+            record_id: record_id.into(),
+            body: None,
+        }
+    }
+    /// Delete a record's photo
+    ///
+    /// Removes the profile photo of a record (Leads, Contacts, Accounts,
+    /// Products, Vendors and custom modules with a photo field). The answer
+    /// is a single status object, not a `data` array.
+    ///
+    ///
+    /// Curation note: Body from the v8 official OAS (Success_Response, flat); the photo's upload (multipart) and download (binary) forms are not modelled here.
+    ///
+    /// `DELETE /{module_api_name}/{record_id}/photo` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/delete-image.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.delete_photo("Leads", "410405000002264040").await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub fn delete_photo(
+        &self,
+        module_api_name: impl Into<String>,
+        record_id: impl Into<String>,
+    ) -> DeletePhoto {
+        DeletePhoto {
+            client: self.0.clone(),
+            module_api_name: module_api_name.into(),
+            record_id: record_id.into(),
+        }
+    }
 }
 runtime::client_builder!(ClientBuilder => Client);
 impl ClientBuilder {
-    /// Authenticates with a token sent as `Authorization: Zoho-oauthtoken <token>` (scheme `zoho_oauth`).
+    /// Authenticates with a fixed OAuth 2.0 access token sent as `Authorization: Zoho-oauthtoken <token>` (scheme `zoho_oauth`); `oauth2` renews tokens instead.
     ///
     /// Zoho OAuth 2.0. The access token is sent as
     /// `Authorization: Zoho-oauthtoken <access_token>`. Authorization
@@ -392,6 +753,45 @@ impl ClientBuilder {
             runtime::Credential::token("Zoho-oauthtoken", token),
         )
     }
+    /// Authenticates with OAuth 2.0 tokens that renew themselves (scheme `zoho_oauth`), from the token URL of the `{dc}` server variable's value: refreshed before they expire and once when the API answers 401, one refresh at a time for every clone of the client. Rotated refresh tokens are saved to the `runtime::OAuth2` value's token store before they are used. The token response's API domain replaces the base URL's origin, unless `base_url` was set.
+    ///
+    /// Flows the spec declares:
+    ///
+    /// - `authorizationCode`; scopes `ZohoCRM.modules.ALL`, `ZohoCRM.modules.{module_name}.ALL`, `ZohoCRM.modules.{module_name}.READ`, `ZohoCRM.modules.{module_name}.CREATE`, `ZohoCRM.modules.{module_name}.WRITE`, `ZohoCRM.modules.{module_name}.UPDATE`, `ZohoCRM.modules.{module_name}.DELETE`
+    pub fn oauth2(self, oauth: impl Into<runtime::OAuth2Refresher>) -> Self {
+        self.credential(
+            "zoho_oauth",
+            runtime::Credential::oauth2(
+                runtime::OAuth2Scheme::new(
+                        "Zoho-oauthtoken",
+                        "https://accounts.zoho.com/oauth/v2/token",
+                    )
+                    .refresh_url("https://accounts.zoho.com/oauth/v2/token")
+                    .token_url_by_server_variable(
+                        "dc",
+                        &[
+                            ("com", "https://accounts.zoho.com/oauth/v2/token"),
+                            ("eu", "https://accounts.zoho.eu/oauth/v2/token"),
+                            ("in", "https://accounts.zoho.in/oauth/v2/token"),
+                            ("com.au", "https://accounts.zoho.com.au/oauth/v2/token"),
+                            ("jp", "https://accounts.zoho.jp/oauth/v2/token"),
+                            ("uk", "https://accounts.zoho.uk/oauth/v2/token"),
+                            ("ca", "https://accounts.zohocloud.ca/oauth/v2/token"),
+                            ("com.cn", "https://accounts.zoho.com.cn/oauth/v2/token"),
+                            ("sa", "https://accounts.zoho.sa/oauth/v2/token"),
+                        ],
+                    )
+                    .api_domain_field("api_domain")
+                    .error_aliases(
+                        &[
+                            ("invalid_code", "invalid_grant"),
+                            ("invalid_client_secret", "invalid_client"),
+                        ],
+                    ),
+                oauth,
+            ),
+        )
+    }
     /// Sets the `{dc}` part of the base URL (default `com`).
     ///
     /// Data centre (top-level domain) hosting the Zoho account:
@@ -400,6 +800,7 @@ impl ClientBuilder {
     /// `in` India (www.zohoapis.in),
     /// `com.au` Australia (www.zohoapis.com.au),
     /// `jp` Japan (www.zohoapis.jp),
+    /// `uk` United Kingdom (www.zohoapis.uk),
     /// `ca` Canada (www.zohoapis.ca),
     /// `com.cn` China (www.zohoapis.com.cn),
     /// `sa` Saudi Arabia (www.zohoapis.sa).
@@ -418,6 +819,7 @@ runtime::open_enum! {
     /// `in` India (www.zohoapis.in),
     /// `com.au` Australia (www.zohoapis.com.au),
     /// `jp` Japan (www.zohoapis.jp),
+    /// `uk` United Kingdom (www.zohoapis.uk),
     /// `ca` Canada (www.zohoapis.ca),
     /// `com.cn` China (www.zohoapis.com.cn),
     /// `sa` Saudi Arabia (www.zohoapis.sa).
@@ -429,6 +831,7 @@ runtime::open_enum! {
         In = "in",
         ComAu = "com.au",
         Jp = "jp",
+        Uk = "uk",
         Ca = "ca",
         ComCn = "com.cn",
         Sa = "sa",
@@ -598,22 +1001,42 @@ impl ListRecords {
     > {
         self.client.send(self.request(), Self::decode).await
     }
-    /// Streams every item of every page, fetching pages lazily.
+    const PAGINATION: runtime::Pagination = runtime::Pagination {
+        style: runtime::PageStyle::Page,
+        in_body: false,
+        param: "page",
+        limit: Some("per_page"),
+        items: "/data",
+        has_more: Some("/info/more_records"),
+        next: None,
+    };
+    /// Streams every item of every page, fetching pages lazily. An item
+    /// that does not decode comes as `Error::Item` and the stream goes on.
     pub fn stream(
         self,
     ) -> impl runtime::Stream<
         Item = Result<Record, runtime::Error<ListRecordsError>>,
     > + Send + 'static {
-        const PAGINATION: runtime::Pagination = runtime::Pagination {
-            style: runtime::PageStyle::Page,
-            in_body: false,
-            param: "page",
-            limit: Some("per_page"),
-            items: "/data",
-            has_more: Some("/info/more_records"),
-            next: None,
-        };
-        runtime::paginate(self.client.clone(), self.request(), PAGINATION, Self::decode)
+        runtime::paginate(
+            self.client.clone(),
+            self.request(),
+            Self::PAGINATION,
+            Self::decode,
+        )
+    }
+    /// Fetches this one page and decodes its items one by one: the items
+    /// that decode, an error for each that does not, and the page as
+    /// received.
+    pub async fn send_page(
+        self,
+    ) -> Result<runtime::Page<Record>, runtime::Error<ListRecordsError>> {
+        runtime::fetch_page(
+                self.client.clone(),
+                self.request(),
+                Self::PAGINATION,
+                Self::decode,
+            )
+            .await
     }
 }
 runtime::impl_into_future!(ListRecords => ListRecordsSuccess, ListRecordsError);
@@ -1245,22 +1668,42 @@ impl SearchRecords {
     > {
         self.client.send(self.request(), Self::decode).await
     }
-    /// Streams every item of every page, fetching pages lazily.
+    const PAGINATION: runtime::Pagination = runtime::Pagination {
+        style: runtime::PageStyle::Page,
+        in_body: false,
+        param: "page",
+        limit: Some("per_page"),
+        items: "/data",
+        has_more: Some("/info/more_records"),
+        next: None,
+    };
+    /// Streams every item of every page, fetching pages lazily. An item
+    /// that does not decode comes as `Error::Item` and the stream goes on.
     pub fn stream(
         self,
     ) -> impl runtime::Stream<
         Item = Result<Record, runtime::Error<SearchRecordsError>>,
     > + Send + 'static {
-        const PAGINATION: runtime::Pagination = runtime::Pagination {
-            style: runtime::PageStyle::Page,
-            in_body: false,
-            param: "page",
-            limit: Some("per_page"),
-            items: "/data",
-            has_more: Some("/info/more_records"),
-            next: None,
-        };
-        runtime::paginate(self.client.clone(), self.request(), PAGINATION, Self::decode)
+        runtime::paginate(
+            self.client.clone(),
+            self.request(),
+            Self::PAGINATION,
+            Self::decode,
+        )
+    }
+    /// Fetches this one page and decodes its items one by one: the items
+    /// that decode, an error for each that does not, and the page as
+    /// received.
+    pub async fn send_page(
+        self,
+    ) -> Result<runtime::Page<Record>, runtime::Error<SearchRecordsError>> {
+        runtime::fetch_page(
+                self.client.clone(),
+                self.request(),
+                Self::PAGINATION,
+                Self::decode,
+            )
+            .await
     }
 }
 runtime::impl_into_future!(SearchRecords => SearchRecordsSuccess, SearchRecordsError);
@@ -1684,6 +2127,1550 @@ impl ::std::fmt::Display for DeleteRecordError {
             },
         )
     }
+}
+/// Request builder for [`Client::list_deleted_records`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ListDeletedRecords {
+    client: runtime::Client,
+    module_api_name: String,
+    r#type: Option<ListDeletedRecordsType>,
+    page: Option<i32>,
+    per_page: Option<i32>,
+    if_modified_since: Option<::chrono::DateTime<::chrono::FixedOffset>>,
+}
+impl ListDeletedRecords {
+    /// Which deleted records to list.
+    ///
+    /// Sent as the `type` query parameter.
+    pub fn r#type(mut self, value: ListDeletedRecordsType) -> Self {
+        self.r#type = Some(value);
+        self
+    }
+    /// Page number, starting at 1.
+    ///
+    /// Sent as the `page` query parameter.
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+    /// Records per page; default and maximum 200.
+    ///
+    /// Sent as the `per_page` query parameter.
+    pub fn per_page(mut self, value: i32) -> Self {
+        self.per_page = Some(value);
+        self
+    }
+    /// Only return records modified after this time; 304 when none were.
+    ///
+    /// Sent as the `If-Modified-Since` header parameter.
+    pub fn if_modified_since(
+        mut self,
+        value: ::chrono::DateTime<::chrono::FixedOffset>,
+    ) -> Self {
+        self.if_modified_since = Some(value);
+        self
+    }
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(
+                runtime::Method::GET,
+                "/{module_api_name}/deleted",
+                &["zoho_oauth"],
+            )
+            .path("module_api_name", &self.module_api_name)
+            .query_opt("type", self.r#type.as_ref())
+            .query_opt("page", self.page.as_ref())
+            .query_opt("per_page", self.per_page.as_ref())
+            .header_opt("If-Modified-Since", self.if_modified_since.as_ref())
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<
+        runtime::Response<ListDeletedRecordsSuccess>,
+        runtime::Error<ListDeletedRecordsError>,
+    > {
+        match r.status().as_u16() {
+            200 => r.json_as(ListDeletedRecordsSuccess::Ok),
+            204 => r.empty_as(ListDeletedRecordsSuccess::NoContent),
+            304 => r.error_empty(ListDeletedRecordsError::NotModified),
+            400 => r.error_json(ListDeletedRecordsError::BadRequest),
+            401 => r.error_json(ListDeletedRecordsError::Unauthorized),
+            403 => r.error_json(ListDeletedRecordsError::Forbidden),
+            404 => r.error_json(ListDeletedRecordsError::NotFound),
+            429 => r.error_json(ListDeletedRecordsError::TooManyRequests),
+            500 => r.error_json(ListDeletedRecordsError::InternalServerError),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<ListDeletedRecordsSuccess>,
+        runtime::Error<ListDeletedRecordsError>,
+    > {
+        self.client.send(self.request(), Self::decode).await
+    }
+    const PAGINATION: runtime::Pagination = runtime::Pagination {
+        style: runtime::PageStyle::Page,
+        in_body: false,
+        param: "page",
+        limit: Some("per_page"),
+        items: "/data",
+        has_more: Some("/info/more_records"),
+        next: None,
+    };
+    /// Streams every item of every page, fetching pages lazily. An item
+    /// that does not decode comes as `Error::Item` and the stream goes on.
+    pub fn stream(
+        self,
+    ) -> impl runtime::Stream<
+        Item = Result<DeletedRecord, runtime::Error<ListDeletedRecordsError>>,
+    > + Send + 'static {
+        runtime::paginate(
+            self.client.clone(),
+            self.request(),
+            Self::PAGINATION,
+            Self::decode,
+        )
+    }
+    /// Fetches this one page and decodes its items one by one: the items
+    /// that decode, an error for each that does not, and the page as
+    /// received.
+    pub async fn send_page(
+        self,
+    ) -> Result<runtime::Page<DeletedRecord>, runtime::Error<ListDeletedRecordsError>> {
+        runtime::fetch_page(
+                self.client.clone(),
+                self.request(),
+                Self::PAGINATION,
+                Self::decode,
+            )
+            .await
+    }
+}
+runtime::impl_into_future!(
+    ListDeletedRecords => ListDeletedRecordsSuccess, ListDeletedRecordsError
+);
+/// The successful responses of [`Client::list_deleted_records`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListDeletedRecordsSuccess {
+    /// Status 200.
+    ///
+    /// The page of deleted records, with paging information in `info`.
+    Ok(DeletedRecordListResponse),
+    /// Status 204.
+    ///
+    /// No record was deleted.
+    NoContent,
+}
+/// The error responses declared for [`Client::list_deleted_records`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListDeletedRecordsError {
+    /// Status 304.
+    ///
+    /// No record was deleted after the `If-Modified-Since` time.
+    NotModified,
+    /// Status 400.
+    ///
+    /// INVALID_MODULE (unknown or unsupported module), INVALID_DATA (bad `type`) or INVALID_REQUEST_METHOD.
+    BadRequest(ApiError),
+    /// Status 401.
+    ///
+    /// OAUTH_SCOPE_MISMATCH (token lacks the READ scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+    Unauthorized(ApiError),
+    /// Status 403.
+    ///
+    /// NO_PERMISSION - the user cannot read the module.
+    Forbidden(ApiError),
+    /// Status 404.
+    ///
+    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+    NotFound(ApiError),
+    /// Status 429.
+    ///
+    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+    TooManyRequests(ApiError),
+    /// Status 500.
+    ///
+    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+    InternalServerError(ApiError),
+}
+impl ::std::fmt::Display for ListDeletedRecordsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                ListDeletedRecordsError::NotModified => "304 NotModified",
+                ListDeletedRecordsError::BadRequest(_) => "400 BadRequest",
+                ListDeletedRecordsError::Unauthorized(_) => "401 Unauthorized",
+                ListDeletedRecordsError::Forbidden(_) => "403 Forbidden",
+                ListDeletedRecordsError::NotFound(_) => "404 NotFound",
+                ListDeletedRecordsError::TooManyRequests(_) => "429 TooManyRequests",
+                ListDeletedRecordsError::InternalServerError(_) => {
+                    "500 InternalServerError"
+                }
+            },
+        )
+    }
+}
+/// Request builder for [`Client::get_record_count`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetRecordCount {
+    client: runtime::Client,
+    module_api_name: String,
+    cvid: Option<String>,
+    criteria: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    word: Option<String>,
+}
+impl GetRecordCount {
+    /// Only count the records of this custom view.
+    ///
+    /// Sent as the `cvid` query parameter.
+    pub fn cvid(mut self, value: impl Into<String>) -> Self {
+        self.cvid = Some(value.into());
+        self
+    }
+    /// Search conditions as in Search Records, e.g. `(Lead_Status:equals:Contacted)`.
+    ///
+    /// Sent as the `criteria` query parameter.
+    pub fn criteria(mut self, value: impl Into<String>) -> Self {
+        self.criteria = Some(value.into());
+        self
+    }
+    /// Only count the records with this email address.
+    ///
+    /// Sent as the `email` query parameter.
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Only count the records with this phone number.
+    ///
+    /// Sent as the `phone` query parameter.
+    pub fn phone(mut self, value: impl Into<String>) -> Self {
+        self.phone = Some(value.into());
+        self
+    }
+    /// Only count the records containing this word.
+    ///
+    /// Sent as the `word` query parameter.
+    pub fn word(mut self, value: impl Into<String>) -> Self {
+        self.word = Some(value.into());
+        self
+    }
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(
+                runtime::Method::GET,
+                "/{module_api_name}/actions/count",
+                &["zoho_oauth"],
+            )
+            .path("module_api_name", &self.module_api_name)
+            .query_opt("cvid", self.cvid.as_ref())
+            .query_opt("criteria", self.criteria.as_ref())
+            .query_opt("email", self.email.as_ref())
+            .query_opt("phone", self.phone.as_ref())
+            .query_opt("word", self.word.as_ref())
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<
+        runtime::Response<RecordCountResponse>,
+        runtime::Error<GetRecordCountError>,
+    > {
+        match r.status().as_u16() {
+            200 => r.json(),
+            400 => r.error_json(GetRecordCountError::BadRequest),
+            401 => r.error_json(GetRecordCountError::Unauthorized),
+            403 => r.error_json(GetRecordCountError::Forbidden),
+            404 => r.error_json(GetRecordCountError::NotFound),
+            429 => r.error_json(GetRecordCountError::TooManyRequests),
+            500 => r.error_json(GetRecordCountError::InternalServerError),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<RecordCountResponse>,
+        runtime::Error<GetRecordCountError>,
+    > {
+        self.client.send(self.request(), Self::decode).await
+    }
+}
+runtime::impl_into_future!(GetRecordCount => RecordCountResponse, GetRecordCountError);
+/// The error responses declared for [`Client::get_record_count`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum GetRecordCountError {
+    /// Status 400.
+    ///
+    /// INVALID_MODULE, INVALID_QUERY (bad criteria), INVALID_DATA (bad cvid) or INVALID_REQUEST_METHOD.
+    BadRequest(ApiError),
+    /// Status 401.
+    ///
+    /// OAUTH_SCOPE_MISMATCH (token lacks the READ scope or ZohoSearch.securesearch.READ), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+    Unauthorized(ApiError),
+    /// Status 403.
+    ///
+    /// NO_PERMISSION - the user cannot read the module.
+    Forbidden(ApiError),
+    /// Status 404.
+    ///
+    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+    NotFound(ApiError),
+    /// Status 429.
+    ///
+    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+    TooManyRequests(ApiError),
+    /// Status 500.
+    ///
+    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+    InternalServerError(ApiError),
+}
+impl ::std::fmt::Display for GetRecordCountError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                GetRecordCountError::BadRequest(_) => "400 BadRequest",
+                GetRecordCountError::Unauthorized(_) => "401 Unauthorized",
+                GetRecordCountError::Forbidden(_) => "403 Forbidden",
+                GetRecordCountError::NotFound(_) => "404 NotFound",
+                GetRecordCountError::TooManyRequests(_) => "429 TooManyRequests",
+                GetRecordCountError::InternalServerError(_) => "500 InternalServerError",
+            },
+        )
+    }
+}
+/// Request builder for [`Client::get_mass_update_status`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetMassUpdateStatus {
+    client: runtime::Client,
+    module_api_name: String,
+    job_id: String,
+}
+impl GetMassUpdateStatus {
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(
+                runtime::Method::GET,
+                "/{module_api_name}/actions/mass_update",
+                &["zoho_oauth"],
+            )
+            .path("module_api_name", &self.module_api_name)
+            .query("job_id", &self.job_id)
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<
+        runtime::Response<MassUpdateStatusResponse>,
+        runtime::Error<GetMassUpdateStatusError>,
+    > {
+        match r.status().as_u16() {
+            200 => r.json(),
+            400 => r.error_json(GetMassUpdateStatusError::BadRequest),
+            401 => r.error_json(GetMassUpdateStatusError::Unauthorized),
+            404 => r.error_json(GetMassUpdateStatusError::NotFound),
+            429 => r.error_json(GetMassUpdateStatusError::TooManyRequests),
+            500 => r.error_json(GetMassUpdateStatusError::InternalServerError),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<MassUpdateStatusResponse>,
+        runtime::Error<GetMassUpdateStatusError>,
+    > {
+        self.client.send(self.request(), Self::decode).await
+    }
+}
+runtime::impl_into_future!(
+    GetMassUpdateStatus => MassUpdateStatusResponse, GetMassUpdateStatusError
+);
+/// The error responses declared for [`Client::get_mass_update_status`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum GetMassUpdateStatusError {
+    /// Status 400.
+    ///
+    /// MANDATORY_NOT_FOUND (no `job_id`), AUTHORIZATION_FAILED, INVALID_MODULE or INVALID_REQUEST_METHOD.
+    BadRequest(ApiError),
+    /// Status 401.
+    ///
+    /// OAUTH_SCOPE_MISMATCH (token lacks ZohoCRM.mass_update.{module_name}.READ), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+    Unauthorized(ApiError),
+    /// Status 404.
+    ///
+    /// NOT_FOUND (no job with this ID) or INVALID_URL_PATTERN.
+    NotFound(ApiError),
+    /// Status 429.
+    ///
+    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+    TooManyRequests(ApiError),
+    /// Status 500.
+    ///
+    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+    InternalServerError(ApiError),
+}
+impl ::std::fmt::Display for GetMassUpdateStatusError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                GetMassUpdateStatusError::BadRequest(_) => "400 BadRequest",
+                GetMassUpdateStatusError::Unauthorized(_) => "401 Unauthorized",
+                GetMassUpdateStatusError::NotFound(_) => "404 NotFound",
+                GetMassUpdateStatusError::TooManyRequests(_) => "429 TooManyRequests",
+                GetMassUpdateStatusError::InternalServerError(_) => {
+                    "500 InternalServerError"
+                }
+            },
+        )
+    }
+}
+/// Request builder for [`Client::mass_update_records`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct MassUpdateRecords {
+    client: runtime::Client,
+    module_api_name: String,
+    body: MassUpdateRequest,
+}
+impl MassUpdateRecords {
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(
+                runtime::Method::POST,
+                "/{module_api_name}/actions/mass_update",
+                &["zoho_oauth"],
+            )
+            .path("module_api_name", &self.module_api_name)
+            .json("application/json", &self.body)
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<
+        runtime::Response<ActionResponse>,
+        runtime::Error<MassUpdateRecordsError>,
+    > {
+        match r.status().as_u16() {
+            200 => r.json(),
+            400 => r.error_json(MassUpdateRecordsError::BadRequest),
+            401 => r.error_json(MassUpdateRecordsError::Unauthorized),
+            403 => r.error_json(MassUpdateRecordsError::Forbidden),
+            404 => r.error_json(MassUpdateRecordsError::NotFound),
+            429 => r.error_json(MassUpdateRecordsError::TooManyRequests),
+            500 => r.error_json(MassUpdateRecordsError::InternalServerError),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<ActionResponse>,
+        runtime::Error<MassUpdateRecordsError>,
+    > {
+        self.client.send(self.request(), Self::decode).await
+    }
+}
+runtime::impl_into_future!(MassUpdateRecords => ActionResponse, MassUpdateRecordsError);
+/// The error responses declared for [`Client::mass_update_records`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum MassUpdateRecordsError {
+    /// Status 400.
+    ///
+    /// INVALID_DATA (bad field value or ID), MANDATORY_NOT_FOUND (no `data`, or none of ids / cvid / territory), LIMIT_EXCEEDED (more than 500 ids), INVALID_MODULE or INVALID_REQUEST_METHOD.
+    BadRequest(ApiError),
+    /// Status 401.
+    ///
+    /// OAUTH_SCOPE_MISMATCH (token lacks ZohoCRM.mass_update.{module_name}.UPDATE), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+    Unauthorized(ApiError),
+    /// Status 403.
+    ///
+    /// NO_PERMISSION - the user may not mass update the module.
+    Forbidden(ApiError),
+    /// Status 404.
+    ///
+    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+    NotFound(ApiError),
+    /// Status 429.
+    ///
+    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+    TooManyRequests(ApiError),
+    /// Status 500.
+    ///
+    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+    InternalServerError(ApiError),
+}
+impl ::std::fmt::Display for MassUpdateRecordsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                MassUpdateRecordsError::BadRequest(_) => "400 BadRequest",
+                MassUpdateRecordsError::Unauthorized(_) => "401 Unauthorized",
+                MassUpdateRecordsError::Forbidden(_) => "403 Forbidden",
+                MassUpdateRecordsError::NotFound(_) => "404 NotFound",
+                MassUpdateRecordsError::TooManyRequests(_) => "429 TooManyRequests",
+                MassUpdateRecordsError::InternalServerError(_) => {
+                    "500 InternalServerError"
+                }
+            },
+        )
+    }
+}
+/// Request builder for [`Client::assign_territories`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct AssignTerritories {
+    client: runtime::Client,
+    module_api_name: String,
+    body: TerritoriesRequest,
+}
+impl AssignTerritories {
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(
+                runtime::Method::POST,
+                "/{module_api_name}/actions/assign_territories",
+                &["zoho_oauth"],
+            )
+            .path("module_api_name", &self.module_api_name)
+            .json("application/json", &self.body)
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<
+        runtime::Response<ActionResponse>,
+        runtime::Error<AssignTerritoriesError>,
+    > {
+        match r.status().as_u16() {
+            200 => r.json(),
+            400 => r.error_json(AssignTerritoriesError::BadRequest),
+            401 => r.error_json(AssignTerritoriesError::Unauthorized),
+            403 => r.error_json(AssignTerritoriesError::Forbidden),
+            404 => r.error_json(AssignTerritoriesError::NotFound),
+            429 => r.error_json(AssignTerritoriesError::TooManyRequests),
+            500 => r.error_json(AssignTerritoriesError::InternalServerError),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<ActionResponse>,
+        runtime::Error<AssignTerritoriesError>,
+    > {
+        self.client.send(self.request(), Self::decode).await
+    }
+}
+runtime::impl_into_future!(AssignTerritories => ActionResponse, AssignTerritoriesError);
+/// The error responses declared for [`Client::assign_territories`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum AssignTerritoriesError {
+    /// Status 400.
+    ///
+    /// INVALID_DATA (unknown record or territory ID), MANDATORY_NOT_FOUND (no `Territories`), LIMIT_EXCEEDED (too many territories), NOT_SUPPORTED (module without territories) or INVALID_MODULE.
+    BadRequest(ApiError),
+    /// Status 401.
+    ///
+    /// OAUTH_SCOPE_MISMATCH (token lacks the UPDATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+    Unauthorized(ApiError),
+    /// Status 403.
+    ///
+    /// NO_PERMISSION - the user may not assign territories.
+    Forbidden(ApiError),
+    /// Status 404.
+    ///
+    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+    NotFound(ApiError),
+    /// Status 429.
+    ///
+    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+    TooManyRequests(ApiError),
+    /// Status 500.
+    ///
+    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+    InternalServerError(ApiError),
+}
+impl ::std::fmt::Display for AssignTerritoriesError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                AssignTerritoriesError::BadRequest(_) => "400 BadRequest",
+                AssignTerritoriesError::Unauthorized(_) => "401 Unauthorized",
+                AssignTerritoriesError::Forbidden(_) => "403 Forbidden",
+                AssignTerritoriesError::NotFound(_) => "404 NotFound",
+                AssignTerritoriesError::TooManyRequests(_) => "429 TooManyRequests",
+                AssignTerritoriesError::InternalServerError(_) => {
+                    "500 InternalServerError"
+                }
+            },
+        )
+    }
+}
+/// Request builder for [`Client::assign_record_territories`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct AssignRecordTerritories {
+    client: runtime::Client,
+    module_api_name: String,
+    record_id: String,
+    body: TerritoriesRequest,
+}
+impl AssignRecordTerritories {
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(
+                runtime::Method::POST,
+                "/{module_api_name}/{record_id}/actions/assign_territories",
+                &["zoho_oauth"],
+            )
+            .path("module_api_name", &self.module_api_name)
+            .path("record_id", &self.record_id)
+            .json("application/json", &self.body)
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<
+        runtime::Response<ActionResponse>,
+        runtime::Error<AssignRecordTerritoriesError>,
+    > {
+        match r.status().as_u16() {
+            200 => r.json(),
+            400 => r.error_json(AssignRecordTerritoriesError::BadRequest),
+            401 => r.error_json(AssignRecordTerritoriesError::Unauthorized),
+            403 => r.error_json(AssignRecordTerritoriesError::Forbidden),
+            404 => r.error_json(AssignRecordTerritoriesError::NotFound),
+            429 => r.error_json(AssignRecordTerritoriesError::TooManyRequests),
+            500 => r.error_json(AssignRecordTerritoriesError::InternalServerError),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<ActionResponse>,
+        runtime::Error<AssignRecordTerritoriesError>,
+    > {
+        self.client.send(self.request(), Self::decode).await
+    }
+}
+runtime::impl_into_future!(
+    AssignRecordTerritories => ActionResponse, AssignRecordTerritoriesError
+);
+/// The error responses declared for [`Client::assign_record_territories`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum AssignRecordTerritoriesError {
+    /// Status 400.
+    ///
+    /// INVALID_DATA (unknown record or territory ID), MANDATORY_NOT_FOUND (no `Territories`), LIMIT_EXCEEDED (too many territories), NOT_SUPPORTED or INVALID_MODULE.
+    BadRequest(ApiError),
+    /// Status 401.
+    ///
+    /// OAUTH_SCOPE_MISMATCH (token lacks the UPDATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+    Unauthorized(ApiError),
+    /// Status 403.
+    ///
+    /// NO_PERMISSION - the user may not assign territories.
+    Forbidden(ApiError),
+    /// Status 404.
+    ///
+    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+    NotFound(ApiError),
+    /// Status 429.
+    ///
+    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+    TooManyRequests(ApiError),
+    /// Status 500.
+    ///
+    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+    InternalServerError(ApiError),
+}
+impl ::std::fmt::Display for AssignRecordTerritoriesError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                AssignRecordTerritoriesError::BadRequest(_) => "400 BadRequest",
+                AssignRecordTerritoriesError::Unauthorized(_) => "401 Unauthorized",
+                AssignRecordTerritoriesError::Forbidden(_) => "403 Forbidden",
+                AssignRecordTerritoriesError::NotFound(_) => "404 NotFound",
+                AssignRecordTerritoriesError::TooManyRequests(_) => "429 TooManyRequests",
+                AssignRecordTerritoriesError::InternalServerError(_) => {
+                    "500 InternalServerError"
+                }
+            },
+        )
+    }
+}
+/// Request builder for [`Client::remove_territories`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct RemoveTerritories {
+    client: runtime::Client,
+    module_api_name: String,
+    body: TerritoriesRequest,
+}
+impl RemoveTerritories {
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(
+                runtime::Method::POST,
+                "/{module_api_name}/actions/remove_territories",
+                &["zoho_oauth"],
+            )
+            .path("module_api_name", &self.module_api_name)
+            .json("application/json", &self.body)
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<
+        runtime::Response<ActionResponse>,
+        runtime::Error<RemoveTerritoriesError>,
+    > {
+        match r.status().as_u16() {
+            200 => r.json(),
+            400 => r.error_json(RemoveTerritoriesError::BadRequest),
+            401 => r.error_json(RemoveTerritoriesError::Unauthorized),
+            403 => r.error_json(RemoveTerritoriesError::Forbidden),
+            404 => r.error_json(RemoveTerritoriesError::NotFound),
+            429 => r.error_json(RemoveTerritoriesError::TooManyRequests),
+            500 => r.error_json(RemoveTerritoriesError::InternalServerError),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<ActionResponse>,
+        runtime::Error<RemoveTerritoriesError>,
+    > {
+        self.client.send(self.request(), Self::decode).await
+    }
+}
+runtime::impl_into_future!(RemoveTerritories => ActionResponse, RemoveTerritoriesError);
+/// The error responses declared for [`Client::remove_territories`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum RemoveTerritoriesError {
+    /// Status 400.
+    ///
+    /// INVALID_DATA (unknown record or territory ID, or a territory the record does not have), MANDATORY_NOT_FOUND, NOT_SUPPORTED or INVALID_MODULE.
+    BadRequest(ApiError),
+    /// Status 401.
+    ///
+    /// OAUTH_SCOPE_MISMATCH (token lacks the UPDATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+    Unauthorized(ApiError),
+    /// Status 403.
+    ///
+    /// NO_PERMISSION - the user may not remove territories.
+    Forbidden(ApiError),
+    /// Status 404.
+    ///
+    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+    NotFound(ApiError),
+    /// Status 429.
+    ///
+    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+    TooManyRequests(ApiError),
+    /// Status 500.
+    ///
+    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+    InternalServerError(ApiError),
+}
+impl ::std::fmt::Display for RemoveTerritoriesError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                RemoveTerritoriesError::BadRequest(_) => "400 BadRequest",
+                RemoveTerritoriesError::Unauthorized(_) => "401 Unauthorized",
+                RemoveTerritoriesError::Forbidden(_) => "403 Forbidden",
+                RemoveTerritoriesError::NotFound(_) => "404 NotFound",
+                RemoveTerritoriesError::TooManyRequests(_) => "429 TooManyRequests",
+                RemoveTerritoriesError::InternalServerError(_) => {
+                    "500 InternalServerError"
+                }
+            },
+        )
+    }
+}
+/// Request builder for [`Client::remove_record_territories`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct RemoveRecordTerritories {
+    client: runtime::Client,
+    module_api_name: String,
+    record_id: String,
+    body: TerritoriesRequest,
+}
+impl RemoveRecordTerritories {
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(
+                runtime::Method::POST,
+                "/{module_api_name}/{record_id}/actions/remove_territories",
+                &["zoho_oauth"],
+            )
+            .path("module_api_name", &self.module_api_name)
+            .path("record_id", &self.record_id)
+            .json("application/json", &self.body)
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<
+        runtime::Response<ActionResponse>,
+        runtime::Error<RemoveRecordTerritoriesError>,
+    > {
+        match r.status().as_u16() {
+            200 => r.json(),
+            400 => r.error_json(RemoveRecordTerritoriesError::BadRequest),
+            401 => r.error_json(RemoveRecordTerritoriesError::Unauthorized),
+            403 => r.error_json(RemoveRecordTerritoriesError::Forbidden),
+            404 => r.error_json(RemoveRecordTerritoriesError::NotFound),
+            429 => r.error_json(RemoveRecordTerritoriesError::TooManyRequests),
+            500 => r.error_json(RemoveRecordTerritoriesError::InternalServerError),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<ActionResponse>,
+        runtime::Error<RemoveRecordTerritoriesError>,
+    > {
+        self.client.send(self.request(), Self::decode).await
+    }
+}
+runtime::impl_into_future!(
+    RemoveRecordTerritories => ActionResponse, RemoveRecordTerritoriesError
+);
+/// The error responses declared for [`Client::remove_record_territories`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum RemoveRecordTerritoriesError {
+    /// Status 400.
+    ///
+    /// INVALID_DATA (unknown record or territory ID), MANDATORY_NOT_FOUND, NOT_SUPPORTED or INVALID_MODULE.
+    BadRequest(ApiError),
+    /// Status 401.
+    ///
+    /// OAUTH_SCOPE_MISMATCH (token lacks the UPDATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+    Unauthorized(ApiError),
+    /// Status 403.
+    ///
+    /// NO_PERMISSION - the user may not remove territories.
+    Forbidden(ApiError),
+    /// Status 404.
+    ///
+    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+    NotFound(ApiError),
+    /// Status 429.
+    ///
+    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+    TooManyRequests(ApiError),
+    /// Status 500.
+    ///
+    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+    InternalServerError(ApiError),
+}
+impl ::std::fmt::Display for RemoveRecordTerritoriesError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                RemoveRecordTerritoriesError::BadRequest(_) => "400 BadRequest",
+                RemoveRecordTerritoriesError::Unauthorized(_) => "401 Unauthorized",
+                RemoveRecordTerritoriesError::Forbidden(_) => "403 Forbidden",
+                RemoveRecordTerritoriesError::NotFound(_) => "404 NotFound",
+                RemoveRecordTerritoriesError::TooManyRequests(_) => "429 TooManyRequests",
+                RemoveRecordTerritoriesError::InternalServerError(_) => {
+                    "500 InternalServerError"
+                }
+            },
+        )
+    }
+}
+/// Request builder for [`Client::get_rich_text_fields`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetRichTextFields {
+    client: runtime::Client,
+    module_api_name: String,
+    record_id: String,
+    fields: Option<Vec<String>>,
+}
+impl GetRichTextFields {
+    /// API names of the rich text fields to return, comma-separated; all of them when omitted.
+    ///
+    /// Sent as the `fields` query parameter.
+    pub fn fields(mut self, value: Vec<String>) -> Self {
+        self.fields = Some(value);
+        self
+    }
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(
+                runtime::Method::GET,
+                "/{module_api_name}/{record_id}/actions/fetch_full_data",
+                &["zoho_oauth"],
+            )
+            .path("module_api_name", &self.module_api_name)
+            .path("record_id", &self.record_id)
+            .query_list_opt("fields", self.fields.as_deref(), runtime::ListStyle::Comma)
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<
+        runtime::Response<RecordResponse>,
+        runtime::Error<GetRichTextFieldsError>,
+    > {
+        match r.status().as_u16() {
+            200 => r.json(),
+            400 => r.error_json(GetRichTextFieldsError::BadRequest),
+            401 => r.error_json(GetRichTextFieldsError::Unauthorized),
+            403 => r.error_json(GetRichTextFieldsError::Forbidden),
+            404 => r.error_json(GetRichTextFieldsError::NotFound),
+            429 => r.error_json(GetRichTextFieldsError::TooManyRequests),
+            500 => r.error_json(GetRichTextFieldsError::InternalServerError),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<RecordResponse>,
+        runtime::Error<GetRichTextFieldsError>,
+    > {
+        self.client.send(self.request(), Self::decode).await
+    }
+}
+runtime::impl_into_future!(GetRichTextFields => RecordResponse, GetRichTextFieldsError);
+/// The error responses declared for [`Client::get_rich_text_fields`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum GetRichTextFieldsError {
+    /// Status 400.
+    ///
+    /// INVALID_DATA (bad record ID, or a field that is not a rich text field), INVALID_MODULE or INVALID_REQUEST_METHOD.
+    BadRequest(ApiError),
+    /// Status 401.
+    ///
+    /// OAUTH_SCOPE_MISMATCH (token lacks the READ scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+    Unauthorized(ApiError),
+    /// Status 403.
+    ///
+    /// NO_PERMISSION - the user cannot read the module.
+    Forbidden(ApiError),
+    /// Status 404.
+    ///
+    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+    NotFound(ApiError),
+    /// Status 429.
+    ///
+    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+    TooManyRequests(ApiError),
+    /// Status 500.
+    ///
+    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+    InternalServerError(ApiError),
+}
+impl ::std::fmt::Display for GetRichTextFieldsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                GetRichTextFieldsError::BadRequest(_) => "400 BadRequest",
+                GetRichTextFieldsError::Unauthorized(_) => "401 Unauthorized",
+                GetRichTextFieldsError::Forbidden(_) => "403 Forbidden",
+                GetRichTextFieldsError::NotFound(_) => "404 NotFound",
+                GetRichTextFieldsError::TooManyRequests(_) => "429 TooManyRequests",
+                GetRichTextFieldsError::InternalServerError(_) => {
+                    "500 InternalServerError"
+                }
+            },
+        )
+    }
+}
+/// Request builder for [`Client::get_rich_text_records`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetRichTextRecords {
+    client: runtime::Client,
+    module_api_name: String,
+    ids: Vec<String>,
+    fields: Vec<String>,
+}
+impl GetRichTextRecords {
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(
+                runtime::Method::GET,
+                "/{module_api_name}/actions/fetch_full_data",
+                &["zoho_oauth"],
+            )
+            .path("module_api_name", &self.module_api_name)
+            .query_list("ids", &self.ids, runtime::ListStyle::Comma)
+            .query_list("fields", &self.fields, runtime::ListStyle::Comma)
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<
+        runtime::Response<RecordDataResponse>,
+        runtime::Error<GetRichTextRecordsError>,
+    > {
+        match r.status().as_u16() {
+            200 => r.json(),
+            400 => r.error_json(GetRichTextRecordsError::BadRequest),
+            401 => r.error_json(GetRichTextRecordsError::Unauthorized),
+            403 => r.error_json(GetRichTextRecordsError::Forbidden),
+            404 => r.error_json(GetRichTextRecordsError::NotFound),
+            429 => r.error_json(GetRichTextRecordsError::TooManyRequests),
+            500 => r.error_json(GetRichTextRecordsError::InternalServerError),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<RecordDataResponse>,
+        runtime::Error<GetRichTextRecordsError>,
+    > {
+        self.client.send(self.request(), Self::decode).await
+    }
+}
+runtime::impl_into_future!(
+    GetRichTextRecords => RecordDataResponse, GetRichTextRecordsError
+);
+/// The error responses declared for [`Client::get_rich_text_records`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum GetRichTextRecordsError {
+    /// Status 400.
+    ///
+    /// INVALID_DATA (bad record ID or a field that is not a rich text field), REQUIRED_PARAM_MISSING (`ids` or `fields` absent), INVALID_MODULE.
+    BadRequest(ApiError),
+    /// Status 401.
+    ///
+    /// OAUTH_SCOPE_MISMATCH (token lacks the READ scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+    Unauthorized(ApiError),
+    /// Status 403.
+    ///
+    /// NO_PERMISSION - the user cannot read the module.
+    Forbidden(ApiError),
+    /// Status 404.
+    ///
+    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+    NotFound(ApiError),
+    /// Status 429.
+    ///
+    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+    TooManyRequests(ApiError),
+    /// Status 500.
+    ///
+    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+    InternalServerError(ApiError),
+}
+impl ::std::fmt::Display for GetRichTextRecordsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                GetRichTextRecordsError::BadRequest(_) => "400 BadRequest",
+                GetRichTextRecordsError::Unauthorized(_) => "401 Unauthorized",
+                GetRichTextRecordsError::Forbidden(_) => "403 Forbidden",
+                GetRichTextRecordsError::NotFound(_) => "404 NotFound",
+                GetRichTextRecordsError::TooManyRequests(_) => "429 TooManyRequests",
+                GetRichTextRecordsError::InternalServerError(_) => {
+                    "500 InternalServerError"
+                }
+            },
+        )
+    }
+}
+/// Request builder for [`Client::clone_record`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct CloneRecord {
+    client: runtime::Client,
+    module_api_name: String,
+    record_id: String,
+    body: Option<CloneRecordRequest>,
+}
+impl CloneRecord {
+    /// Sets the request body.
+    pub fn body(mut self, value: CloneRecordRequest) -> Self {
+        self.body = Some(value);
+        self
+    }
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(
+                runtime::Method::POST,
+                "/{module_api_name}/{record_id}/actions/clone",
+                &["zoho_oauth"],
+            )
+            .path("module_api_name", &self.module_api_name)
+            .path("record_id", &self.record_id)
+            .json_opt("application/json", self.body.as_ref())
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<
+        runtime::Response<BulkActionResponse>,
+        runtime::Error<CloneRecordError>,
+    > {
+        match r.status().as_u16() {
+            201 => r.json(),
+            400 => r.error_json(CloneRecordError::BadRequest),
+            401 => r.error_json(CloneRecordError::Unauthorized),
+            403 => r.error_json(CloneRecordError::Forbidden),
+            404 => r.error_json(CloneRecordError::NotFound),
+            429 => r.error_json(CloneRecordError::TooManyRequests),
+            500 => r.error_json(CloneRecordError::InternalServerError),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<BulkActionResponse>,
+        runtime::Error<CloneRecordError>,
+    > {
+        self.client.send(self.request(), Self::decode).await
+    }
+}
+runtime::impl_into_future!(CloneRecord => BulkActionResponse, CloneRecordError);
+/// The error responses declared for [`Client::clone_record`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum CloneRecordError {
+    /// Status 400.
+    ///
+    /// INVALID_DATA (bad record ID or field value), MANDATORY_NOT_FOUND
+    /// (a mandatory field set to null), NOT_SUPPORTED (module cannot be
+    /// cloned), INVALID_MODULE. Record-level errors come inside `data`,
+    /// request-level errors as a single flat object.
+    BadRequest(BulkErrorResponse),
+    /// Status 401.
+    ///
+    /// OAUTH_SCOPE_MISMATCH (token lacks the CREATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+    Unauthorized(ApiError),
+    /// Status 403.
+    ///
+    /// NO_PERMISSION - the user cannot create records in the module.
+    Forbidden(ApiError),
+    /// Status 404.
+    ///
+    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+    NotFound(ApiError),
+    /// Status 429.
+    ///
+    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+    TooManyRequests(ApiError),
+    /// Status 500.
+    ///
+    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+    InternalServerError(ApiError),
+}
+impl ::std::fmt::Display for CloneRecordError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                CloneRecordError::BadRequest(_) => "400 BadRequest",
+                CloneRecordError::Unauthorized(_) => "401 Unauthorized",
+                CloneRecordError::Forbidden(_) => "403 Forbidden",
+                CloneRecordError::NotFound(_) => "404 NotFound",
+                CloneRecordError::TooManyRequests(_) => "429 TooManyRequests",
+                CloneRecordError::InternalServerError(_) => "500 InternalServerError",
+            },
+        )
+    }
+}
+/// Request builder for [`Client::delete_photo`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeletePhoto {
+    client: runtime::Client,
+    module_api_name: String,
+    record_id: String,
+}
+impl DeletePhoto {
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(
+                runtime::Method::DELETE,
+                "/{module_api_name}/{record_id}/photo",
+                &["zoho_oauth"],
+            )
+            .path("module_api_name", &self.module_api_name)
+            .path("record_id", &self.record_id)
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<runtime::Response<ActionSuccess>, runtime::Error<DeletePhotoError>> {
+        match r.status().as_u16() {
+            200 => r.json(),
+            400 => r.error_json(DeletePhotoError::BadRequest),
+            401 => r.error_json(DeletePhotoError::Unauthorized),
+            403 => r.error_json(DeletePhotoError::Forbidden),
+            404 => r.error_json(DeletePhotoError::NotFound),
+            429 => r.error_json(DeletePhotoError::TooManyRequests),
+            500 => r.error_json(DeletePhotoError::InternalServerError),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<runtime::Response<ActionSuccess>, runtime::Error<DeletePhotoError>> {
+        self.client.send(self.request(), Self::decode).await
+    }
+}
+runtime::impl_into_future!(DeletePhoto => ActionSuccess, DeletePhotoError);
+/// The error responses declared for [`Client::delete_photo`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeletePhotoError {
+    /// Status 400.
+    ///
+    /// INVALID_DATA (bad record ID, or the record has no photo), RECORD_LOCKED, AUTHORIZATION_FAILED, INVALID_MODULE or INVALID_REQUEST_METHOD.
+    BadRequest(ApiError),
+    /// Status 401.
+    ///
+    /// OAUTH_SCOPE_MISMATCH (token lacks the DELETE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+    Unauthorized(ApiError),
+    /// Status 403.
+    ///
+    /// NO_PERMISSION - the user cannot edit the record.
+    Forbidden(ApiError),
+    /// Status 404.
+    ///
+    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+    NotFound(ApiError),
+    /// Status 429.
+    ///
+    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+    TooManyRequests(ApiError),
+    /// Status 500.
+    ///
+    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+    InternalServerError(ApiError),
+}
+impl ::std::fmt::Display for DeletePhotoError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                DeletePhotoError::BadRequest(_) => "400 BadRequest",
+                DeletePhotoError::Unauthorized(_) => "401 Unauthorized",
+                DeletePhotoError::Forbidden(_) => "403 Forbidden",
+                DeletePhotoError::NotFound(_) => "404 NotFound",
+                DeletePhotoError::TooManyRequests(_) => "429 TooManyRequests",
+                DeletePhotoError::InternalServerError(_) => "500 InternalServerError",
+            },
+        )
+    }
+}
+/// A deleted record, in the recycle bin or deleted permanently.
+///
+/// Schema: `#/components/schemas/DeletedRecord`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DeletedRecord {
+    /// ID the record had.
+    pub id: String,
+    /// The record's display name (null once deleted permanently).
+    ///
+    /// `None`: absent; `Some(None)`: explicitly `null`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::double_option"
+    )]
+    pub display_name: Option<Option<String>>,
+    /// Where the record is.
+    pub r#type: DeletedRecordType,
+    /// Who created the record.
+    ///
+    /// `None`: absent; `Some(None)`: explicitly `null`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::double_option"
+    )]
+    pub created_by: Option<Option<UserReference>>,
+    /// Who deleted the record (null once deleted permanently).
+    ///
+    /// `None`: absent; `Some(None)`: explicitly `null`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::double_option"
+    )]
+    pub deleted_by: Option<Option<UserReference>>,
+    /// When the record was deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_time: Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    /// Properties not declared by the schema.
+    #[serde(flatten)]
+    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+}
+runtime::open_enum! {
+    /// Where the record is.
+    ///
+    /// Schema: `#/components/schemas/DeletedRecord/properties/type`
+    pub enum DeletedRecordType {
+        Recycle = "recycle",
+        Permanent = "permanent",
+    }
+}
+/// A page of deleted records.
+///
+/// Schema: `#/components/schemas/DeletedRecordListResponse`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DeletedRecordListResponse {
+    pub data: Vec<DeletedRecord>,
+    pub info: PageInfo,
+}
+/// The number of records of a module that match the request.
+///
+/// Schema: `#/components/schemas/RecordCountResponse`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RecordCountResponse {
+    /// Number of matching records.
+    pub count: i64,
+}
+/// A condition narrowing the records of a custom view to mass update.
+///
+/// Schema: `#/components/schemas/MassUpdateCriterion`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MassUpdateCriterion {
+    /// API name of the field the condition is on.
+    pub api_name: String,
+    /// Comparison, e.g. equal, not_equal, starts_with, greater_than.
+    pub comparator: String,
+    /// The value to compare with (string, number or boolean, depending on the field).
+    pub value: ::serde_json::Value,
+    /// Properties not declared by the schema.
+    #[serde(flatten)]
+    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+}
+/// The territory whose records to mass update.
+///
+/// Schema: `#/components/schemas/TerritoryFilter`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TerritoryFilter {
+    /// Territory ID.
+    pub id: String,
+    /// Also update the records of its child territories.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub include_child: Option<bool>,
+}
+/// Body of a mass update: the field values to set (one item in
+/// `data`) and the records to set them on, given by `ids`, `cvid`
+/// (optionally with `criteria`) or `territory`.
+///
+/// Schema: `#/components/schemas/MassUpdateRequest`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MassUpdateRequest {
+    /// One object holding the field API names and values to set.
+    pub data: Vec<Record>,
+    /// IDs of the records to update (up to 500; updated immediately).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ids: Option<Vec<String>>,
+    /// Custom view whose records to update (scheduled as a job).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cvid: Option<String>,
+    /// Conditions narrowing the custom view's records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub criteria: Option<Vec<MassUpdateCriterion>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub territory: Option<TerritoryFilter>,
+    /// Replace multi-select picklist values instead of adding to them (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub over_write: Option<bool>,
+}
+/// Progress of a mass update job.
+///
+/// Schema: `#/components/schemas/MassUpdateStatus`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MassUpdateStatus {
+    #[serde(rename = "Status")]
+    pub status: MassUpdateStatusStatus,
+    /// Records that could not be updated.
+    #[serde(rename = "Failed_Count", default, skip_serializing_if = "Option::is_none")]
+    pub failed_count: Option<i32>,
+    /// Records updated.
+    #[serde(rename = "Updated_Count", default, skip_serializing_if = "Option::is_none")]
+    pub updated_count: Option<i32>,
+    /// Records not updated yet.
+    #[serde(
+        rename = "Not_Updated_Count",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub not_updated_count: Option<i32>,
+    /// Records the job covers.
+    #[serde(rename = "Total_Count", default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i32>,
+}
+runtime::open_enum! {
+    /// Schema: `#/components/schemas/MassUpdateStatus/properties/Status`
+    pub enum MassUpdateStatusStatus {
+        Scheduled = "SCHEDULED",
+        Running = "RUNNING",
+        Completed = "COMPLETED",
+        Failed = "FAILED",
+    }
+}
+/// The status of a mass update job, wrapped in a one-item `data` array.
+///
+/// Schema: `#/components/schemas/MassUpdateStatusResponse`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MassUpdateStatusResponse {
+    pub data: Vec<MassUpdateStatus>,
+}
+/// What an action's success reports: the record's `id` and audit
+/// fields, or the `job_id` of a scheduled job; often empty.
+///
+/// Schema: `#/components/schemas/ActionDetails`
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ActionDetails {
+    /// ID of the record concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// ID of the background job scheduled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<String>,
+    #[serde(rename = "Created_Time", default, skip_serializing_if = "Option::is_none")]
+    pub created_time: Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    #[serde(rename = "Modified_Time", default, skip_serializing_if = "Option::is_none")]
+    pub modified_time: Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    #[serde(rename = "Created_By", default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<UserReference>,
+    #[serde(rename = "Modified_By", default, skip_serializing_if = "Option::is_none")]
+    pub modified_by: Option<UserReference>,
+    /// Properties not declared by the schema.
+    #[serde(flatten)]
+    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+}
+/// A successful action (`SCHEDULED` when a background job was started).
+///
+/// Schema: `#/components/schemas/ActionSuccess`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ActionSuccess {
+    pub code: ActionSuccessCode,
+    pub details: ActionDetails,
+    /// e.g. record updated, mass update scheduled successfully, Photo deleted.
+    pub message: String,
+    pub status: ActionSuccessStatus,
+}
+runtime::open_enum! {
+    /// Schema: `#/components/schemas/ActionSuccess/properties/code`
+    pub enum ActionSuccessCode {
+        Success = "SUCCESS",
+        Scheduled = "SCHEDULED",
+    }
+}
+runtime::open_enum! {
+    /// Schema: `#/components/schemas/ActionSuccess/properties/status`
+    pub enum ActionSuccessStatus {
+        Success = "success",
+    }
+}
+runtime::tagged_union! {
+    #[tag = "status"]
+    /// Outcome of an action on one record, told apart by `status`.
+    ///
+    /// Schema: `#/components/schemas/ActionResult`
+    pub enum ActionResult {
+        #[tags("success")]
+        ActionSuccess(ActionSuccess),
+        #[tags("error")]
+        ApiError(ApiError),
+    }
+}
+/// Per-record outcomes of an action (mass update, territory assignment), in input order.
+///
+/// Schema: `#/components/schemas/ActionResponse`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ActionResponse {
+    pub data: Vec<ActionResult>,
+}
+/// A territory, by ID.
+///
+/// Schema: `#/components/schemas/TerritoryReference`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TerritoryReference {
+    /// Territory ID (from the Territories API).
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Properties not declared by the schema.
+    #[serde(flatten)]
+    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+}
+/// The territories to assign to (or remove from) one record.
+///
+/// Schema: `#/components/schemas/TerritoryAssignment`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TerritoryAssignment {
+    /// Record ID; required when several records are sent, absent when the URL names the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(rename = "Territories")]
+    pub territories: Vec<TerritoryReference>,
+}
+/// Body of the assign and remove territories calls.
+///
+/// Schema: `#/components/schemas/TerritoriesRequest`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TerritoriesRequest {
+    pub data: Vec<TerritoryAssignment>,
+}
+/// Records in a `data` array, without paging information.
+///
+/// Schema: `#/components/schemas/RecordDataResponse`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RecordDataResponse {
+    pub data: Vec<Record>,
+}
+/// Optional body of a clone call.
+///
+/// Schema: `#/components/schemas/CloneRecordRequest`
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CloneRecordRequest {
+    /// One record holding the field values that replace the copied ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<Record>>,
+    /// Features not to run for the clone (`cadences`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip_feature_execution: Option<Vec<SkipFeature>>,
 }
 /// A user (owner, creator, modifier) as embedded in a record.
 ///
@@ -2172,6 +4159,35 @@ impl runtime::ToParam for BulkErrorResponse {
         runtime::json_param(self)
     }
 }
+/// A Notifications API callback: records of `module` were inserted, updated or deleted. The payload names the records (`ids`); fetch them with the Records API for their data.
+///
+/// Schema: `#/components/schemas/WebhookNotification`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhookNotification {
+    /// When Zoho CRM sent the notification, in milliseconds since the Unix epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_time: Option<i64>,
+    /// The query parameters of the channel's notify URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_params: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// API name of the module whose records changed.
+    pub module: String,
+    /// The Records API URL of the module.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_uri: Option<String>,
+    /// IDs of the records concerned.
+    pub ids: Vec<String>,
+    /// For updates on a channel that asked for field details, the changed fields per record id; empty otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affected_fields: Option<Vec<::serde_json::Value>>,
+    /// `insert`, `update` or `delete`.
+    pub operation: String,
+    /// The channel this notification belongs to.
+    pub channel_id: String,
+    /// The verification token given when the channel was enabled, echoed back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
 runtime::open_enum! {
     pub enum ListRecordsSortOrder {
         Asc = "asc",
@@ -2211,5 +4227,100 @@ runtime::open_enum! {
         True = "true",
         False = "false",
         Both = "both",
+    }
+}
+runtime::open_enum! {
+    pub enum ListDeletedRecordsType {
+        All = "all",
+        Recycle = "recycle",
+        Permanent = "permanent",
+    }
+}
+runtime::tagged_union! {
+    #[tag = "operation"]
+    /// The webhook events of this API, told apart by their `operation` property. An event type this version does not know decodes into `Unknown` with its JSON, so a vendor adding an event never breaks a deployed receiver.
+    ///
+    /// - `Insert` (`insert`): Records were created in a watched module ([reference](https://www.zoho.com/crm/developer/docs/api/v7/notifications/overview.html))
+    /// - `Update` (`update`): Records of a watched module were updated ([reference](https://www.zoho.com/crm/developer/docs/api/v7/notifications/overview.html))
+    /// - `Delete` (`delete`): Records of a watched module were deleted ([reference](https://www.zoho.com/crm/developer/docs/api/v7/notifications/overview.html))
+    pub enum WebhookEvent {
+        #[tags("insert")]
+        Insert(WebhookNotification),
+        #[tags("update")]
+        Update(WebhookNotification),
+        #[tags("delete")]
+        Delete(WebhookNotification),
+    }
+}
+/// Verifies a webhook delivery, then decodes it into [`WebhookEvent`]. Authenticity is checked on the raw body before anything is parsed; secrets stay out of `Debug` output and errors.
+///
+/// Zoho CRM posts a notification to the channel's `notify_url` when records of a watched module change. It signs nothing: the `token` chosen when the channel was enabled comes back in every payload and is compared in constant time, and `server_time` bounds the replay window.
+///
+/// - the payload's `token` must be the channel's token
+/// - replay window: the delivery's `server_time` must be within five minutes of the receiver's clock
+///
+/// Vendor reference: <https://www.zoho.com/crm/developer/docs/api/v7/notifications/overview.html>
+///
+/// ```no_run
+/// # fn receive(headers: &crm_clients::runtime::webhook::HeaderMap, body: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
+/// use crm_clients::zoho_crm::records::Webhook;
+///
+/// let webhook = Webhook::new(std::env::var("CHANNEL_TOKEN")?)?;
+/// let delivery = webhook.verify_and_parse(headers, body)?;
+/// println!("{:?} {:?}", delivery.id, delivery.payload);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    verifier: runtime::webhook::Verifier,
+}
+impl Webhook {
+    /// A verifier with the receiver's secrets, as the vendor shows them.
+    pub fn new(
+        token: impl Into<runtime::webhook::Secret>,
+    ) -> Result<Self, runtime::webhook::KeyError> {
+        let verifier = runtime::webhook::Verifier::builder()
+            .payload_token("token", token.into())
+            .timestamp(
+                runtime::webhook::Field::Body("server_time"),
+                runtime::webhook::TimestampFormat::UnixMillis,
+            )
+            .require_timestamp(true)
+            .build()?;
+        Ok(Self { verifier })
+    }
+    /// A verifier configured by hand.
+    pub fn from_verifier(verifier: runtime::webhook::Verifier) -> Self {
+        Self { verifier }
+    }
+    /// How far a delivery's timestamp may be from the receiver's clock
+    /// (default five minutes); `None` accepts any age.
+    pub fn replay_window(self, window: Option<::std::time::Duration>) -> Self {
+        Self {
+            verifier: self.verifier.with_replay_window(window),
+        }
+    }
+    /// Verifies a delivery (headers and body exactly as received) and decodes it.
+    pub fn verify_and_parse(
+        &self,
+        headers: &runtime::webhook::HeaderMap,
+        body: &[u8],
+    ) -> Result<
+        runtime::webhook::Delivery<WebhookEvent>,
+        runtime::webhook::WebhookError,
+    > {
+        self.verifier.parse(headers, body)
+    }
+    /// As [`verify_and_parse`](Self::verify_and_parse), with the receiver's clock at `now`.
+    pub fn verify_and_parse_at(
+        &self,
+        headers: &runtime::webhook::HeaderMap,
+        body: &[u8],
+        now: ::std::time::SystemTime,
+    ) -> Result<
+        runtime::webhook::Delivery<WebhookEvent>,
+        runtime::webhook::WebhookError,
+    > {
+        self.verifier.parse_at(headers, body, now)
     }
 }

@@ -1,5 +1,6 @@
 //! The client shared by generated modules: configuration, credentials, and
-//! sending a request with timeouts, retries and a tracing span.
+//! sending a request with timeouts, retries, rate limits, hooks, a body
+//! limit and a tracing span.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -9,21 +10,28 @@ use std::time::{Duration, Instant};
 use reqwest::header::{HeaderName, HeaderValue, CONTENT_TYPE, COOKIE};
 use tracing::Instrument;
 
-use super::auth::{Credential, Kind};
+use super::auth::{rebase, Authorization, AuthorizeError, BindContext, Credential};
+use super::body::{read_limited, Download, DEFAULT_BODY_LIMIT};
 use super::error::{Error, NoErrorBody};
+use super::hooks::{Attempt, Hook};
+use super::options::RequestOptions;
+use super::ratelimit::{Limiter, Permit, RateLimit};
 use super::request::{encode, Request};
 use super::response::{RawResponse, Response};
 use super::retry::RetryPolicy;
 
 /// A generated API client: built from the runtime client.
 pub trait ApiClient {
+    /// Wraps the runtime client.
     fn from_runtime(client: Client) -> Self;
 }
 
-/// The shared, cheaply cloned HTTP client of one API.
+/// The shared, cheaply cloned HTTP client of one API. Clones share the
+/// connection pool, credentials, hooks and rate limiter.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    options: Arc<RequestOptions>,
 }
 
 struct Inner {
@@ -32,6 +40,9 @@ struct Inner {
     credentials: Vec<(&'static str, Credential)>,
     retry: RetryPolicy,
     timeout: Option<Duration>,
+    body_limit: Option<u64>,
+    hooks: Vec<Arc<dyn Hook>>,
+    limiter: Option<Limiter>,
 }
 
 impl fmt::Debug for Client {
@@ -41,6 +52,10 @@ impl fmt::Debug for Client {
             .field("credentials", &self.inner.credentials)
             .field("retry", &self.inner.retry)
             .field("timeout", &self.inner.timeout)
+            .field("body_limit", &self.inner.body_limit)
+            .field("hooks", &self.inner.hooks.len())
+            .field("limiter", &self.inner.limiter)
+            .field("options", &self.options)
             .finish_non_exhaustive()
     }
 }
@@ -49,9 +64,21 @@ impl fmt::Debug for Client {
 #[derive(Debug)]
 pub enum BuildError {
     /// The base URL (after filling server variables) does not parse.
-    InvalidBaseUrl { url: String, message: String },
+    InvalidBaseUrl {
+        /// The URL as built.
+        url: String,
+        /// Why it does not parse.
+        message: String,
+    },
     /// The HTTP client could not be created (TLS backend).
     Http(reqwest::Error),
+    /// A credential cannot be used (no token URL for the chosen data centre).
+    Credential {
+        /// The security scheme.
+        scheme: &'static str,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 impl fmt::Display for BuildError {
@@ -59,6 +86,7 @@ impl fmt::Display for BuildError {
         match self {
             BuildError::InvalidBaseUrl { url, message } => write!(f, "invalid base URL `{url}`: {message}"),
             BuildError::Http(e) => write!(f, "cannot create the HTTP client: {e}"),
+            BuildError::Credential { scheme, message } => write!(f, "security scheme `{scheme}`: {message}"),
         }
     }
 }
@@ -74,6 +102,9 @@ pub struct ClientBuilder<C> {
     credentials: Vec<(&'static str, Credential)>,
     retry: RetryPolicy,
     timeout: Option<Duration>,
+    body_limit: Option<u64>,
+    hooks: Vec<Arc<dyn Hook>>,
+    rate_limit: Option<RateLimit>,
     user_agent: String,
     http: Option<reqwest::Client>,
     _client: PhantomData<fn() -> C>,
@@ -88,6 +119,9 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("credentials", &self.credentials)
             .field("retry", &self.retry)
             .field("timeout", &self.timeout)
+            .field("body_limit", &self.body_limit)
+            .field("hooks", &self.hooks.len())
+            .field("rate_limit", &self.rate_limit)
             .finish_non_exhaustive()
     }
 }
@@ -102,6 +136,9 @@ impl<C: ApiClient> ClientBuilder<C> {
             credentials: Vec::new(),
             retry: RetryPolicy::default(),
             timeout: Some(Duration::from_secs(30)),
+            body_limit: Some(DEFAULT_BODY_LIMIT),
+            hooks: Vec::new(),
+            rate_limit: None,
             user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_string(),
             http: None,
             _client: PhantomData,
@@ -143,11 +180,48 @@ impl<C: ApiClient> ClientBuilder<C> {
         self
     }
 
+    /// When and how often failed requests are sent again.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self
     }
 
+    /// The largest response body read into memory, in bytes (default
+    /// 32 MiB); a larger one is refused with [`Error::BodyTooLarge`].
+    /// Downloads streamed with `send_streaming` are not bounded.
+    pub fn body_limit(mut self, bytes: u64) -> Self {
+        self.body_limit = Some(bytes);
+        self
+    }
+
+    /// No body limit at all (only for servers you trust).
+    pub fn no_body_limit(mut self) -> Self {
+        self.body_limit = None;
+        self
+    }
+
+    /// Adds a hook that sees every attempt of every request, retries
+    /// included. Hooks run in the order they were added.
+    pub fn hook(mut self, hook: impl Hook) -> Self {
+        self.hooks.push(Arc::new(hook));
+        self
+    }
+
+    /// Keeps these rate limits, in place of any set before (generated
+    /// `builder()`s set the limits the spec publishes).
+    pub fn rate_limit(mut self, limits: RateLimit) -> Self {
+        self.rate_limit = Some(limits);
+        self
+    }
+
+    /// Keeps no client-side rate limits (the server's `429`s are still
+    /// retried as the retry policy allows).
+    pub fn no_rate_limit(mut self) -> Self {
+        self.rate_limit = None;
+        self
+    }
+
+    /// The `User-Agent` header of every request.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
@@ -160,6 +234,7 @@ impl<C: ApiClient> ClientBuilder<C> {
         self
     }
 
+    /// Checks the configuration and makes the client.
     pub fn build(self) -> Result<C, BuildError> {
         let mut url = self.base_url.clone().unwrap_or_else(|| {
             let mut url = self.url_template.to_string();
@@ -177,41 +252,83 @@ impl<C: ApiClient> ClientBuilder<C> {
             Some(http) => http,
             None => reqwest::Client::builder().user_agent(self.user_agent).build().map_err(BuildError::Http)?,
         };
+        // OAuth 2.0 credentials learn their token URL (it may follow a server
+        // variable); tokens name the API domain unless the base URL was set.
+        let mut spec_url = self.url_template.to_string();
+        for (k, v) in &self.variables {
+            spec_url = spec_url.replace(&format!("{{{k}}}"), v);
+        }
+        let bind = BindContext {
+            variables: &self.variables,
+            http: &http,
+            spec_url: &spec_url,
+            base_url: self.base_url.as_deref(),
+        };
+        let follow_api_domain = self.base_url.is_none();
+        let credentials = self
+            .credentials
+            .into_iter()
+            .map(|(scheme, c)| {
+                let c =
+                    c.bind(&bind, follow_api_domain).map_err(|message| BuildError::Credential { scheme, message })?;
+                Ok((scheme, c))
+            })
+            .collect::<Result<Vec<_>, BuildError>>()?;
         Ok(C::from_runtime(Client {
             inner: Arc::new(Inner {
                 http,
                 base_url: url,
-                credentials: self.credentials,
+                credentials,
                 retry: self.retry,
                 timeout: self.timeout,
+                body_limit: self.body_limit,
+                hooks: self.hooks,
+                limiter: self.rate_limit.as_ref().map(Limiter::new),
             }),
+            options: Arc::default(),
         }))
     }
 }
 
 impl Client {
+    /// The base URL requests are sent to.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
     }
 
+    /// The retry policy in force (the client's, or the options').
     pub fn retry_policy(&self) -> &RetryPolicy {
-        &self.inner.retry
+        self.options.retry.as_ref().unwrap_or(&self.inner.retry)
     }
 
-    fn credentials_for<'a>(&'a self, request: &'a Request) -> impl Iterator<Item = &'a Credential> + 'a {
-        self.inner.credentials.iter().filter(|(k, _)| request.security.contains(k)).map(|(_, c)| c)
+    /// A clone whose requests use these options on top of this client's
+    /// (later options win). Cheap: the clone shares the connection pool,
+    /// credentials, hooks and rate limiter.
+    pub fn with_options(&self, options: RequestOptions) -> Client {
+        Client { inner: self.inner.clone(), options: Arc::new(self.options.merged(options)) }
     }
 
-    fn url(&self, request: &Request) -> String {
-        let mut url = String::with_capacity(self.inner.base_url.len() + request.path.len() + 32);
-        url.push_str(&self.inner.base_url);
+    /// The per-request options in force.
+    pub fn options(&self) -> &RequestOptions {
+        &self.options
+    }
+
+    fn timeout(&self) -> Option<Duration> {
+        self.options.timeout.unwrap_or(self.inner.timeout)
+    }
+
+    fn body_limit(&self) -> Option<u64> {
+        self.options.body_limit.unwrap_or(self.inner.body_limit)
+    }
+
+    fn url(&self, request: &Request, auth: &Authorization) -> String {
+        let rebased = auth.api_domain.as_deref().and_then(|domain| rebase(&self.inner.base_url, domain));
+        let base = rebased.as_deref().unwrap_or(&self.inner.base_url);
+        let mut url = String::with_capacity(base.len() + request.path.len() + 32);
+        url.push_str(base);
         url.push_str(&request.path);
         let mut sep = '?';
-        let creds = self.credentials_for(request).filter_map(|c| match &c.0 {
-            Kind::Query { name, value } => Some((encode(name), encode(value))),
-            _ => None,
-        });
-        let pairs: Vec<(String, String)> = creds.collect();
+        let pairs: Vec<(String, String)> = auth.query().map(|(k, v)| (encode(k), encode(v))).collect();
         for (k, v) in request.query.iter().chain(pairs.iter()) {
             url.push(sep);
             sep = '&';
@@ -222,11 +339,11 @@ impl Client {
         url
     }
 
-    fn build(&self, request: &Request) -> Result<reqwest::Request, Error<NoErrorBody>> {
-        let url = reqwest::Url::parse(&self.url(request))
+    fn build(&self, request: &Request, auth: &Authorization) -> Result<reqwest::Request, Error<NoErrorBody>> {
+        let url = reqwest::Url::parse(&self.url(request, auth))
             .map_err(|e| Error::InvalidRequest(format!("bad URL for `{}`: {e}", request.template)))?;
         let mut rb = self.inner.http.request(request.method.clone(), url);
-        if let Some(t) = self.inner.timeout {
+        if let Some(t) = self.timeout() {
             rb = rb.timeout(t);
         }
         for (name, value) in &request.headers {
@@ -241,19 +358,10 @@ impl Client {
             let value = HeaderValue::from_str(&cookie).map_err(|e| Error::InvalidRequest(format!("cookie: {e}")))?;
             rb = rb.header(COOKIE, value);
         }
-        for c in self.credentials_for(request) {
-            match &c.0 {
-                Kind::Header { name, value } => {
-                    let mut value = HeaderValue::from_str(value).map_err(|_| {
-                        Error::InvalidRequest(format!("the credential for header `{name}` is not a valid header value"))
-                    })?;
-                    value.set_sensitive(true);
-                    rb = rb.header(*name, value);
-                }
-                Kind::Basic { user, password } => rb = rb.basic_auth(user, Some(password)),
-                Kind::Query { .. } => {}
-            }
+        for (name, value) in &self.options.headers {
+            rb = rb.header(name.clone(), value.clone());
         }
+        rb = auth.apply(rb);
         if let Some(body) = &request.body {
             rb = rb.header(CONTENT_TYPE, body.content_type).body(body.bytes.clone());
         }
@@ -271,13 +379,44 @@ impl Client {
         decode(raw)
     }
 
+    /// Sends a request whose success body is streamed to the caller, not
+    /// read into memory (no body limit applies). Other statuses are read
+    /// within the body limit and decoded by the operation's `decode`.
+    pub async fn send_streaming<T, E>(
+        &self,
+        request: Request,
+        decode: fn(RawResponse) -> Result<Response<T>, Error<E>>,
+    ) -> Result<Download, Error<E>> {
+        let (response, permit) = self.send_attempts(&request).await.map_err(Error::widen)?;
+        if response.status().is_success() {
+            return Ok(Download::new(response, permit));
+        }
+        let raw = read_limited(response, self.body_limit()).await.map_err(Error::widen)?;
+        drop(permit);
+        match decode(raw.clone()) {
+            Err(e) => Err(e),
+            // A declared non-2xx success cannot be streamed: it is undeclared here.
+            Ok(_) => Err(raw.unexpected_error()),
+        }
+    }
+
     /// Sends a request with retries; any status comes back as a response.
     /// Not generic: one copy of the transport code serves every operation.
     pub async fn execute(&self, request: &Request) -> Result<RawResponse, Error<NoErrorBody>> {
+        let (response, permit) = self.send_attempts(request).await?;
+        let raw = read_limited(response, self.body_limit()).await;
+        drop(permit);
+        raw
+    }
+
+    /// Sends attempts until one is not retried, each within the rate limits
+    /// and seen by the hooks; the last one's response head comes back with
+    /// its place in the concurrency cap.
+    async fn send_attempts(&self, request: &Request) -> Result<(reqwest::Response, Permit), Error<NoErrorBody>> {
         if let Some(message) = &request.error {
             return Err(Error::InvalidRequest(message.clone()));
         }
-        let policy = &self.inner.retry;
+        let policy = self.retry_policy();
         let may_retry = policy.method_allowed(&request.method);
         let span = tracing::debug_span!(
             "http_request",
@@ -288,11 +427,38 @@ impl Client {
         );
         let started = Instant::now();
         let mut attempt = 0u32;
+        let mut reauthorized = false;
         loop {
             attempt += 1;
             span.record("attempt", attempt);
-            let built = self.build(request)?;
-            let outcome = self.inner.http.execute(built).instrument(span.clone()).await;
+            let permit = match &self.inner.limiter {
+                Some(limiter) => limiter.acquire(&request.method).instrument(span.clone()).await,
+                None => None,
+            };
+            // The credential step: the current token for each attempt.
+            let auth = Authorization::resolve(&self.inner.credentials, request.security)
+                .instrument(span.clone())
+                .await
+                .map_err(|e| match e {
+                    AuthorizeError::Auth(e) => Error::Auth(e),
+                    AuthorizeError::Invalid(message) => Error::InvalidRequest(message),
+                })?;
+            let built = self.build(request, &auth)?;
+            let info = Attempt { template: request.template, method: &request.method, number: attempt };
+            let outcome = self.send_attempt(&info, built).instrument(span.clone()).await;
+            if let (Ok(resp), Some(limiter)) = (&outcome, &self.inner.limiter) {
+                limiter.observe(resp.status(), resp.headers());
+            }
+            // A 401 means the request was not processed: with a renewed
+            // token, the same request goes once more (POST included).
+            if matches!(&outcome, Ok(resp) if resp.status() == reqwest::StatusCode::UNAUTHORIZED) && !reauthorized {
+                reauthorized = true;
+                if auth.renew_rejected().instrument(span.clone()).await.map_err(Error::Auth)? {
+                    drop(permit);
+                    tracing::debug!(parent: &span, "resending with a renewed token");
+                    continue;
+                }
+            }
             let retry_delay = match &outcome {
                 Ok(resp) if RetryPolicy::status_retryable(resp.status()) => {
                     Some(policy.delay(attempt, Some(resp.headers())))
@@ -304,21 +470,37 @@ impl Client {
                 may_retry && attempt < policy.max_attempts && started.elapsed() + *delay <= policy.max_elapsed
             };
             if let Some(delay) = retry_delay.filter(within_budget) {
+                // Free the place in the concurrency cap while waiting.
+                drop(permit);
                 tracing::debug!(parent: &span, ?delay, "retrying");
                 tokio::time::sleep(delay).await;
                 continue;
             }
             let resp = outcome.map_err(transport)?;
-            let status = resp.status();
-            span.record("status", status.as_u16());
-            let headers = resp.headers().clone();
-            let body = resp.bytes().instrument(span.clone()).await.map_err(transport)?;
-            return Ok(RawResponse { status, headers, body });
+            span.record("status", resp.status().as_u16());
+            return Ok((resp, permit));
         }
+    }
+
+    /// One attempt: the hooks before, the exchange, the hooks after.
+    async fn send_attempt(
+        &self,
+        info: &Attempt<'_>,
+        mut request: reqwest::Request,
+    ) -> Result<reqwest::Response, reqwest::Error> {
+        for hook in &self.inner.hooks {
+            hook.before_attempt(info, &mut request);
+        }
+        let sent = Instant::now();
+        let outcome = self.inner.http.execute(request).await;
+        for hook in &self.inner.hooks {
+            hook.after_attempt(info, outcome.as_ref(), sent.elapsed());
+        }
+        outcome
     }
 }
 
-fn transport(e: reqwest::Error) -> Error<NoErrorBody> {
+pub(crate) fn transport(e: reqwest::Error) -> Error<NoErrorBody> {
     if e.is_timeout() {
         Error::Timeout
     } else {

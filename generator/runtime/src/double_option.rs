@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+/// Writes `Some(None)` as `null` (an absent field is skipped by the caller).
 pub fn serialize<T: Serialize, S: Serializer>(value: &Option<Option<T>>, serializer: S) -> Result<S::Ok, S::Error> {
     match value {
         Some(inner) => inner.serialize(serializer),
@@ -10,6 +11,7 @@ pub fn serialize<T: Serialize, S: Serializer>(value: &Option<Option<T>>, seriali
     }
 }
 
+/// Reads a present field, `null` included, as `Some(..)`.
 pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Option<T>>, D::Error> {

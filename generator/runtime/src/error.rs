@@ -1,12 +1,17 @@
 //! The error every generated call returns: a declared error response (typed
 //! per operation), an undeclared status, a body that does not decode, a
-//! timeout, a transport failure, or a request that could not be built.
-//! Every variant that saw a response keeps its status, headers and body.
+//! timeout, a transport failure, a body over the limit, a list item that
+//! does not decode, or a request that could not be built. Every variant
+//! that saw a response keeps its status and headers, and its body when the
+//! body was read.
 
 use std::fmt;
 
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
+
+use super::auth::AuthError;
+use super::ratelimit::RateLimitInfo;
 
 /// The error type of an operation that declares no error responses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,30 +26,79 @@ impl fmt::Display for NoErrorBody {
 /// A declared error response, decoded into the operation's error enum `E`.
 #[derive(Debug, Clone)]
 pub struct ApiError<E> {
+    /// The response status.
     pub status: StatusCode,
+    /// The response headers.
     pub headers: HeaderMap,
     /// The body as received.
     pub raw_body: String,
+    /// The body, decoded into the operation's error enum.
     pub body: E,
 }
 
 /// A response whose status the spec does not declare for the operation.
 #[derive(Debug, Clone)]
 pub struct UnexpectedResponse {
+    /// The response status.
     pub status: StatusCode,
+    /// The response headers.
     pub headers: HeaderMap,
+    /// The body as received.
     pub body: String,
 }
 
 /// A body that does not match its declared schema.
 #[derive(Debug, Clone)]
 pub struct DecodeError {
+    /// The response status.
     pub status: StatusCode,
+    /// The response headers.
     pub headers: HeaderMap,
+    /// The body as received.
     pub body: String,
     /// Where in the body decoding failed (`data[3].Owner.id`).
     pub path: String,
+    /// What did not match.
     pub message: String,
+}
+
+/// A response body larger than the limit, refused before it was held in
+/// memory.
+#[derive(Debug, Clone)]
+pub struct BodyTooLarge {
+    /// The response status.
+    pub status: StatusCode,
+    /// The response headers.
+    pub headers: HeaderMap,
+    /// The limit in force, in bytes.
+    pub limit: u64,
+    /// The length the server declared in `Content-Length`, if any.
+    pub declared: Option<u64>,
+    /// The bytes read when reading stopped (0 when `Content-Length` alone
+    /// was over the limit).
+    pub received: u64,
+}
+
+/// One item of a list page that does not decode; the page's other items
+/// still do.
+#[derive(Debug, Clone)]
+pub struct ItemError {
+    /// The response status.
+    pub status: StatusCode,
+    /// The response headers.
+    pub headers: HeaderMap,
+    /// The item's index in its page (0-based).
+    pub index: usize,
+    /// The page's number in the stream (0 for the first page).
+    pub page: usize,
+    /// The JSON pointer of the item in the page (`/data/3`).
+    pub pointer: String,
+    /// Where inside the item decoding failed (`Owner.id`).
+    pub path: String,
+    /// What did not match.
+    pub message: String,
+    /// The item as received.
+    pub raw: serde_json::Value,
 }
 
 /// Everything a generated call can fail with.
@@ -58,6 +112,14 @@ pub enum Error<E> {
     Decode(Box<DecodeError>),
     /// An attempt timed out (the timeout applies per attempt).
     Timeout,
+    /// The response body is larger than the body limit.
+    BodyTooLarge(Box<BodyTooLarge>),
+    /// One item of a list page did not decode (pagination streams and
+    /// lenient page reads go on with the next item).
+    Item(Box<ItemError>),
+    /// No access token could be had (a refresh failed): the request was
+    /// not sent, or was answered 401 and the token could not be renewed.
+    Auth(AuthError),
     /// The connection failed or broke.
     Transport(reqwest::Error),
     /// The request could not be built (a path value of `..`, a body that
@@ -72,6 +134,8 @@ impl<E> Error<E> {
             Error::Api(e) => Some(e.status),
             Error::UnexpectedStatus(e) => Some(e.status),
             Error::Decode(e) => Some(e.status),
+            Error::BodyTooLarge(e) => Some(e.status),
+            Error::Item(e) => Some(e.status),
             _ => None,
         }
     }
@@ -82,8 +146,16 @@ impl<E> Error<E> {
             Error::Api(e) => Some(&e.headers),
             Error::UnexpectedStatus(e) => Some(&e.headers),
             Error::Decode(e) => Some(&e.headers),
+            Error::BodyTooLarge(e) => Some(&e.headers),
+            Error::Item(e) => Some(&e.headers),
             _ => None,
         }
+    }
+
+    /// The rate-limit headers of the response, when one was received and
+    /// carried them (a `429`'s `Retry-After`, say).
+    pub fn rate_limit(&self) -> Option<RateLimitInfo> {
+        RateLimitInfo::from_headers(self.headers()?)
     }
 
     /// The response body as text, when a response was received.
@@ -114,6 +186,9 @@ impl Error<NoErrorBody> {
             Error::UnexpectedStatus(e) => Error::UnexpectedStatus(e),
             Error::Decode(e) => Error::Decode(e),
             Error::Timeout => Error::Timeout,
+            Error::BodyTooLarge(e) => Error::BodyTooLarge(e),
+            Error::Item(e) => Error::Item(e),
+            Error::Auth(e) => Error::Auth(e),
             Error::Transport(e) => Error::Transport(e),
             Error::InvalidRequest(m) => Error::InvalidRequest(m),
         }
@@ -147,6 +222,24 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
                 excerpt(&e.body)
             ),
             Error::Timeout => f.write_str("the request timed out"),
+            Error::BodyTooLarge(e) => {
+                write!(f, "HTTP {} body is larger than the {}-byte limit", e.status, e.limit)?;
+                match e.declared {
+                    Some(declared) if declared > e.limit => write!(f, " (Content-Length: {declared})"),
+                    _ => write!(f, " (more than {} bytes received)", e.limit),
+                }
+            }
+            Error::Item(e) => write!(
+                f,
+                "item {} of page {} (`{}`) does not decode at `{}`: {}; item: {}",
+                e.index,
+                e.page,
+                e.pointer,
+                e.path,
+                e.message,
+                excerpt(&e.raw.to_string())
+            ),
+            Error::Auth(e) => write!(f, "authorization failed: {e}"),
             Error::Transport(e) => {
                 write!(f, "transport error: {e}")?;
                 let mut source = std::error::Error::source(e);
@@ -165,6 +258,7 @@ impl<E: fmt::Display + fmt::Debug> std::error::Error for Error<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Transport(e) => Some(e),
+            Error::Auth(e) => Some(e),
             _ => None,
         }
     }

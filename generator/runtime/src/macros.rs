@@ -213,6 +213,18 @@ macro_rules! client_builder {
                 Self(self.0.credential(scheme, credential))
             }
 
+            /// Sends `Authorization: <prefix> <token>` for the security scheme
+            /// `scheme`, asking `source` for the token before each attempt and
+            /// once more after a 401 (tokens the application manages itself).
+            pub fn credential_source(
+                self,
+                scheme: &'static str,
+                prefix: &'static str,
+                source: ::std::sync::Arc<dyn $crate::CredentialSource>,
+            ) -> Self {
+                Self(self.0.credential(scheme, $crate::Credential::source(prefix, source)))
+            }
+
             /// The timeout of each attempt (default 30 s).
             pub fn timeout(self, timeout: ::std::time::Duration) -> Self {
                 Self(self.0.timeout(timeout))
@@ -226,6 +238,31 @@ macro_rules! client_builder {
             /// When and how often failed requests are sent again.
             pub fn retry(self, policy: $crate::RetryPolicy) -> Self {
                 Self(self.0.retry(policy))
+            }
+
+            /// The largest response body read into memory, in bytes (default 32 MiB).
+            pub fn body_limit(self, bytes: u64) -> Self {
+                Self(self.0.body_limit(bytes))
+            }
+
+            /// No body limit at all (only for servers you trust).
+            pub fn no_body_limit(self) -> Self {
+                Self(self.0.no_body_limit())
+            }
+
+            /// Adds a hook that sees every attempt of every request, retries included.
+            pub fn hook(self, hook: impl $crate::Hook) -> Self {
+                Self(self.0.hook(hook))
+            }
+
+            /// Keeps these client-side rate limits in place of the spec's.
+            pub fn rate_limit(self, limits: $crate::RateLimit) -> Self {
+                Self(self.0.rate_limit(limits))
+            }
+
+            /// Keeps no client-side rate limits.
+            pub fn no_rate_limit(self) -> Self {
+                Self(self.0.no_rate_limit())
             }
 
             /// The `User-Agent` header of every request.

@@ -1,16 +1,23 @@
 //! Pagination declared in a spec (`x-pagination`) as a lazy `Stream` of
 //! items: offset/limit, page numbers, or a cursor taken from each page.
+//! An item that does not decode is reported on its own and the others are
+//! kept; a page whose has-more flag or cursor is missing or malformed ends
+//! the stream with an error.
 
+use bytes::Bytes;
 use futures_core::Stream;
-use futures_util::stream::{self, StreamExt, TryStreamExt};
+use futures_util::stream::{self, StreamExt};
+use reqwest::header::HeaderMap;
+use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::client::Client;
-use super::error::{DecodeError, Error};
+use super::error::{DecodeError, Error, ItemError};
 use super::request::{Body, Request};
 use super::response::{RawResponse, Response};
 
+/// How the paging parameter advances.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PageStyle {
     /// The parameter is an item offset: advance by the items received.
@@ -24,10 +31,13 @@ pub enum PageStyle {
 /// How an operation pages, as declared in its spec.
 #[derive(Debug, Clone, Copy)]
 pub struct Pagination {
+    /// How the paging parameter advances.
     pub style: PageStyle,
     /// The parameter is a top-level field of the JSON body, not a query parameter.
     pub in_body: bool,
+    /// The paging parameter's wire name.
     pub param: &'static str,
+    /// The page-size parameter's wire name, if any.
     pub limit: Option<&'static str>,
     /// JSON pointer to the items array in each page.
     pub items: &'static str,
@@ -37,9 +47,50 @@ pub struct Pagination {
     pub next: Option<&'static str>,
 }
 
+/// One page, decoded item by item: the items that decode, an error for
+/// each that does not, and the page as received.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    /// The items that decode, in page order.
+    pub items: Vec<T>,
+    /// The items that do not, each with its index, path and raw JSON.
+    pub errors: Vec<ItemError>,
+    /// The page as received (status, headers, body as JSON via `raw_json`).
+    pub response: Response<Value>,
+}
+
+/// Fetches one page (the request as built, without advancing) and decodes
+/// its items one by one.
+pub async fn fetch_page<T, R, E>(
+    client: Client,
+    request: Request,
+    pagination: Pagination,
+    decode: fn(RawResponse) -> Result<Response<R>, Error<E>>,
+) -> Result<Page<T>, Error<E>>
+where
+    T: DeserializeOwned,
+{
+    let Some(page) = fetch(&client, &request, &pagination, decode, 0).await? else {
+        let empty = Response::new(StatusCode::NO_CONTENT, HeaderMap::new(), Value::Null);
+        return Ok(Page { items: Vec::new(), errors: Vec::new(), response: empty });
+    };
+    let mut items = Vec::new();
+    let mut errors = Vec::new();
+    for entry in page.entries {
+        match entry {
+            Ok(item) => items.push(item),
+            Err(e) => errors.push(*e),
+        }
+    }
+    Ok(Page { items, errors, response: Response::with_raw(page.status, page.headers, page.json, page.raw) })
+}
+
 /// Streams the items of every page, fetching each page when the previous
-/// one is used up. Stops on an empty page, a short page (fewer items than
-/// the limit sent), a false `has_more`, or a missing cursor.
+/// one is used up. An item that does not decode comes as an
+/// [`Error::Item`] and the stream goes on. The stream stops on an empty
+/// page, a short page (fewer items than the limit sent), a false
+/// `has_more`, or a null or empty cursor; it ends with an error on a failed
+/// request or a page whose flag or cursor is missing or malformed.
 pub fn paginate<T, R, E>(
     client: Client,
     request: Request,
@@ -51,44 +102,116 @@ where
     R: Send + 'static,
     E: Send + 'static,
 {
-    stream::try_unfold(Some(request), move |state| {
+    stream::unfold(Some((request, 0usize)), move |state| {
         let client = client.clone();
         async move {
-            let Some(request) = state else { return Ok(None) };
-            let raw = client.execute(&request).await.map_err(Error::widen)?;
-            if !raw.status().is_success() {
-                // The operation's own decoding gives the typed error.
-                return match decode(raw) {
-                    Err(e) => Err(e),
-                    Ok(_) => Ok(None),
-                };
-            }
-            if raw.body().iter().all(u8::is_ascii_whitespace) {
-                // `204 No Content` and friends: nothing more to read.
-                return Ok(None);
-            }
-            let page: Value = raw.parse().map_err(Error::Decode)?;
-            let items = page.pointer(pagination.items).and_then(Value::as_array).cloned().unwrap_or_default();
-            let mut decoded = Vec::with_capacity(items.len());
-            for (i, item) in items.into_iter().enumerate() {
-                let value = serde_json::from_value::<T>(item).map_err(|e| {
-                    Error::Decode(Box::new(DecodeError {
-                        status: raw.status(),
-                        headers: raw.headers().clone(),
-                        body: String::from_utf8_lossy(raw.body()).into_owned(),
-                        path: format!("{}/{i}", pagination.items),
-                        message: e.to_string(),
-                    }))
-                })?;
-                decoded.push(value);
-            }
-            let next = next_request(request, &pagination, &page, decoded.len());
-            Ok(Some((decoded, next)))
+            let (request, number) = state?;
+            let page = match fetch(&client, &request, &pagination, decode, number).await {
+                Ok(Some(page)) => page,
+                Ok(None) => return None,
+                Err(e) => return Some((vec![Err(e)], None)),
+            };
+            let received = page.entries.len();
+            let mut out: Vec<Result<T, Error<E>>> =
+                page.entries.into_iter().map(|entry| entry.map_err(Error::Item)).collect();
+            let next = match next_request(request, &pagination, &page.json, received) {
+                Ok(next) => next.map(|r| (r, number + 1)),
+                Err((pointer, message)) => {
+                    out.push(Err(Error::Decode(Box::new(DecodeError {
+                        status: page.status,
+                        headers: page.headers,
+                        body: String::from_utf8_lossy(&page.raw).into_owned(),
+                        path: pointer.to_string(),
+                        message,
+                    }))));
+                    None
+                }
+            };
+            Some((out, next))
         }
     })
-    .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
-    .try_flatten()
+    .flat_map(stream::iter)
     .boxed()
+}
+
+/// A page as fetched: its entries decoded one by one, and the page itself.
+struct Fetched<T> {
+    status: StatusCode,
+    headers: HeaderMap,
+    raw: Bytes,
+    json: Value,
+    entries: Vec<Result<T, Box<ItemError>>>,
+}
+
+/// Sends one page request. `None` when a status other than 2xx decodes as
+/// a success of the operation (nothing to page through).
+async fn fetch<T, R, E>(
+    client: &Client,
+    request: &Request,
+    pagination: &Pagination,
+    decode: fn(RawResponse) -> Result<Response<R>, Error<E>>,
+    number: usize,
+) -> Result<Option<Fetched<T>>, Error<E>>
+where
+    T: DeserializeOwned,
+{
+    let raw = client.execute(request).await.map_err(Error::widen)?;
+    if !raw.status().is_success() {
+        // The operation's own decoding gives the typed error.
+        return match decode(raw) {
+            Err(e) => Err(e),
+            Ok(_) => Ok(None),
+        };
+    }
+    let json: Value = if raw.body().iter().all(u8::is_ascii_whitespace) {
+        // `204 No Content` and friends: an empty page.
+        Value::Null
+    } else {
+        raw.parse().map_err(Error::Decode)?
+    };
+    let entries = match json.pointer(pagination.items) {
+        // No items (Zoho omits `data` on an empty last page): an empty page.
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| {
+                serde_path_to_error::deserialize::<_, T>(item).map_err(|e| {
+                    Box::new(ItemError {
+                        status: raw.status(),
+                        headers: raw.headers().clone(),
+                        index,
+                        page: number,
+                        pointer: format!("{}/{index}", pagination.items),
+                        path: e.path().to_string(),
+                        message: e.into_inner().to_string(),
+                        raw: item.clone(),
+                    })
+                })
+            })
+            .collect(),
+        Some(other) => {
+            return Err(Error::Decode(Box::new(DecodeError {
+                status: raw.status(),
+                headers: raw.headers().clone(),
+                body: String::from_utf8_lossy(raw.body()).into_owned(),
+                path: pagination.items.to_string(),
+                message: format!("the page's items are not an array but {}", kind(other)),
+            })))
+        }
+    };
+    Ok(Some(Fetched { status: raw.status(), headers: raw.headers().clone(), raw: raw.body.clone(), json, entries }))
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
 fn read_param(request: &Request, p: &Pagination, name: &str) -> Option<Value> {
@@ -117,12 +240,24 @@ fn write_param(mut request: Request, p: &Pagination, value: Value) -> Option<Req
     Some(request)
 }
 
-fn next_request(request: Request, p: &Pagination, page: &Value, received: usize) -> Option<Request> {
+/// The request of the next page; `None` after the last one; an error (the
+/// pointer and what is wrong) when the page's flag or cursor is missing or
+/// malformed.
+fn next_request(
+    request: Request,
+    p: &Pagination,
+    page: &Value,
+    received: usize,
+) -> Result<Option<Request>, (&'static str, String)> {
     if received == 0 {
-        return None;
+        return Ok(None);
     }
     let last_page = match p.has_more {
-        Some(flag) => page.pointer(flag).and_then(Value::as_bool) != Some(true),
+        Some(flag) => match page.pointer(flag) {
+            Some(Value::Bool(more)) => !more,
+            Some(other) => return Err((flag, format!("the has-more flag is not a boolean but {}", kind(other)))),
+            None => return Err((flag, "the has-more flag is missing".to_string())),
+        },
         None => p
             .limit
             .and_then(|l| read_param(&request, p, l))
@@ -130,7 +265,7 @@ fn next_request(request: Request, p: &Pagination, page: &Value, received: usize)
             .is_some_and(|limit| (received as u64) < limit),
     };
     if last_page {
-        return None;
+        return Ok(None);
     }
     let next = match p.style {
         PageStyle::Offset => {
@@ -142,12 +277,20 @@ fn next_request(request: Request, p: &Pagination, page: &Value, received: usize)
             Value::from(current + 1)
         }
         PageStyle::Cursor => {
-            let cursor = page.pointer(p.next?)?;
-            if cursor.is_null() || cursor.as_str() == Some("") {
-                return None;
+            let Some(pointer) = p.next else { return Ok(None) };
+            match page.pointer(pointer) {
+                None => return Err((pointer, "the next-page cursor is missing".to_string())),
+                Some(Value::Null) => return Ok(None),
+                Some(Value::String(s)) if s.is_empty() => return Ok(None),
+                Some(cursor @ (Value::String(_) | Value::Number(_))) => cursor.clone(),
+                Some(other) => {
+                    return Err((
+                        pointer,
+                        format!("the next-page cursor is not a string or number but {}", kind(other)),
+                    ))
+                }
             }
-            cursor.clone()
         }
     };
-    write_param(request, p, next)
+    Ok(write_param(request, p, next))
 }

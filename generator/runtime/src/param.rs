@@ -3,6 +3,7 @@
 
 /// A value that can be sent as a parameter.
 pub trait ToParam {
+    /// The value as the text sent on the wire (before percent-encoding).
     fn to_param(&self) -> String;
 }
 

@@ -42,6 +42,8 @@ pub struct Request {
 }
 
 impl Request {
+    /// A request for the spec's path `template`, authorised by any of the
+    /// `security` schemes.
     pub fn new(method: Method, template: &'static str, security: &'static [&'static str]) -> Self {
         Request {
             method,
@@ -73,11 +75,13 @@ impl Request {
         self
     }
 
+    /// Adds a query parameter.
     pub fn query(mut self, name: &str, value: &impl ToParam) -> Self {
         self.query.push((encode(name), encode(&value.to_param())));
         self
     }
 
+    /// Adds a query parameter when it is set.
     pub fn query_opt<T: ToParam>(self, name: &str, value: Option<&T>) -> Self {
         match value {
             Some(v) => self.query(name, v),
@@ -85,6 +89,7 @@ impl Request {
         }
     }
 
+    /// Adds an array query parameter in its style.
     pub fn query_list<T: ToParam>(mut self, name: &str, values: &[T], style: ListStyle) -> Self {
         let name = encode(name);
         let sep = match style {
@@ -103,6 +108,7 @@ impl Request {
         self
     }
 
+    /// Adds an array query parameter when it is set.
     pub fn query_list_opt<T: ToParam>(self, name: &str, values: Option<&[T]>, style: ListStyle) -> Self {
         match values {
             Some(v) => self.query_list(name, v, style),
@@ -110,11 +116,13 @@ impl Request {
         }
     }
 
+    /// Adds a header.
     pub fn header(mut self, name: &'static str, value: &impl ToParam) -> Self {
         self.headers.push((name, value.to_param()));
         self
     }
 
+    /// Adds a header when it is set.
     pub fn header_opt<T: ToParam>(self, name: &'static str, value: Option<&T>) -> Self {
         match value {
             Some(v) => self.header(name, v),
@@ -122,11 +130,13 @@ impl Request {
         }
     }
 
+    /// Adds a cookie.
     pub fn cookie(mut self, name: &'static str, value: &impl ToParam) -> Self {
         self.cookies.push((name, value.to_param()));
         self
     }
 
+    /// Adds a cookie when it is set.
     pub fn cookie_opt<T: ToParam>(self, name: &'static str, value: Option<&T>) -> Self {
         match value {
             Some(v) => self.cookie(name, v),
@@ -134,6 +144,7 @@ impl Request {
         }
     }
 
+    /// Sets a JSON body.
     pub fn json<T: Serialize>(mut self, content_type: &'static str, body: &T) -> Self {
         match serde_json::to_vec(body) {
             Ok(bytes) => self.body = Some(Body { content_type, bytes: bytes.into() }),
@@ -142,6 +153,7 @@ impl Request {
         self
     }
 
+    /// Sets a JSON body when there is one.
     pub fn json_opt<T: Serialize>(self, content_type: &'static str, body: Option<&T>) -> Self {
         match body {
             Some(b) => self.json(content_type, b),
@@ -149,6 +161,7 @@ impl Request {
         }
     }
 
+    /// Sets a form-encoded body from an object's fields.
     pub fn form<T: Serialize>(mut self, content_type: &'static str, body: &T) -> Self {
         let encoded = serde_json::to_value(body).map_err(|e| e.to_string()).and_then(|v| match v {
             serde_json::Value::Object(map) => Ok(map
@@ -165,6 +178,7 @@ impl Request {
         self
     }
 
+    /// Sets a form-encoded body when there is one.
     pub fn form_opt<T: Serialize>(self, content_type: &'static str, body: Option<&T>) -> Self {
         match body {
             Some(b) => self.form(content_type, b),
@@ -172,11 +186,13 @@ impl Request {
         }
     }
 
+    /// Sets a text body.
     pub fn text(mut self, content_type: &'static str, body: &str) -> Self {
         self.body = Some(Body { content_type, bytes: Bytes::copy_from_slice(body.as_bytes()) });
         self
     }
 
+    /// Sets a text body when there is one.
     pub fn text_opt<T: AsRef<str>>(self, content_type: &'static str, body: Option<&T>) -> Self {
         match body {
             Some(b) => self.text(content_type, b.as_ref()),
@@ -184,11 +200,13 @@ impl Request {
         }
     }
 
+    /// Sets a binary body.
     pub fn bytes(mut self, content_type: &'static str, body: &[u8]) -> Self {
         self.body = Some(Body { content_type, bytes: Bytes::copy_from_slice(body) });
         self
     }
 
+    /// Sets a binary body when there is one.
     pub fn bytes_opt<T: AsRef<[u8]>>(self, content_type: &'static str, body: Option<&T>) -> Self {
         match body {
             Some(b) => self.bytes(content_type, b.as_ref()),

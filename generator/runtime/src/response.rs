@@ -1,48 +1,95 @@
 //! Responses: the raw one the transport returns, and the typed one users get.
 
+use std::fmt;
+use std::sync::OnceLock;
+
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use super::error::{ApiError, DecodeError, Error, UnexpectedResponse};
+use super::ratelimit::RateLimitInfo;
 
-/// A decoded response: the typed body, with status and headers still
-/// reachable (rate-limit headers, say). Derefs to the body.
-#[derive(Debug, Clone)]
+/// A decoded response: the typed body, with status, headers and the body
+/// as received still reachable (rate-limit headers, a field the spec does
+/// not declare). Derefs to the typed body.
+#[derive(Clone)]
 pub struct Response<T> {
     status: StatusCode,
     headers: HeaderMap,
     body: T,
+    raw: Bytes,
+    json: OnceLock<Option<Value>>,
+}
+
+impl<T: fmt::Debug> fmt::Debug for Response<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body", &self.body)
+            .field("raw_len", &self.raw.len())
+            .finish()
+    }
 }
 
 impl<T> Response<T> {
+    /// A response without a body as received (its raw body is empty).
     pub fn new(status: StatusCode, headers: HeaderMap, body: T) -> Self {
-        Response { status, headers, body }
+        Response::with_raw(status, headers, body, Bytes::new())
     }
 
+    /// A response with the body it was decoded from.
+    pub fn with_raw(status: StatusCode, headers: HeaderMap, body: T, raw: Bytes) -> Self {
+        Response { status, headers, body, raw, json: OnceLock::new() }
+    }
+
+    /// The response status.
     pub fn status(&self) -> StatusCode {
         self.status
     }
 
+    /// The response headers.
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
     }
 
+    /// The rate-limit headers of the response, if the server sent any.
+    pub fn rate_limit(&self) -> Option<RateLimitInfo> {
+        RateLimitInfo::from_headers(&self.headers)
+    }
+
+    /// The typed body.
     pub fn body(&self) -> &T {
         &self.body
     }
 
+    /// The body as received, byte for byte.
+    pub fn raw_body(&self) -> &[u8] {
+        &self.raw
+    }
+
+    /// The body as received, as JSON: fields the spec does not declare are
+    /// here. Parsed on first use and kept; `None` when the body is not JSON.
+    pub fn raw_json(&self) -> Option<&Value> {
+        self.json.get_or_init(|| serde_json::from_slice(&self.raw).ok()).as_ref()
+    }
+
+    /// The typed body, leaving the rest.
     pub fn into_body(self) -> T {
         self.body
     }
 
+    /// Status, headers and typed body.
     pub fn into_parts(self) -> (StatusCode, HeaderMap, T) {
         (self.status, self.headers, self.body)
     }
 
+    /// The same response with its typed body changed by `f`.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
-        Response { status: self.status, headers: self.headers, body: f(self.body) }
+        Response { status: self.status, headers: self.headers, body: f(self.body), raw: self.raw, json: self.json }
     }
 }
 
@@ -63,14 +110,17 @@ pub struct RawResponse {
 }
 
 impl RawResponse {
+    /// The response status.
     pub fn status(&self) -> StatusCode {
         self.status
     }
 
+    /// The response headers.
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
     }
 
+    /// The body as received.
     pub fn body(&self) -> &[u8] {
         &self.body
     }
@@ -89,7 +139,7 @@ impl RawResponse {
     }
 
     fn done<T, E>(self, body: T) -> Result<Response<T>, Error<E>> {
-        Ok(Response::new(self.status, self.headers, body))
+        Ok(Response::with_raw(self.status, self.headers, body, self.body))
     }
 
     /// A JSON success body.
@@ -103,20 +153,24 @@ impl RawResponse {
         self.json::<T, E>().map(|r| r.map(wrap))
     }
 
+    /// A text success body (invalid UTF-8 replaced).
     pub fn text<E>(self) -> Result<Response<String>, Error<E>> {
         let body = String::from_utf8_lossy(&self.body).into_owned();
         self.done(body)
     }
 
+    /// A text success body wrapped in a variant of the success enum.
     pub fn text_as<U, E>(self, wrap: fn(String) -> U) -> Result<Response<U>, Error<E>> {
         self.text().map(|r| r.map(wrap))
     }
 
+    /// A binary success body.
     pub fn bytes<E>(self) -> Result<Response<Vec<u8>>, Error<E>> {
         let body = self.body.to_vec();
         self.done(body)
     }
 
+    /// A binary success body wrapped in a variant of the success enum.
     pub fn bytes_as<U, E>(self, wrap: fn(Vec<u8>) -> U) -> Result<Response<U>, Error<E>> {
         self.bytes().map(|r| r.map(wrap))
     }
@@ -126,6 +180,7 @@ impl RawResponse {
         self.done(())
     }
 
+    /// A success without a body, as a variant of the success enum.
     pub fn empty_as<U, E>(self, value: U) -> Result<Response<U>, Error<E>> {
         self.done(value)
     }
@@ -147,11 +202,13 @@ impl RawResponse {
         }
     }
 
+    /// A declared error with a text body.
     pub fn error_text<R, E>(self, wrap: fn(String) -> E) -> Result<Response<R>, Error<E>> {
         let text = String::from_utf8_lossy(&self.body).into_owned();
         self.api(wrap(text))
     }
 
+    /// A declared error with a binary body.
     pub fn error_bytes<R, E>(self, wrap: fn(Vec<u8>) -> E) -> Result<Response<R>, Error<E>> {
         let bytes = self.body.to_vec();
         self.api(wrap(bytes))
@@ -164,10 +221,14 @@ impl RawResponse {
 
     /// A status the spec does not declare for this operation.
     pub fn unexpected<R, E>(self) -> Result<Response<R>, Error<E>> {
-        Err(Error::UnexpectedStatus(Box::new(UnexpectedResponse {
+        Err(self.unexpected_error())
+    }
+
+    pub(crate) fn unexpected_error<E>(self) -> Error<E> {
+        Error::UnexpectedStatus(Box::new(UnexpectedResponse {
             status: self.status,
             headers: self.headers,
             body: String::from_utf8_lossy(&self.body).into_owned(),
-        })))
+        }))
     }
 }

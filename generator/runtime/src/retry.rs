@@ -14,12 +14,15 @@ use reqwest::{Method, StatusCode};
 pub struct RetryPolicy {
     /// Attempts in all, the first included (1 disables retries).
     pub max_attempts: u32,
+    /// The wait before the first retry (doubled for each one after).
     pub initial_backoff: Duration,
+    /// The longest wait between attempts without `Retry-After`.
     pub max_backoff: Duration,
     /// The longest `Retry-After` honoured; longer waits are cut to this.
     pub max_retry_after: Duration,
     /// No retry starts after this much time since the first attempt.
     pub max_elapsed: Duration,
+    /// Also retry POST and PATCH.
     pub retry_non_idempotent: bool,
 }
 
@@ -42,26 +45,31 @@ impl RetryPolicy {
         RetryPolicy { max_attempts: 1, ..RetryPolicy::default() }
     }
 
+    /// Attempts in all, the first included (at least 1).
     pub fn max_attempts(mut self, n: u32) -> Self {
         self.max_attempts = n.max(1);
         self
     }
 
+    /// The wait before the first retry.
     pub fn initial_backoff(mut self, d: Duration) -> Self {
         self.initial_backoff = d;
         self
     }
 
+    /// The longest wait between attempts without `Retry-After`.
     pub fn max_backoff(mut self, d: Duration) -> Self {
         self.max_backoff = d;
         self
     }
 
+    /// The longest `Retry-After` honoured.
     pub fn max_retry_after(mut self, d: Duration) -> Self {
         self.max_retry_after = d;
         self
     }
 
+    /// No retry starts after this much time since the first attempt.
     pub fn max_elapsed(mut self, d: Duration) -> Self {
         self.max_elapsed = d;
         self

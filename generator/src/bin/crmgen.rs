@@ -1,13 +1,23 @@
 //! `crmgen`: typed async Rust clients from OpenAPI descriptions.
 //!
 //! `crmgen generate SPEC OUT` writes a crate, `crmgen check SPEC` validates
-//! and prints warnings without writing anything.
+//! and prints warnings without writing anything, `crmgen diff OLD NEW`
+//! lists the API changes between two versions of a spec.
+//!
+//! Exit status: 0 on success, 1 on an error (the message says what and
+//! where), 2 on a usage error, 3 when `diff --deny-breaking` finds a
+//! breaking change.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
+use crmgen::diff::{Change, Report};
 use crmgen::standalone::RuntimeDep;
+use serde::Serialize;
+
+/// The exit status of `diff --deny-breaking` when a change is breaking.
+const BREAKING: u8 = 3;
 
 #[derive(Parser)]
 #[command(name = "crmgen", version, about = "Typed async Rust clients from OpenAPI 3.0 and 3.1 descriptions")]
@@ -45,6 +55,20 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// List the API changes from OLD to NEW, breaking or not for users of
+    /// the generated crate; exit status 3 with --deny-breaking when any is.
+    Diff {
+        /// The old version of the spec.
+        old: PathBuf,
+        /// The new version of the spec.
+        new: PathBuf,
+        /// Exit with status 3 when any change is breaking (after printing the report).
+        #[arg(long)]
+        deny_breaking: bool,
+        /// How to print the report.
+        #[arg(long, value_enum, default_value_t = Format::Markdown)]
+        format: Format,
+    },
     /// Print the generated module for SPEC on stdout.
     Module {
         /// The OpenAPI document (YAML or JSON).
@@ -53,6 +77,15 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
+}
+
+/// The report's format on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// A summary for a pull request: counts, breaking changes, the others.
+    Markdown,
+    /// One JSON object: the paths, the counts and every change.
+    Json,
 }
 
 fn main() -> ExitCode {
@@ -74,6 +107,9 @@ fn main() -> ExitCode {
             eprintln!("{}: {ops} operations, {types} types, {} warnings", spec.display(), g.warnings.len());
         }),
         Command::Module { spec, strict } => generate(&spec, strict, "crmgen module").map(|g| print!("{}", g.code)),
+        Command::Diff { old, new, deny_breaking, format } => {
+            return diff(&old, &new, deny_breaking, format);
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -93,8 +129,60 @@ fn generate(spec: &std::path::Path, strict: bool, command: &str) -> crmgen::Resu
         strict,
     };
     let generated = crmgen::generate_file(spec, &opts)?;
-    for w in &generated.warnings {
-        eprintln!("warning: {}: {w}", spec.display());
+    let text = std::fs::read_to_string(spec).ok();
+    for line in crmgen::render::warnings(Some(spec), text.as_deref(), &generated.warnings) {
+        eprintln!("{line}");
     }
     Ok(generated)
+}
+
+/// `crmgen diff`: prints the report, then fails when asked to on a breaking change.
+fn diff(old: &Path, new: &Path, deny_breaking: bool, format: Format) -> ExitCode {
+    let report = match crmgen::diff::resolve_file(old).and_then(|o| Ok((o, crmgen::diff::resolve_file(new)?))) {
+        Ok((o, n)) => crmgen::diff::diff(&o, &n),
+        Err(e) => {
+            eprintln!("{}", e.render_from_file());
+            return ExitCode::FAILURE;
+        }
+    };
+    match format {
+        Format::Markdown => {
+            print!("## API changes: `{}` -> `{}`\n\n{}", old.display(), new.display(), report.to_markdown());
+        }
+        Format::Json => match serde_json::to_string_pretty(&JsonReport::new(old, new, &report)) {
+            Ok(json) => println!("{json}"),
+            Err(e) => {
+                eprintln!("error: cannot serialise the report: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+    }
+    if deny_breaking && report.has_breaking() {
+        eprintln!("error: {} breaking API change(s) (--deny-breaking)", report.breaking().count());
+        return ExitCode::from(BREAKING);
+    }
+    ExitCode::SUCCESS
+}
+
+/// `crmgen diff --format json`.
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    old: String,
+    new: String,
+    breaking: usize,
+    non_breaking: usize,
+    changes: &'a [Change],
+}
+
+impl<'a> JsonReport<'a> {
+    fn new(old: &Path, new: &Path, report: &'a Report) -> Self {
+        let breaking = report.breaking().count();
+        JsonReport {
+            old: old.display().to_string(),
+            new: new.display().to_string(),
+            breaking,
+            non_breaking: report.changes.len() - breaking,
+            changes: &report.changes,
+        }
+    }
 }

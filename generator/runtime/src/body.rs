@@ -1,0 +1,99 @@
+//! Reading a response body: into memory within a limit, or streamed to the
+//! caller (downloads) without one.
+
+use bytes::{Bytes, BytesMut};
+use futures_core::Stream;
+use reqwest::header::HeaderMap;
+use reqwest::StatusCode;
+
+use super::error::{BodyTooLarge, Error, NoErrorBody};
+use super::ratelimit::{Permit, RateLimitInfo};
+use super::response::RawResponse;
+
+/// The body limit of a client unless set otherwise: 32 MiB, above the
+/// largest page these APIs send (Zoho's 200 records with every field).
+pub const DEFAULT_BODY_LIMIT: u64 = 32 * 1024 * 1024;
+
+/// Reads the whole body, refusing it as soon as it is known to exceed
+/// `limit`: from `Content-Length` before reading anything, or while
+/// counting the chunks of a body of unknown length. Memory never holds
+/// more than `limit` plus one chunk.
+pub(crate) async fn read_limited(
+    mut response: reqwest::Response,
+    limit: Option<u64>,
+) -> Result<RawResponse, Error<NoErrorBody>> {
+    let status = response.status();
+    let headers = std::mem::take(response.headers_mut());
+    let declared = response.content_length();
+    let too_large = |headers: HeaderMap, received: u64, limit: u64| {
+        Error::BodyTooLarge(Box::new(BodyTooLarge { status, headers, limit, declared, received }))
+    };
+    if let (Some(limit), Some(declared)) = (limit, declared) {
+        if declared > limit {
+            return Err(too_large(headers, 0, limit));
+        }
+    }
+    let capacity = declared.unwrap_or(0).min(limit.unwrap_or(u64::MAX)).min(DEFAULT_BODY_LIMIT);
+    let mut body = BytesMut::with_capacity(usize::try_from(capacity).unwrap_or(0));
+    while let Some(chunk) = response.chunk().await.map_err(super::client::transport)? {
+        let received = body.len() as u64 + chunk.len() as u64;
+        if let Some(limit) = limit.filter(|l| received > *l) {
+            return Err(too_large(headers, received, limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(RawResponse { status, headers, body: body.freeze() })
+}
+
+/// A response whose body is streamed to the caller (recordings, photos,
+/// files), not read into memory, so no body limit applies. While it is
+/// alive it counts as a request in flight for the client's concurrency cap.
+///
+/// The client's per-attempt timeout covers reading the body too: for a
+/// large download, send it with `RequestOptions::no_timeout` or a longer
+/// timeout.
+#[derive(Debug)]
+pub struct Download {
+    status: StatusCode,
+    headers: HeaderMap,
+    response: reqwest::Response,
+    _permit: Permit,
+}
+
+impl Download {
+    pub(crate) fn new(response: reqwest::Response, permit: Permit) -> Self {
+        Download { status: response.status(), headers: response.headers().clone(), response, _permit: permit }
+    }
+
+    /// The response status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response headers (`Content-Type`, `Content-Disposition`, ...).
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The body's length, when the server declared it.
+    pub fn content_length(&self) -> Option<u64> {
+        self.response.content_length()
+    }
+
+    /// The rate-limit headers of the response, if any.
+    pub fn rate_limit(&self) -> Option<RateLimitInfo> {
+        RateLimitInfo::from_headers(&self.headers)
+    }
+
+    /// The next piece of the body; `None` at its end.
+    pub async fn chunk(&mut self) -> Result<Option<Bytes>, Error<NoErrorBody>> {
+        self.response.chunk().await.map_err(super::client::transport)
+    }
+
+    /// The body as a stream of pieces.
+    pub fn into_stream(self) -> impl Stream<Item = Result<Bytes, Error<NoErrorBody>>> + Send + 'static {
+        futures_util::stream::try_unfold(self, |mut download| async move {
+            Ok(download.chunk().await?.map(|chunk| (chunk, download)))
+        })
+    }
+}
