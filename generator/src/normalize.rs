@@ -140,6 +140,10 @@ fn repair_parameter(p: &mut Map<String, Value>, pointer: &str, what: &str, warni
     }
 }
 
+/// Set on a rewritten 3.1 document: the key its webhooks were under
+/// (`webhooks`), so that the resolver's pointers name the original place.
+pub const WEBHOOKS_SOURCE_KEY: &str = "x-crmgen-webhooks-key";
+
 /// Rewrites a 3.1 document in place; returns what it dropped.
 pub fn openapi_31(doc: &mut Value) -> Result<Vec<Warning>> {
     let mut warnings = Vec::new();
@@ -148,6 +152,8 @@ pub fn openapi_31(doc: &mut Value) -> Result<Vec<Warning>> {
     // Webhooks are kept, under the name 3.0 specs give them.
     if let Some(hooks) = root.remove("webhooks") {
         root.insert("x-webhooks".into(), hooks);
+        // Diagnostics keep pointing at the key the document has.
+        root.insert(WEBHOOKS_SOURCE_KEY.into(), Value::String("webhooks".into()));
     }
     for key in ["jsonSchemaDialect"] {
         if root.remove(key).is_some() {

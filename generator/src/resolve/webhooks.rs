@@ -110,6 +110,8 @@ struct TimestampExt {
 pub(super) struct Parsed {
     receiver: ReceiverExt,
     hooks: IndexMap<String, oa::PathItem>,
+    /// The document's key for its webhooks (`webhooks` in 3.1), for pointers.
+    key: String,
 }
 
 /// Reads `x-webhooks` and `x-webhook-receiver`. Webhooks without a receiver
@@ -117,11 +119,12 @@ pub(super) struct Parsed {
 pub(super) fn parse(doc: &oa::OpenAPI, warnings: &mut Vec<crate::error::Warning>) -> Result<Option<Parsed>> {
     let hooks = doc.extensions.get(WEBHOOKS);
     let receiver = doc.extensions.get(RECEIVER);
+    let key = doc.extensions.get(crate::normalize::WEBHOOKS_SOURCE_KEY).and_then(Value::as_str).unwrap_or(WEBHOOKS);
     let (hooks, receiver) = match (hooks, receiver) {
         (None, None) => return Ok(None),
         (Some(_), None) => {
             warnings.push(crate::error::Warning {
-                pointer: format!("#/{WEBHOOKS}"),
+                pointer: format!("#/{key}"),
                 message: format!("webhooks are ignored: no `{RECEIVER}` says how their deliveries are verified"),
             });
             return Ok(None);
@@ -139,11 +142,11 @@ pub(super) fn parse(doc: &oa::OpenAPI, warnings: &mut Vec<crate::error::Warning>
         return Err(Error::invalid(&format!("#/{RECEIVER}/{}", escape_pointer(key)), format!("unknown key `{key}`")));
     }
     let Value::Object(map) = hooks else {
-        return Err(Error::invalid(&format!("#/{WEBHOOKS}"), "expected a map of event names to Path Items"));
+        return Err(Error::invalid(&format!("#/{key}"), "expected a map of event names to Path Items"));
     };
     let mut parsed = IndexMap::new();
     for (name, item) in map {
-        let pointer = format!("#/{WEBHOOKS}/{}", escape_pointer(name));
+        let pointer = format!("#/{key}/{}", escape_pointer(name));
         if item.get("$ref").is_some() {
             return Err(Error::unsupported(&pointer, "a `$ref` to a path item is not supported"));
         }
@@ -153,7 +156,7 @@ pub(super) fn parse(doc: &oa::OpenAPI, warnings: &mut Vec<crate::error::Warning>
         })?;
         parsed.insert(name.clone(), item);
     }
-    Ok(Some(Parsed { receiver, hooks: parsed }))
+    Ok(Some(Parsed { receiver, hooks: parsed, key: key.to_string() }))
 }
 
 impl<'a> Resolver<'a> {
@@ -161,6 +164,7 @@ impl<'a> Resolver<'a> {
     /// bodies), the event enum and the verification scheme.
     pub(super) fn webhooks(&mut self, parsed: &'a Parsed) -> Result<Webhooks> {
         let root = format!("#/{RECEIVER}");
+        let key = &parsed.key;
         let r = &parsed.receiver;
         let receiver_name = self.names.claim("Webhook");
         let enum_name = self.names.claim("WebhookEvent");
@@ -168,7 +172,7 @@ impl<'a> Resolver<'a> {
         let mut seen_tags: IndexMap<String, String> = IndexMap::new();
         let mut events = Vec::new();
         for (name, item) in &parsed.hooks {
-            let pointer = format!("#/{WEBHOOKS}/{}", escape_pointer(name));
+            let pointer = format!("#/{key}/{}", escape_pointer(name));
             let Some(op) = &item.post else {
                 return Err(Error::invalid(
                     &pointer,
@@ -210,7 +214,7 @@ impl<'a> Resolver<'a> {
             });
         }
         if events.is_empty() {
-            return Err(Error::invalid(&format!("#/{WEBHOOKS}"), "no webhook events"));
+            return Err(Error::invalid(&format!("#/{key}"), "no webhook events"));
         }
 
         let envelope = r.envelope.as_ref().map(|e| {

@@ -96,7 +96,19 @@ fn run(spec: &Path, crate_dir: Option<&Path>, name: Option<&str>) -> Report {
         strict: false,
     };
     outcome(|| {
-        let generated = crmgen::generate_file(spec, &opts)?;
+        // Rendered exactly as the CLI renders them, so that a panic while
+        // printing a warning or a refusal is caught and counted here too.
+        let result = crmgen::generate_file(spec, &opts);
+        match &result {
+            Ok(g) => {
+                let text = std::fs::read_to_string(spec).ok();
+                std::hint::black_box(crmgen::render::warnings(Some(spec), text.as_deref(), &g.warnings));
+            }
+            Err(e) => {
+                std::hint::black_box(e.render_from_file());
+            }
+        }
+        let generated = result?;
         if let Some(dir) = crate_dir {
             let runtime =
                 crmgen::standalone::RuntimeDep::Path(xtask::codegen::workspace_root().join("generator/runtime"));
