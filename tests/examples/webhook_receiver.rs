@@ -10,11 +10,11 @@
 
 use std::sync::Arc;
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use axum::Router;
 use crm_clients::runtime::webhook::WebhookError;
 use crm_clients::{attio, highlevel, zoho_crm};
 use tokio::sync::mpsc;
@@ -35,11 +35,7 @@ struct Receivers {
 
 fn status(err: &WebhookError) -> StatusCode {
     eprintln!("webhook: {err}");
-    if err.is_refusal() {
-        StatusCode::UNAUTHORIZED
-    } else {
-        StatusCode::BAD_REQUEST
-    }
+    if err.is_refusal() { StatusCode::UNAUTHORIZED } else { StatusCode::BAD_REQUEST }
 }
 
 /// Queues the event without waiting and answers 200; when the queue is

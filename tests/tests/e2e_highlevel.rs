@@ -20,6 +20,11 @@ use tests::support::{Api, Op, Server, assert_every_operation_is_called, check_de
 use wiremock::ResponseTemplate;
 use wiremock::matchers::{body_json, query_param};
 
+/// The operations added with the complete Conversations API: in this binary, so that
+/// the wire-coverage check below sees them.
+#[path = "e2e_highlevel/added_operations.rs"]
+mod added_operations;
+
 const TOKEN: &str = "hl-test-token";
 const AUTH: &str = "Bearer hl-test-token";
 

@@ -12,7 +12,7 @@ use crm_clients::runtime::webhook::{Ed25519Key, HeaderMap, RsaKey, WebhookError}
 use crm_clients::{attio, highlevel, zoho_crm};
 use ed25519_dalek::Signer as _;
 use hmac::Mac as _;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 const RSA_PRIVATE: &str = include_str!("../../generator/runtime/tests/fixtures/rsa-test-key.pem");
 const RSA_PUBLIC: &str = include_str!("../../generator/runtime/tests/fixtures/rsa-test-key.pub.pem");

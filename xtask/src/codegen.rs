@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crmgen::standalone::{
-    feature_entries, features_for, runtime_dependency, RuntimeDep, MODULE_DEPENDENCIES, OPTIONAL_DEPENDENCIES, RUNTIME_REEXPORT,
+    feature_entries, features_for, runtime_dependency, RuntimeDep, MODULE_DEPENDENCIES, OPTIONAL_DEPENDENCIES,
+    RUNTIME_REEXPORT,
 };
 
 pub const COMMAND: &str = "cargo xtask codegen";
