@@ -295,6 +295,29 @@ impl ClientBuilder {
     pub fn bearer_token(self, token: impl Into<String>) -> Self {
         self.credential("bearer", runtime::Credential::token("Bearer", token))
     }
+    /// Authenticates with a fixed OAuth 2.0 access token sent as `Authorization: Bearer <token>` (scheme `oauth2`); `oauth2` renews tokens instead.
+    ///
+    /// Attio OAuth 2.0 authorization-code tokens of an integration installed in a workspace, sent as `Authorization: Bearer <token>` like API keys.
+    pub fn access_token(self, token: impl Into<String>) -> Self {
+        self.credential("oauth2", runtime::Credential::token("Bearer", token))
+    }
+    /// Authenticates with OAuth 2.0 tokens that renew themselves (scheme `oauth2`), from `https://app.attio.com/oauth/token`: refreshed before they expire and once when the API answers 401, one refresh at a time for every clone of the client. Rotated refresh tokens are saved to the `runtime::OAuth2` value's token store before they are used.
+    ///
+    /// Flows the spec declares:
+    ///
+    /// - `authorizationCode`; scopes `object_configuration:read`, `object_configuration:read-write`
+    pub fn oauth2(self, oauth: impl Into<runtime::OAuth2Refresher>) -> Self {
+        self.credential(
+            "oauth2",
+            runtime::Credential::oauth2(
+                runtime::OAuth2Scheme::new(
+                    "Bearer",
+                    "https://app.attio.com/oauth/token",
+                ),
+                oauth,
+            ),
+        )
+    }
 }
 /// Request builder for [`Client::list_objects`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
@@ -305,7 +328,7 @@ pub struct ListObjects {
 impl ListObjects {
     #[inline]
     fn request(&self) -> runtime::Request {
-        runtime::Request::new(runtime::Method::GET, "/objects", &["bearer"])
+        runtime::Request::new(runtime::Method::GET, "/objects", &["bearer", "oauth2"])
     }
     #[inline]
     fn decode(
@@ -359,7 +382,7 @@ pub struct CreateObject {
 impl CreateObject {
     #[inline]
     fn request(&self) -> runtime::Request {
-        runtime::Request::new(runtime::Method::POST, "/objects", &["bearer"])
+        runtime::Request::new(runtime::Method::POST, "/objects", &["bearer", "oauth2"])
             .json("application/json", &self.body)
     }
     #[inline]
@@ -414,7 +437,11 @@ pub struct GetObject {
 impl GetObject {
     #[inline]
     fn request(&self) -> runtime::Request {
-        runtime::Request::new(runtime::Method::GET, "/objects/{object}", &["bearer"])
+        runtime::Request::new(
+                runtime::Method::GET,
+                "/objects/{object}",
+                &["bearer", "oauth2"],
+            )
             .path("object", &self.object)
     }
     #[inline]
@@ -470,7 +497,11 @@ pub struct UpdateObject {
 impl UpdateObject {
     #[inline]
     fn request(&self) -> runtime::Request {
-        runtime::Request::new(runtime::Method::PATCH, "/objects/{object}", &["bearer"])
+        runtime::Request::new(
+                runtime::Method::PATCH,
+                "/objects/{object}",
+                &["bearer", "oauth2"],
+            )
             .path("object", &self.object)
             .json("application/json", &self.body)
     }
@@ -566,7 +597,7 @@ impl ListAttributes {
         runtime::Request::new(
                 runtime::Method::GET,
                 "/{target}/{identifier}/attributes",
-                &["bearer"],
+                &["bearer", "oauth2"],
             )
             .path("target", &self.target)
             .path("identifier", &self.identifier)
@@ -674,7 +705,7 @@ impl GetAttribute {
         runtime::Request::new(
                 runtime::Method::GET,
                 "/{target}/{identifier}/attributes/{attribute}",
-                &["bearer"],
+                &["bearer", "oauth2"],
             )
             .path("target", &self.target)
             .path("identifier", &self.identifier)
@@ -751,7 +782,7 @@ impl ListSelectOptions {
         runtime::Request::new(
                 runtime::Method::GET,
                 "/{target}/{identifier}/attributes/{attribute}/options",
-                &["bearer"],
+                &["bearer", "oauth2"],
             )
             .path("target", &self.target)
             .path("identifier", &self.identifier)
@@ -831,7 +862,7 @@ impl ListStatuses {
         runtime::Request::new(
                 runtime::Method::GET,
                 "/{target}/{identifier}/attributes/{attribute}/statuses",
-                &["bearer"],
+                &["bearer", "oauth2"],
             )
             .path("target", &self.target)
             .path("identifier", &self.identifier)
@@ -895,7 +926,7 @@ pub struct IdentifySelf {
 impl IdentifySelf {
     #[inline]
     fn request(&self) -> runtime::Request {
-        runtime::Request::new(runtime::Method::GET, "/self", &["bearer"])
+        runtime::Request::new(runtime::Method::GET, "/self", &["bearer", "oauth2"])
     }
     #[inline]
     fn decode(
