@@ -59,7 +59,7 @@ const FIELDS_QUERY: &str = "fields=Last_Name,Email";
 #[test]
 fn every_operation_of_the_spec_is_called_on_the_wire() {
     let coverage = assert_every_operation_is_called(&[&ZOHO]);
-    assert_eq!(coverage["zoho-crm/records.yaml"].len(), 21);
+    assert_eq!(coverage["zoho-crm/records.yaml"].len(), 23);
 }
 
 // ---------------------------------------------------------------- spec examples

@@ -673,6 +673,58 @@ impl Client {
             fields,
         }
     }
+    /// Update (renew) notification channels
+    ///
+    /// Replaces the details of enabled channels: every key given is kept
+    /// and the others are removed, so send the whole channel. Sending a new
+    /// `channel_expiry` renews a channel before it expires.
+    ///
+    ///
+    /// Curation note: The page's method is PUT (the sample request uses `-X PUT`); the same body as Enable Notifications and the same per-channel reply.
+    ///
+    /// `PUT /actions/watch` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/notifications/update-details.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// # let body = serde_json::from_value(serde_json::json!({}))?;
+    /// let response = client.update_notifications(body).await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub fn update_notifications(&self, body: WatchRequest) -> UpdateNotifications {
+        UpdateNotifications {
+            client: self.0.clone(),
+            body,
+        }
+    }
+    /// Enable instant notifications
+    ///
+    /// Opens (or extends) notification channels: for each channel, Zoho
+    /// CRM POSTs a notification to `notify_url` whenever one of `events`
+    /// (`<Module>.create`, `.edit`, `.delete` or `.all`) happens on a
+    /// record. `token` is echoed in every notification (verify it with the
+    /// generated `Webhook` receiver). A channel expires after at most one
+    /// day (one hour by default): renew it with `update_notifications`
+    /// before `channel_expiry`.
+    ///
+    ///
+    /// Curation note: Part of the records workflow: the record notifications the `x-webhooks` section of this spec types are only sent on channels enabled here. Request keys and the 200 per-channel reply from the Enable Notifications page (v3 and v7 pages agree; the v2.1 sample answers the same body). `channel_id` is a long on the page; JSON numbers up to 2^63 are kept as i64.
+    ///
+    /// `POST /actions/watch` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/notifications/enable.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// # let body = serde_json::from_value(serde_json::json!({}))?;
+    /// let response = client.enable_notifications(body).await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub fn enable_notifications(&self, body: WatchRequest) -> EnableNotifications {
+        EnableNotifications {
+            client: self.0.clone(),
+            body,
+        }
+    }
     /// Clone a record
     ///
     /// Creates a copy of the record of the URL. The body is optional: its
@@ -757,7 +809,7 @@ impl ClientBuilder {
     ///
     /// Flows the spec declares:
     ///
-    /// - `authorizationCode`; scopes `ZohoCRM.modules.ALL`, `ZohoCRM.modules.{module_name}.ALL`, `ZohoCRM.modules.{module_name}.READ`, `ZohoCRM.modules.{module_name}.CREATE`, `ZohoCRM.modules.{module_name}.WRITE`, `ZohoCRM.modules.{module_name}.UPDATE`, `ZohoCRM.modules.{module_name}.DELETE`
+    /// - `authorizationCode`; scopes `ZohoCRM.modules.ALL`, `ZohoCRM.modules.{module_name}.ALL`, `ZohoCRM.modules.{module_name}.READ`, `ZohoCRM.modules.{module_name}.CREATE`, `ZohoCRM.modules.{module_name}.WRITE`, `ZohoCRM.modules.{module_name}.UPDATE`, `ZohoCRM.modules.{module_name}.DELETE`, `ZohoCRM.notifications.ALL`, `ZohoCRM.notifications.CREATE`, `ZohoCRM.notifications.UPDATE`
     pub fn oauth2(self, oauth: impl Into<runtime::OAuth2Refresher>) -> Self {
         self.credential(
             "zoho_oauth",
@@ -3211,6 +3263,126 @@ impl ::std::fmt::Display for GetRichTextRecordsError {
         )
     }
 }
+/// Request builder for [`Client::update_notifications`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct UpdateNotifications {
+    client: runtime::Client,
+    body: WatchRequest,
+}
+impl UpdateNotifications {
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(runtime::Method::PUT, "/actions/watch", &["zoho_oauth"])
+            .json("application/json", &self.body)
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<
+        runtime::Response<WatchResponse>,
+        runtime::Error<UpdateNotificationsError>,
+    > {
+        match r.status().as_u16() {
+            200 => r.json(),
+            400 => r.error_json(UpdateNotificationsError::BadRequest),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<WatchResponse>,
+        runtime::Error<UpdateNotificationsError>,
+    > {
+        self.client.send(self.request(), Self::decode).await
+    }
+}
+runtime::impl_into_future!(
+    UpdateNotifications => WatchResponse, UpdateNotificationsError
+);
+/// The error responses declared for [`Client::update_notifications`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum UpdateNotificationsError {
+    /// Status 400.
+    ///
+    /// INVALID_DATA (an unknown channel, module or event).
+    BadRequest(ApiError),
+}
+impl ::std::fmt::Display for UpdateNotificationsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                UpdateNotificationsError::BadRequest(_) => "400 BadRequest",
+            },
+        )
+    }
+}
+/// Request builder for [`Client::enable_notifications`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct EnableNotifications {
+    client: runtime::Client,
+    body: WatchRequest,
+}
+impl EnableNotifications {
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(runtime::Method::POST, "/actions/watch", &["zoho_oauth"])
+            .json("application/json", &self.body)
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<
+        runtime::Response<WatchResponse>,
+        runtime::Error<EnableNotificationsError>,
+    > {
+        match r.status().as_u16() {
+            200 => r.json(),
+            400 => r.error_json(EnableNotificationsError::BadRequest),
+            401 => r.error_json(EnableNotificationsError::Unauthorized),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<WatchResponse>,
+        runtime::Error<EnableNotificationsError>,
+    > {
+        self.client.send(self.request(), Self::decode).await
+    }
+}
+runtime::impl_into_future!(
+    EnableNotifications => WatchResponse, EnableNotificationsError
+);
+/// The error responses declared for [`Client::enable_notifications`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum EnableNotificationsError {
+    /// Status 400.
+    ///
+    /// INVALID_DATA (an unknown module or event, a channel expiry more than a day away), MANDATORY_NOT_FOUND (no `notify_url` or `channel_id`).
+    BadRequest(ApiError),
+    /// Status 401.
+    ///
+    /// OAUTH_SCOPE_MISMATCH (token lacks the notifications scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+    Unauthorized(ApiError),
+}
+impl ::std::fmt::Display for EnableNotificationsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                EnableNotificationsError::BadRequest(_) => "400 BadRequest",
+                EnableNotificationsError::Unauthorized(_) => "401 Unauthorized",
+            },
+        )
+    }
+}
 /// Request builder for [`Client::clone_record`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -3396,6 +3568,75 @@ impl ::std::fmt::Display for DeletePhotoError {
             },
         )
     }
+}
+/// A notification channel to enable or update.
+///
+/// Schema: `#/components/schemas/WatchChannel`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WatchChannel {
+    /// Your id for the channel, sent back in every notification.
+    pub channel_id: i64,
+    /// `<Module>.create`, `<Module>.edit`, `<Module>.delete` or `<Module>.all`.
+    pub events: Vec<String>,
+    /// When the channel stops (at most one day ahead; one hour if absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_expiry: Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    /// Sent back in every notification, to verify it came from Zoho CRM.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// The URL Zoho CRM POSTs notifications to.
+    pub notify_url: String,
+    /// Include the changed fields and their values in notifications.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_affected_field_values: Option<bool>,
+    /// Also notify on actions on related records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notify_on_related_action: Option<bool>,
+}
+/// Schema: `#/components/schemas/WatchRequest`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WatchRequest {
+    pub watch: Vec<WatchChannel>,
+}
+/// A module a channel watches.
+///
+/// Schema: `#/components/schemas/WatchedModule`
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WatchedModule {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_expiry: Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_name: Option<String>,
+    /// The channel's id, as a string in replies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_id: Option<String>,
+}
+/// Schema: `#/components/schemas/WatchResult`
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WatchResult {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<WatchResultDetails>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+/// Schema: `#/components/schemas/WatchResult/properties/details`
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WatchResultDetails {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<WatchedModule>>,
+}
+/// Schema: `#/components/schemas/WatchResponse`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WatchResponse {
+    pub watch: Vec<WatchResult>,
 }
 /// A deleted record, in the recycle bin or deleted permanently.
 ///

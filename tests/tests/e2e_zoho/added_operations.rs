@@ -41,6 +41,8 @@ const GET_RICH_TEXT_RECORDS: Op =
     Op::new(&ZOHO, "get_rich_text_records", "GET", "/{module_api_name}/actions/fetch_full_data");
 const CLONE_RECORD: Op = Op::new(&ZOHO, "clone_record", "POST", "/{module_api_name}/{record_id}/actions/clone");
 const DELETE_PHOTO: Op = Op::new(&ZOHO, "delete_photo", "DELETE", "/{module_api_name}/{record_id}/photo");
+const ENABLE_NOTIFICATIONS: Op = Op::new(&ZOHO, "enable_notifications", "POST", "/actions/watch");
+const UPDATE_NOTIFICATIONS: Op = Op::new(&ZOHO, "update_notifications", "PUT", "/actions/watch");
 
 const RECORD_ID: &str = "554023000003635023";
 
@@ -709,6 +711,101 @@ async fn delete_photo_decodes_the_flat_status() {
         path,
         |uri| async move { client(&uri).delete_photo(MODULE, "3000000038009").await },
         errors_after_400!(DeletePhotoError, no_photo, "Permission denied to delete"),
+    )
+    .await;
+}
+
+// ---------------------------------------------------------------- notification channels
+
+/// The channel both examples of the spec open and renew.
+fn watched(expiry: &str) -> WatchedModule {
+    WatchedModule {
+        channel_expiry: Some(ts(expiry)),
+        resource_uri: Some("https://www.zohoapis.com/crm/v7/Leads".into()),
+        resource_id: Some("4150868000000002175".into()),
+        resource_name: Some("Leads".into()),
+        channel_id: Some("1000000068001".into()),
+    }
+}
+
+#[tokio::test]
+async fn enable_notifications_opens_the_channel_the_webhook_receiver_verifies() {
+    let server = Server::start().await;
+    ENABLE_NOTIFICATIONS
+        .mock_json("/actions/watch", ENABLE_NOTIFICATIONS.request_example())
+        .and(query_is(&[]))
+        .respond_with(ENABLE_NOTIFICATIONS.reply(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let body: WatchRequest = ENABLE_NOTIFICATIONS.typed_request_example();
+    let channel = &body.watch[0];
+    assert_eq!(
+        (channel.channel_id, channel.token.as_deref()),
+        (1000000068001, Some("TOKEN_FOR_VERIFICATION_OF_1000000068001"))
+    );
+    assert_eq!(channel.events, ["Leads.all", "Contacts.create"]);
+    let resp = client(&server.uri()).enable_notifications(body).await.unwrap();
+
+    let result = &resp.body().watch[0];
+    assert_eq!((result.code.as_deref(), result.status.as_deref()), (Some("SUCCESS"), Some("success")));
+    assert_eq!(result.details.as_ref().unwrap().events.as_deref(), Some(&[watched("2024-05-03T10:30:00+05:30")][..]));
+
+    check_declared_errors(
+        ENABLE_NOTIFICATIONS,
+        "/actions/watch",
+        |uri| async move { client(&uri).enable_notifications(ENABLE_NOTIFICATIONS.typed_request_example()).await },
+        vec![
+            (
+                400,
+                EnableNotificationsError::BadRequest(error_with(
+                    ErrorCode::MandatoryNotFound,
+                    "required field not found",
+                    json!({ "api_name": "notify_url" }),
+                )),
+            ),
+            (
+                401,
+                EnableNotificationsError::Unauthorized(api_error(
+                    ErrorCode::OauthScopeMismatch,
+                    "invalid oauth scope to access this URL",
+                    ErrorDetails::default(),
+                )),
+            ),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn update_notifications_renews_the_channel_with_put() {
+    let server = Server::start().await;
+    UPDATE_NOTIFICATIONS
+        .mock_json("/actions/watch", UPDATE_NOTIFICATIONS.request_example())
+        .respond_with(UPDATE_NOTIFICATIONS.reply(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let resp = client(&server.uri()).update_notifications(UPDATE_NOTIFICATIONS.typed_request_example()).await.unwrap();
+
+    let result = &resp.body().watch[0];
+    assert_eq!(result.message.as_deref(), Some("Successfully updated the subscribe details"));
+    assert_eq!(result.details.as_ref().unwrap().events.as_deref(), Some(&[watched("2024-05-04T10:30:00+05:30")][..]));
+
+    check_declared_errors(
+        UPDATE_NOTIFICATIONS,
+        "/actions/watch",
+        |uri| async move { client(&uri).update_notifications(UPDATE_NOTIFICATIONS.typed_request_example()).await },
+        vec![(
+            400,
+            UpdateNotificationsError::BadRequest(error_with(
+                ErrorCode::InvalidData,
+                "invalid data",
+                json!({ "api_name": "channel_id" }),
+            )),
+        )],
     )
     .await;
 }
