@@ -163,7 +163,9 @@ pub fn pascal(raw: &str, prefix: &str) -> String {
         name = format!("{prefix}{name}");
     }
     if name == "Self" {
-        name.push('_');
+        // Not `Self_`: names are built on (`{name}Item`), and an inner
+        // underscore is not camel case.
+        name.push_str("Value");
     }
     name
 }
@@ -257,7 +259,7 @@ mod tests {
         assert_eq!(pascal("-created_at", "V"), "MinusCreatedAt");
         assert_eq!(pascal("custom_objects.pet", "T"), "CustomObjectsPet");
         assert_eq!(pascal("", "V"), "Empty");
-        assert_eq!(pascal("self", "T"), "Self_");
+        assert_eq!(pascal("self", "T"), "SelfValue");
         assert_eq!(snake("type"), "r#type");
         assert_eq!(snake("self"), "self_");
         assert_eq!(snake("crate"), "crate_");

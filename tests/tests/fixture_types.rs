@@ -56,7 +56,7 @@ fn enums_keep_wire_names_and_stay_open() {
     assert_eq!(round_trip::<Status>(json!("2021-07-28")), Status::V20210728);
     assert_eq!(round_trip::<Status>(json!("-created_at")), Status::MinusCreatedAt);
     assert_eq!(round_trip::<Status>(json!("")), Status::Empty);
-    assert_eq!(round_trip::<Status>(json!("self")), Status::Self_);
+    assert_eq!(round_trip::<Status>(json!("self")), Status::SelfValue);
     assert_eq!(round_trip::<Status>(json!("unknown")), Status::Unknown2);
     assert_eq!(round_trip::<Status>(json!("brand-new")), Status::Unknown("brand-new".into()));
     assert_eq!(Status::InProgress.to_string(), "in-progress");

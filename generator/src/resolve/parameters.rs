@@ -84,6 +84,21 @@ impl<'a> Resolver<'a> {
             );
             return Ok(None);
         }
+        // Every other shape either has a serialization of its own in the
+        // runtime (`ToParam`) or is refused here, located, so that no
+        // generated module fails to compile on a parameter.
+        let serializable = match &ty {
+            Ty::Vec(item) => self.param_value_serializable(item, 0),
+            other => self.param_value_serializable(other, 0),
+        };
+        if !serializable {
+            let what = "its schema (an array of objects or maps, a nested array, a map, a discriminated union or a recursive alias) has no parameter serialization";
+            if required {
+                return Err(Error::unsupported(pointer, format!("parameter `{}`: {what}", data.name)));
+            }
+            self.warn(pointer, format!("parameter `{}`: {what}; the optional parameter is left out", data.name));
+            return Ok(None);
+        }
         let is_list = matches!(ty, Ty::Vec(_));
         let role = match constant {
             Some(value) if required => ParamRole::Constant(value),
@@ -103,6 +118,25 @@ impl<'a> Resolver<'a> {
             deprecated: data.deprecated.unwrap_or(false),
             example: self.example(data.example.as_ref(), &data.examples, schema.map(schema_ref)),
         }))
+    }
+
+    /// Whether a single parameter value of type `ty` can be written into a
+    /// query string, path segment or header: the types the runtime's
+    /// `ToParam` covers (scalars, dates, UUIDs, any JSON value) and the
+    /// generated types that implement it (open enums, untagged unions).
+    fn param_value_serializable(&self, ty: &Ty, depth: usize) -> bool {
+        match ty {
+            Ty::String | Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64 | Ty::DateTime | Ty::Date | Ty::Uuid => true,
+            Ty::Value => true,
+            Ty::Named(name) => match self.types.get(name).map(|t| &t.kind) {
+                Some(TypeKind::Enum { .. } | TypeKind::IntEnum { .. }) => true,
+                Some(TypeKind::Union(u)) => u.discriminator.is_none(),
+                // An alias is its target; a chain of aliases is bounded.
+                Some(TypeKind::Alias(target)) if depth < 16 => self.param_value_serializable(target, depth + 1),
+                _ => false,
+            },
+            Ty::Object | Ty::Map(_) | Ty::Vec(_) | Ty::Option(_) | Ty::Box(_) | Ty::Unit | Ty::Bytes => false,
+        }
     }
 
     /// `Some(value)` for a string schema with exactly one allowed value.
