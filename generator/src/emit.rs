@@ -69,24 +69,49 @@ pub(crate) fn doc3(prefix: &str, vendor: Option<&str>, suffix: &str) -> TokenStr
 fn sanitize_doc(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     let mut in_code = false;
+    // An indented code block (CommonMark: four spaces after a blank line,
+    // outside a list) would be compiled by rustdoc as a Rust doctest.
+    let mut in_indented = false;
+    let mut prev_blank = true;
+    let mut in_list = false;
     for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_end();
+        let indent = trimmed.len() - trimmed.trim_start().len();
+        if in_indented && !trimmed.is_empty() && indent < 4 {
+            out.push_str("\n```");
+            in_indented = false;
+        }
         if i > 0 {
             out.push('\n');
         }
-        let trimmed = line.trim_end();
-        if trimmed.trim_start().starts_with("```") {
+        if !in_indented && trimmed.trim_start().starts_with("```") {
             in_code = !in_code;
             // Vendor code blocks are not Rust.
             out.push_str(if in_code { "```text" } else { "```" });
+            prev_blank = false;
             continue;
         }
-        if in_code {
+        if in_code || in_indented {
             out.push_str(trimmed);
             continue;
         }
+        if indent >= 4 && prev_blank && !in_list && !trimmed.is_empty() {
+            out.push_str("```text\n");
+            out.push_str(trimmed);
+            in_indented = true;
+            continue;
+        }
+        if !trimmed.is_empty() && indent < 4 {
+            let item = trimmed.trim_start();
+            in_list = item.starts_with("- ")
+                || item.starts_with("* ")
+                || item.starts_with("+ ")
+                || item.split_once(". ").is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+        }
+        prev_blank = trimmed.is_empty();
         out.push_str(&sanitize_line(trimmed));
     }
-    if in_code {
+    if in_code || in_indented {
         out.push_str("\n```");
     }
     out
@@ -1194,5 +1219,27 @@ fn union_def(name: &Ident, docs: TokenStream, deprecated: Option<TokenStream>, u
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitize_doc;
+
+    #[test]
+    fn indented_code_blocks_are_not_rust_doctests() {
+        let text = "Send this body:\n\n    {\"a\": 1}\n    more\n\nThen wait.";
+        assert_eq!(sanitize_doc(text), "Send this body:\n\n```text\n    {\"a\": 1}\n    more\n\n```\nThen wait.");
+    }
+
+    #[test]
+    fn indented_list_continuations_stay_prose() {
+        let text = "- item\n\n    continued\n- next";
+        assert_eq!(sanitize_doc(text), text);
+    }
+
+    #[test]
+    fn fenced_blocks_become_text() {
+        assert_eq!(sanitize_doc("```js\nx()\n```"), "```text\nx()\n```");
     }
 }

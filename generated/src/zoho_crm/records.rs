@@ -4190,12 +4190,15 @@ pub struct RecordsUpsertRequest {
 runtime::open_enum! {
     /// Zoho CRM error code. Request-level codes: AUTHENTICATION_FAILURE,
     /// INVALID_TOKEN, OAUTH_SCOPE_MISMATCH (401); NO_PERMISSION (403);
-    /// INVALID_URL_PATTERN (404); TOO_MANY_REQUESTS (429); INTERNAL_ERROR
-    /// (500); the rest are 400 or per-record errors (ALREADY_MODIFIED 412).
+    /// INVALID_URL_PATTERN (404); NOT_FOUND (404 of an unknown mass-update
+    /// job, as in Zoho's published spec); TOO_MANY_REQUESTS (429);
+    /// INTERNAL_ERROR (500); the rest are 400 or per-record errors
+    /// (ALREADY_MODIFIED 412).
     ///
     /// Schema: `#/components/schemas/ErrorCode`
     pub enum ErrorCode {
         InvalidData = "INVALID_DATA",
+        NotFound = "NOT_FOUND",
         InvalidModule = "INVALID_MODULE",
         InvalidUrlPattern = "INVALID_URL_PATTERN",
         InvalidRequestMethod = "INVALID_REQUEST_METHOD",
