@@ -111,8 +111,10 @@ pub fn write_crate(
         strict,
     };
     let generated = generate_file(spec, &opts)?;
-    for w in &generated.warnings {
-        eprintln!("warning: {}: {w}", spec.display());
+    // As `crmgen check` prints them: file, line and column, pointer.
+    let text = std::fs::read_to_string(spec).ok();
+    for line in render::warnings(Some(spec), text.as_deref(), &generated.warnings) {
+        eprintln!("{line}");
     }
     for (rel, text) in standalone::crate_files(&name, &generated.code, generated.api.uses, runtime) {
         let path = out_dir.join(rel);
