@@ -167,6 +167,7 @@ pub fn ty_str(t: &Ty) -> String {
         Ty::Object => "serde_json::Map<String, Value>".into(),
         Ty::Unit => "()".into(),
         Ty::Bytes => "Bytes".into(),
+        Ty::File => "FilePart".into(),
         Ty::Vec(i) => format!("Vec<{}>", ty_str(i)),
         Ty::Map(i) => format!("BTreeMap<String, {}>", ty_str(i)),
         Ty::Option(i) => format!("Option<{}>", ty_str(i)),
@@ -692,6 +693,7 @@ fn kind_tys(kind: &TypeKind) -> Vec<&Ty> {
         TypeKind::Struct(s) => s.fields.iter().map(|f| &f.ty).chain(s.additional.iter().map(|a| &a.ty)).collect(),
         TypeKind::Union(u) => u.variants.iter().map(|v| &v.ty).collect(),
         TypeKind::Alias(t) | TypeKind::Newtype(t) => vec![t],
+        TypeKind::Multipart(f) => f.parts.iter().map(|p| &p.field.ty).collect(),
         TypeKind::Enum { .. } | TypeKind::IntEnum { .. } => Vec::new(),
     }
 }
@@ -704,6 +706,7 @@ fn kind_name(kind: &TypeKind) -> &'static str {
         TypeKind::Union(_) => "union enum",
         TypeKind::Alias(_) => "type alias",
         TypeKind::Newtype(_) => "newtype",
+        TypeKind::Multipart(_) => "multipart form",
     }
 }
 
@@ -737,6 +740,9 @@ fn types(r: &mut Report, old: &Api, new: &Api) {
         let subject = format!("type {} ({})", code(&t.name), u.label());
         match (&o.kind, &t.kind) {
             (TypeKind::Struct(a), TypeKind::Struct(b)) => struct_diff(r, &subject, u, a, b),
+            (TypeKind::Multipart(a), TypeKind::Multipart(b)) => {
+                struct_diff(r, &subject, u, &a.as_struct(), &b.as_struct())
+            }
             (TypeKind::Enum { variants: a }, TypeKind::Enum { variants: b }) => {
                 let a: Vec<(String, String)> = a.iter().map(|v| (v.wire.clone(), v.ident.clone())).collect();
                 let b: Vec<(String, String)> = b.iter().map(|v| (v.wire.clone(), v.ident.clone())).collect();

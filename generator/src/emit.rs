@@ -24,8 +24,18 @@ pub fn module(api: &Api, opts: &EmitOptions) -> TokenStream {
     let ops = api.operations.iter().map(operation);
     let types = api.types.iter().map(type_def);
     let webhooks = api.webhooks.as_ref().map(|w| webhooks::receiver(w, opts)).unwrap_or_default();
+    let file_part = api
+        .types
+        .iter()
+        .any(|t| matches!(&t.kind, TypeKind::Multipart(f) if f.parts.iter().any(|p| p.kind == PartKind::File)))
+        .then(|| {
+            quote!(
+                pub use crate::runtime::FilePart;
+            )
+        });
     quote! {
         use crate::runtime;
+        #file_part
         #client
         #builder_ext
         #servers
@@ -192,6 +202,7 @@ pub(crate) fn ty(t: &Ty) -> TokenStream {
         Ty::Object => quote!(::serde_json::Map<String, ::serde_json::Value>),
         Ty::Unit => quote!(()),
         Ty::Bytes => quote!(Vec<u8>),
+        Ty::File => quote!(runtime::FilePart),
         Ty::Vec(inner) => {
             let inner = ty(inner);
             quote!(Vec<#inner>)
@@ -235,7 +246,7 @@ fn client(api: &Api, opts: &EmitOptions) -> TokenStream {
     } else {
         format!("Starts configuring a client for `{url}`.")
     });
-    let methods = api.operations.iter().map(|op| op_method(op, opts));
+    let methods = api.operations.iter().map(|op| op_method(op, api, opts));
     let rate_limit = default_rate_limit(api);
     let with_options = with_options_method();
     quote! {
@@ -521,7 +532,7 @@ fn arg(t: &Ty) -> (TokenStream, bool) {
 
 /// The operation's prose from the spec, and the generator's own part (the
 /// route, the vendor link, an example).
-fn op_doc(op: &Operation, opts: &EmitOptions) -> (String, String) {
+fn op_doc(op: &Operation, api: &Api, opts: &EmitOptions) -> (String, String) {
     let mut vendor = op.summary.clone().unwrap_or_default();
     if let Some(d) = &op.description {
         if Some(d) != op.summary.as_ref() {
@@ -540,7 +551,17 @@ fn op_doc(op: &Operation, opts: &EmitOptions) -> (String, String) {
         args.push(example_arg(&p.ty, &p.ident, p.example.as_ref(), &mut setup));
     }
     if let Some(b) = op.body.as_ref().filter(|b| b.required) {
-        args.push(example_arg(&b.ty, "body", b.example.as_ref(), &mut setup));
+        let form = match (&b.kind, &b.ty) {
+            (ContentKind::Multipart, Ty::Named(n)) => api.types.iter().find(|t| &t.name == n),
+            _ => None,
+        };
+        match form {
+            Some(TypeDef { name, kind: TypeKind::Multipart(f), .. }) => {
+                setup.push_str(&form_example(name, f, &opts.module_path));
+                args.push("body".into());
+            }
+            _ => args.push(example_arg(&b.ty, "body", b.example.as_ref(), &mut setup)),
+        }
     }
     // The method as called: a keyword stays raw (`client.r#match()`).
     let method = &op.method_name;
@@ -557,6 +578,52 @@ fn op_doc(op: &Operation, opts: &EmitOptions) -> (String, String) {
         opts.module_path
     ));
     (vendor, text)
+}
+
+/// A multipart form in a doc example: its required fields, files read
+/// from paths named after them.
+fn form_example(name: &str, f: &Form, module: &str) -> String {
+    let mut lines = Vec::new();
+    for p in f.parts.iter().filter(|p| !matches!(p.field.ty, Ty::Option(_))) {
+        let wire = p.field.wire_name.as_str();
+        let value = match &p.field.ty {
+            Ty::File => format!("{module}::FilePart::from_path({wire:?})"),
+            Ty::Vec(inner) if **inner == Ty::File => format!("vec![{module}::FilePart::from_path({wire:?})]"),
+            Ty::String => format!("{wire:?}.into()"),
+            Ty::Vec(inner) if **inner == Ty::String => format!("vec![{wire:?}.into()]"),
+            Ty::Bool => "true".into(),
+            Ty::I32 | Ty::I64 => "1".into(),
+            // A value the example cannot write in a word: the form is built
+            // out of sight.
+            _ => return format!("# let body: {module}::{name} = todo!();\n"),
+        };
+        lines.push(format!(
+            "    {}: {value},
+",
+            p.field.ident
+        ));
+    }
+    if f.default {
+        lines.push(
+            "    ..Default::default()
+"
+            .into(),
+        );
+    } else {
+        for p in f.parts.iter().filter(|p| matches!(p.field.ty, Ty::Option(_))) {
+            lines.push(format!(
+                "    {}: None,
+",
+                p.field.ident
+            ));
+        }
+    }
+    format!(
+        "let body = {module}::{name} {{
+{}}};
+",
+        lines.concat()
+    )
 }
 
 /// Examples longer than this are left out of the docs (the call then
@@ -613,10 +680,10 @@ fn is_rust_safe(json: &str) -> bool {
     !(json.contains("\\b") || json.contains("\\f") || json.contains("\\u"))
 }
 
-fn op_method(op: &Operation, opts: &EmitOptions) -> TokenStream {
+fn op_method(op: &Operation, api: &Api, opts: &EmitOptions) -> TokenStream {
     let m = ident(&op.method_name);
     let b = ident(&op.builder_name);
-    let (vendor, own) = op_doc(op, opts);
+    let (vendor, own) = op_doc(op, api, opts);
     let docs = doc3("", Some(&vendor), &own);
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let mut params = Vec::new();
@@ -797,9 +864,16 @@ fn request_fn(op: &Operation) -> TokenStream {
         };
         steps.push(step);
     }
-    if let Some(body) = &op.body {
+    if let Some(body) = op.body.as_ref().filter(|b| b.kind == ContentKind::Multipart) {
+        steps.push(if body.required {
+            quote!(.multipart(&self.body))
+        } else {
+            quote!(.multipart_opt(self.body.as_ref()))
+        });
+    } else if let Some(body) = &op.body {
         let ct = &body.content_type;
         let f = match body.kind {
+            ContentKind::Multipart => unreachable!("handled above"),
             ContentKind::Json => quote!(json),
             ContentKind::Form => quote!(form),
             ContentKind::Text => quote!(text),
@@ -878,7 +952,7 @@ fn decode_fn(op: &Operation) -> TokenStream {
                 None => quote!(r.error_empty(#e::#v)),
                 Some((ContentKind::Json | ContentKind::Form, _)) => quote!(r.error_json(#e::#v)),
                 Some((ContentKind::Text, _)) => quote!(r.error_text(#e::#v)),
-                Some((ContentKind::Binary, _)) => quote!(r.error_bytes(#e::#v)),
+                Some((ContentKind::Binary | ContentKind::Multipart, _)) => quote!(r.error_bytes(#e::#v)),
             };
             arms.push(quote!(#pat => #call,));
         }
@@ -900,10 +974,10 @@ fn decode_call(kind: ContentKind, wrap: Option<TokenStream>) -> TokenStream {
     match (kind, wrap) {
         (ContentKind::Json | ContentKind::Form, None) => quote!(r.json()),
         (ContentKind::Text, None) => quote!(r.text()),
-        (ContentKind::Binary, None) => quote!(r.bytes()),
+        (ContentKind::Binary | ContentKind::Multipart, None) => quote!(r.bytes()),
         (ContentKind::Json | ContentKind::Form, Some(w)) => quote!(r.json_as(#w)),
         (ContentKind::Text, Some(w)) => quote!(r.text_as(#w)),
-        (ContentKind::Binary, Some(w)) => quote!(r.bytes_as(#w)),
+        (ContentKind::Binary | ContentKind::Multipart, Some(w)) => quote!(r.bytes_as(#w)),
     }
 }
 
@@ -959,10 +1033,10 @@ fn send_page_fn(item: &TokenStream, err: &TokenStream) -> TokenStream {
     }
 }
 
-/// `send_streaming()` of an operation with a binary success body: the body
+/// `send_streaming()` of an operation with a binary or text success body: the body
 /// streamed to the caller instead of read into memory.
 fn streaming_fn(op: &Operation) -> Option<TokenStream> {
-    let binary = op.success.cases.iter().any(|c| matches!(c.body, Some((ContentKind::Binary, _))));
+    let binary = op.success.cases.iter().any(|c| matches!(c.body, Some((ContentKind::Binary | ContentKind::Text, _))));
     if !binary {
         return None;
     }
@@ -1058,6 +1132,7 @@ fn type_def(t: &TypeDef) -> TokenStream {
     let name = ident(&t.name);
     match &t.kind {
         TypeKind::Struct(s) => struct_def(&name, docs, deprecated, s),
+        TypeKind::Multipart(f) => form_def(&name, docs, f),
         TypeKind::Enum { variants } => {
             let vs = variants.iter().map(|v| {
                 let i = ident(&v.ident);
@@ -1107,6 +1182,79 @@ fn type_def(t: &TypeDef) -> TokenStream {
     }
 }
 
+/// A field's docs: its description, then what the generated code adds.
+fn field_docs(f: &Field) -> TokenStream {
+    let mut notes = Vec::new();
+    if f.read_only {
+        notes.push("Read-only: sent by the server, ignored in requests.".to_string());
+    }
+    if f.write_only {
+        notes.push("Write-only: accepted in requests, never returned.".to_string());
+    }
+    if f.double_option {
+        notes.push("`None`: absent; `Some(None)`: explicitly `null`.".to_string());
+    }
+    if let Some(d) = &f.default {
+        notes.push(format!("Default when absent: `{d}`."));
+    }
+    doc3("", f.doc.as_deref(), &notes.join("\n\n"))
+}
+
+/// A multipart form: a plain struct (files are not serde values) and the
+/// parts it sends, in the spec's order.
+fn form_def(name: &Ident, docs: TokenStream, f: &Form) -> TokenStream {
+    let default = f.default.then(|| quote!(Default,));
+    let fields = f.parts.iter().map(|p| {
+        let i = ident(&p.field.ident);
+        let t = ty(&p.field.ty);
+        let docs = field_docs(&p.field);
+        let dep = p.field.deprecated.then(|| quote!(#[deprecated]));
+        quote! {
+            #docs
+            #dep
+            pub #i: #t
+        }
+    });
+    let steps = f.parts.iter().map(|p| {
+        let i = ident(&p.field.ident);
+        let wire = &p.field.wire_name;
+        let ct = match &p.content_type {
+            Some(c) => quote!(Some(#c)),
+            None => quote!(None),
+        };
+        let optional = matches!(p.field.ty, Ty::Option(_));
+        let method = match p.kind {
+            PartKind::Text if p.list => "text_list",
+            PartKind::Text => "text",
+            PartKind::Json => "json",
+            PartKind::File if p.list => "file_list",
+            PartKind::File => "file",
+        };
+        let (method, value) = match (optional, p.list && p.kind != PartKind::Json) {
+            (false, _) => (format_ident!("{method}"), quote!(&self.#i)),
+            (true, true) => (format_ident!("{method}_opt"), quote!(self.#i.as_deref())),
+            (true, false) => (format_ident!("{method}_opt"), quote!(self.#i.as_ref())),
+        };
+        quote!(.#method(#wire, #value, #ct))
+    });
+    let allow = f.parts.iter().any(|p| p.field.deprecated).then(|| quote!(#[allow(deprecated)]));
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, #default)]
+        pub struct #name {
+            #(#fields),*
+        }
+
+        impl runtime::MultipartBody for #name {
+            #allow
+            fn to_multipart(&self) -> runtime::Multipart {
+                runtime::Multipart::new()
+                    #(#steps)*
+            }
+        }
+    }
+}
+
 fn struct_def(name: &Ident, docs: TokenStream, deprecated: Option<TokenStream>, s: &Struct) -> TokenStream {
     let default = s.default.then(|| quote!(Default,));
     let fields = s.fields.iter().map(|f| {
@@ -1130,20 +1278,7 @@ fn struct_def(name: &Ident, docs: TokenStream, deprecated: Option<TokenStream>, 
             serde_args.push(quote!(deserialize_with = "Option::deserialize"));
         }
         let serde_attr = if serde_args.is_empty() { quote!() } else { quote!(#[serde(#(#serde_args),*)]) };
-        let mut notes = Vec::new();
-        if f.read_only {
-            notes.push("Read-only: sent by the server, ignored in requests.".to_string());
-        }
-        if f.write_only {
-            notes.push("Write-only: accepted in requests, never returned.".to_string());
-        }
-        if f.double_option {
-            notes.push("`None`: absent; `Some(None)`: explicitly `null`.".to_string());
-        }
-        if let Some(d) = &f.default {
-            notes.push(format!("Default when absent: `{d}`."));
-        }
-        let docs = doc3("", f.doc.as_deref(), &notes.join("\n\n"));
+        let docs = field_docs(f);
         let dep = f.deprecated.then(|| quote!(#[deprecated]));
         quote! {
             #docs

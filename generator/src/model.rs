@@ -238,7 +238,11 @@ impl ParamRole {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ContentKind {
     Json,
+    /// `application/x-www-form-urlencoded`.
     Form,
+    /// `multipart/form-data` with an object schema: the body type is a
+    /// [`TypeKind::Multipart`] form.
+    Multipart,
     Text,
     Binary,
 }
@@ -331,6 +335,8 @@ pub enum Ty {
     Unit,
     /// Raw bytes (`application/octet-stream`).
     Bytes,
+    /// A file part of a multipart body (`runtime::FilePart`).
+    File,
     Vec(Box<Ty>),
     Map(Box<Ty>),
     Option(Box<Ty>),
@@ -374,6 +380,46 @@ pub enum TypeKind {
     /// `pub struct Name(pub Ty);`, serde-transparent: an alias that refers
     /// to itself (`Tree = Vec<Tree>`), which Rust aliases cannot express.
     Newtype(Ty),
+    /// The body of a `multipart/form-data` operation: a struct whose fields
+    /// are sent as parts, not a serde type.
+    Multipart(Form),
+}
+
+/// A multipart body: its fields in the spec's order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Form {
+    pub parts: Vec<FormPart>,
+    /// Every field may be absent: the struct derives `Default`.
+    pub default: bool,
+}
+
+impl Form {
+    /// The form as a struct of its fields (how readers of a diff see it).
+    pub fn as_struct(&self) -> Struct {
+        Struct { fields: self.parts.iter().map(|p| p.field.clone()).collect(), additional: None, default: self.default }
+    }
+}
+
+/// One field of a multipart form and how it is sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormPart {
+    /// The field; its type is `T` (required) or `Option<T>`.
+    pub field: Field,
+    pub kind: PartKind,
+    /// An array: one part per item, each under the field's name.
+    pub list: bool,
+    /// The `contentType` of the media type's `encoding` for this field.
+    pub content_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartKind {
+    /// A scalar in its text form.
+    Text,
+    /// A value serialized as JSON (objects, arrays of objects).
+    Json,
+    /// A file (`format: binary`).
+    File,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -31,6 +31,8 @@ const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
 pub const RESERVED_TYPES: &[&str] = &[
     "Client",
     "ClientBuilder",
+    // Re-exported by modules whose multipart bodies have file parts.
+    "FilePart",
     "Response",
     "Error",
     "Result",

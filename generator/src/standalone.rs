@@ -81,7 +81,7 @@ futures-util = { version = "0.3", default-features = false }
 governor = { version = "0.10", default-features = false, features = ["std"] }
 httpdate = "1"
 percent-encoding = "2"
-reqwest = { version = "0.13", default-features = false, features = ["rustls", "form"] }
+reqwest = { version = "0.13", default-features = false, features = ["rustls", "form", "multipart", "stream"] }
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"
 serde_path_to_error = "0.1"

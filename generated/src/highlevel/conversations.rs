@@ -4,6 +4,7 @@
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 
 use crate::runtime;
+pub use crate::runtime::FilePart;
 /// Client for the HighLevel Conversations API (API version 2021-04-15).
 ///
 /// HighLevel (LeadConnector) Conversations API: search, read, create, update and delete conversations, and read, send, import and manage the messages inside them (SMS, Email, WhatsApp, Instagram, Facebook, Live Chat, custom providers, calls). Every request carries the `Version: 2021-04-15` header and a bearer token (Sub-Account OAuth access token or Sub-Account Private Integration Token). Required OAuth scopes are listed in each operation's description, in its security requirement and in its `x-scopes` list: conversations.readonly, conversations.write, conversations/message.readonly, conversations/message.write, conversations/livechat.write. Curated from the HighLevel marketplace docs (<https://marketplace.gohighlevel.com/docs/ghl/conversations/>) and the vendor's published OpenAPI source (GoHighLevel/highlevel-api-docs, apps/conversations.json).
@@ -658,6 +659,88 @@ impl Client {
         CompleteFileUpload {
             client: self.0.clone(),
             body,
+        }
+    }
+    /// Upload file attachments
+    ///
+    /// Uploads files for a message and returns their URLs, to be passed as `attachments` when sending. Each file is a part named `fileAttachment`. Allowed types: JPG, JPEG, PNG, MP4, MPEG, ZIP, RAR, PDF, DOC, DOCX, TXT, MP3, WAV. Scope: `conversations/message.write`.
+    ///
+    /// Curation note: The vendor's published schema for this body (UploadFilesDto) has no `fileAttachment` property although its description, the reference page and every example name it as the file part: added as a list of `format: binary` files (the page says one or more). `contactId`, `attachmentUrls` are listed as required by the published schema but the reference page requires only conversationId and locationId and the files; kept optional. `isGroupSms` is a string flag ("true") in the published schema: kept a string. 413 (file too large) and 415 (type not allowed) are in the published spec without bodies.
+    ///
+    /// `POST /conversations/messages/upload` ([vendor documentation](https://marketplace.gohighlevel.com/docs/ghl/conversations/upload-file-attachments/index.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let body = crm_clients::highlevel::conversations::UploadFileAttachmentsForm {
+    ///     conversation_id: "conversationId".into(),
+    ///     location_id: "locationId".into(),
+    ///     file_attachment: vec![crm_clients::highlevel::conversations::FilePart::from_path("fileAttachment")],
+    ///     contact_id: None,
+    ///     attachment_urls: None,
+    ///     chat_service_sid: None,
+    ///     is_group_sms: None,
+    /// };
+    /// let response = client.upload_file_attachments(body).await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub fn upload_file_attachments(
+        &self,
+        body: UploadFileAttachmentsForm,
+    ) -> UploadFileAttachments {
+        UploadFileAttachments {
+            client: self.0.clone(),
+            body,
+        }
+    }
+    /// Get recording by message ID
+    ///
+    /// Returns the call recording attached to a message, as audio (`audio/x-wav`, with `Content-Disposition: attachment; filename=audio.wav`). Recordings can be large: `send_streaming` streams the body without the body limit. Scope: `conversations/message.readonly`.
+    ///
+    /// Curation note: The vendor's published spec gives the 200 no content, only the `Content-Type: audio/x-wav` and `Content-Disposition` headers it carries: modelled as an `audio/x-wav` binary body.
+    ///
+    /// `GET /conversations/messages/{messageId}/locations/{locationId}/recording` ([vendor documentation](https://marketplace.gohighlevel.com/docs/ghl/conversations/get-message-recording/index.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.get_message_recording("ve9EPM428h8vShlRW1KT", "tDtDnQdgm2LXpyiqYvZ6").await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub fn get_message_recording(
+        &self,
+        message_id: impl Into<String>,
+        location_id: impl Into<String>,
+    ) -> GetMessageRecording {
+        GetMessageRecording {
+            client: self.0.clone(),
+            message_id: message_id.into(),
+            location_id: location_id.into(),
+        }
+    }
+    /// Download transcription by message ID
+    ///
+    /// Downloads the transcription of a message's call recording as plain text (`Content-Disposition: attachment; filename="transcription.txt"`). Scope: `conversations/message.readonly`.
+    ///
+    /// Curation note: The vendor's published spec gives the 200 no content, only the `Content-Type: text/plain` and `Content-Disposition` headers: modelled as a `text/plain` body.
+    ///
+    /// `GET /conversations/locations/{locationId}/messages/{messageId}/transcription/download` ([vendor documentation](https://marketplace.gohighlevel.com/docs/ghl/conversations/download-message-transcription/index.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.download_message_transcription("tDtDnQdgm2LXpyiqYvZ6", "ve9EPM428h8vShlRW1KT").await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub fn download_message_transcription(
+        &self,
+        location_id: impl Into<String>,
+        message_id: impl Into<String>,
+    ) -> DownloadMessageTranscription {
+        DownloadMessageTranscription {
+            client: self.0.clone(),
+            location_id: location_id.into(),
+            message_id: message_id.into(),
         }
     }
     /// Add message attachments
@@ -2795,6 +2878,234 @@ impl ::std::fmt::Display for CompleteFileUploadError {
         )
     }
 }
+/// Request builder for [`Client::upload_file_attachments`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct UploadFileAttachments {
+    client: runtime::Client,
+    body: UploadFileAttachmentsForm,
+}
+impl UploadFileAttachments {
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(
+                runtime::Method::POST,
+                "/conversations/messages/upload",
+                &["bearer", "highlevel_oauth"],
+            )
+            .header("Version", &"2021-04-15")
+            .multipart(&self.body)
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<
+        runtime::Response<UploadFilesResponse>,
+        runtime::Error<UploadFileAttachmentsError>,
+    > {
+        match r.status().as_u16() {
+            200 => r.json(),
+            400 => r.error_json(UploadFileAttachmentsError::BadRequest),
+            401 => r.error_json(UploadFileAttachmentsError::Unauthorized),
+            413 => r.error_empty(UploadFileAttachmentsError::PayloadTooLarge),
+            415 => r.error_empty(UploadFileAttachmentsError::UnsupportedMediaType),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<UploadFilesResponse>,
+        runtime::Error<UploadFileAttachmentsError>,
+    > {
+        self.client.send(self.request(), Self::decode).await
+    }
+}
+runtime::impl_into_future!(
+    UploadFileAttachments => UploadFilesResponse, UploadFileAttachmentsError
+);
+/// The error responses declared for [`Client::upload_file_attachments`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum UploadFileAttachmentsError {
+    /// Status 400.
+    ///
+    /// Bad Request
+    BadRequest(BadRequestError),
+    /// Status 401.
+    ///
+    /// Unauthorized
+    Unauthorized(UnauthorizedError),
+    /// Status 413.
+    ///
+    /// A file exceeds the size limit (no body documented).
+    PayloadTooLarge,
+    /// Status 415.
+    ///
+    /// A file's type is not allowed (no body documented).
+    UnsupportedMediaType,
+}
+impl ::std::fmt::Display for UploadFileAttachmentsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                UploadFileAttachmentsError::BadRequest(_) => "400 BadRequest",
+                UploadFileAttachmentsError::Unauthorized(_) => "401 Unauthorized",
+                UploadFileAttachmentsError::PayloadTooLarge => "413 PayloadTooLarge",
+                UploadFileAttachmentsError::UnsupportedMediaType => {
+                    "415 UnsupportedMediaType"
+                }
+            },
+        )
+    }
+}
+/// Request builder for [`Client::get_message_recording`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetMessageRecording {
+    client: runtime::Client,
+    message_id: String,
+    location_id: String,
+}
+impl GetMessageRecording {
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(
+                runtime::Method::GET,
+                "/conversations/messages/{messageId}/locations/{locationId}/recording",
+                &["bearer", "highlevel_oauth"],
+            )
+            .path("messageId", &self.message_id)
+            .path("locationId", &self.location_id)
+            .header("Version", &"2021-04-15")
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<runtime::Response<Vec<u8>>, runtime::Error<GetMessageRecordingError>> {
+        match r.status().as_u16() {
+            200 => r.bytes(),
+            400 => r.error_json(GetMessageRecordingError::BadRequest),
+            401 => r.error_json(GetMessageRecordingError::Unauthorized),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<runtime::Response<Vec<u8>>, runtime::Error<GetMessageRecordingError>> {
+        self.client.send(self.request(), Self::decode).await
+    }
+    /// Sends the request and streams the success body (no body limit
+    /// applies); error responses are decoded as by `send`.
+    pub async fn send_streaming(
+        self,
+    ) -> Result<runtime::Download, runtime::Error<GetMessageRecordingError>> {
+        self.client.send_streaming(self.request(), Self::decode).await
+    }
+}
+runtime::impl_into_future!(GetMessageRecording => Vec < u8 >, GetMessageRecordingError);
+/// The error responses declared for [`Client::get_message_recording`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum GetMessageRecordingError {
+    /// Status 400.
+    ///
+    /// Bad Request
+    BadRequest(BadRequestError),
+    /// Status 401.
+    ///
+    /// Unauthorized
+    Unauthorized(UnauthorizedError),
+}
+impl ::std::fmt::Display for GetMessageRecordingError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                GetMessageRecordingError::BadRequest(_) => "400 BadRequest",
+                GetMessageRecordingError::Unauthorized(_) => "401 Unauthorized",
+            },
+        )
+    }
+}
+/// Request builder for [`Client::download_message_transcription`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DownloadMessageTranscription {
+    client: runtime::Client,
+    location_id: String,
+    message_id: String,
+}
+impl DownloadMessageTranscription {
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(
+                runtime::Method::GET,
+                "/conversations/locations/{locationId}/messages/{messageId}/transcription/download",
+                &["bearer", "highlevel_oauth"],
+            )
+            .path("locationId", &self.location_id)
+            .path("messageId", &self.message_id)
+            .header("Version", &"2021-04-15")
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<
+        runtime::Response<String>,
+        runtime::Error<DownloadMessageTranscriptionError>,
+    > {
+        match r.status().as_u16() {
+            200 => r.text(),
+            400 => r.error_json(DownloadMessageTranscriptionError::BadRequest),
+            401 => r.error_json(DownloadMessageTranscriptionError::Unauthorized),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<
+        runtime::Response<String>,
+        runtime::Error<DownloadMessageTranscriptionError>,
+    > {
+        self.client.send(self.request(), Self::decode).await
+    }
+    /// Sends the request and streams the success body (no body limit
+    /// applies); error responses are decoded as by `send`.
+    pub async fn send_streaming(
+        self,
+    ) -> Result<runtime::Download, runtime::Error<DownloadMessageTranscriptionError>> {
+        self.client.send_streaming(self.request(), Self::decode).await
+    }
+}
+runtime::impl_into_future!(
+    DownloadMessageTranscription => String, DownloadMessageTranscriptionError
+);
+/// The error responses declared for [`Client::download_message_transcription`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum DownloadMessageTranscriptionError {
+    /// Status 400.
+    ///
+    /// Bad Request
+    BadRequest(BadRequestError),
+    /// Status 401.
+    ///
+    /// Unauthorized
+    Unauthorized(UnauthorizedError),
+}
+impl ::std::fmt::Display for DownloadMessageTranscriptionError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                DownloadMessageTranscriptionError::BadRequest(_) => "400 BadRequest",
+                DownloadMessageTranscriptionError::Unauthorized(_) => "401 Unauthorized",
+            },
+        )
+    }
+}
 /// Request builder for [`Client::add_message_attachments`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -2868,6 +3179,20 @@ impl ::std::fmt::Display for AddMessageAttachmentsError {
             },
         )
     }
+}
+/// Schema: `#/components/schemas/UploadFilesResponse`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UploadFilesResponse {
+    /// The URL of each uploaded file, by file name.
+    #[serde(rename = "uploadedFiles")]
+    pub uploaded_files: ::std::collections::BTreeMap<String, String>,
+    /// Twilio media SIDs, for group SMS uploads.
+    #[serde(
+        rename = "twilioMediaSids",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub twilio_media_sids: Option<Vec<String>>,
 }
 /// The answer of a preference-management call; its shape is not documented (`{}` in the docs).
 ///
@@ -4200,6 +4525,38 @@ runtime::open_enum! {
         WhatsApp = "WhatsApp",
         Instagram = "Instagram",
         Facebook = "Facebook",
+    }
+}
+/// The parts of a file upload.
+///
+/// Schema: `#/paths/~1conversations~1messages~1upload/post/requestBody/content/multipart~1form-data/schema`
+#[derive(Debug, Clone, PartialEq)]
+pub struct UploadFileAttachmentsForm {
+    /// Conversation ID.
+    pub conversation_id: String,
+    /// Location ID.
+    pub location_id: String,
+    /// Contact ID.
+    pub contact_id: Option<String>,
+    /// URLs of files already hosted, added to the upload.
+    pub attachment_urls: Option<Vec<String>>,
+    /// Twilio chat service SID, for group SMS uploads.
+    pub chat_service_sid: Option<String>,
+    /// `"true"` for the group SMS flow, which allows one file per request.
+    pub is_group_sms: Option<String>,
+    /// The files, one part each.
+    pub file_attachment: Vec<runtime::FilePart>,
+}
+impl runtime::MultipartBody for UploadFileAttachmentsForm {
+    fn to_multipart(&self) -> runtime::Multipart {
+        runtime::Multipart::new()
+            .text("conversationId", &self.conversation_id, None)
+            .text("locationId", &self.location_id, None)
+            .text_opt("contactId", self.contact_id.as_ref(), None)
+            .text_list_opt("attachmentUrls", self.attachment_urls.as_deref(), None)
+            .text_opt("chatServiceSid", self.chat_service_sid.as_ref(), None)
+            .text_opt("isGroupSms", self.is_group_sms.as_ref(), None)
+            .file_list("fileAttachment", &self.file_attachment, None)
     }
 }
 runtime::tagged_union! {

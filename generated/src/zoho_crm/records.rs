@@ -4,6 +4,7 @@
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 
 use crate::runtime;
+pub use crate::runtime::FilePart;
 /// Client for the Zoho CRM Records API (API version v7).
 ///
 /// Zoho CRM REST API v7, records resource: list, fetch, insert, update,
@@ -755,6 +756,69 @@ impl Client {
             body: None,
         }
     }
+    /// Download a record's photo
+    ///
+    /// Returns the profile photo of a record as an image (Leads, Contacts,
+    /// Accounts, Products, Vendors and custom modules with a photo field).
+    /// `send()` reads it into memory within the client's body limit;
+    /// `send_streaming()` streams it.
+    ///
+    ///
+    /// Curation note: The v8 official OAS declares the body as `application/x-download` with a JSON schema (File_Body_Wrapper or API_Exception); the page and the wire give the image bytes with an image content type: modelled as a binary `image/*` body, errors as JSON.
+    ///
+    /// `GET /{module_api_name}/{record_id}/photo` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/download-image.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.get_photo("Leads", "410405000002264040").await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub fn get_photo(
+        &self,
+        module_api_name: impl Into<String>,
+        record_id: impl Into<String>,
+    ) -> GetPhoto {
+        GetPhoto {
+            client: self.0.clone(),
+            module_api_name: module_api_name.into(),
+            record_id: record_id.into(),
+        }
+    }
+    /// Upload a record's photo
+    ///
+    /// Sets the profile photo of a record from an image file (PNG, JPEG,
+    /// JPG, GIF or BMP; at most 10 MB and 10 megapixels), sent as the
+    /// multipart part `file`. A locked record cannot get a photo.
+    ///
+    ///
+    /// Curation note: The v8 official OAS types the `file` part as `type: object`; the page says it is the image file: modelled as `format: binary`, with the image types the page allows as the part's `encoding`. The answer is one flat status object, as for delete.
+    ///
+    /// `POST /{module_api_name}/{record_id}/photo` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/upload-image.html))
+    ///
+    /// ```no_run
+    /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let body = crm_clients::zoho_crm::records::UploadPhotoForm {
+    ///     file: crm_clients::zoho_crm::records::FilePart::from_path("file"),
+    /// };
+    /// let response = client.upload_photo("Leads", "410405000002264040", body).await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub fn upload_photo(
+        &self,
+        module_api_name: impl Into<String>,
+        record_id: impl Into<String>,
+        body: UploadPhotoForm,
+    ) -> UploadPhoto {
+        UploadPhoto {
+            client: self.0.clone(),
+            module_api_name: module_api_name.into(),
+            record_id: record_id.into(),
+            restrict_triggers: None,
+            body,
+        }
+    }
     /// Delete a record's photo
     ///
     /// Removes the profile photo of a record (Leads, Contacts, Accounts,
@@ -762,7 +826,7 @@ impl Client {
     /// is a single status object, not a `data` array.
     ///
     ///
-    /// Curation note: Body from the v8 official OAS (Success_Response, flat); the photo's upload (multipart) and download (binary) forms are not modelled here.
+    /// Curation note: Body from the v8 official OAS (Success_Response, flat).
     ///
     /// `DELETE /{module_api_name}/{record_id}/photo` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/delete-image.html))
     ///
@@ -3484,6 +3548,207 @@ impl ::std::fmt::Display for CloneRecordError {
         )
     }
 }
+/// Request builder for [`Client::get_photo`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetPhoto {
+    client: runtime::Client,
+    module_api_name: String,
+    record_id: String,
+}
+impl GetPhoto {
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(
+                runtime::Method::GET,
+                "/{module_api_name}/{record_id}/photo",
+                &["zoho_oauth"],
+            )
+            .path("module_api_name", &self.module_api_name)
+            .path("record_id", &self.record_id)
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<runtime::Response<GetPhotoSuccess>, runtime::Error<GetPhotoError>> {
+        match r.status().as_u16() {
+            200 => r.bytes_as(GetPhotoSuccess::Ok),
+            204 => r.empty_as(GetPhotoSuccess::NoContent),
+            400 => r.error_json(GetPhotoError::BadRequest),
+            401 => r.error_json(GetPhotoError::Unauthorized),
+            403 => r.error_json(GetPhotoError::Forbidden),
+            404 => r.error_json(GetPhotoError::NotFound),
+            429 => r.error_json(GetPhotoError::TooManyRequests),
+            500 => r.error_json(GetPhotoError::InternalServerError),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<runtime::Response<GetPhotoSuccess>, runtime::Error<GetPhotoError>> {
+        self.client.send(self.request(), Self::decode).await
+    }
+    /// Sends the request and streams the success body (no body limit
+    /// applies); error responses are decoded as by `send`.
+    pub async fn send_streaming(
+        self,
+    ) -> Result<runtime::Download, runtime::Error<GetPhotoError>> {
+        self.client.send_streaming(self.request(), Self::decode).await
+    }
+}
+runtime::impl_into_future!(GetPhoto => GetPhotoSuccess, GetPhotoError);
+/// The successful responses of [`Client::get_photo`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum GetPhotoSuccess {
+    /// Status 200.
+    ///
+    /// The photo.
+    Ok(Vec<u8>),
+    /// Status 204.
+    ///
+    /// The record has no photo.
+    NoContent,
+}
+/// The error responses declared for [`Client::get_photo`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum GetPhotoError {
+    /// Status 400.
+    ///
+    /// INVALID_DATA (bad record ID), AUTHORIZATION_FAILED or INVALID_MODULE.
+    BadRequest(ApiError),
+    /// Status 401.
+    ///
+    /// OAUTH_SCOPE_MISMATCH (token lacks the DELETE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+    Unauthorized(ApiError),
+    /// Status 403.
+    ///
+    /// NO_PERMISSION - the user cannot edit the record.
+    Forbidden(ApiError),
+    /// Status 404.
+    ///
+    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+    NotFound(ApiError),
+    /// Status 429.
+    ///
+    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+    TooManyRequests(ApiError),
+    /// Status 500.
+    ///
+    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+    InternalServerError(ApiError),
+}
+impl ::std::fmt::Display for GetPhotoError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                GetPhotoError::BadRequest(_) => "400 BadRequest",
+                GetPhotoError::Unauthorized(_) => "401 Unauthorized",
+                GetPhotoError::Forbidden(_) => "403 Forbidden",
+                GetPhotoError::NotFound(_) => "404 NotFound",
+                GetPhotoError::TooManyRequests(_) => "429 TooManyRequests",
+                GetPhotoError::InternalServerError(_) => "500 InternalServerError",
+            },
+        )
+    }
+}
+/// Request builder for [`Client::upload_photo`]: set optional parameters, then `.send().await` (or `.await` directly).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct UploadPhoto {
+    client: runtime::Client,
+    module_api_name: String,
+    record_id: String,
+    restrict_triggers: Option<String>,
+    body: UploadPhotoForm,
+}
+impl UploadPhoto {
+    /// `workflow` keeps the upload from triggering workflow rules.
+    ///
+    /// Sent as the `restrict_triggers` query parameter.
+    pub fn restrict_triggers(mut self, value: impl Into<String>) -> Self {
+        self.restrict_triggers = Some(value.into());
+        self
+    }
+    #[inline]
+    fn request(&self) -> runtime::Request {
+        runtime::Request::new(
+                runtime::Method::POST,
+                "/{module_api_name}/{record_id}/photo",
+                &["zoho_oauth"],
+            )
+            .path("module_api_name", &self.module_api_name)
+            .path("record_id", &self.record_id)
+            .query_opt("restrict_triggers", self.restrict_triggers.as_ref())
+            .multipart(&self.body)
+    }
+    #[inline]
+    fn decode(
+        r: runtime::RawResponse,
+    ) -> Result<runtime::Response<ActionSuccess>, runtime::Error<UploadPhotoError>> {
+        match r.status().as_u16() {
+            200 => r.json(),
+            400 => r.error_json(UploadPhotoError::BadRequest),
+            401 => r.error_json(UploadPhotoError::Unauthorized),
+            403 => r.error_json(UploadPhotoError::Forbidden),
+            404 => r.error_json(UploadPhotoError::NotFound),
+            429 => r.error_json(UploadPhotoError::TooManyRequests),
+            500 => r.error_json(UploadPhotoError::InternalServerError),
+            _ => r.unexpected(),
+        }
+    }
+    /// Sends the request, retrying as the client's policy allows.
+    #[inline]
+    pub async fn send(
+        self,
+    ) -> Result<runtime::Response<ActionSuccess>, runtime::Error<UploadPhotoError>> {
+        self.client.send(self.request(), Self::decode).await
+    }
+}
+runtime::impl_into_future!(UploadPhoto => ActionSuccess, UploadPhotoError);
+/// The error responses declared for [`Client::upload_photo`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum UploadPhotoError {
+    /// Status 400.
+    ///
+    /// INVALID_DATA (bad record ID or image), RECORD_LOCKED, AUTHORIZATION_FAILED or INVALID_MODULE.
+    BadRequest(ApiError),
+    /// Status 401.
+    ///
+    /// OAUTH_SCOPE_MISMATCH (token lacks the DELETE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+    Unauthorized(ApiError),
+    /// Status 403.
+    ///
+    /// NO_PERMISSION - the user cannot edit the record.
+    Forbidden(ApiError),
+    /// Status 404.
+    ///
+    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+    NotFound(ApiError),
+    /// Status 429.
+    ///
+    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+    TooManyRequests(ApiError),
+    /// Status 500.
+    ///
+    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+    InternalServerError(ApiError),
+}
+impl ::std::fmt::Display for UploadPhotoError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(
+            match self {
+                UploadPhotoError::BadRequest(_) => "400 BadRequest",
+                UploadPhotoError::Unauthorized(_) => "401 Unauthorized",
+                UploadPhotoError::Forbidden(_) => "403 Forbidden",
+                UploadPhotoError::NotFound(_) => "404 NotFound",
+                UploadPhotoError::TooManyRequests(_) => "429 TooManyRequests",
+                UploadPhotoError::InternalServerError(_) => "500 InternalServerError",
+            },
+        )
+    }
+}
 /// Request builder for [`Client::delete_photo`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -4478,6 +4743,22 @@ runtime::open_enum! {
         All = "all",
         Recycle = "recycle",
         Permanent = "permanent",
+    }
+}
+/// Schema: `#/paths/~1{module_api_name}~1{record_id}~1photo/post/requestBody/content/multipart~1form-data/schema`
+#[derive(Debug, Clone, PartialEq)]
+pub struct UploadPhotoForm {
+    /// The image.
+    pub file: runtime::FilePart,
+}
+impl runtime::MultipartBody for UploadPhotoForm {
+    fn to_multipart(&self) -> runtime::Multipart {
+        runtime::Multipart::new()
+            .file(
+                "file",
+                &self.file,
+                Some("image/png, image/jpeg, image/gif, image/bmp"),
+            )
     }
 }
 runtime::tagged_union! {

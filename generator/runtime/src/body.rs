@@ -75,6 +75,18 @@ impl Download {
         &self.headers
     }
 
+    /// The `Content-Type` the server sent (`audio/x-wav`, `image/png`, ...).
+    pub fn content_type(&self) -> Option<&str> {
+        self.headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok())
+    }
+
+    /// The file name the server suggests in `Content-Disposition`
+    /// (`attachment; filename="audio.wav"`), if any.
+    pub fn file_name(&self) -> Option<String> {
+        let value = self.headers.get(reqwest::header::CONTENT_DISPOSITION)?.to_str().ok()?;
+        disposition_file_name(value)
+    }
+
     /// The body's length, when the server declared it.
     pub fn content_length(&self) -> Option<u64> {
         self.response.content_length()
@@ -95,5 +107,40 @@ impl Download {
         futures_util::stream::try_unfold(self, |mut download| async move {
             Ok(download.chunk().await?.map(|chunk| (chunk, download)))
         })
+    }
+}
+
+/// The `filename` of a `Content-Disposition` value, quoted or not
+/// (RFC 6266). The extended `filename*` form is left to the caller, who
+/// has the header.
+fn disposition_file_name(value: &str) -> Option<String> {
+    value.split(';').map(str::trim).find_map(|param| {
+        let (key, raw) = param.split_once('=')?;
+        if !key.trim().eq_ignore_ascii_case("filename") {
+            return None;
+        }
+        let raw = raw.trim();
+        let name = match raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+            Some(quoted) => quoted.replace("\\\"", "\"").replace("\\\\", "\\"),
+            None => raw.to_string(),
+        };
+        (!name.is_empty()).then_some(name)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::disposition_file_name;
+
+    #[test]
+    fn file_names_from_content_disposition() {
+        assert_eq!(disposition_file_name("Attachment; filename=audio.wav").as_deref(), Some("audio.wav"));
+        assert_eq!(
+            disposition_file_name("attachment; filename=\"transcription.txt\"").as_deref(),
+            Some("transcription.txt")
+        );
+        assert_eq!(disposition_file_name("attachment; FileName=\"a \\\"b\\\".txt\"").as_deref(), Some("a \"b\".txt"));
+        assert_eq!(disposition_file_name("inline"), None);
+        assert_eq!(disposition_file_name("attachment; filename=\"\""), None);
     }
 }

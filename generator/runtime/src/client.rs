@@ -339,7 +339,7 @@ impl Client {
         url
     }
 
-    fn build(&self, request: &Request, auth: &Authorization) -> Result<reqwest::Request, Error<NoErrorBody>> {
+    async fn build(&self, request: &Request, auth: &Authorization) -> Result<reqwest::Request, Error<NoErrorBody>> {
         let url = reqwest::Url::parse(&self.url(request, auth))
             .map_err(|e| Error::InvalidRequest(format!("bad URL for `{}`: {e}", request.template)))?;
         let mut rb = self.inner.http.request(request.method.clone(), url);
@@ -364,6 +364,9 @@ impl Client {
         rb = auth.apply(rb);
         if let Some(body) = &request.body {
             rb = rb.header(CONTENT_TYPE, body.content_type).body(body.bytes.clone());
+        }
+        if let Some(form) = &request.multipart {
+            rb = rb.multipart(form.to_form().await.map_err(Error::InvalidRequest)?);
         }
         rb.build().map_err(|e| Error::InvalidRequest(e.without_url().to_string()))
     }
@@ -443,7 +446,7 @@ impl Client {
                     AuthorizeError::Auth(e) => Error::Auth(e),
                     AuthorizeError::Invalid(message) => Error::InvalidRequest(message),
                 })?;
-            let built = self.build(request, &auth)?;
+            let built = self.build(request, &auth).await?;
             let info = Attempt { template: request.template, method: &request.method, number: attempt };
             let outcome = self.send_attempt(&info, built).instrument(span.clone()).await;
             if let (Ok(resp), Some(limiter)) = (&outcome, &self.inner.limiter) {

@@ -1,11 +1,14 @@
 //! A request being built by a generated operation: path parameters are
 //! percent-encoded into the template, query values joined by their style.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use reqwest::Method;
 use serde::Serialize;
 
+use super::multipart::{Multipart, MultipartBody};
 use super::param::{ListStyle, ToParam};
 
 /// Everything but RFC 3986 unreserved characters is encoded, so a value can
@@ -35,6 +38,8 @@ pub struct Request {
     pub(crate) headers: Vec<(&'static str, String)>,
     pub(crate) cookies: Vec<(&'static str, String)>,
     pub(crate) body: Option<Body>,
+    /// A `multipart/form-data` body, turned into one for each attempt.
+    pub(crate) multipart: Option<Arc<Multipart>>,
     /// Security schemes any of which authorise the call.
     pub(crate) security: &'static [&'static str],
     /// A problem found while building (reported when sent).
@@ -53,6 +58,7 @@ impl Request {
             headers: Vec::new(),
             cookies: Vec::new(),
             body: None,
+            multipart: None,
             security,
             error: None,
         }
@@ -210,6 +216,24 @@ impl Request {
     pub fn bytes_opt<T: AsRef<[u8]>>(self, content_type: &'static str, body: Option<&T>) -> Self {
         match body {
             Some(b) => self.bytes(content_type, b.as_ref()),
+            None => self,
+        }
+    }
+
+    /// Sets a `multipart/form-data` body from a generated form type.
+    pub fn multipart<T: MultipartBody>(mut self, body: &T) -> Self {
+        let mut form = body.to_multipart();
+        if let Some(message) = form.take_error() {
+            self.fail(message);
+        }
+        self.multipart = Some(Arc::new(form));
+        self
+    }
+
+    /// Sets a `multipart/form-data` body when there is one.
+    pub fn multipart_opt<T: MultipartBody>(self, body: Option<&T>) -> Self {
+        match body {
+            Some(b) => self.multipart(b),
             None => self,
         }
     }

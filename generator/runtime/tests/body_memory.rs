@@ -8,8 +8,8 @@
 use std::time::Duration;
 
 use crmgen_runtime::{
-    ApiClient, Client, ClientBuilder, Error, Method, NoErrorBody, RawResponse, Request, RequestOptions, Response,
-    DEFAULT_BODY_LIMIT,
+    ApiClient, Client, ClientBuilder, Error, FilePart, Method, Multipart, MultipartBody, NoErrorBody, RawResponse,
+    Request, RequestOptions, Response, DEFAULT_BODY_LIMIT,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -82,6 +82,56 @@ async fn serve(head: Head) -> String {
         }
     });
     url
+}
+
+/// Reads each request to the end of its declared body, counting the body's
+/// bytes without keeping them, and answers `200` with the count as text.
+async fn sink() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let url = format!("http://{}", listener.local_addr().expect("local address"));
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else { return };
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = vec![0u8; CHUNK];
+                let (length, mut counted) = loop {
+                    let Ok(n) = socket.read(&mut buf).await else { return };
+                    if n == 0 {
+                        return;
+                    }
+                    head.extend_from_slice(&buf[..n]);
+                    if let Some(end) = head.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let text = String::from_utf8_lossy(&head[..end]).to_ascii_lowercase();
+                        let length: u64 = text
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .and_then(|v| v.trim().parse().ok())
+                            .expect("the upload declares its length");
+                        break (length, (head.len() - end - 4) as u64);
+                    }
+                };
+                while counted < length {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => counted += n as u64,
+                    }
+                }
+                let body = counted.to_string();
+                let reply = format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n{body}", body.len());
+                let _ = socket.write_all(reply.as_bytes()).await;
+            });
+        }
+    });
+    url
+}
+
+struct Upload(FilePart);
+
+impl MultipartBody for Upload {
+    fn to_multipart(&self) -> Multipart {
+        Multipart::new().file("file", &self.0, None)
+    }
 }
 
 fn client(url: &str) -> Client {
@@ -174,6 +224,27 @@ async fn oversized_bodies_are_refused_and_downloads_stream_within_bounded_memory
             total += chunk.len() as u64;
         }
         assert_eq!(total, SENT);
+    })
+    .await;
+
+    // An upload of a 256 MiB file from disk: read in pieces as it is sent.
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let file = dir.path().join("big.bin");
+    {
+        use std::io::Write;
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&file).expect("create"));
+        let piece = vec![b'y'; CHUNK];
+        for _ in 0..(256 * MIB / CHUNK as u64) {
+            out.write_all(&piece).expect("write");
+        }
+    }
+    let uploads = client(&sink().await);
+    within_64_mib("upload of a 256 MiB file", async {
+        let request = Request::new(Method::POST, "/upload", &[]).multipart(&Upload(FilePart::from_path(&file)));
+        let raw = uploads.execute(&request).await.expect("uploaded");
+        let counted: u64 = std::str::from_utf8(raw.body()).unwrap().parse().unwrap();
+        // The file and the part's head and the closing boundary.
+        assert!(counted > 256 * MIB && counted < 256 * MIB + 512, "{counted}");
     })
     .await;
 }

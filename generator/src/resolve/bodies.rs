@@ -4,10 +4,12 @@ use indexmap::{IndexMap, IndexSet};
 use openapiv3 as oa;
 
 use crate::error::{escape_pointer, Error, Result};
-use crate::model::{Body, ContentKind, ErrorSet, ResponseCase, StatusMatch, Success, Ty};
+use crate::model::{
+    Body, ContentKind, ErrorSet, Form, FormPart, PartKind, ResponseCase, StatusMatch, Success, Ty, TypeDef, TypeKind,
+};
 use crate::naming::{self, pascal, Scope};
 
-use super::{refs::component_key, schema_ref, Resolver};
+use super::{boxed_ref, refs::component_key, schema_ref, shape::Shape, Resolver, SchemaRef};
 
 impl<'a> Resolver<'a> {
     pub(super) fn request_body(
@@ -36,10 +38,31 @@ impl<'a> Resolver<'a> {
             }
             return Err(Error::unsupported(pointer, "request body has no supported media type"));
         };
-        let kind = content_kind(content_type);
+        let mut kind = content_kind(content_type);
         let ptr = format!("{pointer}/content/{}/schema", escape_pointer(content_type));
+        if kind == ContentKind::Multipart {
+            match self.multipart_form(media, &ptr, op_pascal)? {
+                Some(ty) => {
+                    return Ok(Some(Body {
+                        kind,
+                        content_type: content_type.clone(),
+                        ty,
+                        required: body.required,
+                        description: body.description.clone(),
+                        example: None,
+                    }))
+                }
+                None => {
+                    self.warn(
+                        &ptr,
+                        "a multipart body without an object schema is sent as bytes the caller encodes (boundary included)",
+                    );
+                    kind = ContentKind::Binary;
+                }
+            }
+        }
         let ty = match (&media.schema, kind) {
-            (_, ContentKind::Binary) => Ty::Bytes,
+            (_, ContentKind::Binary | ContentKind::Multipart) => Ty::Bytes,
             (_, ContentKind::Text) => Ty::String,
             (None, _) => Ty::Value,
             (Some(s), _) => self.schema_ty(schema_ref(s), &format!("{op_pascal}Body"), &ptr, 0)?,
@@ -103,10 +126,14 @@ impl<'a> Resolver<'a> {
             let body = match r.and_then(|r| pick_content(&r.content)) {
                 None => None,
                 Some((ct, media)) => {
-                    let kind = content_kind(ct);
+                    // A multipart response is kept as the bytes received.
+                    let kind = match content_kind(ct) {
+                        ContentKind::Multipart => ContentKind::Binary,
+                        k => k,
+                    };
                     let sptr = format!("{ptr}/content/{}/schema", escape_pointer(ct));
                     let ty = match (&media.schema, kind) {
-                        (_, ContentKind::Binary) => Ty::Bytes,
+                        (_, ContentKind::Binary | ContentKind::Multipart) => Ty::Bytes,
                         (_, ContentKind::Text) => Ty::String,
                         (None, _) => Ty::Value,
                         (Some(s), _) => self.schema_ty(schema_ref(s), &hint, &sptr, 0)?,
@@ -142,6 +169,123 @@ impl<'a> Resolver<'a> {
     }
 }
 
+impl<'a> Resolver<'a> {
+    /// The form type of a `multipart/form-data` body whose schema is an
+    /// object: each property a part, `format: binary` ones files, the
+    /// `encoding` object's `contentType` kept per part. `None` when the
+    /// schema is not an object with properties.
+    fn multipart_form(&mut self, media: &'a oa::MediaType, pointer: &str, op_pascal: &str) -> Result<Option<Ty>> {
+        let Some(schema) = media.schema.as_ref().map(schema_ref) else { return Ok(None) };
+        let (properties, required, obj_ptr) = match self.shape(schema, pointer)? {
+            Shape::Struct { properties, required, .. } => (properties, required, pointer.to_string()),
+            Shape::Component(key) => {
+                let (_, target) = self.component_schema(&format!("#/components/schemas/{key}"), pointer)?;
+                match self.shape(target, pointer)? {
+                    Shape::Struct { properties, required, .. } => {
+                        (properties, required, format!("#/components/schemas/{}", escape_pointer(key)))
+                    }
+                    _ => return Ok(None),
+                }
+            }
+            _ => return Ok(None),
+        };
+        for name in media.encoding.keys() {
+            if !properties.contains_key(name) {
+                self.warn(
+                    &format!("{}/encoding/{}", pointer.trim_end_matches("/schema"), escape_pointer(name)),
+                    format!("`encoding` names `{name}`, which is not a property of the body; ignored"),
+                );
+            }
+        }
+        let name = self.claim_type(&format!("{op_pascal}Form"));
+        let fields = self.object(properties, required, None, &name, &obj_ptr, 0)?.fields;
+        let mut parts = Vec::new();
+        for (mut field, (wire, prop)) in fields.into_iter().zip(properties.iter()) {
+            let prop = boxed_ref(prop);
+            let (file, list) = self.file_shape(prop)?;
+            let base = match (file, list) {
+                (true, true) => Ty::Vec(Box::new(Ty::File)),
+                (true, false) => Ty::File,
+                (false, _) => strip_option(field.ty.clone()),
+            };
+            // A part is sent or not: `null` has no multipart form.
+            field.ty = if field.required && !matches!(field.ty, Ty::Option(_)) { base } else { base.option() };
+            field.double_option = false;
+            let kind = if file {
+                PartKind::File
+            } else {
+                let item = match strip_option(field.ty.clone()) {
+                    Ty::Vec(item) => *item,
+                    other => other,
+                };
+                if self.is_text(&item) {
+                    PartKind::Text
+                } else {
+                    PartKind::Json
+                }
+            };
+            let list = list || (kind == PartKind::Text && matches!(strip_option(field.ty.clone()), Ty::Vec(_)));
+            let content_type = media.encoding.get(wire).and_then(|e| e.content_type.clone());
+            parts.push(FormPart { field, kind, list, content_type });
+        }
+        let default = parts.iter().all(|p| matches!(p.field.ty, Ty::Option(_)));
+        let doc = self.deref_schema(schema).ok().and_then(|s| s.schema_data.description.clone());
+        self.insert(TypeDef {
+            name: name.clone(),
+            doc,
+            pointer: obj_ptr,
+            deprecated: false,
+            kind: TypeKind::Multipart(Form { parts, default }),
+        });
+        Ok(Some(Ty::Named(name)))
+    }
+
+    /// Whether a property is a file (`type: string, format: binary`), and
+    /// whether it is a list of them.
+    fn file_shape(&self, s: SchemaRef<'a>) -> Result<(bool, bool)> {
+        let schema = self.deref_schema(s)?;
+        if is_binary(schema) {
+            return Ok((true, false));
+        }
+        if let oa::SchemaKind::Type(oa::Type::Array(a)) = &schema.schema_kind {
+            if let Some(items) = &a.items {
+                return Ok((is_binary(self.deref_schema(boxed_ref(items))?), true));
+            }
+        }
+        Ok((false, false))
+    }
+
+    /// A type sent as text: a scalar or an enum of scalars.
+    fn is_text(&self, t: &Ty) -> bool {
+        match t {
+            Ty::String | Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64 | Ty::DateTime | Ty::Date | Ty::Uuid => true,
+            Ty::Named(n) => match self.types.get(n).map(|t| &t.kind) {
+                Some(TypeKind::Enum { .. } | TypeKind::IntEnum { .. }) => true,
+                Some(TypeKind::Alias(inner)) => self.is_text(&inner.clone()),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+}
+
+fn strip_option(t: Ty) -> Ty {
+    match t {
+        Ty::Option(inner) => strip_option(*inner),
+        other => other,
+    }
+}
+
+fn is_binary(s: &oa::Schema) -> bool {
+    matches!(
+        &s.schema_kind,
+        oa::SchemaKind::Type(oa::Type::String(oa::StringType {
+            format: oa::VariantOrUnknownOrEmpty::Item(oa::StringFormat::Binary),
+            ..
+        }))
+    )
+}
+
 fn pick_content(content: &IndexMap<String, oa::MediaType>) -> Option<(&String, &oa::MediaType)> {
     let rank = |ct: &str| {
         let ct = ct.to_ascii_lowercase();
@@ -166,6 +310,8 @@ fn content_kind(ct: &str) -> ContentKind {
         ContentKind::Json
     } else if ct.starts_with("application/x-www-form-urlencoded") {
         ContentKind::Form
+    } else if ct.starts_with("multipart/form-data") {
+        ContentKind::Multipart
     } else if ct.starts_with("text/") {
         ContentKind::Text
     } else {

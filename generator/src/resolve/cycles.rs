@@ -130,6 +130,7 @@ pub(super) fn direct_tys(kind: &TypeKind) -> Vec<&Ty> {
         TypeKind::Struct(s) => s.fields.iter().map(|f| &f.ty).collect(),
         TypeKind::Union(u) => u.variants.iter().map(|v| &v.ty).collect(),
         TypeKind::Alias(t) | TypeKind::Newtype(t) => vec![t],
+        TypeKind::Multipart(f) => f.parts.iter().map(|p| &p.field.ty).collect(),
         _ => vec![],
     }
 }

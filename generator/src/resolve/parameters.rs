@@ -135,7 +135,9 @@ impl<'a> Resolver<'a> {
                 Some(TypeKind::Alias(target)) if depth < 16 => self.param_value_serializable(target, depth + 1),
                 _ => false,
             },
-            Ty::Object | Ty::Map(_) | Ty::Vec(_) | Ty::Option(_) | Ty::Box(_) | Ty::Unit | Ty::Bytes => false,
+            Ty::Object | Ty::Map(_) | Ty::Vec(_) | Ty::Option(_) | Ty::Box(_) | Ty::Unit | Ty::Bytes | Ty::File => {
+                false
+            }
         }
     }
 

@@ -37,3 +37,52 @@ impl Match for EmptyBody {
         request.body.is_empty()
     }
 }
+
+/// `Content-Type: multipart/form-data; boundary=...`, any boundary.
+#[derive(Debug)]
+pub struct MultipartContentType;
+
+impl Match for MultipartContentType {
+    fn matches(&self, request: &Request) -> bool {
+        request.headers.get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|ct| boundary(ct).is_some())
+    }
+}
+
+/// The boundary of a `multipart/form-data` content type.
+pub fn boundary(content_type: &str) -> Option<&str> {
+    let rest = content_type.strip_prefix("multipart/form-data;")?;
+    rest.split(';').map(str::trim).find_map(|p| p.strip_prefix("boundary=")).filter(|b| !b.is_empty())
+}
+
+/// One part of an expected multipart body.
+#[derive(Debug, Clone, Copy)]
+pub struct ExpectedPart<'a> {
+    pub name: &'a str,
+    pub file_name: Option<&'a str>,
+    pub content_type: Option<&'a str>,
+    pub body: &'a [u8],
+}
+
+/// The exact bytes of a `multipart/form-data` body (RFC 7578) with
+/// `boundary`: each part's `Content-Disposition` (name, then file name),
+/// its `Content-Type` when it has one, a blank line, its bytes.
+pub fn multipart_bytes(boundary: &str, parts: &[ExpectedPart<'_>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for p in parts {
+        out.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"", p.name).as_bytes(),
+        );
+        if let Some(f) = p.file_name {
+            out.extend_from_slice(format!("; filename=\"{f}\"").as_bytes());
+        }
+        out.extend_from_slice(b"\r\n");
+        if let Some(ct) = p.content_type {
+            out.extend_from_slice(format!("Content-Type: {ct}\r\n").as_bytes());
+        }
+        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(p.body);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    out
+}

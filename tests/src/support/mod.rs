@@ -12,6 +12,6 @@ mod server;
 mod spec;
 
 pub use errors::check_declared_errors;
-pub use matchers::{EmptyBody, QueryIs, query_is};
+pub use matchers::{EmptyBody, ExpectedPart, MultipartContentType, QueryIs, boundary, multipart_bytes, query_is};
 pub use server::{Coverage, Server, assert_every_operation_is_called};
 pub use spec::{Api, Op, SpecOperation};

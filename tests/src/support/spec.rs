@@ -9,7 +9,7 @@ use serde_json::Value;
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockBuilder, ResponseTemplate};
 
-use super::matchers::EmptyBody;
+use super::matchers::{EmptyBody, MultipartContentType};
 
 const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
@@ -215,15 +215,25 @@ impl Op {
     }
 
     /// A mock of this operation at `wire_path` (the exact, percent-encoded
-    /// path): the method, the API's headers, a JSON content type when the
-    /// operation has a body and an empty body otherwise. Tests add the
+    /// path): the method, the API's headers, the body's declared content
+    /// type (with any boundary, for multipart) when the operation has a
+    /// body and an empty body otherwise. Tests add the
     /// query and body matchers.
     pub fn mock(&self, wire_path: &str) -> MockBuilder {
         let mut mock = Mock::given(method(self.method)).and(path(wire_path));
         for (name, value) in self.api.headers {
             mock = mock.and(header(*name, *value));
         }
-        if self.has_body() { mock.and(header("content-type", "application/json")) } else { mock.and(EmptyBody) }
+        match self.body_media_type() {
+            None => mock.and(EmptyBody),
+            Some("multipart/form-data") => mock.and(MultipartContentType),
+            Some(media) => mock.and(header("content-type", media)),
+        }
+    }
+
+    /// The media type of the request body the spec declares (its first).
+    pub fn body_media_type(&self) -> Option<&'static str> {
+        self.spec_operation()["requestBody"]["content"].as_object()?.keys().next().map(String::as_str)
     }
 
     /// [`Op::mock`] that also requires the JSON body to equal `body`.
