@@ -24,6 +24,8 @@ use wiremock::matchers::{body_json, query_param};
 /// the wire-coverage check below sees them.
 #[path = "e2e_highlevel/added_operations.rs"]
 mod added_operations;
+#[path = "e2e_highlevel/files.rs"]
+mod files;
 
 const TOKEN: &str = "hl-test-token";
 const AUTH: &str = "Bearer hl-test-token";
@@ -41,7 +43,7 @@ static CONVERSATIONS: Api =
 fn every_operation_of_both_specs_is_called_on_the_wire() {
     let coverage = assert_every_operation_is_called(&[&OBJECTS, &CONVERSATIONS]);
     let counts: Vec<(&str, usize)> = coverage.iter().map(|(api, ops)| (*api, ops.len())).collect();
-    assert_eq!(counts, [("highlevel/conversations.yaml", 26), ("highlevel/objects.yaml", 9)]);
+    assert_eq!(counts, [("highlevel/conversations.yaml", 29), ("highlevel/objects.yaml", 9)]);
 }
 
 // ---------------------------------------------------------------------------

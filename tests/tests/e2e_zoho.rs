@@ -22,6 +22,8 @@ use wiremock::matchers::header;
 /// the wire-coverage check below sees them.
 #[path = "e2e_zoho/added_operations.rs"]
 mod added_operations;
+#[path = "e2e_zoho/files.rs"]
+mod files;
 
 const TOKEN: &str = "1000.zoho-test-token.4e1f";
 const AUTH: &str = "Zoho-oauthtoken 1000.zoho-test-token.4e1f";
@@ -59,7 +61,7 @@ const FIELDS_QUERY: &str = "fields=Last_Name,Email";
 #[test]
 fn every_operation_of_the_spec_is_called_on_the_wire() {
     let coverage = assert_every_operation_is_called(&[&ZOHO]);
-    assert_eq!(coverage["zoho-crm/records.yaml"].len(), 23);
+    assert_eq!(coverage["zoho-crm/records.yaml"].len(), 25);
 }
 
 // ---------------------------------------------------------------- spec examples

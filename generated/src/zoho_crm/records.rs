@@ -3570,10 +3570,9 @@ impl GetPhoto {
     #[inline]
     fn decode(
         r: runtime::RawResponse,
-    ) -> Result<runtime::Response<GetPhotoSuccess>, runtime::Error<GetPhotoError>> {
+    ) -> Result<runtime::Response<Vec<u8>>, runtime::Error<GetPhotoError>> {
         match r.status().as_u16() {
-            200 => r.bytes_as(GetPhotoSuccess::Ok),
-            204 => r.empty_as(GetPhotoSuccess::NoContent),
+            200 => r.bytes(),
             400 => r.error_json(GetPhotoError::BadRequest),
             401 => r.error_json(GetPhotoError::Unauthorized),
             403 => r.error_json(GetPhotoError::Forbidden),
@@ -3587,7 +3586,7 @@ impl GetPhoto {
     #[inline]
     pub async fn send(
         self,
-    ) -> Result<runtime::Response<GetPhotoSuccess>, runtime::Error<GetPhotoError>> {
+    ) -> Result<runtime::Response<Vec<u8>>, runtime::Error<GetPhotoError>> {
         self.client.send(self.request(), Self::decode).await
     }
     /// Sends the request and streams the success body (no body limit
@@ -3598,19 +3597,7 @@ impl GetPhoto {
         self.client.send_streaming(self.request(), Self::decode).await
     }
 }
-runtime::impl_into_future!(GetPhoto => GetPhotoSuccess, GetPhotoError);
-/// The successful responses of [`Client::get_photo`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetPhotoSuccess {
-    /// Status 200.
-    ///
-    /// The photo.
-    Ok(Vec<u8>),
-    /// Status 204.
-    ///
-    /// The record has no photo.
-    NoContent,
-}
+runtime::impl_into_future!(GetPhoto => Vec < u8 >, GetPhotoError);
 /// The error responses declared for [`Client::get_photo`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetPhotoError {
@@ -3624,7 +3611,7 @@ pub enum GetPhotoError {
     Unauthorized(ApiError),
     /// Status 403.
     ///
-    /// NO_PERMISSION - the user cannot edit the record.
+    /// NO_PERMISSION - the user cannot download images.
     Forbidden(ApiError),
     /// Status 404.
     ///

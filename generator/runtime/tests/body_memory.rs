@@ -169,7 +169,29 @@ async fn within_64_mib<F: std::future::Future<Output = ()>>(name: &str, scenario
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn oversized_bodies_are_refused_and_downloads_stream_within_bounded_memory() {
+async fn uploads_and_downloads_stream_and_oversized_bodies_are_refused_within_bounded_memory() {
+    // First, from the lowest high-water mark: an upload of a 256 MiB file
+    // from disk, read in pieces as it is sent.
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let file = dir.path().join("big.bin");
+    {
+        use std::io::Write;
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&file).expect("create"));
+        let piece = vec![b'y'; CHUNK];
+        for _ in 0..(256 * MIB / CHUNK as u64) {
+            out.write_all(&piece).expect("write");
+        }
+    }
+    let uploads = client(&sink().await);
+    within_64_mib("upload of a 256 MiB file", async {
+        let request = Request::new(Method::POST, "/upload", &[]).multipart(&Upload(FilePart::from_path(&file)));
+        let raw = uploads.execute(&request).await.expect("uploaded");
+        let counted: u64 = std::str::from_utf8(raw.body()).unwrap().parse().unwrap();
+        // The file and the part's head and the closing boundary.
+        assert!(counted > 256 * MIB && counted < 256 * MIB + 512, "{counted}");
+    })
+    .await;
+
     // 768 MiB chunked, no length declared: refused once 32 MiB are counted.
     let chunked = client(&serve(Head::Chunked).await);
     within_64_mib("chunked 768 MiB", async {
@@ -224,27 +246,6 @@ async fn oversized_bodies_are_refused_and_downloads_stream_within_bounded_memory
             total += chunk.len() as u64;
         }
         assert_eq!(total, SENT);
-    })
-    .await;
-
-    // An upload of a 256 MiB file from disk: read in pieces as it is sent.
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let file = dir.path().join("big.bin");
-    {
-        use std::io::Write;
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&file).expect("create"));
-        let piece = vec![b'y'; CHUNK];
-        for _ in 0..(256 * MIB / CHUNK as u64) {
-            out.write_all(&piece).expect("write");
-        }
-    }
-    let uploads = client(&sink().await);
-    within_64_mib("upload of a 256 MiB file", async {
-        let request = Request::new(Method::POST, "/upload", &[]).multipart(&Upload(FilePart::from_path(&file)));
-        let raw = uploads.execute(&request).await.expect("uploaded");
-        let counted: u64 = std::str::from_utf8(raw.body()).unwrap().parse().unwrap();
-        // The file and the part's head and the closing boundary.
-        assert!(counted > 256 * MIB && counted < 256 * MIB + 512, "{counted}");
     })
     .await;
 }
