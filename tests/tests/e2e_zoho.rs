@@ -23,6 +23,10 @@ use wiremock::matchers::header;
 #[path = "e2e_zoho/added_operations.rs"]
 mod added_operations;
 
+/// Streaming past Zoho's 2,000-record page window with `page_token`.
+#[path = "e2e_zoho/page_token.rs"]
+mod page_token;
+
 const TOKEN: &str = "1000.zoho-test-token.4e1f";
 const AUTH: &str = "Zoho-oauthtoken 1000.zoho-test-token.4e1f";
 const MODULE: &str = "Leads";

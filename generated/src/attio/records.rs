@@ -423,6 +423,7 @@ impl ListRecords {
         items: "/data",
         has_more: None,
         next: None,
+        token: None,
     };
     /// Streams every item of every page, fetching pages lazily. An item
     /// that does not decode comes as `Error::Item` and the stream goes on.
@@ -974,6 +975,7 @@ impl ListRecordAttributeValues {
         items: "/data",
         has_more: None,
         next: None,
+        token: None,
     };
     /// Streams every item of every page, fetching pages lazily. An item
     /// that does not decode comes as `Error::Item` and the stream goes on.
@@ -1108,6 +1110,7 @@ impl ListRecordEntries {
         items: "/data",
         has_more: None,
         next: None,
+        token: None,
     };
     /// Streams every item of every page, fetching pages lazily. An item
     /// that does not decode comes as `Error::Item` and the stream goes on.

@@ -1348,6 +1348,7 @@ impl ListMessages {
         items: "/messages/messages",
         has_more: Some("/messages/nextPage"),
         next: Some("/messages/lastMessageId"),
+        token: None,
     };
     /// Streams every item of every page, fetching pages lazily. An item
     /// that does not decode comes as `Error::Item` and the stream goes on.
@@ -2526,6 +2527,7 @@ impl ExportMessages {
         items: "/messages",
         has_more: None,
         next: Some("/nextCursor"),
+        token: None,
     };
     /// Streams every item of every page, fetching pages lazily. An item
     /// that does not decode comes as `Error::Item` and the stream goes on.

@@ -1061,9 +1061,17 @@ impl ListRecords {
         items: "/data",
         has_more: Some("/info/more_records"),
         next: None,
+        token: Some(runtime::PageToken {
+            param: "page_token",
+            next: "/info/next_page_token",
+            after: 2000,
+        }),
     };
     /// Streams every item of every page, fetching pages lazily. An item
     /// that does not decode comes as `Error::Item` and the stream goes on.
+    ///
+    /// Past 2000 items, the next page is asked for with `page_token`
+    /// (the token at `/info/next_page_token` in each page) instead of `page`.
     pub fn stream(
         self,
     ) -> impl runtime::Stream<
@@ -1728,6 +1736,7 @@ impl SearchRecords {
         items: "/data",
         has_more: Some("/info/more_records"),
         next: None,
+        token: None,
     };
     /// Streams every item of every page, fetching pages lazily. An item
     /// that does not decode comes as `Error::Item` and the stream goes on.
@@ -2274,6 +2283,7 @@ impl ListDeletedRecords {
         items: "/data",
         has_more: Some("/info/more_records"),
         next: None,
+        token: None,
     };
     /// Streams every item of every page, fetching pages lazily. An item
     /// that does not decode comes as `Error::Item` and the stream goes on.
