@@ -3923,19 +3923,36 @@ pub struct CloneRecordRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip_feature_execution: Option<Vec<SkipFeature>>,
 }
-/// A user (owner, creator, modifier) as embedded in a record.
+/// A user (owner, creator, modifier) as embedded in a record. The ID,
+/// name and email can be null (a reference to no user).
+///
+///
+/// Curation note: The vendor's v8 OAS (zoho/crm-oas v8.0, `Minified_User`, used for Owner, Created_By and Modified_By) declares `id` required and nullable; it declares `name` a required non-null string and `email` optional. `id` follows it (required, nullable); `name` and `email` are optional and nullable so that a reference whose ID is null decodes when its name and email are null too, and writes can name a user by `id` alone.
 ///
 /// Schema: `#/components/schemas/UserReference`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserReference {
     /// User ID.
-    pub id: String,
+    #[serde(deserialize_with = "Option::deserialize")]
+    pub id: Option<String>,
     /// Full name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    ///
+    /// `None`: absent; `Some(None)`: explicitly `null`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::double_option"
+    )]
+    pub name: Option<Option<String>>,
     /// Email address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
+    ///
+    /// `None`: absent; `Some(None)`: explicitly `null`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::double_option"
+    )]
+    pub email: Option<Option<String>>,
     /// Zoho account ID of the user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zuid: Option<String>,
@@ -3943,14 +3960,21 @@ pub struct UserReference {
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
-/// A tag attached to a record.
+/// A tag attached to a record; its ID can be null.
+///
+/// Curation note: The vendor's v8 OAS (zoho/crm-oas v8.0, `Tag`, the items of a record's `Tag`) declares `id` nullable and `name` a required string; `id` is optional and nullable here (writes name tags by `name`).
 ///
 /// Schema: `#/components/schemas/TagReference`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TagReference {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    /// `None`: absent; `Some(None)`: explicitly `null`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::double_option"
+    )]
+    pub id: Option<Option<String>>,
     /// Properties not declared by the schema.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
