@@ -256,6 +256,7 @@ fn dc_server_variable_selects_the_data_centre() {
         (Dc::In, "www.zohoapis.in"),
         (Dc::ComAu, "www.zohoapis.com.au"),
         (Dc::Jp, "www.zohoapis.jp"),
+        (Dc::Uk, "www.zohoapis.uk"),
         (Dc::Ca, "www.zohoapis.ca"),
         (Dc::ComCn, "www.zohoapis.com.cn"),
         (Dc::Sa, "www.zohoapis.sa"),
