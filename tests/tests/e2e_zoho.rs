@@ -791,6 +791,7 @@ async fn upsert_records_posts_the_example_and_decodes_200() {
     let server = Server::start().await;
     UPSERT_RECORDS
         .mock_json(W_UPSERT, UPSERT_RECORDS.request_example())
+        .and(header("if-unmodified-since", "2024-01-15T15:26:49+05:30"))
         .and(header("x-external", "Leads.External_Lead_ID"))
         .respond_with(reply(200, UPSERT_RECORDS.response_example(200)))
         .expect(1)
@@ -799,7 +800,12 @@ async fn upsert_records_posts_the_example_and_decodes_200() {
 
     let body = upsert_body();
     assert_eq!(body.duplicate_check_fields, Some(strings(&["Email", "Phone"])));
-    let resp = client(&server).upsert_records(MODULE, body).x_external("Leads.External_Lead_ID").await.unwrap();
+    let resp = client(&server)
+        .upsert_records(MODULE, body)
+        .if_unmodified_since(ts("2024-01-15T15:26:49+05:30"))
+        .x_external("Leads.External_Lead_ID")
+        .await
+        .unwrap();
 
     let updated = success(&resp.data[0]);
     assert_eq!(updated.action, Some(RecordActionSuccessAction::Update));
@@ -1093,7 +1099,10 @@ async fn upsert_records_declared_errors() {
         ..Default::default()
     };
     let multiple = api_error(ErrorCode::MultipleOrMultiErrors, "Multiple errors in the request", details);
-    cases.push((400, E::BadRequest(BulkErrorResponse::BulkActionResponse(bulk_error(multiple)))));
+    cases.extend([
+        (400, E::BadRequest(BulkErrorResponse::BulkActionResponse(bulk_error(multiple)))),
+        (412, E::PreconditionFailed(already_modified())),
+    ]);
     let send = |uri: String| client_for(&uri).upsert_records(MODULE, upsert_body()).send();
     check_declared_errors(UPSERT_RECORDS, W_UPSERT, send, cases).await;
 }

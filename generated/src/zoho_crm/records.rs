@@ -75,7 +75,7 @@ impl Client {
     /// nothing changed since `If-Modified-Since`.
     ///
     ///
-    /// Curation note: v7 Get Records page not in the archive: parameters from the v3/v5/v8 pages and the v8 official OAS; `fields` is only mandatory when listing all records (not with `ids`), declared required so calls never fail with REQUIRED_PARAM_MISSING.
+    /// Curation note: v7 Get Records page not in the archive: parameters from the v3/v5/v8 pages and the v8 official OAS; `fields` is only mandatory when listing all records (not with `ids`), declared required so calls never fail with REQUIRED_PARAM_MISSING. Paging: `page` and `per_page` (at most 200) reach the first 2,000 records and `page` cannot be combined with `page_token` (v3 page); past them Zoho answers 400 DISCRETE_PAGINATION_LIMIT_EXCEEDED, `details.limit` 2000, "You can only get the first 2000 records without using page_token param" (a reply quoted in airbytehq/airbyte#30977), so `x-pagination.token` asks for the pages after record 2,000 with `page_token` from `info.next_page_token`.
     ///
     /// `GET /{module_api_name}` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/get-records.html))
     ///
@@ -121,7 +121,7 @@ impl Client {
     /// updated, 207 when some failed.
     ///
     ///
-    /// Curation note: v7 Update Records page not in the archive: body, 207/412 responses and If-Unmodified-Since from the v8 official OAS and the v2.1/v3 page excerpts.
+    /// Curation note: Headers (`If-Unmodified-Since`), scopes and input keys from the v7 Update Records page (zoho.com/crm/developer/docs/api/v7/update-records.html; the v2.1 and v5 pages agree); the body from the v8 official OAS (zoho/crm-oas v8.0/record), which declares only a 200 and no `If-Unmodified-Since`. 207 follows the v8 status-code page; 412 ALREADY_MODIFIED is the reply to `If-Unmodified-Since`.
     ///
     /// `PUT /{module_api_name}` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/update-records.html))
     ///
@@ -156,7 +156,7 @@ impl Client {
     /// record, in order: 201 when all were added, 207 when some failed.
     ///
     ///
-    /// Curation note: v7 Insert Records page not in the archive: body and responses from the v8 official OAS; per-record failures are returned inside `data` with HTTP 400 when every record fails, so 400 is a union of that shape and the flat error.
+    /// Curation note: v7 Insert Records page not in the archive. The body follows the v8 official OAS (zoho/crm-oas v8.0/record), whose only response is a 200 carrying either `data` (per-record Success_Response or API_Exception) or a flat API_Exception; the statuses follow the v8 status-code page (201 record added, 202 accepted, 207 partly successful). Per-record failures are returned inside `data` with HTTP 400 when every record fails, so 400 is a union of that shape and the flat error.
     ///
     /// `POST /{module_api_name}` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/insert-records.html))
     ///
@@ -222,7 +222,7 @@ impl Client {
     /// `duplicate_field` in each result say which happened.
     ///
     ///
-    /// Curation note: v7 Upsert Records page not in the archive: body and responses from the v8 official OAS and the Kaizen #56 upsert article.
+    /// Curation note: The v7 Upsert Records page (zoho.com/crm/developer/docs/api/v7/upsert-records.html) gives the headers (`If-Unmodified-Since` among them), scopes and input keys; the v8 official OAS (zoho/crm-oas v8.0/record) gives the body shapes but declares only a 200 and no `If-Unmodified-Since`; the 201/202/207 statuses follow the v8 status-code page, duplicate handling the Kaizen #56 upsert article. The 412 ALREADY_MODIFIED reply to `If-Unmodified-Since` is the one of Update Records.
     ///
     /// `POST /{module_api_name}/upsert` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/upsert-records.html))
     ///
@@ -241,6 +241,7 @@ impl Client {
         UpsertRecords {
             client: self.0.clone(),
             module_api_name: module_api_name.into(),
+            if_unmodified_since: None,
             x_external: None,
             body,
         }
@@ -325,7 +326,7 @@ impl Client {
     /// update.
     ///
     ///
-    /// Curation note: v7 Update Records page not in the archive: single-record variant from the v8 official OAS, whose 400 mixes flat errors and errors wrapped in `data`.
+    /// Curation note: Single-record form of the v7 Update Records page (zoho.com/crm/developer/docs/api/v7/update-records.html: `{module_api_name}/{record_id}`, `If-Unmodified-Since`); the body from the v8 official OAS, which declares only a 200 whose body is either `data` (Success_Response or API_Exception items) or a flat API_Exception, so the 400 is the union of both shapes.
     ///
     /// `PUT /{module_api_name}/{record_id}` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/update-records.html))
     ///
@@ -482,7 +483,7 @@ impl Client {
     /// picklist values.
     ///
     ///
-    /// Curation note: Body and results from the v7 page and the v8 official OAS (Mass_Update_Body_Wrapper, Mass_Update_Success_Response). The page answers both forms with 200 and a `data` array; a scheduled job's item carries only `job_id` in `details`, so the details are all optional. The OAS scopes are the mass_update family, not the modules family.
+    /// Curation note: Body and results from the v7 page and the v8 official OAS (Mass_Update_Body_Wrapper, Mass_Update_Success_Response). The page answers both forms with 200 and a `data` array; a scheduled job's item carries only `job_id` in `details`, so the details are all optional. The scope is the mass_update family (`ZohoCRM.mass_update.{module_name}.UPDATE`, Kaizen #57 and the mass update page), not the modules family; the OAS names no mass_update scope (only its global `ZohoCRM.modules.ALL`).
     ///
     /// `POST /{module_api_name}/actions/mass_update` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/mass-update-records.html))
     ///
@@ -1508,10 +1509,21 @@ impl ::std::fmt::Display for DeleteRecordsError {
 pub struct UpsertRecords {
     client: runtime::Client,
     module_api_name: String,
+    if_unmodified_since: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     x_external: Option<String>,
     body: RecordsUpsertRequest,
 }
 impl UpsertRecords {
+    /// Only update records not modified after this time; others fail with ALREADY_MODIFIED (412).
+    ///
+    /// Sent as the `If-Unmodified-Since` header parameter.
+    pub fn if_unmodified_since(
+        mut self,
+        value: ::chrono::DateTime<::chrono::FixedOffset>,
+    ) -> Self {
+        self.if_unmodified_since = Some(value);
+        self
+    }
     /// Identify records (and lookups) by an external ID field instead of
     /// the Zoho ID, as `{module_API_name}.{external_field_API_name}`.
     ///
@@ -1528,6 +1540,7 @@ impl UpsertRecords {
                 &["zoho_oauth"],
             )
             .path("module_api_name", &self.module_api_name)
+            .header_opt("If-Unmodified-Since", self.if_unmodified_since.as_ref())
             .header_opt("X-EXTERNAL", self.x_external.as_ref())
             .json("application/json", &self.body)
     }
@@ -1547,6 +1560,7 @@ impl UpsertRecords {
             401 => r.error_json(UpsertRecordsError::Unauthorized),
             403 => r.error_json(UpsertRecordsError::Forbidden),
             404 => r.error_json(UpsertRecordsError::NotFound),
+            412 => r.error_json(UpsertRecordsError::PreconditionFailed),
             429 => r.error_json(UpsertRecordsError::TooManyRequests),
             500 => r.error_json(UpsertRecordsError::InternalServerError),
             _ => r.unexpected(),
@@ -1587,6 +1601,10 @@ pub enum UpsertRecordsError {
     ///
     /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
     NotFound(ApiError),
+    /// Status 412.
+    ///
+    /// ALREADY_MODIFIED - a record changed after the `If-Unmodified-Since` time.
+    PreconditionFailed(BulkActionResponse),
     /// Status 429.
     ///
     /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
@@ -1604,6 +1622,7 @@ impl ::std::fmt::Display for UpsertRecordsError {
                 UpsertRecordsError::Unauthorized(_) => "401 Unauthorized",
                 UpsertRecordsError::Forbidden(_) => "403 Forbidden",
                 UpsertRecordsError::NotFound(_) => "404 NotFound",
+                UpsertRecordsError::PreconditionFailed(_) => "412 PreconditionFailed",
                 UpsertRecordsError::TooManyRequests(_) => "429 TooManyRequests",
                 UpsertRecordsError::InternalServerError(_) => "500 InternalServerError",
             },
