@@ -999,6 +999,18 @@ fn stream_fn(op: &Operation, p: &Pagination) -> TokenStream {
     let items = &p.items;
     let has_more = opt(&p.has_more);
     let next = opt(&p.next);
+    let (token, token_doc) = match &p.token {
+        Some(t) => {
+            let (param, next, after) = (&t.param, &t.next, proc_macro2::Literal::u64_unsuffixed(t.after));
+            let doc = [
+                format!(" Past {} items, the next page is asked for with `{param}`", t.after),
+                format!(" (the token at `{next}` in each page) instead of `{}`.", p.param),
+            ];
+            (quote!(Some(runtime::PageToken { param: #param, next: #next, after: #after })), Some(doc))
+        }
+        None => (quote!(None), None),
+    };
+    let token_doc = token_doc.map(|[a, b]| quote!(#[doc = ""] #[doc = #a] #[doc = #b]));
     let send_page = send_page_fn(&item, &err);
     quote! {
         const PAGINATION: runtime::Pagination = runtime::Pagination {
@@ -1009,10 +1021,12 @@ fn stream_fn(op: &Operation, p: &Pagination) -> TokenStream {
             items: #items,
             has_more: #has_more,
             next: #next,
+            token: #token,
         };
 
         /// Streams every item of every page, fetching pages lazily. An item
         /// that does not decode comes as `Error::Item` and the stream goes on.
+        #token_doc
         pub fn stream(self) -> impl runtime::Stream<Item = Result<#item, runtime::Error<#err>>> + Send + 'static {
             runtime::paginate(self.client.clone(), self.request(), Self::PAGINATION, Self::decode)
         }

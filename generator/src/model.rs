@@ -312,7 +312,19 @@ pub struct Pagination {
     pub items: String,
     pub has_more: Option<String>,
     pub next: Option<String>,
+    /// A token that takes over from page numbers or offsets past a depth.
+    pub token: Option<PageToken>,
     pub item_ty: Ty,
+}
+
+/// `x-pagination.token`: past `after` items, the next page is asked for with
+/// the token found at `next` in `param` (a query parameter), and the page
+/// number or offset is no longer sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageToken {
+    pub param: String,
+    pub next: String,
+    pub after: u64,
 }
 
 /// A Rust type as used in a field, parameter or body.

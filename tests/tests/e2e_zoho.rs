@@ -25,6 +25,10 @@ mod added_operations;
 #[path = "e2e_zoho/files.rs"]
 mod files;
 
+/// Streaming past Zoho's 2,000-record page window with `page_token`.
+#[path = "e2e_zoho/page_token.rs"]
+mod page_token;
+
 const TOKEN: &str = "1000.zoho-test-token.4e1f";
 const AUTH: &str = "Zoho-oauthtoken 1000.zoho-test-token.4e1f";
 const MODULE: &str = "Leads";
@@ -231,8 +235,11 @@ fn assert_patricia_added(item: &RecordActionResult, id: &str) {
     assert_eq!(ok.details.created_time, Some(ts("2023-05-10T01:10:47-07:00")));
     assert_eq!(ok.details.modified_time, Some(ts("2023-05-10T01:10:47-07:00")));
     let creator = ok.details.created_by.as_ref().unwrap();
-    assert_eq!((creator.id.as_str(), creator.name.as_deref()), ("5725767000000411001", Some("Patricia Boyle")));
-    assert_eq!(ok.details.modified_by.as_ref().unwrap().id, "5725767000000411001");
+    assert_eq!(
+        (creator.id.as_deref(), creator.name.clone()),
+        (Some("5725767000000411001"), Some(Some("Patricia Boyle".into())))
+    );
+    assert_eq!(ok.details.modified_by.as_ref().unwrap().id.as_deref(), Some("5725767000000411001"));
 }
 
 // ---------------------------------------------------------------- data centre
@@ -251,6 +258,7 @@ fn dc_server_variable_selects_the_data_centre() {
         (Dc::In, "www.zohoapis.in"),
         (Dc::ComAu, "www.zohoapis.com.au"),
         (Dc::Jp, "www.zohoapis.jp"),
+        (Dc::Uk, "www.zohoapis.uk"),
         (Dc::Ca, "www.zohoapis.ca"),
         (Dc::ComCn, "www.zohoapis.com.cn"),
         (Dc::Sa, "www.zohoapis.sa"),
@@ -303,9 +311,9 @@ async fn list_records_sends_comma_separated_lists_and_decodes_the_example() {
     let lead = &list.data[0];
     assert_eq!(lead.id.as_deref(), Some("4150868000000002175"));
     let owner = lead.owner.as_ref().unwrap();
-    assert_eq!(owner.id, "4150868000000225013");
-    assert_eq!(owner.name.as_deref(), Some("Patricia Boyle"));
-    assert_eq!(owner.email.as_deref(), Some("patricia.boyle@example.com"));
+    assert_eq!(owner.id.as_deref(), Some("4150868000000225013"));
+    assert_eq!(owner.name, Some(Some("Patricia Boyle".into())));
+    assert_eq!(owner.email, Some(Some("patricia.boyle@example.com".into())));
     assert_eq!(lead.created_time, Some(ts("2023-10-15T10:30:00+00:00")));
     assert_eq!(lead.modified_time, Some(ts("2023-10-15T14:20:00+00:00")));
     assert_eq!(lead.additional_properties["Company"], "Zylker Corp");
@@ -457,9 +465,9 @@ async fn search_records_sends_its_query_and_decodes_the_example() {
     let SearchRecordsSuccess::Ok(list) = resp.body() else { panic!("{:?}", resp.body()) };
     let lead = &list.data[0];
     assert_eq!(lead.id.as_deref(), Some("5843104000000624035"));
-    assert_eq!(lead.owner.as_ref().unwrap().name.as_deref(), Some("John Smith"));
-    assert_eq!(lead.created_by.as_ref().unwrap().id, "5843104000000411001");
-    assert_eq!(lead.modified_by.as_ref().unwrap().name.as_deref(), Some("John Smith"));
+    assert_eq!(lead.owner.as_ref().unwrap().name, Some(Some("John Smith".into())));
+    assert_eq!(lead.created_by.as_ref().unwrap().id.as_deref(), Some("5843104000000411001"));
+    assert_eq!(lead.modified_by.as_ref().unwrap().name, Some(Some("John Smith".into())));
     assert_eq!(lead.modified_time, Some(ts("2023-01-20T14:45:00+00:00")));
     assert_eq!(lead.additional_properties["Lead_Status"], "Qualified");
     assert_eq!((list.info.per_page, list.info.count, list.info.page, list.info.more_records), (200, 1, 1, false));
@@ -595,10 +603,44 @@ async fn get_record_sends_fields_and_headers_and_decodes_the_example() {
     assert_eq!(record.data.len(), 1);
     let lead = &record.data[0];
     assert_eq!(lead.id.as_deref(), Some(RECORD_ID));
-    assert_eq!(lead.owner.as_ref().unwrap().email.as_deref(), Some("patricia.boyle@example.com"));
+    assert_eq!(lead.owner.as_ref().unwrap().email, Some(Some("patricia.boyle@example.com".into())));
     assert_eq!(lead.additional_properties["First_Name"], "John");
     assert_eq!(lead.additional_properties["Email"], "john.doe@zylker.com");
     assert_eq!(lead.created_time, Some(ts("2023-10-15T10:30:00+00:00")));
+}
+
+#[tokio::test]
+async fn user_and_tag_references_with_null_ids_decode() {
+    let server = Server::start().await;
+    let mut lead = nth_record(1);
+    lead["Owner"] = json!({"id": null, "name": null, "email": null});
+    lead["Created_By"] = json!({"id": null, "name": null});
+    lead["Modified_By"] = json!({"id": "4150868000000225013", "name": "Patricia Boyle", "email": null});
+    lead["Tag"] = json!([{"name": "Trade show", "id": null}, {"name": "VIP", "id": "4150868000000400001"}]);
+    GET_RECORD
+        .mock(W_RECORD)
+        .and(query_is(&[FIELDS_QUERY]))
+        .respond_with(reply(200, json!({ "data": [lead] })))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let resp = client(&server).get_record(MODULE, RECORD_ID).fields(fields()).await.unwrap();
+
+    let GetRecordSuccess::Ok(record) = resp.body() else { panic!("{:?}", resp.body()) };
+    let lead = &record.data[0];
+    let nobody =
+        UserReference { id: None, name: Some(None), email: Some(None), zuid: None, additional_properties: Map::new() };
+    assert_eq!(lead.owner.as_ref(), Some(&nobody));
+    assert_eq!(lead.created_by.as_ref(), Some(&UserReference { email: None, ..nobody.clone() }));
+    let modifier = lead.modified_by.as_ref().unwrap();
+    assert_eq!(
+        (modifier.id.as_deref(), modifier.name.clone(), modifier.email.clone()),
+        (Some("4150868000000225013"), Some(Some("Patricia Boyle".into())), Some(None))
+    );
+    let tags: Vec<(&str, Option<Option<&str>>)> =
+        lead.tag.iter().flatten().map(|t| (t.name.as_str(), t.id.as_ref().map(|id| id.as_deref()))).collect();
+    assert_eq!(tags, [("Trade show", Some(None)), ("VIP", Some(Some("4150868000000400001")))]);
 }
 
 #[tokio::test]
@@ -751,6 +793,7 @@ async fn upsert_records_posts_the_example_and_decodes_200() {
     let server = Server::start().await;
     UPSERT_RECORDS
         .mock_json(W_UPSERT, UPSERT_RECORDS.request_example())
+        .and(header("if-unmodified-since", "2024-01-15T15:26:49+05:30"))
         .and(header("x-external", "Leads.External_Lead_ID"))
         .respond_with(reply(200, UPSERT_RECORDS.response_example(200)))
         .expect(1)
@@ -759,7 +802,12 @@ async fn upsert_records_posts_the_example_and_decodes_200() {
 
     let body = upsert_body();
     assert_eq!(body.duplicate_check_fields, Some(strings(&["Email", "Phone"])));
-    let resp = client(&server).upsert_records(MODULE, body).x_external("Leads.External_Lead_ID").await.unwrap();
+    let resp = client(&server)
+        .upsert_records(MODULE, body)
+        .if_unmodified_since(ts("2024-01-15T15:26:49+05:30"))
+        .x_external("Leads.External_Lead_ID")
+        .await
+        .unwrap();
 
     let updated = success(&resp.data[0]);
     assert_eq!(updated.action, Some(RecordActionSuccessAction::Update));
@@ -1053,7 +1101,10 @@ async fn upsert_records_declared_errors() {
         ..Default::default()
     };
     let multiple = api_error(ErrorCode::MultipleOrMultiErrors, "Multiple errors in the request", details);
-    cases.push((400, E::BadRequest(BulkErrorResponse::BulkActionResponse(bulk_error(multiple)))));
+    cases.extend([
+        (400, E::BadRequest(BulkErrorResponse::BulkActionResponse(bulk_error(multiple)))),
+        (412, E::PreconditionFailed(already_modified())),
+    ]);
     let send = |uri: String| client_for(&uri).upsert_records(MODULE, upsert_body()).send();
     check_declared_errors(UPSERT_RECORDS, W_UPSERT, send, cases).await;
 }

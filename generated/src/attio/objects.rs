@@ -637,6 +637,7 @@ impl ListAttributes {
         items: "/data",
         has_more: None,
         next: None,
+        token: None,
     };
     /// Streams every item of every page, fetching pages lazily. An item
     /// that does not decode comes as `Error::Item` and the stream goes on.

@@ -423,6 +423,7 @@ impl ListRecords {
         items: "/data",
         has_more: None,
         next: None,
+        token: None,
     };
     /// Streams every item of every page, fetching pages lazily. An item
     /// that does not decode comes as `Error::Item` and the stream goes on.
@@ -974,6 +975,7 @@ impl ListRecordAttributeValues {
         items: "/data",
         has_more: None,
         next: None,
+        token: None,
     };
     /// Streams every item of every page, fetching pages lazily. An item
     /// that does not decode comes as `Error::Item` and the stream goes on.
@@ -1108,6 +1110,7 @@ impl ListRecordEntries {
         items: "/data",
         has_more: None,
         next: None,
+        token: None,
     };
     /// Streams every item of every page, fetching pages lazily. An item
     /// that does not decode comes as `Error::Item` and the stream goes on.
@@ -1313,7 +1316,7 @@ pub struct ListRecordsRequest {
     pub filter: Option<::serde_json::Map<String, ::serde_json::Value>>,
     /// UUID of a saved view on this object; results are filtered with that view's filter configuration. Cannot be combined with `filter`. Sorts, limit and offset are not taken from the view.
     ///
-    /// Curation note: Present in Attio's current OpenAPI document but not in older renderings of the List records page; kept as an optional field.
+    /// Curation note: Neither Attio's OpenAPI document as published on 2025-10-01 (the copy compared here, whose body has filter, sorts, limit and offset) nor the List records reference page lists it; third-party Attio clients send it. Kept as an optional field; its wire behaviour is not confirmed by a vendor document.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter_view_id: Option<::uuid::Uuid>,
     /// Sort criteria, applied in order.

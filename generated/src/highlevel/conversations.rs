@@ -1431,6 +1431,7 @@ impl ListMessages {
         items: "/messages/messages",
         has_more: Some("/messages/nextPage"),
         next: Some("/messages/lastMessageId"),
+        token: None,
     };
     /// Streams every item of every page, fetching pages lazily. An item
     /// that does not decode comes as `Error::Item` and the stream goes on.
@@ -2609,6 +2610,7 @@ impl ExportMessages {
         items: "/messages",
         has_more: None,
         next: Some("/nextCursor"),
+        token: None,
     };
     /// Streams every item of every page, fetching pages lazily. An item
     /// that does not decode comes as `Error::Item` and the stream goes on.

@@ -1002,6 +1002,7 @@ impl SearchRecords {
         items: "/records",
         has_more: None,
         next: None,
+        token: None,
     };
     /// Streams every item of every page, fetching pages lazily. An item
     /// that does not decode comes as `Error::Item` and the stream goes on.

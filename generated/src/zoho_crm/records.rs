@@ -76,7 +76,7 @@ impl Client {
     /// nothing changed since `If-Modified-Since`.
     ///
     ///
-    /// Curation note: v7 Get Records page not in the archive: parameters from the v3/v5/v8 pages and the v8 official OAS; `fields` is only mandatory when listing all records (not with `ids`), declared required so calls never fail with REQUIRED_PARAM_MISSING.
+    /// Curation note: v7 Get Records page not in the archive: parameters from the v3/v5/v8 pages and the v8 official OAS; `fields` is only mandatory when listing all records (not with `ids`), declared required so calls never fail with REQUIRED_PARAM_MISSING. Paging: `page` and `per_page` (at most 200) reach the first 2,000 records and `page` cannot be combined with `page_token` (v3 page); past them Zoho answers 400 DISCRETE_PAGINATION_LIMIT_EXCEEDED, `details.limit` 2000, "You can only get the first 2000 records without using page_token param" (a reply quoted in airbytehq/airbyte#30977), so `x-pagination.token` asks for the pages after record 2,000 with `page_token` from `info.next_page_token`.
     ///
     /// `GET /{module_api_name}` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/get-records.html))
     ///
@@ -122,7 +122,7 @@ impl Client {
     /// updated, 207 when some failed.
     ///
     ///
-    /// Curation note: v7 Update Records page not in the archive: body, 207/412 responses and If-Unmodified-Since from the v8 official OAS and the v2.1/v3 page excerpts.
+    /// Curation note: Headers (`If-Unmodified-Since`), scopes and input keys from the v7 Update Records page (zoho.com/crm/developer/docs/api/v7/update-records.html; the v2.1 and v5 pages agree); the body from the v8 official OAS (zoho/crm-oas v8.0/record), which declares only a 200 and no `If-Unmodified-Since`. 207 follows the v8 status-code page; 412 ALREADY_MODIFIED is the reply to `If-Unmodified-Since`.
     ///
     /// `PUT /{module_api_name}` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/update-records.html))
     ///
@@ -157,7 +157,7 @@ impl Client {
     /// record, in order: 201 when all were added, 207 when some failed.
     ///
     ///
-    /// Curation note: v7 Insert Records page not in the archive: body and responses from the v8 official OAS; per-record failures are returned inside `data` with HTTP 400 when every record fails, so 400 is a union of that shape and the flat error.
+    /// Curation note: v7 Insert Records page not in the archive. The body follows the v8 official OAS (zoho/crm-oas v8.0/record), whose only response is a 200 carrying either `data` (per-record Success_Response or API_Exception) or a flat API_Exception; the statuses follow the v8 status-code page (201 record added, 202 accepted, 207 partly successful). Per-record failures are returned inside `data` with HTTP 400 when every record fails, so 400 is a union of that shape and the flat error.
     ///
     /// `POST /{module_api_name}` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/insert-records.html))
     ///
@@ -223,7 +223,7 @@ impl Client {
     /// `duplicate_field` in each result say which happened.
     ///
     ///
-    /// Curation note: v7 Upsert Records page not in the archive: body and responses from the v8 official OAS and the Kaizen #56 upsert article.
+    /// Curation note: The v7 Upsert Records page (zoho.com/crm/developer/docs/api/v7/upsert-records.html) gives the headers (`If-Unmodified-Since` among them), scopes and input keys; the v8 official OAS (zoho/crm-oas v8.0/record) gives the body shapes but declares only a 200 and no `If-Unmodified-Since`; the 201/202/207 statuses follow the v8 status-code page, duplicate handling the Kaizen #56 upsert article. The 412 ALREADY_MODIFIED reply to `If-Unmodified-Since` is the one of Update Records.
     ///
     /// `POST /{module_api_name}/upsert` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/upsert-records.html))
     ///
@@ -242,6 +242,7 @@ impl Client {
         UpsertRecords {
             client: self.0.clone(),
             module_api_name: module_api_name.into(),
+            if_unmodified_since: None,
             x_external: None,
             body,
         }
@@ -326,7 +327,7 @@ impl Client {
     /// update.
     ///
     ///
-    /// Curation note: v7 Update Records page not in the archive: single-record variant from the v8 official OAS, whose 400 mixes flat errors and errors wrapped in `data`.
+    /// Curation note: Single-record form of the v7 Update Records page (zoho.com/crm/developer/docs/api/v7/update-records.html: `{module_api_name}/{record_id}`, `If-Unmodified-Since`); the body from the v8 official OAS, which declares only a 200 whose body is either `data` (Success_Response or API_Exception items) or a flat API_Exception, so the 400 is the union of both shapes.
     ///
     /// `PUT /{module_api_name}/{record_id}` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/update-records.html))
     ///
@@ -483,7 +484,7 @@ impl Client {
     /// picklist values.
     ///
     ///
-    /// Curation note: Body and results from the v7 page and the v8 official OAS (Mass_Update_Body_Wrapper, Mass_Update_Success_Response). The page answers both forms with 200 and a `data` array; a scheduled job's item carries only `job_id` in `details`, so the details are all optional. The OAS scopes are the mass_update family, not the modules family.
+    /// Curation note: Body and results from the v7 page and the v8 official OAS (Mass_Update_Body_Wrapper, Mass_Update_Success_Response). The page answers both forms with 200 and a `data` array; a scheduled job's item carries only `job_id` in `details`, so the details are all optional. The scope is the mass_update family (`ZohoCRM.mass_update.{module_name}.UPDATE`, Kaizen #57 and the mass update page), not the modules family; the OAS names no mass_update scope (only its global `ZohoCRM.modules.ALL`).
     ///
     /// `POST /{module_api_name}/actions/mass_update` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/mass-update-records.html))
     ///
@@ -1125,9 +1126,17 @@ impl ListRecords {
         items: "/data",
         has_more: Some("/info/more_records"),
         next: None,
+        token: Some(runtime::PageToken {
+            param: "page_token",
+            next: "/info/next_page_token",
+            after: 2000,
+        }),
     };
     /// Streams every item of every page, fetching pages lazily. An item
     /// that does not decode comes as `Error::Item` and the stream goes on.
+    ///
+    /// Past 2000 items, the next page is asked for with `page_token`
+    /// (the token at `/info/next_page_token` in each page) instead of `page`.
     pub fn stream(
         self,
     ) -> impl runtime::Stream<
@@ -1564,10 +1573,21 @@ impl ::std::fmt::Display for DeleteRecordsError {
 pub struct UpsertRecords {
     client: runtime::Client,
     module_api_name: String,
+    if_unmodified_since: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     x_external: Option<String>,
     body: RecordsUpsertRequest,
 }
 impl UpsertRecords {
+    /// Only update records not modified after this time; others fail with ALREADY_MODIFIED (412).
+    ///
+    /// Sent as the `If-Unmodified-Since` header parameter.
+    pub fn if_unmodified_since(
+        mut self,
+        value: ::chrono::DateTime<::chrono::FixedOffset>,
+    ) -> Self {
+        self.if_unmodified_since = Some(value);
+        self
+    }
     /// Identify records (and lookups) by an external ID field instead of
     /// the Zoho ID, as `{module_API_name}.{external_field_API_name}`.
     ///
@@ -1584,6 +1604,7 @@ impl UpsertRecords {
                 &["zoho_oauth"],
             )
             .path("module_api_name", &self.module_api_name)
+            .header_opt("If-Unmodified-Since", self.if_unmodified_since.as_ref())
             .header_opt("X-EXTERNAL", self.x_external.as_ref())
             .json("application/json", &self.body)
     }
@@ -1603,6 +1624,7 @@ impl UpsertRecords {
             401 => r.error_json(UpsertRecordsError::Unauthorized),
             403 => r.error_json(UpsertRecordsError::Forbidden),
             404 => r.error_json(UpsertRecordsError::NotFound),
+            412 => r.error_json(UpsertRecordsError::PreconditionFailed),
             429 => r.error_json(UpsertRecordsError::TooManyRequests),
             500 => r.error_json(UpsertRecordsError::InternalServerError),
             _ => r.unexpected(),
@@ -1643,6 +1665,10 @@ pub enum UpsertRecordsError {
     ///
     /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
     NotFound(ApiError),
+    /// Status 412.
+    ///
+    /// ALREADY_MODIFIED - a record changed after the `If-Unmodified-Since` time.
+    PreconditionFailed(BulkActionResponse),
     /// Status 429.
     ///
     /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
@@ -1660,6 +1686,7 @@ impl ::std::fmt::Display for UpsertRecordsError {
                 UpsertRecordsError::Unauthorized(_) => "401 Unauthorized",
                 UpsertRecordsError::Forbidden(_) => "403 Forbidden",
                 UpsertRecordsError::NotFound(_) => "404 NotFound",
+                UpsertRecordsError::PreconditionFailed(_) => "412 PreconditionFailed",
                 UpsertRecordsError::TooManyRequests(_) => "429 TooManyRequests",
                 UpsertRecordsError::InternalServerError(_) => "500 InternalServerError",
             },
@@ -1792,6 +1819,7 @@ impl SearchRecords {
         items: "/data",
         has_more: Some("/info/more_records"),
         next: None,
+        token: None,
     };
     /// Streams every item of every page, fetching pages lazily. An item
     /// that does not decode comes as `Error::Item` and the stream goes on.
@@ -2338,6 +2366,7 @@ impl ListDeletedRecords {
         items: "/data",
         has_more: Some("/info/more_records"),
         next: None,
+        token: None,
     };
     /// Streams every item of every page, fetching pages lazily. An item
     /// that does not decode comes as `Error::Item` and the stream goes on.
@@ -4165,19 +4194,36 @@ pub struct CloneRecordRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip_feature_execution: Option<Vec<SkipFeature>>,
 }
-/// A user (owner, creator, modifier) as embedded in a record.
+/// A user (owner, creator, modifier) as embedded in a record. The ID,
+/// name and email can be null (a reference to no user).
+///
+///
+/// Curation note: The vendor's v8 OAS (zoho/crm-oas v8.0, `Minified_User`, used for Owner, Created_By and Modified_By) declares `id` required and nullable; it declares `name` a required non-null string and `email` optional. `id` follows it (required, nullable); `name` and `email` are optional and nullable so that a reference whose ID is null decodes when its name and email are null too, and writes can name a user by `id` alone.
 ///
 /// Schema: `#/components/schemas/UserReference`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserReference {
     /// User ID.
-    pub id: String,
+    #[serde(deserialize_with = "Option::deserialize")]
+    pub id: Option<String>,
     /// Full name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    ///
+    /// `None`: absent; `Some(None)`: explicitly `null`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::double_option"
+    )]
+    pub name: Option<Option<String>>,
     /// Email address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
+    ///
+    /// `None`: absent; `Some(None)`: explicitly `null`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::double_option"
+    )]
+    pub email: Option<Option<String>>,
     /// Zoho account ID of the user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zuid: Option<String>,
@@ -4185,14 +4231,21 @@ pub struct UserReference {
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
-/// A tag attached to a record.
+/// A tag attached to a record; its ID can be null.
+///
+/// Curation note: The vendor's v8 OAS (zoho/crm-oas v8.0, `Tag`, the items of a record's `Tag`) declares `id` nullable and `name` a required string; `id` is optional and nullable here (writes name tags by `name`).
 ///
 /// Schema: `#/components/schemas/TagReference`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TagReference {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    /// `None`: absent; `Some(None)`: explicitly `null`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::double_option"
+    )]
+    pub id: Option<Option<String>>,
     /// Properties not declared by the schema.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,

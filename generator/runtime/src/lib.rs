@@ -41,7 +41,7 @@ pub use futures_core::Stream;
 pub use hooks::{Attempt, Hook};
 pub use multipart::{FilePart, Multipart, MultipartBody};
 pub use options::RequestOptions;
-pub use pagination::{fetch_page, paginate, Page, PageStyle, Pagination};
+pub use pagination::{fetch_page, paginate, Page, PageStyle, PageToken, Pagination};
 pub use param::{json_param, ListStyle, ToParam};
 pub use ratelimit::{Methods, RateLimit, RateLimitInfo, RateRule};
 pub use request::Request;

@@ -60,6 +60,7 @@ const OFFSET: Pagination = Pagination {
     items: "/data",
     has_more: None,
     next: None,
+    token: None,
 };
 
 // ---------------------------------------------------------------- pages
@@ -156,6 +157,7 @@ async fn paged_stream_error(has_more: Option<&'static str>, next: Option<&'stati
         items: "/data",
         has_more,
         next,
+        token: None,
     };
     let results: Vec<Result<Item, Error<NoErrorBody>>> =
         paginate(client(&server), get("/items"), pagination, json_body).collect().await;
@@ -190,7 +192,16 @@ async fn a_null_cursor_and_a_false_flag_end_the_stream_quietly() {
         let server = MockServer::start().await;
         Mock::given(path("/items")).respond_with(ResponseTemplate::new(200).set_body_json(page)).mount(&server).await;
         let style = if next.is_some() { PageStyle::Cursor } else { PageStyle::Page };
-        let p = Pagination { style, in_body: false, param: "page", limit: None, items: "/data", has_more, next };
+        let p = Pagination {
+            style,
+            in_body: false,
+            param: "page",
+            limit: None,
+            items: "/data",
+            has_more,
+            next,
+            token: None,
+        };
         let results: Vec<Result<Item, _>> = paginate(client(&server), get("/items"), p, json_body).collect().await;
         assert_eq!(results.len(), 1);
         assert!(results[0].is_ok());
