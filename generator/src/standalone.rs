@@ -45,6 +45,7 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("error.rs", include_str!("../runtime-src/error.rs")),
     ("hooks.rs", include_str!("../runtime-src/hooks.rs")),
     ("macros.rs", include_str!("../runtime-src/macros.rs")),
+    ("multipart.rs", include_str!("../runtime-src/multipart.rs")),
     ("options.rs", include_str!("../runtime-src/options.rs")),
     ("pagination.rs", include_str!("../runtime-src/pagination.rs")),
     ("param.rs", include_str!("../runtime-src/param.rs")),
