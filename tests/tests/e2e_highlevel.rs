@@ -889,12 +889,12 @@ mod conversations {
         assert_eq!(resp.conversations.len(), 1);
         let c = &resp.conversations[0];
         assert_eq!(c.id, "ABCHkzuJQ8ZMd4Te84GK");
-        assert_eq!(c.last_message_type, conv::MessageTypeName::TypeSms);
+        assert_eq!(c.last_message_type, Some(Some(conv::MessageTypeName::TypeSms)));
         assert_eq!(c.r#type, conv::ConversationSummaryType::TypePhone);
         assert_eq!(c.unread_count, 1);
-        assert_eq!(c.full_name, "John Doe");
-        assert_eq!(c.email, "johndoe@mailingdomain.com");
-        assert_eq!(c.phone, "+15550001234");
+        assert_eq!(c.full_name, Some(Some("John Doe".into())));
+        assert_eq!(c.email, Some(Some("johndoe@mailingdomain.com".into())));
+        assert_eq!(c.phone, Some(Some("+15550001234".into())));
     }
 
     #[tokio::test]
@@ -909,7 +909,55 @@ mod conversations {
             .await;
         let resp =
             conversations_client(&server.uri()).search_conversations("ABCHkzuJQ8ZMd4Te84GK").await.expect("search");
-        assert_eq!(resp.conversations[0].contact_name, "John Doe Company");
+        assert_eq!(resp.conversations[0].contact_name, Some(Some("John Doe Company".into())));
+    }
+
+    /// A contact without email, phone or name, and a conversation without
+    /// messages: their fields are absent or null, and the page still decodes.
+    #[tokio::test]
+    async fn search_conversations_decodes_conversations_without_contact_details_or_messages() {
+        let server = Server::start().await;
+        let op = SEARCH_CONVERSATIONS;
+        let complete = op.response_example(200)["conversations"][0].clone();
+        let mut absent = complete.clone();
+        for key in ["email", "phone", "fullName", "contactName", "lastMessageBody", "lastMessageType"] {
+            absent.as_object_mut().expect("conversation").remove(key);
+        }
+        absent["id"] = json!("absent-details");
+        let mut nulled = complete.clone();
+        for key in ["email", "phone", "fullName", "contactName", "lastMessageBody", "lastMessageType"] {
+            nulled[key] = Value::Null;
+        }
+        nulled["id"] = json!("null-details");
+        let page = json!({"conversations": [complete, absent, nulled], "total": 3});
+        op.mock("/conversations/search")
+            .and(query_is(&["locationId=ABCHkzuJQ8ZMd4Te84GK"]))
+            .respond_with(ResponseTemplate::new(200).set_body_json(page))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let resp =
+            conversations_client(&server.uri()).search_conversations("ABCHkzuJQ8ZMd4Te84GK").await.expect("search");
+        assert_eq!(resp.total, 3);
+        let [full, absent, nulled] = &resp.conversations[..] else { panic!("three conversations: {:?}", resp.conversations) };
+        assert_eq!(full.email, Some(Some("johndoe@mailingdomain.com".into())));
+        assert_eq!(full.last_message_body, Some(Some("This is a sample message body".into())));
+        /// `None`: absent; `Some(None)`: null.
+        type Missing<T> = Option<Option<T>>;
+        let cases: [(&conv::ConversationSummary, &str, Missing<String>, Missing<conv::MessageTypeName>); 2] =
+            [(absent, "absent-details", None, None), (nulled, "null-details", Some(None), Some(None))];
+        for (c, id, missing, missing_type) in cases {
+            assert_eq!(c.id, id);
+            assert_eq!(c.contact_id, "ABCHkzuJQ8ZMd4Te84GK");
+            assert_eq!(c.r#type, conv::ConversationSummaryType::TypePhone);
+            assert_eq!(c.unread_count, 1);
+            assert_eq!(c.email, missing, "{id}: email");
+            assert_eq!(c.phone, missing, "{id}: phone");
+            assert_eq!(c.full_name, missing, "{id}: fullName");
+            assert_eq!(c.contact_name, missing, "{id}: contactName");
+            assert_eq!(c.last_message_body, missing, "{id}: lastMessageBody");
+            assert_eq!(c.last_message_type, missing_type, "{id}: lastMessageType");
+        }
     }
 
     #[tokio::test]

@@ -3177,6 +3177,8 @@ runtime::open_enum! {
 }
 /// Conversation as returned by the search endpoint.
 ///
+/// Curation note: The published schema (GoHighLevel/highlevel-api-docs apps/conversations.json, ConversationSchema) marks all eleven fields required and none nullable, and its one example carries them all. The contact fields (fullName, contactName, email, phone) are copied from the contact, which may have no name, email or phone; the contact data of a Conversations API reply quoted in GoHighLevel/highlevel-api-docs issue #110 (2025-08-04) carries `null` for a value the contact lacks (`"companyName": null`). The last-message fields (lastMessageBody, lastMessageType) describe a message a new conversation does not have yet (create_conversation makes an empty one). Those six are optional and nullable, so one such conversation does not fail the whole page; id, contactId, locationId, type and unreadCount, which every conversation has (get_conversation requires them too), stay required.
+///
 /// Schema: `#/components/schemas/ConversationSummary`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ConversationSummary {
@@ -3188,26 +3190,69 @@ pub struct ConversationSummary {
     /// Location ID.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// Text of the most recent message.
-    #[serde(rename = "lastMessageBody")]
-    pub last_message_body: String,
-    #[serde(rename = "lastMessageType")]
-    pub last_message_type: MessageTypeName,
+    /// Text of the most recent message; absent or null when there is none.
+    ///
+    /// `None`: absent; `Some(None)`: explicitly `null`.
+    #[serde(
+        rename = "lastMessageBody",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::double_option"
+    )]
+    pub last_message_body: Option<Option<String>>,
+    /// Type of the most recent message; absent or null when there is none.
+    ///
+    /// `None`: absent; `Some(None)`: explicitly `null`.
+    #[serde(
+        rename = "lastMessageType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::double_option"
+    )]
+    pub last_message_type: Option<Option<MessageTypeName>>,
     /// Main channel of the conversation.
     pub r#type: ConversationSummaryType,
     /// Number of unread messages.
     #[serde(rename = "unreadCount")]
     pub unread_count: i64,
-    /// Contact's first and last name.
-    #[serde(rename = "fullName")]
-    pub full_name: String,
-    /// Fallback display name of the contact.
-    #[serde(rename = "contactName")]
-    pub contact_name: String,
-    /// Contact's primary email address.
-    pub email: String,
-    /// Contact's primary phone number.
-    pub phone: String,
+    /// Contact's first and last name; absent or null when the contact has none.
+    ///
+    /// `None`: absent; `Some(None)`: explicitly `null`.
+    #[serde(
+        rename = "fullName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::double_option"
+    )]
+    pub full_name: Option<Option<String>>,
+    /// Fallback display name of the contact; absent or null when the contact has none.
+    ///
+    /// `None`: absent; `Some(None)`: explicitly `null`.
+    #[serde(
+        rename = "contactName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::double_option"
+    )]
+    pub contact_name: Option<Option<String>>,
+    /// Contact's primary email address; absent or null when the contact has none.
+    ///
+    /// `None`: absent; `Some(None)`: explicitly `null`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::double_option"
+    )]
+    pub email: Option<Option<String>>,
+    /// Contact's primary phone number; absent or null when the contact has none.
+    ///
+    /// `None`: absent; `Some(None)`: explicitly `null`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::double_option"
+    )]
+    pub phone: Option<Option<String>>,
 }
 runtime::open_enum! {
     /// Main channel of the conversation.
