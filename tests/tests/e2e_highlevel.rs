@@ -939,7 +939,9 @@ mod conversations {
         let resp =
             conversations_client(&server.uri()).search_conversations("ABCHkzuJQ8ZMd4Te84GK").await.expect("search");
         assert_eq!(resp.total, 3);
-        let [full, absent, nulled] = &resp.conversations[..] else { panic!("three conversations: {:?}", resp.conversations) };
+        let [full, absent, nulled] = &resp.conversations[..] else {
+            panic!("three conversations: {:?}", resp.conversations)
+        };
         assert_eq!(full.email, Some(Some("johndoe@mailingdomain.com".into())));
         assert_eq!(full.last_message_body, Some(Some("This is a sample message body".into())));
         /// `None`: absent; `Some(None)`: null.
@@ -1143,6 +1145,60 @@ mod conversations {
         assert_eq!(resp.message, "Message added successfully");
         assert_eq!(resp.contact_id.as_deref(), Some("ve9EPM428kjkvShlRW1KT"));
         assert_eq!(resp.date_added, Some(date("2024-03-27T18:13:49Z")));
+    }
+
+    /// The contact flow: the message names its contact, not a conversation;
+    /// the reply names the conversation HighLevel found or created.
+    #[tokio::test]
+    async fn add_inbound_message_by_contact_sends_the_contact_and_no_conversation() {
+        let server = Server::start().await;
+        let op = ADD_INBOUND_MESSAGE;
+        let wire = json!({
+            "type": "WhatsApp",
+            "contactId": "ct 1/é",
+            "conversationProviderId": "61d6d1f9cdac7612faf80753",
+            "message": "Is the shop open on Sunday?",
+            "altId": "wamid.HBgL",
+            "direction": "inbound",
+            "date": "2026-02-09T05:56:00Z"
+        });
+        let reply = json!({
+            "success": true,
+            "conversationId": "created-for-ct-1",
+            "messageId": "t22c6DQcTDf3MjRhwf77",
+            "message": "Message added successfully",
+            "contactId": "ct 1/é"
+        });
+        op.mock("/conversations/messages/inbound")
+            .and(query_is(&[]))
+            .and(body_json(wire))
+            .respond_with(ResponseTemplate::new(200).set_body_json(reply))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let body = conv::AddInboundMessageRequest {
+            r#type: conv::AddInboundMessageRequestType::WhatsApp,
+            attachments: None,
+            message: Some("Is the shop open on Sunday?".into()),
+            conversation_id: None,
+            contact_id: Some("ct 1/é".into()),
+            conversation_provider_id: "61d6d1f9cdac7612faf80753".into(),
+            html: None,
+            subject: None,
+            email_from: None,
+            email_to: None,
+            email_cc: None,
+            email_bcc: None,
+            email_message_id: None,
+            alt_id: Some("wamid.HBgL".into()),
+            direction: Some(conv::AddInboundMessageRequestDirection::Inbound),
+            date: Some(date("2026-02-09T05:56:00Z")),
+            call: None,
+        };
+        let resp = conversations_client(&server.uri()).add_inbound_message(body).await.expect("add_inbound_message");
+        assert!(resp.success);
+        assert_eq!(resp.conversation_id, "created-for-ct-1");
+        assert_eq!(resp.contact_id.as_deref(), Some("ct 1/é"));
     }
 
     #[tokio::test]

@@ -260,7 +260,7 @@ impl Client {
     }
     /// Add an inbound message
     ///
-    /// Records an inbound message (received outside HighLevel, e.g. through a custom conversation provider) in a conversation. Scope: `conversations/message.write`.
+    /// Records an inbound message (received outside HighLevel, e.g. through a custom conversation provider). Two flows: by conversation (send `conversationId`), or by contact (send `contactId` instead): HighLevel then appends the message to the contact's conversation on that channel, or creates one, and the reply carries the conversation's ID. Scope: `conversations/message.write`.
     ///
     /// `POST /conversations/messages/inbound` ([vendor documentation](https://marketplace.gohighlevel.com/docs/ghl/conversations/add-an-inbound-message/index.html))
     ///
@@ -3732,6 +3732,10 @@ runtime::open_enum! {
         Voicemail = "voicemail",
     }
 }
+/// An inbound message for `conversationId` (conversation flow) or for `contactId` (contact flow); send one of the two.
+///
+/// Curation note: The published schema (GoHighLevel/highlevel-api-docs apps/conversations.json, ProcessMessageBodyDto, synced 2026-05-01) added `contactId` and lists type, conversationId, contactId and conversationProviderId all as required. HighLevel's help article "Conversations API - Add Inbound Message (with Contact ID)" (modified 2026-02-09, <https://help.gohighlevel.com/support/solutions/articles/155000007340-conversations-api-add-inbound-message-with-contact-id->) describes the contact flow as sending a contact ID instead of a conversation ID, with the conversation found or created for it and the conversation-ID flow still working; a request quoted in GoHighLevel/highlevel-api-docs issue #70 (2025-07-11) sends conversationId without contactId. So neither ID is required on its own; one of them must be sent (not expressible in the schema). conversationProviderId stays required, as published: issue #70 shows that a Custom message sent without it is not added.
+///
 /// Schema: `#/components/schemas/AddInboundMessageRequest`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AddInboundMessageRequest {
@@ -3743,9 +3747,12 @@ pub struct AddInboundMessageRequest {
     /// Message text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// Conversation ID.
-    #[serde(rename = "conversationId")]
-    pub conversation_id: String,
+    /// Conversation to add the message to (conversation flow).
+    #[serde(rename = "conversationId", default, skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<String>,
+    /// Contact whose conversation on this channel gets the message, found or created (contact flow, instead of conversationId).
+    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
     /// Conversation provider ID.
     #[serde(rename = "conversationProviderId")]
     pub conversation_provider_id: String,
@@ -3792,6 +3799,7 @@ runtime::open_enum! {
     /// Schema: `#/components/schemas/AddInboundMessageRequest/properties/type`
     pub enum AddInboundMessageRequestType {
         Sms = "SMS",
+        Rcs = "RCS",
         Email = "Email",
         WhatsApp = "WhatsApp",
         Gmb = "GMB",
@@ -3801,6 +3809,12 @@ runtime::open_enum! {
         WebChat = "WebChat",
         LiveChat = "Live_Chat",
         Call = "Call",
+        IvrCall = "IVR_Call",
+        CampaignCall = "Campaign_Call",
+        CampaignVoiceMail = "Campaign_VoiceMail",
+        Tiktok = "TIKTOK",
+        AllInOneChat = "ALL_IN_ONE_CHAT",
+        FormSubmission = "FORM_SUBMISSION",
     }
 }
 runtime::open_enum! {
