@@ -538,7 +538,9 @@ async fn conversations_calls(c: &mut Contract, client: &crm_clients::highlevel::
         .sort_score_profile("ABCHkzuJQ8ZMd4Te84GK")
         .score_profile("ABCHkzuJQ8ZMd4Te84GK")
         .score_profile_min(10.0)
-        .score_profile_max(90.5);
+        .score_profile_max(90.5)
+        .start_date(1640995200000)
+        .end_date(1672531199000);
     c.check("search_conversations", search.await);
     let body = c.request_body("create_conversation");
     c.check("create_conversation", client.create_conversation(body).await);

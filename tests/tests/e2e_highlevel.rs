@@ -912,6 +912,38 @@ mod conversations {
         assert_eq!(resp.conversations[0].contact_name, Some(Some("John Doe Company".into())));
     }
 
+    /// The `dateAdded` range and the newer sort keys go on the wire as
+    /// documented: epoch milliseconds and the enum's wire values.
+    #[tokio::test]
+    async fn search_conversations_sends_the_date_range_and_the_due_date_sorts() {
+        let server = Server::start().await;
+        let op = SEARCH_CONVERSATIONS;
+        for (sort_by, wire) in [
+            (conv::SearchConversationsSortBy::DueAt, "due_at"),
+            (conv::SearchConversationsSortBy::OverdueAt, "overdue_at"),
+        ] {
+            op.mock("/conversations/search")
+                .and(query_is(&[
+                    "locationId=ABCHkzuJQ8ZMd4Te84GK",
+                    &format!("sortBy={wire}"),
+                    "startDate=1640995200000",
+                    "endDate=1672531199000",
+                ]))
+                .respond_with(op.reply(200))
+                .expect(1)
+                .mount(&server)
+                .await;
+            let resp = conversations_client(&server.uri())
+                .search_conversations("ABCHkzuJQ8ZMd4Te84GK")
+                .sort_by(sort_by)
+                .start_date(1_640_995_200_000)
+                .end_date(1_672_531_199_000)
+                .await
+                .expect("search_conversations");
+            assert_eq!(resp.total, 100);
+        }
+    }
+
     /// A contact without email, phone or name, and a conversation without
     /// messages: their fields are absent or null, and the page still decodes.
     #[tokio::test]

@@ -105,6 +105,8 @@ impl Client {
             score_profile: None,
             score_profile_min: None,
             score_profile_max: None,
+            start_date: None,
+            end_date: None,
         }
     }
     /// Create conversation
@@ -773,6 +775,8 @@ pub struct SearchConversations {
     score_profile: Option<String>,
     score_profile_min: Option<f64>,
     score_profile_max: Option<f64>,
+    start_date: Option<i64>,
+    end_date: Option<i64>,
 }
 impl SearchConversations {
     /// Only conversations of this contact.
@@ -872,7 +876,7 @@ impl SearchConversations {
         self.status = Some(value);
         self
     }
-    /// Field to sort on: date of the last manual message, date of the last message, or a score profile (see sortScoreProfile).
+    /// Field to sort on: date of the last manual message, date of the last message, a score profile (see sortScoreProfile), the overdue date or the due date.
     ///
     /// Sent as the `sortBy` query parameter.
     pub fn sort_by(mut self, value: SearchConversationsSortBy) -> Self {
@@ -905,6 +909,20 @@ impl SearchConversations {
     /// Sent as the `scoreProfileMax` query parameter.
     pub fn score_profile_max(mut self, value: f64) -> Self {
         self.score_profile_max = Some(value);
+        self
+    }
+    /// Start of the `dateAdded` range of the conversations to return, in Unix epoch milliseconds.
+    ///
+    /// Sent as the `startDate` query parameter.
+    pub fn start_date(mut self, value: i64) -> Self {
+        self.start_date = Some(value);
+        self
+    }
+    /// End of the `dateAdded` range of the conversations to return, in Unix epoch milliseconds.
+    ///
+    /// Sent as the `endDate` query parameter.
+    pub fn end_date(mut self, value: i64) -> Self {
+        self.end_date = Some(value);
         self
     }
     #[inline]
@@ -946,6 +964,8 @@ impl SearchConversations {
             .query_opt("scoreProfile", self.score_profile.as_ref())
             .query_opt("scoreProfileMin", self.score_profile_min.as_ref())
             .query_opt("scoreProfileMax", self.score_profile_max.as_ref())
+            .query_opt("startDate", self.start_date.as_ref())
+            .query_opt("endDate", self.end_date.as_ref())
     }
     #[inline]
     fn decode(
@@ -4218,6 +4238,8 @@ runtime::open_enum! {
         LastManualMessageDate = "last_manual_message_date",
         LastMessageDate = "last_message_date",
         ScoreProfile = "score_profile",
+        OverdueAt = "overdue_at",
+        DueAt = "due_at",
     }
 }
 runtime::open_enum! {
