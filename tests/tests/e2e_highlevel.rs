@@ -1105,6 +1105,42 @@ mod conversations {
         assert_eq!(meta.call_status, Some(conv::MessageMetaCallStatus::Completed));
     }
 
+    /// Message types and the status of the current reference are known
+    /// values, in the filter sent and in the messages decoded.
+    #[tokio::test]
+    async fn list_messages_knows_the_newer_types_and_the_queued_status() {
+        let server = Server::start().await;
+        let op = LIST_MESSAGES;
+        let mut page = messages_page(&["rcs-1", "tiktok-1"], "tiktok-1", false);
+        let messages = page["messages"]["messages"].as_array_mut().expect("messages");
+        messages[0]["messageType"] = json!("TYPE_RCS");
+        messages[0]["status"] = json!("queued");
+        messages[1]["messageType"] = json!("TYPE_TIKTOK_COMMENT");
+        op.mock(MESSAGES_PATH)
+            .and(query_is(&["type=TYPE_RCS,TYPE_TIKTOK,TYPE_FORM_SUBMISSION"]))
+            .respond_with(ResponseTemplate::new(200).set_body_json(page))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let resp = conversations_client(&server.uri())
+            .list_messages(CONV_ID)
+            .r#type(vec![
+                conv::ListMessagesTypeItem::TypeRcs,
+                conv::ListMessagesTypeItem::TypeTiktok,
+                conv::ListMessagesTypeItem::TypeFormSubmission,
+            ])
+            .await
+            .expect("list_messages");
+        let got: Vec<_> = resp.messages.messages.iter().map(|m| (m.message_type.clone(), m.status.clone())).collect();
+        assert_eq!(
+            got,
+            [
+                (conv::MessageTypeName::TypeRcs, Some(conv::MessageStatus::Queued)),
+                (conv::MessageTypeName::TypeTiktokComment, Some(conv::MessageStatus::Connected)),
+            ]
+        );
+    }
+
     #[tokio::test]
     async fn get_message() {
         let server = Server::start().await;

@@ -3155,10 +3155,13 @@ pub struct SuccessResponse {
 runtime::open_enum! {
     /// Message type name (channel / activity kind of a message).
     ///
+    /// Curation note: The 42 values of the current published enum (GoHighLevel/highlevel-api-docs apps/conversations.json, synced 2026-05-01; the same list on search conversations' lastMessageType and the message schema), which added TYPE_RCS, TYPE_TIKTOK, TYPE_TIKTOK_COMMENT, TYPE_ACTIVITY_WHATSAPP, TYPE_FORM_SUBMISSION and TYPE_SMS_REACTION. The enum stays open in responses.
+    ///
     /// Schema: `#/components/schemas/MessageTypeName`
     pub enum MessageTypeName {
         TypeCall = "TYPE_CALL",
         TypeSms = "TYPE_SMS",
+        TypeRcs = "TYPE_RCS",
         TypeEmail = "TYPE_EMAIL",
         TypeSmsReviewRequest = "TYPE_SMS_REVIEW_REQUEST",
         TypeWebchat = "TYPE_WEBCHAT",
@@ -3193,6 +3196,11 @@ runtime::open_enum! {
         TypeCustomCall = "TYPE_CUSTOM_CALL",
         TypeInternalComment = "TYPE_INTERNAL_COMMENT",
         TypeActivityEmployeeActionLog = "TYPE_ACTIVITY_EMPLOYEE_ACTION_LOG",
+        TypeTiktok = "TYPE_TIKTOK",
+        TypeTiktokComment = "TYPE_TIKTOK_COMMENT",
+        TypeActivityWhatsapp = "TYPE_ACTIVITY_WHATSAPP",
+        TypeFormSubmission = "TYPE_FORM_SUBMISSION",
+        TypeSmsReaction = "TYPE_SMS_REACTION",
     }
 }
 /// Conversation as returned by the search endpoint.
@@ -3578,6 +3586,7 @@ runtime::open_enum! {
         Undelivered = "undelivered",
         Clicked = "clicked",
         OptOut = "opt_out",
+        Queued = "queued",
     }
 }
 runtime::open_enum! {
@@ -4246,6 +4255,7 @@ runtime::open_enum! {
     pub enum ListMessagesTypeItem {
         TypeCall = "TYPE_CALL",
         TypeSms = "TYPE_SMS",
+        TypeRcs = "TYPE_RCS",
         TypeEmail = "TYPE_EMAIL",
         TypeFacebook = "TYPE_FACEBOOK",
         TypeGmb = "TYPE_GMB",
@@ -4259,6 +4269,9 @@ runtime::open_enum! {
         TypeLiveChat = "TYPE_LIVE_CHAT",
         TypeInternalComments = "TYPE_INTERNAL_COMMENTS",
         TypeActivityEmployeeActionLog = "TYPE_ACTIVITY_EMPLOYEE_ACTION_LOG",
+        TypeTiktok = "TYPE_TIKTOK",
+        TypeActivityWhatsapp = "TYPE_ACTIVITY_WHATSAPP",
+        TypeFormSubmission = "TYPE_FORM_SUBMISSION",
     }
 }
 runtime::open_enum! {
