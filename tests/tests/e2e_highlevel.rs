@@ -1191,6 +1191,62 @@ mod conversations {
         assert_eq!(resp.msg.as_deref(), Some("Message queued successfully."));
     }
 
+    /// An email forward scheduled by HighLevel's AI: the fields the current
+    /// reference added go on the wire, and the reply's forward data decodes.
+    #[tokio::test]
+    async fn send_message_forwards_an_email_with_ai_scheduling() {
+        let server = Server::start().await;
+        let op = SEND_MESSAGE;
+        let mut body: conv::SendMessageRequest = typed_example(op);
+        body.forward = Some(conv::ForwardConfig {
+            is_forwarded: true,
+            forward_whole_thread: Some(false),
+            message_id: Some("t22c6DQcTDf3MjRhwf77".into()),
+            email_message_id: Some("rnGyqh2F6uBrIkfhFo9A".into()),
+            source_contact_id: None,
+            source_conversation_id: None,
+            to_email: Some("forward@example.com".into()),
+            recipient_contact_id: Some("DEF56h2F6uBrIkfXYacd".into()),
+            recipient_conversation_id: None,
+        });
+        body.custom_subtype_id = Some("507f1f77bcf86cd799439011".into());
+        body.uses_native_scheduling_ai = Some(true);
+        body.optimization_period = Some(conv::SendMessageRequestOptimizationPeriod::V48h);
+        let mut wire = op.request_example();
+        wire["forward"] = json!({
+            "isForwarded": true,
+            "forwardWholeThread": false,
+            "messageId": "t22c6DQcTDf3MjRhwf77",
+            "emailMessageId": "rnGyqh2F6uBrIkfhFo9A",
+            "toEmail": "forward@example.com",
+            "recipientContactId": "DEF56h2F6uBrIkfXYacd"
+        });
+        wire["customSubtypeId"] = json!("507f1f77bcf86cd799439011");
+        wire["usesNativeSchedulingAi"] = json!(true);
+        wire["optimizationPeriod"] = json!("48h");
+        let mut reply = op.response_example(200);
+        reply["status"] = json!("pending");
+        reply["forwardData"] = json!({
+            "forwardWholeThread": false,
+            "messageId": "t22c6DQcTDf3MjRhwf77",
+            "forwardToEmail": "forward@example.com",
+            "recipientContactId": "DEF56h2F6uBrIkfXYacd",
+            "recipientConversationId": "GHI78h2F6uBrIkfXYefg"
+        });
+        op.mock("/conversations/messages")
+            .and(query_is(&[]))
+            .and(body_json(wire))
+            .respond_with(ResponseTemplate::new(200).set_body_json(reply))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let resp = conversations_client(&server.uri()).send_message(body).await.expect("send_message");
+        assert_eq!(resp.body().status, Some(conv::SendMessageResponseStatus::Pending));
+        let forwarded = resp.forward_data.as_ref().expect("forwardData");
+        assert_eq!(forwarded.forward_to_email.as_deref(), Some("forward@example.com"));
+        assert_eq!(forwarded.recipient_conversation_id.as_deref(), Some("GHI78h2F6uBrIkfXYefg"));
+    }
+
     #[tokio::test]
     async fn add_inbound_message() {
         let server = Server::start().await;

@@ -3621,11 +3621,18 @@ pub struct MessagesPage {
 pub struct ListMessagesResponse {
     pub messages: MessagesPage,
 }
+/// Curation note: The current published schema (GoHighLevel/highlevel-api-docs apps/conversations.json, SendMessageBodyDto, synced 2026-05-01) adds RCS and TIKTOK to `type` and the fields subType, customSubtypeId, forward, status, usesNativeSchedulingAi and optimizationPeriod, and now lists subType and status as required with type and contactId. Both stay optional here: subType is typed `object` with the string example "Email" and the description of `type`, and status is the delivery-status enum a provider reports through update_message_status; neither has a documented meaning that makes it mandatory for sending, the schema published before (2025-08) required only type and contactId, and the documented request example carries neither.
+///
 /// Schema: `#/components/schemas/SendMessageRequest`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SendMessageRequest {
     /// Channel to send on.
     pub r#type: SendMessageRequestType,
+    /// Sub-type of the message (documented as "Type of message being sent").
+    ///
+    /// Curation note: Documented as `object` with the string example "Email"; modelled as a string, the form of the example.
+    #[serde(rename = "subType", default, skip_serializing_if = "Option::is_none")]
+    pub sub_type: Option<String>,
     /// Recipient contact ID.
     #[serde(rename = "contactId")]
     pub contact_id: String,
@@ -3679,6 +3686,13 @@ pub struct SendMessageRequest {
     /// Recipient address when not the contact's primary email; must belong to the contact.
     #[serde(rename = "emailTo", default, skip_serializing_if = "Option::is_none")]
     pub email_to: Option<String>,
+    /// Custom subscription subtype the email belongs to, for the contact's unsubscription preferences (email only; see list_custom_subtypes).
+    #[serde(
+        rename = "customSubtypeId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_subtype_id: Option<String>,
     /// Reply mode for email replies.
     #[serde(rename = "emailReplyMode", default, skip_serializing_if = "Option::is_none")]
     pub email_reply_mode: Option<SendMessageRequestEmailReplyMode>,
@@ -3688,6 +3702,25 @@ pub struct SendMessageRequest {
     /// Recipient phone number for outbound messages.
     #[serde(rename = "toNumber", default, skip_serializing_if = "Option::is_none")]
     pub to_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forward: Option<ForwardConfig>,
+    /// Message status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<SendMessageRequestStatus>,
+    /// Whether a scheduled email's send time is chosen by HighLevel's scheduling AI.
+    #[serde(
+        rename = "usesNativeSchedulingAi",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uses_native_scheduling_ai: Option<bool>,
+    /// Window, in hours, within which the scheduling AI picks the send time.
+    #[serde(
+        rename = "optimizationPeriod",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub optimization_period: Option<SendMessageRequestOptimizationPeriod>,
 }
 runtime::open_enum! {
     /// Channel to send on.
@@ -3695,12 +3728,14 @@ runtime::open_enum! {
     /// Schema: `#/components/schemas/SendMessageRequest/properties/type`
     pub enum SendMessageRequestType {
         Sms = "SMS",
+        Rcs = "RCS",
         Email = "Email",
         WhatsApp = "WhatsApp",
         Ig = "IG",
         Fb = "FB",
         Custom = "Custom",
         LiveChat = "Live_Chat",
+        Tiktok = "TIKTOK",
     }
 }
 runtime::open_enum! {
@@ -3711,6 +3746,130 @@ runtime::open_enum! {
         Reply = "reply",
         ReplyAll = "reply_all",
     }
+}
+runtime::open_enum! {
+    /// Message status.
+    ///
+    /// Schema: `#/components/schemas/SendMessageRequest/properties/status`
+    pub enum SendMessageRequestStatus {
+        Delivered = "delivered",
+        Failed = "failed",
+        Pending = "pending",
+        Read = "read",
+    }
+}
+runtime::open_enum! {
+    /// Window, in hours, within which the scheduling AI picks the send time.
+    ///
+    /// Schema: `#/components/schemas/SendMessageRequest/properties/optimizationPeriod`
+    pub enum SendMessageRequestOptimizationPeriod {
+        V24h = "24h",
+        V48h = "48h",
+        V72h = "72h",
+    }
+}
+/// Forwarding of an email (one email, or its whole thread) to another address or contact.
+///
+/// Schema: `#/components/schemas/ForwardConfig`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ForwardConfig {
+    /// True when this message forwards an email.
+    #[serde(rename = "isForwarded")]
+    pub is_forwarded: bool,
+    /// Forward the whole thread rather than one email.
+    #[serde(
+        rename = "forwardWholeThread",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub forward_whole_thread: Option<bool>,
+    /// Message ID of the email thread being forwarded (needed to forward).
+    #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// Email message ID of the one email being forwarded (ignored for a whole thread).
+    #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
+    pub email_message_id: Option<String>,
+    /// Contact the forwarded email comes from; filled in when not given.
+    #[serde(
+        rename = "sourceContactId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_contact_id: Option<String>,
+    /// Conversation the forwarded email comes from; filled in when not given.
+    #[serde(
+        rename = "sourceConversationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_conversation_id: Option<String>,
+    /// Address to forward to.
+    #[serde(rename = "toEmail", default, skip_serializing_if = "Option::is_none")]
+    pub to_email: Option<String>,
+    /// Contact to forward to.
+    #[serde(
+        rename = "recipientContactId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recipient_contact_id: Option<String>,
+    /// Conversation of the recipient.
+    #[serde(
+        rename = "recipientConversationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recipient_conversation_id: Option<String>,
+}
+/// What a forwarded email was forwarded from and to.
+///
+/// Schema: `#/components/schemas/ForwardResult`
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ForwardResult {
+    /// Whether the whole thread was forwarded.
+    #[serde(
+        rename = "forwardWholeThread",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub forward_whole_thread: Option<bool>,
+    /// Message ID of the forwarded message.
+    #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// Email message ID of the forwarded email.
+    #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
+    pub email_message_id: Option<String>,
+    /// Contact the forwarded email came from.
+    #[serde(
+        rename = "sourceContactId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_contact_id: Option<String>,
+    /// Conversation the forwarded email came from.
+    #[serde(
+        rename = "sourceConversationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_conversation_id: Option<String>,
+    /// Address the email was forwarded to.
+    #[serde(rename = "forwardToEmail", default, skip_serializing_if = "Option::is_none")]
+    pub forward_to_email: Option<String>,
+    /// Contact the email was forwarded to.
+    #[serde(
+        rename = "recipientContactId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recipient_contact_id: Option<String>,
+    /// Conversation of the recipient.
+    #[serde(
+        rename = "recipientConversationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recipient_conversation_id: Option<String>,
 }
 /// Schema: `#/components/schemas/SendMessageResponse`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -3730,6 +3889,26 @@ pub struct SendMessageResponse {
     /// Extra information, e.g. when sending a workflow message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg: Option<String>,
+    #[serde(rename = "forwardData", default, skip_serializing_if = "Option::is_none")]
+    pub forward_data: Option<ForwardResult>,
+    /// Message status.
+    ///
+    /// Curation note: Required in the current published schema (SendMessageResponseDto); optional here because the documented examples of this reply (send message, update message status, review reply) carry none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<SendMessageResponseStatus>,
+}
+runtime::open_enum! {
+    /// Message status.
+    ///
+    /// Curation note: Required in the current published schema (SendMessageResponseDto); optional here because the documented examples of this reply (send message, update message status, review reply) carry none.
+    ///
+    /// Schema: `#/components/schemas/SendMessageResponse/properties/status`
+    pub enum SendMessageResponseStatus {
+        Delivered = "delivered",
+        Failed = "failed",
+        Pending = "pending",
+        Read = "read",
+    }
 }
 /// Dialer and receiver of a phone call.
 ///
