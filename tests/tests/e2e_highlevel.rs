@@ -1448,10 +1448,36 @@ mod conversations {
             .await
             .expect("get_message_transcription");
         assert_eq!(resp.status().as_u16(), 200);
-        assert_eq!((resp.media_channel, resp.sentence_index), (1, 1));
-        assert_eq!((resp.start_time, resp.end_time), (34.0, 45.0));
-        assert_eq!(resp.confidence, 0.5);
+        let text = |t: &str| conv::TranscriptionNumber::String(t.into());
+        assert_eq!((&resp.media_channel, &resp.sentence_index), (&text("1"), &text("1")));
+        assert_eq!((&resp.start_time, &resp.end_time), (&text("34"), &text("45")));
+        assert_eq!(resp.confidence, text("0.5"));
         assert_eq!(resp.transcript, "This call may be recorded for quality assurance purposes.");
+    }
+
+    /// The published schema types the numbers as numbers: that form decodes too.
+    #[tokio::test]
+    async fn get_message_transcription_decodes_numbers_as_numbers() {
+        let server = Server::start().await;
+        let op = GET_MESSAGE_TRANSCRIPTION;
+        let body = json!({
+            "mediaChannel": 2, "sentenceIndex": 7, "startTime": 34120, "endTime": 36985.5,
+            "transcript": "Thanks for calling.", "confidence": 0.91
+        });
+        op.mock(&msg_path("/conversations/locations/loc%201/messages/", "/transcription"))
+            .and(query_is(&[]))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let resp = conversations_client(&server.uri())
+            .get_message_transcription("loc 1", MSG_ID)
+            .await
+            .expect("get_message_transcription");
+        let number = conv::TranscriptionNumber::Number;
+        assert_eq!((&resp.media_channel, &resp.sentence_index), (&number(2.0), &number(7.0)));
+        assert_eq!((&resp.start_time, &resp.end_time), (&number(34120.0), &number(36985.5)));
+        assert_eq!(resp.confidence, number(0.91));
     }
 
     #[tokio::test]

@@ -391,9 +391,9 @@ impl Client {
     }
     /// Get transcription by message ID
     ///
-    /// Returns the transcription of a call recording attached to a message. The docs list no scope.
+    /// Returns the transcription of a call recording attached to a message. Scope: `conversations/message.readonly`.
     ///
-    /// Curation note: The docs describe the body as one sentence object (not a list) with numeric fields whose examples are strings ("1", "0.5"); kept the documented object shape and numeric types, with numeric examples. Security is documented as bearer or Location-Access without scopes; modelled as bearer with no scope.
+    /// Curation note: The published spec (GoHighLevel/highlevel-api-docs apps/conversations.json) requires `conversations/message.readonly` through either of two bearer schemes, `bearer` and `Location-Access` (both a Sub-Account token in the same `Authorization: Bearer` header), so the operation carries that scope on the shared `bearer` scheme. It describes the body as one sentence object (not a list); that shape is kept. Its schema types mediaChannel, sentenceIndex, startTime, endTime and confidence as `number` while every example of them is a string ("1", "34", "0.5"), and no reply of this endpoint is quoted in public issues to settle which the wire carries, so each accepts a number or a numeric string (TranscriptionNumber).
     ///
     /// `GET /conversations/locations/{locationId}/messages/{messageId}/transcription` ([vendor documentation](https://marketplace.gohighlevel.com/docs/ghl/conversations/get-message-transcription/index.html))
     ///
@@ -4231,6 +4231,20 @@ runtime::open_enum! {
         Read = "read",
     }
 }
+/// A number of a transcription sentence: a JSON number, or the same number as a string (the form of every documented example).
+///
+/// Schema: `#/components/schemas/TranscriptionNumber`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(untagged)]
+pub enum TranscriptionNumber {
+    Number(f64),
+    String(String),
+}
+impl runtime::ToParam for TranscriptionNumber {
+    fn to_param(&self) -> String {
+        runtime::json_param(self)
+    }
+}
 /// One sentence of a call transcription.
 ///
 /// Schema: `#/components/schemas/MessageTranscription`
@@ -4238,20 +4252,20 @@ runtime::open_enum! {
 pub struct MessageTranscription {
     /// Channel (side of the call) the sentence was spoken on.
     #[serde(rename = "mediaChannel")]
-    pub media_channel: i64,
+    pub media_channel: TranscriptionNumber,
     /// Position of the sentence in the transcription.
     #[serde(rename = "sentenceIndex")]
-    pub sentence_index: i64,
+    pub sentence_index: TranscriptionNumber,
     /// Sentence start, in milliseconds.
     #[serde(rename = "startTime")]
-    pub start_time: f64,
+    pub start_time: TranscriptionNumber,
     /// Sentence end, in milliseconds.
     #[serde(rename = "endTime")]
-    pub end_time: f64,
+    pub end_time: TranscriptionNumber,
     /// Sentence text.
     pub transcript: String,
     /// Transcription confidence.
-    pub confidence: f64,
+    pub confidence: TranscriptionNumber,
 }
 /// Schema: `#/components/schemas/LiveChatTypingRequest`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
