@@ -476,6 +476,7 @@ macro_rules! contract_test {
 contract_test!(highlevel_objects_against_prism, "specs/highlevel/objects.yaml", objects_calls, |prefer, base| {
     crm_clients::highlevel::objects::Client::builder()
         .bearer_token(TOKEN)
+        .agency_bearer(TOKEN)
         .http_client(http_client(prefer, false))
         .base_url(base)
 });

@@ -27,6 +27,8 @@ mod added_operations;
 
 const TOKEN: &str = "hl-test-token";
 const AUTH: &str = "Bearer hl-test-token";
+const AGENCY_TOKEN: &str = "hl-agency-token";
+const AGENCY_AUTH: &str = "Bearer hl-agency-token";
 
 // ---------------------------------------------------------------------------
 // The specs, the headers their requests carry, and the check that every
@@ -36,6 +38,9 @@ const AUTH: &str = "Bearer hl-test-token";
 static OBJECTS: Api = Api::new("highlevel/objects.yaml", &[("authorization", AUTH), ("Version", "2021-07-28")]);
 static CONVERSATIONS: Api =
     Api::new("highlevel/conversations.yaml", &[("authorization", AUTH), ("Version", "2021-04-15")]);
+/// The Custom Objects operation that takes an Agency token (create_object_schema).
+static OBJECTS_AGENCY: Api =
+    Api::new("highlevel/objects.yaml", &[("authorization", AGENCY_AUTH), ("Version", "2021-07-28")]);
 
 #[test]
 fn every_operation_of_both_specs_is_called_on_the_wire() {
@@ -49,6 +54,16 @@ fn every_operation_of_both_specs_is_called_on_the_wire() {
 
 fn objects_client(uri: &str) -> obj::Client {
     obj::Client::builder().bearer_token(TOKEN).base_url(uri).retry(RetryPolicy::none()).build().expect("objects client")
+}
+
+/// An objects client holding an Agency token only.
+fn agency_objects_client(uri: &str) -> obj::Client {
+    obj::Client::builder()
+        .agency_bearer(AGENCY_TOKEN)
+        .base_url(uri)
+        .retry(RetryPolicy::none())
+        .build()
+        .expect("objects client")
 }
 
 fn conversations_client(uri: &str) -> conv::Client {
@@ -78,7 +93,7 @@ mod objects {
     use super::*;
 
     const LIST_OBJECT_SCHEMAS: Op = Op::new(&OBJECTS, "list_object_schemas", "GET", "/objects/");
-    const CREATE_OBJECT_SCHEMA: Op = Op::new(&OBJECTS, "create_object_schema", "POST", "/objects/");
+    const CREATE_OBJECT_SCHEMA: Op = Op::new(&OBJECTS_AGENCY, "create_object_schema", "POST", "/objects/");
     const GET_OBJECT_SCHEMA: Op = Op::new(&OBJECTS, "get_object_schema", "GET", "/objects/{key}");
     const UPDATE_OBJECT_SCHEMA: Op = Op::new(&OBJECTS, "update_object_schema", "PUT", "/objects/{key}");
     const CREATE_RECORD: Op = Op::new(&OBJECTS, "create_record", "POST", "/objects/{schemaKey}/records");
@@ -247,12 +262,76 @@ mod objects {
             .expect(1)
             .mount(&server)
             .await;
-        let resp = objects_client(&server.uri())
+        let resp = agency_objects_client(&server.uri())
             .create_object_schema(create_object_schema_body())
             .await
             .expect("create_object_schema");
         assert_eq!(resp.status().as_u16(), 201);
         assert_example_schema(resp.object.as_ref().expect("object"));
+    }
+
+    /// A client holding both tokens sends each operation the one its spec
+    /// names, and only that one: the Agency token to create_object_schema,
+    /// the Sub-Account token to the record and schema reads.
+    #[tokio::test]
+    async fn create_object_schema_sends_the_agency_token_and_the_others_the_sub_account_token() {
+        let server = Server::start().await;
+        CREATE_OBJECT_SCHEMA
+            .mock("/objects/")
+            .and(body_json(CREATE_OBJECT_SCHEMA.request_example()))
+            .respond_with(CREATE_OBJECT_SCHEMA.reply(201))
+            .expect(1)
+            .mount(&server)
+            .await;
+        LIST_OBJECT_SCHEMAS
+            .mock("/objects/")
+            .and(query_is(&["locationId=loc1"]))
+            .respond_with(LIST_OBJECT_SCHEMAS.reply(200))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let client = obj::Client::builder()
+            .bearer_token(TOKEN)
+            .agency_bearer(AGENCY_TOKEN)
+            .base_url(server.uri())
+            .retry(RetryPolicy::none())
+            .build()
+            .expect("objects client");
+        client.create_object_schema(create_object_schema_body()).await.expect("create_object_schema");
+        client.list_object_schemas("loc1").await.expect("list_object_schemas");
+        let sent: Vec<(String, Vec<String>)> = server
+            .requests()
+            .await
+            .iter()
+            .map(|r| {
+                let auth = r.headers.get_all("authorization").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+                (r.method.to_string(), auth)
+            })
+            .collect();
+        assert_eq!(
+            sent,
+            [("POST".to_string(), vec![AGENCY_AUTH.to_string()]), ("GET".to_string(), vec![AUTH.to_string()])]
+        );
+    }
+
+    /// A Sub-Account token alone is not offered to create_object_schema.
+    #[tokio::test]
+    async fn create_object_schema_does_not_send_a_sub_account_token() {
+        let server = Server::start().await;
+        wiremock::Mock::given(wiremock::matchers::method("POST"))
+            .and(wiremock::matchers::path("/objects/"))
+            .respond_with(CREATE_OBJECT_SCHEMA.reply(401))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let err = objects_client(&server.uri())
+            .create_object_schema(create_object_schema_body())
+            .await
+            .expect_err("no Agency token: HighLevel answers 401");
+        assert!(matches!(err.api_body(), Some(obj::CreateObjectSchemaError::Unauthorized(_))), "{err:?}");
+        let requests = server.requests().await;
+        assert_eq!(requests.len(), 1);
+        assert!(requests[0].headers.get("authorization").is_none(), "{:?}", requests[0].headers);
     }
 
     #[tokio::test]
@@ -542,8 +621,9 @@ mod objects {
     #[tokio::test]
     async fn create_object_schema_declared_errors() {
         use obj::CreateObjectSchemaError as E;
-        let send =
-            |uri: String| async move { objects_client(&uri).create_object_schema(create_object_schema_body()).await };
+        let send = |uri: String| async move {
+            agency_objects_client(&uri).create_object_schema(create_object_schema_body()).await
+        };
         let expected = vec![
             (400, E::BadRequest(bad_request())),
             (401, E::Unauthorized(unauthorized())),
