@@ -3559,7 +3559,7 @@ pub struct Message {
     pub conversation_provider_id: Option<String>,
     /// Chat widget ID (live chat messages).
     ///
-    /// Curation note: Present in the docs' example response but missing from the documented schema; added as optional.
+    /// Curation note: In the docs' example response; missing from the schema published before, declared (optional) in the current one (GetMessageResponseDto).
     #[serde(rename = "chatWidgetId", default, skip_serializing_if = "Option::is_none")]
     pub chat_widget_id: Option<String>,
 }
@@ -3614,7 +3614,7 @@ pub struct MessagesPage {
     pub next_page: bool,
     pub messages: Vec<Message>,
 }
-/// Curation note: Older doc examples show lastMessageId / nextPage / messages at the top level; the wire (GoHighLevel/highlevel-api-docs issue #54) and the current schema nest them under `messages`; the nested shape is used.
+/// Curation note: The published schema is flat: the 200 body of get-messages is GetMessagesByConversationResponseDto, with lastMessageId, nextPage and messages at the top level (GoHighLevel/highlevel-api-docs apps/conversations.json, synced 2026-05-01), and the doc page's example shows the same. Real replies nest them under a `messages` object ({"messages": {"lastMessageId": ..., "nextPage": ..., "messages": \[...\]}}), as the reply quoted in GoHighLevel/highlevel-api-docs issue #54 (2025-07-02, "Actual result returned a messages object") shows. The spec follows the wire: the nested shape.
 ///
 /// Schema: `#/components/schemas/ListMessagesResponse`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
