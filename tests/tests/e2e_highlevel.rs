@@ -1233,19 +1233,62 @@ mod conversations {
             .await;
         let resp = conversations_client(&server.uri()).get_message(MSG_ID).await.expect("get_message");
         assert_eq!(resp.status().as_u16(), 200);
-        assert_eq!(resp.id, "ve9EPM428h8vShlRW1KT");
-        assert_eq!(resp.alt_id.as_deref(), Some("msg_123456789"));
-        assert_eq!(resp.message_type, conv::MessageTypeName::TypeSms);
-        assert_eq!(resp.status, Some(conv::MessageStatus::Delivered));
-        assert_eq!(resp.source, Some(conv::MessageSource::Api));
-        assert_eq!(resp.body.as_deref(), Some("Hi there"));
-        assert_eq!(resp.date_added, "2024-03-27T18:13:49.000Z");
-        assert_eq!(resp.chat_widget_id.as_deref(), Some("67b0cc8cf14b19d85ace7s35"));
-        let email = resp.meta.as_ref().and_then(|m| m.email.as_ref()).expect("meta.email");
+        assert_eq!(resp.trace_id.as_deref(), Some("8f3c2a1e-6b7d-4c1a-9e2f-0a1b2c3d4e5f"));
+        let m = &resp.message;
+        assert_eq!(m.id, "ve9EPM428h8vShlRW1KT");
+        assert_eq!(m.alt_id.as_deref(), Some("msg_123456789"));
+        assert_eq!(m.message_type, conv::MessageTypeName::TypeSms);
+        assert_eq!(m.status, Some(conv::MessageStatus::Delivered));
+        assert_eq!(m.source, Some(conv::MessageSource::Api));
+        assert_eq!(m.body.as_deref(), Some("Hi there"));
+        assert_eq!(m.content_type.as_deref(), Some("text/plain"));
+        assert_eq!(m.date_added, "2024-03-27T18:13:49.000Z");
+        assert_eq!(m.chat_widget_id.as_deref(), Some("67b0cc8cf14b19d85ace7s35"));
+        let email = m.meta.as_ref().and_then(|m| m.email.as_ref()).expect("meta.email");
         assert_eq!(
             email.message_ids.as_deref(),
             Some(&["ve9EPM428kjkvShlRW1KT".to_string(), "ve9EPs1028kjkvShlRW1KT".to_string()][..])
         );
+    }
+
+    /// A call message as get message returns it on the wire (the shape of
+    /// the replies quoted in the vendor's issues #214 and #258): wrapped in
+    /// `message`, without body or contentType, status `completed`.
+    #[tokio::test]
+    async fn get_message_decodes_a_call_without_body_or_content_type() {
+        let server = Server::start().await;
+        let op = GET_MESSAGE;
+        let reply = json!({
+            "message": {
+                "id": "MfL6JLayiNdO84E2V3bc",
+                "direction": "outbound",
+                "status": "completed",
+                "type": 1,
+                "locationId": "7lApucujEM8HfQP1IhfS",
+                "contactId": "9HKMGUXQqklLCDpAj3z9",
+                "conversationId": "LTWfrzzbn51NpdQxoZJG",
+                "dateAdded": "2026-02-16T19:52:33.288Z",
+                "dateUpdated": "2026-02-16T19:53:17.731Z",
+                "userId": "58PwVuNW0aMEyMuuecZY",
+                "source": "app",
+                "meta": {"call": {"duration": 37, "status": "completed"}},
+                "messageType": "TYPE_CALL"
+            },
+            "traceId": "3306f3ea-57c4-4aa6-99fb-bfa4275a62ed"
+        });
+        op.mock(&msg_path("/conversations/messages/", ""))
+            .and(query_is(&[]))
+            .respond_with(ResponseTemplate::new(200).set_body_json(reply))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let resp = conversations_client(&server.uri()).get_message(MSG_ID).await.expect("get_message");
+        let m = &resp.message;
+        assert_eq!(m.message_type, conv::MessageTypeName::TypeCall);
+        assert_eq!(m.status, Some(conv::MessageStatus::Completed));
+        assert_eq!((m.body.as_deref(), m.content_type.as_deref()), (None, None));
+        let meta = m.meta.as_ref().expect("meta");
+        assert_eq!(meta.additional_properties.get("call"), Some(&json!({"duration": 37, "status": "completed"})));
     }
 
     #[tokio::test]

@@ -225,7 +225,7 @@ impl Client {
     ///
     /// Returns one message by its ID. Scope: `conversations/message.readonly`.
     ///
-    /// Curation note: The docs use the `{id}` path segment but declare no path parameter; declared here as a required string path parameter.
+    /// Curation note: The docs use the `{id}` path segment but declare no path parameter; declared here as a required string path parameter. The published 200 body is the message itself (GetMessageResponseDto, flat); the replies of this endpoint quoted in GoHighLevel/highlevel-api-docs issues #214 (2025-12-18) and #258 (2026-02-18) wrap it as {"message": {...}, "traceId": ...}. The spec follows the wire (GetMessageResponse).
     ///
     /// `GET /conversations/messages/{id}` ([vendor documentation](https://marketplace.gohighlevel.com/docs/ghl/conversations/get-message/index.html))
     ///
@@ -1442,7 +1442,7 @@ impl GetMessage {
     #[inline]
     fn decode(
         r: runtime::RawResponse,
-    ) -> Result<runtime::Response<Message>, runtime::Error<GetMessageError>> {
+    ) -> Result<runtime::Response<GetMessageResponse>, runtime::Error<GetMessageError>> {
         match r.status().as_u16() {
             200 => r.json(),
             400 => r.error_json(GetMessageError::BadRequest),
@@ -1454,11 +1454,11 @@ impl GetMessage {
     #[inline]
     pub async fn send(
         self,
-    ) -> Result<runtime::Response<Message>, runtime::Error<GetMessageError>> {
+    ) -> Result<runtime::Response<GetMessageResponse>, runtime::Error<GetMessageError>> {
         self.client.send(self.request(), Self::decode).await
     }
 }
-runtime::impl_into_future!(GetMessage => Message, GetMessageError);
+runtime::impl_into_future!(GetMessage => GetMessageResponse, GetMessageError);
 /// The error responses declared for [`Client::get_message`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetMessageError {
@@ -3534,11 +3534,15 @@ pub struct Message {
     pub body: Option<String>,
     pub direction: MessageDirection,
     /// Delivery status.
+    ///
+    /// Curation note: `completed` is not in the published enum; call messages carry it in the replies quoted in GoHighLevel/highlevel-api-docs issues #214 and #258. The enum stays open in responses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<MessageStatus>,
-    /// MIME type of the body.
-    #[serde(rename = "contentType")]
-    pub content_type: String,
+    /// MIME type of the body; absent on call messages.
+    ///
+    /// Curation note: Required in the published schema; the inbound call message quoted in GoHighLevel/highlevel-api-docs issue #214 (a get message reply) carries neither contentType nor body, so it is optional.
+    #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
     /// Attachment URLs. Empty for calls and voicemails (types 1 and 10); fetch those through the call recording endpoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<String>>,
@@ -3573,8 +3577,11 @@ runtime::open_enum! {
 runtime::open_enum! {
     /// Delivery status.
     ///
+    /// Curation note: `completed` is not in the published enum; call messages carry it in the replies quoted in GoHighLevel/highlevel-api-docs issues #214 and #258. The enum stays open in responses.
+    ///
     /// Schema: `#/components/schemas/Message/properties/status`
     pub enum MessageStatus {
+        Completed = "completed",
         Connected = "connected",
         Delivered = "delivered",
         Failed = "failed",
@@ -3600,6 +3607,16 @@ runtime::open_enum! {
         Api = "api",
         App = "app",
     }
+}
+/// The reply of get message by ID.
+///
+/// Schema: `#/components/schemas/GetMessageResponse`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct GetMessageResponse {
+    pub message: Message,
+    /// HighLevel's ID of the request, for support.
+    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
 }
 /// One page of messages with its cursor.
 ///
