@@ -521,6 +521,7 @@ macro_rules! contract_test {
 contract_test!(highlevel_objects_against_prism, "specs/highlevel/objects.yaml", objects_calls, |prefer, base| {
     crm_clients::highlevel::objects::Client::builder()
         .bearer_token(TOKEN)
+        .agency_bearer(TOKEN)
         .http_client(http_client(prefer, false))
         .base_url(base)
 });
@@ -585,7 +586,9 @@ async fn conversations_calls(c: &mut Contract, client: &crm_clients::highlevel::
         .sort_score_profile("ABCHkzuJQ8ZMd4Te84GK")
         .score_profile("ABCHkzuJQ8ZMd4Te84GK")
         .score_profile_min(10.0)
-        .score_profile_max(90.5);
+        .score_profile_max(90.5)
+        .start_date(1640995200000)
+        .end_date(1672531199000);
     c.check("search_conversations", search.await);
     let body = c.request_body("create_conversation");
     c.check("create_conversation", client.create_conversation(body).await);

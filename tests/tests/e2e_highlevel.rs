@@ -29,6 +29,8 @@ mod files;
 
 const TOKEN: &str = "hl-test-token";
 const AUTH: &str = "Bearer hl-test-token";
+const AGENCY_TOKEN: &str = "hl-agency-token";
+const AGENCY_AUTH: &str = "Bearer hl-agency-token";
 
 // ---------------------------------------------------------------------------
 // The specs, the headers their requests carry, and the check that every
@@ -38,6 +40,9 @@ const AUTH: &str = "Bearer hl-test-token";
 static OBJECTS: Api = Api::new("highlevel/objects.yaml", &[("authorization", AUTH), ("Version", "2021-07-28")]);
 static CONVERSATIONS: Api =
     Api::new("highlevel/conversations.yaml", &[("authorization", AUTH), ("Version", "2021-04-15")]);
+/// The Custom Objects operation that takes an Agency token (create_object_schema).
+static OBJECTS_AGENCY: Api =
+    Api::new("highlevel/objects.yaml", &[("authorization", AGENCY_AUTH), ("Version", "2021-07-28")]);
 
 #[test]
 fn every_operation_of_both_specs_is_called_on_the_wire() {
@@ -51,6 +56,16 @@ fn every_operation_of_both_specs_is_called_on_the_wire() {
 
 fn objects_client(uri: &str) -> obj::Client {
     obj::Client::builder().bearer_token(TOKEN).base_url(uri).retry(RetryPolicy::none()).build().expect("objects client")
+}
+
+/// An objects client holding an Agency token only.
+fn agency_objects_client(uri: &str) -> obj::Client {
+    obj::Client::builder()
+        .agency_bearer(AGENCY_TOKEN)
+        .base_url(uri)
+        .retry(RetryPolicy::none())
+        .build()
+        .expect("objects client")
 }
 
 fn conversations_client(uri: &str) -> conv::Client {
@@ -80,7 +95,7 @@ mod objects {
     use super::*;
 
     const LIST_OBJECT_SCHEMAS: Op = Op::new(&OBJECTS, "list_object_schemas", "GET", "/objects/");
-    const CREATE_OBJECT_SCHEMA: Op = Op::new(&OBJECTS, "create_object_schema", "POST", "/objects/");
+    const CREATE_OBJECT_SCHEMA: Op = Op::new(&OBJECTS_AGENCY, "create_object_schema", "POST", "/objects/");
     const GET_OBJECT_SCHEMA: Op = Op::new(&OBJECTS, "get_object_schema", "GET", "/objects/{key}");
     const UPDATE_OBJECT_SCHEMA: Op = Op::new(&OBJECTS, "update_object_schema", "PUT", "/objects/{key}");
     const CREATE_RECORD: Op = Op::new(&OBJECTS, "create_record", "POST", "/objects/{schemaKey}/records");
@@ -249,12 +264,76 @@ mod objects {
             .expect(1)
             .mount(&server)
             .await;
-        let resp = objects_client(&server.uri())
+        let resp = agency_objects_client(&server.uri())
             .create_object_schema(create_object_schema_body())
             .await
             .expect("create_object_schema");
         assert_eq!(resp.status().as_u16(), 201);
         assert_example_schema(resp.object.as_ref().expect("object"));
+    }
+
+    /// A client holding both tokens sends each operation the one its spec
+    /// names, and only that one: the Agency token to create_object_schema,
+    /// the Sub-Account token to the record and schema reads.
+    #[tokio::test]
+    async fn create_object_schema_sends_the_agency_token_and_the_others_the_sub_account_token() {
+        let server = Server::start().await;
+        CREATE_OBJECT_SCHEMA
+            .mock("/objects/")
+            .and(body_json(CREATE_OBJECT_SCHEMA.request_example()))
+            .respond_with(CREATE_OBJECT_SCHEMA.reply(201))
+            .expect(1)
+            .mount(&server)
+            .await;
+        LIST_OBJECT_SCHEMAS
+            .mock("/objects/")
+            .and(query_is(&["locationId=loc1"]))
+            .respond_with(LIST_OBJECT_SCHEMAS.reply(200))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let client = obj::Client::builder()
+            .bearer_token(TOKEN)
+            .agency_bearer(AGENCY_TOKEN)
+            .base_url(server.uri())
+            .retry(RetryPolicy::none())
+            .build()
+            .expect("objects client");
+        client.create_object_schema(create_object_schema_body()).await.expect("create_object_schema");
+        client.list_object_schemas("loc1").await.expect("list_object_schemas");
+        let sent: Vec<(String, Vec<String>)> = server
+            .requests()
+            .await
+            .iter()
+            .map(|r| {
+                let auth = r.headers.get_all("authorization").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+                (r.method.to_string(), auth)
+            })
+            .collect();
+        assert_eq!(
+            sent,
+            [("POST".to_string(), vec![AGENCY_AUTH.to_string()]), ("GET".to_string(), vec![AUTH.to_string()])]
+        );
+    }
+
+    /// A Sub-Account token alone is not offered to create_object_schema.
+    #[tokio::test]
+    async fn create_object_schema_does_not_send_a_sub_account_token() {
+        let server = Server::start().await;
+        wiremock::Mock::given(wiremock::matchers::method("POST"))
+            .and(wiremock::matchers::path("/objects/"))
+            .respond_with(CREATE_OBJECT_SCHEMA.reply(401))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let err = objects_client(&server.uri())
+            .create_object_schema(create_object_schema_body())
+            .await
+            .expect_err("no Agency token: HighLevel answers 401");
+        assert!(matches!(err.api_body(), Some(obj::CreateObjectSchemaError::Unauthorized(_))), "{err:?}");
+        let requests = server.requests().await;
+        assert_eq!(requests.len(), 1);
+        assert!(requests[0].headers.get("authorization").is_none(), "{:?}", requests[0].headers);
     }
 
     #[tokio::test]
@@ -544,8 +623,9 @@ mod objects {
     #[tokio::test]
     async fn create_object_schema_declared_errors() {
         use obj::CreateObjectSchemaError as E;
-        let send =
-            |uri: String| async move { objects_client(&uri).create_object_schema(create_object_schema_body()).await };
+        let send = |uri: String| async move {
+            agency_objects_client(&uri).create_object_schema(create_object_schema_body()).await
+        };
         let expected = vec![
             (400, E::BadRequest(bad_request())),
             (401, E::Unauthorized(unauthorized())),
@@ -891,12 +971,12 @@ mod conversations {
         assert_eq!(resp.conversations.len(), 1);
         let c = &resp.conversations[0];
         assert_eq!(c.id, "ABCHkzuJQ8ZMd4Te84GK");
-        assert_eq!(c.last_message_type, conv::MessageTypeName::TypeSms);
+        assert_eq!(c.last_message_type, Some(Some(conv::MessageTypeName::TypeSms)));
         assert_eq!(c.r#type, conv::ConversationSummaryType::TypePhone);
         assert_eq!(c.unread_count, 1);
-        assert_eq!(c.full_name, "John Doe");
-        assert_eq!(c.email, "johndoe@mailingdomain.com");
-        assert_eq!(c.phone, "+15550001234");
+        assert_eq!(c.full_name, Some(Some("John Doe".into())));
+        assert_eq!(c.email, Some(Some("johndoe@mailingdomain.com".into())));
+        assert_eq!(c.phone, Some(Some("+15550001234".into())));
     }
 
     #[tokio::test]
@@ -911,7 +991,89 @@ mod conversations {
             .await;
         let resp =
             conversations_client(&server.uri()).search_conversations("ABCHkzuJQ8ZMd4Te84GK").await.expect("search");
-        assert_eq!(resp.conversations[0].contact_name, "John Doe Company");
+        assert_eq!(resp.conversations[0].contact_name, Some(Some("John Doe Company".into())));
+    }
+
+    /// The `dateAdded` range and the newer sort keys go on the wire as
+    /// documented: epoch milliseconds and the enum's wire values.
+    #[tokio::test]
+    async fn search_conversations_sends_the_date_range_and_the_due_date_sorts() {
+        let server = Server::start().await;
+        let op = SEARCH_CONVERSATIONS;
+        for (sort_by, wire) in [
+            (conv::SearchConversationsSortBy::DueAt, "due_at"),
+            (conv::SearchConversationsSortBy::OverdueAt, "overdue_at"),
+        ] {
+            op.mock("/conversations/search")
+                .and(query_is(&[
+                    "locationId=ABCHkzuJQ8ZMd4Te84GK",
+                    &format!("sortBy={wire}"),
+                    "startDate=1640995200000",
+                    "endDate=1672531199000",
+                ]))
+                .respond_with(op.reply(200))
+                .expect(1)
+                .mount(&server)
+                .await;
+            let resp = conversations_client(&server.uri())
+                .search_conversations("ABCHkzuJQ8ZMd4Te84GK")
+                .sort_by(sort_by)
+                .start_date(1_640_995_200_000)
+                .end_date(1_672_531_199_000)
+                .await
+                .expect("search_conversations");
+            assert_eq!(resp.total, 100);
+        }
+    }
+
+    /// A contact without email, phone or name, and a conversation without
+    /// messages: their fields are absent or null, and the page still decodes.
+    #[tokio::test]
+    async fn search_conversations_decodes_conversations_without_contact_details_or_messages() {
+        let server = Server::start().await;
+        let op = SEARCH_CONVERSATIONS;
+        let complete = op.response_example(200)["conversations"][0].clone();
+        let mut absent = complete.clone();
+        for key in ["email", "phone", "fullName", "contactName", "lastMessageBody", "lastMessageType"] {
+            absent.as_object_mut().expect("conversation").remove(key);
+        }
+        absent["id"] = json!("absent-details");
+        let mut nulled = complete.clone();
+        for key in ["email", "phone", "fullName", "contactName", "lastMessageBody", "lastMessageType"] {
+            nulled[key] = Value::Null;
+        }
+        nulled["id"] = json!("null-details");
+        let page = json!({"conversations": [complete, absent, nulled], "total": 3});
+        op.mock("/conversations/search")
+            .and(query_is(&["locationId=ABCHkzuJQ8ZMd4Te84GK"]))
+            .respond_with(ResponseTemplate::new(200).set_body_json(page))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let resp =
+            conversations_client(&server.uri()).search_conversations("ABCHkzuJQ8ZMd4Te84GK").await.expect("search");
+        assert_eq!(resp.total, 3);
+        let [full, absent, nulled] = &resp.conversations[..] else {
+            panic!("three conversations: {:?}", resp.conversations)
+        };
+        assert_eq!(full.email, Some(Some("johndoe@mailingdomain.com".into())));
+        assert_eq!(full.last_message_body, Some(Some("This is a sample message body".into())));
+        /// `None`: absent; `Some(None)`: null.
+        type Missing<T> = Option<Option<T>>;
+        let cases: [(&conv::ConversationSummary, &str, Missing<String>, Missing<conv::MessageTypeName>); 2] =
+            [(absent, "absent-details", None, None), (nulled, "null-details", Some(None), Some(None))];
+        for (c, id, missing, missing_type) in cases {
+            assert_eq!(c.id, id);
+            assert_eq!(c.contact_id, "ABCHkzuJQ8ZMd4Te84GK");
+            assert_eq!(c.r#type, conv::ConversationSummaryType::TypePhone);
+            assert_eq!(c.unread_count, 1);
+            assert_eq!(c.email, missing, "{id}: email");
+            assert_eq!(c.phone, missing, "{id}: phone");
+            assert_eq!(c.full_name, missing, "{id}: fullName");
+            assert_eq!(c.contact_name, missing, "{id}: contactName");
+            assert_eq!(c.last_message_body, missing, "{id}: lastMessageBody");
+            assert_eq!(c.last_message_type, missing_type, "{id}: lastMessageType");
+        }
     }
 
     #[tokio::test]
@@ -1025,6 +1187,42 @@ mod conversations {
         assert_eq!(meta.call_status, Some(conv::MessageMetaCallStatus::Completed));
     }
 
+    /// Message types and the status of the current reference are known
+    /// values, in the filter sent and in the messages decoded.
+    #[tokio::test]
+    async fn list_messages_knows_the_newer_types_and_the_queued_status() {
+        let server = Server::start().await;
+        let op = LIST_MESSAGES;
+        let mut page = messages_page(&["rcs-1", "tiktok-1"], "tiktok-1", false);
+        let messages = page["messages"]["messages"].as_array_mut().expect("messages");
+        messages[0]["messageType"] = json!("TYPE_RCS");
+        messages[0]["status"] = json!("queued");
+        messages[1]["messageType"] = json!("TYPE_TIKTOK_COMMENT");
+        op.mock(MESSAGES_PATH)
+            .and(query_is(&["type=TYPE_RCS,TYPE_TIKTOK,TYPE_FORM_SUBMISSION"]))
+            .respond_with(ResponseTemplate::new(200).set_body_json(page))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let resp = conversations_client(&server.uri())
+            .list_messages(CONV_ID)
+            .r#type(vec![
+                conv::ListMessagesTypeItem::TypeRcs,
+                conv::ListMessagesTypeItem::TypeTiktok,
+                conv::ListMessagesTypeItem::TypeFormSubmission,
+            ])
+            .await
+            .expect("list_messages");
+        let got: Vec<_> = resp.messages.messages.iter().map(|m| (m.message_type.clone(), m.status.clone())).collect();
+        assert_eq!(
+            got,
+            [
+                (conv::MessageTypeName::TypeRcs, Some(conv::MessageStatus::Queued)),
+                (conv::MessageTypeName::TypeTiktokComment, Some(conv::MessageStatus::Connected)),
+            ]
+        );
+    }
+
     #[tokio::test]
     async fn get_message() {
         let server = Server::start().await;
@@ -1037,19 +1235,62 @@ mod conversations {
             .await;
         let resp = conversations_client(&server.uri()).get_message(MSG_ID).await.expect("get_message");
         assert_eq!(resp.status().as_u16(), 200);
-        assert_eq!(resp.id, "ve9EPM428h8vShlRW1KT");
-        assert_eq!(resp.alt_id.as_deref(), Some("msg_123456789"));
-        assert_eq!(resp.message_type, conv::MessageTypeName::TypeSms);
-        assert_eq!(resp.status, Some(conv::MessageStatus::Delivered));
-        assert_eq!(resp.source, Some(conv::MessageSource::Api));
-        assert_eq!(resp.body.as_deref(), Some("Hi there"));
-        assert_eq!(resp.date_added, "2024-03-27T18:13:49.000Z");
-        assert_eq!(resp.chat_widget_id.as_deref(), Some("67b0cc8cf14b19d85ace7s35"));
-        let email = resp.meta.as_ref().and_then(|m| m.email.as_ref()).expect("meta.email");
+        assert_eq!(resp.trace_id.as_deref(), Some("8f3c2a1e-6b7d-4c1a-9e2f-0a1b2c3d4e5f"));
+        let m = &resp.message;
+        assert_eq!(m.id, "ve9EPM428h8vShlRW1KT");
+        assert_eq!(m.alt_id.as_deref(), Some("msg_123456789"));
+        assert_eq!(m.message_type, conv::MessageTypeName::TypeSms);
+        assert_eq!(m.status, Some(conv::MessageStatus::Delivered));
+        assert_eq!(m.source, Some(conv::MessageSource::Api));
+        assert_eq!(m.body.as_deref(), Some("Hi there"));
+        assert_eq!(m.content_type.as_deref(), Some("text/plain"));
+        assert_eq!(m.date_added, "2024-03-27T18:13:49.000Z");
+        assert_eq!(m.chat_widget_id.as_deref(), Some("67b0cc8cf14b19d85ace7s35"));
+        let email = m.meta.as_ref().and_then(|m| m.email.as_ref()).expect("meta.email");
         assert_eq!(
             email.message_ids.as_deref(),
             Some(&["ve9EPM428kjkvShlRW1KT".to_string(), "ve9EPs1028kjkvShlRW1KT".to_string()][..])
         );
+    }
+
+    /// A call message as get message returns it on the wire (the shape of
+    /// the replies quoted in the vendor's issues #214 and #258): wrapped in
+    /// `message`, without body or contentType, status `completed`.
+    #[tokio::test]
+    async fn get_message_decodes_a_call_without_body_or_content_type() {
+        let server = Server::start().await;
+        let op = GET_MESSAGE;
+        let reply = json!({
+            "message": {
+                "id": "MfL6JLayiNdO84E2V3bc",
+                "direction": "outbound",
+                "status": "completed",
+                "type": 1,
+                "locationId": "7lApucujEM8HfQP1IhfS",
+                "contactId": "9HKMGUXQqklLCDpAj3z9",
+                "conversationId": "LTWfrzzbn51NpdQxoZJG",
+                "dateAdded": "2026-02-16T19:52:33.288Z",
+                "dateUpdated": "2026-02-16T19:53:17.731Z",
+                "userId": "58PwVuNW0aMEyMuuecZY",
+                "source": "app",
+                "meta": {"call": {"duration": 37, "status": "completed"}},
+                "messageType": "TYPE_CALL"
+            },
+            "traceId": "3306f3ea-57c4-4aa6-99fb-bfa4275a62ed"
+        });
+        op.mock(&msg_path("/conversations/messages/", ""))
+            .and(query_is(&[]))
+            .respond_with(ResponseTemplate::new(200).set_body_json(reply))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let resp = conversations_client(&server.uri()).get_message(MSG_ID).await.expect("get_message");
+        let m = &resp.message;
+        assert_eq!(m.message_type, conv::MessageTypeName::TypeCall);
+        assert_eq!(m.status, Some(conv::MessageStatus::Completed));
+        assert_eq!((m.body.as_deref(), m.content_type.as_deref()), (None, None));
+        let meta = m.meta.as_ref().expect("meta");
+        assert_eq!(meta.additional_properties.get("call"), Some(&json!({"duration": 37, "status": "completed"})));
     }
 
     #[tokio::test]
@@ -1075,6 +1316,62 @@ mod conversations {
         assert_eq!(resp.msg.as_deref(), Some("Message queued successfully."));
     }
 
+    /// An email forward scheduled by HighLevel's AI: the fields the current
+    /// reference added go on the wire, and the reply's forward data decodes.
+    #[tokio::test]
+    async fn send_message_forwards_an_email_with_ai_scheduling() {
+        let server = Server::start().await;
+        let op = SEND_MESSAGE;
+        let mut body: conv::SendMessageRequest = typed_example(op);
+        body.forward = Some(conv::ForwardConfig {
+            is_forwarded: true,
+            forward_whole_thread: Some(false),
+            message_id: Some("t22c6DQcTDf3MjRhwf77".into()),
+            email_message_id: Some("rnGyqh2F6uBrIkfhFo9A".into()),
+            source_contact_id: None,
+            source_conversation_id: None,
+            to_email: Some("forward@example.com".into()),
+            recipient_contact_id: Some("DEF56h2F6uBrIkfXYacd".into()),
+            recipient_conversation_id: None,
+        });
+        body.custom_subtype_id = Some("507f1f77bcf86cd799439011".into());
+        body.uses_native_scheduling_ai = Some(true);
+        body.optimization_period = Some(conv::SendMessageRequestOptimizationPeriod::V48h);
+        let mut wire = op.request_example();
+        wire["forward"] = json!({
+            "isForwarded": true,
+            "forwardWholeThread": false,
+            "messageId": "t22c6DQcTDf3MjRhwf77",
+            "emailMessageId": "rnGyqh2F6uBrIkfhFo9A",
+            "toEmail": "forward@example.com",
+            "recipientContactId": "DEF56h2F6uBrIkfXYacd"
+        });
+        wire["customSubtypeId"] = json!("507f1f77bcf86cd799439011");
+        wire["usesNativeSchedulingAi"] = json!(true);
+        wire["optimizationPeriod"] = json!("48h");
+        let mut reply = op.response_example(200);
+        reply["status"] = json!("pending");
+        reply["forwardData"] = json!({
+            "forwardWholeThread": false,
+            "messageId": "t22c6DQcTDf3MjRhwf77",
+            "forwardToEmail": "forward@example.com",
+            "recipientContactId": "DEF56h2F6uBrIkfXYacd",
+            "recipientConversationId": "GHI78h2F6uBrIkfXYefg"
+        });
+        op.mock("/conversations/messages")
+            .and(query_is(&[]))
+            .and(body_json(wire))
+            .respond_with(ResponseTemplate::new(200).set_body_json(reply))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let resp = conversations_client(&server.uri()).send_message(body).await.expect("send_message");
+        assert_eq!(resp.body().status, Some(conv::SendMessageResponseStatus::Pending));
+        let forwarded = resp.forward_data.as_ref().expect("forwardData");
+        assert_eq!(forwarded.forward_to_email.as_deref(), Some("forward@example.com"));
+        assert_eq!(forwarded.recipient_conversation_id.as_deref(), Some("GHI78h2F6uBrIkfXYefg"));
+    }
+
     #[tokio::test]
     async fn add_inbound_message() {
         let server = Server::start().await;
@@ -1097,6 +1394,60 @@ mod conversations {
         assert_eq!(resp.message, "Message added successfully");
         assert_eq!(resp.contact_id.as_deref(), Some("ve9EPM428kjkvShlRW1KT"));
         assert_eq!(resp.date_added, Some(date("2024-03-27T18:13:49Z")));
+    }
+
+    /// The contact flow: the message names its contact, not a conversation;
+    /// the reply names the conversation HighLevel found or created.
+    #[tokio::test]
+    async fn add_inbound_message_by_contact_sends_the_contact_and_no_conversation() {
+        let server = Server::start().await;
+        let op = ADD_INBOUND_MESSAGE;
+        let wire = json!({
+            "type": "WhatsApp",
+            "contactId": "ct 1/é",
+            "conversationProviderId": "61d6d1f9cdac7612faf80753",
+            "message": "Is the shop open on Sunday?",
+            "altId": "wamid.HBgL",
+            "direction": "inbound",
+            "date": "2026-02-09T05:56:00Z"
+        });
+        let reply = json!({
+            "success": true,
+            "conversationId": "created-for-ct-1",
+            "messageId": "t22c6DQcTDf3MjRhwf77",
+            "message": "Message added successfully",
+            "contactId": "ct 1/é"
+        });
+        op.mock("/conversations/messages/inbound")
+            .and(query_is(&[]))
+            .and(body_json(wire))
+            .respond_with(ResponseTemplate::new(200).set_body_json(reply))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let body = conv::AddInboundMessageRequest {
+            r#type: conv::AddInboundMessageRequestType::WhatsApp,
+            attachments: None,
+            message: Some("Is the shop open on Sunday?".into()),
+            conversation_id: None,
+            contact_id: Some("ct 1/é".into()),
+            conversation_provider_id: "61d6d1f9cdac7612faf80753".into(),
+            html: None,
+            subject: None,
+            email_from: None,
+            email_to: None,
+            email_cc: None,
+            email_bcc: None,
+            email_message_id: None,
+            alt_id: Some("wamid.HBgL".into()),
+            direction: Some(conv::AddInboundMessageRequestDirection::Inbound),
+            date: Some(date("2026-02-09T05:56:00Z")),
+            call: None,
+        };
+        let resp = conversations_client(&server.uri()).add_inbound_message(body).await.expect("add_inbound_message");
+        assert!(resp.success);
+        assert_eq!(resp.conversation_id, "created-for-ct-1");
+        assert_eq!(resp.contact_id.as_deref(), Some("ct 1/é"));
     }
 
     #[tokio::test]
@@ -1222,10 +1573,36 @@ mod conversations {
             .await
             .expect("get_message_transcription");
         assert_eq!(resp.status().as_u16(), 200);
-        assert_eq!((resp.media_channel, resp.sentence_index), (1, 1));
-        assert_eq!((resp.start_time, resp.end_time), (34.0, 45.0));
-        assert_eq!(resp.confidence, 0.5);
+        let text = |t: &str| conv::TranscriptionNumber::String(t.into());
+        assert_eq!((&resp.media_channel, &resp.sentence_index), (&text("1"), &text("1")));
+        assert_eq!((&resp.start_time, &resp.end_time), (&text("34"), &text("45")));
+        assert_eq!(resp.confidence, text("0.5"));
         assert_eq!(resp.transcript, "This call may be recorded for quality assurance purposes.");
+    }
+
+    /// The published schema types the numbers as numbers: that form decodes too.
+    #[tokio::test]
+    async fn get_message_transcription_decodes_numbers_as_numbers() {
+        let server = Server::start().await;
+        let op = GET_MESSAGE_TRANSCRIPTION;
+        let body = json!({
+            "mediaChannel": 2, "sentenceIndex": 7, "startTime": 34120, "endTime": 36985.5,
+            "transcript": "Thanks for calling.", "confidence": 0.91
+        });
+        op.mock(&msg_path("/conversations/locations/loc%201/messages/", "/transcription"))
+            .and(query_is(&[]))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let resp = conversations_client(&server.uri())
+            .get_message_transcription("loc 1", MSG_ID)
+            .await
+            .expect("get_message_transcription");
+        let number = conv::TranscriptionNumber::Number;
+        assert_eq!((&resp.media_channel, &resp.sentence_index), (&number(2.0), &number(7.0)));
+        assert_eq!((&resp.start_time, &resp.end_time), (&number(34120.0), &number(36985.5)));
+        assert_eq!(resp.confidence, number(0.91));
     }
 
     #[tokio::test]

@@ -106,6 +106,8 @@ impl Client {
             score_profile: None,
             score_profile_min: None,
             score_profile_max: None,
+            start_date: None,
+            end_date: None,
         }
     }
     /// Create conversation
@@ -224,7 +226,7 @@ impl Client {
     ///
     /// Returns one message by its ID. Scope: `conversations/message.readonly`.
     ///
-    /// Curation note: The docs use the `{id}` path segment but declare no path parameter; declared here as a required string path parameter.
+    /// Curation note: The docs use the `{id}` path segment but declare no path parameter; declared here as a required string path parameter. The published 200 body is the message itself (GetMessageResponseDto, flat); the replies of this endpoint quoted in GoHighLevel/highlevel-api-docs issues #214 (2025-12-18) and #258 (2026-02-18) wrap it as {"message": {...}, "traceId": ...}. The spec follows the wire (GetMessageResponse).
     ///
     /// `GET /conversations/messages/{id}` ([vendor documentation](https://marketplace.gohighlevel.com/docs/ghl/conversations/get-message/index.html))
     ///
@@ -261,7 +263,7 @@ impl Client {
     }
     /// Add an inbound message
     ///
-    /// Records an inbound message (received outside HighLevel, e.g. through a custom conversation provider) in a conversation. Scope: `conversations/message.write`.
+    /// Records an inbound message (received outside HighLevel, e.g. through a custom conversation provider). Two flows: by conversation (send `conversationId`), or by contact (send `contactId` instead): HighLevel then appends the message to the contact's conversation on that channel, or creates one, and the reply carries the conversation's ID. Scope: `conversations/message.write`.
     ///
     /// `POST /conversations/messages/inbound` ([vendor documentation](https://marketplace.gohighlevel.com/docs/ghl/conversations/add-an-inbound-message/index.html))
     ///
@@ -390,9 +392,9 @@ impl Client {
     }
     /// Get transcription by message ID
     ///
-    /// Returns the transcription of a call recording attached to a message. The docs list no scope.
+    /// Returns the transcription of a call recording attached to a message. Scope: `conversations/message.readonly`.
     ///
-    /// Curation note: The docs describe the body as one sentence object (not a list) with numeric fields whose examples are strings ("1", "0.5"); kept the documented object shape and numeric types, with numeric examples. Security is documented as bearer or Location-Access without scopes; modelled as bearer with no scope.
+    /// Curation note: The published spec (GoHighLevel/highlevel-api-docs apps/conversations.json) requires `conversations/message.readonly` through either of two bearer schemes, `bearer` and `Location-Access` (both a Sub-Account token in the same `Authorization: Bearer` header), so the operation carries that scope on the shared `bearer` scheme. It describes the body as one sentence object (not a list); that shape is kept. Its schema types mediaChannel, sentenceIndex, startTime, endTime and confidence as `number` while every example of them is a string ("1", "34", "0.5"), and no reply of this endpoint is quoted in public issues to settle which the wire carries, so each accepts a number or a numeric string (TranscriptionNumber).
     ///
     /// `GET /conversations/locations/{locationId}/messages/{messageId}/transcription` ([vendor documentation](https://marketplace.gohighlevel.com/docs/ghl/conversations/get-message-transcription/index.html))
     ///
@@ -856,6 +858,8 @@ pub struct SearchConversations {
     score_profile: Option<String>,
     score_profile_min: Option<f64>,
     score_profile_max: Option<f64>,
+    start_date: Option<i64>,
+    end_date: Option<i64>,
 }
 impl SearchConversations {
     /// Only conversations of this contact.
@@ -955,7 +959,7 @@ impl SearchConversations {
         self.status = Some(value);
         self
     }
-    /// Field to sort on: date of the last manual message, date of the last message, or a score profile (see sortScoreProfile).
+    /// Field to sort on: date of the last manual message, date of the last message, a score profile (see sortScoreProfile), the overdue date or the due date.
     ///
     /// Sent as the `sortBy` query parameter.
     pub fn sort_by(mut self, value: SearchConversationsSortBy) -> Self {
@@ -988,6 +992,20 @@ impl SearchConversations {
     /// Sent as the `scoreProfileMax` query parameter.
     pub fn score_profile_max(mut self, value: f64) -> Self {
         self.score_profile_max = Some(value);
+        self
+    }
+    /// Start of the `dateAdded` range of the conversations to return, in Unix epoch milliseconds.
+    ///
+    /// Sent as the `startDate` query parameter.
+    pub fn start_date(mut self, value: i64) -> Self {
+        self.start_date = Some(value);
+        self
+    }
+    /// End of the `dateAdded` range of the conversations to return, in Unix epoch milliseconds.
+    ///
+    /// Sent as the `endDate` query parameter.
+    pub fn end_date(mut self, value: i64) -> Self {
+        self.end_date = Some(value);
         self
     }
     #[inline]
@@ -1029,6 +1047,8 @@ impl SearchConversations {
             .query_opt("scoreProfile", self.score_profile.as_ref())
             .query_opt("scoreProfileMin", self.score_profile_min.as_ref())
             .query_opt("scoreProfileMax", self.score_profile_max.as_ref())
+            .query_opt("startDate", self.start_date.as_ref())
+            .query_opt("endDate", self.end_date.as_ref())
     }
     #[inline]
     fn decode(
@@ -1506,7 +1526,7 @@ impl GetMessage {
     #[inline]
     fn decode(
         r: runtime::RawResponse,
-    ) -> Result<runtime::Response<Message>, runtime::Error<GetMessageError>> {
+    ) -> Result<runtime::Response<GetMessageResponse>, runtime::Error<GetMessageError>> {
         match r.status().as_u16() {
             200 => r.json(),
             400 => r.error_json(GetMessageError::BadRequest),
@@ -1518,11 +1538,11 @@ impl GetMessage {
     #[inline]
     pub async fn send(
         self,
-    ) -> Result<runtime::Response<Message>, runtime::Error<GetMessageError>> {
+    ) -> Result<runtime::Response<GetMessageResponse>, runtime::Error<GetMessageError>> {
         self.client.send(self.request(), Self::decode).await
     }
 }
-runtime::impl_into_future!(GetMessage => Message, GetMessageError);
+runtime::impl_into_future!(GetMessage => GetMessageResponse, GetMessageError);
 /// The error responses declared for [`Client::get_message`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetMessageError {
@@ -3462,10 +3482,13 @@ pub struct SuccessResponse {
 runtime::open_enum! {
     /// Message type name (channel / activity kind of a message).
     ///
+    /// Curation note: The 42 values of the current published enum (GoHighLevel/highlevel-api-docs apps/conversations.json, synced 2026-05-01; the same list on search conversations' lastMessageType and the message schema), which added TYPE_RCS, TYPE_TIKTOK, TYPE_TIKTOK_COMMENT, TYPE_ACTIVITY_WHATSAPP, TYPE_FORM_SUBMISSION and TYPE_SMS_REACTION. The enum stays open in responses.
+    ///
     /// Schema: `#/components/schemas/MessageTypeName`
     pub enum MessageTypeName {
         TypeCall = "TYPE_CALL",
         TypeSms = "TYPE_SMS",
+        TypeRcs = "TYPE_RCS",
         TypeEmail = "TYPE_EMAIL",
         TypeSmsReviewRequest = "TYPE_SMS_REVIEW_REQUEST",
         TypeWebchat = "TYPE_WEBCHAT",
@@ -3500,9 +3523,16 @@ runtime::open_enum! {
         TypeCustomCall = "TYPE_CUSTOM_CALL",
         TypeInternalComment = "TYPE_INTERNAL_COMMENT",
         TypeActivityEmployeeActionLog = "TYPE_ACTIVITY_EMPLOYEE_ACTION_LOG",
+        TypeTiktok = "TYPE_TIKTOK",
+        TypeTiktokComment = "TYPE_TIKTOK_COMMENT",
+        TypeActivityWhatsapp = "TYPE_ACTIVITY_WHATSAPP",
+        TypeFormSubmission = "TYPE_FORM_SUBMISSION",
+        TypeSmsReaction = "TYPE_SMS_REACTION",
     }
 }
 /// Conversation as returned by the search endpoint.
+///
+/// Curation note: The published schema (GoHighLevel/highlevel-api-docs apps/conversations.json, ConversationSchema) marks all eleven fields required and none nullable, and its one example carries them all. The contact fields (fullName, contactName, email, phone) are copied from the contact, which may have no name, email or phone; the contact data of a Conversations API reply quoted in GoHighLevel/highlevel-api-docs issue #110 (2025-08-04) carries `null` for a value the contact lacks (`"companyName": null`). The last-message fields (lastMessageBody, lastMessageType) describe a message a new conversation does not have yet (create_conversation makes an empty one). Those six are optional and nullable, so one such conversation does not fail the whole page; id, contactId, locationId, type and unreadCount, which every conversation has (get_conversation requires them too), stay required.
 ///
 /// Schema: `#/components/schemas/ConversationSummary`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -3515,26 +3545,69 @@ pub struct ConversationSummary {
     /// Location ID.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// Text of the most recent message.
-    #[serde(rename = "lastMessageBody")]
-    pub last_message_body: String,
-    #[serde(rename = "lastMessageType")]
-    pub last_message_type: MessageTypeName,
+    /// Text of the most recent message; absent or null when there is none.
+    ///
+    /// `None`: absent; `Some(None)`: explicitly `null`.
+    #[serde(
+        rename = "lastMessageBody",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::double_option"
+    )]
+    pub last_message_body: Option<Option<String>>,
+    /// Type of the most recent message; absent or null when there is none.
+    ///
+    /// `None`: absent; `Some(None)`: explicitly `null`.
+    #[serde(
+        rename = "lastMessageType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::double_option"
+    )]
+    pub last_message_type: Option<Option<MessageTypeName>>,
     /// Main channel of the conversation.
     pub r#type: ConversationSummaryType,
     /// Number of unread messages.
     #[serde(rename = "unreadCount")]
     pub unread_count: i64,
-    /// Contact's first and last name.
-    #[serde(rename = "fullName")]
-    pub full_name: String,
-    /// Fallback display name of the contact.
-    #[serde(rename = "contactName")]
-    pub contact_name: String,
-    /// Contact's primary email address.
-    pub email: String,
-    /// Contact's primary phone number.
-    pub phone: String,
+    /// Contact's first and last name; absent or null when the contact has none.
+    ///
+    /// `None`: absent; `Some(None)`: explicitly `null`.
+    #[serde(
+        rename = "fullName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::double_option"
+    )]
+    pub full_name: Option<Option<String>>,
+    /// Fallback display name of the contact; absent or null when the contact has none.
+    ///
+    /// `None`: absent; `Some(None)`: explicitly `null`.
+    #[serde(
+        rename = "contactName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::double_option"
+    )]
+    pub contact_name: Option<Option<String>>,
+    /// Contact's primary email address; absent or null when the contact has none.
+    ///
+    /// `None`: absent; `Some(None)`: explicitly `null`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::double_option"
+    )]
+    pub email: Option<Option<String>>,
+    /// Contact's primary phone number; absent or null when the contact has none.
+    ///
+    /// `None`: absent; `Some(None)`: explicitly `null`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::double_option"
+    )]
+    pub phone: Option<Option<String>>,
 }
 runtime::open_enum! {
     /// Main channel of the conversation.
@@ -3788,11 +3861,15 @@ pub struct Message {
     pub body: Option<String>,
     pub direction: MessageDirection,
     /// Delivery status.
+    ///
+    /// Curation note: `completed` is not in the published enum; call messages carry it in the replies quoted in GoHighLevel/highlevel-api-docs issues #214 and #258. The enum stays open in responses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<MessageStatus>,
-    /// MIME type of the body.
-    #[serde(rename = "contentType")]
-    pub content_type: String,
+    /// MIME type of the body; absent on call messages.
+    ///
+    /// Curation note: Required in the published schema; the inbound call message quoted in GoHighLevel/highlevel-api-docs issue #214 (a get message reply) carries neither contentType nor body, so it is optional.
+    #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
     /// Attachment URLs. Empty for calls and voicemails (types 1 and 10); fetch those through the call recording endpoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<String>>,
@@ -3813,7 +3890,7 @@ pub struct Message {
     pub conversation_provider_id: Option<String>,
     /// Chat widget ID (live chat messages).
     ///
-    /// Curation note: Present in the docs' example response but missing from the documented schema; added as optional.
+    /// Curation note: In the docs' example response; missing from the schema published before, declared (optional) in the current one (GetMessageResponseDto).
     #[serde(rename = "chatWidgetId", default, skip_serializing_if = "Option::is_none")]
     pub chat_widget_id: Option<String>,
 }
@@ -3827,8 +3904,11 @@ runtime::open_enum! {
 runtime::open_enum! {
     /// Delivery status.
     ///
+    /// Curation note: `completed` is not in the published enum; call messages carry it in the replies quoted in GoHighLevel/highlevel-api-docs issues #214 and #258. The enum stays open in responses.
+    ///
     /// Schema: `#/components/schemas/Message/properties/status`
     pub enum MessageStatus {
+        Completed = "completed",
         Connected = "connected",
         Delivered = "delivered",
         Failed = "failed",
@@ -3840,6 +3920,7 @@ runtime::open_enum! {
         Undelivered = "undelivered",
         Clicked = "clicked",
         OptOut = "opt_out",
+        Queued = "queued",
     }
 }
 runtime::open_enum! {
@@ -3854,6 +3935,16 @@ runtime::open_enum! {
         App = "app",
     }
 }
+/// The reply of get message by ID.
+///
+/// Schema: `#/components/schemas/GetMessageResponse`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct GetMessageResponse {
+    pub message: Message,
+    /// HighLevel's ID of the request, for support.
+    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
+}
 /// One page of messages with its cursor.
 ///
 /// Schema: `#/components/schemas/MessagesPage`
@@ -3867,18 +3958,25 @@ pub struct MessagesPage {
     pub next_page: bool,
     pub messages: Vec<Message>,
 }
-/// Curation note: Older doc examples show lastMessageId / nextPage / messages at the top level; the wire (GoHighLevel/highlevel-api-docs issue #54) and the current schema nest them under `messages`; the nested shape is used.
+/// Curation note: The published schema is flat: the 200 body of get-messages is GetMessagesByConversationResponseDto, with lastMessageId, nextPage and messages at the top level (GoHighLevel/highlevel-api-docs apps/conversations.json, synced 2026-05-01), and the doc page's example shows the same. Real replies nest them under a `messages` object ({"messages": {"lastMessageId": ..., "nextPage": ..., "messages": \[...\]}}), as the reply quoted in GoHighLevel/highlevel-api-docs issue #54 (2025-07-02, "Actual result returned a messages object") shows. The spec follows the wire: the nested shape.
 ///
 /// Schema: `#/components/schemas/ListMessagesResponse`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ListMessagesResponse {
     pub messages: MessagesPage,
 }
+/// Curation note: The current published schema (GoHighLevel/highlevel-api-docs apps/conversations.json, SendMessageBodyDto, synced 2026-05-01) adds RCS and TIKTOK to `type` and the fields subType, customSubtypeId, forward, status, usesNativeSchedulingAi and optimizationPeriod, and now lists subType and status as required with type and contactId. Both stay optional here: subType is typed `object` with the string example "Email" and the description of `type`, and status is the delivery-status enum a provider reports through update_message_status; neither has a documented meaning that makes it mandatory for sending, the schema published before (2025-08) required only type and contactId, and the documented request example carries neither.
+///
 /// Schema: `#/components/schemas/SendMessageRequest`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SendMessageRequest {
     /// Channel to send on.
     pub r#type: SendMessageRequestType,
+    /// Sub-type of the message (documented as "Type of message being sent").
+    ///
+    /// Curation note: Documented as `object` with the string example "Email"; modelled as a string, the form of the example.
+    #[serde(rename = "subType", default, skip_serializing_if = "Option::is_none")]
+    pub sub_type: Option<String>,
     /// Recipient contact ID.
     #[serde(rename = "contactId")]
     pub contact_id: String,
@@ -3932,6 +4030,13 @@ pub struct SendMessageRequest {
     /// Recipient address when not the contact's primary email; must belong to the contact.
     #[serde(rename = "emailTo", default, skip_serializing_if = "Option::is_none")]
     pub email_to: Option<String>,
+    /// Custom subscription subtype the email belongs to, for the contact's unsubscription preferences (email only; see list_custom_subtypes).
+    #[serde(
+        rename = "customSubtypeId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_subtype_id: Option<String>,
     /// Reply mode for email replies.
     #[serde(rename = "emailReplyMode", default, skip_serializing_if = "Option::is_none")]
     pub email_reply_mode: Option<SendMessageRequestEmailReplyMode>,
@@ -3941,6 +4046,25 @@ pub struct SendMessageRequest {
     /// Recipient phone number for outbound messages.
     #[serde(rename = "toNumber", default, skip_serializing_if = "Option::is_none")]
     pub to_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forward: Option<ForwardConfig>,
+    /// Message status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<SendMessageRequestStatus>,
+    /// Whether a scheduled email's send time is chosen by HighLevel's scheduling AI.
+    #[serde(
+        rename = "usesNativeSchedulingAi",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uses_native_scheduling_ai: Option<bool>,
+    /// Window, in hours, within which the scheduling AI picks the send time.
+    #[serde(
+        rename = "optimizationPeriod",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub optimization_period: Option<SendMessageRequestOptimizationPeriod>,
 }
 runtime::open_enum! {
     /// Channel to send on.
@@ -3948,12 +4072,14 @@ runtime::open_enum! {
     /// Schema: `#/components/schemas/SendMessageRequest/properties/type`
     pub enum SendMessageRequestType {
         Sms = "SMS",
+        Rcs = "RCS",
         Email = "Email",
         WhatsApp = "WhatsApp",
         Ig = "IG",
         Fb = "FB",
         Custom = "Custom",
         LiveChat = "Live_Chat",
+        Tiktok = "TIKTOK",
     }
 }
 runtime::open_enum! {
@@ -3964,6 +4090,130 @@ runtime::open_enum! {
         Reply = "reply",
         ReplyAll = "reply_all",
     }
+}
+runtime::open_enum! {
+    /// Message status.
+    ///
+    /// Schema: `#/components/schemas/SendMessageRequest/properties/status`
+    pub enum SendMessageRequestStatus {
+        Delivered = "delivered",
+        Failed = "failed",
+        Pending = "pending",
+        Read = "read",
+    }
+}
+runtime::open_enum! {
+    /// Window, in hours, within which the scheduling AI picks the send time.
+    ///
+    /// Schema: `#/components/schemas/SendMessageRequest/properties/optimizationPeriod`
+    pub enum SendMessageRequestOptimizationPeriod {
+        V24h = "24h",
+        V48h = "48h",
+        V72h = "72h",
+    }
+}
+/// Forwarding of an email (one email, or its whole thread) to another address or contact.
+///
+/// Schema: `#/components/schemas/ForwardConfig`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ForwardConfig {
+    /// True when this message forwards an email.
+    #[serde(rename = "isForwarded")]
+    pub is_forwarded: bool,
+    /// Forward the whole thread rather than one email.
+    #[serde(
+        rename = "forwardWholeThread",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub forward_whole_thread: Option<bool>,
+    /// Message ID of the email thread being forwarded (needed to forward).
+    #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// Email message ID of the one email being forwarded (ignored for a whole thread).
+    #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
+    pub email_message_id: Option<String>,
+    /// Contact the forwarded email comes from; filled in when not given.
+    #[serde(
+        rename = "sourceContactId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_contact_id: Option<String>,
+    /// Conversation the forwarded email comes from; filled in when not given.
+    #[serde(
+        rename = "sourceConversationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_conversation_id: Option<String>,
+    /// Address to forward to.
+    #[serde(rename = "toEmail", default, skip_serializing_if = "Option::is_none")]
+    pub to_email: Option<String>,
+    /// Contact to forward to.
+    #[serde(
+        rename = "recipientContactId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recipient_contact_id: Option<String>,
+    /// Conversation of the recipient.
+    #[serde(
+        rename = "recipientConversationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recipient_conversation_id: Option<String>,
+}
+/// What a forwarded email was forwarded from and to.
+///
+/// Schema: `#/components/schemas/ForwardResult`
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ForwardResult {
+    /// Whether the whole thread was forwarded.
+    #[serde(
+        rename = "forwardWholeThread",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub forward_whole_thread: Option<bool>,
+    /// Message ID of the forwarded message.
+    #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// Email message ID of the forwarded email.
+    #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
+    pub email_message_id: Option<String>,
+    /// Contact the forwarded email came from.
+    #[serde(
+        rename = "sourceContactId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_contact_id: Option<String>,
+    /// Conversation the forwarded email came from.
+    #[serde(
+        rename = "sourceConversationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_conversation_id: Option<String>,
+    /// Address the email was forwarded to.
+    #[serde(rename = "forwardToEmail", default, skip_serializing_if = "Option::is_none")]
+    pub forward_to_email: Option<String>,
+    /// Contact the email was forwarded to.
+    #[serde(
+        rename = "recipientContactId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recipient_contact_id: Option<String>,
+    /// Conversation of the recipient.
+    #[serde(
+        rename = "recipientConversationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recipient_conversation_id: Option<String>,
 }
 /// Schema: `#/components/schemas/SendMessageResponse`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -3983,6 +4233,26 @@ pub struct SendMessageResponse {
     /// Extra information, e.g. when sending a workflow message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg: Option<String>,
+    #[serde(rename = "forwardData", default, skip_serializing_if = "Option::is_none")]
+    pub forward_data: Option<ForwardResult>,
+    /// Message status.
+    ///
+    /// Curation note: Required in the current published schema (SendMessageResponseDto); optional here because the documented examples of this reply (send message, update message status, review reply) carry none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<SendMessageResponseStatus>,
+}
+runtime::open_enum! {
+    /// Message status.
+    ///
+    /// Curation note: Required in the current published schema (SendMessageResponseDto); optional here because the documented examples of this reply (send message, update message status, review reply) carry none.
+    ///
+    /// Schema: `#/components/schemas/SendMessageResponse/properties/status`
+    pub enum SendMessageResponseStatus {
+        Delivered = "delivered",
+        Failed = "failed",
+        Pending = "pending",
+        Read = "read",
+    }
 }
 /// Dialer and receiver of a phone call.
 ///
@@ -4014,6 +4284,10 @@ runtime::open_enum! {
         Voicemail = "voicemail",
     }
 }
+/// An inbound message for `conversationId` (conversation flow) or for `contactId` (contact flow); send one of the two.
+///
+/// Curation note: The published schema (GoHighLevel/highlevel-api-docs apps/conversations.json, ProcessMessageBodyDto, synced 2026-05-01) added `contactId` and lists type, conversationId, contactId and conversationProviderId all as required. HighLevel's help article "Conversations API - Add Inbound Message (with Contact ID)" (modified 2026-02-09, <https://help.gohighlevel.com/support/solutions/articles/155000007340-conversations-api-add-inbound-message-with-contact-id->) describes the contact flow as sending a contact ID instead of a conversation ID, with the conversation found or created for it and the conversation-ID flow still working; a request quoted in GoHighLevel/highlevel-api-docs issue #70 (2025-07-11) sends conversationId without contactId. So neither ID is required on its own; one of them must be sent (not expressible in the schema). conversationProviderId stays required, as published: issue #70 shows that a Custom message sent without it is not added.
+///
 /// Schema: `#/components/schemas/AddInboundMessageRequest`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AddInboundMessageRequest {
@@ -4025,9 +4299,12 @@ pub struct AddInboundMessageRequest {
     /// Message text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// Conversation ID.
-    #[serde(rename = "conversationId")]
-    pub conversation_id: String,
+    /// Conversation to add the message to (conversation flow).
+    #[serde(rename = "conversationId", default, skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<String>,
+    /// Contact whose conversation on this channel gets the message, found or created (contact flow, instead of conversationId).
+    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
     /// Conversation provider ID.
     #[serde(rename = "conversationProviderId")]
     pub conversation_provider_id: String,
@@ -4074,6 +4351,7 @@ runtime::open_enum! {
     /// Schema: `#/components/schemas/AddInboundMessageRequest/properties/type`
     pub enum AddInboundMessageRequestType {
         Sms = "SMS",
+        Rcs = "RCS",
         Email = "Email",
         WhatsApp = "WhatsApp",
         Gmb = "GMB",
@@ -4083,6 +4361,12 @@ runtime::open_enum! {
         WebChat = "WebChat",
         LiveChat = "Live_Chat",
         Call = "Call",
+        IvrCall = "IVR_Call",
+        CampaignCall = "Campaign_Call",
+        CampaignVoiceMail = "Campaign_VoiceMail",
+        Tiktok = "TIKTOK",
+        AllInOneChat = "ALL_IN_ONE_CHAT",
+        FormSubmission = "FORM_SUBMISSION",
     }
 }
 runtime::open_enum! {
@@ -4291,6 +4575,20 @@ runtime::open_enum! {
         Read = "read",
     }
 }
+/// A number of a transcription sentence: a JSON number, or the same number as a string (the form of every documented example).
+///
+/// Schema: `#/components/schemas/TranscriptionNumber`
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(untagged)]
+pub enum TranscriptionNumber {
+    Number(f64),
+    String(String),
+}
+impl runtime::ToParam for TranscriptionNumber {
+    fn to_param(&self) -> String {
+        runtime::json_param(self)
+    }
+}
 /// One sentence of a call transcription.
 ///
 /// Schema: `#/components/schemas/MessageTranscription`
@@ -4298,20 +4596,20 @@ runtime::open_enum! {
 pub struct MessageTranscription {
     /// Channel (side of the call) the sentence was spoken on.
     #[serde(rename = "mediaChannel")]
-    pub media_channel: i64,
+    pub media_channel: TranscriptionNumber,
     /// Position of the sentence in the transcription.
     #[serde(rename = "sentenceIndex")]
-    pub sentence_index: i64,
+    pub sentence_index: TranscriptionNumber,
     /// Sentence start, in milliseconds.
     #[serde(rename = "startTime")]
-    pub start_time: f64,
+    pub start_time: TranscriptionNumber,
     /// Sentence end, in milliseconds.
     #[serde(rename = "endTime")]
-    pub end_time: f64,
+    pub end_time: TranscriptionNumber,
     /// Sentence text.
     pub transcript: String,
     /// Transcription confidence.
-    pub confidence: f64,
+    pub confidence: TranscriptionNumber,
 }
 /// Schema: `#/components/schemas/LiveChatTypingRequest`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -4486,12 +4784,15 @@ runtime::open_enum! {
         LastManualMessageDate = "last_manual_message_date",
         LastMessageDate = "last_message_date",
         ScoreProfile = "score_profile",
+        OverdueAt = "overdue_at",
+        DueAt = "due_at",
     }
 }
 runtime::open_enum! {
     pub enum ListMessagesTypeItem {
         TypeCall = "TYPE_CALL",
         TypeSms = "TYPE_SMS",
+        TypeRcs = "TYPE_RCS",
         TypeEmail = "TYPE_EMAIL",
         TypeFacebook = "TYPE_FACEBOOK",
         TypeGmb = "TYPE_GMB",
@@ -4505,6 +4806,9 @@ runtime::open_enum! {
         TypeLiveChat = "TYPE_LIVE_CHAT",
         TypeInternalComments = "TYPE_INTERNAL_COMMENTS",
         TypeActivityEmployeeActionLog = "TYPE_ACTIVITY_EMPLOYEE_ACTION_LOG",
+        TypeTiktok = "TYPE_TIKTOK",
+        TypeActivityWhatsapp = "TYPE_ACTIVITY_WHATSAPP",
+        TypeFormSubmission = "TYPE_FORM_SUBMISSION",
     }
 }
 runtime::open_enum! {

@@ -6,7 +6,7 @@
 use crate::runtime;
 /// Client for the HighLevel Custom Objects API (API version 2021-07-28).
 ///
-/// Hand-curated spec of HighLevel's Custom Objects API: object schemas (custom and standard objects such as contact, opportunity, business) and the records of custom objects and business. Every request needs the `Version: 2021-07-28` header and a Sub-Account bearer token (OAuth access token or Private Integration token). Scopes: objects/schema.readonly, objects/schema.write, objects/record.readonly, objects/record.write (listed per operation in `x-scopes`).
+/// Hand-curated spec of HighLevel's Custom Objects API: object schemas (custom and standard objects such as contact, opportunity, business) and the records of custom objects and business. Every request needs the `Version: 2021-07-28` header and a Sub-Account bearer token (OAuth access token or Private Integration token), except create_object_schema, which needs an Agency token. Scopes: objects/schema.readonly, objects/schema.write, objects/record.readonly, objects/record.write (listed per operation in `x-scopes`).
 ///
 /// ```no_run
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -91,9 +91,9 @@ impl Client {
     }
     /// Create Custom Object
     ///
-    /// Creates a custom object schema together with its primary display property. Required scope: `objects/schema.write`. Token type: Sub-Account (OAuth access token or Private Integration token).
+    /// Creates a custom object schema together with its primary display property, in the location named by `locationId`. Required scope: `objects/schema.write`. Token type: Agency (an Agency OAuth access token or an Agency Private Integration token: scheme `agency_bearer`, or the `highlevel_oauth` scheme holding an Agency token); a Sub-Account token, including one minted with `location_token`, is not accepted.
     ///
-    /// Curation note: Page not among the seeds; reconstructed from HighLevel's published OpenAPI (GoHighLevel/highlevel-api-docs apps/objects.json) and mirrors of the doc page.
+    /// Curation note: Page not among the seeds; reconstructed from HighLevel's published OpenAPI (GoHighLevel/highlevel-api-docs apps/objects.json) and mirrors of the doc page. That spec secures this operation alone with its `Agency-Access` scheme ("the Access Token generated with user type as Agency (OR) Private Integration Token of Agency", scope objects/schema.write) where every other operation uses the Sub-Account `bearer` scheme, so it accepts the Agency bearer scheme `agency_bearer` and the OAuth scheme (whose tokens can be Agency tokens) but not the Sub-Account `bearer`.
     ///
     /// `POST /objects/` ([vendor documentation](https://marketplace.gohighlevel.com/docs/ghl/objects/create-custom-object-schema/index.html))
     ///
@@ -299,9 +299,15 @@ runtime::client_builder!(ClientBuilder => Client);
 impl ClientBuilder {
     /// Authenticates with a token sent as `Authorization: Bearer <token>` (scheme `bearer`).
     ///
-    /// Sub-Account OAuth access token or Sub-Account Private Integration token, sent as `Authorization: Bearer <token>`. Scopes used by this API: objects/schema.readonly, objects/schema.write, objects/record.readonly, objects/record.write; http bearer cannot carry scopes, so each operation lists its scope in `x-scopes`.
+    /// Sub-Account OAuth access token or Sub-Account Private Integration token, sent as `Authorization: Bearer <token>`. Scopes used by this API: objects/schema.readonly, objects/schema.write, objects/record.readonly, objects/record.write; http bearer cannot carry scopes, so each operation lists its scope in `x-scopes`. Every operation but create_object_schema takes this token.
     pub fn bearer_token(self, token: impl Into<String>) -> Self {
         self.credential("bearer", runtime::Credential::token("Bearer", token))
+    }
+    /// Authenticates with a token sent as `Authorization: Bearer <token>` (scheme `agency_bearer`).
+    ///
+    /// Agency OAuth access token (user type Company) or Agency Private Integration token, sent as `Authorization: Bearer <token>`. Only create_object_schema takes it (scope objects/schema.write, listed in its `x-scopes`).
+    pub fn agency_bearer(self, token: impl Into<String>) -> Self {
+        self.credential("agency_bearer", runtime::Credential::token("Bearer", token))
     }
     /// Authenticates with a fixed OAuth 2.0 access token sent as `Authorization: Bearer <token>` (scheme `highlevel_oauth`); `oauth2` renews tokens instead.
     ///
@@ -446,7 +452,7 @@ impl CreateObjectSchema {
         runtime::Request::new(
                 runtime::Method::POST,
                 "/objects/",
-                &["bearer", "highlevel_oauth"],
+                &["agency_bearer", "highlevel_oauth"],
             )
             .header("Version", &"2021-07-28")
             .json("application/json", &self.body)
