@@ -21,7 +21,8 @@ pub fn module(api: &Api, opts: &EmitOptions) -> TokenStream {
     let client = client(api, opts);
     let builder_ext = builder_ext(api);
     let servers = api.servers.first().map(server_types).unwrap_or_default();
-    let ops = api.operations.iter().map(operation);
+    let shared = shared_errors(api);
+    let ops = api.operations.iter().map(|op| operation(op, &shared));
     let types = api.types.iter().map(type_def);
     let webhooks = api.webhooks.as_ref().map(|w| webhooks::receiver(w, opts)).unwrap_or_default();
     let file_part = api
@@ -716,7 +717,7 @@ fn op_method(op: &Operation, api: &Api, opts: &EmitOptions) -> TokenStream {
     }
 }
 
-fn operation(op: &Operation) -> TokenStream {
+fn operation(op: &Operation, shared: &SharedErrors) -> TokenStream {
     let b = ident(&op.builder_name);
     let m = &op.method_name.trim_start_matches("r#").to_string();
     let struct_doc = doc(&format!(
@@ -774,7 +775,7 @@ fn operation(op: &Operation) -> TokenStream {
     let stream = op.pagination.as_ref().map(|p| stream_fn(op, p));
     let streaming = streaming_fn(op);
     let success_enum = success_enum(op);
-    let error_enum = error_enum(op);
+    let error_enum = error_enum(op, shared);
     quote! {
         #struct_doc
         #[derive(Debug, Clone)]
@@ -789,16 +790,11 @@ fn operation(op: &Operation) -> TokenStream {
             #request
             #decode
 
-            /// Sends the request, retrying as the client's policy allows.
-            #[inline]
-            pub async fn send(self) -> Result<runtime::Response<#ok>, runtime::Error<#err>> {
-                self.client.send(self.request(), Self::decode).await
-            }
             #stream
             #streaming
         }
 
-        runtime::impl_into_future!(#b => #ok, #err);
+        runtime::impl_send!(#b => #ok, #err);
 
         #success_enum
         #error_enum
@@ -1073,37 +1069,95 @@ fn success_enum(op: &Operation) -> TokenStream {
     )
 }
 
-fn error_enum(op: &Operation) -> TokenStream {
+/// The error enum of an operation, or an alias of the one an earlier
+/// operation with the same declared errors defined (`shared`).
+fn error_enum(op: &Operation, shared: &SharedErrors) -> TokenStream {
     let Some(name) = &op.errors.enum_name else { return TokenStream::new() };
-    let e = response_enum(
-        name,
-        &op.errors.cases,
-        &format!("The error responses declared for [`Client::{}`].", op.method_name.trim_start_matches("r#")),
-    );
     let n = ident(name);
-    let display = op.errors.cases.iter().map(|c| {
+    let method = op.method_name.trim_start_matches("r#");
+    match shared.get(name) {
+        Some(Shared::Alias(of)) => {
+            let of_ident = ident(of);
+            let docs = doc(&format!("The error responses declared for [`Client::{method}`]: the same as [`{of}`]."));
+            return quote! {
+                #docs
+                pub type #n = #of_ident;
+            };
+        }
+        Some(Shared::Canonical(others)) => {
+            let docs = doc(&format!(
+                "The error responses declared for [`Client::{method}`] and {others} other operation{} declaring the same (their error types are aliases of this one).",
+                if *others == 1 { "" } else { "s" }
+            ));
+            return error_enum_def(&n, docs, &op.errors.cases);
+        }
+        None => {}
+    }
+    error_enum_def(&n, doc(&format!("The error responses declared for [`Client::{method}`].")), &op.errors.cases)
+}
+
+fn error_enum_def(n: &Ident, docs: TokenStream, cases: &[ResponseCase]) -> TokenStream {
+    let variants = cases.iter().map(|c| {
         let v = ident(&c.variant);
-        let label = match &c.status {
-            StatusMatch::Code(code) => format!("{code} {}", c.variant),
-            StatusMatch::Range(r) => format!("{r}XX {}", c.variant),
-            StatusMatch::Default => "error response".to_string(),
+        let (status, label) = match &c.status {
+            StatusMatch::Code(code) => (format!("Status {code}"), format!("{code} {}", c.variant)),
+            StatusMatch::Range(r) => (format!("Any {r}XX status"), format!("{r}XX {}", c.variant)),
+            StatusMatch::Default => ("Any other status".to_string(), "error response".to_string()),
         };
-        if c.body.is_some() {
-            quote!(#n::#v(_) => #label,)
-        } else {
-            quote!(#n::#v => #label,)
+        let vd = doc3(&format!("{status}."), c.description.as_deref(), "");
+        match &c.body {
+            Some((_, t)) => {
+                let t = ty(t);
+                quote!(#vd #v(#t) = #label)
+            }
+            None => quote!(#vd #v = #label),
         }
     });
     quote! {
-        #e
-        impl ::std::fmt::Display for #n {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(match self {
-                    #(#display)*
-                })
+        runtime::error_enum! {
+            #docs
+            pub enum #n {
+                #(#variants),*
             }
         }
     }
+}
+
+/// How an operation's error enum is shared with operations declaring the
+/// same errors (statuses, variants, bodies and descriptions alike).
+enum Shared {
+    /// The first of them: defines the enum, used by this many others.
+    Canonical(usize),
+    /// A later one: an alias of the first one's enum.
+    Alias(String),
+}
+
+type SharedErrors = std::collections::HashMap<String, Shared>;
+
+/// Groups the operations by their declared errors: only groups of two or
+/// more are shared.
+fn shared_errors(api: &Api) -> SharedErrors {
+    let mut first: indexmap::IndexMap<String, (String, usize)> = indexmap::IndexMap::new();
+    let mut out = SharedErrors::new();
+    for op in &api.operations {
+        let Some(name) = &op.errors.enum_name else { continue };
+        let key = format!("{:?}", op.errors.cases);
+        match first.get_mut(&key) {
+            Some((canonical, count)) => {
+                *count += 1;
+                out.insert(name.clone(), Shared::Alias(canonical.clone()));
+            }
+            None => {
+                first.insert(key, (name.clone(), 0));
+            }
+        }
+    }
+    for (canonical, count) in first.into_values() {
+        if count > 0 {
+            out.insert(canonical, Shared::Canonical(count));
+        }
+    }
+    out
 }
 
 fn response_enum(name: &str, cases: &[ResponseCase], doc_text: &str) -> TokenStream {

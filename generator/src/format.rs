@@ -33,7 +33,7 @@ pub fn file(tokens: TokenStream, header: &Header<'_>, what: &str) -> Result<Stri
 
 /// Macros whose body is written as an enum: laid out as one, one variant
 /// per line, so that adding a value adds one line to a review diff.
-const ENUM_MACROS: &[&str] = &["open_enum", "open_int_enum", "tagged_union"];
+const ENUM_MACROS: &[&str] = &["open_enum", "open_int_enum", "tagged_union", "error_enum"];
 
 fn item_text(item: syn::Item) -> String {
     if let syn::Item::Macro(m) = &item {

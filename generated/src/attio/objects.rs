@@ -343,33 +343,15 @@ impl ListObjects {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<ObjectListResponse>,
-        runtime::Error<ListObjectsError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(ListObjects => ObjectListResponse, ListObjectsError);
-/// The error responses declared for [`Client::list_objects`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum ListObjectsError {
-    /// Status 429.
-    ///
-    /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
-    TooManyRequests(ApiError),
-}
-impl ::std::fmt::Display for ListObjectsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                ListObjectsError::TooManyRequests(_) => "429 TooManyRequests",
-            },
-        )
+runtime::impl_send!(ListObjects => ObjectListResponse, ListObjectsError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::list_objects`] and 1 other operation declaring the same (their error types are aliases of this one).
+    pub enum ListObjectsError {
+        /// Status 429.
+        ///
+        /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
+        TooManyRequests(ApiError) = "429 TooManyRequests",
     }
 }
 /// Request builder for [`Client::create_object`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -396,35 +378,19 @@ impl CreateObject {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<runtime::Response<ObjectResponse>, runtime::Error<CreateObjectError>> {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(CreateObject => ObjectResponse, CreateObjectError);
-/// The error responses declared for [`Client::create_object`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum CreateObjectError {
-    /// Status 409.
-    ///
-    /// Conflict. Documented code `slug_conflict` (slug or nouns already used).
-    Conflict(ApiError),
-    /// Status 429.
-    ///
-    /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
-    TooManyRequests(ApiError),
-}
-impl ::std::fmt::Display for CreateObjectError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                CreateObjectError::Conflict(_) => "409 Conflict",
-                CreateObjectError::TooManyRequests(_) => "429 TooManyRequests",
-            },
-        )
+runtime::impl_send!(CreateObject => ObjectResponse, CreateObjectError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::create_object`].
+    pub enum CreateObjectError {
+        /// Status 409.
+        ///
+        /// Conflict. Documented code `slug_conflict` (slug or nouns already used).
+        Conflict(ApiError) = "409 Conflict",
+        /// Status 429.
+        ///
+        /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
+        TooManyRequests(ApiError) = "429 TooManyRequests",
     }
 }
 /// Request builder for [`Client::get_object`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -455,35 +421,19 @@ impl GetObject {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<runtime::Response<ObjectResponse>, runtime::Error<GetObjectError>> {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(GetObject => ObjectResponse, GetObjectError);
-/// The error responses declared for [`Client::get_object`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetObjectError {
-    /// Status 404.
-    ///
-    /// Not Found. Documented code `not_found` (unknown object or list).
-    NotFound(ApiError),
-    /// Status 429.
-    ///
-    /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
-    TooManyRequests(ApiError),
-}
-impl ::std::fmt::Display for GetObjectError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                GetObjectError::NotFound(_) => "404 NotFound",
-                GetObjectError::TooManyRequests(_) => "429 TooManyRequests",
-            },
-        )
+runtime::impl_send!(GetObject => ObjectResponse, GetObjectError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::get_object`] and 1 other operation declaring the same (their error types are aliases of this one).
+    pub enum GetObjectError {
+        /// Status 404.
+        ///
+        /// Not Found. Documented code `not_found` (unknown object or list).
+        NotFound(ApiError) = "404 NotFound",
+        /// Status 429.
+        ///
+        /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
+        TooManyRequests(ApiError) = "429 TooManyRequests",
     }
 }
 /// Request builder for [`Client::update_object`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -518,45 +468,27 @@ impl UpdateObject {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<runtime::Response<ObjectResponse>, runtime::Error<UpdateObjectError>> {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(UpdateObject => ObjectResponse, UpdateObjectError);
-/// The error responses declared for [`Client::update_object`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum UpdateObjectError {
-    /// Status 400.
-    ///
-    /// Bad Request. Documented code `validation_type` (e.g. an empty payload).
-    BadRequest(ApiError),
-    /// Status 404.
-    ///
-    /// Not Found. Documented code `not_found` (unknown object or list).
-    NotFound(ApiError),
-    /// Status 409.
-    ///
-    /// Conflict. Documented code `slug_conflict`.
-    Conflict(ApiError),
-    /// Status 429.
-    ///
-    /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
-    TooManyRequests(ApiError),
-}
-impl ::std::fmt::Display for UpdateObjectError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                UpdateObjectError::BadRequest(_) => "400 BadRequest",
-                UpdateObjectError::NotFound(_) => "404 NotFound",
-                UpdateObjectError::Conflict(_) => "409 Conflict",
-                UpdateObjectError::TooManyRequests(_) => "429 TooManyRequests",
-            },
-        )
+runtime::impl_send!(UpdateObject => ObjectResponse, UpdateObjectError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::update_object`].
+    pub enum UpdateObjectError {
+        /// Status 400.
+        ///
+        /// Bad Request. Documented code `validation_type` (e.g. an empty payload).
+        BadRequest(ApiError) = "400 BadRequest",
+        /// Status 404.
+        ///
+        /// Not Found. Documented code `not_found` (unknown object or list).
+        NotFound(ApiError) = "404 NotFound",
+        /// Status 409.
+        ///
+        /// Conflict. Documented code `slug_conflict`.
+        Conflict(ApiError) = "409 Conflict",
+        /// Status 429.
+        ///
+        /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
+        TooManyRequests(ApiError) = "429 TooManyRequests",
     }
 }
 /// Request builder for [`Client::list_attributes`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -619,16 +551,6 @@ impl ListAttributes {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<AttributeListResponse>,
-        runtime::Error<ListAttributesError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Offset,
         in_body: false,
@@ -668,29 +590,9 @@ impl ListAttributes {
             .await
     }
 }
-runtime::impl_into_future!(ListAttributes => AttributeListResponse, ListAttributesError);
-/// The error responses declared for [`Client::list_attributes`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum ListAttributesError {
-    /// Status 404.
-    ///
-    /// Not Found. Documented code `not_found` (unknown object or list).
-    NotFound(ApiError),
-    /// Status 429.
-    ///
-    /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
-    TooManyRequests(ApiError),
-}
-impl ::std::fmt::Display for ListAttributesError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                ListAttributesError::NotFound(_) => "404 NotFound",
-                ListAttributesError::TooManyRequests(_) => "429 TooManyRequests",
-            },
-        )
-    }
-}
+runtime::impl_send!(ListAttributes => AttributeListResponse, ListAttributesError);
+/// The error responses declared for [`Client::list_attributes`]: the same as [`GetObjectError`].
+pub type ListAttributesError = GetObjectError;
 /// Request builder for [`Client::get_attribute`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -726,38 +628,19 @@ impl GetAttribute {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<AttributeResponse>,
-        runtime::Error<GetAttributeError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(GetAttribute => AttributeResponse, GetAttributeError);
-/// The error responses declared for [`Client::get_attribute`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetAttributeError {
-    /// Status 404.
-    ///
-    /// Not Found. Documented code `not_found` (unknown attribute, object or list).
-    NotFound(ApiError),
-    /// Status 429.
-    ///
-    /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
-    TooManyRequests(ApiError),
-}
-impl ::std::fmt::Display for GetAttributeError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                GetAttributeError::NotFound(_) => "404 NotFound",
-                GetAttributeError::TooManyRequests(_) => "429 TooManyRequests",
-            },
-        )
+runtime::impl_send!(GetAttribute => AttributeResponse, GetAttributeError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::get_attribute`] and 2 other operations declaring the same (their error types are aliases of this one).
+    pub enum GetAttributeError {
+        /// Status 404.
+        ///
+        /// Not Found. Documented code `not_found` (unknown attribute, object or list).
+        NotFound(ApiError) = "404 NotFound",
+        /// Status 429.
+        ///
+        /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
+        TooManyRequests(ApiError) = "429 TooManyRequests",
     }
 }
 /// Request builder for [`Client::list_select_options`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -804,42 +687,12 @@ impl ListSelectOptions {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<SelectOptionListResponse>,
-        runtime::Error<ListSelectOptionsError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
+runtime::impl_send!(
     ListSelectOptions => SelectOptionListResponse, ListSelectOptionsError
 );
-/// The error responses declared for [`Client::list_select_options`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum ListSelectOptionsError {
-    /// Status 404.
-    ///
-    /// Not Found. Documented code `not_found` (unknown attribute, object or list).
-    NotFound(ApiError),
-    /// Status 429.
-    ///
-    /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
-    TooManyRequests(ApiError),
-}
-impl ::std::fmt::Display for ListSelectOptionsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                ListSelectOptionsError::NotFound(_) => "404 NotFound",
-                ListSelectOptionsError::TooManyRequests(_) => "429 TooManyRequests",
-            },
-        )
-    }
-}
+/// The error responses declared for [`Client::list_select_options`]: the same as [`GetAttributeError`].
+pub type ListSelectOptionsError = GetAttributeError;
 /// Request builder for [`Client::list_statuses`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -884,40 +737,10 @@ impl ListStatuses {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<StatusListResponse>,
-        runtime::Error<ListStatusesError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(ListStatuses => StatusListResponse, ListStatusesError);
-/// The error responses declared for [`Client::list_statuses`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum ListStatusesError {
-    /// Status 404.
-    ///
-    /// Not Found. Documented code `not_found` (unknown attribute, object or list).
-    NotFound(ApiError),
-    /// Status 429.
-    ///
-    /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
-    TooManyRequests(ApiError),
-}
-impl ::std::fmt::Display for ListStatusesError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                ListStatusesError::NotFound(_) => "404 NotFound",
-                ListStatusesError::TooManyRequests(_) => "429 TooManyRequests",
-            },
-        )
-    }
-}
+runtime::impl_send!(ListStatuses => StatusListResponse, ListStatusesError);
+/// The error responses declared for [`Client::list_statuses`]: the same as [`GetAttributeError`].
+pub type ListStatusesError = GetAttributeError;
 /// Request builder for [`Client::identify_self`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -939,32 +762,10 @@ impl IdentifySelf {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<runtime::Response<TokenInfo>, runtime::Error<IdentifySelfError>> {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(IdentifySelf => TokenInfo, IdentifySelfError);
-/// The error responses declared for [`Client::identify_self`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum IdentifySelfError {
-    /// Status 429.
-    ///
-    /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
-    TooManyRequests(ApiError),
-}
-impl ::std::fmt::Display for IdentifySelfError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                IdentifySelfError::TooManyRequests(_) => "429 TooManyRequests",
-            },
-        )
-    }
-}
+runtime::impl_send!(IdentifySelf => TokenInfo, IdentifySelfError);
+/// The error responses declared for [`Client::identify_self`]: the same as [`ListObjectsError`].
+pub type IdentifySelfError = ListObjectsError;
 /// Attio's error envelope.
 ///
 /// Schema: `#/components/schemas/ApiError`

@@ -405,16 +405,6 @@ impl ListRecords {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<RecordListResponse>,
-        runtime::Error<ListRecordsError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Offset,
         in_body: true,
@@ -454,32 +444,22 @@ impl ListRecords {
             .await
     }
 }
-runtime::impl_into_future!(ListRecords => RecordListResponse, ListRecordsError);
-/// The error responses declared for [`Client::list_records`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum ListRecordsError {
-    /// Status 400.
-    ///
-    /// Bad Request. Documented code: `filter_error` (the filter or sorts could not be applied).
-    BadRequest(Error2),
-    /// Status 404.
-    ///
-    /// Not Found. Documented code `not_found` (unknown object).
-    NotFound(Error2),
-    /// Status 429.
-    ///
-    /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
-    TooManyRequests(Error2),
-}
-impl ::std::fmt::Display for ListRecordsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                ListRecordsError::BadRequest(_) => "400 BadRequest",
-                ListRecordsError::NotFound(_) => "404 NotFound",
-                ListRecordsError::TooManyRequests(_) => "429 TooManyRequests",
-            },
-        )
+runtime::impl_send!(ListRecords => RecordListResponse, ListRecordsError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::list_records`].
+    pub enum ListRecordsError {
+        /// Status 400.
+        ///
+        /// Bad Request. Documented code: `filter_error` (the filter or sorts could not be applied).
+        BadRequest(Error2) = "400 BadRequest",
+        /// Status 404.
+        ///
+        /// Not Found. Documented code `not_found` (unknown object).
+        NotFound(Error2) = "404 NotFound",
+        /// Status 429.
+        ///
+        /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
+        TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
 /// Request builder for [`Client::assert_record`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -515,40 +495,23 @@ impl AssertRecord {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<runtime::Response<RecordResponse>, runtime::Error<AssertRecordError>> {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(AssertRecord => RecordResponse, AssertRecordError);
-/// The error responses declared for [`Client::assert_record`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum AssertRecordError {
-    /// Status 400.
-    ///
-    /// Bad Request. Documented code: `value_not_found` (e.g. the matching attribute does not exist).
-    BadRequest(Error2),
-    /// Status 404.
-    ///
-    /// Not Found. Documented code `not_found` (unknown object).
-    NotFound(Error2),
-    /// Status 429.
-    ///
-    /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
-    TooManyRequests(Error2),
-}
-impl ::std::fmt::Display for AssertRecordError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                AssertRecordError::BadRequest(_) => "400 BadRequest",
-                AssertRecordError::NotFound(_) => "404 NotFound",
-                AssertRecordError::TooManyRequests(_) => "429 TooManyRequests",
-            },
-        )
+runtime::impl_send!(AssertRecord => RecordResponse, AssertRecordError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::assert_record`].
+    pub enum AssertRecordError {
+        /// Status 400.
+        ///
+        /// Bad Request. Documented code: `value_not_found` (e.g. the matching attribute does not exist).
+        BadRequest(Error2) = "400 BadRequest",
+        /// Status 404.
+        ///
+        /// Not Found. Documented code `not_found` (unknown object).
+        NotFound(Error2) = "404 NotFound",
+        /// Status 429.
+        ///
+        /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
+        TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
 /// Request builder for [`Client::create_record`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -582,40 +545,23 @@ impl CreateRecord {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<runtime::Response<RecordResponse>, runtime::Error<CreateRecordError>> {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(CreateRecord => RecordResponse, CreateRecordError);
-/// The error responses declared for [`Client::create_record`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum CreateRecordError {
-    /// Status 400.
-    ///
-    /// Bad Request. Documented code: `value_not_found` (e.g. an unknown select option title); invalid values are also rejected with 400.
-    BadRequest(Error2),
-    /// Status 404.
-    ///
-    /// Not Found. Documented code `not_found` (unknown object).
-    NotFound(Error2),
-    /// Status 429.
-    ///
-    /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
-    TooManyRequests(Error2),
-}
-impl ::std::fmt::Display for CreateRecordError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                CreateRecordError::BadRequest(_) => "400 BadRequest",
-                CreateRecordError::NotFound(_) => "404 NotFound",
-                CreateRecordError::TooManyRequests(_) => "429 TooManyRequests",
-            },
-        )
+runtime::impl_send!(CreateRecord => RecordResponse, CreateRecordError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::create_record`].
+    pub enum CreateRecordError {
+        /// Status 400.
+        ///
+        /// Bad Request. Documented code: `value_not_found` (e.g. an unknown select option title); invalid values are also rejected with 400.
+        BadRequest(Error2) = "400 BadRequest",
+        /// Status 404.
+        ///
+        /// Not Found. Documented code `not_found` (unknown object).
+        NotFound(Error2) = "404 NotFound",
+        /// Status 429.
+        ///
+        /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
+        TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
 /// Request builder for [`Client::get_record`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -648,35 +594,19 @@ impl GetRecord {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<runtime::Response<RecordResponse>, runtime::Error<GetRecordError>> {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(GetRecord => RecordResponse, GetRecordError);
-/// The error responses declared for [`Client::get_record`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetRecordError {
-    /// Status 404.
-    ///
-    /// Not Found. Documented code `not_found` (unknown object or record).
-    NotFound(Error2),
-    /// Status 429.
-    ///
-    /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
-    TooManyRequests(Error2),
-}
-impl ::std::fmt::Display for GetRecordError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                GetRecordError::NotFound(_) => "404 NotFound",
-                GetRecordError::TooManyRequests(_) => "429 TooManyRequests",
-            },
-        )
+runtime::impl_send!(GetRecord => RecordResponse, GetRecordError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::get_record`] and 1 other operation declaring the same (their error types are aliases of this one).
+    pub enum GetRecordError {
+        /// Status 404.
+        ///
+        /// Not Found. Documented code `not_found` (unknown object or record).
+        NotFound(Error2) = "404 NotFound",
+        /// Status 429.
+        ///
+        /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
+        TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
 /// Request builder for [`Client::update_record_overwrite`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -715,45 +645,23 @@ impl UpdateRecordOverwrite {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<RecordResponse>,
-        runtime::Error<UpdateRecordOverwriteError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
-    UpdateRecordOverwrite => RecordResponse, UpdateRecordOverwriteError
-);
-/// The error responses declared for [`Client::update_record_overwrite`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum UpdateRecordOverwriteError {
-    /// Status 400.
-    ///
-    /// Bad Request. Documented code: `missing_value` (a required attribute was not provided); invalid values are also rejected.
-    BadRequest(Error2),
-    /// Status 404.
-    ///
-    /// Not Found. Documented code `not_found` (unknown object or record).
-    NotFound(Error2),
-    /// Status 429.
-    ///
-    /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
-    TooManyRequests(Error2),
-}
-impl ::std::fmt::Display for UpdateRecordOverwriteError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                UpdateRecordOverwriteError::BadRequest(_) => "400 BadRequest",
-                UpdateRecordOverwriteError::NotFound(_) => "404 NotFound",
-                UpdateRecordOverwriteError::TooManyRequests(_) => "429 TooManyRequests",
-            },
-        )
+runtime::impl_send!(UpdateRecordOverwrite => RecordResponse, UpdateRecordOverwriteError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::update_record_overwrite`] and 1 other operation declaring the same (their error types are aliases of this one).
+    pub enum UpdateRecordOverwriteError {
+        /// Status 400.
+        ///
+        /// Bad Request. Documented code: `missing_value` (a required attribute was not provided); invalid values are also rejected.
+        BadRequest(Error2) = "400 BadRequest",
+        /// Status 404.
+        ///
+        /// Not Found. Documented code `not_found` (unknown object or record).
+        NotFound(Error2) = "404 NotFound",
+        /// Status 429.
+        ///
+        /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
+        TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
 /// Request builder for [`Client::delete_record`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -786,37 +694,10 @@ impl DeleteRecord {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<runtime::Response<EmptyResponse>, runtime::Error<DeleteRecordError>> {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(DeleteRecord => EmptyResponse, DeleteRecordError);
-/// The error responses declared for [`Client::delete_record`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum DeleteRecordError {
-    /// Status 404.
-    ///
-    /// Not Found. Documented code `not_found` (unknown object or record).
-    NotFound(Error2),
-    /// Status 429.
-    ///
-    /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
-    TooManyRequests(Error2),
-}
-impl ::std::fmt::Display for DeleteRecordError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                DeleteRecordError::NotFound(_) => "404 NotFound",
-                DeleteRecordError::TooManyRequests(_) => "429 TooManyRequests",
-            },
-        )
-    }
-}
+runtime::impl_send!(DeleteRecord => EmptyResponse, DeleteRecordError);
+/// The error responses declared for [`Client::delete_record`]: the same as [`GetRecordError`].
+pub type DeleteRecordError = GetRecordError;
 /// Request builder for [`Client::update_record_append`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -853,47 +734,10 @@ impl UpdateRecordAppend {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<RecordResponse>,
-        runtime::Error<UpdateRecordAppendError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
-    UpdateRecordAppend => RecordResponse, UpdateRecordAppendError
-);
-/// The error responses declared for [`Client::update_record_append`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum UpdateRecordAppendError {
-    /// Status 400.
-    ///
-    /// Bad Request. Documented code: `missing_value` (a required attribute was not provided); invalid values are also rejected.
-    BadRequest(Error2),
-    /// Status 404.
-    ///
-    /// Not Found. Documented code `not_found` (unknown object or record).
-    NotFound(Error2),
-    /// Status 429.
-    ///
-    /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
-    TooManyRequests(Error2),
-}
-impl ::std::fmt::Display for UpdateRecordAppendError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                UpdateRecordAppendError::BadRequest(_) => "400 BadRequest",
-                UpdateRecordAppendError::NotFound(_) => "404 NotFound",
-                UpdateRecordAppendError::TooManyRequests(_) => "429 TooManyRequests",
-            },
-        )
-    }
-}
+runtime::impl_send!(UpdateRecordAppend => RecordResponse, UpdateRecordAppendError);
+/// The error responses declared for [`Client::update_record_append`]: the same as [`UpdateRecordOverwriteError`].
+pub type UpdateRecordAppendError = UpdateRecordOverwriteError;
 /// Request builder for [`Client::list_record_attribute_values`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -957,16 +801,6 @@ impl ListRecordAttributeValues {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<AttributeValueListResponse>,
-        runtime::Error<ListRecordAttributeValuesError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Offset,
         in_body: false,
@@ -1009,37 +843,25 @@ impl ListRecordAttributeValues {
             .await
     }
 }
-runtime::impl_into_future!(
+runtime::impl_send!(
     ListRecordAttributeValues => AttributeValueListResponse,
     ListRecordAttributeValuesError
 );
-/// The error responses declared for [`Client::list_record_attribute_values`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum ListRecordAttributeValuesError {
-    /// Status 400.
-    ///
-    /// Bad Request. Documented code: `validation_type` (e.g. `show_historic=true` on a COMINT or enriched attribute).
-    BadRequest(Error2),
-    /// Status 404.
-    ///
-    /// Not Found. Documented code `not_found` (unknown object, record or attribute).
-    NotFound(Error2),
-    /// Status 429.
-    ///
-    /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
-    TooManyRequests(Error2),
-}
-impl ::std::fmt::Display for ListRecordAttributeValuesError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                ListRecordAttributeValuesError::BadRequest(_) => "400 BadRequest",
-                ListRecordAttributeValuesError::NotFound(_) => "404 NotFound",
-                ListRecordAttributeValuesError::TooManyRequests(_) => {
-                    "429 TooManyRequests"
-                }
-            },
-        )
+runtime::error_enum! {
+    /// The error responses declared for [`Client::list_record_attribute_values`].
+    pub enum ListRecordAttributeValuesError {
+        /// Status 400.
+        ///
+        /// Bad Request. Documented code: `validation_type` (e.g. `show_historic=true` on a COMINT or enriched attribute).
+        BadRequest(Error2) = "400 BadRequest",
+        /// Status 404.
+        ///
+        /// Not Found. Documented code `not_found` (unknown object, record or attribute).
+        NotFound(Error2) = "404 NotFound",
+        /// Status 429.
+        ///
+        /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
+        TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
 /// Request builder for [`Client::list_record_entries`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -1092,16 +914,6 @@ impl ListRecordEntries {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<RecordEntryListResponse>,
-        runtime::Error<ListRecordEntriesError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Offset,
         in_body: false,
@@ -1141,24 +953,16 @@ impl ListRecordEntries {
             .await
     }
 }
-runtime::impl_into_future!(
+runtime::impl_send!(
     ListRecordEntries => RecordEntryListResponse, ListRecordEntriesError
 );
-/// The error responses declared for [`Client::list_record_entries`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum ListRecordEntriesError {
-    /// Status 429.
-    ///
-    /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
-    TooManyRequests(Error2),
-}
-impl ::std::fmt::Display for ListRecordEntriesError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                ListRecordEntriesError::TooManyRequests(_) => "429 TooManyRequests",
-            },
-        )
+runtime::error_enum! {
+    /// The error responses declared for [`Client::list_record_entries`].
+    pub enum ListRecordEntriesError {
+        /// Status 429.
+        ///
+        /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
+        TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
 /// Request builder for [`Client::search_records`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -1192,38 +996,19 @@ impl SearchRecords {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<SearchRecordsResponse>,
-        runtime::Error<SearchRecordsError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(SearchRecords => SearchRecordsResponse, SearchRecordsError);
-/// The error responses declared for [`Client::search_records`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum SearchRecordsError {
-    /// Status 400.
-    ///
-    /// Bad Request. Documented code `value_not_found` (an unknown object).
-    BadRequest(Error2),
-    /// Status 429.
-    ///
-    /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
-    TooManyRequests(Error2),
-}
-impl ::std::fmt::Display for SearchRecordsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                SearchRecordsError::BadRequest(_) => "400 BadRequest",
-                SearchRecordsError::TooManyRequests(_) => "429 TooManyRequests",
-            },
-        )
+runtime::impl_send!(SearchRecords => SearchRecordsResponse, SearchRecordsError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::search_records`].
+    pub enum SearchRecordsError {
+        /// Status 400.
+        ///
+        /// Bad Request. Documented code `value_not_found` (an unknown object).
+        BadRequest(Error2) = "400 BadRequest",
+        /// Status 429.
+        ///
+        /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
+        TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
 /// Body of a record search.

@@ -1064,40 +1064,21 @@ impl SearchConversations {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<SearchConversationsResponse>,
-        runtime::Error<SearchConversationsError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
+runtime::impl_send!(
     SearchConversations => SearchConversationsResponse, SearchConversationsError
 );
-/// The error responses declared for [`Client::search_conversations`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum SearchConversationsError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-}
-impl ::std::fmt::Display for SearchConversationsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                SearchConversationsError::BadRequest(_) => "400 BadRequest",
-                SearchConversationsError::Unauthorized(_) => "401 Unauthorized",
-            },
-        )
+runtime::error_enum! {
+    /// The error responses declared for [`Client::search_conversations`] and 20 other operations declaring the same (their error types are aliases of this one).
+    pub enum SearchConversationsError {
+        /// Status 400.
+        ///
+        /// Bad Request
+        BadRequest(BadRequestError) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// Unauthorized
+        Unauthorized(UnauthorizedError) = "401 Unauthorized",
     }
 }
 /// Request builder for [`Client::create_conversation`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -1132,42 +1113,12 @@ impl CreateConversation {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<CreateConversationResponse>,
-        runtime::Error<CreateConversationError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
+runtime::impl_send!(
     CreateConversation => CreateConversationResponse, CreateConversationError
 );
-/// The error responses declared for [`Client::create_conversation`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum CreateConversationError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-}
-impl ::std::fmt::Display for CreateConversationError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                CreateConversationError::BadRequest(_) => "400 BadRequest",
-                CreateConversationError::Unauthorized(_) => "401 Unauthorized",
-            },
-        )
-    }
-}
+/// The error responses declared for [`Client::create_conversation`]: the same as [`SearchConversationsError`].
+pub type CreateConversationError = SearchConversationsError;
 /// Request builder for [`Client::get_conversation`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1200,42 +1151,10 @@ impl GetConversation {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<GetConversationResponse>,
-        runtime::Error<GetConversationError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
-    GetConversation => GetConversationResponse, GetConversationError
-);
-/// The error responses declared for [`Client::get_conversation`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetConversationError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-}
-impl ::std::fmt::Display for GetConversationError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                GetConversationError::BadRequest(_) => "400 BadRequest",
-                GetConversationError::Unauthorized(_) => "401 Unauthorized",
-            },
-        )
-    }
-}
+runtime::impl_send!(GetConversation => GetConversationResponse, GetConversationError);
+/// The error responses declared for [`Client::get_conversation`]: the same as [`SearchConversationsError`].
+pub type GetConversationError = SearchConversationsError;
 /// Request builder for [`Client::update_conversation`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1270,42 +1189,12 @@ impl UpdateConversation {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<UpdateConversationResponse>,
-        runtime::Error<UpdateConversationError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
+runtime::impl_send!(
     UpdateConversation => UpdateConversationResponse, UpdateConversationError
 );
-/// The error responses declared for [`Client::update_conversation`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum UpdateConversationError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-}
-impl ::std::fmt::Display for UpdateConversationError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                UpdateConversationError::BadRequest(_) => "400 BadRequest",
-                UpdateConversationError::Unauthorized(_) => "401 Unauthorized",
-            },
-        )
-    }
-}
+/// The error responses declared for [`Client::update_conversation`]: the same as [`SearchConversationsError`].
+pub type UpdateConversationError = SearchConversationsError;
 /// Request builder for [`Client::delete_conversation`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1338,42 +1227,10 @@ impl DeleteConversation {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<SuccessResponse>,
-        runtime::Error<DeleteConversationError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
-    DeleteConversation => SuccessResponse, DeleteConversationError
-);
-/// The error responses declared for [`Client::delete_conversation`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum DeleteConversationError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-}
-impl ::std::fmt::Display for DeleteConversationError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                DeleteConversationError::BadRequest(_) => "400 BadRequest",
-                DeleteConversationError::Unauthorized(_) => "401 Unauthorized",
-            },
-        )
-    }
-}
+runtime::impl_send!(DeleteConversation => SuccessResponse, DeleteConversationError);
+/// The error responses declared for [`Client::delete_conversation`]: the same as [`SearchConversationsError`].
+pub type DeleteConversationError = SearchConversationsError;
 /// Request builder for [`Client::list_messages`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1433,16 +1290,6 @@ impl ListMessages {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<ListMessagesResponse>,
-        runtime::Error<ListMessagesError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Cursor,
         in_body: false,
@@ -1482,29 +1329,9 @@ impl ListMessages {
             .await
     }
 }
-runtime::impl_into_future!(ListMessages => ListMessagesResponse, ListMessagesError);
-/// The error responses declared for [`Client::list_messages`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum ListMessagesError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-}
-impl ::std::fmt::Display for ListMessagesError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                ListMessagesError::BadRequest(_) => "400 BadRequest",
-                ListMessagesError::Unauthorized(_) => "401 Unauthorized",
-            },
-        )
-    }
-}
+runtime::impl_send!(ListMessages => ListMessagesResponse, ListMessagesError);
+/// The error responses declared for [`Client::list_messages`]: the same as [`SearchConversationsError`].
+pub type ListMessagesError = SearchConversationsError;
 /// Request builder for [`Client::get_message`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1534,37 +1361,10 @@ impl GetMessage {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<runtime::Response<GetMessageResponse>, runtime::Error<GetMessageError>> {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(GetMessage => GetMessageResponse, GetMessageError);
-/// The error responses declared for [`Client::get_message`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetMessageError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-}
-impl ::std::fmt::Display for GetMessageError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                GetMessageError::BadRequest(_) => "400 BadRequest",
-                GetMessageError::Unauthorized(_) => "401 Unauthorized",
-            },
-        )
-    }
-}
+runtime::impl_send!(GetMessage => GetMessageResponse, GetMessageError);
+/// The error responses declared for [`Client::get_message`]: the same as [`SearchConversationsError`].
+pub type GetMessageError = SearchConversationsError;
 /// Request builder for [`Client::send_message`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1597,40 +1397,10 @@ impl SendMessage {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<SendMessageResponse>,
-        runtime::Error<SendMessageError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(SendMessage => SendMessageResponse, SendMessageError);
-/// The error responses declared for [`Client::send_message`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum SendMessageError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-}
-impl ::std::fmt::Display for SendMessageError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                SendMessageError::BadRequest(_) => "400 BadRequest",
-                SendMessageError::Unauthorized(_) => "401 Unauthorized",
-            },
-        )
-    }
-}
+runtime::impl_send!(SendMessage => SendMessageResponse, SendMessageError);
+/// The error responses declared for [`Client::send_message`]: the same as [`SearchConversationsError`].
+pub type SendMessageError = SearchConversationsError;
 /// Request builder for [`Client::add_inbound_message`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1663,42 +1433,10 @@ impl AddInboundMessage {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<ProcessMessageResponse>,
-        runtime::Error<AddInboundMessageError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
-    AddInboundMessage => ProcessMessageResponse, AddInboundMessageError
-);
-/// The error responses declared for [`Client::add_inbound_message`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum AddInboundMessageError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-}
-impl ::std::fmt::Display for AddInboundMessageError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                AddInboundMessageError::BadRequest(_) => "400 BadRequest",
-                AddInboundMessageError::Unauthorized(_) => "401 Unauthorized",
-            },
-        )
-    }
-}
+runtime::impl_send!(AddInboundMessage => ProcessMessageResponse, AddInboundMessageError);
+/// The error responses declared for [`Client::add_inbound_message`]: the same as [`SearchConversationsError`].
+pub type AddInboundMessageError = SearchConversationsError;
 /// Request builder for [`Client::add_outbound_call`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1731,42 +1469,10 @@ impl AddOutboundCall {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<ProcessMessageResponse>,
-        runtime::Error<AddOutboundCallError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
-    AddOutboundCall => ProcessMessageResponse, AddOutboundCallError
-);
-/// The error responses declared for [`Client::add_outbound_call`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum AddOutboundCallError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-}
-impl ::std::fmt::Display for AddOutboundCallError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                AddOutboundCallError::BadRequest(_) => "400 BadRequest",
-                AddOutboundCallError::Unauthorized(_) => "401 Unauthorized",
-            },
-        )
-    }
-}
+runtime::impl_send!(AddOutboundCall => ProcessMessageResponse, AddOutboundCallError);
+/// The error responses declared for [`Client::add_outbound_call`]: the same as [`SearchConversationsError`].
+pub type AddOutboundCallError = SearchConversationsError;
 /// Request builder for [`Client::cancel_scheduled_message`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1799,42 +1505,12 @@ impl CancelScheduledMessage {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<CancelScheduledResponse>,
-        runtime::Error<CancelScheduledMessageError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
+runtime::impl_send!(
     CancelScheduledMessage => CancelScheduledResponse, CancelScheduledMessageError
 );
-/// The error responses declared for [`Client::cancel_scheduled_message`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum CancelScheduledMessageError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-}
-impl ::std::fmt::Display for CancelScheduledMessageError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                CancelScheduledMessageError::BadRequest(_) => "400 BadRequest",
-                CancelScheduledMessageError::Unauthorized(_) => "401 Unauthorized",
-            },
-        )
-    }
-}
+/// The error responses declared for [`Client::cancel_scheduled_message`]: the same as [`SearchConversationsError`].
+pub type CancelScheduledMessageError = SearchConversationsError;
 /// Request builder for [`Client::update_message_status`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1870,45 +1546,25 @@ impl UpdateMessageStatus {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<SendMessageResponse>,
-        runtime::Error<UpdateMessageStatusError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
+runtime::impl_send!(
     UpdateMessageStatus => SendMessageResponse, UpdateMessageStatusError
 );
-/// The error responses declared for [`Client::update_message_status`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum UpdateMessageStatusError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-    /// Status 403.
-    ///
-    /// The token may not update this message (not its provider).
-    Forbidden(ForbiddenError),
-}
-impl ::std::fmt::Display for UpdateMessageStatusError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                UpdateMessageStatusError::BadRequest(_) => "400 BadRequest",
-                UpdateMessageStatusError::Unauthorized(_) => "401 Unauthorized",
-                UpdateMessageStatusError::Forbidden(_) => "403 Forbidden",
-            },
-        )
+runtime::error_enum! {
+    /// The error responses declared for [`Client::update_message_status`].
+    pub enum UpdateMessageStatusError {
+        /// Status 400.
+        ///
+        /// Bad Request
+        BadRequest(BadRequestError) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// Unauthorized
+        Unauthorized(UnauthorizedError) = "401 Unauthorized",
+        /// Status 403.
+        ///
+        /// The token may not update this message (not its provider).
+        Forbidden(ForbiddenError) = "403 Forbidden",
     }
 }
 /// Request builder for [`Client::get_email_message`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -1938,15 +1594,8 @@ impl GetEmailMessage {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<runtime::Response<EmailMessage>, runtime::Error<runtime::NoErrorBody>> {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(GetEmailMessage => EmailMessage, runtime::NoErrorBody);
+runtime::impl_send!(GetEmailMessage => EmailMessage, runtime::NoErrorBody);
 /// Request builder for [`Client::cancel_scheduled_email_message`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1977,18 +1626,8 @@ impl CancelScheduledEmailMessage {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<CancelScheduledResponse>,
-        runtime::Error<runtime::NoErrorBody>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
+runtime::impl_send!(
     CancelScheduledEmailMessage => CancelScheduledResponse, runtime::NoErrorBody
 );
 /// Request builder for [`Client::get_message_transcription`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -2025,42 +1664,12 @@ impl GetMessageTranscription {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<MessageTranscription>,
-        runtime::Error<GetMessageTranscriptionError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
+runtime::impl_send!(
     GetMessageTranscription => MessageTranscription, GetMessageTranscriptionError
 );
-/// The error responses declared for [`Client::get_message_transcription`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetMessageTranscriptionError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-}
-impl ::std::fmt::Display for GetMessageTranscriptionError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                GetMessageTranscriptionError::BadRequest(_) => "400 BadRequest",
-                GetMessageTranscriptionError::Unauthorized(_) => "401 Unauthorized",
-            },
-        )
-    }
-}
+/// The error responses declared for [`Client::get_message_transcription`]: the same as [`SearchConversationsError`].
+pub type GetMessageTranscriptionError = SearchConversationsError;
 /// Request builder for [`Client::send_live_chat_typing_indicator`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -2094,47 +1703,25 @@ impl SendLiveChatTypingIndicator {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<SuccessResponse>,
-        runtime::Error<SendLiveChatTypingIndicatorError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
+runtime::impl_send!(
     SendLiveChatTypingIndicator => SuccessResponse, SendLiveChatTypingIndicatorError
 );
-/// The error responses declared for [`Client::send_live_chat_typing_indicator`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum SendLiveChatTypingIndicatorError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-    /// Status 422.
-    ///
-    /// Unprocessable Entity
-    UnprocessableEntity(UnprocessableError),
-}
-impl ::std::fmt::Display for SendLiveChatTypingIndicatorError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                SendLiveChatTypingIndicatorError::BadRequest(_) => "400 BadRequest",
-                SendLiveChatTypingIndicatorError::Unauthorized(_) => "401 Unauthorized",
-                SendLiveChatTypingIndicatorError::UnprocessableEntity(_) => {
-                    "422 UnprocessableEntity"
-                }
-            },
-        )
+runtime::error_enum! {
+    /// The error responses declared for [`Client::send_live_chat_typing_indicator`].
+    pub enum SendLiveChatTypingIndicatorError {
+        /// Status 400.
+        ///
+        /// Bad Request
+        BadRequest(BadRequestError) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// Unauthorized
+        Unauthorized(UnauthorizedError) = "401 Unauthorized",
+        /// Status 422.
+        ///
+        /// Unprocessable Entity
+        UnprocessableEntity(UnprocessableError) = "422 UnprocessableEntity",
     }
 }
 /// Request builder for [`Client::list_custom_subtypes`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -2169,42 +1756,10 @@ impl ListCustomSubtypes {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<PreferenceResult>,
-        runtime::Error<ListCustomSubtypesError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
-    ListCustomSubtypes => PreferenceResult, ListCustomSubtypesError
-);
-/// The error responses declared for [`Client::list_custom_subtypes`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum ListCustomSubtypesError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-}
-impl ::std::fmt::Display for ListCustomSubtypesError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                ListCustomSubtypesError::BadRequest(_) => "400 BadRequest",
-                ListCustomSubtypesError::Unauthorized(_) => "401 Unauthorized",
-            },
-        )
-    }
-}
+runtime::impl_send!(ListCustomSubtypes => PreferenceResult, ListCustomSubtypesError);
+/// The error responses declared for [`Client::list_custom_subtypes`]: the same as [`SearchConversationsError`].
+pub type ListCustomSubtypesError = SearchConversationsError;
 /// Request builder for [`Client::create_custom_subtype`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -2240,42 +1795,10 @@ impl CreateCustomSubtype {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<PreferenceResult>,
-        runtime::Error<CreateCustomSubtypeError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
-    CreateCustomSubtype => PreferenceResult, CreateCustomSubtypeError
-);
-/// The error responses declared for [`Client::create_custom_subtype`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum CreateCustomSubtypeError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-}
-impl ::std::fmt::Display for CreateCustomSubtypeError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                CreateCustomSubtypeError::BadRequest(_) => "400 BadRequest",
-                CreateCustomSubtypeError::Unauthorized(_) => "401 Unauthorized",
-            },
-        )
-    }
-}
+runtime::impl_send!(CreateCustomSubtype => PreferenceResult, CreateCustomSubtypeError);
+/// The error responses declared for [`Client::create_custom_subtype`]: the same as [`SearchConversationsError`].
+pub type CreateCustomSubtypeError = SearchConversationsError;
 /// Request builder for [`Client::update_custom_subtype`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -2312,42 +1835,10 @@ impl UpdateCustomSubtype {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<PreferenceResult>,
-        runtime::Error<UpdateCustomSubtypeError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
-    UpdateCustomSubtype => PreferenceResult, UpdateCustomSubtypeError
-);
-/// The error responses declared for [`Client::update_custom_subtype`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum UpdateCustomSubtypeError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-}
-impl ::std::fmt::Display for UpdateCustomSubtypeError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                UpdateCustomSubtypeError::BadRequest(_) => "400 BadRequest",
-                UpdateCustomSubtypeError::Unauthorized(_) => "401 Unauthorized",
-            },
-        )
-    }
-}
+runtime::impl_send!(UpdateCustomSubtype => PreferenceResult, UpdateCustomSubtypeError);
+/// The error responses declared for [`Client::update_custom_subtype`]: the same as [`SearchConversationsError`].
+pub type UpdateCustomSubtypeError = SearchConversationsError;
 /// Request builder for [`Client::get_contact_unsubscription_status`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -2391,45 +1882,13 @@ impl GetContactUnsubscriptionStatus {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<PreferenceResult>,
-        runtime::Error<GetContactUnsubscriptionStatusError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
+runtime::impl_send!(
     GetContactUnsubscriptionStatus => PreferenceResult,
     GetContactUnsubscriptionStatusError
 );
-/// The error responses declared for [`Client::get_contact_unsubscription_status`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetContactUnsubscriptionStatusError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-}
-impl ::std::fmt::Display for GetContactUnsubscriptionStatusError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                GetContactUnsubscriptionStatusError::BadRequest(_) => "400 BadRequest",
-                GetContactUnsubscriptionStatusError::Unauthorized(_) => {
-                    "401 Unauthorized"
-                }
-            },
-        )
-    }
-}
+/// The error responses declared for [`Client::get_contact_unsubscription_status`]: the same as [`SearchConversationsError`].
+pub type GetContactUnsubscriptionStatusError = SearchConversationsError;
 /// Request builder for [`Client::change_user_subscription`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -2463,42 +1922,12 @@ impl ChangeUserSubscription {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<PreferenceResult>,
-        runtime::Error<ChangeUserSubscriptionError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
+runtime::impl_send!(
     ChangeUserSubscription => PreferenceResult, ChangeUserSubscriptionError
 );
-/// The error responses declared for [`Client::change_user_subscription`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum ChangeUserSubscriptionError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-}
-impl ::std::fmt::Display for ChangeUserSubscriptionError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                ChangeUserSubscriptionError::BadRequest(_) => "400 BadRequest",
-                ChangeUserSubscriptionError::Unauthorized(_) => "401 Unauthorized",
-            },
-        )
-    }
-}
+/// The error responses declared for [`Client::change_user_subscription`]: the same as [`SearchConversationsError`].
+pub type ChangeUserSubscriptionError = SearchConversationsError;
 /// Request builder for [`Client::export_messages`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -2612,16 +2041,6 @@ impl ExportMessages {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<ExportMessagesResponse>,
-        runtime::Error<ExportMessagesError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Cursor,
         in_body: false,
@@ -2661,31 +2080,9 @@ impl ExportMessages {
             .await
     }
 }
-runtime::impl_into_future!(
-    ExportMessages => ExportMessagesResponse, ExportMessagesError
-);
-/// The error responses declared for [`Client::export_messages`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum ExportMessagesError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-}
-impl ::std::fmt::Display for ExportMessagesError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                ExportMessagesError::BadRequest(_) => "400 BadRequest",
-                ExportMessagesError::Unauthorized(_) => "401 Unauthorized",
-            },
-        )
-    }
-}
+runtime::impl_send!(ExportMessages => ExportMessagesResponse, ExportMessagesError);
+/// The error responses declared for [`Client::export_messages`]: the same as [`SearchConversationsError`].
+pub type ExportMessagesError = SearchConversationsError;
 /// Request builder for [`Client::send_review_reply`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -2718,40 +2115,10 @@ impl SendReviewReply {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<SendMessageResponse>,
-        runtime::Error<SendReviewReplyError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(SendReviewReply => SendMessageResponse, SendReviewReplyError);
-/// The error responses declared for [`Client::send_review_reply`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum SendReviewReplyError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-}
-impl ::std::fmt::Display for SendReviewReplyError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                SendReviewReplyError::BadRequest(_) => "400 BadRequest",
-                SendReviewReplyError::Unauthorized(_) => "401 Unauthorized",
-            },
-        )
-    }
-}
+runtime::impl_send!(SendReviewReply => SendMessageResponse, SendReviewReplyError);
+/// The error responses declared for [`Client::send_review_reply`]: the same as [`SearchConversationsError`].
+pub type SendReviewReplyError = SearchConversationsError;
 /// Request builder for [`Client::initiate_file_upload`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -2785,45 +2152,25 @@ impl InitiateFileUpload {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<InitiateFileUploadResponse>,
-        runtime::Error<InitiateFileUploadError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
+runtime::impl_send!(
     InitiateFileUpload => InitiateFileUploadResponse, InitiateFileUploadError
 );
-/// The error responses declared for [`Client::initiate_file_upload`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum InitiateFileUploadError {
-    /// Status 400.
-    ///
-    /// Invalid parameters (no body documented).
-    BadRequest,
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-    /// Status 413.
-    ///
-    /// The file size exceeds the channel's limit (no body documented).
-    PayloadTooLarge,
-}
-impl ::std::fmt::Display for InitiateFileUploadError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                InitiateFileUploadError::BadRequest => "400 BadRequest",
-                InitiateFileUploadError::Unauthorized(_) => "401 Unauthorized",
-                InitiateFileUploadError::PayloadTooLarge => "413 PayloadTooLarge",
-            },
-        )
+runtime::error_enum! {
+    /// The error responses declared for [`Client::initiate_file_upload`].
+    pub enum InitiateFileUploadError {
+        /// Status 400.
+        ///
+        /// Invalid parameters (no body documented).
+        BadRequest = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// Unauthorized
+        Unauthorized(UnauthorizedError) = "401 Unauthorized",
+        /// Status 413.
+        ///
+        /// The file size exceeds the channel's limit (no body documented).
+        PayloadTooLarge = "413 PayloadTooLarge",
     }
 }
 /// Request builder for [`Client::complete_file_upload`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -2859,45 +2206,25 @@ impl CompleteFileUpload {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<CompleteFileUploadResponse>,
-        runtime::Error<CompleteFileUploadError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
+runtime::impl_send!(
     CompleteFileUpload => CompleteFileUploadResponse, CompleteFileUploadError
 );
-/// The error responses declared for [`Client::complete_file_upload`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum CompleteFileUploadError {
-    /// Status 400.
-    ///
-    /// Invalid parameters (no body documented).
-    BadRequest,
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-    /// Status 404.
-    ///
-    /// The file is not in storage; the upload failed or the URL expired (no body documented).
-    NotFound,
-}
-impl ::std::fmt::Display for CompleteFileUploadError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                CompleteFileUploadError::BadRequest => "400 BadRequest",
-                CompleteFileUploadError::Unauthorized(_) => "401 Unauthorized",
-                CompleteFileUploadError::NotFound => "404 NotFound",
-            },
-        )
+runtime::error_enum! {
+    /// The error responses declared for [`Client::complete_file_upload`].
+    pub enum CompleteFileUploadError {
+        /// Status 400.
+        ///
+        /// Invalid parameters (no body documented).
+        BadRequest = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// Unauthorized
+        Unauthorized(UnauthorizedError) = "401 Unauthorized",
+        /// Status 404.
+        ///
+        /// The file is not in storage; the upload failed or the URL expired (no body documented).
+        NotFound = "404 NotFound",
     }
 }
 /// Request builder for [`Client::upload_file_attachments`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -2934,52 +2261,29 @@ impl UploadFileAttachments {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<UploadFilesResponse>,
-        runtime::Error<UploadFileAttachmentsError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
+runtime::impl_send!(
     UploadFileAttachments => UploadFilesResponse, UploadFileAttachmentsError
 );
-/// The error responses declared for [`Client::upload_file_attachments`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum UploadFileAttachmentsError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-    /// Status 413.
-    ///
-    /// A file exceeds the size limit (no body documented).
-    PayloadTooLarge,
-    /// Status 415.
-    ///
-    /// A file's type is not allowed (no body documented).
-    UnsupportedMediaType,
-}
-impl ::std::fmt::Display for UploadFileAttachmentsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                UploadFileAttachmentsError::BadRequest(_) => "400 BadRequest",
-                UploadFileAttachmentsError::Unauthorized(_) => "401 Unauthorized",
-                UploadFileAttachmentsError::PayloadTooLarge => "413 PayloadTooLarge",
-                UploadFileAttachmentsError::UnsupportedMediaType => {
-                    "415 UnsupportedMediaType"
-                }
-            },
-        )
+runtime::error_enum! {
+    /// The error responses declared for [`Client::upload_file_attachments`].
+    pub enum UploadFileAttachmentsError {
+        /// Status 400.
+        ///
+        /// Bad Request
+        BadRequest(BadRequestError) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// Unauthorized
+        Unauthorized(UnauthorizedError) = "401 Unauthorized",
+        /// Status 413.
+        ///
+        /// A file exceeds the size limit (no body documented).
+        PayloadTooLarge = "413 PayloadTooLarge",
+        /// Status 415.
+        ///
+        /// A file's type is not allowed (no body documented).
+        UnsupportedMediaType = "415 UnsupportedMediaType",
     }
 }
 /// Request builder for [`Client::get_message_recording`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -3013,13 +2317,6 @@ impl GetMessageRecording {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<runtime::Response<Vec<u8>>, runtime::Error<GetMessageRecordingError>> {
-        self.client.send(self.request(), Self::decode).await
-    }
     /// Sends the request and streams the success body (no body limit
     /// applies); error responses are decoded as by `send`.
     pub async fn send_streaming(
@@ -3028,29 +2325,9 @@ impl GetMessageRecording {
         self.client.send_streaming(self.request(), Self::decode).await
     }
 }
-runtime::impl_into_future!(GetMessageRecording => Vec < u8 >, GetMessageRecordingError);
-/// The error responses declared for [`Client::get_message_recording`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetMessageRecordingError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-}
-impl ::std::fmt::Display for GetMessageRecordingError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                GetMessageRecordingError::BadRequest(_) => "400 BadRequest",
-                GetMessageRecordingError::Unauthorized(_) => "401 Unauthorized",
-            },
-        )
-    }
-}
+runtime::impl_send!(GetMessageRecording => Vec < u8 >, GetMessageRecordingError);
+/// The error responses declared for [`Client::get_message_recording`]: the same as [`SearchConversationsError`].
+pub type GetMessageRecordingError = SearchConversationsError;
 /// Request builder for [`Client::download_message_transcription`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -3085,16 +2362,6 @@ impl DownloadMessageTranscription {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<String>,
-        runtime::Error<DownloadMessageTranscriptionError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
     /// Sends the request and streams the success body (no body limit
     /// applies); error responses are decoded as by `send`.
     pub async fn send_streaming(
@@ -3103,31 +2370,11 @@ impl DownloadMessageTranscription {
         self.client.send_streaming(self.request(), Self::decode).await
     }
 }
-runtime::impl_into_future!(
+runtime::impl_send!(
     DownloadMessageTranscription => String, DownloadMessageTranscriptionError
 );
-/// The error responses declared for [`Client::download_message_transcription`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum DownloadMessageTranscriptionError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-}
-impl ::std::fmt::Display for DownloadMessageTranscriptionError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                DownloadMessageTranscriptionError::BadRequest(_) => "400 BadRequest",
-                DownloadMessageTranscriptionError::Unauthorized(_) => "401 Unauthorized",
-            },
-        )
-    }
-}
+/// The error responses declared for [`Client::download_message_transcription`]: the same as [`SearchConversationsError`].
+pub type DownloadMessageTranscriptionError = SearchConversationsError;
 /// Request builder for [`Client::add_message_attachments`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -3161,45 +2408,27 @@ impl AddMessageAttachments {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<runtime::Response<()>, runtime::Error<AddMessageAttachmentsError>> {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(AddMessageAttachments => (), AddMessageAttachmentsError);
-/// The error responses declared for [`Client::add_message_attachments`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum AddMessageAttachmentsError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-    /// Status 403.
-    ///
-    /// The message's type does not support attachment updates.
-    Forbidden,
-    /// Status 404.
-    ///
-    /// No message with this ID.
-    NotFound,
-}
-impl ::std::fmt::Display for AddMessageAttachmentsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                AddMessageAttachmentsError::BadRequest(_) => "400 BadRequest",
-                AddMessageAttachmentsError::Unauthorized(_) => "401 Unauthorized",
-                AddMessageAttachmentsError::Forbidden => "403 Forbidden",
-                AddMessageAttachmentsError::NotFound => "404 NotFound",
-            },
-        )
+runtime::impl_send!(AddMessageAttachments => (), AddMessageAttachmentsError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::add_message_attachments`].
+    pub enum AddMessageAttachmentsError {
+        /// Status 400.
+        ///
+        /// Bad Request
+        BadRequest(BadRequestError) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// Unauthorized
+        Unauthorized(UnauthorizedError) = "401 Unauthorized",
+        /// Status 403.
+        ///
+        /// The message's type does not support attachment updates.
+        Forbidden = "403 Forbidden",
+        /// Status 404.
+        ///
+        /// No message with this ID.
+        NotFound = "404 NotFound",
     }
 }
 /// Schema: `#/components/schemas/UploadFilesResponse`

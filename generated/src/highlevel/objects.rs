@@ -396,47 +396,23 @@ impl ListObjectSchemas {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<ObjectSchemaList>,
-        runtime::Error<ListObjectSchemasError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
-    ListObjectSchemas => ObjectSchemaList, ListObjectSchemasError
-);
-/// The error responses declared for [`Client::list_object_schemas`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum ListObjectSchemasError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-    /// Status 422.
-    ///
-    /// Unprocessable Entity
-    UnprocessableEntity(UnprocessableEntityError),
-}
-impl ::std::fmt::Display for ListObjectSchemasError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                ListObjectSchemasError::BadRequest(_) => "400 BadRequest",
-                ListObjectSchemasError::Unauthorized(_) => "401 Unauthorized",
-                ListObjectSchemasError::UnprocessableEntity(_) => {
-                    "422 UnprocessableEntity"
-                }
-            },
-        )
+runtime::impl_send!(ListObjectSchemas => ObjectSchemaList, ListObjectSchemasError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::list_object_schemas`] and 3 other operations declaring the same (their error types are aliases of this one).
+    pub enum ListObjectSchemasError {
+        /// Status 400.
+        ///
+        /// Bad Request
+        BadRequest(BadRequestError) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// Unauthorized
+        Unauthorized(UnauthorizedError) = "401 Unauthorized",
+        /// Status 422.
+        ///
+        /// Unprocessable Entity
+        UnprocessableEntity(UnprocessableEntityError) = "422 UnprocessableEntity",
     }
 }
 /// Request builder for [`Client::create_object_schema`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -472,49 +448,10 @@ impl CreateObjectSchema {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<ObjectSchemaResponse>,
-        runtime::Error<CreateObjectSchemaError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
-    CreateObjectSchema => ObjectSchemaResponse, CreateObjectSchemaError
-);
-/// The error responses declared for [`Client::create_object_schema`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum CreateObjectSchemaError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-    /// Status 422.
-    ///
-    /// Unprocessable Entity
-    UnprocessableEntity(UnprocessableEntityError),
-}
-impl ::std::fmt::Display for CreateObjectSchemaError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                CreateObjectSchemaError::BadRequest(_) => "400 BadRequest",
-                CreateObjectSchemaError::Unauthorized(_) => "401 Unauthorized",
-                CreateObjectSchemaError::UnprocessableEntity(_) => {
-                    "422 UnprocessableEntity"
-                }
-            },
-        )
-    }
-}
+runtime::impl_send!(CreateObjectSchema => ObjectSchemaResponse, CreateObjectSchemaError);
+/// The error responses declared for [`Client::create_object_schema`]: the same as [`ListObjectSchemasError`].
+pub type CreateObjectSchemaError = ListObjectSchemasError;
 /// Request builder for [`Client::get_object_schema`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -559,47 +496,10 @@ impl GetObjectSchema {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<ObjectSchemaWithFields>,
-        runtime::Error<GetObjectSchemaError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
-    GetObjectSchema => ObjectSchemaWithFields, GetObjectSchemaError
-);
-/// The error responses declared for [`Client::get_object_schema`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetObjectSchemaError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-    /// Status 422.
-    ///
-    /// Unprocessable Entity
-    UnprocessableEntity(UnprocessableEntityError),
-}
-impl ::std::fmt::Display for GetObjectSchemaError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                GetObjectSchemaError::BadRequest(_) => "400 BadRequest",
-                GetObjectSchemaError::Unauthorized(_) => "401 Unauthorized",
-                GetObjectSchemaError::UnprocessableEntity(_) => "422 UnprocessableEntity",
-            },
-        )
-    }
-}
+runtime::impl_send!(GetObjectSchema => ObjectSchemaWithFields, GetObjectSchemaError);
+/// The error responses declared for [`Client::get_object_schema`]: the same as [`ListObjectSchemasError`].
+pub type GetObjectSchemaError = ListObjectSchemasError;
 /// Request builder for [`Client::update_object_schema`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -635,49 +535,10 @@ impl UpdateObjectSchema {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<ObjectSchemaResponse>,
-        runtime::Error<UpdateObjectSchemaError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
-    UpdateObjectSchema => ObjectSchemaResponse, UpdateObjectSchemaError
-);
-/// The error responses declared for [`Client::update_object_schema`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum UpdateObjectSchemaError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-    /// Status 422.
-    ///
-    /// Unprocessable Entity
-    UnprocessableEntity(UnprocessableEntityError),
-}
-impl ::std::fmt::Display for UpdateObjectSchemaError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                UpdateObjectSchemaError::BadRequest(_) => "400 BadRequest",
-                UpdateObjectSchemaError::Unauthorized(_) => "401 Unauthorized",
-                UpdateObjectSchemaError::UnprocessableEntity(_) => {
-                    "422 UnprocessableEntity"
-                }
-            },
-        )
-    }
-}
+runtime::impl_send!(UpdateObjectSchema => ObjectSchemaResponse, UpdateObjectSchemaError);
+/// The error responses declared for [`Client::update_object_schema`]: the same as [`ListObjectSchemasError`].
+pub type UpdateObjectSchemaError = ListObjectSchemasError;
 /// Request builder for [`Client::create_record`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -712,38 +573,19 @@ impl CreateRecord {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<ObjectRecordResponse>,
-        runtime::Error<CreateRecordError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(CreateRecord => ObjectRecordResponse, CreateRecordError);
-/// The error responses declared for [`Client::create_record`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum CreateRecordError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-}
-impl ::std::fmt::Display for CreateRecordError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                CreateRecordError::BadRequest(_) => "400 BadRequest",
-                CreateRecordError::Unauthorized(_) => "401 Unauthorized",
-            },
-        )
+runtime::impl_send!(CreateRecord => ObjectRecordResponse, CreateRecordError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::create_record`] and 4 other operations declaring the same (their error types are aliases of this one).
+    pub enum CreateRecordError {
+        /// Status 400.
+        ///
+        /// Bad Request
+        BadRequest(BadRequestError) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// Unauthorized
+        Unauthorized(UnauthorizedError) = "401 Unauthorized",
     }
 }
 /// Request builder for [`Client::get_record`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -780,40 +622,10 @@ impl GetRecord {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<ObjectRecordResponse>,
-        runtime::Error<GetRecordError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(GetRecord => ObjectRecordResponse, GetRecordError);
-/// The error responses declared for [`Client::get_record`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetRecordError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-}
-impl ::std::fmt::Display for GetRecordError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                GetRecordError::BadRequest(_) => "400 BadRequest",
-                GetRecordError::Unauthorized(_) => "401 Unauthorized",
-            },
-        )
-    }
-}
+runtime::impl_send!(GetRecord => ObjectRecordResponse, GetRecordError);
+/// The error responses declared for [`Client::get_record`]: the same as [`CreateRecordError`].
+pub type GetRecordError = CreateRecordError;
 /// Request builder for [`Client::update_record`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -852,40 +664,10 @@ impl UpdateRecord {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<ObjectRecordResponse>,
-        runtime::Error<UpdateRecordError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(UpdateRecord => ObjectRecordResponse, UpdateRecordError);
-/// The error responses declared for [`Client::update_record`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum UpdateRecordError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-}
-impl ::std::fmt::Display for UpdateRecordError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                UpdateRecordError::BadRequest(_) => "400 BadRequest",
-                UpdateRecordError::Unauthorized(_) => "401 Unauthorized",
-            },
-        )
-    }
-}
+runtime::impl_send!(UpdateRecord => ObjectRecordResponse, UpdateRecordError);
+/// The error responses declared for [`Client::update_record`]: the same as [`CreateRecordError`].
+pub type UpdateRecordError = CreateRecordError;
 /// Request builder for [`Client::delete_record`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -920,42 +702,10 @@ impl DeleteRecord {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<DeleteObjectRecordResponse>,
-        runtime::Error<DeleteRecordError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
-    DeleteRecord => DeleteObjectRecordResponse, DeleteRecordError
-);
-/// The error responses declared for [`Client::delete_record`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum DeleteRecordError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-}
-impl ::std::fmt::Display for DeleteRecordError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                DeleteRecordError::BadRequest(_) => "400 BadRequest",
-                DeleteRecordError::Unauthorized(_) => "401 Unauthorized",
-            },
-        )
-    }
-}
+runtime::impl_send!(DeleteRecord => DeleteObjectRecordResponse, DeleteRecordError);
+/// The error responses declared for [`Client::delete_record`]: the same as [`CreateRecordError`].
+pub type DeleteRecordError = CreateRecordError;
 /// Request builder for [`Client::search_records`]: set optional parameters, then `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -989,16 +739,6 @@ impl SearchRecords {
             401 => r.error_json(SearchRecordsError::Unauthorized),
             _ => r.unexpected(),
         }
-    }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<SearchObjectRecordsResponse>,
-        runtime::Error<SearchRecordsError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
     }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Page,
@@ -1042,31 +782,9 @@ impl SearchRecords {
             .await
     }
 }
-runtime::impl_into_future!(
-    SearchRecords => SearchObjectRecordsResponse, SearchRecordsError
-);
-/// The error responses declared for [`Client::search_records`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum SearchRecordsError {
-    /// Status 400.
-    ///
-    /// Bad Request
-    BadRequest(BadRequestError),
-    /// Status 401.
-    ///
-    /// Unauthorized
-    Unauthorized(UnauthorizedError),
-}
-impl ::std::fmt::Display for SearchRecordsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                SearchRecordsError::BadRequest(_) => "400 BadRequest",
-                SearchRecordsError::Unauthorized(_) => "401 Unauthorized",
-            },
-        )
-    }
-}
+runtime::impl_send!(SearchRecords => SearchObjectRecordsResponse, SearchRecordsError);
+/// The error responses declared for [`Client::search_records`]: the same as [`CreateRecordError`].
+pub type SearchRecordsError = CreateRecordError;
 /// HighLevel's generic 400 error body.
 ///
 /// Curation note: Docs type statusCode as number; modelled as integer because it is an HTTP status code.

@@ -1108,16 +1108,6 @@ impl ListRecords {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<ListRecordsSuccess>,
-        runtime::Error<ListRecordsError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Page,
         in_body: false,
@@ -1164,7 +1154,7 @@ impl ListRecords {
             .await
     }
 }
-runtime::impl_into_future!(ListRecords => ListRecordsSuccess, ListRecordsError);
+runtime::impl_send!(ListRecords => ListRecordsSuccess, ListRecordsError);
 /// The successful responses of [`Client::list_records`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListRecordsSuccess {
@@ -1177,56 +1167,42 @@ pub enum ListRecordsSuccess {
     /// No record matches the request.
     NoContent,
 }
-/// The error responses declared for [`Client::list_records`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum ListRecordsError {
-    /// Status 304.
-    ///
-    /// No record was modified after the `If-Modified-Since` time.
-    NotModified,
-    /// Status 400.
-    ///
-    /// Invalid request: REQUIRED_PARAM_MISSING (`fields` absent),
-    /// INVALID_DATA (bad `cvid`, `sort_by`, ...), INVALID_MODULE,
-    /// LIMIT_EXCEEDED (more than 50 fields), DISCRETE_PAGINATION_LIMIT_EXCEEDED
-    /// (past 2,000 records without `page_token`), PAGINATION_LIMIT_EXCEEDED
-    /// (past 100,000 records), TOKEN_BOUND_DATA_MISMATCH, EXPIRED_VALUE,
-    /// AMBIGUITY_DURING_PROCESSING, INVALID_REQUEST_METHOD.
-    BadRequest(ApiError),
-    /// Status 401.
-    ///
-    /// OAUTH_SCOPE_MISMATCH (token lacks the READ scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
-    Unauthorized(ApiError),
-    /// Status 403.
-    ///
-    /// NO_PERMISSION - the user's profile cannot view the module.
-    Forbidden(ApiError),
-    /// Status 404.
-    ///
-    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
-    NotFound(ApiError),
-    /// Status 429.
-    ///
-    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
-    TooManyRequests(ApiError),
-    /// Status 500.
-    ///
-    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
-    InternalServerError(ApiError),
-}
-impl ::std::fmt::Display for ListRecordsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                ListRecordsError::NotModified => "304 NotModified",
-                ListRecordsError::BadRequest(_) => "400 BadRequest",
-                ListRecordsError::Unauthorized(_) => "401 Unauthorized",
-                ListRecordsError::Forbidden(_) => "403 Forbidden",
-                ListRecordsError::NotFound(_) => "404 NotFound",
-                ListRecordsError::TooManyRequests(_) => "429 TooManyRequests",
-                ListRecordsError::InternalServerError(_) => "500 InternalServerError",
-            },
-        )
+runtime::error_enum! {
+    /// The error responses declared for [`Client::list_records`].
+    pub enum ListRecordsError {
+        /// Status 304.
+        ///
+        /// No record was modified after the `If-Modified-Since` time.
+        NotModified = "304 NotModified",
+        /// Status 400.
+        ///
+        /// Invalid request: REQUIRED_PARAM_MISSING (`fields` absent),
+        /// INVALID_DATA (bad `cvid`, `sort_by`, ...), INVALID_MODULE,
+        /// LIMIT_EXCEEDED (more than 50 fields), DISCRETE_PAGINATION_LIMIT_EXCEEDED
+        /// (past 2,000 records without `page_token`), PAGINATION_LIMIT_EXCEEDED
+        /// (past 100,000 records), TOKEN_BOUND_DATA_MISMATCH, EXPIRED_VALUE,
+        /// AMBIGUITY_DURING_PROCESSING, INVALID_REQUEST_METHOD.
+        BadRequest(ApiError) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// OAUTH_SCOPE_MISMATCH (token lacks the READ scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        Unauthorized(ApiError) = "401 Unauthorized",
+        /// Status 403.
+        ///
+        /// NO_PERMISSION - the user's profile cannot view the module.
+        Forbidden(ApiError) = "403 Forbidden",
+        /// Status 404.
+        ///
+        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        NotFound(ApiError) = "404 NotFound",
+        /// Status 429.
+        ///
+        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        TooManyRequests(ApiError) = "429 TooManyRequests",
+        /// Status 500.
+        ///
+        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
 /// Request builder for [`Client::update_records`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -1291,67 +1267,43 @@ impl UpdateRecords {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<BulkActionResponse>,
-        runtime::Error<UpdateRecordsError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(UpdateRecords => BulkActionResponse, UpdateRecordsError);
-/// The error responses declared for [`Client::update_records`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum UpdateRecordsError {
-    /// Status 400.
-    ///
-    /// No record was updated. Per-record errors come inside `data`
-    /// (INVALID_DATA, MANDATORY_NOT_FOUND, DUPLICATE_DATA, RECORD_LOCKED,
-    /// NOT_APPROVED, NOT_REVIEWED, LIMIT_EXCEEDED, DUPLICATE_LINKING_DATA,
-    /// NOT_ALLOWED, DEPENDENT_SERVICE_ERROR, ...); request-level errors are
-    /// a single flat error object.
-    BadRequest(BulkErrorResponse),
-    /// Status 401.
-    ///
-    /// OAUTH_SCOPE_MISMATCH (token lacks the UPDATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
-    Unauthorized(ApiError),
-    /// Status 403.
-    ///
-    /// NO_PERMISSION - the user's profile cannot edit records in the module.
-    Forbidden(ApiError),
-    /// Status 404.
-    ///
-    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
-    NotFound(ApiError),
-    /// Status 412.
-    ///
-    /// ALREADY_MODIFIED - a record changed after the `If-Unmodified-Since` time.
-    PreconditionFailed(BulkActionResponse),
-    /// Status 429.
-    ///
-    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
-    TooManyRequests(ApiError),
-    /// Status 500.
-    ///
-    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
-    InternalServerError(ApiError),
-}
-impl ::std::fmt::Display for UpdateRecordsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                UpdateRecordsError::BadRequest(_) => "400 BadRequest",
-                UpdateRecordsError::Unauthorized(_) => "401 Unauthorized",
-                UpdateRecordsError::Forbidden(_) => "403 Forbidden",
-                UpdateRecordsError::NotFound(_) => "404 NotFound",
-                UpdateRecordsError::PreconditionFailed(_) => "412 PreconditionFailed",
-                UpdateRecordsError::TooManyRequests(_) => "429 TooManyRequests",
-                UpdateRecordsError::InternalServerError(_) => "500 InternalServerError",
-            },
-        )
+runtime::impl_send!(UpdateRecords => BulkActionResponse, UpdateRecordsError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::update_records`].
+    pub enum UpdateRecordsError {
+        /// Status 400.
+        ///
+        /// No record was updated. Per-record errors come inside `data`
+        /// (INVALID_DATA, MANDATORY_NOT_FOUND, DUPLICATE_DATA, RECORD_LOCKED,
+        /// NOT_APPROVED, NOT_REVIEWED, LIMIT_EXCEEDED, DUPLICATE_LINKING_DATA,
+        /// NOT_ALLOWED, DEPENDENT_SERVICE_ERROR, ...); request-level errors are
+        /// a single flat error object.
+        BadRequest(BulkErrorResponse) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// OAUTH_SCOPE_MISMATCH (token lacks the UPDATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        Unauthorized(ApiError) = "401 Unauthorized",
+        /// Status 403.
+        ///
+        /// NO_PERMISSION - the user's profile cannot edit records in the module.
+        Forbidden(ApiError) = "403 Forbidden",
+        /// Status 404.
+        ///
+        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        NotFound(ApiError) = "404 NotFound",
+        /// Status 412.
+        ///
+        /// ALREADY_MODIFIED - a record changed after the `If-Unmodified-Since` time.
+        PreconditionFailed(BulkActionResponse) = "412 PreconditionFailed",
+        /// Status 429.
+        ///
+        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        TooManyRequests(ApiError) = "429 TooManyRequests",
+        /// Status 500.
+        ///
+        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
 /// Request builder for [`Client::create_records`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -1403,62 +1355,39 @@ impl CreateRecords {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<BulkActionResponse>,
-        runtime::Error<CreateRecordsError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(CreateRecords => BulkActionResponse, CreateRecordsError);
-/// The error responses declared for [`Client::create_records`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum CreateRecordsError {
-    /// Status 400.
-    ///
-    /// No record was added. Per-record errors come inside `data`
-    /// (MANDATORY_NOT_FOUND, INVALID_DATA, DUPLICATE_DATA,
-    /// DEPENDENT_FIELD_MISSING, DEPENDENT_SERVICE_ERROR,
-    /// MULTIPLE_OR_MULTI_ERRORS, AUTHORIZATION_FAILED, INVALID_MODULE, ...);
-    /// request-level errors are a single flat error object.
-    BadRequest(BulkErrorResponse),
-    /// Status 401.
-    ///
-    /// OAUTH_SCOPE_MISMATCH (token lacks the CREATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
-    Unauthorized(ApiError),
-    /// Status 403.
-    ///
-    /// NO_PERMISSION - the user's profile cannot create records in the module.
-    Forbidden(ApiError),
-    /// Status 404.
-    ///
-    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
-    NotFound(ApiError),
-    /// Status 429.
-    ///
-    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
-    TooManyRequests(ApiError),
-    /// Status 500.
-    ///
-    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
-    InternalServerError(ApiError),
-}
-impl ::std::fmt::Display for CreateRecordsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                CreateRecordsError::BadRequest(_) => "400 BadRequest",
-                CreateRecordsError::Unauthorized(_) => "401 Unauthorized",
-                CreateRecordsError::Forbidden(_) => "403 Forbidden",
-                CreateRecordsError::NotFound(_) => "404 NotFound",
-                CreateRecordsError::TooManyRequests(_) => "429 TooManyRequests",
-                CreateRecordsError::InternalServerError(_) => "500 InternalServerError",
-            },
-        )
+runtime::impl_send!(CreateRecords => BulkActionResponse, CreateRecordsError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::create_records`].
+    pub enum CreateRecordsError {
+        /// Status 400.
+        ///
+        /// No record was added. Per-record errors come inside `data`
+        /// (MANDATORY_NOT_FOUND, INVALID_DATA, DUPLICATE_DATA,
+        /// DEPENDENT_FIELD_MISSING, DEPENDENT_SERVICE_ERROR,
+        /// MULTIPLE_OR_MULTI_ERRORS, AUTHORIZATION_FAILED, INVALID_MODULE, ...);
+        /// request-level errors are a single flat error object.
+        BadRequest(BulkErrorResponse) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// OAUTH_SCOPE_MISMATCH (token lacks the CREATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        Unauthorized(ApiError) = "401 Unauthorized",
+        /// Status 403.
+        ///
+        /// NO_PERMISSION - the user's profile cannot create records in the module.
+        Forbidden(ApiError) = "403 Forbidden",
+        /// Status 404.
+        ///
+        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        NotFound(ApiError) = "404 NotFound",
+        /// Status 429.
+        ///
+        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        TooManyRequests(ApiError) = "429 TooManyRequests",
+        /// Status 500.
+        ///
+        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
 /// Request builder for [`Client::delete_records`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -1508,63 +1437,40 @@ impl DeleteRecords {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<BulkActionResponse>,
-        runtime::Error<DeleteRecordsError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(DeleteRecords => BulkActionResponse, DeleteRecordsError);
-/// The error responses declared for [`Client::delete_records`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum DeleteRecordsError {
-    /// Status 400.
-    ///
-    /// Documented codes: INVALID_DATA (record not deleted / already
-    /// deleted), UNABLE_TO_PARSE_DATA_TYPE (malformed ids), INVALID_MODULE,
-    /// INVALID_REQUEST_METHOD, AUTHORIZATION_FAILED, REQUIRED_PARAM_MISSING
-    /// (`ids` absent), RECORD_LOCKED (Zia image / merge in progress, or
-    /// record locked), NOT_APPROVED. Record-level errors come inside
-    /// `data`, request-level errors as a single flat object.
-    BadRequest(BulkErrorResponse),
-    /// Status 401.
-    ///
-    /// OAUTH_SCOPE_MISMATCH (client lacks ZohoCRM.modules.{module_name}.DELETE), INVALID_TOKEN or AUTHENTICATION_FAILURE.
-    Unauthorized(ApiError),
-    /// Status 403.
-    ///
-    /// NO_PERMISSION - the user cannot delete records of the module.
-    Forbidden(ApiError),
-    /// Status 404.
-    ///
-    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
-    NotFound(ApiError),
-    /// Status 429.
-    ///
-    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
-    TooManyRequests(ApiError),
-    /// Status 500.
-    ///
-    /// INTERNAL_ERROR - unexpected server error; contact support.
-    InternalServerError(ApiError),
-}
-impl ::std::fmt::Display for DeleteRecordsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                DeleteRecordsError::BadRequest(_) => "400 BadRequest",
-                DeleteRecordsError::Unauthorized(_) => "401 Unauthorized",
-                DeleteRecordsError::Forbidden(_) => "403 Forbidden",
-                DeleteRecordsError::NotFound(_) => "404 NotFound",
-                DeleteRecordsError::TooManyRequests(_) => "429 TooManyRequests",
-                DeleteRecordsError::InternalServerError(_) => "500 InternalServerError",
-            },
-        )
+runtime::impl_send!(DeleteRecords => BulkActionResponse, DeleteRecordsError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::delete_records`].
+    pub enum DeleteRecordsError {
+        /// Status 400.
+        ///
+        /// Documented codes: INVALID_DATA (record not deleted / already
+        /// deleted), UNABLE_TO_PARSE_DATA_TYPE (malformed ids), INVALID_MODULE,
+        /// INVALID_REQUEST_METHOD, AUTHORIZATION_FAILED, REQUIRED_PARAM_MISSING
+        /// (`ids` absent), RECORD_LOCKED (Zia image / merge in progress, or
+        /// record locked), NOT_APPROVED. Record-level errors come inside
+        /// `data`, request-level errors as a single flat object.
+        BadRequest(BulkErrorResponse) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// OAUTH_SCOPE_MISMATCH (client lacks ZohoCRM.modules.{module_name}.DELETE), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        Unauthorized(ApiError) = "401 Unauthorized",
+        /// Status 403.
+        ///
+        /// NO_PERMISSION - the user cannot delete records of the module.
+        Forbidden(ApiError) = "403 Forbidden",
+        /// Status 404.
+        ///
+        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        NotFound(ApiError) = "404 NotFound",
+        /// Status 429.
+        ///
+        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        TooManyRequests(ApiError) = "429 TooManyRequests",
+        /// Status 500.
+        ///
+        /// INTERNAL_ERROR - unexpected server error; contact support.
+        InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
 /// Request builder for [`Client::upsert_records`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -1630,67 +1536,43 @@ impl UpsertRecords {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<BulkActionResponse>,
-        runtime::Error<UpsertRecordsError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(UpsertRecords => BulkActionResponse, UpsertRecordsError);
-/// The error responses declared for [`Client::upsert_records`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum UpsertRecordsError {
-    /// Status 400.
-    ///
-    /// No record was processed. Per-record errors come inside `data`
-    /// (INVALID_DATA, MANDATORY_NOT_FOUND, DUPLICATE_DATA,
-    /// MULTIPLE_OR_MULTI_ERRORS, DEPENDENT_MISMATCH, AUTHORIZATION_FAILED,
-    /// ...); request-level errors (INVALID_MODULE, NOT_APPROVED, ...) are a
-    /// single flat error object.
-    BadRequest(BulkErrorResponse),
-    /// Status 401.
-    ///
-    /// OAUTH_SCOPE_MISMATCH (token lacks the CREATE/WRITE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
-    Unauthorized(ApiError),
-    /// Status 403.
-    ///
-    /// NO_PERMISSION - the user's profile cannot create or edit records in the module.
-    Forbidden(ApiError),
-    /// Status 404.
-    ///
-    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
-    NotFound(ApiError),
-    /// Status 412.
-    ///
-    /// ALREADY_MODIFIED - a record changed after the `If-Unmodified-Since` time.
-    PreconditionFailed(BulkActionResponse),
-    /// Status 429.
-    ///
-    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
-    TooManyRequests(ApiError),
-    /// Status 500.
-    ///
-    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
-    InternalServerError(ApiError),
-}
-impl ::std::fmt::Display for UpsertRecordsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                UpsertRecordsError::BadRequest(_) => "400 BadRequest",
-                UpsertRecordsError::Unauthorized(_) => "401 Unauthorized",
-                UpsertRecordsError::Forbidden(_) => "403 Forbidden",
-                UpsertRecordsError::NotFound(_) => "404 NotFound",
-                UpsertRecordsError::PreconditionFailed(_) => "412 PreconditionFailed",
-                UpsertRecordsError::TooManyRequests(_) => "429 TooManyRequests",
-                UpsertRecordsError::InternalServerError(_) => "500 InternalServerError",
-            },
-        )
+runtime::impl_send!(UpsertRecords => BulkActionResponse, UpsertRecordsError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::upsert_records`].
+    pub enum UpsertRecordsError {
+        /// Status 400.
+        ///
+        /// No record was processed. Per-record errors come inside `data`
+        /// (INVALID_DATA, MANDATORY_NOT_FOUND, DUPLICATE_DATA,
+        /// MULTIPLE_OR_MULTI_ERRORS, DEPENDENT_MISMATCH, AUTHORIZATION_FAILED,
+        /// ...); request-level errors (INVALID_MODULE, NOT_APPROVED, ...) are a
+        /// single flat error object.
+        BadRequest(BulkErrorResponse) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// OAUTH_SCOPE_MISMATCH (token lacks the CREATE/WRITE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        Unauthorized(ApiError) = "401 Unauthorized",
+        /// Status 403.
+        ///
+        /// NO_PERMISSION - the user's profile cannot create or edit records in the module.
+        Forbidden(ApiError) = "403 Forbidden",
+        /// Status 404.
+        ///
+        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        NotFound(ApiError) = "404 NotFound",
+        /// Status 412.
+        ///
+        /// ALREADY_MODIFIED - a record changed after the `If-Unmodified-Since` time.
+        PreconditionFailed(BulkActionResponse) = "412 PreconditionFailed",
+        /// Status 429.
+        ///
+        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        TooManyRequests(ApiError) = "429 TooManyRequests",
+        /// Status 500.
+        ///
+        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
 /// Request builder for [`Client::search_records`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -1801,16 +1683,6 @@ impl SearchRecords {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<SearchRecordsSuccess>,
-        runtime::Error<SearchRecordsError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Page,
         in_body: false,
@@ -1850,7 +1722,7 @@ impl SearchRecords {
             .await
     }
 }
-runtime::impl_into_future!(SearchRecords => SearchRecordsSuccess, SearchRecordsError);
+runtime::impl_send!(SearchRecords => SearchRecordsSuccess, SearchRecordsError);
 /// The successful responses of [`Client::search_records`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum SearchRecordsSuccess {
@@ -1863,50 +1735,37 @@ pub enum SearchRecordsSuccess {
     /// No record matches (or matching records are not indexed yet).
     NoContent,
 }
-/// The error responses declared for [`Client::search_records`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum SearchRecordsError {
-    /// Status 400.
-    ///
-    /// Invalid request: REQUIRED_PARAM_MISSING (none of criteria, email,
-    /// phone, word), INVALID_QUERY (bad condition, operator or value type),
-    /// LIMIT_REACHED (more than 2,000 records), INVALID_MODULE,
-    /// NOT_SUPPORTED (module cannot be searched), INVALID_REQUEST_METHOD,
-    /// AUTHORIZATION_FAILED.
-    BadRequest(ApiError),
-    /// Status 401.
-    ///
-    /// OAUTH_SCOPE_MISMATCH (token lacks the READ scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
-    Unauthorized(ApiError),
-    /// Status 403.
-    ///
-    /// NO_PERMISSION - the user cannot read the module.
-    Forbidden(ApiError),
-    /// Status 404.
-    ///
-    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
-    NotFound(ApiError),
-    /// Status 429.
-    ///
-    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
-    TooManyRequests(ApiError),
-    /// Status 500.
-    ///
-    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
-    InternalServerError(ApiError),
-}
-impl ::std::fmt::Display for SearchRecordsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                SearchRecordsError::BadRequest(_) => "400 BadRequest",
-                SearchRecordsError::Unauthorized(_) => "401 Unauthorized",
-                SearchRecordsError::Forbidden(_) => "403 Forbidden",
-                SearchRecordsError::NotFound(_) => "404 NotFound",
-                SearchRecordsError::TooManyRequests(_) => "429 TooManyRequests",
-                SearchRecordsError::InternalServerError(_) => "500 InternalServerError",
-            },
-        )
+runtime::error_enum! {
+    /// The error responses declared for [`Client::search_records`].
+    pub enum SearchRecordsError {
+        /// Status 400.
+        ///
+        /// Invalid request: REQUIRED_PARAM_MISSING (none of criteria, email,
+        /// phone, word), INVALID_QUERY (bad condition, operator or value type),
+        /// LIMIT_REACHED (more than 2,000 records), INVALID_MODULE,
+        /// NOT_SUPPORTED (module cannot be searched), INVALID_REQUEST_METHOD,
+        /// AUTHORIZATION_FAILED.
+        BadRequest(ApiError) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// OAUTH_SCOPE_MISMATCH (token lacks the READ scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        Unauthorized(ApiError) = "401 Unauthorized",
+        /// Status 403.
+        ///
+        /// NO_PERMISSION - the user cannot read the module.
+        Forbidden(ApiError) = "403 Forbidden",
+        /// Status 404.
+        ///
+        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        NotFound(ApiError) = "404 NotFound",
+        /// Status 429.
+        ///
+        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        TooManyRequests(ApiError) = "429 TooManyRequests",
+        /// Status 500.
+        ///
+        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
 /// Request builder for [`Client::get_record`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -1976,15 +1835,8 @@ impl GetRecord {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<runtime::Response<GetRecordSuccess>, runtime::Error<GetRecordError>> {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(GetRecord => GetRecordSuccess, GetRecordError);
+runtime::impl_send!(GetRecord => GetRecordSuccess, GetRecordError);
 /// The successful responses of [`Client::get_record`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetRecordSuccess {
@@ -1997,51 +1849,37 @@ pub enum GetRecordSuccess {
     /// No record with this ID is visible to the user.
     NoContent,
 }
-/// The error responses declared for [`Client::get_record`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetRecordError {
-    /// Status 304.
-    ///
-    /// The record was not modified after the `If-Modified-Since` time.
-    NotModified,
-    /// Status 400.
-    ///
-    /// INVALID_MODULE, INVALID_DATA (bad record ID), TOKEN_BOUND_DATA_MISMATCH, EXPIRED_VALUE or INVALID_REQUEST_METHOD.
-    BadRequest(ApiError),
-    /// Status 401.
-    ///
-    /// OAUTH_SCOPE_MISMATCH (token lacks the READ scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
-    Unauthorized(ApiError),
-    /// Status 403.
-    ///
-    /// NO_PERMISSION - the user's profile cannot view the module.
-    Forbidden(ApiError),
-    /// Status 404.
-    ///
-    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
-    NotFound(ApiError),
-    /// Status 429.
-    ///
-    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
-    TooManyRequests(ApiError),
-    /// Status 500.
-    ///
-    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
-    InternalServerError(ApiError),
-}
-impl ::std::fmt::Display for GetRecordError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                GetRecordError::NotModified => "304 NotModified",
-                GetRecordError::BadRequest(_) => "400 BadRequest",
-                GetRecordError::Unauthorized(_) => "401 Unauthorized",
-                GetRecordError::Forbidden(_) => "403 Forbidden",
-                GetRecordError::NotFound(_) => "404 NotFound",
-                GetRecordError::TooManyRequests(_) => "429 TooManyRequests",
-                GetRecordError::InternalServerError(_) => "500 InternalServerError",
-            },
-        )
+runtime::error_enum! {
+    /// The error responses declared for [`Client::get_record`].
+    pub enum GetRecordError {
+        /// Status 304.
+        ///
+        /// The record was not modified after the `If-Modified-Since` time.
+        NotModified = "304 NotModified",
+        /// Status 400.
+        ///
+        /// INVALID_MODULE, INVALID_DATA (bad record ID), TOKEN_BOUND_DATA_MISMATCH, EXPIRED_VALUE or INVALID_REQUEST_METHOD.
+        BadRequest(ApiError) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// OAUTH_SCOPE_MISMATCH (token lacks the READ scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        Unauthorized(ApiError) = "401 Unauthorized",
+        /// Status 403.
+        ///
+        /// NO_PERMISSION - the user's profile cannot view the module.
+        Forbidden(ApiError) = "403 Forbidden",
+        /// Status 404.
+        ///
+        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        NotFound(ApiError) = "404 NotFound",
+        /// Status 429.
+        ///
+        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        TooManyRequests(ApiError) = "429 TooManyRequests",
+        /// Status 500.
+        ///
+        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
 /// Request builder for [`Client::update_record`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -2106,67 +1944,43 @@ impl UpdateRecord {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<BulkActionResponse>,
-        runtime::Error<UpdateRecordError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(UpdateRecord => BulkActionResponse, UpdateRecordError);
-/// The error responses declared for [`Client::update_record`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum UpdateRecordError {
-    /// Status 400.
-    ///
-    /// The record was not updated: INVALID_DATA (bad value, type or
-    /// length, or bad record ID), MANDATORY_NOT_FOUND, DUPLICATE_DATA,
-    /// NOT_APPROVED, NOT_REVIEWED, NOT_ALLOWED, RECORD_LOCKED,
-    /// LIMIT_EXCEEDED, INVALID_MODULE, MULTIPLE_OR_MULTI_ERRORS,
-    /// AUTHORIZATION_FAILED; either wrapped in `data` or flat.
-    BadRequest(BulkErrorResponse),
-    /// Status 401.
-    ///
-    /// OAUTH_SCOPE_MISMATCH (token lacks the UPDATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
-    Unauthorized(ApiError),
-    /// Status 403.
-    ///
-    /// NO_PERMISSION - the user's profile cannot edit records in the module.
-    Forbidden(ApiError),
-    /// Status 404.
-    ///
-    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
-    NotFound(ApiError),
-    /// Status 412.
-    ///
-    /// ALREADY_MODIFIED - the record changed after the `If-Unmodified-Since` time.
-    PreconditionFailed(BulkActionResponse),
-    /// Status 429.
-    ///
-    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
-    TooManyRequests(ApiError),
-    /// Status 500.
-    ///
-    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
-    InternalServerError(ApiError),
-}
-impl ::std::fmt::Display for UpdateRecordError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                UpdateRecordError::BadRequest(_) => "400 BadRequest",
-                UpdateRecordError::Unauthorized(_) => "401 Unauthorized",
-                UpdateRecordError::Forbidden(_) => "403 Forbidden",
-                UpdateRecordError::NotFound(_) => "404 NotFound",
-                UpdateRecordError::PreconditionFailed(_) => "412 PreconditionFailed",
-                UpdateRecordError::TooManyRequests(_) => "429 TooManyRequests",
-                UpdateRecordError::InternalServerError(_) => "500 InternalServerError",
-            },
-        )
+runtime::impl_send!(UpdateRecord => BulkActionResponse, UpdateRecordError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::update_record`].
+    pub enum UpdateRecordError {
+        /// Status 400.
+        ///
+        /// The record was not updated: INVALID_DATA (bad value, type or
+        /// length, or bad record ID), MANDATORY_NOT_FOUND, DUPLICATE_DATA,
+        /// NOT_APPROVED, NOT_REVIEWED, NOT_ALLOWED, RECORD_LOCKED,
+        /// LIMIT_EXCEEDED, INVALID_MODULE, MULTIPLE_OR_MULTI_ERRORS,
+        /// AUTHORIZATION_FAILED; either wrapped in `data` or flat.
+        BadRequest(BulkErrorResponse) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// OAUTH_SCOPE_MISMATCH (token lacks the UPDATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        Unauthorized(ApiError) = "401 Unauthorized",
+        /// Status 403.
+        ///
+        /// NO_PERMISSION - the user's profile cannot edit records in the module.
+        Forbidden(ApiError) = "403 Forbidden",
+        /// Status 404.
+        ///
+        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        NotFound(ApiError) = "404 NotFound",
+        /// Status 412.
+        ///
+        /// ALREADY_MODIFIED - the record changed after the `If-Unmodified-Since` time.
+        PreconditionFailed(BulkActionResponse) = "412 PreconditionFailed",
+        /// Status 429.
+        ///
+        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        TooManyRequests(ApiError) = "429 TooManyRequests",
+        /// Status 500.
+        ///
+        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
 /// Request builder for [`Client::delete_record`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -2215,61 +2029,38 @@ impl DeleteRecord {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<BulkActionResponse>,
-        runtime::Error<DeleteRecordError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(DeleteRecord => BulkActionResponse, DeleteRecordError);
-/// The error responses declared for [`Client::delete_record`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum DeleteRecordError {
-    /// Status 400.
-    ///
-    /// Documented codes: INVALID_DATA (record not deleted / already
-    /// deleted), UNABLE_TO_PARSE_DATA_TYPE, INVALID_MODULE,
-    /// INVALID_REQUEST_METHOD, AUTHORIZATION_FAILED, RECORD_LOCKED,
-    /// NOT_APPROVED; either flat or wrapped in `data`.
-    BadRequest(BulkErrorResponse),
-    /// Status 401.
-    ///
-    /// OAUTH_SCOPE_MISMATCH (client lacks ZohoCRM.modules.{module_name}.DELETE), INVALID_TOKEN or AUTHENTICATION_FAILURE.
-    Unauthorized(ApiError),
-    /// Status 403.
-    ///
-    /// NO_PERMISSION - the user cannot delete records of the module.
-    Forbidden(ApiError),
-    /// Status 404.
-    ///
-    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
-    NotFound(ApiError),
-    /// Status 429.
-    ///
-    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
-    TooManyRequests(ApiError),
-    /// Status 500.
-    ///
-    /// INTERNAL_ERROR - unexpected server error; contact support.
-    InternalServerError(ApiError),
-}
-impl ::std::fmt::Display for DeleteRecordError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                DeleteRecordError::BadRequest(_) => "400 BadRequest",
-                DeleteRecordError::Unauthorized(_) => "401 Unauthorized",
-                DeleteRecordError::Forbidden(_) => "403 Forbidden",
-                DeleteRecordError::NotFound(_) => "404 NotFound",
-                DeleteRecordError::TooManyRequests(_) => "429 TooManyRequests",
-                DeleteRecordError::InternalServerError(_) => "500 InternalServerError",
-            },
-        )
+runtime::impl_send!(DeleteRecord => BulkActionResponse, DeleteRecordError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::delete_record`].
+    pub enum DeleteRecordError {
+        /// Status 400.
+        ///
+        /// Documented codes: INVALID_DATA (record not deleted / already
+        /// deleted), UNABLE_TO_PARSE_DATA_TYPE, INVALID_MODULE,
+        /// INVALID_REQUEST_METHOD, AUTHORIZATION_FAILED, RECORD_LOCKED,
+        /// NOT_APPROVED; either flat or wrapped in `data`.
+        BadRequest(BulkErrorResponse) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// OAUTH_SCOPE_MISMATCH (client lacks ZohoCRM.modules.{module_name}.DELETE), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        Unauthorized(ApiError) = "401 Unauthorized",
+        /// Status 403.
+        ///
+        /// NO_PERMISSION - the user cannot delete records of the module.
+        Forbidden(ApiError) = "403 Forbidden",
+        /// Status 404.
+        ///
+        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        NotFound(ApiError) = "404 NotFound",
+        /// Status 429.
+        ///
+        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        TooManyRequests(ApiError) = "429 TooManyRequests",
+        /// Status 500.
+        ///
+        /// INTERNAL_ERROR - unexpected server error; contact support.
+        InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
 /// Request builder for [`Client::list_deleted_records`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -2348,16 +2139,6 @@ impl ListDeletedRecords {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<ListDeletedRecordsSuccess>,
-        runtime::Error<ListDeletedRecordsError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Page,
         in_body: false,
@@ -2397,7 +2178,7 @@ impl ListDeletedRecords {
             .await
     }
 }
-runtime::impl_into_future!(
+runtime::impl_send!(
     ListDeletedRecords => ListDeletedRecordsSuccess, ListDeletedRecordsError
 );
 /// The successful responses of [`Client::list_deleted_records`].
@@ -2412,53 +2193,37 @@ pub enum ListDeletedRecordsSuccess {
     /// No record was deleted.
     NoContent,
 }
-/// The error responses declared for [`Client::list_deleted_records`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum ListDeletedRecordsError {
-    /// Status 304.
-    ///
-    /// No record was deleted after the `If-Modified-Since` time.
-    NotModified,
-    /// Status 400.
-    ///
-    /// INVALID_MODULE (unknown or unsupported module), INVALID_DATA (bad `type`) or INVALID_REQUEST_METHOD.
-    BadRequest(ApiError),
-    /// Status 401.
-    ///
-    /// OAUTH_SCOPE_MISMATCH (token lacks the READ scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
-    Unauthorized(ApiError),
-    /// Status 403.
-    ///
-    /// NO_PERMISSION - the user cannot read the module.
-    Forbidden(ApiError),
-    /// Status 404.
-    ///
-    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
-    NotFound(ApiError),
-    /// Status 429.
-    ///
-    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
-    TooManyRequests(ApiError),
-    /// Status 500.
-    ///
-    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
-    InternalServerError(ApiError),
-}
-impl ::std::fmt::Display for ListDeletedRecordsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                ListDeletedRecordsError::NotModified => "304 NotModified",
-                ListDeletedRecordsError::BadRequest(_) => "400 BadRequest",
-                ListDeletedRecordsError::Unauthorized(_) => "401 Unauthorized",
-                ListDeletedRecordsError::Forbidden(_) => "403 Forbidden",
-                ListDeletedRecordsError::NotFound(_) => "404 NotFound",
-                ListDeletedRecordsError::TooManyRequests(_) => "429 TooManyRequests",
-                ListDeletedRecordsError::InternalServerError(_) => {
-                    "500 InternalServerError"
-                }
-            },
-        )
+runtime::error_enum! {
+    /// The error responses declared for [`Client::list_deleted_records`].
+    pub enum ListDeletedRecordsError {
+        /// Status 304.
+        ///
+        /// No record was deleted after the `If-Modified-Since` time.
+        NotModified = "304 NotModified",
+        /// Status 400.
+        ///
+        /// INVALID_MODULE (unknown or unsupported module), INVALID_DATA (bad `type`) or INVALID_REQUEST_METHOD.
+        BadRequest(ApiError) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// OAUTH_SCOPE_MISMATCH (token lacks the READ scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        Unauthorized(ApiError) = "401 Unauthorized",
+        /// Status 403.
+        ///
+        /// NO_PERMISSION - the user cannot read the module.
+        Forbidden(ApiError) = "403 Forbidden",
+        /// Status 404.
+        ///
+        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        NotFound(ApiError) = "404 NotFound",
+        /// Status 429.
+        ///
+        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        TooManyRequests(ApiError) = "429 TooManyRequests",
+        /// Status 500.
+        ///
+        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
 /// Request builder for [`Client::get_record_count`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -2541,58 +2306,35 @@ impl GetRecordCount {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<RecordCountResponse>,
-        runtime::Error<GetRecordCountError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(GetRecordCount => RecordCountResponse, GetRecordCountError);
-/// The error responses declared for [`Client::get_record_count`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetRecordCountError {
-    /// Status 400.
-    ///
-    /// INVALID_MODULE, INVALID_QUERY (bad criteria), INVALID_DATA (bad cvid) or INVALID_REQUEST_METHOD.
-    BadRequest(ApiError),
-    /// Status 401.
-    ///
-    /// OAUTH_SCOPE_MISMATCH (token lacks the READ scope or ZohoSearch.securesearch.READ), INVALID_TOKEN or AUTHENTICATION_FAILURE.
-    Unauthorized(ApiError),
-    /// Status 403.
-    ///
-    /// NO_PERMISSION - the user cannot read the module.
-    Forbidden(ApiError),
-    /// Status 404.
-    ///
-    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
-    NotFound(ApiError),
-    /// Status 429.
-    ///
-    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
-    TooManyRequests(ApiError),
-    /// Status 500.
-    ///
-    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
-    InternalServerError(ApiError),
-}
-impl ::std::fmt::Display for GetRecordCountError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                GetRecordCountError::BadRequest(_) => "400 BadRequest",
-                GetRecordCountError::Unauthorized(_) => "401 Unauthorized",
-                GetRecordCountError::Forbidden(_) => "403 Forbidden",
-                GetRecordCountError::NotFound(_) => "404 NotFound",
-                GetRecordCountError::TooManyRequests(_) => "429 TooManyRequests",
-                GetRecordCountError::InternalServerError(_) => "500 InternalServerError",
-            },
-        )
+runtime::impl_send!(GetRecordCount => RecordCountResponse, GetRecordCountError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::get_record_count`].
+    pub enum GetRecordCountError {
+        /// Status 400.
+        ///
+        /// INVALID_MODULE, INVALID_QUERY (bad criteria), INVALID_DATA (bad cvid) or INVALID_REQUEST_METHOD.
+        BadRequest(ApiError) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// OAUTH_SCOPE_MISMATCH (token lacks the READ scope or ZohoSearch.securesearch.READ), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        Unauthorized(ApiError) = "401 Unauthorized",
+        /// Status 403.
+        ///
+        /// NO_PERMISSION - the user cannot read the module.
+        Forbidden(ApiError) = "403 Forbidden",
+        /// Status 404.
+        ///
+        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        NotFound(ApiError) = "404 NotFound",
+        /// Status 429.
+        ///
+        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        TooManyRequests(ApiError) = "429 TooManyRequests",
+        /// Status 500.
+        ///
+        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
 /// Request builder for [`Client::get_mass_update_status`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -2631,57 +2373,33 @@ impl GetMassUpdateStatus {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<MassUpdateStatusResponse>,
-        runtime::Error<GetMassUpdateStatusError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
+runtime::impl_send!(
     GetMassUpdateStatus => MassUpdateStatusResponse, GetMassUpdateStatusError
 );
-/// The error responses declared for [`Client::get_mass_update_status`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetMassUpdateStatusError {
-    /// Status 400.
-    ///
-    /// MANDATORY_NOT_FOUND (no `job_id`), AUTHORIZATION_FAILED, INVALID_MODULE or INVALID_REQUEST_METHOD.
-    BadRequest(ApiError),
-    /// Status 401.
-    ///
-    /// OAUTH_SCOPE_MISMATCH (token lacks ZohoCRM.mass_update.{module_name}.READ), INVALID_TOKEN or AUTHENTICATION_FAILURE.
-    Unauthorized(ApiError),
-    /// Status 404.
-    ///
-    /// NOT_FOUND (no job with this ID) or INVALID_URL_PATTERN.
-    NotFound(ApiError),
-    /// Status 429.
-    ///
-    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
-    TooManyRequests(ApiError),
-    /// Status 500.
-    ///
-    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
-    InternalServerError(ApiError),
-}
-impl ::std::fmt::Display for GetMassUpdateStatusError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                GetMassUpdateStatusError::BadRequest(_) => "400 BadRequest",
-                GetMassUpdateStatusError::Unauthorized(_) => "401 Unauthorized",
-                GetMassUpdateStatusError::NotFound(_) => "404 NotFound",
-                GetMassUpdateStatusError::TooManyRequests(_) => "429 TooManyRequests",
-                GetMassUpdateStatusError::InternalServerError(_) => {
-                    "500 InternalServerError"
-                }
-            },
-        )
+runtime::error_enum! {
+    /// The error responses declared for [`Client::get_mass_update_status`].
+    pub enum GetMassUpdateStatusError {
+        /// Status 400.
+        ///
+        /// MANDATORY_NOT_FOUND (no `job_id`), AUTHORIZATION_FAILED, INVALID_MODULE or INVALID_REQUEST_METHOD.
+        BadRequest(ApiError) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// OAUTH_SCOPE_MISMATCH (token lacks ZohoCRM.mass_update.{module_name}.READ), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        Unauthorized(ApiError) = "401 Unauthorized",
+        /// Status 404.
+        ///
+        /// NOT_FOUND (no job with this ID) or INVALID_URL_PATTERN.
+        NotFound(ApiError) = "404 NotFound",
+        /// Status 429.
+        ///
+        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        TooManyRequests(ApiError) = "429 TooManyRequests",
+        /// Status 500.
+        ///
+        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
 /// Request builder for [`Client::mass_update_records`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -2721,60 +2439,35 @@ impl MassUpdateRecords {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<ActionResponse>,
-        runtime::Error<MassUpdateRecordsError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(MassUpdateRecords => ActionResponse, MassUpdateRecordsError);
-/// The error responses declared for [`Client::mass_update_records`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum MassUpdateRecordsError {
-    /// Status 400.
-    ///
-    /// INVALID_DATA (bad field value or ID), MANDATORY_NOT_FOUND (no `data`, or none of ids / cvid / territory), LIMIT_EXCEEDED (more than 500 ids), INVALID_MODULE or INVALID_REQUEST_METHOD.
-    BadRequest(ApiError),
-    /// Status 401.
-    ///
-    /// OAUTH_SCOPE_MISMATCH (token lacks ZohoCRM.mass_update.{module_name}.UPDATE), INVALID_TOKEN or AUTHENTICATION_FAILURE.
-    Unauthorized(ApiError),
-    /// Status 403.
-    ///
-    /// NO_PERMISSION - the user may not mass update the module.
-    Forbidden(ApiError),
-    /// Status 404.
-    ///
-    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
-    NotFound(ApiError),
-    /// Status 429.
-    ///
-    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
-    TooManyRequests(ApiError),
-    /// Status 500.
-    ///
-    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
-    InternalServerError(ApiError),
-}
-impl ::std::fmt::Display for MassUpdateRecordsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                MassUpdateRecordsError::BadRequest(_) => "400 BadRequest",
-                MassUpdateRecordsError::Unauthorized(_) => "401 Unauthorized",
-                MassUpdateRecordsError::Forbidden(_) => "403 Forbidden",
-                MassUpdateRecordsError::NotFound(_) => "404 NotFound",
-                MassUpdateRecordsError::TooManyRequests(_) => "429 TooManyRequests",
-                MassUpdateRecordsError::InternalServerError(_) => {
-                    "500 InternalServerError"
-                }
-            },
-        )
+runtime::impl_send!(MassUpdateRecords => ActionResponse, MassUpdateRecordsError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::mass_update_records`].
+    pub enum MassUpdateRecordsError {
+        /// Status 400.
+        ///
+        /// INVALID_DATA (bad field value or ID), MANDATORY_NOT_FOUND (no `data`, or none of ids / cvid / territory), LIMIT_EXCEEDED (more than 500 ids), INVALID_MODULE or INVALID_REQUEST_METHOD.
+        BadRequest(ApiError) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// OAUTH_SCOPE_MISMATCH (token lacks ZohoCRM.mass_update.{module_name}.UPDATE), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        Unauthorized(ApiError) = "401 Unauthorized",
+        /// Status 403.
+        ///
+        /// NO_PERMISSION - the user may not mass update the module.
+        Forbidden(ApiError) = "403 Forbidden",
+        /// Status 404.
+        ///
+        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        NotFound(ApiError) = "404 NotFound",
+        /// Status 429.
+        ///
+        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        TooManyRequests(ApiError) = "429 TooManyRequests",
+        /// Status 500.
+        ///
+        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
 /// Request builder for [`Client::assign_territories`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -2814,60 +2507,35 @@ impl AssignTerritories {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<ActionResponse>,
-        runtime::Error<AssignTerritoriesError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(AssignTerritories => ActionResponse, AssignTerritoriesError);
-/// The error responses declared for [`Client::assign_territories`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum AssignTerritoriesError {
-    /// Status 400.
-    ///
-    /// INVALID_DATA (unknown record or territory ID), MANDATORY_NOT_FOUND (no `Territories`), LIMIT_EXCEEDED (too many territories), NOT_SUPPORTED (module without territories) or INVALID_MODULE.
-    BadRequest(ApiError),
-    /// Status 401.
-    ///
-    /// OAUTH_SCOPE_MISMATCH (token lacks the UPDATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
-    Unauthorized(ApiError),
-    /// Status 403.
-    ///
-    /// NO_PERMISSION - the user may not assign territories.
-    Forbidden(ApiError),
-    /// Status 404.
-    ///
-    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
-    NotFound(ApiError),
-    /// Status 429.
-    ///
-    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
-    TooManyRequests(ApiError),
-    /// Status 500.
-    ///
-    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
-    InternalServerError(ApiError),
-}
-impl ::std::fmt::Display for AssignTerritoriesError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                AssignTerritoriesError::BadRequest(_) => "400 BadRequest",
-                AssignTerritoriesError::Unauthorized(_) => "401 Unauthorized",
-                AssignTerritoriesError::Forbidden(_) => "403 Forbidden",
-                AssignTerritoriesError::NotFound(_) => "404 NotFound",
-                AssignTerritoriesError::TooManyRequests(_) => "429 TooManyRequests",
-                AssignTerritoriesError::InternalServerError(_) => {
-                    "500 InternalServerError"
-                }
-            },
-        )
+runtime::impl_send!(AssignTerritories => ActionResponse, AssignTerritoriesError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::assign_territories`].
+    pub enum AssignTerritoriesError {
+        /// Status 400.
+        ///
+        /// INVALID_DATA (unknown record or territory ID), MANDATORY_NOT_FOUND (no `Territories`), LIMIT_EXCEEDED (too many territories), NOT_SUPPORTED (module without territories) or INVALID_MODULE.
+        BadRequest(ApiError) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// OAUTH_SCOPE_MISMATCH (token lacks the UPDATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        Unauthorized(ApiError) = "401 Unauthorized",
+        /// Status 403.
+        ///
+        /// NO_PERMISSION - the user may not assign territories.
+        Forbidden(ApiError) = "403 Forbidden",
+        /// Status 404.
+        ///
+        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        NotFound(ApiError) = "404 NotFound",
+        /// Status 429.
+        ///
+        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        TooManyRequests(ApiError) = "429 TooManyRequests",
+        /// Status 500.
+        ///
+        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
 /// Request builder for [`Client::assign_record_territories`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -2909,62 +2577,37 @@ impl AssignRecordTerritories {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<ActionResponse>,
-        runtime::Error<AssignRecordTerritoriesError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
+runtime::impl_send!(
     AssignRecordTerritories => ActionResponse, AssignRecordTerritoriesError
 );
-/// The error responses declared for [`Client::assign_record_territories`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum AssignRecordTerritoriesError {
-    /// Status 400.
-    ///
-    /// INVALID_DATA (unknown record or territory ID), MANDATORY_NOT_FOUND (no `Territories`), LIMIT_EXCEEDED (too many territories), NOT_SUPPORTED or INVALID_MODULE.
-    BadRequest(ApiError),
-    /// Status 401.
-    ///
-    /// OAUTH_SCOPE_MISMATCH (token lacks the UPDATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
-    Unauthorized(ApiError),
-    /// Status 403.
-    ///
-    /// NO_PERMISSION - the user may not assign territories.
-    Forbidden(ApiError),
-    /// Status 404.
-    ///
-    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
-    NotFound(ApiError),
-    /// Status 429.
-    ///
-    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
-    TooManyRequests(ApiError),
-    /// Status 500.
-    ///
-    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
-    InternalServerError(ApiError),
-}
-impl ::std::fmt::Display for AssignRecordTerritoriesError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                AssignRecordTerritoriesError::BadRequest(_) => "400 BadRequest",
-                AssignRecordTerritoriesError::Unauthorized(_) => "401 Unauthorized",
-                AssignRecordTerritoriesError::Forbidden(_) => "403 Forbidden",
-                AssignRecordTerritoriesError::NotFound(_) => "404 NotFound",
-                AssignRecordTerritoriesError::TooManyRequests(_) => "429 TooManyRequests",
-                AssignRecordTerritoriesError::InternalServerError(_) => {
-                    "500 InternalServerError"
-                }
-            },
-        )
+runtime::error_enum! {
+    /// The error responses declared for [`Client::assign_record_territories`].
+    pub enum AssignRecordTerritoriesError {
+        /// Status 400.
+        ///
+        /// INVALID_DATA (unknown record or territory ID), MANDATORY_NOT_FOUND (no `Territories`), LIMIT_EXCEEDED (too many territories), NOT_SUPPORTED or INVALID_MODULE.
+        BadRequest(ApiError) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// OAUTH_SCOPE_MISMATCH (token lacks the UPDATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        Unauthorized(ApiError) = "401 Unauthorized",
+        /// Status 403.
+        ///
+        /// NO_PERMISSION - the user may not assign territories.
+        Forbidden(ApiError) = "403 Forbidden",
+        /// Status 404.
+        ///
+        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        NotFound(ApiError) = "404 NotFound",
+        /// Status 429.
+        ///
+        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        TooManyRequests(ApiError) = "429 TooManyRequests",
+        /// Status 500.
+        ///
+        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
 /// Request builder for [`Client::remove_territories`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -3004,60 +2647,35 @@ impl RemoveTerritories {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<ActionResponse>,
-        runtime::Error<RemoveTerritoriesError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(RemoveTerritories => ActionResponse, RemoveTerritoriesError);
-/// The error responses declared for [`Client::remove_territories`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum RemoveTerritoriesError {
-    /// Status 400.
-    ///
-    /// INVALID_DATA (unknown record or territory ID, or a territory the record does not have), MANDATORY_NOT_FOUND, NOT_SUPPORTED or INVALID_MODULE.
-    BadRequest(ApiError),
-    /// Status 401.
-    ///
-    /// OAUTH_SCOPE_MISMATCH (token lacks the UPDATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
-    Unauthorized(ApiError),
-    /// Status 403.
-    ///
-    /// NO_PERMISSION - the user may not remove territories.
-    Forbidden(ApiError),
-    /// Status 404.
-    ///
-    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
-    NotFound(ApiError),
-    /// Status 429.
-    ///
-    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
-    TooManyRequests(ApiError),
-    /// Status 500.
-    ///
-    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
-    InternalServerError(ApiError),
-}
-impl ::std::fmt::Display for RemoveTerritoriesError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                RemoveTerritoriesError::BadRequest(_) => "400 BadRequest",
-                RemoveTerritoriesError::Unauthorized(_) => "401 Unauthorized",
-                RemoveTerritoriesError::Forbidden(_) => "403 Forbidden",
-                RemoveTerritoriesError::NotFound(_) => "404 NotFound",
-                RemoveTerritoriesError::TooManyRequests(_) => "429 TooManyRequests",
-                RemoveTerritoriesError::InternalServerError(_) => {
-                    "500 InternalServerError"
-                }
-            },
-        )
+runtime::impl_send!(RemoveTerritories => ActionResponse, RemoveTerritoriesError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::remove_territories`].
+    pub enum RemoveTerritoriesError {
+        /// Status 400.
+        ///
+        /// INVALID_DATA (unknown record or territory ID, or a territory the record does not have), MANDATORY_NOT_FOUND, NOT_SUPPORTED or INVALID_MODULE.
+        BadRequest(ApiError) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// OAUTH_SCOPE_MISMATCH (token lacks the UPDATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        Unauthorized(ApiError) = "401 Unauthorized",
+        /// Status 403.
+        ///
+        /// NO_PERMISSION - the user may not remove territories.
+        Forbidden(ApiError) = "403 Forbidden",
+        /// Status 404.
+        ///
+        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        NotFound(ApiError) = "404 NotFound",
+        /// Status 429.
+        ///
+        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        TooManyRequests(ApiError) = "429 TooManyRequests",
+        /// Status 500.
+        ///
+        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
 /// Request builder for [`Client::remove_record_territories`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -3099,62 +2717,37 @@ impl RemoveRecordTerritories {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<ActionResponse>,
-        runtime::Error<RemoveRecordTerritoriesError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
+runtime::impl_send!(
     RemoveRecordTerritories => ActionResponse, RemoveRecordTerritoriesError
 );
-/// The error responses declared for [`Client::remove_record_territories`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum RemoveRecordTerritoriesError {
-    /// Status 400.
-    ///
-    /// INVALID_DATA (unknown record or territory ID), MANDATORY_NOT_FOUND, NOT_SUPPORTED or INVALID_MODULE.
-    BadRequest(ApiError),
-    /// Status 401.
-    ///
-    /// OAUTH_SCOPE_MISMATCH (token lacks the UPDATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
-    Unauthorized(ApiError),
-    /// Status 403.
-    ///
-    /// NO_PERMISSION - the user may not remove territories.
-    Forbidden(ApiError),
-    /// Status 404.
-    ///
-    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
-    NotFound(ApiError),
-    /// Status 429.
-    ///
-    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
-    TooManyRequests(ApiError),
-    /// Status 500.
-    ///
-    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
-    InternalServerError(ApiError),
-}
-impl ::std::fmt::Display for RemoveRecordTerritoriesError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                RemoveRecordTerritoriesError::BadRequest(_) => "400 BadRequest",
-                RemoveRecordTerritoriesError::Unauthorized(_) => "401 Unauthorized",
-                RemoveRecordTerritoriesError::Forbidden(_) => "403 Forbidden",
-                RemoveRecordTerritoriesError::NotFound(_) => "404 NotFound",
-                RemoveRecordTerritoriesError::TooManyRequests(_) => "429 TooManyRequests",
-                RemoveRecordTerritoriesError::InternalServerError(_) => {
-                    "500 InternalServerError"
-                }
-            },
-        )
+runtime::error_enum! {
+    /// The error responses declared for [`Client::remove_record_territories`].
+    pub enum RemoveRecordTerritoriesError {
+        /// Status 400.
+        ///
+        /// INVALID_DATA (unknown record or territory ID), MANDATORY_NOT_FOUND, NOT_SUPPORTED or INVALID_MODULE.
+        BadRequest(ApiError) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// OAUTH_SCOPE_MISMATCH (token lacks the UPDATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        Unauthorized(ApiError) = "401 Unauthorized",
+        /// Status 403.
+        ///
+        /// NO_PERMISSION - the user may not remove territories.
+        Forbidden(ApiError) = "403 Forbidden",
+        /// Status 404.
+        ///
+        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        NotFound(ApiError) = "404 NotFound",
+        /// Status 429.
+        ///
+        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        TooManyRequests(ApiError) = "429 TooManyRequests",
+        /// Status 500.
+        ///
+        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
 /// Request builder for [`Client::get_rich_text_fields`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -3203,60 +2796,35 @@ impl GetRichTextFields {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<RecordResponse>,
-        runtime::Error<GetRichTextFieldsError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(GetRichTextFields => RecordResponse, GetRichTextFieldsError);
-/// The error responses declared for [`Client::get_rich_text_fields`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetRichTextFieldsError {
-    /// Status 400.
-    ///
-    /// INVALID_DATA (bad record ID, or a field that is not a rich text field), INVALID_MODULE or INVALID_REQUEST_METHOD.
-    BadRequest(ApiError),
-    /// Status 401.
-    ///
-    /// OAUTH_SCOPE_MISMATCH (token lacks the READ scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
-    Unauthorized(ApiError),
-    /// Status 403.
-    ///
-    /// NO_PERMISSION - the user cannot read the module.
-    Forbidden(ApiError),
-    /// Status 404.
-    ///
-    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
-    NotFound(ApiError),
-    /// Status 429.
-    ///
-    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
-    TooManyRequests(ApiError),
-    /// Status 500.
-    ///
-    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
-    InternalServerError(ApiError),
-}
-impl ::std::fmt::Display for GetRichTextFieldsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                GetRichTextFieldsError::BadRequest(_) => "400 BadRequest",
-                GetRichTextFieldsError::Unauthorized(_) => "401 Unauthorized",
-                GetRichTextFieldsError::Forbidden(_) => "403 Forbidden",
-                GetRichTextFieldsError::NotFound(_) => "404 NotFound",
-                GetRichTextFieldsError::TooManyRequests(_) => "429 TooManyRequests",
-                GetRichTextFieldsError::InternalServerError(_) => {
-                    "500 InternalServerError"
-                }
-            },
-        )
+runtime::impl_send!(GetRichTextFields => RecordResponse, GetRichTextFieldsError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::get_rich_text_fields`].
+    pub enum GetRichTextFieldsError {
+        /// Status 400.
+        ///
+        /// INVALID_DATA (bad record ID, or a field that is not a rich text field), INVALID_MODULE or INVALID_REQUEST_METHOD.
+        BadRequest(ApiError) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// OAUTH_SCOPE_MISMATCH (token lacks the READ scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        Unauthorized(ApiError) = "401 Unauthorized",
+        /// Status 403.
+        ///
+        /// NO_PERMISSION - the user cannot read the module.
+        Forbidden(ApiError) = "403 Forbidden",
+        /// Status 404.
+        ///
+        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        NotFound(ApiError) = "404 NotFound",
+        /// Status 429.
+        ///
+        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        TooManyRequests(ApiError) = "429 TooManyRequests",
+        /// Status 500.
+        ///
+        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
 /// Request builder for [`Client::get_rich_text_records`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -3298,62 +2866,35 @@ impl GetRichTextRecords {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<RecordDataResponse>,
-        runtime::Error<GetRichTextRecordsError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
-    GetRichTextRecords => RecordDataResponse, GetRichTextRecordsError
-);
-/// The error responses declared for [`Client::get_rich_text_records`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetRichTextRecordsError {
-    /// Status 400.
-    ///
-    /// INVALID_DATA (bad record ID or a field that is not a rich text field), REQUIRED_PARAM_MISSING (`ids` or `fields` absent), INVALID_MODULE.
-    BadRequest(ApiError),
-    /// Status 401.
-    ///
-    /// OAUTH_SCOPE_MISMATCH (token lacks the READ scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
-    Unauthorized(ApiError),
-    /// Status 403.
-    ///
-    /// NO_PERMISSION - the user cannot read the module.
-    Forbidden(ApiError),
-    /// Status 404.
-    ///
-    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
-    NotFound(ApiError),
-    /// Status 429.
-    ///
-    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
-    TooManyRequests(ApiError),
-    /// Status 500.
-    ///
-    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
-    InternalServerError(ApiError),
-}
-impl ::std::fmt::Display for GetRichTextRecordsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                GetRichTextRecordsError::BadRequest(_) => "400 BadRequest",
-                GetRichTextRecordsError::Unauthorized(_) => "401 Unauthorized",
-                GetRichTextRecordsError::Forbidden(_) => "403 Forbidden",
-                GetRichTextRecordsError::NotFound(_) => "404 NotFound",
-                GetRichTextRecordsError::TooManyRequests(_) => "429 TooManyRequests",
-                GetRichTextRecordsError::InternalServerError(_) => {
-                    "500 InternalServerError"
-                }
-            },
-        )
+runtime::impl_send!(GetRichTextRecords => RecordDataResponse, GetRichTextRecordsError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::get_rich_text_records`].
+    pub enum GetRichTextRecordsError {
+        /// Status 400.
+        ///
+        /// INVALID_DATA (bad record ID or a field that is not a rich text field), REQUIRED_PARAM_MISSING (`ids` or `fields` absent), INVALID_MODULE.
+        BadRequest(ApiError) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// OAUTH_SCOPE_MISMATCH (token lacks the READ scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        Unauthorized(ApiError) = "401 Unauthorized",
+        /// Status 403.
+        ///
+        /// NO_PERMISSION - the user cannot read the module.
+        Forbidden(ApiError) = "403 Forbidden",
+        /// Status 404.
+        ///
+        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        NotFound(ApiError) = "404 NotFound",
+        /// Status 429.
+        ///
+        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        TooManyRequests(ApiError) = "429 TooManyRequests",
+        /// Status 500.
+        ///
+        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
 /// Request builder for [`Client::update_notifications`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -3382,35 +2923,15 @@ impl UpdateNotifications {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<WatchResponse>,
-        runtime::Error<UpdateNotificationsError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
-    UpdateNotifications => WatchResponse, UpdateNotificationsError
-);
-/// The error responses declared for [`Client::update_notifications`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum UpdateNotificationsError {
-    /// Status 400.
-    ///
-    /// INVALID_DATA (an unknown channel, module or event).
-    BadRequest(ApiError),
-}
-impl ::std::fmt::Display for UpdateNotificationsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                UpdateNotificationsError::BadRequest(_) => "400 BadRequest",
-            },
-        )
+runtime::impl_send!(UpdateNotifications => WatchResponse, UpdateNotificationsError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::update_notifications`].
+    pub enum UpdateNotificationsError {
+        /// Status 400.
+        ///
+        /// INVALID_DATA (an unknown channel, module or event).
+        BadRequest(ApiError) = "400 BadRequest",
     }
 }
 /// Request builder for [`Client::enable_notifications`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -3440,40 +2961,19 @@ impl EnableNotifications {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<WatchResponse>,
-        runtime::Error<EnableNotificationsError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(
-    EnableNotifications => WatchResponse, EnableNotificationsError
-);
-/// The error responses declared for [`Client::enable_notifications`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum EnableNotificationsError {
-    /// Status 400.
-    ///
-    /// INVALID_DATA (an unknown module or event, a channel expiry more than a day away), MANDATORY_NOT_FOUND (no `notify_url` or `channel_id`).
-    BadRequest(ApiError),
-    /// Status 401.
-    ///
-    /// OAUTH_SCOPE_MISMATCH (token lacks the notifications scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
-    Unauthorized(ApiError),
-}
-impl ::std::fmt::Display for EnableNotificationsError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                EnableNotificationsError::BadRequest(_) => "400 BadRequest",
-                EnableNotificationsError::Unauthorized(_) => "401 Unauthorized",
-            },
-        )
+runtime::impl_send!(EnableNotifications => WatchResponse, EnableNotificationsError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::enable_notifications`].
+    pub enum EnableNotificationsError {
+        /// Status 400.
+        ///
+        /// INVALID_DATA (an unknown module or event, a channel expiry more than a day away), MANDATORY_NOT_FOUND (no `notify_url` or `channel_id`).
+        BadRequest(ApiError) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// OAUTH_SCOPE_MISMATCH (token lacks the notifications scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        Unauthorized(ApiError) = "401 Unauthorized",
     }
 }
 /// Request builder for [`Client::clone_record`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -3520,61 +3020,38 @@ impl CloneRecord {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<
-        runtime::Response<BulkActionResponse>,
-        runtime::Error<CloneRecordError>,
-    > {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(CloneRecord => BulkActionResponse, CloneRecordError);
-/// The error responses declared for [`Client::clone_record`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum CloneRecordError {
-    /// Status 400.
-    ///
-    /// INVALID_DATA (bad record ID or field value), MANDATORY_NOT_FOUND
-    /// (a mandatory field set to null), NOT_SUPPORTED (module cannot be
-    /// cloned), INVALID_MODULE. Record-level errors come inside `data`,
-    /// request-level errors as a single flat object.
-    BadRequest(BulkErrorResponse),
-    /// Status 401.
-    ///
-    /// OAUTH_SCOPE_MISMATCH (token lacks the CREATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
-    Unauthorized(ApiError),
-    /// Status 403.
-    ///
-    /// NO_PERMISSION - the user cannot create records in the module.
-    Forbidden(ApiError),
-    /// Status 404.
-    ///
-    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
-    NotFound(ApiError),
-    /// Status 429.
-    ///
-    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
-    TooManyRequests(ApiError),
-    /// Status 500.
-    ///
-    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
-    InternalServerError(ApiError),
-}
-impl ::std::fmt::Display for CloneRecordError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                CloneRecordError::BadRequest(_) => "400 BadRequest",
-                CloneRecordError::Unauthorized(_) => "401 Unauthorized",
-                CloneRecordError::Forbidden(_) => "403 Forbidden",
-                CloneRecordError::NotFound(_) => "404 NotFound",
-                CloneRecordError::TooManyRequests(_) => "429 TooManyRequests",
-                CloneRecordError::InternalServerError(_) => "500 InternalServerError",
-            },
-        )
+runtime::impl_send!(CloneRecord => BulkActionResponse, CloneRecordError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::clone_record`].
+    pub enum CloneRecordError {
+        /// Status 400.
+        ///
+        /// INVALID_DATA (bad record ID or field value), MANDATORY_NOT_FOUND
+        /// (a mandatory field set to null), NOT_SUPPORTED (module cannot be
+        /// cloned), INVALID_MODULE. Record-level errors come inside `data`,
+        /// request-level errors as a single flat object.
+        BadRequest(BulkErrorResponse) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// OAUTH_SCOPE_MISMATCH (token lacks the CREATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        Unauthorized(ApiError) = "401 Unauthorized",
+        /// Status 403.
+        ///
+        /// NO_PERMISSION - the user cannot create records in the module.
+        Forbidden(ApiError) = "403 Forbidden",
+        /// Status 404.
+        ///
+        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        NotFound(ApiError) = "404 NotFound",
+        /// Status 429.
+        ///
+        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        TooManyRequests(ApiError) = "429 TooManyRequests",
+        /// Status 500.
+        ///
+        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
 /// Request builder for [`Client::get_photo`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -3611,13 +3088,6 @@ impl GetPhoto {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<runtime::Response<Vec<u8>>, runtime::Error<GetPhotoError>> {
-        self.client.send(self.request(), Self::decode).await
-    }
     /// Sends the request and streams the success body (no body limit
     /// applies); error responses are decoded as by `send`.
     pub async fn send_streaming(
@@ -3626,47 +3096,34 @@ impl GetPhoto {
         self.client.send_streaming(self.request(), Self::decode).await
     }
 }
-runtime::impl_into_future!(GetPhoto => Vec < u8 >, GetPhotoError);
-/// The error responses declared for [`Client::get_photo`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum GetPhotoError {
-    /// Status 400.
-    ///
-    /// INVALID_DATA (bad record ID), AUTHORIZATION_FAILED or INVALID_MODULE.
-    BadRequest(ApiError),
-    /// Status 401.
-    ///
-    /// OAUTH_SCOPE_MISMATCH (token lacks the DELETE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
-    Unauthorized(ApiError),
-    /// Status 403.
-    ///
-    /// NO_PERMISSION - the user cannot download images.
-    Forbidden(ApiError),
-    /// Status 404.
-    ///
-    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
-    NotFound(ApiError),
-    /// Status 429.
-    ///
-    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
-    TooManyRequests(ApiError),
-    /// Status 500.
-    ///
-    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
-    InternalServerError(ApiError),
-}
-impl ::std::fmt::Display for GetPhotoError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                GetPhotoError::BadRequest(_) => "400 BadRequest",
-                GetPhotoError::Unauthorized(_) => "401 Unauthorized",
-                GetPhotoError::Forbidden(_) => "403 Forbidden",
-                GetPhotoError::NotFound(_) => "404 NotFound",
-                GetPhotoError::TooManyRequests(_) => "429 TooManyRequests",
-                GetPhotoError::InternalServerError(_) => "500 InternalServerError",
-            },
-        )
+runtime::impl_send!(GetPhoto => Vec < u8 >, GetPhotoError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::get_photo`].
+    pub enum GetPhotoError {
+        /// Status 400.
+        ///
+        /// INVALID_DATA (bad record ID), AUTHORIZATION_FAILED or INVALID_MODULE.
+        BadRequest(ApiError) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// OAUTH_SCOPE_MISMATCH (token lacks the DELETE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        Unauthorized(ApiError) = "401 Unauthorized",
+        /// Status 403.
+        ///
+        /// NO_PERMISSION - the user cannot download images.
+        Forbidden(ApiError) = "403 Forbidden",
+        /// Status 404.
+        ///
+        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        NotFound(ApiError) = "404 NotFound",
+        /// Status 429.
+        ///
+        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        TooManyRequests(ApiError) = "429 TooManyRequests",
+        /// Status 500.
+        ///
+        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
 /// Request builder for [`Client::upload_photo`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -3714,55 +3171,35 @@ impl UploadPhoto {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<runtime::Response<ActionSuccess>, runtime::Error<UploadPhotoError>> {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(UploadPhoto => ActionSuccess, UploadPhotoError);
-/// The error responses declared for [`Client::upload_photo`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum UploadPhotoError {
-    /// Status 400.
-    ///
-    /// INVALID_DATA (bad record ID or image), RECORD_LOCKED, AUTHORIZATION_FAILED or INVALID_MODULE.
-    BadRequest(ApiError),
-    /// Status 401.
-    ///
-    /// OAUTH_SCOPE_MISMATCH (token lacks the DELETE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
-    Unauthorized(ApiError),
-    /// Status 403.
-    ///
-    /// NO_PERMISSION - the user cannot edit the record.
-    Forbidden(ApiError),
-    /// Status 404.
-    ///
-    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
-    NotFound(ApiError),
-    /// Status 429.
-    ///
-    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
-    TooManyRequests(ApiError),
-    /// Status 500.
-    ///
-    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
-    InternalServerError(ApiError),
-}
-impl ::std::fmt::Display for UploadPhotoError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                UploadPhotoError::BadRequest(_) => "400 BadRequest",
-                UploadPhotoError::Unauthorized(_) => "401 Unauthorized",
-                UploadPhotoError::Forbidden(_) => "403 Forbidden",
-                UploadPhotoError::NotFound(_) => "404 NotFound",
-                UploadPhotoError::TooManyRequests(_) => "429 TooManyRequests",
-                UploadPhotoError::InternalServerError(_) => "500 InternalServerError",
-            },
-        )
+runtime::impl_send!(UploadPhoto => ActionSuccess, UploadPhotoError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::upload_photo`].
+    pub enum UploadPhotoError {
+        /// Status 400.
+        ///
+        /// INVALID_DATA (bad record ID or image), RECORD_LOCKED, AUTHORIZATION_FAILED or INVALID_MODULE.
+        BadRequest(ApiError) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// OAUTH_SCOPE_MISMATCH (token lacks the DELETE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        Unauthorized(ApiError) = "401 Unauthorized",
+        /// Status 403.
+        ///
+        /// NO_PERMISSION - the user cannot edit the record.
+        Forbidden(ApiError) = "403 Forbidden",
+        /// Status 404.
+        ///
+        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        NotFound(ApiError) = "404 NotFound",
+        /// Status 429.
+        ///
+        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        TooManyRequests(ApiError) = "429 TooManyRequests",
+        /// Status 500.
+        ///
+        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
 /// Request builder for [`Client::delete_photo`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -3799,55 +3236,35 @@ impl DeletePhoto {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request, retrying as the client's policy allows.
-    #[inline]
-    pub async fn send(
-        self,
-    ) -> Result<runtime::Response<ActionSuccess>, runtime::Error<DeletePhotoError>> {
-        self.client.send(self.request(), Self::decode).await
-    }
 }
-runtime::impl_into_future!(DeletePhoto => ActionSuccess, DeletePhotoError);
-/// The error responses declared for [`Client::delete_photo`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum DeletePhotoError {
-    /// Status 400.
-    ///
-    /// INVALID_DATA (bad record ID, or the record has no photo), RECORD_LOCKED, AUTHORIZATION_FAILED, INVALID_MODULE or INVALID_REQUEST_METHOD.
-    BadRequest(ApiError),
-    /// Status 401.
-    ///
-    /// OAUTH_SCOPE_MISMATCH (token lacks the DELETE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
-    Unauthorized(ApiError),
-    /// Status 403.
-    ///
-    /// NO_PERMISSION - the user cannot edit the record.
-    Forbidden(ApiError),
-    /// Status 404.
-    ///
-    /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
-    NotFound(ApiError),
-    /// Status 429.
-    ///
-    /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
-    TooManyRequests(ApiError),
-    /// Status 500.
-    ///
-    /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
-    InternalServerError(ApiError),
-}
-impl ::std::fmt::Display for DeletePhotoError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(
-            match self {
-                DeletePhotoError::BadRequest(_) => "400 BadRequest",
-                DeletePhotoError::Unauthorized(_) => "401 Unauthorized",
-                DeletePhotoError::Forbidden(_) => "403 Forbidden",
-                DeletePhotoError::NotFound(_) => "404 NotFound",
-                DeletePhotoError::TooManyRequests(_) => "429 TooManyRequests",
-                DeletePhotoError::InternalServerError(_) => "500 InternalServerError",
-            },
-        )
+runtime::impl_send!(DeletePhoto => ActionSuccess, DeletePhotoError);
+runtime::error_enum! {
+    /// The error responses declared for [`Client::delete_photo`].
+    pub enum DeletePhotoError {
+        /// Status 400.
+        ///
+        /// INVALID_DATA (bad record ID, or the record has no photo), RECORD_LOCKED, AUTHORIZATION_FAILED, INVALID_MODULE or INVALID_REQUEST_METHOD.
+        BadRequest(ApiError) = "400 BadRequest",
+        /// Status 401.
+        ///
+        /// OAUTH_SCOPE_MISMATCH (token lacks the DELETE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        Unauthorized(ApiError) = "401 Unauthorized",
+        /// Status 403.
+        ///
+        /// NO_PERMISSION - the user cannot edit the record.
+        Forbidden(ApiError) = "403 Forbidden",
+        /// Status 404.
+        ///
+        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        NotFound(ApiError) = "404 NotFound",
+        /// Status 429.
+        ///
+        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        TooManyRequests(ApiError) = "429 TooManyRequests",
+        /// Status 500.
+        ///
+        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
 /// A notification channel to enable or update.

@@ -164,19 +164,54 @@ macro_rules! tagged_union {
     };
 }
 
-/// Lets a request builder be awaited directly (`client.get_x(id).await`).
+/// A request builder's `send` and its `IntoFuture` (so that
+/// `client.get_x(id).await` sends it): the same for every operation, given
+/// the builder's `request()` and `decode`, its success and error types.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! impl_into_future {
+macro_rules! impl_send {
     ($builder:ident => $ok:ty, $err:ty) => {
-        impl ::std::future::IntoFuture for $builder {
-            type Output = Result<$crate::Response<$ok>, $crate::Error<$err>>;
-            type IntoFuture = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Self::Output> + Send>>;
+        impl $builder {
+            /// Sends the request, retrying as the client's policy allows.
             // Inline: an operation's code is compiled where it is called,
             // not once for every operation in the library.
             #[inline]
+            pub async fn send(self) -> Result<$crate::Response<$ok>, $crate::Error<$err>> {
+                self.client.send(self.request(), Self::decode).await
+            }
+        }
+
+        impl ::std::future::IntoFuture for $builder {
+            type Output = Result<$crate::Response<$ok>, $crate::Error<$err>>;
+            type IntoFuture = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Self::Output> + Send>>;
+            #[inline]
             fn into_future(self) -> Self::IntoFuture {
                 Box::pin(self.send())
+            }
+        }
+    };
+}
+
+/// The error enum of one or more operations: one variant per declared
+/// error status, each written `Variant(Body) = "label"`, and a `Display`
+/// that prints the label (`400 BadRequest`).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! error_enum {
+    ($(#[$meta:meta])* pub enum $name:ident {
+        $($(#[$vmeta:meta])* $variant:ident $(($body:ty))? = $label:literal),* $(,)?
+    }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant $(($body))?,)*
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(match self {
+                    $(Self::$variant { .. } => $label,)*
+                })
             }
         }
     };
