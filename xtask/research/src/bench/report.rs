@@ -172,7 +172,7 @@ pub fn targets(r: &Results) -> Vec<Target> {
         dominates: sc.filter(|(x, _, _)| *x > 11.0).map(|(_, a, b)| stage_scaling(a, b)).unwrap_or_default(),
     });
 
-    // 7. Runtime overhead <= 1.1x hand-written reqwest.
+    // 7. Runtime overhead <= 1.05x hand-written reqwest.
     let (measured, met, dominates) = match &r.runtime {
         Some(Ok(o)) => {
             let instr = o.instructions.map(|(g, h)| g / h);
@@ -182,15 +182,15 @@ pub fn targets(r: &Results) -> Vec<Target> {
             };
             // Instructions are the steadier figure on a shared machine; use them when present.
             let x = instr.unwrap_or(o.wall_ratio);
-            let d = if x > 1.1 { runtime_split(o) } else { String::new() };
-            (m, Some(x <= 1.1), d)
+            let d = if x > RUNTIME_GOAL { runtime_split(o) } else { String::new() };
+            (m, Some(x <= RUNTIME_GOAL), d)
         }
         Some(Err(e)) => (format!("failed: {}", e.lines().next().unwrap_or_default()), None, String::new()),
         None => ("-".into(), None, String::new()),
     };
     out.push(Target {
         name: "Runtime overhead of a generated call",
-        goal: "<= 1.1x hand-written reqwest",
+        goal: "<= 1.05x hand-written reqwest",
         measured,
         met,
         dominates,
@@ -198,21 +198,24 @@ pub fn targets(r: &Results) -> Vec<Target> {
     out
 }
 
-/// Where the generated call's extra time goes, from the decode split.
+/// The runtime-overhead goal: generated / hand-written.
+const RUNTIME_GOAL: f64 = 1.05;
+
+/// Where the generated call's extra time goes, from the decode split. The
+/// runtime decodes a body with plain serde_json (serde_path_to_error only
+/// runs again on a body that fails), so a successful call's decoding costs
+/// what the generated types cost.
 fn runtime_split(o: &super::runtime::Overhead) -> String {
     let extra = o.generated_ns - o.handwritten_ns;
-    let (hand, plain, tracked) = o.decode_ns;
-    let tracking = tracked - plain;
+    let (hand, plain, _tracked) = o.decode_ns;
     let shape = plain - hand;
-    let rest = extra - (tracked - hand);
+    let rest = extra - shape;
     let pct = |v: f64| if extra > 0.0 { 100.0 * v / extra } else { 0.0 };
     format!(
-        "{:.1} us extra per call ({:.1} vs {:.1} us): decoding through serde_path_to_error {:.1} us ({:.0}%), the generated types' shape {:.1} us ({:.0}%), the rest (request building, retry and tracing wrappers) {:.1} us ({:.0}%)",
+        "{:.1} us extra per call ({:.1} vs {:.1} us): decoding into the generated types {:.1} us ({:.0}%), the rest (request building, per-attempt credentials and timeout, retry and tracing wrappers, reading the body) {:.1} us ({:.0}%)",
         extra / 1e3,
         o.generated_ns / 1e3,
         o.handwritten_ns / 1e3,
-        tracking / 1e3,
-        pct(tracking),
         shape / 1e3,
         pct(shape),
         rest / 1e3,
@@ -580,7 +583,7 @@ pub fn markdown(r: &Results, svg: &str) -> String {
         Some(Ok(o)) => {
             let _ = writeln!(
                 md,
-                "The same request (`GET /accounts/{{id}}?expand=owner,items` with a header and a bearer token, decoding a 16-field JSON object with nested arrays, dates and a UUID) through the client generated for the 100-operation synthetic spec and through hand-written `reqwest` + `serde` code, against a loopback HTTP/1.1 server in the same process; batches alternate, the ratio is the median over rounds ({} profile).\n\n| | Generated | Hand-written reqwest | Ratio |\n|---|---:|---:|---:|\n| Wall time per call | {:.1} us | {:.1} us | {:.3}x |",
+                "The same request (`GET /accounts/{{id}}?expand=owner,items` with a header and a bearer token, decoding a 16-field JSON object with nested arrays, dates and a UUID) through the client generated for the 100-operation synthetic spec and through hand-written `reqwest` + `serde` code (the reqwest version and features the runtime depends on, the query written into the URL), against a loopback HTTP/1.1 server in the same process; batches alternate, the ratio is the median over rounds ({} profile).\n\n| | Generated | Hand-written reqwest | Ratio |\n|---|---:|---:|---:|\n| Wall time per call | {:.1} us | {:.1} us | {:.3}x |",
                 o.profile,
                 o.generated_ns / 1e3,
                 o.handwritten_ns / 1e3,
@@ -592,12 +595,12 @@ pub fn markdown(r: &Results, svg: &str) -> String {
             let (hand, plain, tracked) = o.decode_ns;
             let _ = writeln!(
                 md,
-                "| Decoding the body alone (generated: through serde_path_to_error, as the runtime does) | {:.1} us | {:.1} us | {:.3}x |\n| Decoding the body into the generated types with plain serde_json | {:.1} us | | {:.3}x |",
-                tracked / 1e3,
-                hand / 1e3,
-                tracked / hand,
+                "| Decoding the body alone (generated: plain serde_json, as the runtime does) | {:.1} us | {:.1} us | {:.3}x |\n| Decoding the body through serde_path_to_error (the runtime does this only again for a body that fails, for the failing field's path) | {:.1} us | | {:.3}x |",
                 plain / 1e3,
-                plain / hand
+                hand / 1e3,
+                plain / hand,
+                tracked / 1e3,
+                tracked / hand
             );
             let _ = writeln!(md, "\nSplit of the extra time: {}.", runtime_split(o));
         }
