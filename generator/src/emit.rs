@@ -16,23 +16,26 @@ pub struct EmitOptions {
     pub module_path: String,
 }
 
-/// The whole module for one API.
-pub fn module(api: &Api, opts: &EmitOptions) -> TokenStream {
-    let client = client(api, opts);
-    let builder_ext = builder_ext(api);
-    let servers = api.servers.first().map(server_types).unwrap_or_default();
-    let ops = api.operations.iter().map(operation);
-    let types = api.types.iter().map(type_def);
-    let webhooks = api.webhooks.as_ref().map(|w| webhooks::receiver(w, opts)).unwrap_or_default();
-    quote! {
-        use crate::runtime;
-        #client
-        #builder_ext
-        #servers
-        #(#ops)*
-        #(#types)*
-        #webhooks
-    }
+/// The whole module for one API, in file order: one stream per construct
+/// (the client, each operation, each type, ...), each holding one or more
+/// items. See [`items`] for the same streams made one at a time.
+pub fn module(api: &Api, opts: &EmitOptions) -> Vec<TokenStream> {
+    items(api, opts).collect()
+}
+
+/// The streams of [`module`], each made when asked for: `format` writes and
+/// drops one before the next is made, so the module's tokens are never all
+/// in memory at once.
+pub fn items<'a>(api: &'a Api, opts: &'a EmitOptions) -> impl Iterator<Item = TokenStream> + 'a {
+    std::iter::once_with(|| quote! { use crate::runtime; })
+        .chain(std::iter::once_with(move || client(api, opts)))
+        .chain(std::iter::once_with(move || builder_ext(api)))
+        .chain(std::iter::once_with(move || api.servers.first().map(server_types).unwrap_or_default()))
+        .chain(api.operations.iter().map(operation))
+        .chain(api.types.iter().map(type_def))
+        .chain(std::iter::once_with(move || {
+            api.webhooks.as_ref().map(|w| webhooks::receiver(w, opts)).unwrap_or_default()
+        }))
 }
 
 pub(crate) fn ident(name: &str) -> Ident {
