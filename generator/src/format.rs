@@ -26,13 +26,18 @@ pub fn file(streams: impl IntoIterator<Item = TokenStream>, header: &Header<'_>,
         header.spec, header.command
     );
     for tokens in streams {
-        let parsed: syn::File =
-            syn::parse2(tokens).map_err(|e| Error::Internal { what: what.to_string(), message: e.to_string() })?;
-        for item in parsed.items {
-            out.push_str(&item_text(item));
+        for text in items(tokens, what)? {
+            out.push_str(&text);
         }
     }
     Ok(out)
+}
+
+/// The items of one stream, each formatted as [`file`] writes it.
+pub fn items(tokens: TokenStream, what: &str) -> Result<Vec<String>> {
+    let parsed: syn::File =
+        syn::parse2(tokens).map_err(|e| Error::Internal { what: what.to_string(), message: e.to_string() })?;
+    Ok(parsed.items.into_iter().map(item_text).collect())
 }
 
 /// Macros whose body is written as an enum: laid out as one, one variant
