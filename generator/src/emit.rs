@@ -16,34 +16,36 @@ pub struct EmitOptions {
     pub module_path: String,
 }
 
-/// The whole module for one API.
-pub fn module(api: &Api, opts: &EmitOptions) -> TokenStream {
-    let client = client(api, opts);
-    let builder_ext = builder_ext(api);
-    let servers = api.servers.first().map(server_types).unwrap_or_default();
-    let shared = shared_errors(api);
-    let ops = api.operations.iter().map(|op| operation(op, &shared));
-    let types = api.types.iter().map(type_def);
-    let webhooks = api.webhooks.as_ref().map(|w| webhooks::receiver(w, opts)).unwrap_or_default();
+/// The whole module for one API, in file order: one stream per construct
+/// (the client, each operation, each type, ...), each holding one or more
+/// items. See [`items`] for the same streams made one at a time.
+pub fn module(api: &Api, opts: &EmitOptions) -> Vec<TokenStream> {
+    items(api, opts).collect()
+}
+
+/// The streams of [`module`], each made when asked for: `format` writes and
+/// drops one before the next is made, so the module's tokens are never all
+/// in memory at once.
+pub fn items<'a>(api: &'a Api, opts: &'a EmitOptions) -> impl Iterator<Item = TokenStream> + 'a {
     let file_part = api
         .types
         .iter()
-        .any(|t| matches!(&t.kind, TypeKind::Multipart(f) if f.parts.iter().any(|p| p.kind == PartKind::File)))
-        .then(|| {
+        .any(|t| matches!(&t.kind, TypeKind::Multipart(f) if f.parts.iter().any(|p| p.kind == PartKind::File)));
+    let shared = shared_errors(api);
+    std::iter::once_with(move || {
+        let re_export = file_part.then(|| {
             quote!(
                 pub use crate::runtime::FilePart;
             )
         });
-    quote! {
-        use crate::runtime;
-        #file_part
-        #client
-        #builder_ext
-        #servers
-        #(#ops)*
-        #(#types)*
-        #webhooks
-    }
+        quote! { use crate::runtime; #re_export }
+    })
+    .chain(std::iter::once_with(move || client(api, opts)))
+    .chain(std::iter::once_with(move || builder_ext(api)))
+    .chain(std::iter::once_with(move || api.servers.first().map(server_types).unwrap_or_default()))
+    .chain(api.operations.iter().map(move |op| operation(op, &shared)))
+    .chain(api.types.iter().map(type_def))
+    .chain(std::iter::once_with(move || api.webhooks.as_ref().map(|w| webhooks::receiver(w, opts)).unwrap_or_default()))
 }
 
 pub(crate) fn ident(name: &str) -> Ident {

@@ -87,9 +87,10 @@ pub fn generate_openapi(doc: &openapiv3::OpenAPI, opts: &Options) -> Result<Gene
             });
         }
     }
-    let tokens = emit::module(&api, &emit::EmitOptions { module_path: opts.module_path.clone() });
-    let code =
-        format::file(tokens, &format::Header { spec: &opts.spec_label, command: &opts.command }, &opts.spec_label)?;
+    let emit_opts = emit::EmitOptions { module_path: opts.module_path.clone() };
+    let header = format::Header { spec: &opts.spec_label, command: &opts.command };
+    // Each item is emitted, formatted and dropped before the next.
+    let code = format::file(emit::items(&api, &emit_opts), &header, &opts.spec_label)?;
     Ok(Generated { code, api, warnings })
 }
 

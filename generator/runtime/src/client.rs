@@ -16,7 +16,7 @@ use super::error::{Error, NoErrorBody};
 use super::hooks::{Attempt, Hook};
 use super::options::RequestOptions;
 use super::ratelimit::{Limiter, Permit, RateLimit};
-use super::request::{encode, Request};
+use super::request::{push_encoded, Request};
 use super::response::{RawResponse, Response};
 use super::retry::RetryPolicy;
 
@@ -328,13 +328,20 @@ impl Client {
         url.push_str(base);
         url.push_str(&request.path);
         let mut sep = '?';
-        let pairs: Vec<(String, String)> = auth.query().map(|(k, v)| (encode(k), encode(v))).collect();
-        for (k, v) in request.query.iter().chain(pairs.iter()) {
+        for (k, v) in &request.query {
             url.push(sep);
             sep = '&';
             url.push_str(k);
             url.push('=');
             url.push_str(v);
+        }
+        // Credentials in the query, encoded straight into the URL.
+        for (k, v) in auth.query() {
+            url.push(sep);
+            sep = '&';
+            push_encoded(&mut url, k);
+            url.push('=');
+            push_encoded(&mut url, v);
         }
         url
     }

@@ -196,6 +196,10 @@ where
             .iter()
             .enumerate()
             .map(|(index, item)| {
+                // Plain first; the tracked decoder again only for the path of a failure.
+                if let Ok(value) = T::deserialize(item) {
+                    return Ok(value);
+                }
                 serde_path_to_error::deserialize::<_, T>(item).map_err(|e| {
                     Box::new(ItemError {
                         status: raw.status(),

@@ -16,7 +16,38 @@ use super::param::{ListStyle, ToParam};
 const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 pub(crate) fn encode(value: &str) -> String {
-    utf8_percent_encode(value, COMPONENT).to_string()
+    let mut out = String::with_capacity(value.len());
+    push_encoded(&mut out, value);
+    out
+}
+
+/// Appends `value`, percent-encoded, to `out` (no formatting machinery, no
+/// intermediate string).
+pub(crate) fn push_encoded(out: &mut String, value: &str) {
+    out.extend(utf8_percent_encode(value, COMPONENT));
+}
+
+/// `value` percent-encoded, reusing its allocation when nothing needs encoding.
+fn encode_owned(value: String) -> String {
+    if value.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')) {
+        value
+    } else {
+        encode(&value)
+    }
+}
+
+/// Where `{name}` is in `path`, from byte `from` on.
+fn placeholder(path: &str, name: &str, from: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(i) = path.get(at..)?.find(name) {
+        let start = at + i;
+        let end = start + name.len();
+        if start > 0 && path.as_bytes()[start - 1] == b'{' && path.as_bytes().get(end) == Some(&b'}') {
+            return Some(start - 1);
+        }
+        at = end.max(start + 1);
+    }
+    None
 }
 
 /// A request body, serialized once.
@@ -77,13 +108,19 @@ impl Request {
             self.fail(format!("path parameter `{name}` cannot be {raw:?}: it would change the path"));
             return self;
         }
-        self.path = self.path.replace(&format!("{{{name}}}"), &encode(&raw));
+        let encoded = encode_owned(raw);
+        // Every `{name}` of the template, in place.
+        let mut from = 0;
+        while let Some(start) = placeholder(&self.path, name, from) {
+            self.path.replace_range(start..start + name.len() + 2, &encoded);
+            from = start + encoded.len();
+        }
         self
     }
 
     /// Adds a query parameter.
     pub fn query(mut self, name: &str, value: &impl ToParam) -> Self {
-        self.query.push((encode(name), encode(&value.to_param())));
+        self.query.push((encode(name), encode_owned(value.to_param())));
         self
     }
 
@@ -101,7 +138,7 @@ impl Request {
         let sep = match style {
             ListStyle::Exploded => {
                 for v in values {
-                    self.query.push((name.clone(), encode(&v.to_param())));
+                    self.query.push((name.clone(), encode_owned(v.to_param())));
                 }
                 return self;
             }
@@ -109,7 +146,14 @@ impl Request {
             ListStyle::Space => "%20",
             ListStyle::Pipe => "|",
         };
-        let joined = values.iter().map(|v| encode(&v.to_param())).collect::<Vec<_>>().join(sep);
+        // One string for the joined values, each encoded into it.
+        let mut joined = String::new();
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                joined.push_str(sep);
+            }
+            push_encoded(&mut joined, &v.to_param());
+        }
         self.query.push((name, joined));
         self
     }
@@ -251,5 +295,52 @@ impl Request {
         let name = encode(name);
         self.query.retain(|(k, _)| *k != name);
         self.query.push((name, encode(value)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_parameters_replace_every_placeholder_of_their_name_only() {
+        let r = Request::new(Method::GET, "/a/{id}/b/{idx}/{item_id}/{id}", &[])
+            .path("id", &"x y/z")
+            .path("idx", &"7")
+            .path("item_id", &"caf\u{e9}");
+        assert_eq!(r.path, "/a/x%20y%2Fz/b/7/caf%C3%A9/x%20y%2Fz");
+        assert!(r.error.is_none());
+        // A value that looks like a placeholder is encoded, not substituted again.
+        let r = Request::new(Method::GET, "/{a}/{b}", &[]).path("a", &"{b}").path("b", &"1");
+        assert_eq!(r.path, "/%7Bb%7D/1");
+    }
+
+    #[test]
+    fn query_values_are_encoded_once_in_every_style() {
+        let values = ["a b", "c,d", "e"];
+        let r = Request::new(Method::GET, "/", &[])
+            .query("q w", &"1&2")
+            .query("plain", &"abc-._~")
+            .query_list("c", &values, ListStyle::Comma)
+            .query_list("s", &values, ListStyle::Space)
+            .query_list("p", &values, ListStyle::Pipe)
+            .query_list("x", &values, ListStyle::Exploded)
+            .query_list("none", &[] as &[&str], ListStyle::Comma);
+        let pairs: Vec<(&str, &str)> = r.query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(
+            pairs,
+            [
+                ("q%20w", "1%262"),
+                ("plain", "abc-._~"),
+                ("c", "a%20b,c%2Cd,e"),
+                ("s", "a%20b%20c%2Cd%20e"),
+                ("p", "a%20b|c%2Cd|e"),
+                ("x", "a%20b"),
+                ("x", "c%2Cd"),
+                ("x", "e"),
+                ("none", ""),
+            ]
+        );
+        assert_eq!(r.query_value("c").as_deref(), Some("a b,c,d,e"));
     }
 }

@@ -125,7 +125,15 @@ impl RawResponse {
         &self.body
     }
 
+    /// Decodes the body as JSON. Plain `serde_json` first; only a body that
+    /// fails is decoded again through `serde_path_to_error`, for the path of
+    /// the field that failed (tracking every field costs as much as the
+    /// decoding itself). Like the tracked decoder, neither checks for
+    /// trailing characters after the value.
     pub(crate) fn parse<T: DeserializeOwned>(&self) -> Result<T, Box<DecodeError>> {
+        if let Ok(value) = T::deserialize(&mut serde_json::Deserializer::from_slice(&self.body)) {
+            return Ok(value);
+        }
         let mut de = serde_json::Deserializer::from_slice(&self.body);
         serde_path_to_error::deserialize(&mut de).map_err(|e| {
             Box::new(DecodeError {
@@ -230,5 +238,61 @@ impl RawResponse {
             headers: self.headers,
             body: String::from_utf8_lossy(&self.body).into_owned(),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize, PartialEq)]
+    struct Item {
+        sku: String,
+        quantity: i32,
+    }
+
+    #[derive(Debug, serde::Deserialize, PartialEq)]
+    struct Order {
+        id: u64,
+        items: Vec<Item>,
+    }
+
+    fn raw(body: &str) -> RawResponse {
+        RawResponse { status: StatusCode::OK, headers: HeaderMap::new(), body: Bytes::copy_from_slice(body.as_bytes()) }
+    }
+
+    /// What decoding through `serde_path_to_error` alone reports: `(path, message)`.
+    fn tracked(body: &str) -> (String, String) {
+        let mut de = serde_json::Deserializer::from_slice(body.as_bytes());
+        let e = serde_path_to_error::deserialize::<_, Order>(&mut de).unwrap_err();
+        (e.path().to_string(), e.into_inner().to_string())
+    }
+
+    #[test]
+    fn a_failing_body_reports_the_tracked_path_and_message() {
+        for body in [
+            r#"{"id":1,"items":[{"sku":"a","quantity":1},{"sku":"b","quantity":"two"}]}"#,
+            r#"{"id":1,"items":[{"sku":"a"}]}"#,
+            r#"{"id":"1","items":[]}"#,
+            r#"{"id":1,"items":[{"sku":"a","quantity":1}"#,
+            "",
+        ] {
+            let e = raw(body).parse::<Order>().unwrap_err();
+            let (path, message) = tracked(body);
+            assert_eq!((e.path.as_str(), e.message.as_str()), (path.as_str(), message.as_str()), "{body}");
+            assert_eq!(e.body, body);
+        }
+        let e = raw(r#"{"id":1,"items":[{"sku":"a","quantity":1},{"sku":"b","quantity":"two"}]}"#)
+            .parse::<Order>()
+            .unwrap_err();
+        assert_eq!(e.path, "items[1].quantity");
+    }
+
+    #[test]
+    fn a_good_body_decodes_and_what_follows_the_value_is_not_read() {
+        let order = Order { id: 7, items: vec![Item { sku: "a".into(), quantity: 2 }] };
+        assert_eq!(raw(r#"{"id":7,"items":[{"sku":"a","quantity":2}]}"#).parse::<Order>().unwrap(), order);
+        // As with the tracked decoder alone: bytes after the value are ignored.
+        assert_eq!(raw(r#"{"id":7,"items":[{"sku":"a","quantity":2}]} trailing"#).parse::<Order>().unwrap(), order);
     }
 }

@@ -51,7 +51,7 @@ enum Command {
     /// and runtime overhead against progenitor and openapi-to-rust; write
     /// BENCHMARKS.md and bench/generation-time.svg.
     Bench {
-        /// CI smoke run: two small specs, only our crates built, peers only if installed, no figures asserted.
+        /// CI smoke run: a few small specs, only our crates built, peers only if installed, no figures asserted.
         #[arg(long)]
         quick: bool,
         /// Skip progenitor and openapi-to-rust.

@@ -1,15 +1,18 @@
 //! `cargo xtask bench`: generation time, peak memory, generated lines and
 //! build time of our generator against its Rust peers (progenitor,
-//! openapi-to-rust), on a synthetic spec family, the curated specs, a large
-//! real spec and Microsoft Graph; plus the stage split of our pipeline, the
+//! openapi-to-rust), on two synthetic spec families, the curated specs (each,
+//! and all in one crate), the vendors' published documents, a large real
+//! spec and Microsoft Graph; plus the stage split of our pipeline, the
 //! cost of parsing alone, and the runtime overhead of a generated call.
 //! Writes `BENCHMARKS.md` and `bench/generation-time.svg`.
 //!
-//! `--quick` (CI): the 100-operation synthetic spec and one curated spec,
-//! our generator only (peers' generation only if already installed, never
-//! their builds), no timing assertions; checks every step still works.
+//! `--quick` (CI): the 100-operation spec of each synthetic family, one
+//! curated spec, one vendor document and `crm-clients` with every API, our
+//! generator only (peers' generation only if already installed, never their
+//! builds), no timing assertions; checks every step still works.
 
 pub mod compile;
+pub mod composition;
 pub mod measure;
 pub mod plot;
 pub mod report;
@@ -66,8 +69,13 @@ pub struct Options {
 /// What kind of spec a case is (for grouping in the report).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// The synthetic family of [`synth::spec`].
     Synthetic,
+    /// The operation-heavy CRUD family of [`synth::crud_spec`].
+    Crud,
     Curated,
+    /// A vendor's own published document (`tests/fixtures/vendor/`).
+    Vendor,
     Real,
     Graph,
 }
@@ -79,10 +87,8 @@ pub struct Case {
     pub slug: String,
     pub path: PathBuf,
     pub kind: Kind,
-    /// Time the builds of the generated crates.
+    /// Time the builds (and clean `cargo check`s) of the generated crates.
     pub build: bool,
-    /// Also time `cargo check` of each crate (front end vs code generation).
-    pub check: bool,
     /// Best of how many runs.
     pub runs: usize,
 }
@@ -96,7 +102,7 @@ pub struct ToolResult {
     /// `(total, doc-comment)` lines of generated code.
     pub lines: Option<(usize, usize)>,
     pub build: Option<Result<Duration, String>>,
-    /// Clean `cargo check` time, where the case asks for it.
+    /// Clean `cargo check` time, where the crate built.
     pub check: Option<Result<Duration, String>>,
 }
 
@@ -109,6 +115,8 @@ pub struct OursDetail {
     pub parse: Option<Duration>,
     /// `cargo xtask generate` as users run it (dev profile).
     pub xtask: Option<Result<Run, String>>,
+    /// What the generated lines are made of.
+    pub composition: Option<composition::Composition>,
     pub error: Option<String>,
 }
 
@@ -139,6 +147,21 @@ pub struct Results {
     /// `cargo xtask --help`: what `cargo xtask generate` adds to the binary's time.
     pub cargo_overhead: Option<Duration>,
     pub peak_memory_source: &'static str,
+    /// Every curated spec in one crate: `generated/` (crm-clients) with `full`.
+    pub curated_full: Option<CuratedFull>,
+}
+
+/// The build of `crm-clients` with every API (feature `full`).
+#[derive(Debug, Clone)]
+pub struct CuratedFull {
+    /// How many specs (modules) the feature enables.
+    pub specs: usize,
+    /// Their operations.
+    pub ops: usize,
+    /// Lines of the generated modules.
+    pub lines: usize,
+    pub build: Result<Duration, String>,
+    pub check: Option<Result<Duration, String>>,
 }
 
 pub fn run(root: &Path, opts: &Options) -> Result<(), String> {
@@ -268,6 +291,18 @@ pub fn run(root: &Path, opts: &Options) -> Result<(), String> {
         }
     }
 
+    let curated_full = if opts.no_build {
+        None
+    } else {
+        step("every curated spec in one crate: crm-clients (generated/) with feature `full`");
+        let r = curated_full(root, &cache, &build_target);
+        match &r.build {
+            Ok(d) => println!("  crm-clients --features full builds in {} ({} lines)", measure::secs(*d), r.lines),
+            Err(e) => println!("  failed: {}", e.lines().next().unwrap_or_default()),
+        }
+        Some(r)
+    };
+
     let results = Results {
         rows,
         peers: peer_list,
@@ -281,6 +316,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<(), String> {
         runtime_only_build: runtime_only_build_result,
         cargo_overhead,
         peak_memory_source: measure::peak_memory_source(),
+        curated_full,
     };
     let (md_path, svg_path) = if opts.quick {
         (cache.join("BENCHMARKS-quick.md"), cache.join("generation-time.svg"))
@@ -323,6 +359,20 @@ fn check_quick(r: &Results) -> Result<(), String> {
         if let Some(Err(e)) = &row.ours.xtask {
             problems.push(format!("{}: cargo xtask generate failed: {e}", row.case.label));
         }
+    }
+    match &r.curated_full {
+        Some(full) => {
+            if let Err(e) = &full.build {
+                problems.push(format!("crm-clients --features full does not build: {e}"));
+            }
+            if let Some(Err(e)) = &full.check {
+                problems.push(format!("crm-clients --features full does not check: {e}"));
+            }
+        }
+        None if !r.rows.is_empty() && r.rows.iter().any(|row| row.tools[&Tool::Ours].build.is_some()) => {
+            problems.push("crm-clients --features full was not built".into())
+        }
+        None => {}
     }
     match &r.runtime_only_build {
         Some(Ok(_)) => {}
@@ -401,7 +451,29 @@ fn cases(root: &Path, cache: &Path, opts: &Options, notes: &mut Vec<String>) -> 
             path,
             kind: Kind::Synthetic,
             build: true,
-            check: n == 1_000,
+            runs: if opts.quick {
+                runs(1)
+            } else {
+                runs(match n {
+                    0..=100 => 7,
+                    101..=1000 => 5,
+                    _ => 2,
+                })
+            },
+        });
+    }
+    for &n in sizes {
+        let path = spec_dir.join(format!("crud-{n}.yaml"));
+        let text = synth::crud_spec(n);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            std::fs::write(&path, text).map_err(|e| e.to_string())?;
+        }
+        out.push(Case {
+            label: format!("CRUD {n} ops"),
+            slug: format!("crud-{n}"),
+            path,
+            kind: Kind::Crud,
+            build: true,
             runs: if opts.quick {
                 runs(1)
             } else {
@@ -422,8 +494,23 @@ fn cases(root: &Path, cache: &Path, opts: &Options, notes: &mut Vec<String>) -> 
             path,
             kind: Kind::Curated,
             build: true,
-            check: false,
             runs: if opts.quick { runs(1) } else { runs(7) },
+        });
+    }
+    // The vendors' published documents (quick mode: the smallest).
+    let mut vendor = vendor_specs(root)?;
+    if opts.quick {
+        vendor.sort_by_key(|(_, path)| std::fs::metadata(path).map(|m| m.len()).unwrap_or(u64::MAX));
+        vendor.truncate(1);
+    }
+    for (name, path) in vendor {
+        out.push(Case {
+            label: format!("vendor: {name}"),
+            slug: format!("vendor-{name}"),
+            path,
+            kind: Kind::Vendor,
+            build: true,
+            runs: if opts.quick { runs(1) } else { runs(5) },
         });
     }
     if !opts.quick {
@@ -435,7 +522,6 @@ fn cases(root: &Path, cache: &Path, opts: &Options, notes: &mut Vec<String>) -> 
                     path: api.join(REAL_SPEC),
                     kind: Kind::Real,
                     build: true,
-                    check: false,
                     runs: runs(2),
                 });
                 out.push(Case {
@@ -444,7 +530,6 @@ fn cases(root: &Path, cache: &Path, opts: &Options, notes: &mut Vec<String>) -> 
                     path: api.join(GRAPH_SPEC),
                     kind: Kind::Graph,
                     build: false,
-                    check: false,
                     runs: 1,
                 });
             }
@@ -455,6 +540,80 @@ fn cases(root: &Path, cache: &Path, opts: &Options, notes: &mut Vec<String>) -> 
         }
     }
     Ok(out)
+}
+
+/// `(name, path)` of every vendor document the repository keeps
+/// (`tests/fixtures/vendor/*.json`), by name.
+fn vendor_specs(root: &Path) -> Result<Vec<(String, PathBuf)>, String> {
+    let dir = root.join("tests/fixtures/vendor");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.extension().is_some_and(|x| x == "json") {
+            let name = path.file_stem().and_then(|s| s.to_str()).ok_or("bad file name")?.to_string();
+            out.push((name, path));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Times a clean build and a clean `cargo check` of `generated/` (crm-clients)
+/// with feature `full`, as users get it: a copy of the crate in the cache
+/// (manifest, README, sources, examples; the workspace's lock file), its
+/// runtime dependency pointed at `generator/runtime`, `full` made the
+/// default so that the timed command is the same as for every other crate.
+fn curated_full(root: &Path, cache: &Path, build_target: &Path) -> CuratedFull {
+    let src = root.join("generated");
+    let dir = cache.join("crates/ours/curated-full");
+    let curated = xtask_specs(root).unwrap_or_default();
+    let specs = curated.len();
+    let ops = curated.iter().filter_map(|(_, path)| stages::parse_only(path, 1).ok()).map(|(_, n)| n).sum();
+    let lines = tools::count_lines(&tools::rust_files(&src.join("src"))).0;
+    let copied = (|| -> Result<(), String> {
+        let _ = std::fs::remove_dir_all(&dir);
+        for sub in ["src", "examples"] {
+            copy_dir(&src.join(sub), &dir.join(sub))?;
+        }
+        std::fs::copy(src.join("README.md"), dir.join("README.md")).map_err(|e| format!("README.md: {e}"))?;
+        std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+        let runtime = runtime_crate(root).canonicalize().map_err(|e| e.to_string())?;
+        let manifest = std::fs::read_to_string(src.join("Cargo.toml")).map_err(|e| e.to_string())?;
+        let manifest = manifest
+            .replace("path = \"../generator/runtime\"", &format!("path = \"{}\"", runtime.display()))
+            .replace("default = []", "default = [\"full\"]");
+        if !manifest.contains("default = [\"full\"]") || manifest.contains("../generator/runtime") {
+            return Err(
+                "generated/Cargo.toml no longer has `default = []` and the runtime at ../generator/runtime".into()
+            );
+        }
+        std::fs::write(dir.join("Cargo.toml"), format!("{manifest}\n[workspace]\n")).map_err(|e| e.to_string())
+    })();
+    if let Err(e) = copied {
+        return CuratedFull { specs, ops, lines, build: Err(e), check: None };
+    }
+    let name = "crm-clients";
+    println!("  building {name} --features full ...");
+    let build = compile::time_crate_build(&dir, name, build_target, false).map_err(|e| relative(root, &e));
+    let check = build.is_ok().then(|| {
+        println!("  checking {name} --features full ...");
+        compile::time_crate_check(&dir, name, build_target).map_err(|e| relative(root, &e))
+    });
+    CuratedFull { specs, ops, lines, build, check }
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    for entry in std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let target = to.join(path.file_name().ok_or("bad file name")?);
+        if path.is_dir() {
+            copy_dir(&path, &target)?;
+        } else {
+            std::fs::copy(&path, &target).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// `(vendor/api, path)` of every curated spec.
@@ -516,6 +675,12 @@ fn measure_case(
         match stages::best(&case.path, case.runs) {
             Ok((s, _code)) => ours.stages = Some(s),
             Err(e) => ours.error = Some(e),
+        }
+    }
+    if ours.error.is_none() && case.kind != Kind::Graph {
+        match composition::measure(&case.path) {
+            Ok(c) => ours.composition = Some(c),
+            Err(e) => eprintln!("bench: {}: no line composition: {e}", case.label),
         }
     }
 
@@ -616,7 +781,7 @@ fn measure_case(
                 println!("  building {name} ...");
                 result.build =
                     Some(compile::time_crate_build(&dir, &name, build_target, false).map_err(|e| relative(root, &e)));
-                if case.check && matches!(result.build, Some(Ok(_))) {
+                if matches!(result.build, Some(Ok(_))) {
                     println!("  checking {name} ...");
                     result.check =
                         Some(compile::time_crate_check(&dir, &name, build_target).map_err(|e| relative(root, &e)));

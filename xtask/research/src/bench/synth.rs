@@ -9,6 +9,9 @@
 //! (parameters, responses, schemas), path/query/header parameters, request
 //! bodies and several error responses per operation. The same `n` always
 //! gives byte-identical text.
+//!
+//! `crud_spec(n)` is the operation-heavy family: five CRUD operations per
+//! resource over one 12-field schema and its page, each with a `400`.
 
 use std::fmt::Write;
 
@@ -682,6 +685,231 @@ fn schemas(w: &mut String, i: usize) {
     );
 }
 
+/// The operation count `crud_spec(n)` really has (rounded up to five per resource).
+pub fn crud_operations(n: usize) -> usize {
+    n.div_ceil(5).max(1) * 5
+}
+
+/// The operation-heavy CRUD family: `n / 5` resources (rounded up), each
+/// with five operations (list with `limit`/`cursor` query parameters,
+/// create, get, update, delete), a 12-field schema and a page schema; every
+/// operation declares a `400` with the shared `Error` JSON body. Few types
+/// per operation, so per-operation code dominates what is generated.
+pub fn crud_spec(n: usize) -> String {
+    let resources = n.div_ceil(5).max(1);
+    let mut s = String::with_capacity(resources * 3_500);
+    let w = &mut s;
+    let _ = write!(
+        w,
+        "openapi: 3.0.3
+info:
+  title: Synthetic CRUD API ({ops} operations)
+  version: 1.0.0
+  description: >-
+    A generated benchmark spec: {resources} resources with five CRUD
+    operations each and a shared error body.
+servers:
+  - url: https://api.example.com/v1
+security:
+  - bearer: []
+paths:
+",
+        ops = resources * 5
+    );
+    for i in 0..resources {
+        crud_paths(w, i);
+    }
+    w.push_str(
+        r##"components:
+  securitySchemes:
+    bearer:
+      type: http
+      scheme: bearer
+  responses:
+    BadRequest:
+      description: The request is malformed.
+      content:
+        application/json:
+          schema:
+            $ref: '#/components/schemas/Error'
+  schemas:
+    Error:
+      type: object
+      required: [code, message]
+      properties:
+        code:
+          type: string
+        message:
+          type: string
+"##,
+    );
+    for i in 0..resources {
+        crud_schemas(w, i);
+    }
+    s
+}
+
+fn crud_paths(w: &mut String, i: usize) {
+    let (snake, pascal, path) = resource(i);
+    let _ = write!(
+        w,
+        r##"  /{path}:
+    get:
+      operationId: list_{snake}s
+      summary: List {snake}s
+      tags: [{pascal}]
+      parameters:
+        - name: limit
+          in: query
+          description: Page size.
+          schema:
+            type: integer
+            format: int32
+            minimum: 1
+            maximum: 100
+        - name: cursor
+          in: query
+          description: Where the page starts (from `next_cursor`).
+          schema:
+            type: string
+      responses:
+        '200':
+          description: A page of {snake}s.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/{pascal}Page'
+        '400':
+          $ref: '#/components/responses/BadRequest'
+    post:
+      operationId: create_{snake}
+      summary: Create a {snake}
+      tags: [{pascal}]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              $ref: '#/components/schemas/{pascal}'
+      responses:
+        '201':
+          description: The created {snake}.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/{pascal}'
+        '400':
+          $ref: '#/components/responses/BadRequest'
+  /{path}/{{id}}:
+    parameters:
+      - name: id
+        in: path
+        required: true
+        schema:
+          type: string
+    get:
+      operationId: get_{snake}
+      summary: Get a {snake}
+      tags: [{pascal}]
+      responses:
+        '200':
+          description: The {snake}.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/{pascal}'
+        '400':
+          $ref: '#/components/responses/BadRequest'
+    patch:
+      operationId: update_{snake}
+      summary: Update a {snake}
+      tags: [{pascal}]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              $ref: '#/components/schemas/{pascal}'
+      responses:
+        '200':
+          description: The updated {snake}.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/{pascal}'
+        '400':
+          $ref: '#/components/responses/BadRequest'
+    delete:
+      operationId: delete_{snake}
+      summary: Delete a {snake}
+      tags: [{pascal}]
+      responses:
+        '204':
+          description: Deleted.
+        '400':
+          $ref: '#/components/responses/BadRequest'
+"##
+    );
+}
+
+fn crud_schemas(w: &mut String, i: usize) {
+    let (snake, pascal, _) = resource(i);
+    let _ = write!(
+        w,
+        r##"    {pascal}:
+      type: object
+      description: A {snake}.
+      required: [id, name, created_at]
+      properties:
+        id:
+          type: string
+        name:
+          type: string
+        description:
+          type: string
+          nullable: true
+        email:
+          type: string
+          format: email
+        phone:
+          type: string
+        status:
+          type: string
+        priority:
+          type: integer
+          format: int32
+        amount:
+          type: number
+          format: double
+        active:
+          type: boolean
+        tags:
+          type: array
+          items:
+            type: string
+        created_at:
+          type: string
+          format: date-time
+        updated_at:
+          type: string
+          format: date-time
+    {pascal}Page:
+      type: object
+      required: [data, has_more]
+      properties:
+        data:
+          type: array
+          items:
+            $ref: '#/components/schemas/{pascal}'
+        next_cursor:
+          type: string
+          nullable: true
+        has_more:
+          type: boolean
+"##
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -692,5 +920,25 @@ mod tests {
         let text = spec(100);
         assert_eq!(text.matches("operationId:").count(), 100);
         assert_eq!(operations(95), 100);
+    }
+
+    #[test]
+    fn crud_family_is_deterministic_and_sized() {
+        assert_eq!(crud_spec(100), crud_spec(100));
+        let text = crud_spec(100);
+        assert_eq!(text.matches("operationId:").count(), 100);
+        // Every operation declares the shared 400.
+        assert_eq!(text.matches("$ref: '#/components/responses/BadRequest'").count(), 100);
+        assert_eq!(crud_operations(98), 100);
+        let doc: openapiv3::OpenAPI = serde_yaml::from_str(&text).expect("the CRUD spec parses");
+        assert_eq!(doc.operations().count(), 100);
+        let schemas = doc.components.expect("components").schemas;
+        // Error, and per resource the 12-field schema and its page.
+        assert_eq!(schemas.len(), 1 + 2 * 20);
+        let account = schemas["Account"].as_item().expect("inline schema");
+        match &account.schema_kind {
+            openapiv3::SchemaKind::Type(openapiv3::Type::Object(o)) => assert_eq!(o.properties.len(), 12),
+            other => panic!("Account is not an object: {other:?}"),
+        }
     }
 }
