@@ -199,7 +199,7 @@ macro_rules! impl_send {
 #[macro_export]
 macro_rules! error_enum {
     ($(#[$meta:meta])* pub enum $name:ident {
-        $($(#[$vmeta:meta])* $variant:ident $(($body:ty))? = $label:literal),* $(,)?
+        $($(#[$vmeta:meta])* $variant:ident $(($body:ty $(,)?))? = $label:literal),* $(,)?
     }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq)]
