@@ -596,9 +596,8 @@ fn form_example(name: &str, f: &Form, module: &str) -> String {
             Ty::Vec(inner) if **inner == Ty::String => format!("vec![{wire:?}.into()]"),
             Ty::Bool => "true".into(),
             Ty::I32 | Ty::I64 => "1".into(),
-            // A value the example cannot write in a word: the form is built
-            // out of sight.
-            _ => return format!("# let body: {module}::{name} = todo!();\n"),
+            // Any other field type is a serde type: decoded from JSON.
+            _ => "serde_json::from_value(serde_json::json!(null))?".into(),
         };
         lines.push(format!(
             "    {}: {value},
