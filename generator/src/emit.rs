@@ -721,9 +721,17 @@ fn op_method(op: &Operation, api: &Api, opts: &EmitOptions) -> TokenStream {
 fn operation(op: &Operation, shared: &SharedErrors) -> TokenStream {
     let b = ident(&op.builder_name);
     let m = &op.method_name.trim_start_matches("r#").to_string();
-    let struct_doc = doc(&format!(
+    let mut struct_doc = format!(
         "Request builder for [`Client::{m}`]: set optional parameters, then `.send().await` (or `.await` directly)."
-    ));
+    );
+    if let Some(t) = op.pagination.as_ref().and_then(|p| p.token.as_ref().map(|t| (p, t))) {
+        let (p, t) = t;
+        struct_doc.push_str(&format!(
+            "\n\n`stream()` asks for the pages past the first {} items with `{}` (the token at `{}` in each page) instead of `{}`.",
+            t.after, t.param, t.next, p.param
+        ));
+    }
+    let struct_doc = doc(&struct_doc);
     let mut fields = vec![quote!(client: runtime::Client)];
     for p in required_args(op) {
         let i = ident(&p.ident);
@@ -773,8 +781,8 @@ fn operation(op: &Operation, shared: &SharedErrors) -> TokenStream {
     let decode = decode_fn(op);
     let ok = ty(&op.success.ty);
     let err = error_ty(op);
-    let stream = op.pagination.as_ref().map(|p| stream_fn(op, p));
-    let streaming = streaming_fn(op);
+    let (pagination, paginate) = op.pagination.as_ref().map(pagination_parts).unzip();
+    let streaming = streaming_clause(op);
     let success_enum = success_enum(op);
     let error_enum = error_enum(op, shared);
     quote! {
@@ -790,12 +798,10 @@ fn operation(op: &Operation, shared: &SharedErrors) -> TokenStream {
             #body_setter
             #request
             #decode
-
-            #stream
-            #streaming
+            #pagination
         }
 
-        runtime::impl_send!(#b => #ok, #err);
+        runtime::impl_send!(#b => #ok, #err #paginate #streaming);
 
         #success_enum
         #error_enum
@@ -978,9 +984,10 @@ fn decode_call(kind: ContentKind, wrap: Option<TokenStream>) -> TokenStream {
     }
 }
 
-fn stream_fn(op: &Operation, p: &Pagination) -> TokenStream {
+/// A paginated operation's `PAGINATION` constant, and the `impl_send!`
+/// clause that gives it `stream()` and `send_page()`.
+fn pagination_parts(p: &Pagination) -> (TokenStream, TokenStream) {
     let item = ty(&p.item_ty);
-    let err = error_ty(op);
     let style = match p.style {
         PageStyle::Offset => quote!(runtime::PageStyle::Offset),
         PageStyle::Page => quote!(runtime::PageStyle::Page),
@@ -996,20 +1003,14 @@ fn stream_fn(op: &Operation, p: &Pagination) -> TokenStream {
     let items = &p.items;
     let has_more = opt(&p.has_more);
     let next = opt(&p.next);
-    let (token, token_doc) = match &p.token {
+    let token = match &p.token {
         Some(t) => {
             let (param, next, after) = (&t.param, &t.next, proc_macro2::Literal::u64_unsuffixed(t.after));
-            let doc = [
-                format!(" Past {} items, the next page is asked for with `{param}`", t.after),
-                format!(" (the token at `{next}` in each page) instead of `{}`.", p.param),
-            ];
-            (quote!(Some(runtime::PageToken { param: #param, next: #next, after: #after })), Some(doc))
+            quote!(Some(runtime::PageToken { param: #param, next: #next, after: #after }))
         }
-        None => (quote!(None), None),
+        None => quote!(None),
     };
-    let token_doc = token_doc.map(|[a, b]| quote!(#[doc = ""] #[doc = #a] #[doc = #b]));
-    let send_page = send_page_fn(&item, &err);
-    quote! {
+    let constant = quote! {
         const PAGINATION: runtime::Pagination = runtime::Pagination {
             style: #style,
             in_body: #in_body,
@@ -1020,45 +1021,16 @@ fn stream_fn(op: &Operation, p: &Pagination) -> TokenStream {
             next: #next,
             token: #token,
         };
-
-        /// Streams every item of every page, fetching pages lazily. An item
-        /// that does not decode comes as `Error::Item` and the stream goes on.
-        #token_doc
-        pub fn stream(self) -> impl runtime::Stream<Item = Result<#item, runtime::Error<#err>>> + Send + 'static {
-            runtime::paginate(self.client.clone(), self.request(), Self::PAGINATION, Self::decode)
-        }
-
-        #send_page
-    }
+    };
+    (constant, quote!(; paginate #item))
 }
 
-/// `send_page()` of a paginated operation: one page, item by item.
-fn send_page_fn(item: &TokenStream, err: &TokenStream) -> TokenStream {
-    quote! {
-        /// Fetches this one page and decodes its items one by one: the items
-        /// that decode, an error for each that does not, and the page as
-        /// received.
-        pub async fn send_page(self) -> Result<runtime::Page<#item>, runtime::Error<#err>> {
-            runtime::fetch_page(self.client.clone(), self.request(), Self::PAGINATION, Self::decode).await
-        }
-    }
-}
-
-/// `send_streaming()` of an operation with a binary or text success body: the body
-/// streamed to the caller instead of read into memory.
-fn streaming_fn(op: &Operation) -> Option<TokenStream> {
+/// The `impl_send!` clause giving `send_streaming()` to an operation with a
+/// binary or text success body: the body streamed to the caller instead of
+/// read into memory.
+fn streaming_clause(op: &Operation) -> Option<TokenStream> {
     let binary = op.success.cases.iter().any(|c| matches!(c.body, Some((ContentKind::Binary | ContentKind::Text, _))));
-    if !binary {
-        return None;
-    }
-    let err = error_ty(op);
-    Some(quote! {
-        /// Sends the request and streams the success body (no body limit
-        /// applies); error responses are decoded as by `send`.
-        pub async fn send_streaming(self) -> Result<runtime::Download, runtime::Error<#err>> {
-            self.client.send_streaming(self.request(), Self::decode).await
-        }
-    })
+    binary.then(|| quote!(; streaming))
 }
 
 fn success_enum(op: &Operation) -> TokenStream {

@@ -47,6 +47,11 @@ const ENUM_MACROS: &[&str] = &["open_enum", "open_int_enum", "tagged_union", "er
 fn item_text(item: syn::Item) -> String {
     if let syn::Item::Macro(m) = &item {
         let name = m.mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        if name == "impl_send" {
+            if let Some(text) = impl_send_text(m) {
+                return text;
+            }
+        }
         if ENUM_MACROS.contains(&name.as_str()) {
             if let Ok(inner) = syn::parse2::<syn::ItemEnum>(m.mac.tokens.clone()) {
                 let path = m.mac.path.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::");
@@ -69,4 +74,44 @@ fn item_text(item: syn::Item) -> String {
         }
     }
     prettyplease::unparse(&syn::File { shebang: None, attrs: Vec::new(), items: vec![item] })
+}
+
+/// The width prettyplease fills lines to; `impl_send!` calls wrap like its own.
+const MARGIN: usize = 89;
+
+/// `impl_send!(Builder => Ok, Err; paginate Item; streaming)` with its types
+/// written as Rust writes them (`Vec<u8>`, not the token printer's
+/// `Vec < u8 >`): one line, or the arguments on a line of their own.
+fn impl_send_text(m: &syn::ItemMacro) -> Option<String> {
+    use syn::parse::Parser;
+    let parser = |input: syn::parse::ParseStream<'_>| -> syn::Result<String> {
+        let builder: syn::Ident = input.parse()?;
+        input.parse::<syn::Token![=>]>()?;
+        let ok: syn::Type = input.parse()?;
+        input.parse::<syn::Token![,]>()?;
+        let err: syn::Type = input.parse()?;
+        let mut args = format!("{builder} => {}, {}", type_text(ok), type_text(err));
+        while !input.is_empty() {
+            input.parse::<syn::Token![;]>()?;
+            let clause: syn::Ident = input.parse()?;
+            if clause == "paginate" {
+                let item: syn::Type = input.parse()?;
+                args.push_str(&format!("; paginate {}", type_text(item)));
+            } else {
+                args.push_str(&format!("; {clause}"));
+            }
+        }
+        Ok(args)
+    };
+    let args = parser.parse2(m.mac.tokens.clone()).ok()?;
+    let path = m.mac.path.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::");
+    let line = format!("{path}!({args});\n");
+    Some(if line.len() <= MARGIN + 1 { line } else { format!("{path}!(\n    {args}\n);\n") })
+}
+
+/// A type as prettyplease writes it.
+fn type_text(ty: syn::Type) -> String {
+    let alias: syn::Item = syn::parse_quote!(type T = #ty;);
+    let text = prettyplease::unparse(&syn::File { shebang: None, attrs: Vec::new(), items: vec![alias] });
+    text.trim_end().trim_start_matches("type T = ").trim_end_matches(';').to_string()
 }

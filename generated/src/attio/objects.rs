@@ -561,36 +561,10 @@ impl ListAttributes {
         next: None,
         token: None,
     };
-    /// Streams every item of every page, fetching pages lazily. An item
-    /// that does not decode comes as `Error::Item` and the stream goes on.
-    pub fn stream(
-        self,
-    ) -> impl runtime::Stream<
-        Item = Result<Attribute, runtime::Error<ListAttributesError>>,
-    > + Send + 'static {
-        runtime::paginate(
-            self.client.clone(),
-            self.request(),
-            Self::PAGINATION,
-            Self::decode,
-        )
-    }
-    /// Fetches this one page and decodes its items one by one: the items
-    /// that decode, an error for each that does not, and the page as
-    /// received.
-    pub async fn send_page(
-        self,
-    ) -> Result<runtime::Page<Attribute>, runtime::Error<ListAttributesError>> {
-        runtime::fetch_page(
-                self.client.clone(),
-                self.request(),
-                Self::PAGINATION,
-                Self::decode,
-            )
-            .await
-    }
 }
-runtime::impl_send!(ListAttributes => AttributeListResponse, ListAttributesError);
+runtime::impl_send!(
+    ListAttributes => AttributeListResponse, ListAttributesError; paginate Attribute
+);
 /// The error responses declared for [`Client::list_attributes`]: the same as [`GetObjectError`].
 pub type ListAttributesError = GetObjectError;
 /// Request builder for [`Client::get_attribute`]: set optional parameters, then `.send().await` (or `.await` directly).

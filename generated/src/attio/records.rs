@@ -415,36 +415,10 @@ impl ListRecords {
         next: None,
         token: None,
     };
-    /// Streams every item of every page, fetching pages lazily. An item
-    /// that does not decode comes as `Error::Item` and the stream goes on.
-    pub fn stream(
-        self,
-    ) -> impl runtime::Stream<
-        Item = Result<Record, runtime::Error<ListRecordsError>>,
-    > + Send + 'static {
-        runtime::paginate(
-            self.client.clone(),
-            self.request(),
-            Self::PAGINATION,
-            Self::decode,
-        )
-    }
-    /// Fetches this one page and decodes its items one by one: the items
-    /// that decode, an error for each that does not, and the page as
-    /// received.
-    pub async fn send_page(
-        self,
-    ) -> Result<runtime::Page<Record>, runtime::Error<ListRecordsError>> {
-        runtime::fetch_page(
-                self.client.clone(),
-                self.request(),
-                Self::PAGINATION,
-                Self::decode,
-            )
-            .await
-    }
 }
-runtime::impl_send!(ListRecords => RecordListResponse, ListRecordsError);
+runtime::impl_send!(
+    ListRecords => RecordListResponse, ListRecordsError; paginate Record
+);
 runtime::error_enum! {
     /// The error responses declared for [`Client::list_records`].
     pub enum ListRecordsError {
@@ -811,41 +785,9 @@ impl ListRecordAttributeValues {
         next: None,
         token: None,
     };
-    /// Streams every item of every page, fetching pages lazily. An item
-    /// that does not decode comes as `Error::Item` and the stream goes on.
-    pub fn stream(
-        self,
-    ) -> impl runtime::Stream<
-        Item = Result<AttributeValue, runtime::Error<ListRecordAttributeValuesError>>,
-    > + Send + 'static {
-        runtime::paginate(
-            self.client.clone(),
-            self.request(),
-            Self::PAGINATION,
-            Self::decode,
-        )
-    }
-    /// Fetches this one page and decodes its items one by one: the items
-    /// that decode, an error for each that does not, and the page as
-    /// received.
-    pub async fn send_page(
-        self,
-    ) -> Result<
-        runtime::Page<AttributeValue>,
-        runtime::Error<ListRecordAttributeValuesError>,
-    > {
-        runtime::fetch_page(
-                self.client.clone(),
-                self.request(),
-                Self::PAGINATION,
-                Self::decode,
-            )
-            .await
-    }
 }
 runtime::impl_send!(
-    ListRecordAttributeValues => AttributeValueListResponse,
-    ListRecordAttributeValuesError
+    ListRecordAttributeValues => AttributeValueListResponse, ListRecordAttributeValuesError; paginate AttributeValue
 );
 runtime::error_enum! {
     /// The error responses declared for [`Client::list_record_attribute_values`].
@@ -924,37 +866,9 @@ impl ListRecordEntries {
         next: None,
         token: None,
     };
-    /// Streams every item of every page, fetching pages lazily. An item
-    /// that does not decode comes as `Error::Item` and the stream goes on.
-    pub fn stream(
-        self,
-    ) -> impl runtime::Stream<
-        Item = Result<RecordEntry, runtime::Error<ListRecordEntriesError>>,
-    > + Send + 'static {
-        runtime::paginate(
-            self.client.clone(),
-            self.request(),
-            Self::PAGINATION,
-            Self::decode,
-        )
-    }
-    /// Fetches this one page and decodes its items one by one: the items
-    /// that decode, an error for each that does not, and the page as
-    /// received.
-    pub async fn send_page(
-        self,
-    ) -> Result<runtime::Page<RecordEntry>, runtime::Error<ListRecordEntriesError>> {
-        runtime::fetch_page(
-                self.client.clone(),
-                self.request(),
-                Self::PAGINATION,
-                Self::decode,
-            )
-            .await
-    }
 }
 runtime::impl_send!(
-    ListRecordEntries => RecordEntryListResponse, ListRecordEntriesError
+    ListRecordEntries => RecordEntryListResponse, ListRecordEntriesError; paginate RecordEntry
 );
 runtime::error_enum! {
     /// The error responses declared for [`Client::list_record_entries`].

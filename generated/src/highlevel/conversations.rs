@@ -1300,36 +1300,10 @@ impl ListMessages {
         next: Some("/messages/lastMessageId"),
         token: None,
     };
-    /// Streams every item of every page, fetching pages lazily. An item
-    /// that does not decode comes as `Error::Item` and the stream goes on.
-    pub fn stream(
-        self,
-    ) -> impl runtime::Stream<
-        Item = Result<Message, runtime::Error<ListMessagesError>>,
-    > + Send + 'static {
-        runtime::paginate(
-            self.client.clone(),
-            self.request(),
-            Self::PAGINATION,
-            Self::decode,
-        )
-    }
-    /// Fetches this one page and decodes its items one by one: the items
-    /// that decode, an error for each that does not, and the page as
-    /// received.
-    pub async fn send_page(
-        self,
-    ) -> Result<runtime::Page<Message>, runtime::Error<ListMessagesError>> {
-        runtime::fetch_page(
-                self.client.clone(),
-                self.request(),
-                Self::PAGINATION,
-                Self::decode,
-            )
-            .await
-    }
 }
-runtime::impl_send!(ListMessages => ListMessagesResponse, ListMessagesError);
+runtime::impl_send!(
+    ListMessages => ListMessagesResponse, ListMessagesError; paginate Message
+);
 /// The error responses declared for [`Client::list_messages`]: the same as [`SearchConversationsError`].
 pub type ListMessagesError = SearchConversationsError;
 /// Request builder for [`Client::get_message`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -1884,8 +1858,7 @@ impl GetContactUnsubscriptionStatus {
     }
 }
 runtime::impl_send!(
-    GetContactUnsubscriptionStatus => PreferenceResult,
-    GetContactUnsubscriptionStatusError
+    GetContactUnsubscriptionStatus => PreferenceResult, GetContactUnsubscriptionStatusError
 );
 /// The error responses declared for [`Client::get_contact_unsubscription_status`]: the same as [`SearchConversationsError`].
 pub type GetContactUnsubscriptionStatusError = SearchConversationsError;
@@ -2051,36 +2024,10 @@ impl ExportMessages {
         next: Some("/nextCursor"),
         token: None,
     };
-    /// Streams every item of every page, fetching pages lazily. An item
-    /// that does not decode comes as `Error::Item` and the stream goes on.
-    pub fn stream(
-        self,
-    ) -> impl runtime::Stream<
-        Item = Result<Message, runtime::Error<ExportMessagesError>>,
-    > + Send + 'static {
-        runtime::paginate(
-            self.client.clone(),
-            self.request(),
-            Self::PAGINATION,
-            Self::decode,
-        )
-    }
-    /// Fetches this one page and decodes its items one by one: the items
-    /// that decode, an error for each that does not, and the page as
-    /// received.
-    pub async fn send_page(
-        self,
-    ) -> Result<runtime::Page<Message>, runtime::Error<ExportMessagesError>> {
-        runtime::fetch_page(
-                self.client.clone(),
-                self.request(),
-                Self::PAGINATION,
-                Self::decode,
-            )
-            .await
-    }
 }
-runtime::impl_send!(ExportMessages => ExportMessagesResponse, ExportMessagesError);
+runtime::impl_send!(
+    ExportMessages => ExportMessagesResponse, ExportMessagesError; paginate Message
+);
 /// The error responses declared for [`Client::export_messages`]: the same as [`SearchConversationsError`].
 pub type ExportMessagesError = SearchConversationsError;
 /// Request builder for [`Client::send_review_reply`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -2317,15 +2264,8 @@ impl GetMessageRecording {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request and streams the success body (no body limit
-    /// applies); error responses are decoded as by `send`.
-    pub async fn send_streaming(
-        self,
-    ) -> Result<runtime::Download, runtime::Error<GetMessageRecordingError>> {
-        self.client.send_streaming(self.request(), Self::decode).await
-    }
 }
-runtime::impl_send!(GetMessageRecording => Vec < u8 >, GetMessageRecordingError);
+runtime::impl_send!(GetMessageRecording => Vec<u8>, GetMessageRecordingError; streaming);
 /// The error responses declared for [`Client::get_message_recording`]: the same as [`SearchConversationsError`].
 pub type GetMessageRecordingError = SearchConversationsError;
 /// Request builder for [`Client::download_message_transcription`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -2362,16 +2302,9 @@ impl DownloadMessageTranscription {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request and streams the success body (no body limit
-    /// applies); error responses are decoded as by `send`.
-    pub async fn send_streaming(
-        self,
-    ) -> Result<runtime::Download, runtime::Error<DownloadMessageTranscriptionError>> {
-        self.client.send_streaming(self.request(), Self::decode).await
-    }
 }
 runtime::impl_send!(
-    DownloadMessageTranscription => String, DownloadMessageTranscriptionError
+    DownloadMessageTranscription => String, DownloadMessageTranscriptionError; streaming
 );
 /// The error responses declared for [`Client::download_message_transcription`]: the same as [`SearchConversationsError`].
 pub type DownloadMessageTranscriptionError = SearchConversationsError;

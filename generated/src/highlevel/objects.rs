@@ -750,39 +750,10 @@ impl SearchRecords {
         next: None,
         token: None,
     };
-    /// Streams every item of every page, fetching pages lazily. An item
-    /// that does not decode comes as `Error::Item` and the stream goes on.
-    pub fn stream(
-        self,
-    ) -> impl runtime::Stream<
-        Item = Result<SearchedObjectRecord, runtime::Error<SearchRecordsError>>,
-    > + Send + 'static {
-        runtime::paginate(
-            self.client.clone(),
-            self.request(),
-            Self::PAGINATION,
-            Self::decode,
-        )
-    }
-    /// Fetches this one page and decodes its items one by one: the items
-    /// that decode, an error for each that does not, and the page as
-    /// received.
-    pub async fn send_page(
-        self,
-    ) -> Result<
-        runtime::Page<SearchedObjectRecord>,
-        runtime::Error<SearchRecordsError>,
-    > {
-        runtime::fetch_page(
-                self.client.clone(),
-                self.request(),
-                Self::PAGINATION,
-                Self::decode,
-            )
-            .await
-    }
 }
-runtime::impl_send!(SearchRecords => SearchObjectRecordsResponse, SearchRecordsError);
+runtime::impl_send!(
+    SearchRecords => SearchObjectRecordsResponse, SearchRecordsError; paginate SearchedObjectRecord
+);
 /// The error responses declared for [`Client::search_records`]: the same as [`CreateRecordError`].
 pub type SearchRecordsError = CreateRecordError;
 /// HighLevel's generic 400 error body.

@@ -955,6 +955,8 @@ runtime::open_enum! {
     }
 }
 /// Request builder for [`Client::list_records`]: set optional parameters, then `.send().await` (or `.await` directly).
+///
+/// `stream()` asks for the pages past the first 2000 items with `page_token` (the token at `/info/next_page_token` in each page) instead of `page`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListRecords {
@@ -1122,39 +1124,10 @@ impl ListRecords {
             after: 2000,
         }),
     };
-    /// Streams every item of every page, fetching pages lazily. An item
-    /// that does not decode comes as `Error::Item` and the stream goes on.
-    ///
-    /// Past 2000 items, the next page is asked for with `page_token`
-    /// (the token at `/info/next_page_token` in each page) instead of `page`.
-    pub fn stream(
-        self,
-    ) -> impl runtime::Stream<
-        Item = Result<Record, runtime::Error<ListRecordsError>>,
-    > + Send + 'static {
-        runtime::paginate(
-            self.client.clone(),
-            self.request(),
-            Self::PAGINATION,
-            Self::decode,
-        )
-    }
-    /// Fetches this one page and decodes its items one by one: the items
-    /// that decode, an error for each that does not, and the page as
-    /// received.
-    pub async fn send_page(
-        self,
-    ) -> Result<runtime::Page<Record>, runtime::Error<ListRecordsError>> {
-        runtime::fetch_page(
-                self.client.clone(),
-                self.request(),
-                Self::PAGINATION,
-                Self::decode,
-            )
-            .await
-    }
 }
-runtime::impl_send!(ListRecords => ListRecordsSuccess, ListRecordsError);
+runtime::impl_send!(
+    ListRecords => ListRecordsSuccess, ListRecordsError; paginate Record
+);
 /// The successful responses of [`Client::list_records`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListRecordsSuccess {
@@ -1693,36 +1666,10 @@ impl SearchRecords {
         next: None,
         token: None,
     };
-    /// Streams every item of every page, fetching pages lazily. An item
-    /// that does not decode comes as `Error::Item` and the stream goes on.
-    pub fn stream(
-        self,
-    ) -> impl runtime::Stream<
-        Item = Result<Record, runtime::Error<SearchRecordsError>>,
-    > + Send + 'static {
-        runtime::paginate(
-            self.client.clone(),
-            self.request(),
-            Self::PAGINATION,
-            Self::decode,
-        )
-    }
-    /// Fetches this one page and decodes its items one by one: the items
-    /// that decode, an error for each that does not, and the page as
-    /// received.
-    pub async fn send_page(
-        self,
-    ) -> Result<runtime::Page<Record>, runtime::Error<SearchRecordsError>> {
-        runtime::fetch_page(
-                self.client.clone(),
-                self.request(),
-                Self::PAGINATION,
-                Self::decode,
-            )
-            .await
-    }
 }
-runtime::impl_send!(SearchRecords => SearchRecordsSuccess, SearchRecordsError);
+runtime::impl_send!(
+    SearchRecords => SearchRecordsSuccess, SearchRecordsError; paginate Record
+);
 /// The successful responses of [`Client::search_records`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum SearchRecordsSuccess {
@@ -2149,37 +2096,9 @@ impl ListDeletedRecords {
         next: None,
         token: None,
     };
-    /// Streams every item of every page, fetching pages lazily. An item
-    /// that does not decode comes as `Error::Item` and the stream goes on.
-    pub fn stream(
-        self,
-    ) -> impl runtime::Stream<
-        Item = Result<DeletedRecord, runtime::Error<ListDeletedRecordsError>>,
-    > + Send + 'static {
-        runtime::paginate(
-            self.client.clone(),
-            self.request(),
-            Self::PAGINATION,
-            Self::decode,
-        )
-    }
-    /// Fetches this one page and decodes its items one by one: the items
-    /// that decode, an error for each that does not, and the page as
-    /// received.
-    pub async fn send_page(
-        self,
-    ) -> Result<runtime::Page<DeletedRecord>, runtime::Error<ListDeletedRecordsError>> {
-        runtime::fetch_page(
-                self.client.clone(),
-                self.request(),
-                Self::PAGINATION,
-                Self::decode,
-            )
-            .await
-    }
 }
 runtime::impl_send!(
-    ListDeletedRecords => ListDeletedRecordsSuccess, ListDeletedRecordsError
+    ListDeletedRecords => ListDeletedRecordsSuccess, ListDeletedRecordsError; paginate DeletedRecord
 );
 /// The successful responses of [`Client::list_deleted_records`].
 #[derive(Debug, Clone, PartialEq)]
@@ -3088,15 +3007,8 @@ impl GetPhoto {
             _ => r.unexpected(),
         }
     }
-    /// Sends the request and streams the success body (no body limit
-    /// applies); error responses are decoded as by `send`.
-    pub async fn send_streaming(
-        self,
-    ) -> Result<runtime::Download, runtime::Error<GetPhotoError>> {
-        self.client.send_streaming(self.request(), Self::decode).await
-    }
 }
-runtime::impl_send!(GetPhoto => Vec < u8 >, GetPhotoError);
+runtime::impl_send!(GetPhoto => Vec<u8>, GetPhotoError; streaming);
 runtime::error_enum! {
     /// The error responses declared for [`Client::get_photo`].
     pub enum GetPhotoError {

@@ -167,17 +167,24 @@ macro_rules! tagged_union {
 /// A request builder's `send` and its `IntoFuture` (so that
 /// `client.get_x(id).await` sends it): the same for every operation, given
 /// the builder's `request()` and `decode`, its success and error types.
+///
+/// Optional clauses add the methods some operations have:
+/// `; paginate Item` gives `stream()` and `send_page()` (the builder also
+/// has a `PAGINATION` constant; doc attributes written before `paginate` go
+/// on `stream()`), and `; streaming` gives `send_streaming()`.
+///
+/// Every method is `#[inline]`: an operation's code is compiled in the crate
+/// that calls it, not once for every operation of the library.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! impl_send {
-    ($builder:ident => $ok:ty, $err:ty) => {
+    ($builder:ident => $ok:ty, $err:ty $(; $($rest:tt)*)?) => {
         impl $builder {
             /// Sends the request, retrying as the client's policy allows.
-            // Inline: an operation's code is compiled where it is called,
-            // not once for every operation in the library.
             #[inline]
             pub async fn send(self) -> Result<$crate::Response<$ok>, $crate::Error<$err>> {
-                self.client.send(self.request(), Self::decode).await
+                let request = self.request();
+                self.client.send(request, Self::decode).await
             }
         }
 
@@ -189,6 +196,42 @@ macro_rules! impl_send {
                 Box::pin(self.send())
             }
         }
+
+        $($crate::impl_send!(@clause $builder, $err; $($rest)*);)?
+    };
+    (@clause $builder:ident, $err:ty; $(#[$doc:meta])* paginate $item:ty $(; $($rest:tt)*)?) => {
+        impl $builder {
+            /// Streams every item of every page, fetching pages lazily. An item
+            /// that does not decode comes as `Error::Item` and the stream goes on.
+            $(#[$doc])*
+            #[inline]
+            pub fn stream(self) -> impl $crate::Stream<Item = Result<$item, $crate::Error<$err>>> + Send + 'static {
+                let request = self.request();
+                $crate::paginate(self.client, request, Self::PAGINATION, Self::decode)
+            }
+
+            /// Fetches this one page and decodes its items one by one: the items
+            /// that decode, an error for each that does not, and the page as
+            /// received.
+            #[inline]
+            pub async fn send_page(self) -> Result<$crate::Page<$item>, $crate::Error<$err>> {
+                let request = self.request();
+                $crate::fetch_page(self.client, request, Self::PAGINATION, Self::decode).await
+            }
+        }
+        $($crate::impl_send!(@clause $builder, $err; $($rest)*);)?
+    };
+    (@clause $builder:ident, $err:ty; streaming $(; $($rest:tt)*)?) => {
+        impl $builder {
+            /// Sends the request and streams the success body (no body limit
+            /// applies); error responses are decoded as by `send`.
+            #[inline]
+            pub async fn send_streaming(self) -> Result<$crate::Download, $crate::Error<$err>> {
+                let request = self.request();
+                self.client.send_streaming(request, Self::decode).await
+            }
+        }
+        $($crate::impl_send!(@clause $builder, $err; $($rest)*);)?
     };
 }
 
