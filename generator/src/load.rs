@@ -106,17 +106,28 @@ pub fn load_str(text: &str) -> Result<Loaded> {
     // model expects one.
     let from_text = !json && version.starts_with("3.0") && warnings.is_empty();
     shape::check(&value, from_text).map_err(|m| parse_error(None, Some(m.pointer), m.message))?;
+    // Plain deserialization first: tracking the path costs time on every
+    // node, so it is paid only to locate a failure, in a second pass (should
+    // that pass succeed, the first pass's error is reported unlocated).
+    use serde::Deserialize as _;
     let openapi = if from_text {
         drop(value);
-        serde_path_to_error::deserialize(serde_yaml::Deserializer::from_str(text)).map_err(|e| {
-            let pointer = path_to_pointer(e.path());
-            let inner = e.into_inner();
-            let lc = inner.location().map(|l| (l.line(), l.column()));
-            parse_error(lc, Some(pointer), strip_location(&inner.to_string()))
+        openapiv3::OpenAPI::deserialize(serde_yaml::Deserializer::from_str(text)).map_err(|plain| {
+            let yaml_error = |e: &serde_yaml::Error, pointer| {
+                parse_error(e.location().map(|l| (l.line(), l.column())), pointer, strip_location(&e.to_string()))
+            };
+            match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(serde_yaml::Deserializer::from_str(text)) {
+                Err(e) => yaml_error(e.inner(), Some(path_to_pointer(e.path()))),
+                Ok(_) => yaml_error(&plain, None),
+            }
         })?
     } else {
-        serde_path_to_error::deserialize(value)
-            .map_err(|e| parse_error(None, Some(path_to_pointer(e.path())), e.into_inner().to_string()))?
+        openapiv3::OpenAPI::deserialize(&value).map_err(|plain| {
+            match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&value) {
+                Err(e) => parse_error(None, Some(path_to_pointer(e.path())), e.inner().to_string()),
+                Ok(_) => parse_error(None, None, plain.to_string()),
+            }
+        })?
     };
     Ok(Loaded { openapi, warnings })
 }
