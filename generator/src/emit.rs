@@ -547,7 +547,10 @@ fn op_doc(op: &Operation, api: &Api, opts: &EmitOptions) -> (String, String) {
     if let Some(url) = &op.doc_url {
         text.push_str(&format!(" ([vendor documentation]({url}))"));
     }
-    // A short example of the call, with the spec's example values.
+    // A short example of the call, with the spec's example values; written
+    // only when it shows what the signature does not (an example value, a
+    // form, a stream), so that the docs say each thing once.
+    let mut informative = op.pagination.is_some() || required_args(op).any(|p| p.example.is_some());
     let mut setup = String::new();
     let mut args: Vec<String> = Vec::new();
     for p in required_args(op) {
@@ -560,21 +563,26 @@ fn op_doc(op: &Operation, api: &Api, opts: &EmitOptions) -> (String, String) {
         };
         match form {
             Some(TypeDef { name, kind: TypeKind::Multipart(f), .. }) => {
+                informative = true;
                 setup.push_str(&form_example(name, f, &opts.module_path));
                 args.push("body".into());
             }
             _ => args.push(example_arg(&b.ty, "body", b.example.as_ref(), &mut setup)),
         }
     }
+    informative |= setup.lines().any(|l| !l.starts_with('#'));
+    if !informative {
+        return (vendor, text);
+    }
     // The method as called: a keyword stays raw (`client.r#match()`).
     let method = &op.method_name;
     let call = if op.pagination.is_some() {
         format!(
-            "use futures_util::TryStreamExt;\nlet items: Vec<_> = client.{method}({}).stream().try_collect().await?;\n# let _ = items;",
+            "use futures_util::TryStreamExt;\nlet items: Vec<_> = client.{method}({}).stream().try_collect().await?;",
             args.join(", ")
         )
     } else {
-        format!("let response = client.{method}({}).await?;\nprintln!(\"{{}}\", response.status());", args.join(", "))
+        format!("let response = client.{method}({}).await?;", args.join(", "))
     };
     text.push_str(&format!(
         "\n\n```no_run\n# async fn example(client: {}::Client) -> Result<(), Box<dyn std::error::Error>> {{\n{setup}{call}\n# Ok(()) }}\n```",
@@ -721,9 +729,11 @@ fn op_method(op: &Operation, api: &Api, opts: &EmitOptions) -> TokenStream {
 fn operation(op: &Operation, shared: &SharedErrors) -> TokenStream {
     let b = ident(&op.builder_name);
     let m = &op.method_name.trim_start_matches("r#").to_string();
-    let mut struct_doc = format!(
-        "Request builder for [`Client::{m}`]: set optional parameters, then `.send().await` (or `.await` directly)."
-    );
+    let mut struct_doc = if optional_params(op).next().is_some() || op.body.as_ref().is_some_and(|b| !b.required) {
+        format!("Request builder for [`Client::{m}`]: set optional parameters, then `.send().await` (or `.await` directly).")
+    } else {
+        format!("Request builder for [`Client::{m}`]: `.send().await` (or `.await` directly).")
+    };
     if let Some(t) = op.pagination.as_ref().and_then(|p| p.token.as_ref().map(|t| (p, t))) {
         let (p, t) = t;
         struct_doc.push_str(&format!(
@@ -752,9 +762,15 @@ fn operation(op: &Operation, shared: &SharedErrors) -> TokenStream {
         let (t, into) = arg(&p.ty);
         let value = if into { quote!(value.into()) } else { quote!(value) };
         let own = format!("Sent as the `{}` {} parameter.", p.wire_name, location_name(p.location));
-        let docs = match &p.description {
+        // One line where the description is one line: the parameter's
+        // description, then where it is sent.
+        let docs = match p.description.as_deref().map(str::trim) {
+            Some(d) if !d.is_empty() && !d.contains('\n') => {
+                let stop = if d.ends_with(['.', '!', '?']) { "" } else { "." };
+                doc(&format!("{d}{stop} {own}"))
+            }
             Some(d) => doc3("", Some(d), &own),
-            None => doc3(&format!("Sets the `{}` parameter.", p.wire_name), None, &own),
+            None => doc(&own),
         };
         let dep = p.deprecated.then(|| quote!(#[deprecated]));
         quote! {

@@ -70,13 +70,6 @@ impl Client {
     /// Required scopes: `object_configuration:read`.
     ///
     /// `GET /objects` ([vendor documentation](https://docs.attio.com/rest-api/endpoint-reference/objects/list-objects))
-    ///
-    /// ```no_run
-    /// # async fn example(client: crm_clients::attio::objects::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let response = client.list_objects().await?;
-    /// println!("{}", response.status());
-    /// # Ok(()) }
-    /// ```
     pub fn list_objects(&self) -> ListObjects {
         ListObjects {
             client: self.0.clone(),
@@ -94,7 +87,6 @@ impl Client {
     /// # async fn example(client: crm_clients::attio::objects::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let body = serde_json::from_value(serde_json::json!({"data": {"api_slug": "projects", "singular_noun": "Project", "plural_noun": "Projects"}}))?;
     /// let response = client.create_object(body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn create_object(&self, body: CreateObjectRequest) -> CreateObject {
@@ -114,7 +106,6 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: crm_clients::attio::objects::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.get_object("people").await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn get_object(&self, object: impl Into<String>) -> GetObject {
@@ -135,7 +126,6 @@ impl Client {
     /// # async fn example(client: crm_clients::attio::objects::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let body = serde_json::from_value(serde_json::json!({"data": {"plural_noun": "Projects"}}))?;
     /// let response = client.update_object("people", body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn update_object(
@@ -164,7 +154,6 @@ impl Client {
     /// let target = serde_json::from_value(serde_json::json!("objects"))?;
     /// use futures_util::TryStreamExt;
     /// let items: Vec<_> = client.list_attributes(target, "people").stream().try_collect().await?;
-    /// # let _ = items;
     /// # Ok(()) }
     /// ```
     pub fn list_attributes(
@@ -193,7 +182,6 @@ impl Client {
     /// # async fn example(client: crm_clients::attio::objects::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let target = serde_json::from_value(serde_json::json!("objects"))?;
     /// let response = client.get_attribute(target, "people", "41252299-f8c7-4b5e-99c9-4ff8321d2f96").await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn get_attribute(
@@ -221,7 +209,6 @@ impl Client {
     /// # async fn example(client: crm_clients::attio::objects::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let target = serde_json::from_value(serde_json::json!("objects"))?;
     /// let response = client.list_select_options(target, "people", "41252299-f8c7-4b5e-99c9-4ff8321d2f96").await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn list_select_options(
@@ -250,7 +237,6 @@ impl Client {
     /// # async fn example(client: crm_clients::attio::objects::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let target = serde_json::from_value(serde_json::json!("objects"))?;
     /// let response = client.list_statuses(target, "people", "41252299-f8c7-4b5e-99c9-4ff8321d2f96").await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn list_statuses(
@@ -274,13 +260,6 @@ impl Client {
     /// Curation note: The vendor's document answers with `anyOf` an inactive shape (`{active: false}`) and the full active shape; modelled as one object whose fields other than `active` are optional, so both decode. `exp` and `iat` are documented as numbers of seconds and are whole: int64.
     ///
     /// `GET /self` ([vendor documentation](https://docs.attio.com/rest-api/endpoint-reference/meta/identify))
-    ///
-    /// ```no_run
-    /// # async fn example(client: crm_clients::attio::objects::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// let response = client.identify_self().await?;
-    /// println!("{}", response.status());
-    /// # Ok(()) }
-    /// ```
     pub fn identify_self(&self) -> IdentifySelf {
         IdentifySelf {
             client: self.0.clone(),
@@ -319,7 +298,7 @@ impl ClientBuilder {
         )
     }
 }
-/// Request builder for [`Client::list_objects`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::list_objects`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListObjects {
@@ -354,7 +333,7 @@ runtime::error_enum! {
         TooManyRequests(ApiError) = "429 TooManyRequests",
     }
 }
-/// Request builder for [`Client::create_object`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::create_object`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateObject {
@@ -393,7 +372,7 @@ runtime::error_enum! {
         TooManyRequests(ApiError) = "429 TooManyRequests",
     }
 }
-/// Request builder for [`Client::get_object`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::get_object`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetObject {
@@ -436,7 +415,7 @@ runtime::error_enum! {
         TooManyRequests(ApiError) = "429 TooManyRequests",
     }
 }
-/// Request builder for [`Client::update_object`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::update_object`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateObject {
@@ -503,23 +482,17 @@ pub struct ListAttributes {
     show_archived: Option<bool>,
 }
 impl ListAttributes {
-    /// The maximum number of results to return.
-    ///
-    /// Sent as the `limit` query parameter.
+    /// The maximum number of results to return. Sent as the `limit` query parameter.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
-    /// The number of results to skip before returning.
-    ///
-    /// Sent as the `offset` query parameter.
+    /// The number of results to skip before returning. Sent as the `offset` query parameter.
     pub fn offset(mut self, value: i64) -> Self {
         self.offset = Some(value);
         self
     }
-    /// Include archived entries in the results (default false).
-    ///
-    /// Sent as the `show_archived` query parameter.
+    /// Include archived entries in the results (default false). Sent as the `show_archived` query parameter.
     pub fn show_archived(mut self, value: bool) -> Self {
         self.show_archived = Some(value);
         self
@@ -567,7 +540,7 @@ runtime::impl_send!(
 );
 /// The error responses declared for [`Client::list_attributes`]: the same as [`GetObjectError`].
 pub type ListAttributesError = GetObjectError;
-/// Request builder for [`Client::get_attribute`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::get_attribute`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetAttribute {
@@ -628,9 +601,7 @@ pub struct ListSelectOptions {
     show_archived: Option<bool>,
 }
 impl ListSelectOptions {
-    /// Include archived entries in the results (default false).
-    ///
-    /// Sent as the `show_archived` query parameter.
+    /// Include archived entries in the results (default false). Sent as the `show_archived` query parameter.
     pub fn show_archived(mut self, value: bool) -> Self {
         self.show_archived = Some(value);
         self
@@ -678,9 +649,7 @@ pub struct ListStatuses {
     show_archived: Option<bool>,
 }
 impl ListStatuses {
-    /// Include archived entries in the results (default false).
-    ///
-    /// Sent as the `show_archived` query parameter.
+    /// Include archived entries in the results (default false). Sent as the `show_archived` query parameter.
     pub fn show_archived(mut self, value: bool) -> Self {
         self.show_archived = Some(value);
         self
@@ -715,7 +684,7 @@ impl ListStatuses {
 runtime::impl_send!(ListStatuses => StatusListResponse, ListStatusesError);
 /// The error responses declared for [`Client::list_statuses`]: the same as [`GetAttributeError`].
 pub type ListStatusesError = GetAttributeError;
-/// Request builder for [`Client::identify_self`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::identify_self`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct IdentifySelf {

@@ -76,7 +76,6 @@ impl Client {
     /// let body = serde_json::from_value(serde_json::json!({"filter": {"name": "Ada Lovelace"}, "sorts": [{"direction": "asc", "attribute": "name", "field": "last_name"}], "limit": 500, "offset": 0}))?;
     /// use futures_util::TryStreamExt;
     /// let items: Vec<_> = client.list_records("people", body).stream().try_collect().await?;
-    /// # let _ = items;
     /// # Ok(()) }
     /// ```
     pub fn list_records(
@@ -102,7 +101,6 @@ impl Client {
     /// # async fn example(client: crm_clients::attio::records::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let body = serde_json::from_value(serde_json::json!({"data": {"values": {"41252299-f8c7-4b5e-99c9-4ff8321d2f96": "Text value", "multiselect_attribute": ["Select option 1", "Select option 2"]}}}))?;
     /// let response = client.assert_record("people", "41252299-f8c7-4b5e-99c9-4ff8321d2f96", body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn assert_record(
@@ -130,7 +128,6 @@ impl Client {
     /// # async fn example(client: crm_clients::attio::records::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let body = serde_json::from_value(serde_json::json!({"data": {"values": {"41252299-f8c7-4b5e-99c9-4ff8321d2f96": "Text value", "multiselect_attribute": ["Select option 1", "Select option 2"]}}}))?;
     /// let response = client.create_record("people", body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn create_record(
@@ -156,7 +153,6 @@ impl Client {
     /// # async fn example(client: crm_clients::attio::records::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let record_id = serde_json::from_value(serde_json::json!("891dcbfc-9141-415d-9b2a-2238a6cc012d"))?;
     /// let response = client.get_record("people", record_id).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn get_record(
@@ -183,7 +179,6 @@ impl Client {
     /// let record_id = serde_json::from_value(serde_json::json!("891dcbfc-9141-415d-9b2a-2238a6cc012d"))?;
     /// let body = serde_json::from_value(serde_json::json!({"data": {"values": {"41252299-f8c7-4b5e-99c9-4ff8321d2f96": "Text value", "multiselect_attribute": ["Select option 1", "Select option 2"]}}}))?;
     /// let response = client.update_record_overwrite("people", record_id, body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn update_record_overwrite(
@@ -211,7 +206,6 @@ impl Client {
     /// # async fn example(client: crm_clients::attio::records::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let record_id = serde_json::from_value(serde_json::json!("891dcbfc-9141-415d-9b2a-2238a6cc012d"))?;
     /// let response = client.delete_record("people", record_id).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn delete_record(
@@ -238,7 +232,6 @@ impl Client {
     /// let record_id = serde_json::from_value(serde_json::json!("891dcbfc-9141-415d-9b2a-2238a6cc012d"))?;
     /// let body = serde_json::from_value(serde_json::json!({"data": {"values": {"41252299-f8c7-4b5e-99c9-4ff8321d2f96": "Text value", "multiselect_attribute": ["Select option 1", "Select option 2"]}}}))?;
     /// let response = client.update_record_append("people", record_id, body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn update_record_append(
@@ -267,7 +260,6 @@ impl Client {
     /// let record_id = serde_json::from_value(serde_json::json!("891dcbfc-9141-415d-9b2a-2238a6cc012d"))?;
     /// use futures_util::TryStreamExt;
     /// let items: Vec<_> = client.list_record_attribute_values("people", record_id, "41252299-f8c7-4b5e-99c9-4ff8321d2f96").stream().try_collect().await?;
-    /// # let _ = items;
     /// # Ok(()) }
     /// ```
     pub fn list_record_attribute_values(
@@ -299,7 +291,6 @@ impl Client {
     /// let record_id = serde_json::from_value(serde_json::json!("891dcbfc-9141-415d-9b2a-2238a6cc012d"))?;
     /// use futures_util::TryStreamExt;
     /// let items: Vec<_> = client.list_record_entries("people", record_id).stream().try_collect().await?;
-    /// # let _ = items;
     /// # Ok(()) }
     /// ```
     pub fn list_record_entries(
@@ -329,7 +320,6 @@ impl Client {
     /// # async fn example(client: crm_clients::attio::records::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let body = serde_json::from_value(serde_json::json!({"query": "alan mathis", "limit": 25, "objects": ["people", "companies"], "request_as": {"type": "workspace"}}))?;
     /// let response = client.search_records(body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn search_records(&self, body: SearchRecordsRequest) -> SearchRecords {
@@ -371,7 +361,7 @@ impl ClientBuilder {
         )
     }
 }
-/// Request builder for [`Client::list_records`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::list_records`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListRecords {
@@ -436,7 +426,7 @@ runtime::error_enum! {
         TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
-/// Request builder for [`Client::assert_record`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::assert_record`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct AssertRecord {
@@ -488,7 +478,7 @@ runtime::error_enum! {
         TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
-/// Request builder for [`Client::create_record`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::create_record`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateRecord {
@@ -538,7 +528,7 @@ runtime::error_enum! {
         TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
-/// Request builder for [`Client::get_record`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::get_record`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetRecord {
@@ -583,7 +573,7 @@ runtime::error_enum! {
         TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
-/// Request builder for [`Client::update_record_overwrite`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::update_record_overwrite`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateRecordOverwrite {
@@ -638,7 +628,7 @@ runtime::error_enum! {
         TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
-/// Request builder for [`Client::delete_record`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::delete_record`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteRecord {
@@ -672,7 +662,7 @@ impl DeleteRecord {
 runtime::impl_send!(DeleteRecord => EmptyResponse, DeleteRecordError);
 /// The error responses declared for [`Client::delete_record`]: the same as [`GetRecordError`].
 pub type DeleteRecordError = GetRecordError;
-/// Request builder for [`Client::update_record_append`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::update_record_append`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateRecordAppend {
@@ -725,23 +715,17 @@ pub struct ListRecordAttributeValues {
     offset: Option<i64>,
 }
 impl ListRecordAttributeValues {
-    /// If `true`, return all historic values of the attribute; if `false`, only the currently active value(s). Cannot be `true` for COMINT or enriched attributes.
-    ///
-    /// Sent as the `show_historic` query parameter.
+    /// If `true`, return all historic values of the attribute; if `false`, only the currently active value(s). Cannot be `true` for COMINT or enriched attributes. Sent as the `show_historic` query parameter.
     pub fn show_historic(mut self, value: bool) -> Self {
         self.show_historic = Some(value);
         self
     }
-    /// The maximum number of results to return.
-    ///
-    /// Sent as the `limit` query parameter.
+    /// The maximum number of results to return. Sent as the `limit` query parameter.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
-    /// The number of results to skip over before returning.
-    ///
-    /// Sent as the `offset` query parameter.
+    /// The number of results to skip over before returning. Sent as the `offset` query parameter.
     pub fn offset(mut self, value: i64) -> Self {
         self.offset = Some(value);
         self
@@ -817,16 +801,12 @@ pub struct ListRecordEntries {
     offset: Option<i64>,
 }
 impl ListRecordEntries {
-    /// The maximum number of results to return (default 100, maximum 1000).
-    ///
-    /// Sent as the `limit` query parameter.
+    /// The maximum number of results to return (default 100, maximum 1000). Sent as the `limit` query parameter.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
-    /// The number of results to skip over before returning (default 0).
-    ///
-    /// Sent as the `offset` query parameter.
+    /// The number of results to skip over before returning (default 0). Sent as the `offset` query parameter.
     pub fn offset(mut self, value: i64) -> Self {
         self.offset = Some(value);
         self
@@ -879,7 +859,7 @@ runtime::error_enum! {
         TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
-/// Request builder for [`Client::search_records`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::search_records`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct SearchRecords {

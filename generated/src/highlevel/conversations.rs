@@ -78,7 +78,6 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.search_conversations("ABCHkzuJQ8ZMd4Te84GK").await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn search_conversations(
@@ -122,7 +121,6 @@ impl Client {
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let body = serde_json::from_value(serde_json::json!({"locationId": "tDtDnQdgm2LXpyiqYvZ6", "contactId": "tDtDnQdgm2LXpyiqYvZ6"}))?;
     /// let response = client.create_conversation(body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn create_conversation(
@@ -143,7 +141,6 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.get_conversation("tDtDnQdgm2LXpyiqYvZ6").await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn get_conversation(
@@ -165,7 +162,6 @@ impl Client {
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let body = serde_json::from_value(serde_json::json!({"locationId": "tDtDnQdgm2LXpyiqYvZ6", "unreadCount": 1, "starred": true, "feedback": {}}))?;
     /// let response = client.update_conversation("tDtDnQdgm2LXpyiqYvZ6", body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn update_conversation(
@@ -188,7 +184,6 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.delete_conversation("tDtDnQdgm2LXpyiqYvZ6").await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn delete_conversation(
@@ -210,7 +205,6 @@ impl Client {
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use futures_util::TryStreamExt;
     /// let items: Vec<_> = client.list_messages("tDtDnQdgm2LXpyiqYvZ6").stream().try_collect().await?;
-    /// # let _ = items;
     /// # Ok(()) }
     /// ```
     pub fn list_messages(&self, conversation_id: impl Into<String>) -> ListMessages {
@@ -233,7 +227,6 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.get_message("ve9EPM428h8vShlRW1KT").await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn get_message(&self, id: impl Into<String>) -> GetMessage {
@@ -247,14 +240,6 @@ impl Client {
     /// Sends a message to a contact over the chosen channel (SMS, Email, WhatsApp, Instagram, Facebook, custom provider or Live Chat), optionally scheduled, threaded, templated or with attachments. Scope: `conversations/message.write`.
     ///
     /// `POST /conversations/messages` ([vendor documentation](https://marketplace.gohighlevel.com/docs/ghl/conversations/send-a-new-message/index.html))
-    ///
-    /// ```no_run
-    /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let body = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.send_message(body).await?;
-    /// println!("{}", response.status());
-    /// # Ok(()) }
-    /// ```
     pub fn send_message(&self, body: SendMessageRequest) -> SendMessage {
         SendMessage {
             client: self.0.clone(),
@@ -266,14 +251,6 @@ impl Client {
     /// Records an inbound message (received outside HighLevel, e.g. through a custom conversation provider). Two flows: by conversation (send `conversationId`), or by contact (send `contactId` instead): HighLevel then appends the message to the contact's conversation on that channel, or creates one, and the reply carries the conversation's ID. Scope: `conversations/message.write`.
     ///
     /// `POST /conversations/messages/inbound` ([vendor documentation](https://marketplace.gohighlevel.com/docs/ghl/conversations/add-an-inbound-message/index.html))
-    ///
-    /// ```no_run
-    /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let body = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.add_inbound_message(body).await?;
-    /// println!("{}", response.status());
-    /// # Ok(()) }
-    /// ```
     pub fn add_inbound_message(
         &self,
         body: AddInboundMessageRequest,
@@ -288,14 +265,6 @@ impl Client {
     /// Records an outbound call placed outside HighLevel (through a custom call provider) in a conversation. Scope: `conversations/message.write`.
     ///
     /// `POST /conversations/messages/outbound` ([vendor documentation](https://marketplace.gohighlevel.com/docs/ghl/conversations/add-an-outbound-message/index.html))
-    ///
-    /// ```no_run
-    /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let body = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.add_outbound_call(body).await?;
-    /// println!("{}", response.status());
-    /// # Ok(()) }
-    /// ```
     pub fn add_outbound_call(&self, body: AddOutboundCallRequest) -> AddOutboundCall {
         AddOutboundCall {
             client: self.0.clone(),
@@ -311,7 +280,6 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.cancel_scheduled_message("ve9EPM428h8vShlRW1KT").await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn cancel_scheduled_message(
@@ -333,7 +301,6 @@ impl Client {
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let body = serde_json::from_value(serde_json::json!({"status": "failed", "error": {"code": "1", "type": "saas", "message": "There was an error from the provider"}, "emailMessageId": "ve9EPM428h8vShlRW1KT"}))?;
     /// let response = client.update_message_status("ve9EPM428h8vShlRW1KT", body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn update_message_status(
@@ -358,7 +325,6 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.get_email_message("ve9EPM428h8vShlRW1KT").await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn get_email_message(&self, id: impl Into<String>) -> GetEmailMessage {
@@ -378,7 +344,6 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.cancel_scheduled_email_message("ve9EPM428h8vShlRW1KT").await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn cancel_scheduled_email_message(
@@ -401,7 +366,6 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.get_message_transcription("tDtDnQdgm2LXpyiqYvZ6", "ve9EPM428h8vShlRW1KT").await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn get_message_transcription(
@@ -427,7 +391,6 @@ impl Client {
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let body = serde_json::from_value(serde_json::json!({"locationId": "ve9EPM428h8vShlRW1KT", "isTyping": true, "visitorId": "ve9EPM428h8vShlRW1KT", "conversationId": "ve9EPM428h8vShlRW1KT"}))?;
     /// let response = client.send_live_chat_typing_indicator(body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn send_live_chat_typing_indicator(
@@ -450,7 +413,6 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.list_custom_subtypes("ve9EPM428h8vShlRW1KT").await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn list_custom_subtypes(
@@ -474,7 +436,6 @@ impl Client {
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let body = serde_json::from_value(serde_json::json!({"name": "Newsletter Subscription", "description": "Weekly newsletter subscription preferences", "channel": "email", "language": "en"}))?;
     /// let response = client.create_custom_subtype("ve9EPM428h8vShlRW1KT", body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn create_custom_subtype(
@@ -500,7 +461,6 @@ impl Client {
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// # let body = serde_json::from_value(serde_json::json!({}))?;
     /// let response = client.update_custom_subtype("ve9EPM428h8vShlRW1KT", "ve9EPM428h8vShlRW1KT", body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn update_custom_subtype(
@@ -527,7 +487,6 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.get_contact_unsubscription_status("ve9EPM428h8vShlRW1KT", "OP7z4LCyPACyH5fcEIZa").await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn get_contact_unsubscription_status(
@@ -549,14 +508,6 @@ impl Client {
     /// Curation note: The docs list 200 and 201 without bodies and no scope; both statuses are declared with a free-form object body, bearer auth with no scope.
     ///
     /// `POST /conversations/preferences/unsubscriptions/user-change` ([vendor documentation](https://marketplace.gohighlevel.com/docs/ghl/conversations/user-subscription-change/index.html))
-    ///
-    /// ```no_run
-    /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let body = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.change_user_subscription(body).await?;
-    /// println!("{}", response.status());
-    /// # Ok(()) }
-    /// ```
     pub fn change_user_subscription(
         &self,
         body: UserSubscriptionChangeRequest,
@@ -578,7 +529,6 @@ impl Client {
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use futures_util::TryStreamExt;
     /// let items: Vec<_> = client.export_messages("ve9EPM428h8vShlRW1KT").stream().try_collect().await?;
-    /// # let _ = items;
     /// # Ok(()) }
     /// ```
     pub fn export_messages(&self, location_id: impl Into<String>) -> ExportMessages {
@@ -606,7 +556,6 @@ impl Client {
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let body = serde_json::from_value(serde_json::json!({"conversationId": "conv123", "locationId": "loc123", "message": "Thank you for your review!"}))?;
     /// let response = client.send_review_reply(body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn send_review_reply(&self, body: SendReviewReplyRequest) -> SendReviewReply {
@@ -622,14 +571,6 @@ impl Client {
     /// Curation note: `fileSize`, `expiresAt` and `maxFileSize` are documented as numbers and are whole: int64. The docs give no bodies for 400 and 413.
     ///
     /// `POST /conversations/messages/upload/initiate` ([vendor documentation](https://marketplace.gohighlevel.com/docs/ghl/conversations/initiate-file-upload/index.html))
-    ///
-    /// ```no_run
-    /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let body = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.initiate_file_upload(body).await?;
-    /// println!("{}", response.status());
-    /// # Ok(()) }
-    /// ```
     pub fn initiate_file_upload(
         &self,
         body: InitiateFileUploadRequest,
@@ -646,14 +587,6 @@ impl Client {
     /// Curation note: `uploadedFiles` (file name to URL) and `metadata` are documented as plain objects; modelled as a string map and an open object with the documented `size` and `contentType`. The docs give no bodies for 400 and 404.
     ///
     /// `POST /conversations/messages/upload/complete` ([vendor documentation](https://marketplace.gohighlevel.com/docs/ghl/conversations/complete-file-upload/index.html))
-    ///
-    /// ```no_run
-    /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let body = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.complete_file_upload(body).await?;
-    /// println!("{}", response.status());
-    /// # Ok(()) }
-    /// ```
     pub fn complete_file_upload(
         &self,
         body: CompleteFileUploadRequest,
@@ -683,7 +616,6 @@ impl Client {
     ///     is_group_sms: None,
     /// };
     /// let response = client.upload_file_attachments(body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn upload_file_attachments(
@@ -706,7 +638,6 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.get_message_recording("ve9EPM428h8vShlRW1KT", "tDtDnQdgm2LXpyiqYvZ6").await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn get_message_recording(
@@ -731,7 +662,6 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.download_message_transcription("tDtDnQdgm2LXpyiqYvZ6", "ve9EPM428h8vShlRW1KT").await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn download_message_transcription(
@@ -757,7 +687,6 @@ impl Client {
     /// # async fn example(client: crm_clients::highlevel::conversations::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let body = serde_json::from_value(serde_json::json!({"attachments": ["https://provider.com/recordings/call-123.mp3"]}))?;
     /// let response = client.add_message_attachments("ve9EPM428h8vShlRW1KT", body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn add_message_attachments(
@@ -862,79 +791,57 @@ pub struct SearchConversations {
     end_date: Option<i64>,
 }
 impl SearchConversations {
-    /// Only conversations of this contact.
-    ///
-    /// Sent as the `contactId` query parameter.
+    /// Only conversations of this contact. Sent as the `contactId` query parameter.
     pub fn contact_id(mut self, value: impl Into<String>) -> Self {
         self.contact_id = Some(value.into());
         self
     }
-    /// User IDs the conversations are assigned to (sent comma-separated). The value `unassigned` returns conversations assigned to nobody.
-    ///
-    /// Sent as the `assignedTo` query parameter.
+    /// User IDs the conversations are assigned to (sent comma-separated). The value `unassigned` returns conversations assigned to nobody. Sent as the `assignedTo` query parameter.
     pub fn assigned_to(mut self, value: Vec<String>) -> Self {
         self.assigned_to = Some(value);
         self
     }
-    /// Follower user IDs to filter by (sent comma-separated).
-    ///
-    /// Sent as the `followers` query parameter.
+    /// Follower user IDs to filter by (sent comma-separated). Sent as the `followers` query parameter.
     pub fn followers(mut self, value: Vec<String>) -> Self {
         self.followers = Some(value);
         self
     }
-    /// Mentioned user IDs to filter by (sent comma-separated).
-    ///
-    /// Sent as the `mentions` query parameter.
+    /// Mentioned user IDs to filter by (sent comma-separated). Sent as the `mentions` query parameter.
     pub fn mentions(mut self, value: Vec<String>) -> Self {
         self.mentions = Some(value);
         self
     }
-    /// Free-text search string.
-    ///
-    /// Sent as the `query` query parameter.
+    /// Free-text search string. Sent as the `query` query parameter.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    /// Sort direction.
-    ///
-    /// Sent as the `sort` query parameter.
+    /// Sort direction. Sent as the `sort` query parameter.
     pub fn sort(mut self, value: SearchConversationsSort) -> Self {
         self.sort = Some(value);
         self
     }
-    /// Start the page after this sort value; pass the sort value of the last conversation of the previous page (epoch milliseconds when sorting by date).
-    ///
-    /// Sent as the `startAfterDate` query parameter.
+    /// Start the page after this sort value; pass the sort value of the last conversation of the previous page (epoch milliseconds when sorting by date). Sent as the `startAfterDate` query parameter.
     pub fn start_after_date(mut self, value: i64) -> Self {
         self.start_after_date = Some(value);
         self
     }
-    /// Conversation ID to match.
-    ///
-    /// Sent as the `id` query parameter.
+    /// Conversation ID to match. Sent as the `id` query parameter.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    /// Maximum number of conversations to return (default 20).
-    ///
-    /// Sent as the `limit` query parameter.
+    /// Maximum number of conversations to return (default 20). Sent as the `limit` query parameter.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
-    /// Only conversations whose last message has this type.
-    ///
-    /// Sent as the `lastMessageType` query parameter.
+    /// Only conversations whose last message has this type. Sent as the `lastMessageType` query parameter.
     pub fn last_message_type(mut self, value: MessageTypeName) -> Self {
         self.last_message_type = Some(value);
         self
     }
-    /// Only conversations whose last outbound message was sent this way.
-    ///
-    /// Sent as the `lastMessageAction` query parameter.
+    /// Only conversations whose last outbound message was sent this way. Sent as the `lastMessageAction` query parameter.
     pub fn last_message_action(
         mut self,
         value: SearchConversationsLastMessageAction,
@@ -942,9 +849,7 @@ impl SearchConversations {
         self.last_message_action = Some(value);
         self
     }
-    /// Only conversations whose last message has this direction.
-    ///
-    /// Sent as the `lastMessageDirection` query parameter.
+    /// Only conversations whose last message has this direction. Sent as the `lastMessageDirection` query parameter.
     pub fn last_message_direction(
         mut self,
         value: SearchConversationsLastMessageDirection,
@@ -952,58 +857,42 @@ impl SearchConversations {
         self.last_message_direction = Some(value);
         self
     }
-    /// Conversation status filter.
-    ///
-    /// Sent as the `status` query parameter.
+    /// Conversation status filter. Sent as the `status` query parameter.
     pub fn status(mut self, value: SearchConversationsStatus) -> Self {
         self.status = Some(value);
         self
     }
-    /// Field to sort on: date of the last manual message, date of the last message, a score profile (see sortScoreProfile), the overdue date or the due date.
-    ///
-    /// Sent as the `sortBy` query parameter.
+    /// Field to sort on: date of the last manual message, date of the last message, a score profile (see sortScoreProfile), the overdue date or the due date. Sent as the `sortBy` query parameter.
     pub fn sort_by(mut self, value: SearchConversationsSortBy) -> Self {
         self.sort_by = Some(value);
         self
     }
-    /// Score profile ID to sort on when sortBy is score_profile.
-    ///
-    /// Sent as the `sortScoreProfile` query parameter.
+    /// Score profile ID to sort on when sortBy is score_profile. Sent as the `sortScoreProfile` query parameter.
     pub fn sort_score_profile(mut self, value: impl Into<String>) -> Self {
         self.sort_score_profile = Some(value.into());
         self
     }
-    /// Score profile ID to filter on; combine with scoreProfileMin and scoreProfileMax.
-    ///
-    /// Sent as the `scoreProfile` query parameter.
+    /// Score profile ID to filter on; combine with scoreProfileMin and scoreProfileMax. Sent as the `scoreProfile` query parameter.
     pub fn score_profile(mut self, value: impl Into<String>) -> Self {
         self.score_profile = Some(value.into());
         self
     }
-    /// Minimum score (with scoreProfile).
-    ///
-    /// Sent as the `scoreProfileMin` query parameter.
+    /// Minimum score (with scoreProfile). Sent as the `scoreProfileMin` query parameter.
     pub fn score_profile_min(mut self, value: f64) -> Self {
         self.score_profile_min = Some(value);
         self
     }
-    /// Maximum score (with scoreProfile).
-    ///
-    /// Sent as the `scoreProfileMax` query parameter.
+    /// Maximum score (with scoreProfile). Sent as the `scoreProfileMax` query parameter.
     pub fn score_profile_max(mut self, value: f64) -> Self {
         self.score_profile_max = Some(value);
         self
     }
-    /// Start of the `dateAdded` range of the conversations to return, in Unix epoch milliseconds.
-    ///
-    /// Sent as the `startDate` query parameter.
+    /// Start of the `dateAdded` range of the conversations to return, in Unix epoch milliseconds. Sent as the `startDate` query parameter.
     pub fn start_date(mut self, value: i64) -> Self {
         self.start_date = Some(value);
         self
     }
-    /// End of the `dateAdded` range of the conversations to return, in Unix epoch milliseconds.
-    ///
-    /// Sent as the `endDate` query parameter.
+    /// End of the `dateAdded` range of the conversations to return, in Unix epoch milliseconds. Sent as the `endDate` query parameter.
     pub fn end_date(mut self, value: i64) -> Self {
         self.end_date = Some(value);
         self
@@ -1081,7 +970,7 @@ runtime::error_enum! {
         Unauthorized(UnauthorizedError) = "401 Unauthorized",
     }
 }
-/// Request builder for [`Client::create_conversation`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::create_conversation`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateConversation {
@@ -1119,7 +1008,7 @@ runtime::impl_send!(
 );
 /// The error responses declared for [`Client::create_conversation`]: the same as [`SearchConversationsError`].
 pub type CreateConversationError = SearchConversationsError;
-/// Request builder for [`Client::get_conversation`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::get_conversation`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetConversation {
@@ -1155,7 +1044,7 @@ impl GetConversation {
 runtime::impl_send!(GetConversation => GetConversationResponse, GetConversationError);
 /// The error responses declared for [`Client::get_conversation`]: the same as [`SearchConversationsError`].
 pub type GetConversationError = SearchConversationsError;
-/// Request builder for [`Client::update_conversation`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::update_conversation`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateConversation {
@@ -1195,7 +1084,7 @@ runtime::impl_send!(
 );
 /// The error responses declared for [`Client::update_conversation`]: the same as [`SearchConversationsError`].
 pub type UpdateConversationError = SearchConversationsError;
-/// Request builder for [`Client::delete_conversation`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::delete_conversation`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteConversation {
@@ -1242,23 +1131,17 @@ pub struct ListMessages {
     r#type: Option<Vec<ListMessagesTypeItem>>,
 }
 impl ListMessages {
-    /// ID of the last message of the previous page; the page starts after it.
-    ///
-    /// Sent as the `lastMessageId` query parameter.
+    /// ID of the last message of the previous page; the page starts after it. Sent as the `lastMessageId` query parameter.
     pub fn last_message_id(mut self, value: impl Into<String>) -> Self {
         self.last_message_id = Some(value.into());
         self
     }
-    /// Number of messages to return (default 20).
-    ///
-    /// Sent as the `limit` query parameter.
+    /// Number of messages to return (default 20). Sent as the `limit` query parameter.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
-    /// Message types to return (sent comma-separated).
-    ///
-    /// Sent as the `type` query parameter.
+    /// Message types to return (sent comma-separated). Sent as the `type` query parameter.
     pub fn r#type(mut self, value: Vec<ListMessagesTypeItem>) -> Self {
         self.r#type = Some(value);
         self
@@ -1306,7 +1189,7 @@ runtime::impl_send!(
 );
 /// The error responses declared for [`Client::list_messages`]: the same as [`SearchConversationsError`].
 pub type ListMessagesError = SearchConversationsError;
-/// Request builder for [`Client::get_message`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::get_message`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetMessage {
@@ -1339,7 +1222,7 @@ impl GetMessage {
 runtime::impl_send!(GetMessage => GetMessageResponse, GetMessageError);
 /// The error responses declared for [`Client::get_message`]: the same as [`SearchConversationsError`].
 pub type GetMessageError = SearchConversationsError;
-/// Request builder for [`Client::send_message`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::send_message`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct SendMessage {
@@ -1375,7 +1258,7 @@ impl SendMessage {
 runtime::impl_send!(SendMessage => SendMessageResponse, SendMessageError);
 /// The error responses declared for [`Client::send_message`]: the same as [`SearchConversationsError`].
 pub type SendMessageError = SearchConversationsError;
-/// Request builder for [`Client::add_inbound_message`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::add_inbound_message`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct AddInboundMessage {
@@ -1411,7 +1294,7 @@ impl AddInboundMessage {
 runtime::impl_send!(AddInboundMessage => ProcessMessageResponse, AddInboundMessageError);
 /// The error responses declared for [`Client::add_inbound_message`]: the same as [`SearchConversationsError`].
 pub type AddInboundMessageError = SearchConversationsError;
-/// Request builder for [`Client::add_outbound_call`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::add_outbound_call`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct AddOutboundCall {
@@ -1447,7 +1330,7 @@ impl AddOutboundCall {
 runtime::impl_send!(AddOutboundCall => ProcessMessageResponse, AddOutboundCallError);
 /// The error responses declared for [`Client::add_outbound_call`]: the same as [`SearchConversationsError`].
 pub type AddOutboundCallError = SearchConversationsError;
-/// Request builder for [`Client::cancel_scheduled_message`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::cancel_scheduled_message`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CancelScheduledMessage {
@@ -1485,7 +1368,7 @@ runtime::impl_send!(
 );
 /// The error responses declared for [`Client::cancel_scheduled_message`]: the same as [`SearchConversationsError`].
 pub type CancelScheduledMessageError = SearchConversationsError;
-/// Request builder for [`Client::update_message_status`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::update_message_status`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateMessageStatus {
@@ -1541,7 +1424,7 @@ runtime::error_enum! {
         Forbidden(ForbiddenError) = "403 Forbidden",
     }
 }
-/// Request builder for [`Client::get_email_message`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::get_email_message`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetEmailMessage {
@@ -1570,7 +1453,7 @@ impl GetEmailMessage {
     }
 }
 runtime::impl_send!(GetEmailMessage => EmailMessage, runtime::NoErrorBody);
-/// Request builder for [`Client::cancel_scheduled_email_message`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::cancel_scheduled_email_message`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CancelScheduledEmailMessage {
@@ -1604,7 +1487,7 @@ impl CancelScheduledEmailMessage {
 runtime::impl_send!(
     CancelScheduledEmailMessage => CancelScheduledResponse, runtime::NoErrorBody
 );
-/// Request builder for [`Client::get_message_transcription`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::get_message_transcription`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetMessageTranscription {
@@ -1644,7 +1527,7 @@ runtime::impl_send!(
 );
 /// The error responses declared for [`Client::get_message_transcription`]: the same as [`SearchConversationsError`].
 pub type GetMessageTranscriptionError = SearchConversationsError;
-/// Request builder for [`Client::send_live_chat_typing_indicator`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::send_live_chat_typing_indicator`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct SendLiveChatTypingIndicator {
@@ -1698,7 +1581,7 @@ runtime::error_enum! {
         UnprocessableEntity(UnprocessableError) = "422 UnprocessableEntity",
     }
 }
-/// Request builder for [`Client::list_custom_subtypes`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::list_custom_subtypes`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListCustomSubtypes {
@@ -1734,7 +1617,7 @@ impl ListCustomSubtypes {
 runtime::impl_send!(ListCustomSubtypes => PreferenceResult, ListCustomSubtypesError);
 /// The error responses declared for [`Client::list_custom_subtypes`]: the same as [`SearchConversationsError`].
 pub type ListCustomSubtypesError = SearchConversationsError;
-/// Request builder for [`Client::create_custom_subtype`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::create_custom_subtype`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateCustomSubtype {
@@ -1773,7 +1656,7 @@ impl CreateCustomSubtype {
 runtime::impl_send!(CreateCustomSubtype => PreferenceResult, CreateCustomSubtypeError);
 /// The error responses declared for [`Client::create_custom_subtype`]: the same as [`SearchConversationsError`].
 pub type CreateCustomSubtypeError = SearchConversationsError;
-/// Request builder for [`Client::update_custom_subtype`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::update_custom_subtype`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateCustomSubtype {
@@ -1823,9 +1706,7 @@ pub struct GetContactUnsubscriptionStatus {
     email: Option<String>,
 }
 impl GetContactUnsubscriptionStatus {
-    /// Only this email address of the contact.
-    ///
-    /// Sent as the `email` query parameter.
+    /// Only this email address of the contact. Sent as the `email` query parameter.
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = Some(value.into());
         self
@@ -1862,7 +1743,7 @@ runtime::impl_send!(
 );
 /// The error responses declared for [`Client::get_contact_unsubscription_status`]: the same as [`SearchConversationsError`].
 pub type GetContactUnsubscriptionStatusError = SearchConversationsError;
-/// Request builder for [`Client::change_user_subscription`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::change_user_subscription`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ChangeUserSubscription {
@@ -1918,65 +1799,47 @@ pub struct ExportMessages {
     end_date: Option<String>,
 }
 impl ExportMessages {
-    /// Messages per page (10 to 500).
-    ///
-    /// Sent as the `limit` query parameter.
+    /// Messages per page (10 to 500). Sent as the `limit` query parameter.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
-    /// The `nextCursor` of the previous page.
-    ///
-    /// Sent as the `cursor` query parameter.
+    /// The `nextCursor` of the previous page. Sent as the `cursor` query parameter.
     pub fn cursor(mut self, value: impl Into<String>) -> Self {
         self.cursor = Some(value.into());
         self
     }
-    /// Field to sort by.
-    ///
-    /// Sent as the `sortBy` query parameter.
+    /// Field to sort by. Sent as the `sortBy` query parameter.
     pub fn sort_by(mut self, value: ExportMessagesSortBy) -> Self {
         self.sort_by = Some(value);
         self
     }
-    /// Sort order.
-    ///
-    /// Sent as the `sortOrder` query parameter.
+    /// Sort order. Sent as the `sortOrder` query parameter.
     pub fn sort_order(mut self, value: ExportMessagesSortOrder) -> Self {
         self.sort_order = Some(value);
         self
     }
-    /// Only the messages of this conversation.
-    ///
-    /// Sent as the `conversationId` query parameter.
+    /// Only the messages of this conversation. Sent as the `conversationId` query parameter.
     pub fn conversation_id(mut self, value: impl Into<String>) -> Self {
         self.conversation_id = Some(value.into());
         self
     }
-    /// Only the messages of this contact.
-    ///
-    /// Sent as the `contactId` query parameter.
+    /// Only the messages of this contact. Sent as the `contactId` query parameter.
     pub fn contact_id(mut self, value: impl Into<String>) -> Self {
         self.contact_id = Some(value.into());
         self
     }
-    /// Only the messages of this channel.
-    ///
-    /// Sent as the `channel` query parameter.
+    /// Only the messages of this channel. Sent as the `channel` query parameter.
     pub fn channel(mut self, value: ExportMessagesChannel) -> Self {
         self.channel = Some(value);
         self
     }
-    /// Only messages from this date on.
-    ///
-    /// Sent as the `startDate` query parameter.
+    /// Only messages from this date on. Sent as the `startDate` query parameter.
     pub fn start_date(mut self, value: impl Into<String>) -> Self {
         self.start_date = Some(value.into());
         self
     }
-    /// Only messages up to this date.
-    ///
-    /// Sent as the `endDate` query parameter.
+    /// Only messages up to this date. Sent as the `endDate` query parameter.
     pub fn end_date(mut self, value: impl Into<String>) -> Self {
         self.end_date = Some(value.into());
         self
@@ -2030,7 +1893,7 @@ runtime::impl_send!(
 );
 /// The error responses declared for [`Client::export_messages`]: the same as [`SearchConversationsError`].
 pub type ExportMessagesError = SearchConversationsError;
-/// Request builder for [`Client::send_review_reply`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::send_review_reply`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct SendReviewReply {
@@ -2066,7 +1929,7 @@ impl SendReviewReply {
 runtime::impl_send!(SendReviewReply => SendMessageResponse, SendReviewReplyError);
 /// The error responses declared for [`Client::send_review_reply`]: the same as [`SearchConversationsError`].
 pub type SendReviewReplyError = SearchConversationsError;
-/// Request builder for [`Client::initiate_file_upload`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::initiate_file_upload`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct InitiateFileUpload {
@@ -2120,7 +1983,7 @@ runtime::error_enum! {
         PayloadTooLarge = "413 PayloadTooLarge",
     }
 }
-/// Request builder for [`Client::complete_file_upload`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::complete_file_upload`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CompleteFileUpload {
@@ -2174,7 +2037,7 @@ runtime::error_enum! {
         NotFound = "404 NotFound",
     }
 }
-/// Request builder for [`Client::upload_file_attachments`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::upload_file_attachments`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UploadFileAttachments {
@@ -2233,7 +2096,7 @@ runtime::error_enum! {
         UnsupportedMediaType = "415 UnsupportedMediaType",
     }
 }
-/// Request builder for [`Client::get_message_recording`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::get_message_recording`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetMessageRecording {
@@ -2268,7 +2131,7 @@ impl GetMessageRecording {
 runtime::impl_send!(GetMessageRecording => Vec<u8>, GetMessageRecordingError; streaming);
 /// The error responses declared for [`Client::get_message_recording`]: the same as [`SearchConversationsError`].
 pub type GetMessageRecordingError = SearchConversationsError;
-/// Request builder for [`Client::download_message_transcription`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::download_message_transcription`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DownloadMessageTranscription {
@@ -2308,7 +2171,7 @@ runtime::impl_send!(
 );
 /// The error responses declared for [`Client::download_message_transcription`]: the same as [`SearchConversationsError`].
 pub type DownloadMessageTranscriptionError = SearchConversationsError;
-/// Request builder for [`Client::add_message_attachments`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::add_message_attachments`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct AddMessageAttachments {

@@ -77,7 +77,6 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::objects::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.list_object_schemas("632c34b4c9b7da3358ac9891").await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn list_object_schemas(
@@ -96,14 +95,6 @@ impl Client {
     /// Curation note: Page not among the seeds; reconstructed from HighLevel's published OpenAPI (GoHighLevel/highlevel-api-docs apps/objects.json) and mirrors of the doc page. That spec secures this operation alone with its `Agency-Access` scheme ("the Access Token generated with user type as Agency (OR) Private Integration Token of Agency", scope objects/schema.write) where every other operation uses the Sub-Account `bearer` scheme, so it accepts the Agency bearer scheme `agency_bearer` and the OAuth scheme (whose tokens can be Agency tokens) but not the Sub-Account `bearer`.
     ///
     /// `POST /objects/` ([vendor documentation](https://marketplace.gohighlevel.com/docs/ghl/objects/create-custom-object-schema/index.html))
-    ///
-    /// ```no_run
-    /// # async fn example(client: crm_clients::highlevel::objects::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let body = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.create_object_schema(body).await?;
-    /// println!("{}", response.status());
-    /// # Ok(()) }
-    /// ```
     pub fn create_object_schema(
         &self,
         body: CreateObjectSchemaRequest,
@@ -122,7 +113,6 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::objects::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.get_object_schema("custom_objects.pet", "632c34b4c9b7da3358ac9891").await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn get_object_schema(
@@ -147,7 +137,6 @@ impl Client {
     /// # async fn example(client: crm_clients::highlevel::objects::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// # let body = serde_json::from_value(serde_json::json!({}))?;
     /// let response = client.update_object_schema("custom_objects.pet", body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn update_object_schema(
@@ -173,7 +162,6 @@ impl Client {
     /// # async fn example(client: crm_clients::highlevel::objects::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// # let body = serde_json::from_value(serde_json::json!({}))?;
     /// let response = client.create_record("custom_objects.pet", body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn create_record(
@@ -198,7 +186,6 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::objects::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.get_record("custom_objects.pet", "632c34b4c9b7da3358ac9891").await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn get_record(
@@ -224,7 +211,6 @@ impl Client {
     /// # async fn example(client: crm_clients::highlevel::objects::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// # let body = serde_json::from_value(serde_json::json!({}))?;
     /// let response = client.update_record("custom_objects.pet", "632c34b4c9b7da3358ac9891", "632c34b4c9b7da3358ac9891", body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn update_record(
@@ -253,7 +239,6 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: crm_clients::highlevel::objects::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.delete_record("custom_objects.pet", "632c34b4c9b7da3358ac9891").await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn delete_record(
@@ -280,7 +265,6 @@ impl Client {
     /// let body = serde_json::from_value(serde_json::json!({"locationId": "ve9EPM428h8vShlRW1KT", "page": 1, "pageLimit": 10, "query": "Buddy", "searchAfter": ["sx6wyHhbFdRXh302Lunr", "sx6wyHhbFdRXh302Lunr"]}))?;
     /// use futures_util::TryStreamExt;
     /// let items: Vec<_> = client.search_records("custom_objects.pet", body).stream().try_collect().await?;
-    /// # let _ = items;
     /// # Ok(()) }
     /// ```
     pub fn search_records(
@@ -363,7 +347,7 @@ impl ClientBuilder {
         )
     }
 }
-/// Request builder for [`Client::list_object_schemas`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::list_object_schemas`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct ListObjectSchemas {
@@ -415,7 +399,7 @@ runtime::error_enum! {
         UnprocessableEntity(UnprocessableEntityError) = "422 UnprocessableEntity",
     }
 }
-/// Request builder for [`Client::create_object_schema`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::create_object_schema`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateObjectSchema {
@@ -462,9 +446,7 @@ pub struct GetObjectSchema {
     fetch_properties: Option<bool>,
 }
 impl GetObjectSchema {
-    /// When true, also return all standard / custom fields of the object.
-    ///
-    /// Sent as the `fetchProperties` query parameter.
+    /// When true, also return all standard / custom fields of the object. Sent as the `fetchProperties` query parameter.
     pub fn fetch_properties(mut self, value: bool) -> Self {
         self.fetch_properties = Some(value);
         self
@@ -500,7 +482,7 @@ impl GetObjectSchema {
 runtime::impl_send!(GetObjectSchema => ObjectSchemaWithFields, GetObjectSchemaError);
 /// The error responses declared for [`Client::get_object_schema`]: the same as [`ListObjectSchemasError`].
 pub type GetObjectSchemaError = ListObjectSchemasError;
-/// Request builder for [`Client::update_object_schema`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::update_object_schema`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateObjectSchema {
@@ -539,7 +521,7 @@ impl UpdateObjectSchema {
 runtime::impl_send!(UpdateObjectSchema => ObjectSchemaResponse, UpdateObjectSchemaError);
 /// The error responses declared for [`Client::update_object_schema`]: the same as [`ListObjectSchemasError`].
 pub type UpdateObjectSchemaError = ListObjectSchemasError;
-/// Request builder for [`Client::create_record`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::create_record`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateRecord {
@@ -588,7 +570,7 @@ runtime::error_enum! {
         Unauthorized(UnauthorizedError) = "401 Unauthorized",
     }
 }
-/// Request builder for [`Client::get_record`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::get_record`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetRecord {
@@ -626,7 +608,7 @@ impl GetRecord {
 runtime::impl_send!(GetRecord => ObjectRecordResponse, GetRecordError);
 /// The error responses declared for [`Client::get_record`]: the same as [`CreateRecordError`].
 pub type GetRecordError = CreateRecordError;
-/// Request builder for [`Client::update_record`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::update_record`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateRecord {
@@ -668,7 +650,7 @@ impl UpdateRecord {
 runtime::impl_send!(UpdateRecord => ObjectRecordResponse, UpdateRecordError);
 /// The error responses declared for [`Client::update_record`]: the same as [`CreateRecordError`].
 pub type UpdateRecordError = CreateRecordError;
-/// Request builder for [`Client::delete_record`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::delete_record`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeleteRecord {
@@ -706,7 +688,7 @@ impl DeleteRecord {
 runtime::impl_send!(DeleteRecord => DeleteObjectRecordResponse, DeleteRecordError);
 /// The error responses declared for [`Client::delete_record`]: the same as [`CreateRecordError`].
 pub type DeleteRecordError = CreateRecordError;
-/// Request builder for [`Client::search_records`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::search_records`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct SearchRecords {

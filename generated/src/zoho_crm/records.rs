@@ -85,7 +85,6 @@ impl Client {
     /// let fields = serde_json::from_value(serde_json::json!(["Last_Name", "Email"]))?;
     /// use futures_util::TryStreamExt;
     /// let items: Vec<_> = client.list_records("Leads", fields).stream().try_collect().await?;
-    /// # let _ = items;
     /// # Ok(()) }
     /// ```
     pub fn list_records(
@@ -130,7 +129,6 @@ impl Client {
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// # let body = serde_json::from_value(serde_json::json!({}))?;
     /// let response = client.update_records("Leads", body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn update_records(
@@ -165,7 +163,6 @@ impl Client {
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// # let body = serde_json::from_value(serde_json::json!({}))?;
     /// let response = client.create_records("Leads", body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn create_records(
@@ -193,7 +190,6 @@ impl Client {
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let ids = serde_json::from_value(serde_json::json!(["410405000002264040", "410405000002264025"]))?;
     /// let response = client.delete_records("Leads", ids).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn delete_records(
@@ -231,7 +227,6 @@ impl Client {
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// # let body = serde_json::from_value(serde_json::json!({}))?;
     /// let response = client.upsert_records("Leads", body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn upsert_records(
@@ -269,7 +264,6 @@ impl Client {
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use futures_util::TryStreamExt;
     /// let items: Vec<_> = client.search_records("Leads").stream().try_collect().await?;
-    /// # let _ = items;
     /// # Ok(()) }
     /// ```
     pub fn search_records(&self, module_api_name: impl Into<String>) -> SearchRecords {
@@ -302,7 +296,6 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.get_record("Leads", "410405000002264040").await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn get_record(
@@ -335,7 +328,6 @@ impl Client {
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// # let body = serde_json::from_value(serde_json::json!({}))?;
     /// let response = client.update_record("Leads", "410405000002264040", body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn update_record(
@@ -364,7 +356,6 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.delete_record("Leads", "410405000002264040").await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn delete_record(
@@ -396,7 +387,6 @@ impl Client {
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use futures_util::TryStreamExt;
     /// let items: Vec<_> = client.list_deleted_records("Leads").stream().try_collect().await?;
-    /// # let _ = items;
     /// # Ok(()) }
     /// ```
     pub fn list_deleted_records(
@@ -427,7 +417,6 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.get_record_count("Leads").await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn get_record_count(
@@ -458,7 +447,6 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.get_mass_update_status("Leads", "4150868000004915001").await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn get_mass_update_status(
@@ -492,7 +480,6 @@ impl Client {
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let body = serde_json::from_value(serde_json::json!({"data": [{"Lead_Status": "Contacted"}], "cvid": "4150868000000087501", "over_write": false}))?;
     /// let response = client.mass_update_records("Leads", body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn mass_update_records(
@@ -523,7 +510,6 @@ impl Client {
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// # let body = serde_json::from_value(serde_json::json!({}))?;
     /// let response = client.assign_territories("Leads", body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn assign_territories(
@@ -548,7 +534,6 @@ impl Client {
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let body = serde_json::from_value(serde_json::json!({"data": [{"Territories": [{"id": "554023000000430409"}, {"id": "554023000000430451"}]}]}))?;
     /// let response = client.assign_record_territories("Leads", "410405000002264040", body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn assign_record_territories(
@@ -576,7 +561,6 @@ impl Client {
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let body = serde_json::from_value(serde_json::json!({"data": [{"id": "4150868000004318009", "Territories": [{"id": "4150868000004822544"}]}]}))?;
     /// let response = client.remove_territories("Leads", body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn remove_territories(
@@ -601,7 +585,6 @@ impl Client {
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let body = serde_json::from_value(serde_json::json!({"data": [{"Territories": [{"id": "554023000000430409"}]}]}))?;
     /// let response = client.remove_record_territories("Leads", "410405000002264040", body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn remove_record_territories(
@@ -628,7 +611,6 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.get_rich_text_fields("Leads", "410405000002264040").await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn get_rich_text_fields(
@@ -659,7 +641,6 @@ impl Client {
     /// let ids = serde_json::from_value(serde_json::json!(["6660682000000516248", "6660682000000516263"]))?;
     /// let fields = serde_json::from_value(serde_json::json!(["RTF", "RTF2"]))?;
     /// let response = client.get_rich_text_records("Leads", ids, fields).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn get_rich_text_records(
@@ -685,14 +666,6 @@ impl Client {
     /// Curation note: The page's method is PUT (the sample request uses `-X PUT`); the same body as Enable Notifications and the same per-channel reply.
     ///
     /// `PUT /actions/watch` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/notifications/update-details.html))
-    ///
-    /// ```no_run
-    /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let body = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.update_notifications(body).await?;
-    /// println!("{}", response.status());
-    /// # Ok(()) }
-    /// ```
     pub fn update_notifications(&self, body: WatchRequest) -> UpdateNotifications {
         UpdateNotifications {
             client: self.0.clone(),
@@ -713,14 +686,6 @@ impl Client {
     /// Curation note: Part of the records workflow: the record notifications the `x-webhooks` section of this spec types are only sent on channels enabled here. Request keys and the 200 per-channel reply from the Enable Notifications page (v3 and v7 pages agree; the v2.1 sample answers the same body). `channel_id` is a long on the page; JSON numbers up to 2^63 are kept as i64.
     ///
     /// `POST /actions/watch` ([vendor documentation](https://www.zoho.com/crm/developer/docs/api/v7/notifications/enable.html))
-    ///
-    /// ```no_run
-    /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
-    /// # let body = serde_json::from_value(serde_json::json!({}))?;
-    /// let response = client.enable_notifications(body).await?;
-    /// println!("{}", response.status());
-    /// # Ok(()) }
-    /// ```
     pub fn enable_notifications(&self, body: WatchRequest) -> EnableNotifications {
         EnableNotifications {
             client: self.0.clone(),
@@ -742,7 +707,6 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.clone_record("Leads", "410405000002264040").await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn clone_record(
@@ -772,7 +736,6 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.get_photo("Leads", "410405000002264040").await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn get_photo(
@@ -803,7 +766,6 @@ impl Client {
     ///     file: crm_clients::zoho_crm::records::FilePart::from_path("file"),
     /// };
     /// let response = client.upload_photo("Leads", "410405000002264040", body).await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn upload_photo(
@@ -834,7 +796,6 @@ impl Client {
     /// ```no_run
     /// # async fn example(client: crm_clients::zoho_crm::records::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// let response = client.delete_photo("Leads", "410405000002264040").await?;
-    /// println!("{}", response.status());
     /// # Ok(()) }
     /// ```
     pub fn delete_photo(
@@ -977,51 +938,37 @@ pub struct ListRecords {
     if_modified_since: Option<::chrono::DateTime<::chrono::FixedOffset>>,
 }
 impl ListRecords {
-    /// Only return the records with these IDs, comma-separated (max 100).
-    ///
-    /// Sent as the `ids` query parameter.
+    /// Only return the records with these IDs, comma-separated (max 100). Sent as the `ids` query parameter.
     pub fn ids(mut self, value: Vec<String>) -> Self {
         self.ids = Some(value);
         self
     }
-    /// Sort direction.
-    ///
-    /// Sent as the `sort_order` query parameter.
+    /// Sort direction. Sent as the `sort_order` query parameter.
     pub fn sort_order(mut self, value: ListRecordsSortOrder) -> Self {
         self.sort_order = Some(value);
         self
     }
-    /// Field to sort by. Cannot be used with `cvid`.
-    ///
-    /// Sent as the `sort_by` query parameter.
+    /// Field to sort by. Cannot be used with `cvid`. Sent as the `sort_by` query parameter.
     pub fn sort_by(mut self, value: ListRecordsSortBy) -> Self {
         self.sort_by = Some(value);
         self
     }
-    /// Lead conversion filter: `true` only converted, `false` only unconverted (default), `both` all.
-    ///
-    /// Sent as the `converted` query parameter.
+    /// Lead conversion filter: `true` only converted, `false` only unconverted (default), `both` all. Sent as the `converted` query parameter.
     pub fn converted(mut self, value: ListRecordsConverted) -> Self {
         self.converted = Some(value);
         self
     }
-    /// Approval filter: `true` only approved (default), `false` only records awaiting approval, `both` all.
-    ///
-    /// Sent as the `approved` query parameter.
+    /// Approval filter: `true` only approved (default), `false` only records awaiting approval, `both` all. Sent as the `approved` query parameter.
     pub fn approved(mut self, value: ListRecordsApproved) -> Self {
         self.approved = Some(value);
         self
     }
-    /// Page number, starting at 1.
-    ///
-    /// Sent as the `page` query parameter.
+    /// Page number, starting at 1. Sent as the `page` query parameter.
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
-    /// Records per page; default and maximum 200.
-    ///
-    /// Sent as the `per_page` query parameter.
+    /// Records per page; default and maximum 200. Sent as the `per_page` query parameter.
     pub fn per_page(mut self, value: i32) -> Self {
         self.per_page = Some(value);
         self
@@ -1037,30 +984,22 @@ impl ListRecords {
         self.page_token = Some(value.into());
         self
     }
-    /// ID of a custom view whose records to list (from the Custom Views API). Cannot be used with `sort_by`.
-    ///
-    /// Sent as the `cvid` query parameter.
+    /// ID of a custom view whose records to list (from the Custom Views API). Cannot be used with `sort_by`. Sent as the `cvid` query parameter.
     pub fn cvid(mut self, value: impl Into<String>) -> Self {
         self.cvid = Some(value.into());
         self
     }
-    /// Only return the records of this territory.
-    ///
-    /// Sent as the `territory_id` query parameter.
+    /// Only return the records of this territory. Sent as the `territory_id` query parameter.
     pub fn territory_id(mut self, value: impl Into<String>) -> Self {
         self.territory_id = Some(value.into());
         self
     }
-    /// With `territory_id`, also include the records of its child territories.
-    ///
-    /// Sent as the `include_child` query parameter.
+    /// With `territory_id`, also include the records of its child territories. Sent as the `include_child` query parameter.
     pub fn include_child(mut self, value: bool) -> Self {
         self.include_child = Some(value);
         self
     }
-    /// Only return records modified after this time; 304 when none were.
-    ///
-    /// Sent as the `If-Modified-Since` header parameter.
+    /// Only return records modified after this time; 304 when none were. Sent as the `If-Modified-Since` header parameter.
     pub fn if_modified_since(
         mut self,
         value: ::chrono::DateTime<::chrono::FixedOffset>,
@@ -1189,9 +1128,7 @@ pub struct UpdateRecords {
     body: RecordsUpdateRequest,
 }
 impl UpdateRecords {
-    /// Only update records not modified after this time; others fail with ALREADY_MODIFIED (412).
-    ///
-    /// Sent as the `If-Unmodified-Since` header parameter.
+    /// Only update records not modified after this time; others fail with ALREADY_MODIFIED (412). Sent as the `If-Unmodified-Since` header parameter.
     pub fn if_unmodified_since(
         mut self,
         value: ::chrono::DateTime<::chrono::FixedOffset>,
@@ -1373,9 +1310,7 @@ pub struct DeleteRecords {
     wf_trigger: Option<bool>,
 }
 impl DeleteRecords {
-    /// Whether the workflow rules tied to deletion run (default `true`).
-    ///
-    /// Sent as the `wf_trigger` query parameter.
+    /// Whether the workflow rules tied to deletion run (default `true`). Sent as the `wf_trigger` query parameter.
     pub fn wf_trigger(mut self, value: bool) -> Self {
         self.wf_trigger = Some(value);
         self
@@ -1457,9 +1392,7 @@ pub struct UpsertRecords {
     body: RecordsUpsertRequest,
 }
 impl UpsertRecords {
-    /// Only update records not modified after this time; others fail with ALREADY_MODIFIED (412).
-    ///
-    /// Sent as the `If-Unmodified-Since` header parameter.
+    /// Only update records not modified after this time; others fail with ALREADY_MODIFIED (412). Sent as the `If-Unmodified-Since` header parameter.
     pub fn if_unmodified_since(
         mut self,
         value: ::chrono::DateTime<::chrono::FixedOffset>,
@@ -1564,58 +1497,42 @@ pub struct SearchRecords {
     per_page: Option<i32>,
 }
 impl SearchRecords {
-    /// Search conditions, e.g. `((Last_Name:equals:Burns)and(First_Name:starts_with:M))`.
-    ///
-    /// Sent as the `criteria` query parameter.
+    /// Search conditions, e.g. `((Last_Name:equals:Burns)and(First_Name:starts_with:M))`. Sent as the `criteria` query parameter.
     pub fn criteria(mut self, value: impl Into<String>) -> Self {
         self.criteria = Some(value.into());
         self
     }
-    /// Email address to look for in every email field of the module.
-    ///
-    /// Sent as the `email` query parameter.
+    /// Email address to look for in every email field of the module. Sent as the `email` query parameter.
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = Some(value.into());
         self
     }
-    /// Phone number to look for in every phone field of the module.
-    ///
-    /// Sent as the `phone` query parameter.
+    /// Phone number to look for in every phone field of the module. Sent as the `phone` query parameter.
     pub fn phone(mut self, value: impl Into<String>) -> Self {
         self.phone = Some(value.into());
         self
     }
-    /// Word to look for across the module's text fields (at least 2 characters).
-    ///
-    /// Sent as the `word` query parameter.
+    /// Word to look for across the module's text fields (at least 2 characters). Sent as the `word` query parameter.
     pub fn word(mut self, value: impl Into<String>) -> Self {
         self.word = Some(value.into());
         self
     }
-    /// Lead conversion filter: `true` only converted, `false` only unconverted (default), `both` all.
-    ///
-    /// Sent as the `converted` query parameter.
+    /// Lead conversion filter: `true` only converted, `false` only unconverted (default), `both` all. Sent as the `converted` query parameter.
     pub fn converted(mut self, value: SearchRecordsConverted) -> Self {
         self.converted = Some(value);
         self
     }
-    /// Approval filter: `true` only approved (default), `false` only records awaiting approval, `both` all.
-    ///
-    /// Sent as the `approved` query parameter.
+    /// Approval filter: `true` only approved (default), `false` only records awaiting approval, `both` all. Sent as the `approved` query parameter.
     pub fn approved(mut self, value: SearchRecordsApproved) -> Self {
         self.approved = Some(value);
         self
     }
-    /// Page number, starting at 1.
-    ///
-    /// Sent as the `page` query parameter.
+    /// Page number, starting at 1. Sent as the `page` query parameter.
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
-    /// Records per page; default and maximum 200.
-    ///
-    /// Sent as the `per_page` query parameter.
+    /// Records per page; default and maximum 200. Sent as the `per_page` query parameter.
     pub fn per_page(mut self, value: i32) -> Self {
         self.per_page = Some(value);
         self
@@ -1727,16 +1644,12 @@ pub struct GetRecord {
     x_external: Option<String>,
 }
 impl GetRecord {
-    /// Field API names to return, comma-separated; all visible fields when omitted.
-    ///
-    /// Sent as the `fields` query parameter.
+    /// Field API names to return, comma-separated; all visible fields when omitted. Sent as the `fields` query parameter.
     pub fn fields(mut self, value: Vec<String>) -> Self {
         self.fields = Some(value);
         self
     }
-    /// Only return records modified after this time; 304 when none were.
-    ///
-    /// Sent as the `If-Modified-Since` header parameter.
+    /// Only return records modified after this time; 304 when none were. Sent as the `If-Modified-Since` header parameter.
     pub fn if_modified_since(
         mut self,
         value: ::chrono::DateTime<::chrono::FixedOffset>,
@@ -1841,9 +1754,7 @@ pub struct UpdateRecord {
     body: RecordUpdateRequest,
 }
 impl UpdateRecord {
-    /// Only update records not modified after this time; others fail with ALREADY_MODIFIED (412).
-    ///
-    /// Sent as the `If-Unmodified-Since` header parameter.
+    /// Only update records not modified after this time; others fail with ALREADY_MODIFIED (412). Sent as the `If-Unmodified-Since` header parameter.
     pub fn if_unmodified_since(
         mut self,
         value: ::chrono::DateTime<::chrono::FixedOffset>,
@@ -1940,9 +1851,7 @@ pub struct DeleteRecord {
     wf_trigger: Option<bool>,
 }
 impl DeleteRecord {
-    /// Whether the workflow rules tied to deletion run (default `true`).
-    ///
-    /// Sent as the `wf_trigger` query parameter.
+    /// Whether the workflow rules tied to deletion run (default `true`). Sent as the `wf_trigger` query parameter.
     pub fn wf_trigger(mut self, value: bool) -> Self {
         self.wf_trigger = Some(value);
         self
@@ -2022,30 +1931,22 @@ pub struct ListDeletedRecords {
     if_modified_since: Option<::chrono::DateTime<::chrono::FixedOffset>>,
 }
 impl ListDeletedRecords {
-    /// Which deleted records to list.
-    ///
-    /// Sent as the `type` query parameter.
+    /// Which deleted records to list. Sent as the `type` query parameter.
     pub fn r#type(mut self, value: ListDeletedRecordsType) -> Self {
         self.r#type = Some(value);
         self
     }
-    /// Page number, starting at 1.
-    ///
-    /// Sent as the `page` query parameter.
+    /// Page number, starting at 1. Sent as the `page` query parameter.
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
-    /// Records per page; default and maximum 200.
-    ///
-    /// Sent as the `per_page` query parameter.
+    /// Records per page; default and maximum 200. Sent as the `per_page` query parameter.
     pub fn per_page(mut self, value: i32) -> Self {
         self.per_page = Some(value);
         self
     }
-    /// Only return records modified after this time; 304 when none were.
-    ///
-    /// Sent as the `If-Modified-Since` header parameter.
+    /// Only return records modified after this time; 304 when none were. Sent as the `If-Modified-Since` header parameter.
     pub fn if_modified_since(
         mut self,
         value: ::chrono::DateTime<::chrono::FixedOffset>,
@@ -2158,37 +2059,27 @@ pub struct GetRecordCount {
     word: Option<String>,
 }
 impl GetRecordCount {
-    /// Only count the records of this custom view.
-    ///
-    /// Sent as the `cvid` query parameter.
+    /// Only count the records of this custom view. Sent as the `cvid` query parameter.
     pub fn cvid(mut self, value: impl Into<String>) -> Self {
         self.cvid = Some(value.into());
         self
     }
-    /// Search conditions as in Search Records, e.g. `(Lead_Status:equals:Contacted)`.
-    ///
-    /// Sent as the `criteria` query parameter.
+    /// Search conditions as in Search Records, e.g. `(Lead_Status:equals:Contacted)`. Sent as the `criteria` query parameter.
     pub fn criteria(mut self, value: impl Into<String>) -> Self {
         self.criteria = Some(value.into());
         self
     }
-    /// Only count the records with this email address.
-    ///
-    /// Sent as the `email` query parameter.
+    /// Only count the records with this email address. Sent as the `email` query parameter.
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = Some(value.into());
         self
     }
-    /// Only count the records with this phone number.
-    ///
-    /// Sent as the `phone` query parameter.
+    /// Only count the records with this phone number. Sent as the `phone` query parameter.
     pub fn phone(mut self, value: impl Into<String>) -> Self {
         self.phone = Some(value.into());
         self
     }
-    /// Only count the records containing this word.
-    ///
-    /// Sent as the `word` query parameter.
+    /// Only count the records containing this word. Sent as the `word` query parameter.
     pub fn word(mut self, value: impl Into<String>) -> Self {
         self.word = Some(value.into());
         self
@@ -2256,7 +2147,7 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::get_mass_update_status`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::get_mass_update_status`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetMassUpdateStatus {
@@ -2321,7 +2212,7 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::mass_update_records`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::mass_update_records`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct MassUpdateRecords {
@@ -2389,7 +2280,7 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::assign_territories`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::assign_territories`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct AssignTerritories {
@@ -2457,7 +2348,7 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::assign_record_territories`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::assign_record_territories`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct AssignRecordTerritories {
@@ -2529,7 +2420,7 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::remove_territories`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::remove_territories`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct RemoveTerritories {
@@ -2597,7 +2488,7 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::remove_record_territories`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::remove_record_territories`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct RemoveRecordTerritories {
@@ -2679,9 +2570,7 @@ pub struct GetRichTextFields {
     fields: Option<Vec<String>>,
 }
 impl GetRichTextFields {
-    /// API names of the rich text fields to return, comma-separated; all of them when omitted.
-    ///
-    /// Sent as the `fields` query parameter.
+    /// API names of the rich text fields to return, comma-separated; all of them when omitted. Sent as the `fields` query parameter.
     pub fn fields(mut self, value: Vec<String>) -> Self {
         self.fields = Some(value);
         self
@@ -2746,7 +2635,7 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::get_rich_text_records`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::get_rich_text_records`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetRichTextRecords {
@@ -2816,7 +2705,7 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::update_notifications`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::update_notifications`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateNotifications {
@@ -2853,7 +2742,7 @@ runtime::error_enum! {
         BadRequest(ApiError) = "400 BadRequest",
     }
 }
-/// Request builder for [`Client::enable_notifications`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::enable_notifications`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct EnableNotifications {
@@ -2973,7 +2862,7 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::get_photo`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::get_photo`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct GetPhoto {
@@ -3049,9 +2938,7 @@ pub struct UploadPhoto {
     body: UploadPhotoForm,
 }
 impl UploadPhoto {
-    /// `workflow` keeps the upload from triggering workflow rules.
-    ///
-    /// Sent as the `restrict_triggers` query parameter.
+    /// `workflow` keeps the upload from triggering workflow rules. Sent as the `restrict_triggers` query parameter.
     pub fn restrict_triggers(mut self, value: impl Into<String>) -> Self {
         self.restrict_triggers = Some(value.into());
         self
@@ -3114,7 +3001,7 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::delete_photo`]: set optional parameters, then `.send().await` (or `.await` directly).
+/// Request builder for [`Client::delete_photo`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct DeletePhoto {
