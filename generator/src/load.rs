@@ -101,33 +101,38 @@ pub fn load_str(text: &str) -> Result<Loaded> {
             message: format!("OpenAPI version {version} is not supported; expected 3.0.x or 3.1.x"),
         });
     };
-    // A YAML 3.0 document nothing had to change in (every repair warns) is
-    // read from its text, where a plain scalar is a string wherever the
-    // model expects one.
+    // A YAML 3.0 document nothing had to change in (every repair warns) may
+    // write a plain scalar where the model expects a string (`version: 1.0`):
+    // read from its text, the scalar is that string. The value read above is
+    // tried first (most documents have no such scalar), the text only when
+    // the value does not fit, so a document is parsed once, not twice.
     let from_text = !json && version.starts_with("3.0") && warnings.is_empty();
     shape::check(&value, from_text).map_err(|m| parse_error(None, Some(m.pointer), m.message))?;
     // Plain deserialization first: tracking the path costs time on every
     // node, so it is paid only to locate a failure, in a second pass (should
     // that pass succeed, the first pass's error is reported unlocated).
     use serde::Deserialize as _;
-    let openapi = if from_text {
-        drop(value);
-        openapiv3::OpenAPI::deserialize(serde_yaml::Deserializer::from_str(text)).map_err(|plain| {
-            let yaml_error = |e: &serde_yaml::Error, pointer| {
-                parse_error(e.location().map(|l| (l.line(), l.column())), pointer, strip_location(&e.to_string()))
-            };
-            match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(serde_yaml::Deserializer::from_str(text)) {
-                Err(e) => yaml_error(e.inner(), Some(path_to_pointer(e.path()))),
-                Ok(_) => yaml_error(&plain, None),
-            }
-        })?
-    } else {
-        openapiv3::OpenAPI::deserialize(&value).map_err(|plain| {
-            match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&value) {
-                Err(e) => parse_error(None, Some(path_to_pointer(e.path())), e.inner().to_string()),
-                Ok(_) => parse_error(None, None, plain.to_string()),
-            }
-        })?
+    let from_value = openapiv3::OpenAPI::deserialize(&value);
+    let openapi = match from_value {
+        Ok(openapi) => openapi,
+        Err(_) if from_text => {
+            drop(value);
+            openapiv3::OpenAPI::deserialize(serde_yaml::Deserializer::from_str(text)).map_err(|plain| {
+                let yaml_error = |e: &serde_yaml::Error, pointer| {
+                    parse_error(e.location().map(|l| (l.line(), l.column())), pointer, strip_location(&e.to_string()))
+                };
+                match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(serde_yaml::Deserializer::from_str(
+                    text,
+                )) {
+                    Err(e) => yaml_error(e.inner(), Some(path_to_pointer(e.path()))),
+                    Ok(_) => yaml_error(&plain, None),
+                }
+            })?
+        }
+        Err(plain) => match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&value) {
+            Err(e) => return Err(parse_error(None, Some(path_to_pointer(e.path())), e.inner().to_string())),
+            Ok(_) => return Err(parse_error(None, None, plain.to_string())),
+        },
     };
     Ok(Loaded { openapi, warnings })
 }
@@ -226,5 +231,18 @@ mod tests {
         let err = depth_of(&deep).unwrap_err();
         assert!(err.to_string().contains("nests deeper than 40"), "{err}");
         assert_eq!(err.location().and_then(|l| l.pointer.as_deref()).map(|p| p.matches('/').count()), Some(40));
+    }
+
+    #[test]
+    fn plain_yaml_scalars_read_as_the_strings_the_model_expects() {
+        // `title: 2024` and `version: 1.0` do not fit the value read first;
+        // the document is then read from its text.
+        let yaml = "openapi: 3.0.3\ninfo: {title: 2024, version: 1.0}\npaths: {}\n";
+        let loaded = load_str(yaml).expect("plain scalars stand for strings");
+        assert_eq!((loaded.openapi.info.title.as_str(), loaded.openapi.info.version.as_str()), ("2024", "1.0"));
+        // The same document in JSON has numbers there: refused, located.
+        let json = r#"{"openapi": "3.0.3", "info": {"title": "t", "version": 1.0}, "paths": {}}"#;
+        let err = load_str(json).unwrap_err();
+        assert_eq!(err.location().and_then(|l| l.pointer.as_deref()), Some("#/info/version"), "{err}");
     }
 }
