@@ -6,7 +6,10 @@ use quote::{format_ident, quote};
 
 use crate::model::*;
 
+mod shared;
 mod webhooks;
+
+use shared::{Shared, SharedErrors, SharedTypes};
 
 /// What the emitter needs to know about where the code will live.
 #[derive(Debug, Clone)]
@@ -31,7 +34,8 @@ pub fn items<'a>(api: &'a Api, opts: &'a EmitOptions) -> impl Iterator<Item = To
         .types
         .iter()
         .any(|t| matches!(&t.kind, TypeKind::Multipart(f) if f.parts.iter().any(|p| p.kind == PartKind::File)));
-    let shared = shared_errors(api);
+    let types = shared::types(&api.types);
+    let shared = shared::errors(api, &types);
     std::iter::once_with(move || {
         let re_export = file_part.then(|| {
             quote!(
@@ -44,7 +48,7 @@ pub fn items<'a>(api: &'a Api, opts: &'a EmitOptions) -> impl Iterator<Item = To
     .chain(std::iter::once_with(move || builder_ext(api)))
     .chain(std::iter::once_with(move || api.servers.first().map(server_types).unwrap_or_default()))
     .chain(api.operations.iter().map(move |op| operation(op, &shared)))
-    .chain(api.types.iter().map(type_def))
+    .chain(api.types.iter().map(move |t| type_def(t, &types)))
     .chain(std::iter::once_with(move || api.webhooks.as_ref().map(|w| webhooks::receiver(w, opts)).unwrap_or_default()))
 }
 
@@ -1112,43 +1116,6 @@ fn error_enum_def(n: &Ident, docs: TokenStream, cases: &[ResponseCase]) -> Token
     }
 }
 
-/// How an operation's error enum is shared with operations declaring the
-/// same errors (statuses, variants, bodies and descriptions alike).
-enum Shared {
-    /// The first of them: defines the enum, used by this many others.
-    Canonical(usize),
-    /// A later one: an alias of the first one's enum.
-    Alias(String),
-}
-
-type SharedErrors = std::collections::HashMap<String, Shared>;
-
-/// Groups the operations by their declared errors: only groups of two or
-/// more are shared.
-fn shared_errors(api: &Api) -> SharedErrors {
-    let mut first: indexmap::IndexMap<String, (String, usize)> = indexmap::IndexMap::new();
-    let mut out = SharedErrors::new();
-    for op in &api.operations {
-        let Some(name) = &op.errors.enum_name else { continue };
-        let key = format!("{:?}", op.errors.cases);
-        match first.get_mut(&key) {
-            Some((canonical, count)) => {
-                *count += 1;
-                out.insert(name.clone(), Shared::Alias(canonical.clone()));
-            }
-            None => {
-                first.insert(key, (name.clone(), 0));
-            }
-        }
-    }
-    for (canonical, count) in first.into_values() {
-        if count > 0 {
-            out.insert(canonical, Shared::Canonical(count));
-        }
-    }
-    out
-}
-
 fn response_enum(name: &str, cases: &[ResponseCase], doc_text: &str) -> TokenStream {
     let n = ident(name);
     let docs = doc(doc_text);
@@ -1179,14 +1146,27 @@ fn response_enum(name: &str, cases: &[ResponseCase], doc_text: &str) -> TokenStr
 
 // ---- types -------------------------------------------------------------------
 
-fn type_def(t: &TypeDef) -> TokenStream {
+fn type_def(t: &TypeDef, shared: &SharedTypes) -> TokenStream {
     // Pointers with array indices (`parameters/2`, `allOf/0`) shift when the
     // spec gains an unrelated entry: only stable ones are shown.
     let stable = !t.pointer.split('/').any(|seg| seg.parse::<usize>().is_ok());
     let origin = if stable { format!("Schema: `{}`", t.pointer) } else { String::new() };
-    let docs = doc3("", t.doc.as_deref(), &origin);
     let deprecated = t.deprecated.then(|| quote!(#[deprecated]));
     let name = ident(&t.name);
+    if let Some(of) = shared.alias_of(&t.name) {
+        let docs = doc3(
+            "",
+            t.doc.as_deref(),
+            &format!("{origin}\n\nThe same definition as [`{of}`], of which this is an alias."),
+        );
+        let of = ident(of);
+        return quote! {
+            #docs
+            #deprecated
+            pub type #name = #of;
+        };
+    }
+    let docs = doc3("", t.doc.as_deref(), &origin);
     match &t.kind {
         TypeKind::Struct(s) => struct_def(&name, docs, deprecated, s),
         TypeKind::Multipart(f) => form_def(&name, docs, f),

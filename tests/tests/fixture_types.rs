@@ -207,3 +207,20 @@ async fn multipart_forms_send_each_field_as_its_part() {
     );
     assert_eq!(String::from_utf8_lossy(&request.body), String::from_utf8_lossy(&want));
 }
+
+#[test]
+fn identical_inline_schemas_are_one_type_and_components_stay_apart() {
+    use shared::*;
+    use std::any::TypeId;
+    // A listed order is the body a create takes: one type, so one can be
+    // sent where the other was received.
+    let page: ListOrdersResponse =
+        round_trip(json!({"data": [{"id": "o1", "currency": "EUR", "address": {"country": "DE", "city": "Berlin"}}]}));
+    let body: CreateOrderBody = page.data[0].clone();
+    assert_eq!(body.currency, Some(CreateOrderBodyCurrency::Eur));
+    assert_eq!(TypeId::of::<CreateOrderBodyAddress>(), TypeId::of::<ListOrdersResponseDataItemAddress>());
+    assert_eq!(TypeId::of::<CreateOrderResponseState>(), TypeId::of::<OrderState>());
+    // Two components of one shape are two types.
+    assert_ne!(TypeId::of::<BadRequest>(), TypeId::of::<Conflict>());
+    let _: Conflict = round_trip(json!({"message": "taken"}));
+}

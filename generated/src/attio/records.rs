@@ -1583,17 +1583,12 @@ pub struct ActorReferenceValue {
     /// The attribute type of the value.
     pub attribute_type: ActorReferenceValueAttributeType,
 }
-runtime::open_enum! {
-    /// The type of the referenced actor.
-    ///
-    /// Schema: `#/components/schemas/ActorReferenceValue/properties/referenced_actor_type`
-    pub enum ActorReferenceValueReferencedActorType {
-        ApiToken = "api-token",
-        WorkspaceMember = "workspace-member",
-        System = "system",
-        App = "app",
-    }
-}
+/// The type of the referenced actor.
+///
+/// Schema: `#/components/schemas/ActorReferenceValue/properties/referenced_actor_type`
+///
+/// The same definition as [`ActorType`], of which this is an alias.
+pub type ActorReferenceValueReferencedActorType = ActorType;
 runtime::open_enum! {
     /// The attribute type of the value.
     ///

@@ -3266,19 +3266,14 @@ pub struct SendMessageResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SendMessageResponseStatus>,
 }
-runtime::open_enum! {
-    /// Message status.
-    ///
-    /// Curation note: Required in the current published schema (SendMessageResponseDto); optional here because the documented examples of this reply (send message, update message status, review reply) carry none.
-    ///
-    /// Schema: `#/components/schemas/SendMessageResponse/properties/status`
-    pub enum SendMessageResponseStatus {
-        Delivered = "delivered",
-        Failed = "failed",
-        Pending = "pending",
-        Read = "read",
-    }
-}
+/// Message status.
+///
+/// Curation note: Required in the current published schema (SendMessageResponseDto); optional here because the documented examples of this reply (send message, update message status, review reply) carry none.
+///
+/// Schema: `#/components/schemas/SendMessageResponse/properties/status`
+///
+/// The same definition as [`SendMessageRequestStatus`], of which this is an alias.
+pub type SendMessageResponseStatus = SendMessageRequestStatus;
 /// Dialer and receiver of a phone call.
 ///
 /// Schema: `#/components/schemas/CallData`
@@ -3294,21 +3289,12 @@ pub struct CallData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CallDataStatus>,
 }
-runtime::open_enum! {
-    /// Call status.
-    ///
-    /// Schema: `#/components/schemas/CallData/properties/status`
-    pub enum CallDataStatus {
-        Pending = "pending",
-        Completed = "completed",
-        Answered = "answered",
-        Busy = "busy",
-        NoAnswer = "no-answer",
-        Failed = "failed",
-        Canceled = "canceled",
-        Voicemail = "voicemail",
-    }
-}
+/// Call status.
+///
+/// Schema: `#/components/schemas/CallData/properties/status`
+///
+/// The same definition as [`MessageMetaCallStatus`], of which this is an alias.
+pub type CallDataStatus = MessageMetaCallStatus;
 /// An inbound message for `conversationId` (conversation flow) or for `contactId` (contact flow); send one of the two.
 ///
 /// Curation note: The published schema (GoHighLevel/highlevel-api-docs apps/conversations.json, ProcessMessageBodyDto, synced 2026-05-01) added `contactId` and lists type, conversationId, contactId and conversationProviderId all as required. HighLevel's help article "Conversations API - Add Inbound Message (with Contact ID)" (modified 2026-02-09, <https://help.gohighlevel.com/support/solutions/articles/155000007340-conversations-api-add-inbound-message-with-contact-id->) describes the contact flow as sending a contact ID instead of a conversation ID, with the conversation found or created for it and the conversation-ID flow still working; a request quoted in GoHighLevel/highlevel-api-docs issue #70 (2025-07-11) sends conversationId without contactId. So neither ID is required on its own; one of them must be sent (not expressible in the schema). conversationProviderId stays required, as published: issue #70 shows that a Custom message sent without it is not added.
@@ -3530,13 +3516,10 @@ pub struct EmailMessage {
     )]
     pub conversation_provider_id: Option<String>,
 }
-runtime::open_enum! {
-    /// Schema: `#/components/schemas/EmailMessage/properties/direction`
-    pub enum EmailMessageDirection {
-        Inbound = "inbound",
-        Outbound = "outbound",
-    }
-}
+/// Schema: `#/components/schemas/EmailMessage/properties/direction`
+///
+/// The same definition as [`MessageDirection`], of which this is an alias.
+pub type EmailMessageDirection = MessageDirection;
 runtime::open_enum! {
     /// Schema: `#/components/schemas/EmailMessage/properties/status`
     pub enum EmailMessageStatus {
@@ -3551,18 +3534,12 @@ runtime::open_enum! {
         Opened = "opened",
     }
 }
-runtime::open_enum! {
-    /// Where the email came from.
-    ///
-    /// Schema: `#/components/schemas/EmailMessage/properties/source`
-    pub enum EmailMessageSource {
-        Workflow = "workflow",
-        BulkActions = "bulk_actions",
-        Campaign = "campaign",
-        Api = "api",
-        App = "app",
-    }
-}
+/// Where the email came from.
+///
+/// Schema: `#/components/schemas/EmailMessage/properties/source`
+///
+/// The same definition as [`MessageSource`], of which this is an alias.
+pub type EmailMessageSource = MessageSource;
 /// Error reported by a conversation provider.
 ///
 /// Schema: `#/components/schemas/ProviderError`
@@ -3589,17 +3566,12 @@ pub struct UpdateMessageStatusRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipients: Option<Vec<String>>,
 }
-runtime::open_enum! {
-    /// New delivery status.
-    ///
-    /// Schema: `#/components/schemas/UpdateMessageStatusRequest/properties/status`
-    pub enum UpdateMessageStatusRequestStatus {
-        Delivered = "delivered",
-        Failed = "failed",
-        Pending = "pending",
-        Read = "read",
-    }
-}
+/// New delivery status.
+///
+/// Schema: `#/components/schemas/UpdateMessageStatusRequest/properties/status`
+///
+/// The same definition as [`SendMessageRequestStatus`], of which this is an alias.
+pub type UpdateMessageStatusRequestStatus = SendMessageRequestStatus;
 /// A number of a transcription sentence: a JSON number, or the same number as a string (the form of every documented example).
 ///
 /// Schema: `#/components/schemas/TranscriptionNumber`
@@ -3789,12 +3761,8 @@ runtime::open_enum! {
         Manual = "manual",
     }
 }
-runtime::open_enum! {
-    pub enum SearchConversationsLastMessageDirection {
-        Inbound = "inbound",
-        Outbound = "outbound",
-    }
-}
+/// The same definition as [`MessageDirection`], of which this is an alias.
+pub type SearchConversationsLastMessageDirection = MessageDirection;
 runtime::open_enum! {
     pub enum SearchConversationsStatus {
         All = "all",
@@ -3842,12 +3810,8 @@ runtime::open_enum! {
         UpdatedAt = "updatedAt",
     }
 }
-runtime::open_enum! {
-    pub enum ExportMessagesSortOrder {
-        Asc = "asc",
-        Desc = "desc",
-    }
-}
+/// The same definition as [`SearchConversationsSort`], of which this is an alias.
+pub type ExportMessagesSortOrder = SearchConversationsSort;
 runtime::open_enum! {
     pub enum ExportMessagesChannel {
         Call = "Call",

@@ -3872,12 +3872,10 @@ runtime::open_enum! {
         Success = "SUCCESS",
     }
 }
-runtime::open_enum! {
-    /// Schema: `#/components/schemas/RecordActionSuccess/properties/status`
-    pub enum RecordActionSuccessStatus {
-        Success = "success",
-    }
-}
+/// Schema: `#/components/schemas/RecordActionSuccess/properties/status`
+///
+/// The same definition as [`ActionSuccessStatus`], of which this is an alias.
+pub type RecordActionSuccessStatus = ActionSuccessStatus;
 runtime::open_enum! {
     /// Upsert only - whether the record was inserted or updated.
     ///
@@ -3953,12 +3951,8 @@ pub struct WebhookNotification {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
 }
-runtime::open_enum! {
-    pub enum ListRecordsSortOrder {
-        Asc = "asc",
-        Desc = "desc",
-    }
-}
+/// The same definition as [`PageInfoSortOrder`], of which this is an alias.
+pub type ListRecordsSortOrder = PageInfoSortOrder;
 runtime::open_enum! {
     pub enum ListRecordsSortBy {
         Id = "id",
@@ -3973,27 +3967,12 @@ runtime::open_enum! {
         Both = "both",
     }
 }
-runtime::open_enum! {
-    pub enum ListRecordsApproved {
-        True = "true",
-        False = "false",
-        Both = "both",
-    }
-}
-runtime::open_enum! {
-    pub enum SearchRecordsConverted {
-        True = "true",
-        False = "false",
-        Both = "both",
-    }
-}
-runtime::open_enum! {
-    pub enum SearchRecordsApproved {
-        True = "true",
-        False = "false",
-        Both = "both",
-    }
-}
+/// The same definition as [`ListRecordsConverted`], of which this is an alias.
+pub type ListRecordsApproved = ListRecordsConverted;
+/// The same definition as [`ListRecordsConverted`], of which this is an alias.
+pub type SearchRecordsConverted = ListRecordsConverted;
+/// The same definition as [`ListRecordsConverted`], of which this is an alias.
+pub type SearchRecordsApproved = ListRecordsConverted;
 runtime::open_enum! {
     pub enum ListDeletedRecordsType {
         All = "all",
