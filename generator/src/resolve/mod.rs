@@ -31,6 +31,8 @@ mod servers;
 mod shape;
 mod webhooks;
 
+use std::collections::HashSet;
+
 use indexmap::{IndexMap, IndexSet};
 use openapiv3 as oa;
 
@@ -87,6 +89,7 @@ fn resolve_pass(
         names,
         builder_methods: Scope::with_reserved(naming::CLIENT_BUILDER_METHODS),
         components: IndexMap::new(),
+        component_names: HashSet::new(),
         clashes: Vec::new(),
         warnings: early_warnings,
     };
@@ -94,6 +97,7 @@ fn resolve_pass(
     if let Some(components) = &doc.components {
         for key in components.schemas.keys() {
             let name = r.names.claim(&pascal(key, "T"));
+            r.component_names.insert(name.clone());
             r.components.insert(key.clone(), name);
         }
     }
@@ -162,6 +166,8 @@ struct Resolver<'a> {
     builder_methods: Scope,
     /// Component schema key -> Rust type name.
     components: IndexMap<String, String>,
+    /// The values of `components`, to look a name up without a scan.
+    component_names: HashSet<String>,
     /// Type names inline types wanted but found taken by a component.
     clashes: Vec<String>,
     warnings: Vec<Warning>,
@@ -175,7 +181,7 @@ impl<'a> Resolver<'a> {
     /// A type name for an inline schema or an operation's own type (builder,
     /// success or error enum), derived from where it is.
     fn claim_type(&mut self, hint: &str) -> String {
-        if !self.names.is_held(hint) && self.components.values().any(|c| c == hint) {
+        if !self.names.is_held(hint) && self.component_names.contains(hint) {
             self.clashes.push(hint.to_string());
         }
         self.names.claim_held(hint)
