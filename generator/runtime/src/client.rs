@@ -26,6 +26,11 @@ pub trait ApiClient {
     fn from_runtime(client: Client) -> Self;
 }
 
+/// What a generated request builder's `send()` (and `.await` on the
+/// builder) gives: the response decoded into the operation's types.
+pub type Pending<T, E> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Response<T>, Error<E>>> + Send + 'static>>;
+
 /// The shared, cheaply cloned HTTP client of one API. Clones share the
 /// connection pool, credentials, hooks and rate limiter.
 #[derive(Clone)]
@@ -387,6 +392,18 @@ impl Client {
     ) -> Result<Response<T>, Error<E>> {
         let raw = self.execute(&request).await.map_err(Error::widen)?;
         decode(raw)
+    }
+
+    /// [`send`](Self::send) taking the client: the future a generated
+    /// builder's `send()` returns. Generic here, so that an operation's
+    /// module holds no future of its own to check and compile.
+    #[doc(hidden)]
+    pub fn send_owned<T: Send + 'static, E: Send + 'static>(
+        self,
+        request: Request,
+        decode: fn(RawResponse) -> Result<Response<T>, Error<E>>,
+    ) -> Pending<T, E> {
+        Box::pin(async move { self.send(request, decode).await })
     }
 
     /// Sends a request whose success body is streamed to the caller, not

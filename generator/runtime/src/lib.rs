@@ -35,7 +35,7 @@ pub use auth::{
     OAuth2, OAuth2Refresher, OAuth2Scheme, Secret, StaticToken, StoreError, TokenExchange, TokenSet, TokenStore,
 };
 pub use body::{Download, DEFAULT_BODY_LIMIT};
-pub use client::{ApiClient, BuildError, Client, ClientBuilder};
+pub use client::{ApiClient, BuildError, Client, ClientBuilder, Pending};
 pub use error::{ApiError, BodyTooLarge, DecodeError, Error, ItemError, NoErrorBody, UnexpectedResponse};
 pub use futures_core::Stream;
 pub use hooks::{Attempt, Hook};

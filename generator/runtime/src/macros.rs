@@ -182,18 +182,18 @@ macro_rules! impl_send {
         impl $builder {
             /// Sends the request, retrying as the client's policy allows.
             #[inline]
-            pub async fn send(self) -> Result<$crate::Response<$ok>, $crate::Error<$err>> {
+            pub fn send(self) -> $crate::Pending<$ok, $err> {
                 let request = self.request();
-                self.client.send(request, Self::decode).await
+                self.client.send_owned(request, Self::decode)
             }
         }
 
         impl ::std::future::IntoFuture for $builder {
             type Output = Result<$crate::Response<$ok>, $crate::Error<$err>>;
-            type IntoFuture = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Self::Output> + Send>>;
+            type IntoFuture = $crate::Pending<$ok, $err>;
             #[inline]
             fn into_future(self) -> Self::IntoFuture {
-                Box::pin(self.send())
+                self.send()
             }
         }
 
