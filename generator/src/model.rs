@@ -357,6 +357,14 @@ pub enum Ty {
 }
 
 impl Ty {
+    /// The type inside `Option`s.
+    pub fn unwrap_option(&self) -> &Ty {
+        match self {
+            Ty::Option(inner) => inner.unwrap_option(),
+            other => other,
+        }
+    }
+
     pub fn option(self) -> Ty {
         match self {
             Ty::Option(_) => self,

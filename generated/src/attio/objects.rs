@@ -788,7 +788,6 @@ pub struct CreateObjectRequestData {
 /// Schema: `#/components/schemas/UpdateObjectRequest`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UpdateObjectRequest {
-    /// The properties to change (at least one).
     pub data: UpdateObjectRequestData,
 }
 /// The properties to change (at least one).

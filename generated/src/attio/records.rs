@@ -1575,12 +1575,10 @@ pub struct ActorReferenceValue {
     #[serde(deserialize_with = "Option::deserialize")]
     pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     pub created_by_actor: Actor,
-    /// The type of the referenced actor.
     pub referenced_actor_type: ActorReferenceValueReferencedActorType,
     /// The ID of the referenced actor.
     #[serde(deserialize_with = "Option::deserialize")]
     pub referenced_actor_id: Option<::uuid::Uuid>,
-    /// The attribute type of the value.
     pub attribute_type: ActorReferenceValueAttributeType,
 }
 /// The type of the referenced actor.
@@ -1610,7 +1608,6 @@ pub struct CheckboxValue {
     pub created_by_actor: Actor,
     /// Whether the checkbox is checked.
     pub value: bool,
-    /// The attribute type of the value.
     pub attribute_type: CheckboxValueAttributeType,
 }
 runtime::open_enum! {
@@ -1641,7 +1638,6 @@ pub struct CurrencyValue {
         with = "crate::runtime::double_option"
     )]
     pub currency_code: Option<Option<CurrencyCode>>,
-    /// The attribute type of the value.
     pub attribute_type: CurrencyValueAttributeType,
 }
 runtime::open_enum! {
@@ -1667,7 +1663,6 @@ pub struct DateValue {
     pub created_by_actor: Actor,
     /// The date, e.g. `2023-01-01` (maximum `9999-12-31`).
     pub value: ::chrono::NaiveDate,
-    /// The attribute type of the value.
     pub attribute_type: DateValueAttributeType,
 }
 runtime::open_enum! {
@@ -1693,7 +1688,6 @@ pub struct DomainValue {
     pub domain: String,
     /// The root domain.
     pub root_domain: String,
-    /// The attribute type of the value.
     pub attribute_type: DomainValueAttributeType,
 }
 runtime::open_enum! {
@@ -1722,7 +1716,6 @@ pub struct EmailAddressValue {
     pub email_domain: String,
     pub email_root_domain: String,
     pub email_local_specifier: String,
-    /// The attribute type of the value.
     pub attribute_type: EmailAddressValueAttributeType,
 }
 runtime::open_enum! {
@@ -1748,7 +1741,6 @@ pub struct RecordReferenceValue {
     pub target_object: String,
     /// The ID of the referenced record.
     pub target_record_id: ::uuid::Uuid,
-    /// The attribute type of the value.
     pub attribute_type: RecordReferenceValueAttributeType,
 }
 runtime::open_enum! {
@@ -1770,12 +1762,10 @@ pub struct InteractionValue {
     #[serde(deserialize_with = "Option::deserialize")]
     pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     pub created_by_actor: Actor,
-    /// The kind of interaction.
     pub interaction_type: InteractionValueInteractionType,
     /// When the interaction occurred.
     pub interacted_at: ::chrono::DateTime<::chrono::FixedOffset>,
     pub owner_actor: Actor,
-    /// The attribute type of the value.
     pub attribute_type: InteractionValueAttributeType,
 }
 runtime::open_enum! {
@@ -1839,7 +1829,6 @@ pub struct LocationValue {
     /// Longitude as a decimal string (up to 9 decimal places).
     #[serde(deserialize_with = "Option::deserialize")]
     pub longitude: Option<String>,
-    /// The attribute type of the value.
     pub attribute_type: LocationValueAttributeType,
 }
 runtime::open_enum! {
@@ -1863,7 +1852,6 @@ pub struct NumberValue {
     pub created_by_actor: Actor,
     /// The number.
     pub value: f64,
-    /// The attribute type of the value.
     pub attribute_type: NumberValueAttributeType,
 }
 runtime::open_enum! {
@@ -1888,7 +1876,6 @@ pub struct PersonalNameValue {
     pub first_name: String,
     pub last_name: String,
     pub full_name: String,
-    /// The attribute type of the value.
     pub attribute_type: PersonalNameValueAttributeType,
 }
 runtime::open_enum! {
@@ -1916,7 +1903,6 @@ pub struct PhoneNumberValue {
     pub country_code: Option<CountryCode>,
     /// The phone number in E.164 form.
     pub phone_number: String,
-    /// The attribute type of the value.
     pub attribute_type: PhoneNumberValueAttributeType,
 }
 runtime::open_enum! {
@@ -1939,7 +1925,6 @@ pub struct StatusValue {
     pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     pub created_by_actor: Actor,
     pub status: Status,
-    /// The attribute type of the value.
     pub attribute_type: StatusValueAttributeType,
 }
 runtime::open_enum! {
@@ -1963,7 +1948,6 @@ pub struct RatingValue {
     pub created_by_actor: Actor,
     /// The rating, 0 to 5 inclusive.
     pub value: f64,
-    /// The attribute type of the value.
     pub attribute_type: RatingValueAttributeType,
 }
 runtime::open_enum! {
@@ -1986,7 +1970,6 @@ pub struct SelectValue {
     pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     pub created_by_actor: Actor,
     pub option: SelectOption,
-    /// The attribute type of the value.
     pub attribute_type: SelectValueAttributeType,
 }
 runtime::open_enum! {
@@ -2010,7 +1993,6 @@ pub struct TextValue {
     pub created_by_actor: Actor,
     /// The text.
     pub value: String,
-    /// The attribute type of the value.
     pub attribute_type: TextValueAttributeType,
 }
 runtime::open_enum! {
@@ -2036,7 +2018,6 @@ pub struct TimestampValue {
     pub created_by_actor: Actor,
     /// The timestamp in ISO 8601, e.g. `2023-01-01T15:00:00.000000000Z`.
     pub value: ::chrono::DateTime<::chrono::FixedOffset>,
-    /// The attribute type of the value.
     pub attribute_type: TimestampValueAttributeType,
 }
 runtime::open_enum! {

@@ -2253,7 +2253,6 @@ pub struct CreateCustomSubtypeRequest {
     /// Description of the subtype.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// Communication channel.
     pub channel: CreateCustomSubtypeRequestChannel,
     /// Language code.
     pub language: String,
@@ -2289,7 +2288,6 @@ pub struct UpdateCustomSubtypeRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SubscriptionAction {
     pub r#type: SubscriptionActionType,
-    /// Name of the default subtype (for `default`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subtype_name: Option<SubscriptionActionSubtypeName>,
     /// ID of the custom subtype (for `custom`).
@@ -2590,7 +2588,6 @@ pub struct ConversationSummary {
         with = "crate::runtime::double_option"
     )]
     pub last_message_type: Option<Option<MessageTypeName>>,
-    /// Main channel of the conversation.
     pub r#type: ConversationSummaryType,
     /// Number of unread messages.
     #[serde(rename = "unreadCount")]
@@ -2817,10 +2814,8 @@ pub struct MessageMeta {
     /// Call duration in seconds.
     #[serde(rename = "callDuration", default, skip_serializing_if = "Option::is_none")]
     pub call_duration: Option<i64>,
-    /// Call outcome.
     #[serde(rename = "callStatus", default, skip_serializing_if = "Option::is_none")]
     pub call_status: Option<MessageMetaCallStatus>,
-    /// For email messages: IDs of all email messages of the thread.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<MessageMetaEmail>,
     /// Properties not declared by the schema.
@@ -2885,9 +2880,6 @@ pub struct Message {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     pub direction: MessageDirection,
-    /// Delivery status.
-    ///
-    /// Curation note: `completed` is not in the published enum; call messages carry it in the replies quoted in GoHighLevel/highlevel-api-docs issues #214 and #258. The enum stays open in responses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<MessageStatus>,
     /// MIME type of the body; absent on call messages.
@@ -2900,7 +2892,6 @@ pub struct Message {
     pub attachments: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<MessageMeta>,
-    /// Where the message came from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<MessageSource>,
     /// User ID.
@@ -2995,7 +2986,6 @@ pub struct ListMessagesResponse {
 /// Schema: `#/components/schemas/SendMessageRequest`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SendMessageRequest {
-    /// Channel to send on.
     pub r#type: SendMessageRequestType,
     /// Sub-type of the message (documented as "Type of message being sent").
     ///
@@ -3062,7 +3052,6 @@ pub struct SendMessageRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub custom_subtype_id: Option<String>,
-    /// Reply mode for email replies.
     #[serde(rename = "emailReplyMode", default, skip_serializing_if = "Option::is_none")]
     pub email_reply_mode: Option<SendMessageRequestEmailReplyMode>,
     /// Sender phone number for outbound messages.
@@ -3073,7 +3062,6 @@ pub struct SendMessageRequest {
     pub to_number: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forward: Option<ForwardConfig>,
-    /// Message status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SendMessageRequestStatus>,
     /// Whether a scheduled email's send time is chosen by HighLevel's scheduling AI.
@@ -3083,7 +3071,6 @@ pub struct SendMessageRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub uses_native_scheduling_ai: Option<bool>,
-    /// Window, in hours, within which the scheduling AI picks the send time.
     #[serde(
         rename = "optimizationPeriod",
         default,
@@ -3260,9 +3247,6 @@ pub struct SendMessageResponse {
     pub msg: Option<String>,
     #[serde(rename = "forwardData", default, skip_serializing_if = "Option::is_none")]
     pub forward_data: Option<ForwardResult>,
-    /// Message status.
-    ///
-    /// Curation note: Required in the current published schema (SendMessageResponseDto); optional here because the documented examples of this reply (send message, update message status, review reply) carry none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SendMessageResponseStatus>,
 }
@@ -3285,7 +3269,6 @@ pub struct CallData {
     /// Dialer phone number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    /// Call status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CallDataStatus>,
 }
@@ -3302,7 +3285,6 @@ pub type CallDataStatus = MessageMetaCallStatus;
 /// Schema: `#/components/schemas/AddInboundMessageRequest`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AddInboundMessageRequest {
-    /// Message channel.
     pub r#type: AddInboundMessageRequestType,
     /// Attachment URLs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3343,10 +3325,6 @@ pub struct AddInboundMessageRequest {
     /// External provider's message ID.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
-    /// Message direction; defaults to outbound.
-    ///
-    /// Curation note: Documented as `object` with default "outbound" and an array example of the two values; modelled as a string enum.
-    ///
     /// Default when absent: `"outbound"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<AddInboundMessageRequestDirection>,
@@ -3394,7 +3372,6 @@ runtime::open_enum! {
 /// Schema: `#/components/schemas/AddOutboundCallRequest`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AddOutboundCallRequest {
-    /// Message type; only Call.
     pub r#type: AddOutboundCallRequestType,
     /// Attachment URLs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3505,7 +3482,6 @@ pub struct EmailMessage {
         skip_serializing_if = "Option::is_none"
     )]
     pub reply_to_message_id: Option<String>,
-    /// Where the email came from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<EmailMessageSource>,
     /// Conversation provider ID.
@@ -3555,7 +3531,6 @@ pub struct ProviderError {
 /// Schema: `#/components/schemas/UpdateMessageStatusRequest`
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UpdateMessageStatusRequest {
-    /// New delivery status.
     pub status: UpdateMessageStatusRequestStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ProviderError>,

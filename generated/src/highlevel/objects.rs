@@ -873,7 +873,6 @@ pub struct ObjectField {
     /// Options for choice-type fields.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<FieldOption>>,
-    /// Allowed upload formats (FILE_UPLOAD fields).
     #[serde(
         rename = "acceptedFormats",
         default,
@@ -885,7 +884,6 @@ pub struct ObjectField {
     /// Key of the object the field belongs to.
     #[serde(rename = "objectKey")]
     pub object_key: String,
-    /// Field data type (`MONETORY` is HighLevel's spelling).
     #[serde(rename = "dataType")]
     pub data_type: ObjectFieldDataType,
     /// Id of the parent folder.
@@ -988,7 +986,6 @@ pub struct PrimaryDisplayPropertyDetails {
     pub key: String,
     /// Field name shown on the record page.
     pub name: String,
-    /// Data type of the primary property.
     #[serde(rename = "dataType")]
     pub data_type: PrimaryDisplayPropertyDetailsDataType,
 }

@@ -3151,7 +3151,6 @@ pub struct DeletedRecord {
         with = "crate::runtime::double_option"
     )]
     pub display_name: Option<Option<String>>,
-    /// Where the record is.
     pub r#type: DeletedRecordType,
     /// Who created the record.
     ///
@@ -3853,7 +3852,6 @@ pub struct RecordActionSuccess {
     /// e.g. record added, record updated, record deleted.
     pub message: String,
     pub status: RecordActionSuccessStatus,
-    /// Upsert only - whether the record was inserted or updated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<RecordActionSuccessAction>,
     /// Upsert only - the duplicate check field that matched an existing record (null for inserts).

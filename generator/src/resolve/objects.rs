@@ -61,6 +61,13 @@ impl<'a> Resolver<'a> {
                     None => text,
                 });
             }
+            // An inline schema made into a type of its own (an object, an
+            // enum) is described on that type: said once, not again on the field.
+            if let Ty::Named(n) = ty.unwrap_option() {
+                if own.is_some() && doc.is_some() && self.types.get(n).is_some_and(|t| t.doc == doc) {
+                    doc = None;
+                }
+            }
             fields.push(Field {
                 ident: scope.claim(&snake(&wire)),
                 wire_name: wire,
