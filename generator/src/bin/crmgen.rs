@@ -16,12 +16,6 @@ use crmgen::diff::{Change, Report};
 use crmgen::standalone::RuntimeDep;
 use serde::Serialize;
 
-// The generator makes and drops many small strings and token trees; past
-// a few hundred MiB the system allocator's free lists make that superlinear.
-#[cfg(feature = "mimalloc")]
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// The exit status of `diff --deny-breaking` when a change is breaking.
 const BREAKING: u8 = 3;
 
