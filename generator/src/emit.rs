@@ -19,24 +19,36 @@ pub struct EmitOptions {
     pub module_path: String,
 }
 
-/// The whole module for one API, in file order: one stream per construct
-/// (the client, each operation, each type, ...), each holding one or more
-/// items. See [`items`] for the same streams made one at a time.
-pub fn module(api: &Api, opts: &EmitOptions) -> Vec<TokenStream> {
+/// A piece of a module: whole items, or members that continue the `impl`
+/// block the previous piece ended with. The client's `impl` is written
+/// method by method this way, so a 10,000-operation client is never one
+/// syntax tree (see [`crate::format::file`]).
+#[derive(Debug, Clone)]
+pub enum Chunk {
+    /// One or more items.
+    Items(TokenStream),
+    /// Associated items of the `impl` block the previous chunk ended with.
+    Members(TokenStream),
+}
+
+/// The whole module for one API, in file order: one chunk per construct
+/// (the client, each of its methods, each operation, each type, ...). See
+/// [`items`] for the same chunks made one at a time.
+pub fn module(api: &Api, opts: &EmitOptions) -> Vec<Chunk> {
     items(api, opts).collect()
 }
 
-/// The streams of [`module`], each made when asked for: `format` writes and
+/// The chunks of [`module`], each made when asked for: `format` writes and
 /// drops one before the next is made, so the module's tokens are never all
 /// in memory at once.
-pub fn items<'a>(api: &'a Api, opts: &'a EmitOptions) -> impl Iterator<Item = TokenStream> + 'a {
+pub fn items<'a>(api: &'a Api, opts: &'a EmitOptions) -> impl Iterator<Item = Chunk> + 'a {
     let file_part = api
         .types
         .iter()
         .any(|t| matches!(&t.kind, TypeKind::Multipart(f) if f.parts.iter().any(|p| p.kind == PartKind::File)));
     let types = shared::types(&api.types);
     let shared = shared::errors(api, &types);
-    std::iter::once_with(move || {
+    lazy(move || {
         let re_export = file_part.then(|| {
             quote!(
                 pub use crate::runtime::FilePart;
@@ -44,12 +56,18 @@ pub fn items<'a>(api: &'a Api, opts: &'a EmitOptions) -> impl Iterator<Item = To
         });
         quote! { use crate::runtime; #re_export }
     })
-    .chain(std::iter::once_with(move || client(api, opts)))
-    .chain(std::iter::once_with(move || builder_ext(api)))
-    .chain(std::iter::once_with(move || api.servers.first().map(server_types).unwrap_or_default()))
-    .chain(api.operations.iter().map(move |op| operation(op, &shared)))
-    .chain(api.types.iter().map(move |t| type_def(t, &types)))
-    .chain(std::iter::once_with(move || api.webhooks.as_ref().map(|w| webhooks::receiver(w, opts)).unwrap_or_default()))
+    .chain(lazy(move || client(api, opts)))
+    .chain(api.operations.iter().map(move |op| Chunk::Members(op_method(op, api, opts))))
+    .chain(lazy(move || builder_ext(api)))
+    .chain(lazy(move || api.servers.first().map(server_types).unwrap_or_default()))
+    .chain(api.operations.iter().map(move |op| Chunk::Items(operation(op, &shared))))
+    .chain(api.types.iter().map(move |t| Chunk::Items(type_def(t, &types))))
+    .chain(lazy(move || api.webhooks.as_ref().map(|w| webhooks::receiver(w, opts)).unwrap_or_default()))
+}
+
+/// One chunk of items, made when asked for.
+fn lazy(make: impl FnOnce() -> TokenStream) -> impl Iterator<Item = Chunk> {
+    std::iter::once_with(move || Chunk::Items(make()))
 }
 
 pub(crate) fn ident(name: &str) -> Ident {
@@ -253,7 +271,6 @@ fn client(api: &Api, opts: &EmitOptions) -> TokenStream {
     } else {
         format!("Starts configuring a client for `{url}`.")
     });
-    let methods = api.operations.iter().map(|op| op_method(op, api, opts));
     let rate_limit = default_rate_limit(api);
     let with_options = with_options_method();
     quote! {
@@ -281,8 +298,6 @@ fn client(api: &Api, opts: &EmitOptions) -> TokenStream {
             }
 
             #with_options
-
-            #(#methods)*
         }
     }
 }

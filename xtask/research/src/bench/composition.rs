@@ -100,10 +100,22 @@ pub fn measure(spec: &Path) -> Result<Composition, String> {
     let ops = api.operations.len();
     let mut c = Composition { operations: ops, types: api.types.len(), ..Composition::default() };
     let mut distinct_error_enums = BTreeSet::new();
-    for (i, stream) in crmgen::emit::items(&api, &opts).enumerate() {
+    // Item chunks in `emit::items` order: import, client, builder, servers,
+    // one per operation, one per type, webhooks; the client's methods come
+    // as member chunks after the client.
+    let mut i = 0;
+    for chunk in crmgen::emit::items(&api, &opts) {
+        let stream = match chunk {
+            crmgen::emit::Chunk::Members(_) => {
+                crmgen::format::chunk(chunk, "composition")
+                    .map_err(|e| e.to_string())?
+                    .iter()
+                    .for_each(|t| c.client.add(t));
+                continue;
+            }
+            crmgen::emit::Chunk::Items(stream) => stream,
+        };
         let texts = crmgen::format::items(stream, "composition").map_err(|e| e.to_string())?;
-        // Streams in `emit::items` order: import, client, builder, servers,
-        // one per operation, one per type, webhooks.
         match i {
             1 => texts.iter().for_each(|t| c.client.add(t)),
             n if (4..4 + ops).contains(&n) => {
@@ -128,6 +140,7 @@ pub fn measure(spec: &Path) -> Result<Composition, String> {
             n if (4 + ops..4 + ops + api.types.len()).contains(&n) => texts.iter().for_each(|t| c.types_part.add(t)),
             _ => texts.iter().for_each(|t| c.other.add(t)),
         }
+        i += 1;
     }
     c.error_enum_lines_shared = distinct_error_enums.iter().map(|t| t.lines().count()).sum();
     // An enum and its `Display` may be two items: count sets, not items.
