@@ -813,7 +813,7 @@ fn operation(op: &Operation, shared: &SharedErrors) -> TokenStream {
         }
     });
     let request = request_fn(op);
-    let decode = decode_fn(op);
+    let decode = decode_table(op);
     let ok = ty(&op.success.ty);
     let err = error_ty(op);
     let (pagination, paginate) = op.pagination.as_ref().map(pagination_parts).unzip();
@@ -832,11 +832,10 @@ fn operation(op: &Operation, shared: &SharedErrors) -> TokenStream {
             #(#setters)*
             #body_setter
             #request
-            #decode
             #pagination
         }
 
-        runtime::impl_send!(#b => #ok, #err #paginate #streaming);
+        runtime::impl_send!(#b => #ok, #err #decode #paginate #streaming);
 
         #success_enum
         #error_enum
@@ -958,26 +957,28 @@ fn sorted_cases<'a>(cases: impl Iterator<Item = &'a ResponseCase>) -> Vec<&'a Re
     v
 }
 
-fn decode_fn(op: &Operation) -> TokenStream {
-    let ok = ty(&op.success.ty);
-    let err = error_ty(op);
+/// The response table `impl_send!` makes the builder's `decode` from: one
+/// arm per declared status (codes, then ranges, then `default`), each
+/// naming the `RawResponse` method that decodes it, and `unexpected()` for
+/// any status the spec does not declare.
+fn decode_table(op: &Operation) -> TokenStream {
     let mut arms = Vec::new();
     let success_enum = op.success.enum_name.as_ref().map(|n| ident(n));
     for c in sorted_cases(op.success.cases.iter()) {
         let pat = status_pattern(&c.status);
         let call = match (&success_enum, &c.body) {
-            (None, None) => quote!(r.empty()),
+            (None, None) => quote!(empty()),
             (None, Some((kind, _))) => decode_call(*kind, None),
             (Some(e), None) => {
                 let v = ident(&c.variant);
-                quote!(r.empty_as(#e::#v))
+                quote!(empty_as(#e::#v))
             }
             (Some(e), Some((kind, _))) => {
                 let v = ident(&c.variant);
                 decode_call(*kind, Some(quote!(#e::#v)))
             }
         };
-        arms.push(quote!(#pat => #call,));
+        arms.push((c.status != StatusMatch::Default, pat, call));
     }
     let mut has_default = false;
     if let Some(e) = &op.errors.enum_name {
@@ -987,35 +988,37 @@ fn decode_fn(op: &Operation) -> TokenStream {
             let pat = status_pattern(&c.status);
             let v = ident(&c.variant);
             let call = match &c.body {
-                None => quote!(r.error_empty(#e::#v)),
-                Some((ContentKind::Json | ContentKind::Form, _)) => quote!(r.error_json(#e::#v)),
-                Some((ContentKind::Text, _)) => quote!(r.error_text(#e::#v)),
-                Some((ContentKind::Binary | ContentKind::Multipart, _)) => quote!(r.error_bytes(#e::#v)),
+                None => quote!(error_empty(#e::#v)),
+                Some((ContentKind::Json | ContentKind::Form, _)) => quote!(error_json(#e::#v)),
+                Some((ContentKind::Text, _)) => quote!(error_text(#e::#v)),
+                Some((ContentKind::Binary | ContentKind::Multipart, _)) => quote!(error_bytes(#e::#v)),
             };
-            arms.push(quote!(#pat => #call,));
+            arms.push((c.status != StatusMatch::Default, pat, call));
         }
     }
     if !has_default {
-        arms.push(quote!(_ => r.unexpected(),));
+        arms.push((false, quote!(_), quote!(unexpected())));
     }
-    quote! {
-        #[inline]
-        fn decode(r: runtime::RawResponse) -> Result<runtime::Response<#ok>, runtime::Error<#err>> {
-            match r.status().as_u16() {
-                #(#arms)*
-            }
+    // Neighbouring statuses decoded alike share an arm: `200 | 201 => json()`.
+    let mut merged: Vec<(bool, TokenStream, TokenStream)> = Vec::new();
+    for (joins, pat, call) in arms {
+        match merged.last_mut() {
+            Some((true, pats, last)) if joins && last.to_string() == call.to_string() => pats.extend(quote!(| #pat)),
+            _ => merged.push((joins, pat, call)),
         }
     }
+    let arms = merged.into_iter().map(|(_, pat, call)| quote!(#pat => #call,));
+    quote!({ #(#arms)* })
 }
 
 fn decode_call(kind: ContentKind, wrap: Option<TokenStream>) -> TokenStream {
     match (kind, wrap) {
-        (ContentKind::Json | ContentKind::Form, None) => quote!(r.json()),
-        (ContentKind::Text, None) => quote!(r.text()),
-        (ContentKind::Binary | ContentKind::Multipart, None) => quote!(r.bytes()),
-        (ContentKind::Json | ContentKind::Form, Some(w)) => quote!(r.json_as(#w)),
-        (ContentKind::Text, Some(w)) => quote!(r.text_as(#w)),
-        (ContentKind::Binary | ContentKind::Multipart, Some(w)) => quote!(r.bytes_as(#w)),
+        (ContentKind::Json | ContentKind::Form, None) => quote!(json()),
+        (ContentKind::Text, None) => quote!(text()),
+        (ContentKind::Binary | ContentKind::Multipart, None) => quote!(bytes()),
+        (ContentKind::Json | ContentKind::Form, Some(w)) => quote!(json_as(#w)),
+        (ContentKind::Text, Some(w)) => quote!(text_as(#w)),
+        (ContentKind::Binary | ContentKind::Multipart, Some(w)) => quote!(bytes_as(#w)),
     }
 }
 

@@ -116,34 +116,81 @@ fn item_text(item: syn::Item) -> String {
 /// The width prettyplease fills lines to; `impl_send!` calls wrap like its own.
 const MARGIN: usize = 89;
 
-/// `impl_send!(Builder => Ok, Err; paginate Item; streaming)` with its types
-/// written as Rust writes them (`Vec<u8>`, not the token printer's
-/// `Vec < u8 >`): one line, or the arguments on a line of their own.
+/// `impl_send!(Builder => Ok, Err { arms }; paginate Item; streaming)` with
+/// its types written as Rust writes them (`Vec<u8>`, not the token
+/// printer's `Vec < u8 >`) and one response arm per line: the head on the
+/// macro's line, or on a line of its own when it is too long.
 fn impl_send_text(m: &syn::ItemMacro) -> Option<String> {
     use syn::parse::Parser;
-    let parser = |input: syn::parse::ParseStream<'_>| -> syn::Result<String> {
+    let parser = |input: syn::parse::ParseStream<'_>| -> syn::Result<(String, Vec<String>, String)> {
         let builder: syn::Ident = input.parse()?;
         input.parse::<syn::Token![=>]>()?;
         let ok: syn::Type = input.parse()?;
         input.parse::<syn::Token![,]>()?;
         let err: syn::Type = input.parse()?;
-        let mut args = format!("{builder} => {}, {}", type_text(ok), type_text(err));
+        let head = format!("{builder} => {}, {}", type_text(ok), type_text(err));
+        let table;
+        syn::braced!(table in input);
+        let mut arms = Vec::new();
+        while !table.is_empty() {
+            let pat = syn::Pat::parse_multi(&table)?;
+            table.parse::<syn::Token![=>]>()?;
+            let call: syn::ExprCall = table.parse()?;
+            arms.push(format!("{} => {},", pat_text(&pat)?, expr_text(syn::Expr::Call(call))));
+            if !table.is_empty() {
+                table.parse::<syn::Token![,]>()?;
+            }
+        }
+        let mut clauses = String::new();
         while !input.is_empty() {
             input.parse::<syn::Token![;]>()?;
             let clause: syn::Ident = input.parse()?;
             if clause == "paginate" {
                 let item: syn::Type = input.parse()?;
-                args.push_str(&format!("; paginate {}", type_text(item)));
+                clauses.push_str(&format!("; paginate {}", type_text(item)));
             } else {
-                args.push_str(&format!("; {clause}"));
+                clauses.push_str(&format!("; {clause}"));
             }
         }
-        Ok(args)
+        Ok((head, arms, clauses))
     };
-    let args = parser.parse2(m.mac.tokens.clone()).ok()?;
+    let (head, arms, clauses) = parser.parse2(m.mac.tokens.clone()).ok()?;
     let path = m.mac.path.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::");
-    let line = format!("{path}!({args});\n");
-    Some(if line.len() <= MARGIN + 1 { line } else { format!("{path}!(\n    {args}\n);\n") })
+    let first = format!("{path}!({head} {{");
+    let (mut out, indent, close) = if first.len() <= MARGIN {
+        (format!("{first}\n"), "    ", format!("}}{clauses});\n"))
+    } else {
+        (format!("{path}!(\n    {head} {{\n"), "        ", format!("    }}{clauses}\n);\n"))
+    };
+    for arm in arms {
+        out.push_str(indent);
+        out.push_str(&arm);
+        out.push('\n');
+    }
+    out.push_str(&close);
+    Some(out)
+}
+
+/// A status pattern of a response table: `200`, `400..=499`, `_`, or
+/// several joined by `|`.
+fn pat_text(pat: &syn::Pat) -> syn::Result<String> {
+    use quote::ToTokens;
+    match pat {
+        syn::Pat::Or(or) => Ok(or.cases.iter().map(pat_text).collect::<syn::Result<Vec<_>>>()?.join(" | ")),
+        syn::Pat::Lit(lit) => Ok(lit.to_token_stream().to_string()),
+        syn::Pat::Wild(_) => Ok("_".to_string()),
+        syn::Pat::Range(syn::PatRange {
+            start: Some(lo), end: Some(hi), limits: syn::RangeLimits::Closed(_), ..
+        }) => Ok(format!("{}..={}", lo.to_token_stream(), hi.to_token_stream())),
+        other => Err(syn::Error::new_spanned(other, "not a status pattern")),
+    }
+}
+
+/// An expression as prettyplease writes it.
+fn expr_text(expr: syn::Expr) -> String {
+    let item: syn::Item = syn::parse_quote!(const C: () = #expr;);
+    let text = prettyplease::unparse(&syn::File { shebang: None, attrs: Vec::new(), items: vec![item] });
+    text.trim_end().trim_start_matches("const C: () = ").trim_end_matches(';').to_string()
 }
 
 /// A type as prettyplease writes it.

@@ -224,3 +224,79 @@ fn identical_inline_schemas_are_one_type_and_components_stay_apart() {
     assert_ne!(TypeId::of::<BadRequest>(), TypeId::of::<Conflict>());
     let _: Conflict = round_trip(json!({"message": "taken"}));
 }
+
+/// Each status reaches the arm of the operation's response table that
+/// declares it: codes before ranges, ranges before `default`, anything
+/// undeclared an `UnexpectedStatus` with its body kept.
+#[tokio::test]
+async fn every_status_is_decoded_by_the_arm_that_declares_it() {
+    use responses::{Client, CreateThingError, DeleteThingError, GetThingError, GetThingSuccess, Problem, Thing};
+    use tests::runtime::Error;
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    async fn answer(server: &MockServer, verb: &str, status: u16, body: Option<Value>, text: Option<&str>) {
+        server.reset().await;
+        let mut template = ResponseTemplate::new(status);
+        if let Some(body) = body {
+            template = template.set_body_json(body);
+        }
+        if let Some(text) = text {
+            template = template.set_body_raw(text.as_bytes().to_vec(), "text/plain");
+        }
+        let at = if verb == "POST" { "/things" } else { "/things/t1" };
+        Mock::given(method(verb)).and(path(at)).respond_with(template).mount(server).await;
+    }
+    let server = MockServer::start().await;
+    let client = Client::builder().base_url(server.uri()).retry(tests::runtime::RetryPolicy::none()).build().unwrap();
+    let problem = |code: &str| Problem { code: code.into() };
+
+    answer(&server, "GET", 200, Some(json!({"id": "t1"})), None).await;
+    assert_eq!(client.get_thing("t1").await.unwrap().into_body(), GetThingSuccess::Ok(Thing { id: "t1".into() }));
+    answer(&server, "GET", 204, None, None).await;
+    assert_eq!(client.get_thing("t1").await.unwrap().into_body(), GetThingSuccess::NoContent);
+
+    let api_error = |e: Error<GetThingError>| match e {
+        Error::Api(e) => (e.status.as_u16(), e.body),
+        other => panic!("not a declared error: {other:?}"),
+    };
+    // The code is matched before the range that also holds it.
+    answer(&server, "GET", 404, None, None).await;
+    assert_eq!(api_error(client.get_thing("t1").await.unwrap_err()), (404, GetThingError::NotFound));
+    answer(&server, "GET", 422, Some(json!({"code": "invalid"})), None).await;
+    assert_eq!(
+        api_error(client.get_thing("t1").await.unwrap_err()),
+        (422, GetThingError::ClientError(problem("invalid")))
+    );
+    answer(&server, "GET", 503, None, Some("down for maintenance")).await;
+    assert_eq!(
+        api_error(client.get_thing("t1").await.unwrap_err()),
+        (503, GetThingError::ServerError("down for maintenance".into()))
+    );
+    answer(&server, "GET", 302, None, Some("elsewhere")).await;
+    match client.get_thing("t1").await.unwrap_err() {
+        Error::UnexpectedStatus(e) => assert_eq!((e.status.as_u16(), e.body.as_str()), (302, "elsewhere")),
+        other => panic!("a 302 is undeclared: {other:?}"),
+    }
+
+    // A 2XX range takes any success; `default` takes every other status.
+    answer(&server, "DELETE", 202, None, None).await;
+    client.delete_thing("t1").await.unwrap();
+    answer(&server, "DELETE", 409, Some(json!({"code": "locked"})), None).await;
+    match client.delete_thing("t1").await.unwrap_err() {
+        Error::Api(e) => assert_eq!((e.status.as_u16(), e.body), (409, DeleteThingError::Default(problem("locked")))),
+        other => panic!("default declares every status: {other:?}"),
+    }
+
+    // Statuses decoded alike (200 | 201) share an arm and both decode.
+    for status in [200, 201] {
+        answer(&server, "POST", status, Some(json!({"id": "t2"})), None).await;
+        let created = client.create_thing(Thing { id: "t2".into() }).await.unwrap();
+        assert_eq!((created.status().as_u16(), created.into_body()), (status, Thing { id: "t2".into() }));
+    }
+    answer(&server, "POST", 409, Some(json!({"code": "exists"})), None).await;
+    match client.create_thing(Thing { id: "t2".into() }).await.unwrap_err() {
+        Error::Api(e) => assert_eq!(e.body, CreateThingError::Conflict(problem("exists"))),
+        other => panic!("409 is declared: {other:?}"),
+    }
+}

@@ -309,21 +309,12 @@ impl ListObjects {
     fn request(&self) -> runtime::Request {
         runtime::Request::new(runtime::Method::GET, "/objects", &["bearer", "oauth2"])
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<ObjectListResponse>,
-        runtime::Error<ListObjectsError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            429 => r.error_json(ListObjectsError::TooManyRequests),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(ListObjects => ObjectListResponse, ListObjectsError);
+runtime::impl_send!(ListObjects => ObjectListResponse, ListObjectsError {
+    200 => json(),
+    429 => error_json(ListObjectsError::TooManyRequests),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::list_objects`] and 1 other operation declaring the same (their error types are aliases of this one).
     pub enum ListObjectsError {
@@ -346,19 +337,13 @@ impl CreateObject {
         runtime::Request::new(runtime::Method::POST, "/objects", &["bearer", "oauth2"])
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<runtime::Response<ObjectResponse>, runtime::Error<CreateObjectError>> {
-        match r.status().as_u16() {
-            200 => r.json(),
-            409 => r.error_json(CreateObjectError::Conflict),
-            429 => r.error_json(CreateObjectError::TooManyRequests),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(CreateObject => ObjectResponse, CreateObjectError);
+runtime::impl_send!(CreateObject => ObjectResponse, CreateObjectError {
+    200 => json(),
+    409 => error_json(CreateObjectError::Conflict),
+    429 => error_json(CreateObjectError::TooManyRequests),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::create_object`].
     pub enum CreateObjectError {
@@ -389,19 +374,13 @@ impl GetObject {
             )
             .path("object", &self.object)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<runtime::Response<ObjectResponse>, runtime::Error<GetObjectError>> {
-        match r.status().as_u16() {
-            200 => r.json(),
-            404 => r.error_json(GetObjectError::NotFound),
-            429 => r.error_json(GetObjectError::TooManyRequests),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(GetObject => ObjectResponse, GetObjectError);
+runtime::impl_send!(GetObject => ObjectResponse, GetObjectError {
+    200 => json(),
+    404 => error_json(GetObjectError::NotFound),
+    429 => error_json(GetObjectError::TooManyRequests),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::get_object`] and 1 other operation declaring the same (their error types are aliases of this one).
     pub enum GetObjectError {
@@ -434,21 +413,15 @@ impl UpdateObject {
             .path("object", &self.object)
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<runtime::Response<ObjectResponse>, runtime::Error<UpdateObjectError>> {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(UpdateObjectError::BadRequest),
-            404 => r.error_json(UpdateObjectError::NotFound),
-            409 => r.error_json(UpdateObjectError::Conflict),
-            429 => r.error_json(UpdateObjectError::TooManyRequests),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(UpdateObject => ObjectResponse, UpdateObjectError);
+runtime::impl_send!(UpdateObject => ObjectResponse, UpdateObjectError {
+    200 => json(),
+    400 => error_json(UpdateObjectError::BadRequest),
+    404 => error_json(UpdateObjectError::NotFound),
+    409 => error_json(UpdateObjectError::Conflict),
+    429 => error_json(UpdateObjectError::TooManyRequests),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::update_object`].
     pub enum UpdateObjectError {
@@ -510,20 +483,6 @@ impl ListAttributes {
             .query_opt("offset", self.offset.as_ref())
             .query_opt("show_archived", self.show_archived.as_ref())
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<AttributeListResponse>,
-        runtime::Error<ListAttributesError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            404 => r.error_json(ListAttributesError::NotFound),
-            429 => r.error_json(ListAttributesError::TooManyRequests),
-            _ => r.unexpected(),
-        }
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Offset,
         in_body: false,
@@ -535,9 +494,12 @@ impl ListAttributes {
         token: None,
     };
 }
-runtime::impl_send!(
-    ListAttributes => AttributeListResponse, ListAttributesError; paginate Attribute
-);
+runtime::impl_send!(ListAttributes => AttributeListResponse, ListAttributesError {
+    200 => json(),
+    404 => error_json(ListAttributesError::NotFound),
+    429 => error_json(ListAttributesError::TooManyRequests),
+    _ => unexpected(),
+}; paginate Attribute);
 /// The error responses declared for [`Client::list_attributes`]: the same as [`GetObjectError`].
 pub type ListAttributesError = GetObjectError;
 /// Request builder for [`Client::get_attribute`]: `.send().await` (or `.await` directly).
@@ -561,22 +523,13 @@ impl GetAttribute {
             .path("identifier", &self.identifier)
             .path("attribute", &self.attribute)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<AttributeResponse>,
-        runtime::Error<GetAttributeError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            404 => r.error_json(GetAttributeError::NotFound),
-            429 => r.error_json(GetAttributeError::TooManyRequests),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(GetAttribute => AttributeResponse, GetAttributeError);
+runtime::impl_send!(GetAttribute => AttributeResponse, GetAttributeError {
+    200 => json(),
+    404 => error_json(GetAttributeError::NotFound),
+    429 => error_json(GetAttributeError::TooManyRequests),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::get_attribute`] and 2 other operations declaring the same (their error types are aliases of this one).
     pub enum GetAttributeError {
@@ -618,23 +571,14 @@ impl ListSelectOptions {
             .path("attribute", &self.attribute)
             .query_opt("show_archived", self.show_archived.as_ref())
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<SelectOptionListResponse>,
-        runtime::Error<ListSelectOptionsError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            404 => r.error_json(ListSelectOptionsError::NotFound),
-            429 => r.error_json(ListSelectOptionsError::TooManyRequests),
-            _ => r.unexpected(),
-        }
-    }
 }
 runtime::impl_send!(
-    ListSelectOptions => SelectOptionListResponse, ListSelectOptionsError
+    ListSelectOptions => SelectOptionListResponse, ListSelectOptionsError {
+        200 => json(),
+        404 => error_json(ListSelectOptionsError::NotFound),
+        429 => error_json(ListSelectOptionsError::TooManyRequests),
+        _ => unexpected(),
+    }
 );
 /// The error responses declared for [`Client::list_select_options`]: the same as [`GetAttributeError`].
 pub type ListSelectOptionsError = GetAttributeError;
@@ -666,22 +610,13 @@ impl ListStatuses {
             .path("attribute", &self.attribute)
             .query_opt("show_archived", self.show_archived.as_ref())
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<StatusListResponse>,
-        runtime::Error<ListStatusesError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            404 => r.error_json(ListStatusesError::NotFound),
-            429 => r.error_json(ListStatusesError::TooManyRequests),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(ListStatuses => StatusListResponse, ListStatusesError);
+runtime::impl_send!(ListStatuses => StatusListResponse, ListStatusesError {
+    200 => json(),
+    404 => error_json(ListStatusesError::NotFound),
+    429 => error_json(ListStatusesError::TooManyRequests),
+    _ => unexpected(),
+});
 /// The error responses declared for [`Client::list_statuses`]: the same as [`GetAttributeError`].
 pub type ListStatusesError = GetAttributeError;
 /// Request builder for [`Client::identify_self`]: `.send().await` (or `.await` directly).
@@ -695,18 +630,12 @@ impl IdentifySelf {
     fn request(&self) -> runtime::Request {
         runtime::Request::new(runtime::Method::GET, "/self", &["bearer", "oauth2"])
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<runtime::Response<TokenInfo>, runtime::Error<IdentifySelfError>> {
-        match r.status().as_u16() {
-            200 => r.json(),
-            429 => r.error_json(IdentifySelfError::TooManyRequests),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(IdentifySelf => TokenInfo, IdentifySelfError);
+runtime::impl_send!(IdentifySelf => TokenInfo, IdentifySelfError {
+    200 => json(),
+    429 => error_json(IdentifySelfError::TooManyRequests),
+    _ => unexpected(),
+});
 /// The error responses declared for [`Client::identify_self`]: the same as [`ListObjectsError`].
 pub type IdentifySelfError = ListObjectsError;
 /// Attio's error envelope.

@@ -380,21 +380,6 @@ impl ListRecords {
             .path("object", &self.object)
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<RecordListResponse>,
-        runtime::Error<ListRecordsError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(ListRecordsError::BadRequest),
-            404 => r.error_json(ListRecordsError::NotFound),
-            429 => r.error_json(ListRecordsError::TooManyRequests),
-            _ => r.unexpected(),
-        }
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Offset,
         in_body: true,
@@ -406,9 +391,13 @@ impl ListRecords {
         token: None,
     };
 }
-runtime::impl_send!(
-    ListRecords => RecordListResponse, ListRecordsError; paginate Record
-);
+runtime::impl_send!(ListRecords => RecordListResponse, ListRecordsError {
+    200 => json(),
+    400 => error_json(ListRecordsError::BadRequest),
+    404 => error_json(ListRecordsError::NotFound),
+    429 => error_json(ListRecordsError::TooManyRequests),
+    _ => unexpected(),
+}; paginate Record);
 runtime::error_enum! {
     /// The error responses declared for [`Client::list_records`].
     pub enum ListRecordsError {
@@ -447,20 +436,14 @@ impl AssertRecord {
             .query("matching_attribute", &self.matching_attribute)
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<runtime::Response<RecordResponse>, runtime::Error<AssertRecordError>> {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(AssertRecordError::BadRequest),
-            404 => r.error_json(AssertRecordError::NotFound),
-            429 => r.error_json(AssertRecordError::TooManyRequests),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(AssertRecord => RecordResponse, AssertRecordError);
+runtime::impl_send!(AssertRecord => RecordResponse, AssertRecordError {
+    200 => json(),
+    400 => error_json(AssertRecordError::BadRequest),
+    404 => error_json(AssertRecordError::NotFound),
+    429 => error_json(AssertRecordError::TooManyRequests),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::assert_record`].
     pub enum AssertRecordError {
@@ -497,20 +480,14 @@ impl CreateRecord {
             .path("object", &self.object)
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<runtime::Response<RecordResponse>, runtime::Error<CreateRecordError>> {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(CreateRecordError::BadRequest),
-            404 => r.error_json(CreateRecordError::NotFound),
-            429 => r.error_json(CreateRecordError::TooManyRequests),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(CreateRecord => RecordResponse, CreateRecordError);
+runtime::impl_send!(CreateRecord => RecordResponse, CreateRecordError {
+    200 => json(),
+    400 => error_json(CreateRecordError::BadRequest),
+    404 => error_json(CreateRecordError::NotFound),
+    429 => error_json(CreateRecordError::TooManyRequests),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::create_record`].
     pub enum CreateRecordError {
@@ -547,19 +524,13 @@ impl GetRecord {
             .path("object", &self.object)
             .path("record_id", &self.record_id)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<runtime::Response<RecordResponse>, runtime::Error<GetRecordError>> {
-        match r.status().as_u16() {
-            200 => r.json(),
-            404 => r.error_json(GetRecordError::NotFound),
-            429 => r.error_json(GetRecordError::TooManyRequests),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(GetRecord => RecordResponse, GetRecordError);
+runtime::impl_send!(GetRecord => RecordResponse, GetRecordError {
+    200 => json(),
+    404 => error_json(GetRecordError::NotFound),
+    429 => error_json(GetRecordError::TooManyRequests),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::get_record`] and 1 other operation declaring the same (their error types are aliases of this one).
     pub enum GetRecordError {
@@ -594,23 +565,14 @@ impl UpdateRecordOverwrite {
             .path("record_id", &self.record_id)
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<RecordResponse>,
-        runtime::Error<UpdateRecordOverwriteError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(UpdateRecordOverwriteError::BadRequest),
-            404 => r.error_json(UpdateRecordOverwriteError::NotFound),
-            429 => r.error_json(UpdateRecordOverwriteError::TooManyRequests),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(UpdateRecordOverwrite => RecordResponse, UpdateRecordOverwriteError);
+runtime::impl_send!(UpdateRecordOverwrite => RecordResponse, UpdateRecordOverwriteError {
+    200 => json(),
+    400 => error_json(UpdateRecordOverwriteError::BadRequest),
+    404 => error_json(UpdateRecordOverwriteError::NotFound),
+    429 => error_json(UpdateRecordOverwriteError::TooManyRequests),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::update_record_overwrite`] and 1 other operation declaring the same (their error types are aliases of this one).
     pub enum UpdateRecordOverwriteError {
@@ -647,19 +609,13 @@ impl DeleteRecord {
             .path("object", &self.object)
             .path("record_id", &self.record_id)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<runtime::Response<EmptyResponse>, runtime::Error<DeleteRecordError>> {
-        match r.status().as_u16() {
-            200 => r.json(),
-            404 => r.error_json(DeleteRecordError::NotFound),
-            429 => r.error_json(DeleteRecordError::TooManyRequests),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(DeleteRecord => EmptyResponse, DeleteRecordError);
+runtime::impl_send!(DeleteRecord => EmptyResponse, DeleteRecordError {
+    200 => json(),
+    404 => error_json(DeleteRecordError::NotFound),
+    429 => error_json(DeleteRecordError::TooManyRequests),
+    _ => unexpected(),
+});
 /// The error responses declared for [`Client::delete_record`]: the same as [`GetRecordError`].
 pub type DeleteRecordError = GetRecordError;
 /// Request builder for [`Client::update_record_append`]: `.send().await` (or `.await` directly).
@@ -683,23 +639,14 @@ impl UpdateRecordAppend {
             .path("record_id", &self.record_id)
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<RecordResponse>,
-        runtime::Error<UpdateRecordAppendError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(UpdateRecordAppendError::BadRequest),
-            404 => r.error_json(UpdateRecordAppendError::NotFound),
-            429 => r.error_json(UpdateRecordAppendError::TooManyRequests),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(UpdateRecordAppend => RecordResponse, UpdateRecordAppendError);
+runtime::impl_send!(UpdateRecordAppend => RecordResponse, UpdateRecordAppendError {
+    200 => json(),
+    400 => error_json(UpdateRecordAppendError::BadRequest),
+    404 => error_json(UpdateRecordAppendError::NotFound),
+    429 => error_json(UpdateRecordAppendError::TooManyRequests),
+    _ => unexpected(),
+});
 /// The error responses declared for [`Client::update_record_append`]: the same as [`UpdateRecordOverwriteError`].
 pub type UpdateRecordAppendError = UpdateRecordOverwriteError;
 /// Request builder for [`Client::list_record_attribute_values`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -744,21 +691,6 @@ impl ListRecordAttributeValues {
             .query_opt("limit", self.limit.as_ref())
             .query_opt("offset", self.offset.as_ref())
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<AttributeValueListResponse>,
-        runtime::Error<ListRecordAttributeValuesError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(ListRecordAttributeValuesError::BadRequest),
-            404 => r.error_json(ListRecordAttributeValuesError::NotFound),
-            429 => r.error_json(ListRecordAttributeValuesError::TooManyRequests),
-            _ => r.unexpected(),
-        }
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Offset,
         in_body: false,
@@ -771,7 +703,13 @@ impl ListRecordAttributeValues {
     };
 }
 runtime::impl_send!(
-    ListRecordAttributeValues => AttributeValueListResponse, ListRecordAttributeValuesError; paginate AttributeValue
+    ListRecordAttributeValues => AttributeValueListResponse, ListRecordAttributeValuesError {
+        200 => json(),
+        400 => error_json(ListRecordAttributeValuesError::BadRequest),
+        404 => error_json(ListRecordAttributeValuesError::NotFound),
+        429 => error_json(ListRecordAttributeValuesError::TooManyRequests),
+        _ => unexpected(),
+    }; paginate AttributeValue
 );
 runtime::error_enum! {
     /// The error responses declared for [`Client::list_record_attribute_values`].
@@ -823,19 +761,6 @@ impl ListRecordEntries {
             .query_opt("limit", self.limit.as_ref())
             .query_opt("offset", self.offset.as_ref())
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<RecordEntryListResponse>,
-        runtime::Error<ListRecordEntriesError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            429 => r.error_json(ListRecordEntriesError::TooManyRequests),
-            _ => r.unexpected(),
-        }
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Offset,
         in_body: false,
@@ -848,7 +773,11 @@ impl ListRecordEntries {
     };
 }
 runtime::impl_send!(
-    ListRecordEntries => RecordEntryListResponse, ListRecordEntriesError; paginate RecordEntry
+    ListRecordEntries => RecordEntryListResponse, ListRecordEntriesError {
+        200 => json(),
+        429 => error_json(ListRecordEntriesError::TooManyRequests),
+        _ => unexpected(),
+    }; paginate RecordEntry
 );
 runtime::error_enum! {
     /// The error responses declared for [`Client::list_record_entries`].
@@ -876,22 +805,13 @@ impl SearchRecords {
             )
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<SearchRecordsResponse>,
-        runtime::Error<SearchRecordsError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(SearchRecordsError::BadRequest),
-            429 => r.error_json(SearchRecordsError::TooManyRequests),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(SearchRecords => SearchRecordsResponse, SearchRecordsError);
+runtime::impl_send!(SearchRecords => SearchRecordsResponse, SearchRecordsError {
+    200 => json(),
+    400 => error_json(SearchRecordsError::BadRequest),
+    429 => error_json(SearchRecordsError::TooManyRequests),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::search_records`].
     pub enum SearchRecordsError {

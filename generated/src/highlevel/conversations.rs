@@ -939,23 +939,14 @@ impl SearchConversations {
             .query_opt("startDate", self.start_date.as_ref())
             .query_opt("endDate", self.end_date.as_ref())
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<SearchConversationsResponse>,
-        runtime::Error<SearchConversationsError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(SearchConversationsError::BadRequest),
-            401 => r.error_json(SearchConversationsError::Unauthorized),
-            _ => r.unexpected(),
-        }
-    }
 }
 runtime::impl_send!(
-    SearchConversations => SearchConversationsResponse, SearchConversationsError
+    SearchConversations => SearchConversationsResponse, SearchConversationsError {
+        200 => json(),
+        400 => error_json(SearchConversationsError::BadRequest),
+        401 => error_json(SearchConversationsError::Unauthorized),
+        _ => unexpected(),
+    }
 );
 runtime::error_enum! {
     /// The error responses declared for [`Client::search_conversations`] and 20 other operations declaring the same (their error types are aliases of this one).
@@ -988,23 +979,14 @@ impl CreateConversation {
             .header("Version", &"2021-04-15")
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<CreateConversationResponse>,
-        runtime::Error<CreateConversationError>,
-    > {
-        match r.status().as_u16() {
-            201 => r.json(),
-            400 => r.error_json(CreateConversationError::BadRequest),
-            401 => r.error_json(CreateConversationError::Unauthorized),
-            _ => r.unexpected(),
-        }
-    }
 }
 runtime::impl_send!(
-    CreateConversation => CreateConversationResponse, CreateConversationError
+    CreateConversation => CreateConversationResponse, CreateConversationError {
+        201 => json(),
+        400 => error_json(CreateConversationError::BadRequest),
+        401 => error_json(CreateConversationError::Unauthorized),
+        _ => unexpected(),
+    }
 );
 /// The error responses declared for [`Client::create_conversation`]: the same as [`SearchConversationsError`].
 pub type CreateConversationError = SearchConversationsError;
@@ -1026,22 +1008,13 @@ impl GetConversation {
             .path("conversationId", &self.conversation_id)
             .header("Version", &"2021-04-15")
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<GetConversationResponse>,
-        runtime::Error<GetConversationError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(GetConversationError::BadRequest),
-            401 => r.error_json(GetConversationError::Unauthorized),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(GetConversation => GetConversationResponse, GetConversationError);
+runtime::impl_send!(GetConversation => GetConversationResponse, GetConversationError {
+    200 => json(),
+    400 => error_json(GetConversationError::BadRequest),
+    401 => error_json(GetConversationError::Unauthorized),
+    _ => unexpected(),
+});
 /// The error responses declared for [`Client::get_conversation`]: the same as [`SearchConversationsError`].
 pub type GetConversationError = SearchConversationsError;
 /// Request builder for [`Client::update_conversation`]: `.send().await` (or `.await` directly).
@@ -1064,23 +1037,14 @@ impl UpdateConversation {
             .header("Version", &"2021-04-15")
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<UpdateConversationResponse>,
-        runtime::Error<UpdateConversationError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(UpdateConversationError::BadRequest),
-            401 => r.error_json(UpdateConversationError::Unauthorized),
-            _ => r.unexpected(),
-        }
-    }
 }
 runtime::impl_send!(
-    UpdateConversation => UpdateConversationResponse, UpdateConversationError
+    UpdateConversation => UpdateConversationResponse, UpdateConversationError {
+        200 => json(),
+        400 => error_json(UpdateConversationError::BadRequest),
+        401 => error_json(UpdateConversationError::Unauthorized),
+        _ => unexpected(),
+    }
 );
 /// The error responses declared for [`Client::update_conversation`]: the same as [`SearchConversationsError`].
 pub type UpdateConversationError = SearchConversationsError;
@@ -1102,22 +1066,13 @@ impl DeleteConversation {
             .path("conversationId", &self.conversation_id)
             .header("Version", &"2021-04-15")
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<SuccessResponse>,
-        runtime::Error<DeleteConversationError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(DeleteConversationError::BadRequest),
-            401 => r.error_json(DeleteConversationError::Unauthorized),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(DeleteConversation => SuccessResponse, DeleteConversationError);
+runtime::impl_send!(DeleteConversation => SuccessResponse, DeleteConversationError {
+    200 => json(),
+    400 => error_json(DeleteConversationError::BadRequest),
+    401 => error_json(DeleteConversationError::Unauthorized),
+    _ => unexpected(),
+});
 /// The error responses declared for [`Client::delete_conversation`]: the same as [`SearchConversationsError`].
 pub type DeleteConversationError = SearchConversationsError;
 /// Request builder for [`Client::list_messages`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -1159,20 +1114,6 @@ impl ListMessages {
             .query_opt("limit", self.limit.as_ref())
             .query_list_opt("type", self.r#type.as_deref(), runtime::ListStyle::Comma)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<ListMessagesResponse>,
-        runtime::Error<ListMessagesError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(ListMessagesError::BadRequest),
-            401 => r.error_json(ListMessagesError::Unauthorized),
-            _ => r.unexpected(),
-        }
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Cursor,
         in_body: false,
@@ -1184,9 +1125,12 @@ impl ListMessages {
         token: None,
     };
 }
-runtime::impl_send!(
-    ListMessages => ListMessagesResponse, ListMessagesError; paginate Message
-);
+runtime::impl_send!(ListMessages => ListMessagesResponse, ListMessagesError {
+    200 => json(),
+    400 => error_json(ListMessagesError::BadRequest),
+    401 => error_json(ListMessagesError::Unauthorized),
+    _ => unexpected(),
+}; paginate Message);
 /// The error responses declared for [`Client::list_messages`]: the same as [`SearchConversationsError`].
 pub type ListMessagesError = SearchConversationsError;
 /// Request builder for [`Client::get_message`]: `.send().await` (or `.await` directly).
@@ -1207,19 +1151,13 @@ impl GetMessage {
             .path("id", &self.id)
             .header("Version", &"2021-04-15")
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<runtime::Response<GetMessageResponse>, runtime::Error<GetMessageError>> {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(GetMessageError::BadRequest),
-            401 => r.error_json(GetMessageError::Unauthorized),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(GetMessage => GetMessageResponse, GetMessageError);
+runtime::impl_send!(GetMessage => GetMessageResponse, GetMessageError {
+    200 => json(),
+    400 => error_json(GetMessageError::BadRequest),
+    401 => error_json(GetMessageError::Unauthorized),
+    _ => unexpected(),
+});
 /// The error responses declared for [`Client::get_message`]: the same as [`SearchConversationsError`].
 pub type GetMessageError = SearchConversationsError;
 /// Request builder for [`Client::send_message`]: `.send().await` (or `.await` directly).
@@ -1240,22 +1178,13 @@ impl SendMessage {
             .header("Version", &"2021-04-15")
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<SendMessageResponse>,
-        runtime::Error<SendMessageError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(SendMessageError::BadRequest),
-            401 => r.error_json(SendMessageError::Unauthorized),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(SendMessage => SendMessageResponse, SendMessageError);
+runtime::impl_send!(SendMessage => SendMessageResponse, SendMessageError {
+    200 => json(),
+    400 => error_json(SendMessageError::BadRequest),
+    401 => error_json(SendMessageError::Unauthorized),
+    _ => unexpected(),
+});
 /// The error responses declared for [`Client::send_message`]: the same as [`SearchConversationsError`].
 pub type SendMessageError = SearchConversationsError;
 /// Request builder for [`Client::add_inbound_message`]: `.send().await` (or `.await` directly).
@@ -1276,22 +1205,13 @@ impl AddInboundMessage {
             .header("Version", &"2021-04-15")
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<ProcessMessageResponse>,
-        runtime::Error<AddInboundMessageError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(AddInboundMessageError::BadRequest),
-            401 => r.error_json(AddInboundMessageError::Unauthorized),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(AddInboundMessage => ProcessMessageResponse, AddInboundMessageError);
+runtime::impl_send!(AddInboundMessage => ProcessMessageResponse, AddInboundMessageError {
+    200 => json(),
+    400 => error_json(AddInboundMessageError::BadRequest),
+    401 => error_json(AddInboundMessageError::Unauthorized),
+    _ => unexpected(),
+});
 /// The error responses declared for [`Client::add_inbound_message`]: the same as [`SearchConversationsError`].
 pub type AddInboundMessageError = SearchConversationsError;
 /// Request builder for [`Client::add_outbound_call`]: `.send().await` (or `.await` directly).
@@ -1312,22 +1232,13 @@ impl AddOutboundCall {
             .header("Version", &"2021-04-15")
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<ProcessMessageResponse>,
-        runtime::Error<AddOutboundCallError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(AddOutboundCallError::BadRequest),
-            401 => r.error_json(AddOutboundCallError::Unauthorized),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(AddOutboundCall => ProcessMessageResponse, AddOutboundCallError);
+runtime::impl_send!(AddOutboundCall => ProcessMessageResponse, AddOutboundCallError {
+    200 => json(),
+    400 => error_json(AddOutboundCallError::BadRequest),
+    401 => error_json(AddOutboundCallError::Unauthorized),
+    _ => unexpected(),
+});
 /// The error responses declared for [`Client::add_outbound_call`]: the same as [`SearchConversationsError`].
 pub type AddOutboundCallError = SearchConversationsError;
 /// Request builder for [`Client::cancel_scheduled_message`]: `.send().await` (or `.await` directly).
@@ -1348,23 +1259,14 @@ impl CancelScheduledMessage {
             .path("messageId", &self.message_id)
             .header("Version", &"2021-04-15")
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<CancelScheduledResponse>,
-        runtime::Error<CancelScheduledMessageError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(CancelScheduledMessageError::BadRequest),
-            401 => r.error_json(CancelScheduledMessageError::Unauthorized),
-            _ => r.unexpected(),
-        }
-    }
 }
 runtime::impl_send!(
-    CancelScheduledMessage => CancelScheduledResponse, CancelScheduledMessageError
+    CancelScheduledMessage => CancelScheduledResponse, CancelScheduledMessageError {
+        200 => json(),
+        400 => error_json(CancelScheduledMessageError::BadRequest),
+        401 => error_json(CancelScheduledMessageError::Unauthorized),
+        _ => unexpected(),
+    }
 );
 /// The error responses declared for [`Client::cancel_scheduled_message`]: the same as [`SearchConversationsError`].
 pub type CancelScheduledMessageError = SearchConversationsError;
@@ -1388,24 +1290,15 @@ impl UpdateMessageStatus {
             .header("Version", &"2021-04-15")
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<SendMessageResponse>,
-        runtime::Error<UpdateMessageStatusError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(UpdateMessageStatusError::BadRequest),
-            401 => r.error_json(UpdateMessageStatusError::Unauthorized),
-            403 => r.error_json(UpdateMessageStatusError::Forbidden),
-            _ => r.unexpected(),
-        }
-    }
 }
 runtime::impl_send!(
-    UpdateMessageStatus => SendMessageResponse, UpdateMessageStatusError
+    UpdateMessageStatus => SendMessageResponse, UpdateMessageStatusError {
+        200 => json(),
+        400 => error_json(UpdateMessageStatusError::BadRequest),
+        401 => error_json(UpdateMessageStatusError::Unauthorized),
+        403 => error_json(UpdateMessageStatusError::Forbidden),
+        _ => unexpected(),
+    }
 );
 runtime::error_enum! {
     /// The error responses declared for [`Client::update_message_status`].
@@ -1442,17 +1335,11 @@ impl GetEmailMessage {
             .path("id", &self.id)
             .header("Version", &"2021-04-15")
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<runtime::Response<EmailMessage>, runtime::Error<runtime::NoErrorBody>> {
-        match r.status().as_u16() {
-            200 => r.json(),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(GetEmailMessage => EmailMessage, runtime::NoErrorBody);
+runtime::impl_send!(GetEmailMessage => EmailMessage, runtime::NoErrorBody {
+    200 => json(),
+    _ => unexpected(),
+});
 /// Request builder for [`Client::cancel_scheduled_email_message`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -1471,21 +1358,12 @@ impl CancelScheduledEmailMessage {
             .path("emailMessageId", &self.email_message_id)
             .header("Version", &"2021-04-15")
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<CancelScheduledResponse>,
-        runtime::Error<runtime::NoErrorBody>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            _ => r.unexpected(),
-        }
-    }
 }
 runtime::impl_send!(
-    CancelScheduledEmailMessage => CancelScheduledResponse, runtime::NoErrorBody
+    CancelScheduledEmailMessage => CancelScheduledResponse, runtime::NoErrorBody {
+        200 => json(),
+        _ => unexpected(),
+    }
 );
 /// Request builder for [`Client::get_message_transcription`]: `.send().await` (or `.await` directly).
 #[derive(Debug, Clone)]
@@ -1507,23 +1385,14 @@ impl GetMessageTranscription {
             .path("messageId", &self.message_id)
             .header("Version", &"2021-04-15")
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<MessageTranscription>,
-        runtime::Error<GetMessageTranscriptionError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(GetMessageTranscriptionError::BadRequest),
-            401 => r.error_json(GetMessageTranscriptionError::Unauthorized),
-            _ => r.unexpected(),
-        }
-    }
 }
 runtime::impl_send!(
-    GetMessageTranscription => MessageTranscription, GetMessageTranscriptionError
+    GetMessageTranscription => MessageTranscription, GetMessageTranscriptionError {
+        200 => json(),
+        400 => error_json(GetMessageTranscriptionError::BadRequest),
+        401 => error_json(GetMessageTranscriptionError::Unauthorized),
+        _ => unexpected(),
+    }
 );
 /// The error responses declared for [`Client::get_message_transcription`]: the same as [`SearchConversationsError`].
 pub type GetMessageTranscriptionError = SearchConversationsError;
@@ -1545,24 +1414,15 @@ impl SendLiveChatTypingIndicator {
             .header("Version", &"2021-04-15")
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<SuccessResponse>,
-        runtime::Error<SendLiveChatTypingIndicatorError>,
-    > {
-        match r.status().as_u16() {
-            201 => r.json(),
-            400 => r.error_json(SendLiveChatTypingIndicatorError::BadRequest),
-            401 => r.error_json(SendLiveChatTypingIndicatorError::Unauthorized),
-            422 => r.error_json(SendLiveChatTypingIndicatorError::UnprocessableEntity),
-            _ => r.unexpected(),
-        }
-    }
 }
 runtime::impl_send!(
-    SendLiveChatTypingIndicator => SuccessResponse, SendLiveChatTypingIndicatorError
+    SendLiveChatTypingIndicator => SuccessResponse, SendLiveChatTypingIndicatorError {
+        201 => json(),
+        400 => error_json(SendLiveChatTypingIndicatorError::BadRequest),
+        401 => error_json(SendLiveChatTypingIndicatorError::Unauthorized),
+        422 => error_json(SendLiveChatTypingIndicatorError::UnprocessableEntity),
+        _ => unexpected(),
+    }
 );
 runtime::error_enum! {
     /// The error responses declared for [`Client::send_live_chat_typing_indicator`].
@@ -1599,22 +1459,13 @@ impl ListCustomSubtypes {
             .header("Version", &"2021-04-15")
             .query("locationId", &self.location_id)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<PreferenceResult>,
-        runtime::Error<ListCustomSubtypesError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(ListCustomSubtypesError::BadRequest),
-            401 => r.error_json(ListCustomSubtypesError::Unauthorized),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(ListCustomSubtypes => PreferenceResult, ListCustomSubtypesError);
+runtime::impl_send!(ListCustomSubtypes => PreferenceResult, ListCustomSubtypesError {
+    200 => json(),
+    400 => error_json(ListCustomSubtypesError::BadRequest),
+    401 => error_json(ListCustomSubtypesError::Unauthorized),
+    _ => unexpected(),
+});
 /// The error responses declared for [`Client::list_custom_subtypes`]: the same as [`SearchConversationsError`].
 pub type ListCustomSubtypesError = SearchConversationsError;
 /// Request builder for [`Client::create_custom_subtype`]: `.send().await` (or `.await` directly).
@@ -1637,23 +1488,13 @@ impl CreateCustomSubtype {
             .query("locationId", &self.location_id)
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<PreferenceResult>,
-        runtime::Error<CreateCustomSubtypeError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            201 => r.json(),
-            400 => r.error_json(CreateCustomSubtypeError::BadRequest),
-            401 => r.error_json(CreateCustomSubtypeError::Unauthorized),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(CreateCustomSubtype => PreferenceResult, CreateCustomSubtypeError);
+runtime::impl_send!(CreateCustomSubtype => PreferenceResult, CreateCustomSubtypeError {
+    200 | 201 => json(),
+    400 => error_json(CreateCustomSubtypeError::BadRequest),
+    401 => error_json(CreateCustomSubtypeError::Unauthorized),
+    _ => unexpected(),
+});
 /// The error responses declared for [`Client::create_custom_subtype`]: the same as [`SearchConversationsError`].
 pub type CreateCustomSubtypeError = SearchConversationsError;
 /// Request builder for [`Client::update_custom_subtype`]: `.send().await` (or `.await` directly).
@@ -1678,22 +1519,13 @@ impl UpdateCustomSubtype {
             .query("locationId", &self.location_id)
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<PreferenceResult>,
-        runtime::Error<UpdateCustomSubtypeError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(UpdateCustomSubtypeError::BadRequest),
-            401 => r.error_json(UpdateCustomSubtypeError::Unauthorized),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(UpdateCustomSubtype => PreferenceResult, UpdateCustomSubtypeError);
+runtime::impl_send!(UpdateCustomSubtype => PreferenceResult, UpdateCustomSubtypeError {
+    200 => json(),
+    400 => error_json(UpdateCustomSubtypeError::BadRequest),
+    401 => error_json(UpdateCustomSubtypeError::Unauthorized),
+    _ => unexpected(),
+});
 /// The error responses declared for [`Client::update_custom_subtype`]: the same as [`SearchConversationsError`].
 pub type UpdateCustomSubtypeError = SearchConversationsError;
 /// Request builder for [`Client::get_contact_unsubscription_status`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -1723,23 +1555,14 @@ impl GetContactUnsubscriptionStatus {
             .query("contactId", &self.contact_id)
             .query_opt("email", self.email.as_ref())
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<PreferenceResult>,
-        runtime::Error<GetContactUnsubscriptionStatusError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(GetContactUnsubscriptionStatusError::BadRequest),
-            401 => r.error_json(GetContactUnsubscriptionStatusError::Unauthorized),
-            _ => r.unexpected(),
-        }
-    }
 }
 runtime::impl_send!(
-    GetContactUnsubscriptionStatus => PreferenceResult, GetContactUnsubscriptionStatusError
+    GetContactUnsubscriptionStatus => PreferenceResult, GetContactUnsubscriptionStatusError {
+        200 => json(),
+        400 => error_json(GetContactUnsubscriptionStatusError::BadRequest),
+        401 => error_json(GetContactUnsubscriptionStatusError::Unauthorized),
+        _ => unexpected(),
+    }
 );
 /// The error responses declared for [`Client::get_contact_unsubscription_status`]: the same as [`SearchConversationsError`].
 pub type GetContactUnsubscriptionStatusError = SearchConversationsError;
@@ -1761,24 +1584,14 @@ impl ChangeUserSubscription {
             .header("Version", &"2021-04-15")
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<PreferenceResult>,
-        runtime::Error<ChangeUserSubscriptionError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            201 => r.json(),
-            400 => r.error_json(ChangeUserSubscriptionError::BadRequest),
-            401 => r.error_json(ChangeUserSubscriptionError::Unauthorized),
-            _ => r.unexpected(),
-        }
-    }
 }
 runtime::impl_send!(
-    ChangeUserSubscription => PreferenceResult, ChangeUserSubscriptionError
+    ChangeUserSubscription => PreferenceResult, ChangeUserSubscriptionError {
+        200 | 201 => json(),
+        400 => error_json(ChangeUserSubscriptionError::BadRequest),
+        401 => error_json(ChangeUserSubscriptionError::Unauthorized),
+        _ => unexpected(),
+    }
 );
 /// The error responses declared for [`Client::change_user_subscription`]: the same as [`SearchConversationsError`].
 pub type ChangeUserSubscriptionError = SearchConversationsError;
@@ -1863,20 +1676,6 @@ impl ExportMessages {
             .query_opt("startDate", self.start_date.as_ref())
             .query_opt("endDate", self.end_date.as_ref())
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<ExportMessagesResponse>,
-        runtime::Error<ExportMessagesError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(ExportMessagesError::BadRequest),
-            401 => r.error_json(ExportMessagesError::Unauthorized),
-            _ => r.unexpected(),
-        }
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Cursor,
         in_body: false,
@@ -1888,9 +1687,12 @@ impl ExportMessages {
         token: None,
     };
 }
-runtime::impl_send!(
-    ExportMessages => ExportMessagesResponse, ExportMessagesError; paginate Message
-);
+runtime::impl_send!(ExportMessages => ExportMessagesResponse, ExportMessagesError {
+    200 => json(),
+    400 => error_json(ExportMessagesError::BadRequest),
+    401 => error_json(ExportMessagesError::Unauthorized),
+    _ => unexpected(),
+}; paginate Message);
 /// The error responses declared for [`Client::export_messages`]: the same as [`SearchConversationsError`].
 pub type ExportMessagesError = SearchConversationsError;
 /// Request builder for [`Client::send_review_reply`]: `.send().await` (or `.await` directly).
@@ -1911,22 +1713,13 @@ impl SendReviewReply {
             .header("Version", &"2021-04-15")
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<SendMessageResponse>,
-        runtime::Error<SendReviewReplyError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(SendReviewReplyError::BadRequest),
-            401 => r.error_json(SendReviewReplyError::Unauthorized),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(SendReviewReply => SendMessageResponse, SendReviewReplyError);
+runtime::impl_send!(SendReviewReply => SendMessageResponse, SendReviewReplyError {
+    200 => json(),
+    400 => error_json(SendReviewReplyError::BadRequest),
+    401 => error_json(SendReviewReplyError::Unauthorized),
+    _ => unexpected(),
+});
 /// The error responses declared for [`Client::send_review_reply`]: the same as [`SearchConversationsError`].
 pub type SendReviewReplyError = SearchConversationsError;
 /// Request builder for [`Client::initiate_file_upload`]: `.send().await` (or `.await` directly).
@@ -1947,24 +1740,15 @@ impl InitiateFileUpload {
             .header("Version", &"2021-04-15")
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<InitiateFileUploadResponse>,
-        runtime::Error<InitiateFileUploadError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_empty(InitiateFileUploadError::BadRequest),
-            401 => r.error_json(InitiateFileUploadError::Unauthorized),
-            413 => r.error_empty(InitiateFileUploadError::PayloadTooLarge),
-            _ => r.unexpected(),
-        }
-    }
 }
 runtime::impl_send!(
-    InitiateFileUpload => InitiateFileUploadResponse, InitiateFileUploadError
+    InitiateFileUpload => InitiateFileUploadResponse, InitiateFileUploadError {
+        200 => json(),
+        400 => error_empty(InitiateFileUploadError::BadRequest),
+        401 => error_json(InitiateFileUploadError::Unauthorized),
+        413 => error_empty(InitiateFileUploadError::PayloadTooLarge),
+        _ => unexpected(),
+    }
 );
 runtime::error_enum! {
     /// The error responses declared for [`Client::initiate_file_upload`].
@@ -2001,24 +1785,15 @@ impl CompleteFileUpload {
             .header("Version", &"2021-04-15")
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<CompleteFileUploadResponse>,
-        runtime::Error<CompleteFileUploadError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_empty(CompleteFileUploadError::BadRequest),
-            401 => r.error_json(CompleteFileUploadError::Unauthorized),
-            404 => r.error_empty(CompleteFileUploadError::NotFound),
-            _ => r.unexpected(),
-        }
-    }
 }
 runtime::impl_send!(
-    CompleteFileUpload => CompleteFileUploadResponse, CompleteFileUploadError
+    CompleteFileUpload => CompleteFileUploadResponse, CompleteFileUploadError {
+        200 => json(),
+        400 => error_empty(CompleteFileUploadError::BadRequest),
+        401 => error_json(CompleteFileUploadError::Unauthorized),
+        404 => error_empty(CompleteFileUploadError::NotFound),
+        _ => unexpected(),
+    }
 );
 runtime::error_enum! {
     /// The error responses declared for [`Client::complete_file_upload`].
@@ -2055,25 +1830,16 @@ impl UploadFileAttachments {
             .header("Version", &"2021-04-15")
             .multipart(&self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<UploadFilesResponse>,
-        runtime::Error<UploadFileAttachmentsError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(UploadFileAttachmentsError::BadRequest),
-            401 => r.error_json(UploadFileAttachmentsError::Unauthorized),
-            413 => r.error_empty(UploadFileAttachmentsError::PayloadTooLarge),
-            415 => r.error_empty(UploadFileAttachmentsError::UnsupportedMediaType),
-            _ => r.unexpected(),
-        }
-    }
 }
 runtime::impl_send!(
-    UploadFileAttachments => UploadFilesResponse, UploadFileAttachmentsError
+    UploadFileAttachments => UploadFilesResponse, UploadFileAttachmentsError {
+        200 => json(),
+        400 => error_json(UploadFileAttachmentsError::BadRequest),
+        401 => error_json(UploadFileAttachmentsError::Unauthorized),
+        413 => error_empty(UploadFileAttachmentsError::PayloadTooLarge),
+        415 => error_empty(UploadFileAttachmentsError::UnsupportedMediaType),
+        _ => unexpected(),
+    }
 );
 runtime::error_enum! {
     /// The error responses declared for [`Client::upload_file_attachments`].
@@ -2116,19 +1882,13 @@ impl GetMessageRecording {
             .path("locationId", &self.location_id)
             .header("Version", &"2021-04-15")
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<runtime::Response<Vec<u8>>, runtime::Error<GetMessageRecordingError>> {
-        match r.status().as_u16() {
-            200 => r.bytes(),
-            400 => r.error_json(GetMessageRecordingError::BadRequest),
-            401 => r.error_json(GetMessageRecordingError::Unauthorized),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(GetMessageRecording => Vec<u8>, GetMessageRecordingError; streaming);
+runtime::impl_send!(GetMessageRecording => Vec<u8>, GetMessageRecordingError {
+    200 => bytes(),
+    400 => error_json(GetMessageRecordingError::BadRequest),
+    401 => error_json(GetMessageRecordingError::Unauthorized),
+    _ => unexpected(),
+}; streaming);
 /// The error responses declared for [`Client::get_message_recording`]: the same as [`SearchConversationsError`].
 pub type GetMessageRecordingError = SearchConversationsError;
 /// Request builder for [`Client::download_message_transcription`]: `.send().await` (or `.await` directly).
@@ -2151,23 +1911,14 @@ impl DownloadMessageTranscription {
             .path("messageId", &self.message_id)
             .header("Version", &"2021-04-15")
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<String>,
-        runtime::Error<DownloadMessageTranscriptionError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.text(),
-            400 => r.error_json(DownloadMessageTranscriptionError::BadRequest),
-            401 => r.error_json(DownloadMessageTranscriptionError::Unauthorized),
-            _ => r.unexpected(),
-        }
-    }
 }
 runtime::impl_send!(
-    DownloadMessageTranscription => String, DownloadMessageTranscriptionError; streaming
+    DownloadMessageTranscription => String, DownloadMessageTranscriptionError {
+        200 => text(),
+        400 => error_json(DownloadMessageTranscriptionError::BadRequest),
+        401 => error_json(DownloadMessageTranscriptionError::Unauthorized),
+        _ => unexpected(),
+    }; streaming
 );
 /// The error responses declared for [`Client::download_message_transcription`]: the same as [`SearchConversationsError`].
 pub type DownloadMessageTranscriptionError = SearchConversationsError;
@@ -2191,21 +1942,15 @@ impl AddMessageAttachments {
             .header("Version", &"2021-04-15")
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<runtime::Response<()>, runtime::Error<AddMessageAttachmentsError>> {
-        match r.status().as_u16() {
-            200 => r.empty(),
-            400 => r.error_json(AddMessageAttachmentsError::BadRequest),
-            401 => r.error_json(AddMessageAttachmentsError::Unauthorized),
-            403 => r.error_empty(AddMessageAttachmentsError::Forbidden),
-            404 => r.error_empty(AddMessageAttachmentsError::NotFound),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(AddMessageAttachments => (), AddMessageAttachmentsError);
+runtime::impl_send!(AddMessageAttachments => (), AddMessageAttachmentsError {
+    200 => empty(),
+    400 => error_json(AddMessageAttachmentsError::BadRequest),
+    401 => error_json(AddMessageAttachmentsError::Unauthorized),
+    403 => error_empty(AddMessageAttachmentsError::Forbidden),
+    404 => error_empty(AddMessageAttachmentsError::NotFound),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::add_message_attachments`].
     pub enum AddMessageAttachmentsError {

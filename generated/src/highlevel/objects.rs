@@ -365,23 +365,14 @@ impl ListObjectSchemas {
             .header("Version", &"2021-07-28")
             .query("locationId", &self.location_id)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<ObjectSchemaList>,
-        runtime::Error<ListObjectSchemasError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(ListObjectSchemasError::BadRequest),
-            401 => r.error_json(ListObjectSchemasError::Unauthorized),
-            422 => r.error_json(ListObjectSchemasError::UnprocessableEntity),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(ListObjectSchemas => ObjectSchemaList, ListObjectSchemasError);
+runtime::impl_send!(ListObjectSchemas => ObjectSchemaList, ListObjectSchemasError {
+    200 => json(),
+    400 => error_json(ListObjectSchemasError::BadRequest),
+    401 => error_json(ListObjectSchemasError::Unauthorized),
+    422 => error_json(ListObjectSchemasError::UnprocessableEntity),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::list_object_schemas`] and 3 other operations declaring the same (their error types are aliases of this one).
     pub enum ListObjectSchemasError {
@@ -417,23 +408,14 @@ impl CreateObjectSchema {
             .header("Version", &"2021-07-28")
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<ObjectSchemaResponse>,
-        runtime::Error<CreateObjectSchemaError>,
-    > {
-        match r.status().as_u16() {
-            201 => r.json(),
-            400 => r.error_json(CreateObjectSchemaError::BadRequest),
-            401 => r.error_json(CreateObjectSchemaError::Unauthorized),
-            422 => r.error_json(CreateObjectSchemaError::UnprocessableEntity),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(CreateObjectSchema => ObjectSchemaResponse, CreateObjectSchemaError);
+runtime::impl_send!(CreateObjectSchema => ObjectSchemaResponse, CreateObjectSchemaError {
+    201 => json(),
+    400 => error_json(CreateObjectSchemaError::BadRequest),
+    401 => error_json(CreateObjectSchemaError::Unauthorized),
+    422 => error_json(CreateObjectSchemaError::UnprocessableEntity),
+    _ => unexpected(),
+});
 /// The error responses declared for [`Client::create_object_schema`]: the same as [`ListObjectSchemasError`].
 pub type CreateObjectSchemaError = ListObjectSchemasError;
 /// Request builder for [`Client::get_object_schema`]: set optional parameters, then `.send().await` (or `.await` directly).
@@ -463,23 +445,14 @@ impl GetObjectSchema {
             .query("locationId", &self.location_id)
             .query_opt("fetchProperties", self.fetch_properties.as_ref())
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<ObjectSchemaWithFields>,
-        runtime::Error<GetObjectSchemaError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(GetObjectSchemaError::BadRequest),
-            401 => r.error_json(GetObjectSchemaError::Unauthorized),
-            422 => r.error_json(GetObjectSchemaError::UnprocessableEntity),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(GetObjectSchema => ObjectSchemaWithFields, GetObjectSchemaError);
+runtime::impl_send!(GetObjectSchema => ObjectSchemaWithFields, GetObjectSchemaError {
+    200 => json(),
+    400 => error_json(GetObjectSchemaError::BadRequest),
+    401 => error_json(GetObjectSchemaError::Unauthorized),
+    422 => error_json(GetObjectSchemaError::UnprocessableEntity),
+    _ => unexpected(),
+});
 /// The error responses declared for [`Client::get_object_schema`]: the same as [`ListObjectSchemasError`].
 pub type GetObjectSchemaError = ListObjectSchemasError;
 /// Request builder for [`Client::update_object_schema`]: `.send().await` (or `.await` directly).
@@ -502,23 +475,14 @@ impl UpdateObjectSchema {
             .header("Version", &"2021-07-28")
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<ObjectSchemaResponse>,
-        runtime::Error<UpdateObjectSchemaError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(UpdateObjectSchemaError::BadRequest),
-            401 => r.error_json(UpdateObjectSchemaError::Unauthorized),
-            422 => r.error_json(UpdateObjectSchemaError::UnprocessableEntity),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(UpdateObjectSchema => ObjectSchemaResponse, UpdateObjectSchemaError);
+runtime::impl_send!(UpdateObjectSchema => ObjectSchemaResponse, UpdateObjectSchemaError {
+    200 => json(),
+    400 => error_json(UpdateObjectSchemaError::BadRequest),
+    401 => error_json(UpdateObjectSchemaError::Unauthorized),
+    422 => error_json(UpdateObjectSchemaError::UnprocessableEntity),
+    _ => unexpected(),
+});
 /// The error responses declared for [`Client::update_object_schema`]: the same as [`ListObjectSchemasError`].
 pub type UpdateObjectSchemaError = ListObjectSchemasError;
 /// Request builder for [`Client::create_record`]: `.send().await` (or `.await` directly).
@@ -541,22 +505,13 @@ impl CreateRecord {
             .header("Version", &"2021-07-28")
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<ObjectRecordResponse>,
-        runtime::Error<CreateRecordError>,
-    > {
-        match r.status().as_u16() {
-            201 => r.json(),
-            400 => r.error_json(CreateRecordError::BadRequest),
-            401 => r.error_json(CreateRecordError::Unauthorized),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(CreateRecord => ObjectRecordResponse, CreateRecordError);
+runtime::impl_send!(CreateRecord => ObjectRecordResponse, CreateRecordError {
+    201 => json(),
+    400 => error_json(CreateRecordError::BadRequest),
+    401 => error_json(CreateRecordError::Unauthorized),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::create_record`] and 4 other operations declaring the same (their error types are aliases of this one).
     pub enum CreateRecordError {
@@ -590,22 +545,13 @@ impl GetRecord {
             .path("id", &self.id)
             .header("Version", &"2021-07-28")
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<ObjectRecordResponse>,
-        runtime::Error<GetRecordError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(GetRecordError::BadRequest),
-            401 => r.error_json(GetRecordError::Unauthorized),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(GetRecord => ObjectRecordResponse, GetRecordError);
+runtime::impl_send!(GetRecord => ObjectRecordResponse, GetRecordError {
+    200 => json(),
+    400 => error_json(GetRecordError::BadRequest),
+    401 => error_json(GetRecordError::Unauthorized),
+    _ => unexpected(),
+});
 /// The error responses declared for [`Client::get_record`]: the same as [`CreateRecordError`].
 pub type GetRecordError = CreateRecordError;
 /// Request builder for [`Client::update_record`]: `.send().await` (or `.await` directly).
@@ -632,22 +578,13 @@ impl UpdateRecord {
             .query("locationId", &self.location_id)
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<ObjectRecordResponse>,
-        runtime::Error<UpdateRecordError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(UpdateRecordError::BadRequest),
-            401 => r.error_json(UpdateRecordError::Unauthorized),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(UpdateRecord => ObjectRecordResponse, UpdateRecordError);
+runtime::impl_send!(UpdateRecord => ObjectRecordResponse, UpdateRecordError {
+    200 => json(),
+    400 => error_json(UpdateRecordError::BadRequest),
+    401 => error_json(UpdateRecordError::Unauthorized),
+    _ => unexpected(),
+});
 /// The error responses declared for [`Client::update_record`]: the same as [`CreateRecordError`].
 pub type UpdateRecordError = CreateRecordError;
 /// Request builder for [`Client::delete_record`]: `.send().await` (or `.await` directly).
@@ -670,22 +607,13 @@ impl DeleteRecord {
             .path("id", &self.id)
             .header("Version", &"2021-07-28")
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<DeleteObjectRecordResponse>,
-        runtime::Error<DeleteRecordError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(DeleteRecordError::BadRequest),
-            401 => r.error_json(DeleteRecordError::Unauthorized),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(DeleteRecord => DeleteObjectRecordResponse, DeleteRecordError);
+runtime::impl_send!(DeleteRecord => DeleteObjectRecordResponse, DeleteRecordError {
+    200 => json(),
+    400 => error_json(DeleteRecordError::BadRequest),
+    401 => error_json(DeleteRecordError::Unauthorized),
+    _ => unexpected(),
+});
 /// The error responses declared for [`Client::delete_record`]: the same as [`CreateRecordError`].
 pub type DeleteRecordError = CreateRecordError;
 /// Request builder for [`Client::search_records`]: `.send().await` (or `.await` directly).
@@ -708,20 +636,6 @@ impl SearchRecords {
             .header("Version", &"2021-07-28")
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<SearchObjectRecordsResponse>,
-        runtime::Error<SearchRecordsError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(SearchRecordsError::BadRequest),
-            401 => r.error_json(SearchRecordsError::Unauthorized),
-            _ => r.unexpected(),
-        }
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Page,
         in_body: true,
@@ -733,9 +647,12 @@ impl SearchRecords {
         token: None,
     };
 }
-runtime::impl_send!(
-    SearchRecords => SearchObjectRecordsResponse, SearchRecordsError; paginate SearchedObjectRecord
-);
+runtime::impl_send!(SearchRecords => SearchObjectRecordsResponse, SearchRecordsError {
+    200 => json(),
+    400 => error_json(SearchRecordsError::BadRequest),
+    401 => error_json(SearchRecordsError::Unauthorized),
+    _ => unexpected(),
+}; paginate SearchedObjectRecord);
 /// The error responses declared for [`Client::search_records`]: the same as [`CreateRecordError`].
 pub type SearchRecordsError = CreateRecordError;
 /// HighLevel's generic 400 error body.

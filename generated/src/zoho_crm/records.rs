@@ -1029,26 +1029,6 @@ impl ListRecords {
             .query_opt("include_child", self.include_child.as_ref())
             .header_opt("If-Modified-Since", self.if_modified_since.as_ref())
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<ListRecordsSuccess>,
-        runtime::Error<ListRecordsError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json_as(ListRecordsSuccess::Ok),
-            204 => r.empty_as(ListRecordsSuccess::NoContent),
-            304 => r.error_empty(ListRecordsError::NotModified),
-            400 => r.error_json(ListRecordsError::BadRequest),
-            401 => r.error_json(ListRecordsError::Unauthorized),
-            403 => r.error_json(ListRecordsError::Forbidden),
-            404 => r.error_json(ListRecordsError::NotFound),
-            429 => r.error_json(ListRecordsError::TooManyRequests),
-            500 => r.error_json(ListRecordsError::InternalServerError),
-            _ => r.unexpected(),
-        }
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Page,
         in_body: false,
@@ -1064,9 +1044,18 @@ impl ListRecords {
         }),
     };
 }
-runtime::impl_send!(
-    ListRecords => ListRecordsSuccess, ListRecordsError; paginate Record
-);
+runtime::impl_send!(ListRecords => ListRecordsSuccess, ListRecordsError {
+    200 => json_as(ListRecordsSuccess::Ok),
+    204 => empty_as(ListRecordsSuccess::NoContent),
+    304 => error_empty(ListRecordsError::NotModified),
+    400 => error_json(ListRecordsError::BadRequest),
+    401 => error_json(ListRecordsError::Unauthorized),
+    403 => error_json(ListRecordsError::Forbidden),
+    404 => error_json(ListRecordsError::NotFound),
+    429 => error_json(ListRecordsError::TooManyRequests),
+    500 => error_json(ListRecordsError::InternalServerError),
+    _ => unexpected(),
+}; paginate Record);
 /// The successful responses of [`Client::list_records`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListRecordsSuccess {
@@ -1156,29 +1145,18 @@ impl UpdateRecords {
             .header_opt("X-EXTERNAL", self.x_external.as_ref())
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<BulkActionResponse>,
-        runtime::Error<UpdateRecordsError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            202 => r.json(),
-            207 => r.json(),
-            400 => r.error_json(UpdateRecordsError::BadRequest),
-            401 => r.error_json(UpdateRecordsError::Unauthorized),
-            403 => r.error_json(UpdateRecordsError::Forbidden),
-            404 => r.error_json(UpdateRecordsError::NotFound),
-            412 => r.error_json(UpdateRecordsError::PreconditionFailed),
-            429 => r.error_json(UpdateRecordsError::TooManyRequests),
-            500 => r.error_json(UpdateRecordsError::InternalServerError),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(UpdateRecords => BulkActionResponse, UpdateRecordsError);
+runtime::impl_send!(UpdateRecords => BulkActionResponse, UpdateRecordsError {
+    200 | 202 | 207 => json(),
+    400 => error_json(UpdateRecordsError::BadRequest),
+    401 => error_json(UpdateRecordsError::Unauthorized),
+    403 => error_json(UpdateRecordsError::Forbidden),
+    404 => error_json(UpdateRecordsError::NotFound),
+    412 => error_json(UpdateRecordsError::PreconditionFailed),
+    429 => error_json(UpdateRecordsError::TooManyRequests),
+    500 => error_json(UpdateRecordsError::InternalServerError),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::update_records`].
     pub enum UpdateRecordsError {
@@ -1245,28 +1223,17 @@ impl CreateRecords {
             .header_opt("X-EXTERNAL", self.x_external.as_ref())
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<BulkActionResponse>,
-        runtime::Error<CreateRecordsError>,
-    > {
-        match r.status().as_u16() {
-            201 => r.json(),
-            202 => r.json(),
-            207 => r.json(),
-            400 => r.error_json(CreateRecordsError::BadRequest),
-            401 => r.error_json(CreateRecordsError::Unauthorized),
-            403 => r.error_json(CreateRecordsError::Forbidden),
-            404 => r.error_json(CreateRecordsError::NotFound),
-            429 => r.error_json(CreateRecordsError::TooManyRequests),
-            500 => r.error_json(CreateRecordsError::InternalServerError),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(CreateRecords => BulkActionResponse, CreateRecordsError);
+runtime::impl_send!(CreateRecords => BulkActionResponse, CreateRecordsError {
+    201 | 202 | 207 => json(),
+    400 => error_json(CreateRecordsError::BadRequest),
+    401 => error_json(CreateRecordsError::Unauthorized),
+    403 => error_json(CreateRecordsError::Forbidden),
+    404 => error_json(CreateRecordsError::NotFound),
+    429 => error_json(CreateRecordsError::TooManyRequests),
+    500 => error_json(CreateRecordsError::InternalServerError),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::create_records`].
     pub enum CreateRecordsError {
@@ -1326,27 +1293,17 @@ impl DeleteRecords {
             .query_list("ids", &self.ids, runtime::ListStyle::Comma)
             .query_opt("wf_trigger", self.wf_trigger.as_ref())
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<BulkActionResponse>,
-        runtime::Error<DeleteRecordsError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            207 => r.json(),
-            400 => r.error_json(DeleteRecordsError::BadRequest),
-            401 => r.error_json(DeleteRecordsError::Unauthorized),
-            403 => r.error_json(DeleteRecordsError::Forbidden),
-            404 => r.error_json(DeleteRecordsError::NotFound),
-            429 => r.error_json(DeleteRecordsError::TooManyRequests),
-            500 => r.error_json(DeleteRecordsError::InternalServerError),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(DeleteRecords => BulkActionResponse, DeleteRecordsError);
+runtime::impl_send!(DeleteRecords => BulkActionResponse, DeleteRecordsError {
+    200 | 207 => json(),
+    400 => error_json(DeleteRecordsError::BadRequest),
+    401 => error_json(DeleteRecordsError::Unauthorized),
+    403 => error_json(DeleteRecordsError::Forbidden),
+    404 => error_json(DeleteRecordsError::NotFound),
+    429 => error_json(DeleteRecordsError::TooManyRequests),
+    500 => error_json(DeleteRecordsError::InternalServerError),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::delete_records`].
     pub enum DeleteRecordsError {
@@ -1420,30 +1377,18 @@ impl UpsertRecords {
             .header_opt("X-EXTERNAL", self.x_external.as_ref())
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<BulkActionResponse>,
-        runtime::Error<UpsertRecordsError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            201 => r.json(),
-            202 => r.json(),
-            207 => r.json(),
-            400 => r.error_json(UpsertRecordsError::BadRequest),
-            401 => r.error_json(UpsertRecordsError::Unauthorized),
-            403 => r.error_json(UpsertRecordsError::Forbidden),
-            404 => r.error_json(UpsertRecordsError::NotFound),
-            412 => r.error_json(UpsertRecordsError::PreconditionFailed),
-            429 => r.error_json(UpsertRecordsError::TooManyRequests),
-            500 => r.error_json(UpsertRecordsError::InternalServerError),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(UpsertRecords => BulkActionResponse, UpsertRecordsError);
+runtime::impl_send!(UpsertRecords => BulkActionResponse, UpsertRecordsError {
+    200 | 201 | 202 | 207 => json(),
+    400 => error_json(UpsertRecordsError::BadRequest),
+    401 => error_json(UpsertRecordsError::Unauthorized),
+    403 => error_json(UpsertRecordsError::Forbidden),
+    404 => error_json(UpsertRecordsError::NotFound),
+    412 => error_json(UpsertRecordsError::PreconditionFailed),
+    429 => error_json(UpsertRecordsError::TooManyRequests),
+    500 => error_json(UpsertRecordsError::InternalServerError),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::upsert_records`].
     pub enum UpsertRecordsError {
@@ -1554,25 +1499,6 @@ impl SearchRecords {
             .query_opt("page", self.page.as_ref())
             .query_opt("per_page", self.per_page.as_ref())
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<SearchRecordsSuccess>,
-        runtime::Error<SearchRecordsError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json_as(SearchRecordsSuccess::Ok),
-            204 => r.empty_as(SearchRecordsSuccess::NoContent),
-            400 => r.error_json(SearchRecordsError::BadRequest),
-            401 => r.error_json(SearchRecordsError::Unauthorized),
-            403 => r.error_json(SearchRecordsError::Forbidden),
-            404 => r.error_json(SearchRecordsError::NotFound),
-            429 => r.error_json(SearchRecordsError::TooManyRequests),
-            500 => r.error_json(SearchRecordsError::InternalServerError),
-            _ => r.unexpected(),
-        }
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Page,
         in_body: false,
@@ -1584,9 +1510,17 @@ impl SearchRecords {
         token: None,
     };
 }
-runtime::impl_send!(
-    SearchRecords => SearchRecordsSuccess, SearchRecordsError; paginate Record
-);
+runtime::impl_send!(SearchRecords => SearchRecordsSuccess, SearchRecordsError {
+    200 => json_as(SearchRecordsSuccess::Ok),
+    204 => empty_as(SearchRecordsSuccess::NoContent),
+    400 => error_json(SearchRecordsError::BadRequest),
+    401 => error_json(SearchRecordsError::Unauthorized),
+    403 => error_json(SearchRecordsError::Forbidden),
+    404 => error_json(SearchRecordsError::NotFound),
+    429 => error_json(SearchRecordsError::TooManyRequests),
+    500 => error_json(SearchRecordsError::InternalServerError),
+    _ => unexpected(),
+}; paginate Record);
 /// The successful responses of [`Client::search_records`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum SearchRecordsSuccess {
@@ -1678,25 +1612,19 @@ impl GetRecord {
             .header_opt("If-Modified-Since", self.if_modified_since.as_ref())
             .header_opt("X-EXTERNAL", self.x_external.as_ref())
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<runtime::Response<GetRecordSuccess>, runtime::Error<GetRecordError>> {
-        match r.status().as_u16() {
-            200 => r.json_as(GetRecordSuccess::Ok),
-            204 => r.empty_as(GetRecordSuccess::NoContent),
-            304 => r.error_empty(GetRecordError::NotModified),
-            400 => r.error_json(GetRecordError::BadRequest),
-            401 => r.error_json(GetRecordError::Unauthorized),
-            403 => r.error_json(GetRecordError::Forbidden),
-            404 => r.error_json(GetRecordError::NotFound),
-            429 => r.error_json(GetRecordError::TooManyRequests),
-            500 => r.error_json(GetRecordError::InternalServerError),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(GetRecord => GetRecordSuccess, GetRecordError);
+runtime::impl_send!(GetRecord => GetRecordSuccess, GetRecordError {
+    200 => json_as(GetRecordSuccess::Ok),
+    204 => empty_as(GetRecordSuccess::NoContent),
+    304 => error_empty(GetRecordError::NotModified),
+    400 => error_json(GetRecordError::BadRequest),
+    401 => error_json(GetRecordError::Unauthorized),
+    403 => error_json(GetRecordError::Forbidden),
+    404 => error_json(GetRecordError::NotFound),
+    429 => error_json(GetRecordError::TooManyRequests),
+    500 => error_json(GetRecordError::InternalServerError),
+    _ => unexpected(),
+});
 /// The successful responses of [`Client::get_record`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetRecordSuccess {
@@ -1783,27 +1711,18 @@ impl UpdateRecord {
             .header_opt("X-EXTERNAL", self.x_external.as_ref())
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<BulkActionResponse>,
-        runtime::Error<UpdateRecordError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(UpdateRecordError::BadRequest),
-            401 => r.error_json(UpdateRecordError::Unauthorized),
-            403 => r.error_json(UpdateRecordError::Forbidden),
-            404 => r.error_json(UpdateRecordError::NotFound),
-            412 => r.error_json(UpdateRecordError::PreconditionFailed),
-            429 => r.error_json(UpdateRecordError::TooManyRequests),
-            500 => r.error_json(UpdateRecordError::InternalServerError),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(UpdateRecord => BulkActionResponse, UpdateRecordError);
+runtime::impl_send!(UpdateRecord => BulkActionResponse, UpdateRecordError {
+    200 => json(),
+    400 => error_json(UpdateRecordError::BadRequest),
+    401 => error_json(UpdateRecordError::Unauthorized),
+    403 => error_json(UpdateRecordError::Forbidden),
+    404 => error_json(UpdateRecordError::NotFound),
+    412 => error_json(UpdateRecordError::PreconditionFailed),
+    429 => error_json(UpdateRecordError::TooManyRequests),
+    500 => error_json(UpdateRecordError::InternalServerError),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::update_record`].
     pub enum UpdateRecordError {
@@ -1867,26 +1786,17 @@ impl DeleteRecord {
             .path("record_id", &self.record_id)
             .query_opt("wf_trigger", self.wf_trigger.as_ref())
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<BulkActionResponse>,
-        runtime::Error<DeleteRecordError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(DeleteRecordError::BadRequest),
-            401 => r.error_json(DeleteRecordError::Unauthorized),
-            403 => r.error_json(DeleteRecordError::Forbidden),
-            404 => r.error_json(DeleteRecordError::NotFound),
-            429 => r.error_json(DeleteRecordError::TooManyRequests),
-            500 => r.error_json(DeleteRecordError::InternalServerError),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(DeleteRecord => BulkActionResponse, DeleteRecordError);
+runtime::impl_send!(DeleteRecord => BulkActionResponse, DeleteRecordError {
+    200 => json(),
+    400 => error_json(DeleteRecordError::BadRequest),
+    401 => error_json(DeleteRecordError::Unauthorized),
+    403 => error_json(DeleteRecordError::Forbidden),
+    404 => error_json(DeleteRecordError::NotFound),
+    429 => error_json(DeleteRecordError::TooManyRequests),
+    500 => error_json(DeleteRecordError::InternalServerError),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::delete_record`].
     pub enum DeleteRecordError {
@@ -1967,26 +1877,6 @@ impl ListDeletedRecords {
             .query_opt("per_page", self.per_page.as_ref())
             .header_opt("If-Modified-Since", self.if_modified_since.as_ref())
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<ListDeletedRecordsSuccess>,
-        runtime::Error<ListDeletedRecordsError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json_as(ListDeletedRecordsSuccess::Ok),
-            204 => r.empty_as(ListDeletedRecordsSuccess::NoContent),
-            304 => r.error_empty(ListDeletedRecordsError::NotModified),
-            400 => r.error_json(ListDeletedRecordsError::BadRequest),
-            401 => r.error_json(ListDeletedRecordsError::Unauthorized),
-            403 => r.error_json(ListDeletedRecordsError::Forbidden),
-            404 => r.error_json(ListDeletedRecordsError::NotFound),
-            429 => r.error_json(ListDeletedRecordsError::TooManyRequests),
-            500 => r.error_json(ListDeletedRecordsError::InternalServerError),
-            _ => r.unexpected(),
-        }
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Page,
         in_body: false,
@@ -1999,7 +1889,18 @@ impl ListDeletedRecords {
     };
 }
 runtime::impl_send!(
-    ListDeletedRecords => ListDeletedRecordsSuccess, ListDeletedRecordsError; paginate DeletedRecord
+    ListDeletedRecords => ListDeletedRecordsSuccess, ListDeletedRecordsError {
+        200 => json_as(ListDeletedRecordsSuccess::Ok),
+        204 => empty_as(ListDeletedRecordsSuccess::NoContent),
+        304 => error_empty(ListDeletedRecordsError::NotModified),
+        400 => error_json(ListDeletedRecordsError::BadRequest),
+        401 => error_json(ListDeletedRecordsError::Unauthorized),
+        403 => error_json(ListDeletedRecordsError::Forbidden),
+        404 => error_json(ListDeletedRecordsError::NotFound),
+        429 => error_json(ListDeletedRecordsError::TooManyRequests),
+        500 => error_json(ListDeletedRecordsError::InternalServerError),
+        _ => unexpected(),
+    }; paginate DeletedRecord
 );
 /// The successful responses of [`Client::list_deleted_records`].
 #[derive(Debug, Clone, PartialEq)]
@@ -2098,26 +1999,17 @@ impl GetRecordCount {
             .query_opt("phone", self.phone.as_ref())
             .query_opt("word", self.word.as_ref())
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<RecordCountResponse>,
-        runtime::Error<GetRecordCountError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(GetRecordCountError::BadRequest),
-            401 => r.error_json(GetRecordCountError::Unauthorized),
-            403 => r.error_json(GetRecordCountError::Forbidden),
-            404 => r.error_json(GetRecordCountError::NotFound),
-            429 => r.error_json(GetRecordCountError::TooManyRequests),
-            500 => r.error_json(GetRecordCountError::InternalServerError),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(GetRecordCount => RecordCountResponse, GetRecordCountError);
+runtime::impl_send!(GetRecordCount => RecordCountResponse, GetRecordCountError {
+    200 => json(),
+    400 => error_json(GetRecordCountError::BadRequest),
+    401 => error_json(GetRecordCountError::Unauthorized),
+    403 => error_json(GetRecordCountError::Forbidden),
+    404 => error_json(GetRecordCountError::NotFound),
+    429 => error_json(GetRecordCountError::TooManyRequests),
+    500 => error_json(GetRecordCountError::InternalServerError),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::get_record_count`].
     pub enum GetRecordCountError {
@@ -2166,26 +2058,17 @@ impl GetMassUpdateStatus {
             .path("module_api_name", &self.module_api_name)
             .query("job_id", &self.job_id)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<MassUpdateStatusResponse>,
-        runtime::Error<GetMassUpdateStatusError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(GetMassUpdateStatusError::BadRequest),
-            401 => r.error_json(GetMassUpdateStatusError::Unauthorized),
-            404 => r.error_json(GetMassUpdateStatusError::NotFound),
-            429 => r.error_json(GetMassUpdateStatusError::TooManyRequests),
-            500 => r.error_json(GetMassUpdateStatusError::InternalServerError),
-            _ => r.unexpected(),
-        }
-    }
 }
 runtime::impl_send!(
-    GetMassUpdateStatus => MassUpdateStatusResponse, GetMassUpdateStatusError
+    GetMassUpdateStatus => MassUpdateStatusResponse, GetMassUpdateStatusError {
+        200 => json(),
+        400 => error_json(GetMassUpdateStatusError::BadRequest),
+        401 => error_json(GetMassUpdateStatusError::Unauthorized),
+        404 => error_json(GetMassUpdateStatusError::NotFound),
+        429 => error_json(GetMassUpdateStatusError::TooManyRequests),
+        500 => error_json(GetMassUpdateStatusError::InternalServerError),
+        _ => unexpected(),
+    }
 );
 runtime::error_enum! {
     /// The error responses declared for [`Client::get_mass_update_status`].
@@ -2231,26 +2114,17 @@ impl MassUpdateRecords {
             .path("module_api_name", &self.module_api_name)
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<ActionResponse>,
-        runtime::Error<MassUpdateRecordsError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(MassUpdateRecordsError::BadRequest),
-            401 => r.error_json(MassUpdateRecordsError::Unauthorized),
-            403 => r.error_json(MassUpdateRecordsError::Forbidden),
-            404 => r.error_json(MassUpdateRecordsError::NotFound),
-            429 => r.error_json(MassUpdateRecordsError::TooManyRequests),
-            500 => r.error_json(MassUpdateRecordsError::InternalServerError),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(MassUpdateRecords => ActionResponse, MassUpdateRecordsError);
+runtime::impl_send!(MassUpdateRecords => ActionResponse, MassUpdateRecordsError {
+    200 => json(),
+    400 => error_json(MassUpdateRecordsError::BadRequest),
+    401 => error_json(MassUpdateRecordsError::Unauthorized),
+    403 => error_json(MassUpdateRecordsError::Forbidden),
+    404 => error_json(MassUpdateRecordsError::NotFound),
+    429 => error_json(MassUpdateRecordsError::TooManyRequests),
+    500 => error_json(MassUpdateRecordsError::InternalServerError),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::mass_update_records`].
     pub enum MassUpdateRecordsError {
@@ -2299,26 +2173,17 @@ impl AssignTerritories {
             .path("module_api_name", &self.module_api_name)
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<ActionResponse>,
-        runtime::Error<AssignTerritoriesError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(AssignTerritoriesError::BadRequest),
-            401 => r.error_json(AssignTerritoriesError::Unauthorized),
-            403 => r.error_json(AssignTerritoriesError::Forbidden),
-            404 => r.error_json(AssignTerritoriesError::NotFound),
-            429 => r.error_json(AssignTerritoriesError::TooManyRequests),
-            500 => r.error_json(AssignTerritoriesError::InternalServerError),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(AssignTerritories => ActionResponse, AssignTerritoriesError);
+runtime::impl_send!(AssignTerritories => ActionResponse, AssignTerritoriesError {
+    200 => json(),
+    400 => error_json(AssignTerritoriesError::BadRequest),
+    401 => error_json(AssignTerritoriesError::Unauthorized),
+    403 => error_json(AssignTerritoriesError::Forbidden),
+    404 => error_json(AssignTerritoriesError::NotFound),
+    429 => error_json(AssignTerritoriesError::TooManyRequests),
+    500 => error_json(AssignTerritoriesError::InternalServerError),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::assign_territories`].
     pub enum AssignTerritoriesError {
@@ -2369,27 +2234,18 @@ impl AssignRecordTerritories {
             .path("record_id", &self.record_id)
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<ActionResponse>,
-        runtime::Error<AssignRecordTerritoriesError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(AssignRecordTerritoriesError::BadRequest),
-            401 => r.error_json(AssignRecordTerritoriesError::Unauthorized),
-            403 => r.error_json(AssignRecordTerritoriesError::Forbidden),
-            404 => r.error_json(AssignRecordTerritoriesError::NotFound),
-            429 => r.error_json(AssignRecordTerritoriesError::TooManyRequests),
-            500 => r.error_json(AssignRecordTerritoriesError::InternalServerError),
-            _ => r.unexpected(),
-        }
-    }
 }
 runtime::impl_send!(
-    AssignRecordTerritories => ActionResponse, AssignRecordTerritoriesError
+    AssignRecordTerritories => ActionResponse, AssignRecordTerritoriesError {
+        200 => json(),
+        400 => error_json(AssignRecordTerritoriesError::BadRequest),
+        401 => error_json(AssignRecordTerritoriesError::Unauthorized),
+        403 => error_json(AssignRecordTerritoriesError::Forbidden),
+        404 => error_json(AssignRecordTerritoriesError::NotFound),
+        429 => error_json(AssignRecordTerritoriesError::TooManyRequests),
+        500 => error_json(AssignRecordTerritoriesError::InternalServerError),
+        _ => unexpected(),
+    }
 );
 runtime::error_enum! {
     /// The error responses declared for [`Client::assign_record_territories`].
@@ -2439,26 +2295,17 @@ impl RemoveTerritories {
             .path("module_api_name", &self.module_api_name)
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<ActionResponse>,
-        runtime::Error<RemoveTerritoriesError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(RemoveTerritoriesError::BadRequest),
-            401 => r.error_json(RemoveTerritoriesError::Unauthorized),
-            403 => r.error_json(RemoveTerritoriesError::Forbidden),
-            404 => r.error_json(RemoveTerritoriesError::NotFound),
-            429 => r.error_json(RemoveTerritoriesError::TooManyRequests),
-            500 => r.error_json(RemoveTerritoriesError::InternalServerError),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(RemoveTerritories => ActionResponse, RemoveTerritoriesError);
+runtime::impl_send!(RemoveTerritories => ActionResponse, RemoveTerritoriesError {
+    200 => json(),
+    400 => error_json(RemoveTerritoriesError::BadRequest),
+    401 => error_json(RemoveTerritoriesError::Unauthorized),
+    403 => error_json(RemoveTerritoriesError::Forbidden),
+    404 => error_json(RemoveTerritoriesError::NotFound),
+    429 => error_json(RemoveTerritoriesError::TooManyRequests),
+    500 => error_json(RemoveTerritoriesError::InternalServerError),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::remove_territories`].
     pub enum RemoveTerritoriesError {
@@ -2509,27 +2356,18 @@ impl RemoveRecordTerritories {
             .path("record_id", &self.record_id)
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<ActionResponse>,
-        runtime::Error<RemoveRecordTerritoriesError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(RemoveRecordTerritoriesError::BadRequest),
-            401 => r.error_json(RemoveRecordTerritoriesError::Unauthorized),
-            403 => r.error_json(RemoveRecordTerritoriesError::Forbidden),
-            404 => r.error_json(RemoveRecordTerritoriesError::NotFound),
-            429 => r.error_json(RemoveRecordTerritoriesError::TooManyRequests),
-            500 => r.error_json(RemoveRecordTerritoriesError::InternalServerError),
-            _ => r.unexpected(),
-        }
-    }
 }
 runtime::impl_send!(
-    RemoveRecordTerritories => ActionResponse, RemoveRecordTerritoriesError
+    RemoveRecordTerritories => ActionResponse, RemoveRecordTerritoriesError {
+        200 => json(),
+        400 => error_json(RemoveRecordTerritoriesError::BadRequest),
+        401 => error_json(RemoveRecordTerritoriesError::Unauthorized),
+        403 => error_json(RemoveRecordTerritoriesError::Forbidden),
+        404 => error_json(RemoveRecordTerritoriesError::NotFound),
+        429 => error_json(RemoveRecordTerritoriesError::TooManyRequests),
+        500 => error_json(RemoveRecordTerritoriesError::InternalServerError),
+        _ => unexpected(),
+    }
 );
 runtime::error_enum! {
     /// The error responses declared for [`Client::remove_record_territories`].
@@ -2586,26 +2424,17 @@ impl GetRichTextFields {
             .path("record_id", &self.record_id)
             .query_list_opt("fields", self.fields.as_deref(), runtime::ListStyle::Comma)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<RecordResponse>,
-        runtime::Error<GetRichTextFieldsError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(GetRichTextFieldsError::BadRequest),
-            401 => r.error_json(GetRichTextFieldsError::Unauthorized),
-            403 => r.error_json(GetRichTextFieldsError::Forbidden),
-            404 => r.error_json(GetRichTextFieldsError::NotFound),
-            429 => r.error_json(GetRichTextFieldsError::TooManyRequests),
-            500 => r.error_json(GetRichTextFieldsError::InternalServerError),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(GetRichTextFields => RecordResponse, GetRichTextFieldsError);
+runtime::impl_send!(GetRichTextFields => RecordResponse, GetRichTextFieldsError {
+    200 => json(),
+    400 => error_json(GetRichTextFieldsError::BadRequest),
+    401 => error_json(GetRichTextFieldsError::Unauthorized),
+    403 => error_json(GetRichTextFieldsError::Forbidden),
+    404 => error_json(GetRichTextFieldsError::NotFound),
+    429 => error_json(GetRichTextFieldsError::TooManyRequests),
+    500 => error_json(GetRichTextFieldsError::InternalServerError),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::get_rich_text_fields`].
     pub enum GetRichTextFieldsError {
@@ -2656,26 +2485,17 @@ impl GetRichTextRecords {
             .query_list("ids", &self.ids, runtime::ListStyle::Comma)
             .query_list("fields", &self.fields, runtime::ListStyle::Comma)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<RecordDataResponse>,
-        runtime::Error<GetRichTextRecordsError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(GetRichTextRecordsError::BadRequest),
-            401 => r.error_json(GetRichTextRecordsError::Unauthorized),
-            403 => r.error_json(GetRichTextRecordsError::Forbidden),
-            404 => r.error_json(GetRichTextRecordsError::NotFound),
-            429 => r.error_json(GetRichTextRecordsError::TooManyRequests),
-            500 => r.error_json(GetRichTextRecordsError::InternalServerError),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(GetRichTextRecords => RecordDataResponse, GetRichTextRecordsError);
+runtime::impl_send!(GetRichTextRecords => RecordDataResponse, GetRichTextRecordsError {
+    200 => json(),
+    400 => error_json(GetRichTextRecordsError::BadRequest),
+    401 => error_json(GetRichTextRecordsError::Unauthorized),
+    403 => error_json(GetRichTextRecordsError::Forbidden),
+    404 => error_json(GetRichTextRecordsError::NotFound),
+    429 => error_json(GetRichTextRecordsError::TooManyRequests),
+    500 => error_json(GetRichTextRecordsError::InternalServerError),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::get_rich_text_records`].
     pub enum GetRichTextRecordsError {
@@ -2718,21 +2538,12 @@ impl UpdateNotifications {
         runtime::Request::new(runtime::Method::PUT, "/actions/watch", &["zoho_oauth"])
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<WatchResponse>,
-        runtime::Error<UpdateNotificationsError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(UpdateNotificationsError::BadRequest),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(UpdateNotifications => WatchResponse, UpdateNotificationsError);
+runtime::impl_send!(UpdateNotifications => WatchResponse, UpdateNotificationsError {
+    200 => json(),
+    400 => error_json(UpdateNotificationsError::BadRequest),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::update_notifications`].
     pub enum UpdateNotificationsError {
@@ -2755,22 +2566,13 @@ impl EnableNotifications {
         runtime::Request::new(runtime::Method::POST, "/actions/watch", &["zoho_oauth"])
             .json("application/json", &self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<WatchResponse>,
-        runtime::Error<EnableNotificationsError>,
-    > {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(EnableNotificationsError::BadRequest),
-            401 => r.error_json(EnableNotificationsError::Unauthorized),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(EnableNotifications => WatchResponse, EnableNotificationsError);
+runtime::impl_send!(EnableNotifications => WatchResponse, EnableNotificationsError {
+    200 => json(),
+    400 => error_json(EnableNotificationsError::BadRequest),
+    401 => error_json(EnableNotificationsError::Unauthorized),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::enable_notifications`].
     pub enum EnableNotificationsError {
@@ -2810,26 +2612,17 @@ impl CloneRecord {
             .path("record_id", &self.record_id)
             .json_opt("application/json", self.body.as_ref())
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<
-        runtime::Response<BulkActionResponse>,
-        runtime::Error<CloneRecordError>,
-    > {
-        match r.status().as_u16() {
-            201 => r.json(),
-            400 => r.error_json(CloneRecordError::BadRequest),
-            401 => r.error_json(CloneRecordError::Unauthorized),
-            403 => r.error_json(CloneRecordError::Forbidden),
-            404 => r.error_json(CloneRecordError::NotFound),
-            429 => r.error_json(CloneRecordError::TooManyRequests),
-            500 => r.error_json(CloneRecordError::InternalServerError),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(CloneRecord => BulkActionResponse, CloneRecordError);
+runtime::impl_send!(CloneRecord => BulkActionResponse, CloneRecordError {
+    201 => json(),
+    400 => error_json(CloneRecordError::BadRequest),
+    401 => error_json(CloneRecordError::Unauthorized),
+    403 => error_json(CloneRecordError::Forbidden),
+    404 => error_json(CloneRecordError::NotFound),
+    429 => error_json(CloneRecordError::TooManyRequests),
+    500 => error_json(CloneRecordError::InternalServerError),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::clone_record`].
     pub enum CloneRecordError {
@@ -2881,23 +2674,17 @@ impl GetPhoto {
             .path("module_api_name", &self.module_api_name)
             .path("record_id", &self.record_id)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<runtime::Response<Vec<u8>>, runtime::Error<GetPhotoError>> {
-        match r.status().as_u16() {
-            200 => r.bytes(),
-            400 => r.error_json(GetPhotoError::BadRequest),
-            401 => r.error_json(GetPhotoError::Unauthorized),
-            403 => r.error_json(GetPhotoError::Forbidden),
-            404 => r.error_json(GetPhotoError::NotFound),
-            429 => r.error_json(GetPhotoError::TooManyRequests),
-            500 => r.error_json(GetPhotoError::InternalServerError),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(GetPhoto => Vec<u8>, GetPhotoError; streaming);
+runtime::impl_send!(GetPhoto => Vec<u8>, GetPhotoError {
+    200 => bytes(),
+    400 => error_json(GetPhotoError::BadRequest),
+    401 => error_json(GetPhotoError::Unauthorized),
+    403 => error_json(GetPhotoError::Forbidden),
+    404 => error_json(GetPhotoError::NotFound),
+    429 => error_json(GetPhotoError::TooManyRequests),
+    500 => error_json(GetPhotoError::InternalServerError),
+    _ => unexpected(),
+}; streaming);
 runtime::error_enum! {
     /// The error responses declared for [`Client::get_photo`].
     pub enum GetPhotoError {
@@ -2955,23 +2742,17 @@ impl UploadPhoto {
             .query_opt("restrict_triggers", self.restrict_triggers.as_ref())
             .multipart(&self.body)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<runtime::Response<ActionSuccess>, runtime::Error<UploadPhotoError>> {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(UploadPhotoError::BadRequest),
-            401 => r.error_json(UploadPhotoError::Unauthorized),
-            403 => r.error_json(UploadPhotoError::Forbidden),
-            404 => r.error_json(UploadPhotoError::NotFound),
-            429 => r.error_json(UploadPhotoError::TooManyRequests),
-            500 => r.error_json(UploadPhotoError::InternalServerError),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(UploadPhoto => ActionSuccess, UploadPhotoError);
+runtime::impl_send!(UploadPhoto => ActionSuccess, UploadPhotoError {
+    200 => json(),
+    400 => error_json(UploadPhotoError::BadRequest),
+    401 => error_json(UploadPhotoError::Unauthorized),
+    403 => error_json(UploadPhotoError::Forbidden),
+    404 => error_json(UploadPhotoError::NotFound),
+    429 => error_json(UploadPhotoError::TooManyRequests),
+    500 => error_json(UploadPhotoError::InternalServerError),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::upload_photo`].
     pub enum UploadPhotoError {
@@ -3020,23 +2801,17 @@ impl DeletePhoto {
             .path("module_api_name", &self.module_api_name)
             .path("record_id", &self.record_id)
     }
-    #[inline]
-    fn decode(
-        r: runtime::RawResponse,
-    ) -> Result<runtime::Response<ActionSuccess>, runtime::Error<DeletePhotoError>> {
-        match r.status().as_u16() {
-            200 => r.json(),
-            400 => r.error_json(DeletePhotoError::BadRequest),
-            401 => r.error_json(DeletePhotoError::Unauthorized),
-            403 => r.error_json(DeletePhotoError::Forbidden),
-            404 => r.error_json(DeletePhotoError::NotFound),
-            429 => r.error_json(DeletePhotoError::TooManyRequests),
-            500 => r.error_json(DeletePhotoError::InternalServerError),
-            _ => r.unexpected(),
-        }
-    }
 }
-runtime::impl_send!(DeletePhoto => ActionSuccess, DeletePhotoError);
+runtime::impl_send!(DeletePhoto => ActionSuccess, DeletePhotoError {
+    200 => json(),
+    400 => error_json(DeletePhotoError::BadRequest),
+    401 => error_json(DeletePhotoError::Unauthorized),
+    403 => error_json(DeletePhotoError::Forbidden),
+    404 => error_json(DeletePhotoError::NotFound),
+    429 => error_json(DeletePhotoError::TooManyRequests),
+    500 => error_json(DeletePhotoError::InternalServerError),
+    _ => unexpected(),
+});
 runtime::error_enum! {
     /// The error responses declared for [`Client::delete_photo`].
     pub enum DeletePhotoError {

@@ -166,7 +166,10 @@ macro_rules! tagged_union {
 
 /// A request builder's `send` and its `IntoFuture` (so that
 /// `client.get_x(id).await` sends it): the same for every operation, given
-/// the builder's `request()` and `decode`, its success and error types.
+/// the builder's `request()`, its success and error types, and its table of
+/// responses: one arm per status pattern, naming the [`RawResponse`] method
+/// that decodes it (`200 => json()`, `404 => error_json(GetXError::NotFound)`,
+/// `_ => unexpected()`), which becomes the builder's `decode`.
 ///
 /// Optional clauses add the methods some operations have:
 /// `; paginate Item` gives `stream()` and `send_page()` (the builder also
@@ -175,11 +178,22 @@ macro_rules! tagged_union {
 ///
 /// Every method is `#[inline]`: an operation's code is compiled in the crate
 /// that calls it, not once for every operation of the library.
+///
+/// [`RawResponse`]: crate::RawResponse
 #[doc(hidden)]
 #[macro_export]
 macro_rules! impl_send {
-    ($builder:ident => $ok:ty, $err:ty $(; $($rest:tt)*)?) => {
+    ($builder:ident => $ok:ty, $err:ty {
+        $($status:pat => $decode:ident($($arg:expr)?)),* $(,)?
+    } $(; $($rest:tt)*)?) => {
         impl $builder {
+            #[inline]
+            fn decode(r: $crate::RawResponse) -> Result<$crate::Response<$ok>, $crate::Error<$err>> {
+                match r.status().as_u16() {
+                    $($status => r.$decode($($arg)?),)*
+                }
+            }
+
             /// Sends the request, retrying as the client's policy allows.
             #[inline]
             pub fn send(self) -> $crate::Pending<$ok, $err> {
