@@ -136,7 +136,7 @@ fn impl_send_text(m: &syn::ItemMacro) -> Option<String> {
             let pat = syn::Pat::parse_multi(&table)?;
             table.parse::<syn::Token![=>]>()?;
             let call: syn::ExprCall = table.parse()?;
-            arms.push(format!("{} => {},", pat_text(&pat)?, expr_text(syn::Expr::Call(call))));
+            arms.push(format!("{} => {},", pat_text(&pat)?, call_text(call)));
             if !table.is_empty() {
                 table.parse::<syn::Token![,]>()?;
             }
@@ -184,6 +184,13 @@ fn pat_text(pat: &syn::Pat) -> syn::Result<String> {
         }) => Ok(format!("{}..={}", lo.to_token_stream(), hi.to_token_stream())),
         other => Err(syn::Error::new_spanned(other, "not a status pattern")),
     }
+}
+
+/// A decode call of a response table on one line, `error_json(GetXError::NotFound)`:
+/// prettyplease would break a long one over lines with a trailing comma.
+fn call_text(call: syn::ExprCall) -> String {
+    let args = call.args.into_iter().map(expr_text).collect::<Vec<_>>().join(", ");
+    format!("{}({args})", expr_text(*call.func))
 }
 
 /// An expression as prettyplease writes it.
@@ -238,5 +245,24 @@ mod tests {
         ];
         let err = file(chunks, &header(), "test").unwrap_err();
         assert!(err.to_string().contains("impl members follow something other than an impl block"), "{err}");
+    }
+
+    #[test]
+    fn a_response_arm_too_long_for_the_margin_stays_one_call_on_one_line() {
+        let item = quote!(
+            crate::impl_send!(PatchV2TargetIdentifierAttributesAttributeOptionsOption => Opt, PatchV2TargetIdentifierAttributesAttributeOptionsOptionError {
+                200 => json(),
+                400 => error_json(PatchV2TargetIdentifierAttributesAttributeOptionsOptionError::BadRequest),
+                _ => unexpected(),
+            });
+        );
+        let text = items(item, "test").unwrap().concat();
+        let arm =
+            "        400 => error_json(PatchV2TargetIdentifierAttributesAttributeOptionsOptionError::BadRequest),\n";
+        assert!(text.contains(arm), "{text}");
+        assert!(!text.contains(",\n    )"), "a wrapped call would end in a comma the macro must then accept: {text}");
+        // What is written reads back as the same call.
+        let again: syn::ItemMacro = syn::parse_str(&text).unwrap();
+        assert_eq!(items(quote!(#again), "test").unwrap().concat(), text);
     }
 }

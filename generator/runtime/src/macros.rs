@@ -184,7 +184,7 @@ macro_rules! tagged_union {
 #[macro_export]
 macro_rules! impl_send {
     ($builder:ident => $ok:ty, $err:ty {
-        $($status:pat => $decode:ident($($arg:expr)?)),* $(,)?
+        $($status:pat => $decode:ident($($arg:expr $(,)?)?)),* $(,)?
     } $(; $($rest:tt)*)?) => {
         impl $builder {
             #[inline]
