@@ -34,15 +34,28 @@ pub(crate) async fn read_limited(
         }
     }
     let capacity = declared.unwrap_or(0).min(limit.unwrap_or(u64::MAX)).min(DEFAULT_BODY_LIMIT);
-    let mut body = BytesMut::with_capacity(usize::try_from(capacity).unwrap_or(0));
+    // A body that arrives as one chunk is kept as it came, not copied.
+    let mut first: Option<Bytes> = None;
+    let mut body = BytesMut::new();
+    let mut received = 0u64;
     while let Some(chunk) = response.chunk().await.map_err(super::client::transport)? {
-        let received = body.len() as u64 + chunk.len() as u64;
+        received += chunk.len() as u64;
         if let Some(limit) = limit.filter(|l| received > *l) {
             return Err(too_large(headers, received, limit));
         }
-        body.extend_from_slice(&chunk);
+        match first.take() {
+            None if body.is_empty() => first = Some(chunk),
+            earlier => {
+                if let Some(earlier) = earlier {
+                    body.reserve(usize::try_from(capacity).unwrap_or(0).max(earlier.len() + chunk.len()));
+                    body.extend_from_slice(&earlier);
+                }
+                body.extend_from_slice(&chunk);
+            }
+        }
     }
-    Ok(RawResponse { status, headers, body: body.freeze() })
+    let body = first.unwrap_or_else(|| body.freeze());
+    Ok(RawResponse { status, headers, body })
 }
 
 /// A response whose body is streamed to the caller (recordings, photos,
@@ -130,7 +143,31 @@ fn disposition_file_name(value: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::disposition_file_name;
+    use super::{disposition_file_name, read_limited};
+    use crate::Error;
+
+    /// A response whose body arrives in these chunks, no length declared.
+    fn chunked(chunks: &[&'static str]) -> reqwest::Response {
+        let stream = futures_util::stream::iter(
+            chunks.iter().map(|c| Ok::<_, std::io::Error>(bytes::Bytes::from_static(c.as_bytes()))).collect::<Vec<_>>(),
+        );
+        http::Response::new(reqwest::Body::wrap_stream(stream)).into()
+    }
+
+    #[tokio::test]
+    async fn a_body_reads_whole_in_one_chunk_or_many_and_the_limit_counts_them_all() {
+        for chunks in [&["{\"a\":1}"][..], &["{\"a\"", ":", "1}"], &["", "{\"a\":1}"], &[]] {
+            let raw = read_limited(chunked(chunks), Some(64)).await.expect("within the limit");
+            assert_eq!(raw.body(), chunks.concat().as_bytes(), "{chunks:?}");
+        }
+        let over = read_limited(chunked(&["12345", "67890", "1"]), Some(10)).await.expect_err("over the limit");
+        match over {
+            Error::BodyTooLarge(e) => assert_eq!((e.limit, e.received), (10, 11)),
+            other => panic!("not a body-limit error: {other:?}"),
+        }
+        let exact = read_limited(chunked(&["12345", "67890"]), Some(10)).await.expect("a body of exactly the limit");
+        assert_eq!(exact.body(), b"1234567890");
+    }
 
     #[test]
     fn file_names_from_content_disposition() {

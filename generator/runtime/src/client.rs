@@ -351,7 +351,7 @@ impl Client {
         url
     }
 
-    async fn build(&self, request: &Request, auth: &Authorization) -> Result<reqwest::Request, Error<NoErrorBody>> {
+    async fn build(&self, request: &Request, auth: &mut Authorization) -> Result<reqwest::Request, Error<NoErrorBody>> {
         let url = reqwest::Url::parse(&self.url(request, auth))
             .map_err(|e| Error::InvalidRequest(format!("bad URL for `{}`: {e}", request.template)))?;
         let mut rb = self.inner.http.request(request.method.clone(), url);
@@ -463,14 +463,14 @@ impl Client {
                 None => None,
             };
             // The credential step: the current token for each attempt.
-            let auth = Authorization::resolve(&self.inner.credentials, request.security)
+            let mut auth = Authorization::resolve(&self.inner.credentials, request.security)
                 .instrument(span.clone())
                 .await
                 .map_err(|e| match e {
                     AuthorizeError::Auth(e) => Error::Auth(e),
                     AuthorizeError::Invalid(message) => Error::InvalidRequest(message),
                 })?;
-            let built = self.build(request, &auth).await?;
+            let built = self.build(request, &mut auth).await?;
             let info = Attempt { template: request.template, method: &request.method, number: attempt };
             let outcome = self.send_attempt(&info, built).instrument(span.clone()).await;
             if let (Ok(resp), Some(limiter)) = (&outcome, &self.inner.limiter) {

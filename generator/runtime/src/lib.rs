@@ -54,5 +54,6 @@ pub use retry::RetryPolicy;
 /// generated crate needs no dependency of its own on these crates.
 #[doc(hidden)]
 pub mod __private {
+    pub use super::macros::from_str_value;
     pub use serde_path_to_error;
 }

@@ -1,6 +1,29 @@
 //! Macros the generated modules expand: they keep generated files short
 //! and every open enum or tagged union behaving the same way.
 
+use std::marker::PhantomData;
+
+/// Decodes a string into `T` by `From<&str>` without a `String` of its own
+/// (an open enum's known value allocates nothing): what `open_enum!`'s
+/// `Deserialize` calls.
+pub fn from_str_value<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: for<'a> From<&'a str>,
+{
+    struct Text<T>(PhantomData<T>);
+    impl<T: for<'a> From<&'a str>> serde::de::Visitor<'_> for Text<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<T, E> {
+            Ok(T::from(value))
+        }
+    }
+    deserializer.deserialize_str(Text(PhantomData))
+}
+
 /// A string enum that stays open: values this client does not know decode
 /// into `Unknown(String)` and serialize back unchanged.
 #[doc(hidden)]
@@ -55,14 +78,16 @@ macro_rules! open_enum {
 
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-                Ok(Self::from(value.as_str()))
+                $crate::__private::from_str_value(deserializer)
             }
         }
 
         impl $crate::ToParam for $name {
             fn to_param(&self) -> String {
                 self.as_str().to_string()
+            }
+            fn as_param(&self) -> ::std::borrow::Cow<'_, str> {
+                ::std::borrow::Cow::Borrowed(self.as_str())
             }
         }
     };

@@ -1,21 +1,36 @@
 //! Turning parameter values into the text of a path segment, query value,
 //! header or cookie.
 
+use std::borrow::Cow;
+
 /// A value that can be sent as a parameter.
 pub trait ToParam {
     /// The value as the text sent on the wire (before percent-encoding).
     fn to_param(&self) -> String;
+
+    /// The same text, borrowed when the value holds it already (strings,
+    /// enums): what the request builder reads, so that writing a value into
+    /// a path or query needs no string of its own.
+    fn as_param(&self) -> Cow<'_, str> {
+        Cow::Owned(self.to_param())
+    }
 }
 
 impl<T: ToParam + ?Sized> ToParam for &T {
     fn to_param(&self) -> String {
         (**self).to_param()
     }
+    fn as_param(&self) -> Cow<'_, str> {
+        (**self).as_param()
+    }
 }
 
 impl<T: ToParam> ToParam for Box<T> {
     fn to_param(&self) -> String {
         (**self).to_param()
+    }
+    fn as_param(&self) -> Cow<'_, str> {
+        (**self).as_param()
     }
 }
 
@@ -30,6 +45,18 @@ impl ToParam for str {
     fn to_param(&self) -> String {
         self.to_string()
     }
+    fn as_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl ToParam for String {
+    fn to_param(&self) -> String {
+        self.clone()
+    }
+    fn as_param(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
+    }
 }
 
 macro_rules! display_param {
@@ -41,7 +68,7 @@ macro_rules! display_param {
         })*
     };
 }
-display_param!(String, bool, i8, i16, i32, i64, u8, u16, u32, u64, usize, f32, f64);
+display_param!(bool, i8, i16, i32, i64, u8, u16, u32, u64, usize, f32, f64);
 
 #[cfg(feature = "chrono")]
 impl ToParam for chrono::DateTime<chrono::FixedOffset> {

@@ -1,6 +1,7 @@
 //! A request being built by a generated operation: path parameters are
 //! percent-encoded into the template, query values joined by their style.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -27,25 +28,26 @@ pub(crate) fn push_encoded(out: &mut String, value: &str) {
     out.extend(utf8_percent_encode(value, COMPONENT));
 }
 
-/// `value` percent-encoded, reusing its allocation when nothing needs encoding.
-fn encode_owned(value: String) -> String {
+/// `value` percent-encoded, as it is when nothing needs encoding.
+fn encoded(value: Cow<'_, str>) -> Cow<'_, str> {
     if value.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')) {
         value
     } else {
-        encode(&value)
+        Cow::Owned(encode(&value))
     }
 }
 
 /// Where `{name}` is in `path`, from byte `from` on.
 fn placeholder(path: &str, name: &str, from: usize) -> Option<usize> {
+    let bytes = path.as_bytes();
     let mut at = from;
-    while let Some(i) = path.get(at..)?.find(name) {
+    while let Some(i) = bytes.get(at..)?.iter().position(|&b| b == b'{') {
         let start = at + i;
-        let end = start + name.len();
-        if start > 0 && path.as_bytes()[start - 1] == b'{' && path.as_bytes().get(end) == Some(&b'}') {
-            return Some(start - 1);
+        let rest = &bytes[start + 1..];
+        if rest.starts_with(name.as_bytes()) && rest.get(name.len()) == Some(&b'}') {
+            return Some(start);
         }
-        at = end.max(start + 1);
+        at = start + 1;
     }
     None
 }
@@ -84,7 +86,12 @@ impl Request {
         Request {
             method,
             template,
-            path: template.to_string(),
+            // Room for the values that replace the placeholders.
+            path: {
+                let mut path = String::with_capacity(template.len() + 64);
+                path.push_str(template);
+                path
+            },
             query: Vec::new(),
             headers: Vec::new(),
             cookies: Vec::new(),
@@ -103,12 +110,12 @@ impl Request {
 
     /// Substitutes `{name}` in the path with the encoded value.
     pub fn path(mut self, name: &str, value: &impl ToParam) -> Self {
-        let raw = value.to_param();
+        let raw = value.as_param();
         if raw.is_empty() || raw == "." || raw == ".." {
             self.fail(format!("path parameter `{name}` cannot be {raw:?}: it would change the path"));
             return self;
         }
-        let encoded = encode_owned(raw);
+        let encoded = encoded(raw);
         // Every `{name}` of the template, in place.
         let mut from = 0;
         while let Some(start) = placeholder(&self.path, name, from) {
@@ -120,7 +127,7 @@ impl Request {
 
     /// Adds a query parameter.
     pub fn query(mut self, name: &str, value: &impl ToParam) -> Self {
-        self.query.push((encode(name), encode_owned(value.to_param())));
+        self.query.push((encode(name), encoded(value.as_param()).into_owned()));
         self
     }
 
@@ -138,7 +145,7 @@ impl Request {
         let sep = match style {
             ListStyle::Exploded => {
                 for v in values {
-                    self.query.push((name.clone(), encode_owned(v.to_param())));
+                    self.query.push((name.clone(), encoded(v.as_param()).into_owned()));
                 }
                 return self;
             }
@@ -152,7 +159,7 @@ impl Request {
             if i > 0 {
                 joined.push_str(sep);
             }
-            push_encoded(&mut joined, &v.to_param());
+            push_encoded(&mut joined, &v.as_param());
         }
         self.query.push((name, joined));
         self

@@ -92,7 +92,7 @@ pub struct Credential(pub(crate) Kind);
 #[derive(Clone)]
 pub(crate) enum Kind {
     /// A header whose whole value is secret (`Authorization: Bearer ...`).
-    Header { name: &'static str, value: Secret },
+    Header { name: &'static str, value: Secret, header: Option<(HeaderName, HeaderValue)> },
     /// A query parameter.
     Query { name: &'static str, value: Secret },
     /// HTTP basic auth.
@@ -109,13 +109,15 @@ pub(crate) enum Kind {
 impl Credential {
     /// `Authorization: <prefix> <token>`.
     pub fn token(prefix: &str, token: impl Into<String>) -> Self {
-        let value = Secret::new(format!("{prefix} {}", token.into()));
-        Credential(Kind::Header { name: "authorization", value })
+        Credential::header("authorization", format!("{prefix} {}", token.into()))
     }
 
     /// An API key in a header.
     pub fn header(name: &'static str, value: impl Into<String>) -> Self {
-        Credential(Kind::Header { name, value: Secret::new(value.into()) })
+        let value = Secret::new(value.into());
+        // Made once: each attempt then shares these bytes instead of copying them.
+        let header = HeaderName::from_bytes(name.as_bytes()).ok().zip(header_value(name, value.expose()).ok());
+        Credential(Kind::Header { name, value, header })
     }
 
     /// An API key in the query string.
@@ -219,7 +221,9 @@ impl Authorization {
         let mut out = Authorization::default();
         for (_, credential) in credentials.iter().filter(|(k, _)| security.contains(k)) {
             match &credential.0 {
-                Kind::Header { name, value } => {
+                Kind::Header { header: Some((name, value)), .. } => out.headers.push((name.clone(), value.clone())),
+                Kind::Header { name, value, header: None } => {
+                    // Not a valid header: say which, as an error of the request.
                     let header = HeaderName::from_bytes(name.as_bytes())
                         .map_err(|e| AuthorizeError::Invalid(format!("credential header name `{name}`: {e}")))?;
                     out.headers.push((header, header_value(name, value.expose())?));
@@ -263,10 +267,10 @@ impl Authorization {
         self.query.iter().map(|(k, v)| (*k, v.expose()))
     }
 
-    /// Adds the credential headers and basic auth to a request.
-    pub(crate) fn apply(&self, mut rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        for (name, value) in &self.headers {
-            rb = rb.header(name.clone(), value.clone());
+    /// Moves the credential headers, and basic auth, into a request.
+    pub(crate) fn apply(&mut self, mut rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        for (name, value) in std::mem::take(&mut self.headers) {
+            rb = rb.header(name, value);
         }
         if let Some((user, password)) = &self.basic {
             rb = rb.basic_auth(user, Some(password.expose()));
