@@ -43,16 +43,16 @@ pub(crate) async fn read_limited(
         if let Some(limit) = limit.filter(|l| received > *l) {
             return Err(too_large(headers, received, limit));
         }
-        match first.take() {
-            None if body.is_empty() => first = Some(chunk),
-            earlier => {
-                if let Some(earlier) = earlier {
-                    body.reserve(usize::try_from(capacity).unwrap_or(0).max(earlier.len() + chunk.len()));
-                    body.extend_from_slice(&earlier);
-                }
-                body.extend_from_slice(&chunk);
-            }
+        if received == chunk.len() as u64 {
+            // Everything so far (earlier chunks were empty).
+            first = Some(chunk);
+            continue;
         }
+        if let Some(earlier) = first.take() {
+            body.reserve(usize::try_from(capacity).unwrap_or(0).max(earlier.len() + chunk.len()));
+            body.extend_from_slice(&earlier);
+        }
+        body.extend_from_slice(&chunk);
     }
     let body = first.unwrap_or_else(|| body.freeze());
     Ok(RawResponse { status, headers, body })

@@ -92,7 +92,9 @@ pub struct Credential(pub(crate) Kind);
 #[derive(Clone)]
 pub(crate) enum Kind {
     /// A header whose whole value is secret (`Authorization: Bearer ...`).
-    Header { name: &'static str, value: Secret, header: Option<(HeaderName, HeaderValue)> },
+    /// Made once, when the credential is: each attempt shares these bytes
+    /// (the value marked sensitive), or reports why they are no header.
+    Header { name: &'static str, header: Result<(HeaderName, HeaderValue), String> },
     /// A query parameter.
     Query { name: &'static str, value: Secret },
     /// HTTP basic auth.
@@ -114,10 +116,10 @@ impl Credential {
 
     /// An API key in a header.
     pub fn header(name: &'static str, value: impl Into<String>) -> Self {
-        let value = Secret::new(value.into());
-        // Made once: each attempt then shares these bytes instead of copying them.
-        let header = HeaderName::from_bytes(name.as_bytes()).ok().zip(header_value(name, value.expose()).ok());
-        Credential(Kind::Header { name, value, header })
+        let header = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|e| format!("credential header name `{name}`: {e}"))
+            .and_then(|header| Ok((header, header_value(name, &value.into())?)));
+        Credential(Kind::Header { name, header })
     }
 
     /// An API key in the query string.
@@ -204,10 +206,9 @@ pub(crate) enum AuthorizeError {
     Invalid(String),
 }
 
-fn header_value(name: &str, value: &str) -> Result<HeaderValue, AuthorizeError> {
-    let mut value = HeaderValue::from_str(value).map_err(|_| {
-        AuthorizeError::Invalid(format!("the credential for header `{name}` is not a valid header value"))
-    })?;
+fn header_value(name: &str, value: &str) -> Result<HeaderValue, String> {
+    let mut value = HeaderValue::from_str(value)
+        .map_err(|_| format!("the credential for header `{name}` is not a valid header value"))?;
     value.set_sensitive(true);
     Ok(value)
 }
@@ -221,12 +222,9 @@ impl Authorization {
         let mut out = Authorization::default();
         for (_, credential) in credentials.iter().filter(|(k, _)| security.contains(k)) {
             match &credential.0 {
-                Kind::Header { header: Some((name, value)), .. } => out.headers.push((name.clone(), value.clone())),
-                Kind::Header { name, value, header: None } => {
-                    // Not a valid header: say which, as an error of the request.
-                    let header = HeaderName::from_bytes(name.as_bytes())
-                        .map_err(|e| AuthorizeError::Invalid(format!("credential header name `{name}`: {e}")))?;
-                    out.headers.push((header, header_value(name, value.expose())?));
+                Kind::Header { header, .. } => {
+                    let (name, value) = header.as_ref().map_err(|message| AuthorizeError::Invalid(message.clone()))?;
+                    out.headers.push((name.clone(), value.clone()));
                 }
                 Kind::Query { name, value } => out.query.push((name, value.clone())),
                 Kind::Basic { user, password } => out.basic = Some((user.clone(), password.clone())),
@@ -247,7 +245,8 @@ impl Authorization {
     }
 
     fn push_token(&mut self, prefix: &str, token: &AccessToken) -> Result<(), AuthorizeError> {
-        let value = header_value("authorization", &format!("{prefix} {}", token.secret.expose()))?;
+        let value = header_value("authorization", &format!("{prefix} {}", token.secret.expose()))
+            .map_err(AuthorizeError::Invalid)?;
         self.headers.push((reqwest::header::AUTHORIZATION, value));
         Ok(())
     }
