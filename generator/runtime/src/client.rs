@@ -351,36 +351,51 @@ impl Client {
         url
     }
 
-    async fn build(&self, request: &Request, auth: &mut Authorization) -> Result<reqwest::Request, Error<NoErrorBody>> {
+    /// The transport's request for one attempt. Not `async`: the one slow
+    /// part, opening a multipart body's files, happens before (`form`), so
+    /// the attempt's future does not hold this function's state.
+    fn build(
+        &self,
+        request: &Request,
+        auth: &mut Authorization,
+        form: Option<reqwest::multipart::Form>,
+    ) -> Result<reqwest::Request, Error<NoErrorBody>> {
         let url = reqwest::Url::parse(&self.url(request, auth))
             .map_err(|e| Error::InvalidRequest(format!("bad URL for `{}`: {e}", request.template)))?;
         let mut rb = self.inner.http.request(request.method.clone(), url);
-        if let Some(t) = self.timeout() {
-            rb = rb.timeout(t);
+        // What reqwest has to make (basic auth's encoding, a multipart
+        // boundary) goes through its builder; the rest is set on the built
+        // request, not passed through a builder moved at every step.
+        rb = auth.apply_basic(rb);
+        if let Some(form) = form {
+            rb = rb.multipart(form);
         }
+        let mut built = rb.build().map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
+        *built.timeout_mut() = self.timeout();
+        let headers = built.headers_mut();
         for (name, value) in &request.headers {
             let name = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|e| Error::InvalidRequest(format!("header name `{name}`: {e}")))?;
             let value =
                 HeaderValue::from_str(value).map_err(|e| Error::InvalidRequest(format!("header `{name}`: {e}")))?;
-            rb = rb.header(name, value);
+            headers.append(name, value);
         }
         if !request.cookies.is_empty() {
             let cookie = request.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
             let value = HeaderValue::from_str(&cookie).map_err(|e| Error::InvalidRequest(format!("cookie: {e}")))?;
-            rb = rb.header(COOKIE, value);
+            headers.append(COOKIE, value);
         }
         for (name, value) in &self.options.headers {
-            rb = rb.header(name.clone(), value.clone());
+            headers.append(name.clone(), value.clone());
         }
-        rb = auth.apply(rb);
+        auth.move_headers(headers);
         if let Some(body) = &request.body {
-            rb = rb.header(CONTENT_TYPE, body.content_type).body(body.bytes.clone());
+            let content_type = HeaderValue::from_str(body.content_type)
+                .map_err(|e| Error::InvalidRequest(format!("content type `{}`: {e}", body.content_type)))?;
+            headers.append(CONTENT_TYPE, content_type);
+            *built.body_mut() = Some(body.bytes.clone().into());
         }
-        if let Some(form) = &request.multipart {
-            rb = rb.multipart(form.to_form().await.map_err(Error::InvalidRequest)?);
-        }
-        rb.build().map_err(|e| Error::InvalidRequest(e.without_url().to_string()))
+        Ok(built)
     }
 
     /// Sends a request and decodes its response with the operation's
@@ -403,7 +418,12 @@ impl Client {
         request: Request,
         decode: fn(RawResponse) -> Result<Response<T>, Error<E>>,
     ) -> Pending<T, E> {
-        Box::pin(async move { self.send(request, decode).await })
+        // `execute` called here, not through `send`: the boxed future then
+        // holds the request once (an async fn keeps its arguments).
+        Box::pin(async move {
+            let raw = self.execute(&request).await.map_err(Error::widen)?;
+            decode(raw)
+        })
     }
 
     /// Sends a request whose success body is streamed to the caller, not
@@ -459,20 +479,43 @@ impl Client {
             attempt += 1;
             span.record("attempt", attempt);
             let permit = match &self.inner.limiter {
-                Some(limiter) => limiter.acquire(&request.method).instrument(span.clone()).await,
+                // Boxed, like the token sources: only clients with limits pay for its room.
+                Some(limiter) => Box::pin(limiter.acquire(&request.method)).instrument(span.clone()).await,
                 None => None,
             };
             // The credential step: the current token for each attempt.
-            let mut auth = Authorization::resolve(&self.inner.credentials, request.security)
-                .instrument(span.clone())
-                .await
-                .map_err(|e| match e {
-                    AuthorizeError::Auth(e) => Error::Auth(e),
-                    AuthorizeError::Invalid(message) => Error::InvalidRequest(message),
-                })?;
-            let built = self.build(request, &mut auth).await?;
+            // Token sources are awaited in a boxed future: the common case,
+            // fixed credentials, then keeps no room for it in this one.
+            let credentials = &self.inner.credentials;
+            let resolved = match Authorization::resolve_fixed(credentials, request.security) {
+                Some(fixed) => fixed,
+                None => Box::pin(Authorization::resolve(credentials, request.security)).instrument(span.clone()).await,
+            };
+            let mut auth = resolved.map_err(|e| match e {
+                AuthorizeError::Auth(e) => Error::Auth(e),
+                AuthorizeError::Invalid(message) => Error::InvalidRequest(message),
+            })?;
+            // Files are opened for each attempt; boxed, as few requests have them.
+            let form = match &request.multipart {
+                Some(multipart) => Some(Box::pin(multipart.to_form()).await.map_err(Error::InvalidRequest)?),
+                None => None,
+            };
+            // One attempt: the hooks before, the exchange, the hooks after
+            // (written inline: the future awaited is the transport's own).
             let info = Attempt { template: request.template, method: &request.method, number: attempt };
-            let outcome = self.send_attempt(&info, built).instrument(span.clone()).await;
+            let exchange = {
+                // Scoped, so the attempt's future does not keep room for it.
+                let mut built = self.build(request, &mut auth, form)?;
+                for hook in &self.inner.hooks {
+                    hook.before_attempt(&info, &mut built);
+                }
+                self.inner.http.execute(built)
+            };
+            let sent = Instant::now();
+            let outcome = exchange.instrument(span.clone()).await;
+            for hook in &self.inner.hooks {
+                hook.after_attempt(&info, outcome.as_ref(), sent.elapsed());
+            }
             if let (Ok(resp), Some(limiter)) = (&outcome, &self.inner.limiter) {
                 limiter.observe(resp.status(), resp.headers());
             }
@@ -507,23 +550,6 @@ impl Client {
             span.record("status", resp.status().as_u16());
             return Ok((resp, permit));
         }
-    }
-
-    /// One attempt: the hooks before, the exchange, the hooks after.
-    async fn send_attempt(
-        &self,
-        info: &Attempt<'_>,
-        mut request: reqwest::Request,
-    ) -> Result<reqwest::Response, reqwest::Error> {
-        for hook in &self.inner.hooks {
-            hook.before_attempt(info, &mut request);
-        }
-        let sent = Instant::now();
-        let outcome = self.inner.http.execute(request).await;
-        for hook in &self.inner.hooks {
-            hook.after_attempt(info, outcome.as_ref(), sent.elapsed());
-        }
-        outcome
     }
 }
 

@@ -213,6 +213,14 @@ fn header_value(name: &str, value: &str) -> Result<HeaderValue, String> {
     Ok(value)
 }
 
+/// The credentials of the schemes that authorise a request.
+fn in_play<'a>(
+    credentials: &'a [(&'static str, Credential)],
+    security: &'a [&str],
+) -> impl Iterator<Item = &'a Credential> + 'a {
+    credentials.iter().filter(|(k, _)| security.contains(k)).map(|(_, c)| c)
+}
+
 impl Authorization {
     /// Asks each credential the request accepts for its value.
     pub(crate) async fn resolve(
@@ -220,28 +228,56 @@ impl Authorization {
         security: &[&str],
     ) -> Result<Self, AuthorizeError> {
         let mut out = Authorization::default();
-        for (_, credential) in credentials.iter().filter(|(k, _)| security.contains(k)) {
-            match &credential.0 {
-                Kind::Header { header, .. } => {
-                    let (name, value) = header.as_ref().map_err(|message| AuthorizeError::Invalid(message.clone()))?;
-                    out.headers.push((name.clone(), value.clone()));
+        for credential in in_play(credentials, security) {
+            if out.push_fixed(&credential.0)? {
+                continue;
+            }
+            if let Kind::Source { prefix, source, follow_api_domain } = &credential.0 {
+                let token = source.token().await.map_err(AuthorizeError::Auth)?;
+                out.push_token(prefix, &token)?;
+                if *follow_api_domain {
+                    out.api_domain = out.api_domain.or_else(|| token.api_domain.clone());
                 }
-                Kind::Query { name, value } => out.query.push((name, value.clone())),
-                Kind::Basic { user, password } => out.basic = Some((user.clone(), password.clone())),
-                Kind::Source { prefix, source, follow_api_domain } => {
-                    let token = source.token().await.map_err(AuthorizeError::Auth)?;
-                    out.push_token(prefix, &token)?;
-                    if *follow_api_domain {
-                        out.api_domain = out.api_domain.or_else(|| token.api_domain.clone());
-                    }
-                    out.sources.push((Arc::clone(source), token));
-                }
-                Kind::OAuth2 { .. } | Kind::Exchange { .. } => {
-                    return Err(AuthorizeError::Invalid("an OAuth 2.0 credential was not bound to its client".into()))
-                }
+                out.sources.push((Arc::clone(source), token));
             }
         }
         Ok(out)
+    }
+
+    /// [`Authorization::resolve`] without waiting, when no credential in
+    /// play is a token source (fixed keys and tokens: nothing to await).
+    /// `None` when one is: then `resolve` runs.
+    pub(crate) fn resolve_fixed(
+        credentials: &[(&'static str, Credential)],
+        security: &[&str],
+    ) -> Option<Result<Self, AuthorizeError>> {
+        let mut out = Authorization::default();
+        for credential in in_play(credentials, security) {
+            match out.push_fixed(&credential.0) {
+                Ok(true) => {}
+                Ok(false) => return None,
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        Some(Ok(out))
+    }
+
+    /// Adds a credential that needs no waiting for; `false` for a token
+    /// source, which does (and is not added).
+    fn push_fixed(&mut self, kind: &Kind) -> Result<bool, AuthorizeError> {
+        match kind {
+            Kind::Header { header, .. } => {
+                let (name, value) = header.as_ref().map_err(|message| AuthorizeError::Invalid(message.clone()))?;
+                self.headers.push((name.clone(), value.clone()));
+            }
+            Kind::Query { name, value } => self.query.push((name, value.clone())),
+            Kind::Basic { user, password } => self.basic = Some((user.clone(), password.clone())),
+            Kind::Source { .. } => return Ok(false),
+            Kind::OAuth2 { .. } | Kind::Exchange { .. } => {
+                return Err(AuthorizeError::Invalid("an OAuth 2.0 credential was not bound to its client".into()))
+            }
+        }
+        Ok(true)
     }
 
     fn push_token(&mut self, prefix: &str, token: &AccessToken) -> Result<(), AuthorizeError> {
@@ -266,15 +302,19 @@ impl Authorization {
         self.query.iter().map(|(k, v)| (*k, v.expose()))
     }
 
-    /// Moves the credential headers, and basic auth, into a request.
-    pub(crate) fn apply(&mut self, mut rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        for (name, value) in std::mem::take(&mut self.headers) {
-            rb = rb.header(name, value);
+    /// Basic auth, encoded by reqwest's builder.
+    pub(crate) fn apply_basic(&self, rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.basic {
+            Some((user, password)) => rb.basic_auth(user, Some(password.expose())),
+            None => rb,
         }
-        if let Some((user, password)) = &self.basic {
-            rb = rb.basic_auth(user, Some(password.expose()));
+    }
+
+    /// Moves the credential headers into a request's.
+    pub(crate) fn move_headers(&mut self, headers: &mut reqwest::header::HeaderMap) {
+        for (name, value) in self.headers.drain(..) {
+            headers.append(name, value);
         }
-        rb
     }
 }
 
