@@ -107,12 +107,16 @@ pub fn load_str(text: &str) -> Result<Loaded> {
     // tried first (most documents have no such scalar), the text only when
     // the value does not fit, so a document is parsed once, not twice.
     let from_text = !json && version.starts_with("3.0") && warnings.is_empty();
-    shape::check(&value, from_text).map_err(|m| parse_error(None, Some(m.pointer), m.message))?;
-    // Plain deserialization first: tracking the path costs time on every
-    // node, so it is paid only to locate a failure, in a second pass (should
-    // that pass succeed, the first pass's error is reported unlocated).
+    // Plain deserialization first. Only a document that does not fit pays
+    // for finding where: the element-by-element check (the innermost
+    // element that does not fit, with its pointer), then, should every
+    // element fit alone, a pass tracking the path (should that succeed too,
+    // the first pass's error is reported unlocated).
     use serde::Deserialize as _;
     let from_value = openapiv3::OpenAPI::deserialize(&value);
+    if from_value.is_err() {
+        shape::check(&value, from_text).map_err(|m| parse_error(None, Some(m.pointer), m.message))?;
+    }
     let openapi = match from_value {
         Ok(openapi) => openapi,
         Err(_) if from_text => {
@@ -141,28 +145,27 @@ pub fn load_str(text: &str) -> Result<Loaded> {
 /// document order. The parsers bound nesting (at 128), so the recursion is
 /// bounded too.
 fn too_deep(value: &serde_json::Value, limit: usize) -> Option<String> {
-    fn walk(value: &serde_json::Value, depth: usize, limit: usize, path: &mut Vec<String>) -> bool {
-        let children: Box<dyn Iterator<Item = (String, &serde_json::Value)>> = match value {
-            serde_json::Value::Object(m) => Box::new(m.iter().map(|(k, v)| (k.clone(), v))),
-            serde_json::Value::Array(a) => Box::new(a.iter().enumerate().map(|(i, v)| (i.to_string(), v))),
-            _ => return false,
-        };
-        if depth > limit {
-            return true;
-        }
-        for (key, child) in children {
+    /// The path to the first container below `limit`, innermost segment
+    /// first (keys are copied only on the way back from one).
+    fn walk(value: &serde_json::Value, depth: usize, limit: usize) -> Option<Vec<String>> {
+        let found = |key: String, mut path: Vec<String>| {
             path.push(key);
-            if walk(child, depth + 1, limit, path) {
-                return true;
+            path
+        };
+        match value {
+            serde_json::Value::Object(_) | serde_json::Value::Array(_) if depth > limit => Some(Vec::new()),
+            serde_json::Value::Object(m) => {
+                m.iter().find_map(|(k, v)| walk(v, depth + 1, limit).map(|path| found(k.clone(), path)))
             }
-            path.pop();
+            serde_json::Value::Array(a) => {
+                a.iter().enumerate().find_map(|(i, v)| walk(v, depth + 1, limit).map(|path| found(i.to_string(), path)))
+            }
+            _ => None,
         }
-        false
     }
-    let mut path = Vec::new();
-    walk(value, 1, limit, &mut path).then(|| {
+    walk(value, 1, limit).map(|path| {
         let mut pointer = String::from("#");
-        for segment in &path {
+        for segment in path.iter().rev() {
             pointer.push('/');
             pointer.push_str(&crate::error::escape_pointer(segment));
         }
