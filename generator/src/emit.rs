@@ -554,7 +554,10 @@ fn arg(t: &Ty) -> (TokenStream, bool) {
 
 /// The operation's prose from the spec, and the generator's own part (the
 /// route, the vendor link, an example).
-fn op_doc(op: &Operation, api: &Api, opts: &EmitOptions) -> (String, String) {
+/// A client method's docs: the spec's summary and description, then the
+/// route, the vendor's page and an example. A one-line summary with no
+/// example makes one line: `Get a record (`GET /records/{id}`)`.
+fn op_doc(op: &Operation, api: &Api, opts: &EmitOptions) -> TokenStream {
     let mut vendor = op.summary.clone().unwrap_or_default();
     if let Some(d) = &op.description {
         if Some(d) != op.summary.as_ref() {
@@ -562,13 +565,31 @@ fn op_doc(op: &Operation, api: &Api, opts: &EmitOptions) -> (String, String) {
             vendor.push_str(d);
         }
     }
-    let mut text = format!("`{} {}`", op.http_method, op.path);
+    let route = format!("`{} {}`", op.http_method, op.path);
+    let example = op_example(op, api, opts);
+    let summary = sanitize_doc(vendor.trim());
+    if example.is_none() && !summary.is_empty() && !summary.contains('\n') {
+        let summary = summary.strip_suffix('.').unwrap_or(&summary);
+        let line = match &op.doc_url {
+            Some(url) => format!("{summary} ({route}, [vendor documentation]({url}))"),
+            None => format!("{summary} ({route})"),
+        };
+        return doc(&line);
+    }
+    let mut text = route;
     if let Some(url) = &op.doc_url {
         text.push_str(&format!(" ([vendor documentation]({url}))"));
     }
-    // A short example of the call, with the spec's example values; written
-    // only when it shows what the signature does not (an example value, a
-    // form, a stream), so that the docs say each thing once.
+    if let Some(example) = example {
+        text.push_str(&example);
+    }
+    doc3("", Some(&vendor), &text)
+}
+
+/// A short example of the call, with the spec's example values; made only
+/// when it shows what the signature does not (an example value, a form, a
+/// stream), so that the docs say each thing once.
+fn op_example(op: &Operation, api: &Api, opts: &EmitOptions) -> Option<String> {
     let mut informative = op.pagination.is_some() || required_args(op).any(|p| p.example.is_some());
     let mut setup = String::new();
     let mut args: Vec<String> = Vec::new();
@@ -591,7 +612,7 @@ fn op_doc(op: &Operation, api: &Api, opts: &EmitOptions) -> (String, String) {
     }
     informative |= setup.lines().any(|l| !l.starts_with('#'));
     if !informative {
-        return (vendor, text);
+        return None;
     }
     // The method as called: a keyword stays raw (`client.r#match()`).
     let method = &op.method_name;
@@ -603,11 +624,10 @@ fn op_doc(op: &Operation, api: &Api, opts: &EmitOptions) -> (String, String) {
     } else {
         format!("let response = client.{method}({}).await?;", args.join(", "))
     };
-    text.push_str(&format!(
+    Some(format!(
         "\n\n```no_run\n# async fn example(client: {}::Client) -> Result<(), Box<dyn std::error::Error>> {{\n{setup}{call}\n# Ok(()) }}\n```",
         opts.module_path
-    ));
-    (vendor, text)
+    ))
 }
 
 /// A multipart form in a doc example: its required fields, files read
@@ -712,8 +732,7 @@ fn is_rust_safe(json: &str) -> bool {
 fn op_method(op: &Operation, api: &Api, opts: &EmitOptions) -> TokenStream {
     let m = ident(&op.method_name);
     let b = ident(&op.builder_name);
-    let (vendor, own) = op_doc(op, api, opts);
-    let docs = doc3("", Some(&vendor), &own);
+    let docs = op_doc(op, api, opts);
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let mut params = Vec::new();
     let mut inits = Vec::new();
@@ -747,21 +766,17 @@ fn op_method(op: &Operation, api: &Api, opts: &EmitOptions) -> TokenStream {
 
 fn operation(op: &Operation, shared: &SharedErrors) -> TokenStream {
     let b = ident(&op.builder_name);
-    let m = &op.method_name.trim_start_matches("r#").to_string();
-    let mut struct_doc = if optional_params(op).next().is_some() || op.body.as_ref().is_some_and(|b| !b.required) {
-        format!("Request builder for [`Client::{m}`]: set optional parameters, then `.send().await` (or `.await` directly).")
-    } else {
-        format!("Request builder for [`Client::{m}`]: `.send().await` (or `.await` directly).")
-    };
-    if let Some(t) = op.pagination.as_ref().and_then(|p| p.token.as_ref().map(|t| (p, t))) {
-        let (p, t) = t;
-        struct_doc.push_str(&format!(
-            "\n\n`stream()` asks for the pages past the first {} items with `{}` (the token at `{}` in each page) instead of `{}`.",
+    // `operation!` writes the builder's first paragraph; a paginated
+    // operation whose later pages go by token says how, after it.
+    let struct_doc = op.pagination.as_ref().and_then(|p| p.token.as_ref().map(|t| (p, t))).map(|(p, t)| {
+        let note = format!(
+            "`stream()` asks for the pages past the first {} items with `{}` (the token at `{}` in each page) instead of `{}`.",
             t.after, t.param, t.next, p.param
-        ));
-    }
-    let struct_doc = doc(&struct_doc);
-    let mut fields = vec![quote!(client: runtime::Client)];
+        );
+        let lines = ["", note.as_str()].map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
+        quote!(#(#[doc = #lines])*)
+    });
+    let mut fields = Vec::new();
     for p in required_args(op) {
         let i = ident(&p.ident);
         let t = ty(&p.ty);
@@ -812,31 +827,35 @@ fn operation(op: &Operation, shared: &SharedErrors) -> TokenStream {
             }
         }
     });
-    let request = request_fn(op);
+    let members: Vec<TokenStream> = setters.chain(body_setter).collect();
+    let request = request_clause(op);
     let decode = decode_table(op);
     let ok = ty(&op.success.ty);
-    let err = error_ty(op);
+    let (err, alias) = error_types(op, shared);
+    let alias = alias.map(|a| quote!(as #a));
     let (pagination, paginate) = op.pagination.as_ref().map(pagination_parts).unzip();
     let streaming = streaming_clause(op);
     let success_enum = success_enum(op);
     let error_enum = error_enum(op, shared);
+    let members = (!members.is_empty() || pagination.is_some()).then(|| {
+        quote! {
+            impl #b {
+                #(#members)*
+                #pagination
+            }
+        }
+    });
     quote! {
-        #struct_doc
-        #[derive(Debug, Clone)]
-        #[must_use = "a request does nothing until it is sent"]
-        pub struct #b {
-            #(#fields),*
-        }
-
-        impl #b {
-            #(#setters)*
-            #body_setter
+        runtime::operation! {
+            #struct_doc
+            pub struct #b { #(#fields),* }
             #request
-            #pagination
+            #ok, #err #alias #decode
+            #paginate
+            #streaming
         }
 
-        runtime::impl_send!(#b => #ok, #err #decode #paginate #streaming);
-
+        #members
         #success_enum
         #error_enum
     }
@@ -851,13 +870,22 @@ fn location_name(l: ParamLocation) -> &'static str {
     }
 }
 
-fn error_ty(op: &Operation) -> TokenStream {
+/// The error type an operation's `decode` returns, and the alias the
+/// operation names it by when an earlier operation with the same declared
+/// errors defined it (`operation!`'s `as Alias`).
+fn error_types(op: &Operation, shared: &SharedErrors) -> (TokenStream, Option<Ident>) {
     match &op.errors.enum_name {
-        Some(n) => {
-            let n = ident(n);
-            quote!(#n)
-        }
-        None => quote!(runtime::NoErrorBody),
+        Some(n) => match shared.get(n) {
+            Some(Shared::Alias(of)) => {
+                let of = ident(of);
+                (quote!(#of), Some(ident(n)))
+            }
+            _ => {
+                let n = ident(n);
+                (quote!(#n), None)
+            }
+        },
+        None => (quote!(runtime::NoErrorBody), None),
     }
 }
 
@@ -870,7 +898,10 @@ fn list_style(s: ListStyle) -> TokenStream {
     }
 }
 
-fn request_fn(op: &Operation) -> TokenStream {
+/// The request line of `operation!`: method, path template and security
+/// schemes, then one `Request` call per parameter and the body, each
+/// naming the builder's field (bound by reference in `request()`).
+fn request_clause(op: &Operation) -> TokenStream {
     let method = ident(&op.http_method);
     let path = &op.path;
     let security = op.security.iter();
@@ -880,7 +911,7 @@ fn request_fn(op: &Operation) -> TokenStream {
         let i = ident(&p.ident);
         let value = match &p.role {
             ParamRole::Constant(c) => quote!(&#c),
-            ParamRole::Argument | ParamRole::Setter => quote!(&self.#i),
+            ParamRole::Argument | ParamRole::Setter => quote!(#i),
         };
         let step = match (p.location, p.list_style, p.role != ParamRole::Setter) {
             (ParamLocation::Path, _, _) => quote!(.path(#wire, #value)),
@@ -890,23 +921,19 @@ fn request_fn(op: &Operation) -> TokenStream {
             }
             (ParamLocation::Query, Some(s), false) => {
                 let s = list_style(s);
-                quote!(.query_list_opt(#wire, self.#i.as_deref(), #s))
+                quote!(.query_list_opt(#wire, #i.as_deref(), #s))
             }
             (ParamLocation::Query, None, true) => quote!(.query(#wire, #value)),
-            (ParamLocation::Query, None, false) => quote!(.query_opt(#wire, self.#i.as_ref())),
+            (ParamLocation::Query, None, false) => quote!(.query_opt(#wire, #i.as_ref())),
             (ParamLocation::Header, _, true) => quote!(.header(#wire, #value)),
-            (ParamLocation::Header, _, false) => quote!(.header_opt(#wire, self.#i.as_ref())),
+            (ParamLocation::Header, _, false) => quote!(.header_opt(#wire, #i.as_ref())),
             (ParamLocation::Cookie, _, true) => quote!(.cookie(#wire, #value)),
-            (ParamLocation::Cookie, _, false) => quote!(.cookie_opt(#wire, self.#i.as_ref())),
+            (ParamLocation::Cookie, _, false) => quote!(.cookie_opt(#wire, #i.as_ref())),
         };
         steps.push(step);
     }
     if let Some(body) = op.body.as_ref().filter(|b| b.kind == ContentKind::Multipart) {
-        steps.push(if body.required {
-            quote!(.multipart(&self.body))
-        } else {
-            quote!(.multipart_opt(self.body.as_ref()))
-        });
+        steps.push(if body.required { quote!(.multipart(body)) } else { quote!(.multipart_opt(body.as_ref())) });
     } else if let Some(body) = &op.body {
         let ct = &body.content_type;
         let f = match body.kind {
@@ -917,19 +944,13 @@ fn request_fn(op: &Operation) -> TokenStream {
             ContentKind::Binary => quote!(bytes),
         };
         steps.push(if body.required {
-            quote!(.#f(#ct, &self.body))
+            quote!(.#f(#ct, body))
         } else {
             let f = format_ident!("{}_opt", f.to_string());
-            quote!(.#f(#ct, self.body.as_ref()))
+            quote!(.#f(#ct, body.as_ref()))
         });
     }
-    quote! {
-        #[inline]
-        fn request(&self) -> runtime::Request {
-            runtime::Request::new(runtime::Method::#method, #path, &[#(#security),*])
-                #(#steps)*
-        }
-    }
+    quote!(#method #path [#(#security),*] #(#steps)*;)
 }
 
 fn status_pattern(s: &StatusMatch) -> TokenStream {
@@ -957,10 +978,10 @@ fn sorted_cases<'a>(cases: impl Iterator<Item = &'a ResponseCase>) -> Vec<&'a Re
     v
 }
 
-/// The response table `impl_send!` makes the builder's `decode` from: one
+/// The response table `operation!` makes the builder's `decode` from: one
 /// arm per declared status (codes, then ranges, then `default`), each
-/// naming the `RawResponse` method that decodes it, and `unexpected()` for
-/// any status the spec does not declare.
+/// naming the `RawResponse` method that decodes it; the macro decodes any
+/// status the spec does not declare as unexpected.
 fn decode_table(op: &Operation) -> TokenStream {
     let mut arms = Vec::new();
     let success_enum = op.success.enum_name.as_ref().map(|n| ident(n));
@@ -980,11 +1001,9 @@ fn decode_table(op: &Operation) -> TokenStream {
         };
         arms.push((c.status != StatusMatch::Default, pat, call));
     }
-    let mut has_default = false;
     if let Some(e) = &op.errors.enum_name {
         let e = ident(e);
         for c in sorted_cases(op.errors.cases.iter()) {
-            has_default |= c.status == StatusMatch::Default;
             let pat = status_pattern(&c.status);
             let v = ident(&c.variant);
             let call = match &c.body {
@@ -995,9 +1014,6 @@ fn decode_table(op: &Operation) -> TokenStream {
             };
             arms.push((c.status != StatusMatch::Default, pat, call));
         }
-    }
-    if !has_default {
-        arms.push((false, quote!(_), quote!(unexpected())));
     }
     // Neighbouring statuses decoded alike share an arm: `200 | 201 => json()`.
     let mut merged: Vec<(bool, TokenStream, TokenStream)> = Vec::new();
@@ -1022,7 +1038,7 @@ fn decode_call(kind: ContentKind, wrap: Option<TokenStream>) -> TokenStream {
     }
 }
 
-/// A paginated operation's `PAGINATION` constant, and the `impl_send!`
+/// A paginated operation's `PAGINATION` constant, and the `operation!`
 /// clause that gives it `stream()` and `send_page()`.
 fn pagination_parts(p: &Pagination) -> (TokenStream, TokenStream) {
     let item = ty(&p.item_ty);
@@ -1060,15 +1076,15 @@ fn pagination_parts(p: &Pagination) -> (TokenStream, TokenStream) {
             token: #token,
         };
     };
-    (constant, quote!(; paginate #item))
+    (constant, quote!(paginate #item;))
 }
 
-/// The `impl_send!` clause giving `send_streaming()` to an operation with a
+/// The `operation!` clause giving `send_streaming()` to an operation with a
 /// binary or text success body: the body streamed to the caller instead of
 /// read into memory.
 fn streaming_clause(op: &Operation) -> Option<TokenStream> {
     let binary = op.success.cases.iter().any(|c| matches!(c.body, Some((ContentKind::Binary | ContentKind::Text, _))));
-    binary.then(|| quote!(; streaming))
+    binary.then(|| quote!(streaming;))
 }
 
 fn success_enum(op: &Operation) -> TokenStream {
@@ -1080,31 +1096,22 @@ fn success_enum(op: &Operation) -> TokenStream {
     )
 }
 
-/// The error enum of an operation, or an alias of the one an earlier
-/// operation with the same declared errors defined (`shared`).
+/// The error enum of an operation, unless it is an alias of the one an
+/// earlier operation with the same declared errors defined (`shared`):
+/// `operation!` declares the alias.
 fn error_enum(op: &Operation, shared: &SharedErrors) -> TokenStream {
     let Some(name) = &op.errors.enum_name else { return TokenStream::new() };
     let n = ident(name);
     let method = op.method_name.trim_start_matches("r#");
-    match shared.get(name) {
-        Some(Shared::Alias(of)) => {
-            let of_ident = ident(of);
-            let docs = doc(&format!("The error responses declared for [`Client::{method}`]: the same as [`{of}`]."));
-            return quote! {
-                #docs
-                pub type #n = #of_ident;
-            };
-        }
-        Some(Shared::Canonical(others)) => {
-            let docs = doc(&format!(
-                "The error responses declared for [`Client::{method}`] and {others} other operation{} declaring the same (their error types are aliases of this one).",
-                if *others == 1 { "" } else { "s" }
-            ));
-            return error_enum_def(&n, docs, &op.errors.cases);
-        }
-        None => {}
-    }
-    error_enum_def(&n, doc(&format!("The error responses declared for [`Client::{method}`].")), &op.errors.cases)
+    let docs = match shared.get(name) {
+        Some(Shared::Alias(_)) => return TokenStream::new(),
+        Some(Shared::Canonical(others)) => doc(&format!(
+            "The error responses declared for [`Client::{method}`] and {others} other operation{} declaring the same (their error types are aliases of this one).",
+            if *others == 1 { "" } else { "s" }
+        )),
+        None => doc(&format!("The error responses declared for [`Client::{method}`].")),
+    };
+    error_enum_def(&n, docs, &op.errors.cases)
 }
 
 fn error_enum_def(n: &Ident, docs: TokenStream, cases: &[ResponseCase]) -> TokenStream {

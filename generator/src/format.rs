@@ -84,8 +84,8 @@ const ENUM_MACROS: &[&str] = &["open_enum", "open_int_enum", "tagged_union", "er
 fn item_text(item: syn::Item) -> String {
     if let syn::Item::Macro(m) = &item {
         let name = m.mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
-        if name == "impl_send" {
-            if let Some(text) = impl_send_text(m) {
+        if name == "operation" {
+            if let Some(text) = operation_text(m) {
                 return text;
             }
         }
@@ -113,62 +113,151 @@ fn item_text(item: syn::Item) -> String {
     prettyplease::unparse(&syn::File { shebang: None, attrs: Vec::new(), items: vec![item] })
 }
 
-/// The width prettyplease fills lines to; `impl_send!` calls wrap like its own.
+/// The width prettyplease fills lines to; `operation!` calls wrap like its own.
 const MARGIN: usize = 89;
 
-/// `impl_send!(Builder => Ok, Err { arms }; paginate Item; streaming)` with
-/// its types written as Rust writes them (`Vec<u8>`, not the token
-/// printer's `Vec < u8 >`) and one response arm per line: the head on the
-/// macro's line, or on a line of its own when it is too long.
-fn impl_send_text(m: &syn::ItemMacro) -> Option<String> {
+/// An `operation!` call laid out as its parts read (see the runtime's
+/// macro): the builder's docs, its struct on one line (one field per line
+/// from two fields on, or when too long), the request line (one call per
+/// line likewise), the types and one response arm per line, then the
+/// clauses. Types and expressions are written as Rust writes them
+/// (`Vec<u8>`, not the token printer's `Vec < u8 >`). `None` when the call does not read as one,
+/// which leaves it to prettyplease.
+fn operation_text(m: &syn::ItemMacro) -> Option<String> {
+    use quote::ToTokens;
     use syn::parse::Parser;
-    let parser = |input: syn::parse::ParseStream<'_>| -> syn::Result<(String, Vec<String>, String)> {
+    let parser = |input: syn::parse::ParseStream<'_>| -> syn::Result<String> {
+        let mut out = String::new();
+        // The builder: its docs, then the struct on one line if it fits.
+        let attrs = input.call(syn::Attribute::parse_outer)?;
+        out.push_str(&attrs_text(attrs, "    "));
+        input.parse::<syn::Token![pub]>()?;
+        input.parse::<syn::Token![struct]>()?;
         let builder: syn::Ident = input.parse()?;
-        input.parse::<syn::Token![=>]>()?;
+        let body;
+        syn::braced!(body in input);
+        let fields = body.parse_terminated(syn::Field::parse_named, syn::Token![,])?;
+        let fields: Vec<String> = fields
+            .into_iter()
+            .map(|f| format!("{}: {}", f.ident.map(|i| i.to_string()).unwrap_or_default(), type_text(f.ty)))
+            .collect();
+        let line = if fields.is_empty() {
+            format!("    pub struct {builder} {{}}")
+        } else {
+            format!("    pub struct {builder} {{ {} }}", fields.join(", "))
+        };
+        // One field per line from two on, so that a new parameter adds a
+        // line to a review diff.
+        if fields.len() <= 1 && line.len() <= MARGIN {
+            out.push_str(&line);
+            out.push('\n');
+        } else {
+            out.push_str(&format!("    pub struct {builder} {{\n"));
+            for f in &fields {
+                out.push_str(&format!("        {f},\n"));
+            }
+            out.push_str("    }\n");
+        }
+        // The request: `GET "/path" ["scheme"]` and one call per field.
+        let method: syn::Ident = input.parse()?;
+        let path: syn::LitStr = input.parse()?;
+        let schemes;
+        syn::bracketed!(schemes in input);
+        let schemes = schemes.parse_terminated(<syn::LitStr as syn::parse::Parse>::parse, syn::Token![,])?;
+        let schemes: Vec<String> = schemes.iter().map(|s| s.to_token_stream().to_string()).collect();
+        let head = format!("    {method} {} [{}]", path.to_token_stream(), schemes.join(", "));
+        let mut steps = Vec::new();
+        while input.peek(syn::Token![.]) {
+            input.parse::<syn::Token![.]>()?;
+            let step: syn::Ident = input.parse()?;
+            let args;
+            syn::parenthesized!(args in input);
+            let args = args.parse_terminated(<syn::Expr as syn::parse::Parse>::parse, syn::Token![,])?;
+            let args = args.into_iter().map(expr_text).collect::<Vec<_>>().join(", ");
+            steps.push(format!(".{step}({args})"));
+        }
+        input.parse::<syn::Token![;]>()?;
+        let line = format!("{head}{};", steps.concat());
+        if steps.len() <= 1 && line.len() <= MARGIN {
+            out.push_str(&line);
+            out.push('\n');
+        } else {
+            out.push_str(&head);
+            for step in &steps {
+                out.push_str("\n        ");
+                out.push_str(step);
+            }
+            out.push_str(";\n");
+        }
+        // The types, then the response table, one arm per line.
         let ok: syn::Type = input.parse()?;
         input.parse::<syn::Token![,]>()?;
         let err: syn::Type = input.parse()?;
-        let head = format!("{builder} => {}, {}", type_text(ok), type_text(err));
+        let mut types = format!("    {}, {}", type_text(ok), type_text(err));
+        if input.peek(syn::Token![as]) {
+            input.parse::<syn::Token![as]>()?;
+            let alias: syn::Ident = input.parse()?;
+            types.push_str(&format!(" as {alias}"));
+        }
+        out.push_str(&types);
+        out.push_str(" {\n");
         let table;
         syn::braced!(table in input);
-        let mut arms = Vec::new();
         while !table.is_empty() {
             let pat = syn::Pat::parse_multi(&table)?;
             table.parse::<syn::Token![=>]>()?;
             let call: syn::ExprCall = table.parse()?;
-            arms.push(format!("{} => {},", pat_text(&pat)?, call_text(call)));
+            out.push_str(&format!("        {} => {},\n", pat_text(&pat)?, call_text(call)));
             if !table.is_empty() {
                 table.parse::<syn::Token![,]>()?;
             }
         }
-        let mut clauses = String::new();
+        out.push_str("    }\n");
+        // The clauses: `paginate Item;` (after its docs), `streaming;`.
         while !input.is_empty() {
-            input.parse::<syn::Token![;]>()?;
+            let attrs = input.call(syn::Attribute::parse_outer)?;
+            out.push_str(&attrs_text(attrs, "    "));
             let clause: syn::Ident = input.parse()?;
             if clause == "paginate" {
                 let item: syn::Type = input.parse()?;
-                clauses.push_str(&format!("; paginate {}", type_text(item)));
+                out.push_str(&format!("    paginate {};\n", type_text(item)));
             } else {
-                clauses.push_str(&format!("; {clause}"));
+                out.push_str(&format!("    {clause};\n"));
             }
+            input.parse::<syn::Token![;]>()?;
         }
-        Ok((head, arms, clauses))
+        Ok(out)
     };
-    let (head, arms, clauses) = parser.parse2(m.mac.tokens.clone()).ok()?;
+    let body = parser.parse2(m.mac.tokens.clone()).ok()?;
     let path = m.mac.path.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::");
-    let first = format!("{path}!({head} {{");
-    let (mut out, indent, close) = if first.len() <= MARGIN {
-        (format!("{first}\n"), "    ", format!("}}{clauses});\n"))
-    } else {
-        (format!("{path}!(\n    {head} {{\n"), "        ", format!("    }}{clauses}\n);\n"))
-    };
-    for arm in arms {
-        out.push_str(indent);
-        out.push_str(&arm);
+    Some(format!("{path}! {{\n{body}}}\n"))
+}
+
+/// Outer attributes (doc comments) as prettyplease writes them, each line
+/// indented.
+fn attrs_text(attrs: Vec<syn::Attribute>, indent: &str) -> String {
+    if attrs.is_empty() {
+        return String::new();
+    }
+    let item = syn::Item::Struct(syn::ItemStruct {
+        attrs,
+        vis: syn::Visibility::Inherited,
+        struct_token: Default::default(),
+        ident: syn::Ident::new("D", proc_macro2::Span::call_site()),
+        generics: Default::default(),
+        fields: syn::Fields::Unit,
+        semi_token: Some(Default::default()),
+    });
+    let text = prettyplease::unparse(&syn::File { shebang: None, attrs: Vec::new(), items: vec![item] });
+    let mut out = String::new();
+    for line in text.lines().filter(|l| *l != "struct D;") {
+        if !line.is_empty() {
+            out.push_str(indent);
+        }
+        out.push_str(line);
         out.push('\n');
     }
-    out.push_str(&close);
-    Some(out)
+    out
 }
 
 /// A status pattern of a response table: `200`, `400..=499`, `_`, or
@@ -248,21 +337,55 @@ mod tests {
     }
 
     #[test]
-    fn a_response_arm_too_long_for_the_margin_stays_one_call_on_one_line() {
-        let item = quote!(
-            crate::impl_send!(PatchV2TargetIdentifierAttributesAttributeOptionsOption => Opt, PatchV2TargetIdentifierAttributesAttributeOptionsOptionError {
+    fn an_operation_too_long_for_the_margin_wraps_its_struct_and_request_but_not_its_arms() {
+        let item = quote!(crate::operation! {
+            #[doc = " Request builder."]
+            pub struct PatchV2TargetIdentifierAttributesAttributeOptionsOption { target: String, identifier: String, body: Vec<u8> }
+            PATCH "/v2/{target}/{identifier}/options" ["oauth2", "api_key"].path("target", target).path("identifier", identifier).bytes("application/octet-stream", body);
+            Opt, ListOptionsError as PatchV2TargetIdentifierAttributesAttributeOptionsOptionError {
                 200 => json(),
                 400 => error_json(PatchV2TargetIdentifierAttributesAttributeOptionsOptionError::BadRequest),
-                _ => unexpected(),
-            });
-        );
+            }
+            #[doc = " Pages."]
+            paginate Vec<u8>;
+            streaming;
+        });
         let text = items(item, "test").unwrap().concat();
-        let arm =
-            "        400 => error_json(PatchV2TargetIdentifierAttributesAttributeOptionsOptionError::BadRequest),\n";
-        assert!(text.contains(arm), "{text}");
-        assert!(!text.contains(",\n    )"), "a wrapped call would end in a comma the macro must then accept: {text}");
+        let expected = r#"crate::operation! {
+    /// Request builder.
+    pub struct PatchV2TargetIdentifierAttributesAttributeOptionsOption {
+        target: String,
+        identifier: String,
+        body: Vec<u8>,
+    }
+    PATCH "/v2/{target}/{identifier}/options" ["oauth2", "api_key"]
+        .path("target", target)
+        .path("identifier", identifier)
+        .bytes("application/octet-stream", body);
+    Opt, ListOptionsError as PatchV2TargetIdentifierAttributesAttributeOptionsOptionError {
+        200 => json(),
+        400 => error_json(PatchV2TargetIdentifierAttributesAttributeOptionsOptionError::BadRequest),
+    }
+    /// Pages.
+    paginate Vec<u8>;
+    streaming;
+}
+"#;
+        assert_eq!(text, expected);
         // What is written reads back as the same call.
         let again: syn::ItemMacro = syn::parse_str(&text).unwrap();
         assert_eq!(items(quote!(#again), "test").unwrap().concat(), text);
+    }
+
+    #[test]
+    fn a_short_operation_takes_a_line_per_part() {
+        let item = quote!(runtime::operation! {
+            pub struct GetThing { id: String }
+            GET "/things/{id}" [].path("id", id);
+            Thing, runtime::NoErrorBody { 200 => json() }
+        });
+        let text = items(item, "test").unwrap().concat();
+        let expected = "runtime::operation! {\n    pub struct GetThing { id: String }\n    GET \"/things/{id}\" [].path(\"id\", id);\n    Thing, runtime::NoErrorBody {\n        200 => json(),\n    }\n}\n";
+        assert_eq!(text, expected);
     }
 }

@@ -298,23 +298,14 @@ impl ClientBuilder {
         )
     }
 }
-/// Request builder for [`Client::list_objects`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct ListObjects {
-    client: runtime::Client,
-}
-impl ListObjects {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(runtime::Method::GET, "/objects", &["bearer", "oauth2"])
+runtime::operation! {
+    pub struct ListObjects {}
+    GET "/objects" ["bearer", "oauth2"];
+    ObjectListResponse, ListObjectsError {
+        200 => json(),
+        429 => error_json(ListObjectsError::TooManyRequests),
     }
 }
-runtime::impl_send!(ListObjects => ObjectListResponse, ListObjectsError {
-    200 => json(),
-    429 => error_json(ListObjectsError::TooManyRequests),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::list_objects`] and 1 other operation declaring the same (their error types are aliases of this one).
     pub enum ListObjectsError {
@@ -324,26 +315,15 @@ runtime::error_enum! {
         TooManyRequests(ApiError) = "429 TooManyRequests",
     }
 }
-/// Request builder for [`Client::create_object`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct CreateObject {
-    client: runtime::Client,
-    body: CreateObjectRequest,
-}
-impl CreateObject {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(runtime::Method::POST, "/objects", &["bearer", "oauth2"])
-            .json("application/json", &self.body)
+runtime::operation! {
+    pub struct CreateObject { body: CreateObjectRequest }
+    POST "/objects" ["bearer", "oauth2"].json("application/json", body);
+    ObjectResponse, CreateObjectError {
+        200 => json(),
+        409 => error_json(CreateObjectError::Conflict),
+        429 => error_json(CreateObjectError::TooManyRequests),
     }
 }
-runtime::impl_send!(CreateObject => ObjectResponse, CreateObjectError {
-    200 => json(),
-    409 => error_json(CreateObjectError::Conflict),
-    429 => error_json(CreateObjectError::TooManyRequests),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::create_object`].
     pub enum CreateObjectError {
@@ -357,30 +337,15 @@ runtime::error_enum! {
         TooManyRequests(ApiError) = "429 TooManyRequests",
     }
 }
-/// Request builder for [`Client::get_object`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct GetObject {
-    client: runtime::Client,
-    object: String,
-}
-impl GetObject {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/objects/{object}",
-                &["bearer", "oauth2"],
-            )
-            .path("object", &self.object)
+runtime::operation! {
+    pub struct GetObject { object: String }
+    GET "/objects/{object}" ["bearer", "oauth2"].path("object", object);
+    ObjectResponse, GetObjectError {
+        200 => json(),
+        404 => error_json(GetObjectError::NotFound),
+        429 => error_json(GetObjectError::TooManyRequests),
     }
 }
-runtime::impl_send!(GetObject => ObjectResponse, GetObjectError {
-    200 => json(),
-    404 => error_json(GetObjectError::NotFound),
-    429 => error_json(GetObjectError::TooManyRequests),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::get_object`] and 1 other operation declaring the same (their error types are aliases of this one).
     pub enum GetObjectError {
@@ -394,34 +359,22 @@ runtime::error_enum! {
         TooManyRequests(ApiError) = "429 TooManyRequests",
     }
 }
-/// Request builder for [`Client::update_object`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct UpdateObject {
-    client: runtime::Client,
-    object: String,
-    body: UpdateObjectRequest,
-}
-impl UpdateObject {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::PATCH,
-                "/objects/{object}",
-                &["bearer", "oauth2"],
-            )
-            .path("object", &self.object)
-            .json("application/json", &self.body)
+runtime::operation! {
+    pub struct UpdateObject {
+        object: String,
+        body: UpdateObjectRequest,
+    }
+    PATCH "/objects/{object}" ["bearer", "oauth2"]
+        .path("object", object)
+        .json("application/json", body);
+    ObjectResponse, UpdateObjectError {
+        200 => json(),
+        400 => error_json(UpdateObjectError::BadRequest),
+        404 => error_json(UpdateObjectError::NotFound),
+        409 => error_json(UpdateObjectError::Conflict),
+        429 => error_json(UpdateObjectError::TooManyRequests),
     }
 }
-runtime::impl_send!(UpdateObject => ObjectResponse, UpdateObjectError {
-    200 => json(),
-    400 => error_json(UpdateObjectError::BadRequest),
-    404 => error_json(UpdateObjectError::NotFound),
-    409 => error_json(UpdateObjectError::Conflict),
-    429 => error_json(UpdateObjectError::TooManyRequests),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::update_object`].
     pub enum UpdateObjectError {
@@ -443,16 +396,26 @@ runtime::error_enum! {
         TooManyRequests(ApiError) = "429 TooManyRequests",
     }
 }
-/// Request builder for [`Client::list_attributes`]: set optional parameters, then `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct ListAttributes {
-    client: runtime::Client,
-    target: AttributeTarget,
-    identifier: String,
-    limit: Option<i64>,
-    offset: Option<i64>,
-    show_archived: Option<bool>,
+runtime::operation! {
+    pub struct ListAttributes {
+        target: AttributeTarget,
+        identifier: String,
+        limit: Option<i64>,
+        offset: Option<i64>,
+        show_archived: Option<bool>,
+    }
+    GET "/{target}/{identifier}/attributes" ["bearer", "oauth2"]
+        .path("target", target)
+        .path("identifier", identifier)
+        .query_opt("limit", limit.as_ref())
+        .query_opt("offset", offset.as_ref())
+        .query_opt("show_archived", show_archived.as_ref());
+    AttributeListResponse, GetObjectError as ListAttributesError {
+        200 => json(),
+        404 => error_json(ListAttributesError::NotFound),
+        429 => error_json(ListAttributesError::TooManyRequests),
+    }
+    paginate Attribute;
 }
 impl ListAttributes {
     /// The maximum number of results to return. Sent as the `limit` query parameter.
@@ -470,19 +433,6 @@ impl ListAttributes {
         self.show_archived = Some(value);
         self
     }
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/{target}/{identifier}/attributes",
-                &["bearer", "oauth2"],
-            )
-            .path("target", &self.target)
-            .path("identifier", &self.identifier)
-            .query_opt("limit", self.limit.as_ref())
-            .query_opt("offset", self.offset.as_ref())
-            .query_opt("show_archived", self.show_archived.as_ref())
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Offset,
         in_body: false,
@@ -494,42 +444,22 @@ impl ListAttributes {
         token: None,
     };
 }
-runtime::impl_send!(ListAttributes => AttributeListResponse, ListAttributesError {
-    200 => json(),
-    404 => error_json(ListAttributesError::NotFound),
-    429 => error_json(ListAttributesError::TooManyRequests),
-    _ => unexpected(),
-}; paginate Attribute);
-/// The error responses declared for [`Client::list_attributes`]: the same as [`GetObjectError`].
-pub type ListAttributesError = GetObjectError;
-/// Request builder for [`Client::get_attribute`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct GetAttribute {
-    client: runtime::Client,
-    target: AttributeTarget,
-    identifier: String,
-    attribute: String,
-}
-impl GetAttribute {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/{target}/{identifier}/attributes/{attribute}",
-                &["bearer", "oauth2"],
-            )
-            .path("target", &self.target)
-            .path("identifier", &self.identifier)
-            .path("attribute", &self.attribute)
+runtime::operation! {
+    pub struct GetAttribute {
+        target: AttributeTarget,
+        identifier: String,
+        attribute: String,
+    }
+    GET "/{target}/{identifier}/attributes/{attribute}" ["bearer", "oauth2"]
+        .path("target", target)
+        .path("identifier", identifier)
+        .path("attribute", attribute);
+    AttributeResponse, GetAttributeError {
+        200 => json(),
+        404 => error_json(GetAttributeError::NotFound),
+        429 => error_json(GetAttributeError::TooManyRequests),
     }
 }
-runtime::impl_send!(GetAttribute => AttributeResponse, GetAttributeError {
-    200 => json(),
-    404 => error_json(GetAttributeError::NotFound),
-    429 => error_json(GetAttributeError::TooManyRequests),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::get_attribute`] and 2 other operations declaring the same (their error types are aliases of this one).
     pub enum GetAttributeError {
@@ -543,15 +473,23 @@ runtime::error_enum! {
         TooManyRequests(ApiError) = "429 TooManyRequests",
     }
 }
-/// Request builder for [`Client::list_select_options`]: set optional parameters, then `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct ListSelectOptions {
-    client: runtime::Client,
-    target: AttributeTarget,
-    identifier: String,
-    attribute: String,
-    show_archived: Option<bool>,
+runtime::operation! {
+    pub struct ListSelectOptions {
+        target: AttributeTarget,
+        identifier: String,
+        attribute: String,
+        show_archived: Option<bool>,
+    }
+    GET "/{target}/{identifier}/attributes/{attribute}/options" ["bearer", "oauth2"]
+        .path("target", target)
+        .path("identifier", identifier)
+        .path("attribute", attribute)
+        .query_opt("show_archived", show_archived.as_ref());
+    SelectOptionListResponse, GetAttributeError as ListSelectOptionsError {
+        200 => json(),
+        404 => error_json(ListSelectOptionsError::NotFound),
+        429 => error_json(ListSelectOptionsError::TooManyRequests),
+    }
 }
 impl ListSelectOptions {
     /// Include archived entries in the results (default false). Sent as the `show_archived` query parameter.
@@ -559,38 +497,24 @@ impl ListSelectOptions {
         self.show_archived = Some(value);
         self
     }
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/{target}/{identifier}/attributes/{attribute}/options",
-                &["bearer", "oauth2"],
-            )
-            .path("target", &self.target)
-            .path("identifier", &self.identifier)
-            .path("attribute", &self.attribute)
-            .query_opt("show_archived", self.show_archived.as_ref())
-    }
 }
-runtime::impl_send!(
-    ListSelectOptions => SelectOptionListResponse, ListSelectOptionsError {
-        200 => json(),
-        404 => error_json(ListSelectOptionsError::NotFound),
-        429 => error_json(ListSelectOptionsError::TooManyRequests),
-        _ => unexpected(),
+runtime::operation! {
+    pub struct ListStatuses {
+        target: AttributeTarget,
+        identifier: String,
+        attribute: String,
+        show_archived: Option<bool>,
     }
-);
-/// The error responses declared for [`Client::list_select_options`]: the same as [`GetAttributeError`].
-pub type ListSelectOptionsError = GetAttributeError;
-/// Request builder for [`Client::list_statuses`]: set optional parameters, then `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct ListStatuses {
-    client: runtime::Client,
-    target: AttributeTarget,
-    identifier: String,
-    attribute: String,
-    show_archived: Option<bool>,
+    GET "/{target}/{identifier}/attributes/{attribute}/statuses" ["bearer", "oauth2"]
+        .path("target", target)
+        .path("identifier", identifier)
+        .path("attribute", attribute)
+        .query_opt("show_archived", show_archived.as_ref());
+    StatusListResponse, GetAttributeError as ListStatusesError {
+        200 => json(),
+        404 => error_json(ListStatusesError::NotFound),
+        429 => error_json(ListStatusesError::TooManyRequests),
+    }
 }
 impl ListStatuses {
     /// Include archived entries in the results (default false). Sent as the `show_archived` query parameter.
@@ -598,46 +522,15 @@ impl ListStatuses {
         self.show_archived = Some(value);
         self
     }
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/{target}/{identifier}/attributes/{attribute}/statuses",
-                &["bearer", "oauth2"],
-            )
-            .path("target", &self.target)
-            .path("identifier", &self.identifier)
-            .path("attribute", &self.attribute)
-            .query_opt("show_archived", self.show_archived.as_ref())
+}
+runtime::operation! {
+    pub struct IdentifySelf {}
+    GET "/self" ["bearer", "oauth2"];
+    TokenInfo, ListObjectsError as IdentifySelfError {
+        200 => json(),
+        429 => error_json(IdentifySelfError::TooManyRequests),
     }
 }
-runtime::impl_send!(ListStatuses => StatusListResponse, ListStatusesError {
-    200 => json(),
-    404 => error_json(ListStatusesError::NotFound),
-    429 => error_json(ListStatusesError::TooManyRequests),
-    _ => unexpected(),
-});
-/// The error responses declared for [`Client::list_statuses`]: the same as [`GetAttributeError`].
-pub type ListStatusesError = GetAttributeError;
-/// Request builder for [`Client::identify_self`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct IdentifySelf {
-    client: runtime::Client,
-}
-impl IdentifySelf {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(runtime::Method::GET, "/self", &["bearer", "oauth2"])
-    }
-}
-runtime::impl_send!(IdentifySelf => TokenInfo, IdentifySelfError {
-    200 => json(),
-    429 => error_json(IdentifySelfError::TooManyRequests),
-    _ => unexpected(),
-});
-/// The error responses declared for [`Client::identify_self`]: the same as [`ListObjectsError`].
-pub type IdentifySelfError = ListObjectsError;
 /// Attio's error envelope.
 ///
 /// Schema: `#/components/schemas/ApiError`

@@ -361,25 +361,23 @@ impl ClientBuilder {
         )
     }
 }
-/// Request builder for [`Client::list_records`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct ListRecords {
-    client: runtime::Client,
-    object: String,
-    body: ListRecordsRequest,
+runtime::operation! {
+    pub struct ListRecords {
+        object: String,
+        body: ListRecordsRequest,
+    }
+    POST "/objects/{object}/records/query" ["bearer", "oauth2"]
+        .path("object", object)
+        .json("application/json", body);
+    RecordListResponse, ListRecordsError {
+        200 => json(),
+        400 => error_json(ListRecordsError::BadRequest),
+        404 => error_json(ListRecordsError::NotFound),
+        429 => error_json(ListRecordsError::TooManyRequests),
+    }
+    paginate Record;
 }
 impl ListRecords {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::POST,
-                "/objects/{object}/records/query",
-                &["bearer", "oauth2"],
-            )
-            .path("object", &self.object)
-            .json("application/json", &self.body)
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Offset,
         in_body: true,
@@ -391,13 +389,6 @@ impl ListRecords {
         token: None,
     };
 }
-runtime::impl_send!(ListRecords => RecordListResponse, ListRecordsError {
-    200 => json(),
-    400 => error_json(ListRecordsError::BadRequest),
-    404 => error_json(ListRecordsError::NotFound),
-    429 => error_json(ListRecordsError::TooManyRequests),
-    _ => unexpected(),
-}; paginate Record);
 runtime::error_enum! {
     /// The error responses declared for [`Client::list_records`].
     pub enum ListRecordsError {
@@ -415,35 +406,23 @@ runtime::error_enum! {
         TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
-/// Request builder for [`Client::assert_record`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct AssertRecord {
-    client: runtime::Client,
-    object: String,
-    matching_attribute: String,
-    body: RecordWriteRequest,
-}
-impl AssertRecord {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::PUT,
-                "/objects/{object}/records",
-                &["bearer", "oauth2"],
-            )
-            .path("object", &self.object)
-            .query("matching_attribute", &self.matching_attribute)
-            .json("application/json", &self.body)
+runtime::operation! {
+    pub struct AssertRecord {
+        object: String,
+        matching_attribute: String,
+        body: RecordWriteRequest,
+    }
+    PUT "/objects/{object}/records" ["bearer", "oauth2"]
+        .path("object", object)
+        .query("matching_attribute", matching_attribute)
+        .json("application/json", body);
+    RecordResponse, AssertRecordError {
+        200 => json(),
+        400 => error_json(AssertRecordError::BadRequest),
+        404 => error_json(AssertRecordError::NotFound),
+        429 => error_json(AssertRecordError::TooManyRequests),
     }
 }
-runtime::impl_send!(AssertRecord => RecordResponse, AssertRecordError {
-    200 => json(),
-    400 => error_json(AssertRecordError::BadRequest),
-    404 => error_json(AssertRecordError::NotFound),
-    429 => error_json(AssertRecordError::TooManyRequests),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::assert_record`].
     pub enum AssertRecordError {
@@ -461,33 +440,21 @@ runtime::error_enum! {
         TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
-/// Request builder for [`Client::create_record`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct CreateRecord {
-    client: runtime::Client,
-    object: String,
-    body: RecordWriteRequest,
-}
-impl CreateRecord {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::POST,
-                "/objects/{object}/records",
-                &["bearer", "oauth2"],
-            )
-            .path("object", &self.object)
-            .json("application/json", &self.body)
+runtime::operation! {
+    pub struct CreateRecord {
+        object: String,
+        body: RecordWriteRequest,
+    }
+    POST "/objects/{object}/records" ["bearer", "oauth2"]
+        .path("object", object)
+        .json("application/json", body);
+    RecordResponse, CreateRecordError {
+        200 => json(),
+        400 => error_json(CreateRecordError::BadRequest),
+        404 => error_json(CreateRecordError::NotFound),
+        429 => error_json(CreateRecordError::TooManyRequests),
     }
 }
-runtime::impl_send!(CreateRecord => RecordResponse, CreateRecordError {
-    200 => json(),
-    400 => error_json(CreateRecordError::BadRequest),
-    404 => error_json(CreateRecordError::NotFound),
-    429 => error_json(CreateRecordError::TooManyRequests),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::create_record`].
     pub enum CreateRecordError {
@@ -505,32 +472,20 @@ runtime::error_enum! {
         TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
-/// Request builder for [`Client::get_record`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct GetRecord {
-    client: runtime::Client,
-    object: String,
-    record_id: ::uuid::Uuid,
-}
-impl GetRecord {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/objects/{object}/records/{record_id}",
-                &["bearer", "oauth2"],
-            )
-            .path("object", &self.object)
-            .path("record_id", &self.record_id)
+runtime::operation! {
+    pub struct GetRecord {
+        object: String,
+        record_id: ::uuid::Uuid,
+    }
+    GET "/objects/{object}/records/{record_id}" ["bearer", "oauth2"]
+        .path("object", object)
+        .path("record_id", record_id);
+    RecordResponse, GetRecordError {
+        200 => json(),
+        404 => error_json(GetRecordError::NotFound),
+        429 => error_json(GetRecordError::TooManyRequests),
     }
 }
-runtime::impl_send!(GetRecord => RecordResponse, GetRecordError {
-    200 => json(),
-    404 => error_json(GetRecordError::NotFound),
-    429 => error_json(GetRecordError::TooManyRequests),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::get_record`] and 1 other operation declaring the same (their error types are aliases of this one).
     pub enum GetRecordError {
@@ -544,35 +499,23 @@ runtime::error_enum! {
         TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
-/// Request builder for [`Client::update_record_overwrite`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct UpdateRecordOverwrite {
-    client: runtime::Client,
-    object: String,
-    record_id: ::uuid::Uuid,
-    body: RecordWriteRequest,
-}
-impl UpdateRecordOverwrite {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::PUT,
-                "/objects/{object}/records/{record_id}",
-                &["bearer", "oauth2"],
-            )
-            .path("object", &self.object)
-            .path("record_id", &self.record_id)
-            .json("application/json", &self.body)
+runtime::operation! {
+    pub struct UpdateRecordOverwrite {
+        object: String,
+        record_id: ::uuid::Uuid,
+        body: RecordWriteRequest,
+    }
+    PUT "/objects/{object}/records/{record_id}" ["bearer", "oauth2"]
+        .path("object", object)
+        .path("record_id", record_id)
+        .json("application/json", body);
+    RecordResponse, UpdateRecordOverwriteError {
+        200 => json(),
+        400 => error_json(UpdateRecordOverwriteError::BadRequest),
+        404 => error_json(UpdateRecordOverwriteError::NotFound),
+        429 => error_json(UpdateRecordOverwriteError::TooManyRequests),
     }
 }
-runtime::impl_send!(UpdateRecordOverwrite => RecordResponse, UpdateRecordOverwriteError {
-    200 => json(),
-    400 => error_json(UpdateRecordOverwriteError::BadRequest),
-    404 => error_json(UpdateRecordOverwriteError::NotFound),
-    429 => error_json(UpdateRecordOverwriteError::TooManyRequests),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::update_record_overwrite`] and 1 other operation declaring the same (their error types are aliases of this one).
     pub enum UpdateRecordOverwriteError {
@@ -590,76 +533,60 @@ runtime::error_enum! {
         TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
-/// Request builder for [`Client::delete_record`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct DeleteRecord {
-    client: runtime::Client,
-    object: String,
-    record_id: ::uuid::Uuid,
-}
-impl DeleteRecord {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::DELETE,
-                "/objects/{object}/records/{record_id}",
-                &["bearer", "oauth2"],
-            )
-            .path("object", &self.object)
-            .path("record_id", &self.record_id)
+runtime::operation! {
+    pub struct DeleteRecord {
+        object: String,
+        record_id: ::uuid::Uuid,
+    }
+    DELETE "/objects/{object}/records/{record_id}" ["bearer", "oauth2"]
+        .path("object", object)
+        .path("record_id", record_id);
+    EmptyResponse, GetRecordError as DeleteRecordError {
+        200 => json(),
+        404 => error_json(DeleteRecordError::NotFound),
+        429 => error_json(DeleteRecordError::TooManyRequests),
     }
 }
-runtime::impl_send!(DeleteRecord => EmptyResponse, DeleteRecordError {
-    200 => json(),
-    404 => error_json(DeleteRecordError::NotFound),
-    429 => error_json(DeleteRecordError::TooManyRequests),
-    _ => unexpected(),
-});
-/// The error responses declared for [`Client::delete_record`]: the same as [`GetRecordError`].
-pub type DeleteRecordError = GetRecordError;
-/// Request builder for [`Client::update_record_append`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct UpdateRecordAppend {
-    client: runtime::Client,
-    object: String,
-    record_id: ::uuid::Uuid,
-    body: RecordWriteRequest,
-}
-impl UpdateRecordAppend {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::PATCH,
-                "/objects/{object}/records/{record_id}",
-                &["bearer", "oauth2"],
-            )
-            .path("object", &self.object)
-            .path("record_id", &self.record_id)
-            .json("application/json", &self.body)
+runtime::operation! {
+    pub struct UpdateRecordAppend {
+        object: String,
+        record_id: ::uuid::Uuid,
+        body: RecordWriteRequest,
+    }
+    PATCH "/objects/{object}/records/{record_id}" ["bearer", "oauth2"]
+        .path("object", object)
+        .path("record_id", record_id)
+        .json("application/json", body);
+    RecordResponse, UpdateRecordOverwriteError as UpdateRecordAppendError {
+        200 => json(),
+        400 => error_json(UpdateRecordAppendError::BadRequest),
+        404 => error_json(UpdateRecordAppendError::NotFound),
+        429 => error_json(UpdateRecordAppendError::TooManyRequests),
     }
 }
-runtime::impl_send!(UpdateRecordAppend => RecordResponse, UpdateRecordAppendError {
-    200 => json(),
-    400 => error_json(UpdateRecordAppendError::BadRequest),
-    404 => error_json(UpdateRecordAppendError::NotFound),
-    429 => error_json(UpdateRecordAppendError::TooManyRequests),
-    _ => unexpected(),
-});
-/// The error responses declared for [`Client::update_record_append`]: the same as [`UpdateRecordOverwriteError`].
-pub type UpdateRecordAppendError = UpdateRecordOverwriteError;
-/// Request builder for [`Client::list_record_attribute_values`]: set optional parameters, then `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct ListRecordAttributeValues {
-    client: runtime::Client,
-    object: String,
-    record_id: ::uuid::Uuid,
-    attribute: String,
-    show_historic: Option<bool>,
-    limit: Option<i64>,
-    offset: Option<i64>,
+runtime::operation! {
+    pub struct ListRecordAttributeValues {
+        object: String,
+        record_id: ::uuid::Uuid,
+        attribute: String,
+        show_historic: Option<bool>,
+        limit: Option<i64>,
+        offset: Option<i64>,
+    }
+    GET "/objects/{object}/records/{record_id}/attributes/{attribute}/values" ["bearer", "oauth2"]
+        .path("object", object)
+        .path("record_id", record_id)
+        .path("attribute", attribute)
+        .query_opt("show_historic", show_historic.as_ref())
+        .query_opt("limit", limit.as_ref())
+        .query_opt("offset", offset.as_ref());
+    AttributeValueListResponse, ListRecordAttributeValuesError {
+        200 => json(),
+        400 => error_json(ListRecordAttributeValuesError::BadRequest),
+        404 => error_json(ListRecordAttributeValuesError::NotFound),
+        429 => error_json(ListRecordAttributeValuesError::TooManyRequests),
+    }
+    paginate AttributeValue;
 }
 impl ListRecordAttributeValues {
     /// If `true`, return all historic values of the attribute; if `false`, only the currently active value(s). Cannot be `true` for COMINT or enriched attributes. Sent as the `show_historic` query parameter.
@@ -677,20 +604,6 @@ impl ListRecordAttributeValues {
         self.offset = Some(value);
         self
     }
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/objects/{object}/records/{record_id}/attributes/{attribute}/values",
-                &["bearer", "oauth2"],
-            )
-            .path("object", &self.object)
-            .path("record_id", &self.record_id)
-            .path("attribute", &self.attribute)
-            .query_opt("show_historic", self.show_historic.as_ref())
-            .query_opt("limit", self.limit.as_ref())
-            .query_opt("offset", self.offset.as_ref())
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Offset,
         in_body: false,
@@ -702,15 +615,6 @@ impl ListRecordAttributeValues {
         token: None,
     };
 }
-runtime::impl_send!(
-    ListRecordAttributeValues => AttributeValueListResponse, ListRecordAttributeValuesError {
-        200 => json(),
-        400 => error_json(ListRecordAttributeValuesError::BadRequest),
-        404 => error_json(ListRecordAttributeValuesError::NotFound),
-        429 => error_json(ListRecordAttributeValuesError::TooManyRequests),
-        _ => unexpected(),
-    }; paginate AttributeValue
-);
 runtime::error_enum! {
     /// The error responses declared for [`Client::list_record_attribute_values`].
     pub enum ListRecordAttributeValuesError {
@@ -728,15 +632,23 @@ runtime::error_enum! {
         TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
-/// Request builder for [`Client::list_record_entries`]: set optional parameters, then `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct ListRecordEntries {
-    client: runtime::Client,
-    object: String,
-    record_id: ::uuid::Uuid,
-    limit: Option<i64>,
-    offset: Option<i64>,
+runtime::operation! {
+    pub struct ListRecordEntries {
+        object: String,
+        record_id: ::uuid::Uuid,
+        limit: Option<i64>,
+        offset: Option<i64>,
+    }
+    GET "/objects/{object}/records/{record_id}/entries" ["bearer", "oauth2"]
+        .path("object", object)
+        .path("record_id", record_id)
+        .query_opt("limit", limit.as_ref())
+        .query_opt("offset", offset.as_ref());
+    RecordEntryListResponse, ListRecordEntriesError {
+        200 => json(),
+        429 => error_json(ListRecordEntriesError::TooManyRequests),
+    }
+    paginate RecordEntry;
 }
 impl ListRecordEntries {
     /// The maximum number of results to return (default 100, maximum 1000). Sent as the `limit` query parameter.
@@ -749,18 +661,6 @@ impl ListRecordEntries {
         self.offset = Some(value);
         self
     }
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/objects/{object}/records/{record_id}/entries",
-                &["bearer", "oauth2"],
-            )
-            .path("object", &self.object)
-            .path("record_id", &self.record_id)
-            .query_opt("limit", self.limit.as_ref())
-            .query_opt("offset", self.offset.as_ref())
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Offset,
         in_body: false,
@@ -772,13 +672,6 @@ impl ListRecordEntries {
         token: None,
     };
 }
-runtime::impl_send!(
-    ListRecordEntries => RecordEntryListResponse, ListRecordEntriesError {
-        200 => json(),
-        429 => error_json(ListRecordEntriesError::TooManyRequests),
-        _ => unexpected(),
-    }; paginate RecordEntry
-);
 runtime::error_enum! {
     /// The error responses declared for [`Client::list_record_entries`].
     pub enum ListRecordEntriesError {
@@ -788,30 +681,15 @@ runtime::error_enum! {
         TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
-/// Request builder for [`Client::search_records`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct SearchRecords {
-    client: runtime::Client,
-    body: SearchRecordsRequest,
-}
-impl SearchRecords {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::POST,
-                "/objects/records/search",
-                &["bearer", "oauth2"],
-            )
-            .json("application/json", &self.body)
+runtime::operation! {
+    pub struct SearchRecords { body: SearchRecordsRequest }
+    POST "/objects/records/search" ["bearer", "oauth2"].json("application/json", body);
+    SearchRecordsResponse, SearchRecordsError {
+        200 => json(),
+        400 => error_json(SearchRecordsError::BadRequest),
+        429 => error_json(SearchRecordsError::TooManyRequests),
     }
 }
-runtime::impl_send!(SearchRecords => SearchRecordsResponse, SearchRecordsError {
-    200 => json(),
-    400 => error_json(SearchRecordsError::BadRequest),
-    429 => error_json(SearchRecordsError::TooManyRequests),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::search_records`].
     pub enum SearchRecordsError {

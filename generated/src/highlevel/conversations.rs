@@ -763,32 +763,58 @@ impl ClientBuilder {
         )
     }
 }
-/// Request builder for [`Client::search_conversations`]: set optional parameters, then `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct SearchConversations {
-    client: runtime::Client,
-    location_id: String,
-    contact_id: Option<String>,
-    assigned_to: Option<Vec<String>>,
-    followers: Option<Vec<String>>,
-    mentions: Option<Vec<String>>,
-    query: Option<String>,
-    sort: Option<SearchConversationsSort>,
-    start_after_date: Option<i64>,
-    id: Option<String>,
-    limit: Option<i64>,
-    last_message_type: Option<MessageTypeName>,
-    last_message_action: Option<SearchConversationsLastMessageAction>,
-    last_message_direction: Option<SearchConversationsLastMessageDirection>,
-    status: Option<SearchConversationsStatus>,
-    sort_by: Option<SearchConversationsSortBy>,
-    sort_score_profile: Option<String>,
-    score_profile: Option<String>,
-    score_profile_min: Option<f64>,
-    score_profile_max: Option<f64>,
-    start_date: Option<i64>,
-    end_date: Option<i64>,
+runtime::operation! {
+    pub struct SearchConversations {
+        location_id: String,
+        contact_id: Option<String>,
+        assigned_to: Option<Vec<String>>,
+        followers: Option<Vec<String>>,
+        mentions: Option<Vec<String>>,
+        query: Option<String>,
+        sort: Option<SearchConversationsSort>,
+        start_after_date: Option<i64>,
+        id: Option<String>,
+        limit: Option<i64>,
+        last_message_type: Option<MessageTypeName>,
+        last_message_action: Option<SearchConversationsLastMessageAction>,
+        last_message_direction: Option<SearchConversationsLastMessageDirection>,
+        status: Option<SearchConversationsStatus>,
+        sort_by: Option<SearchConversationsSortBy>,
+        sort_score_profile: Option<String>,
+        score_profile: Option<String>,
+        score_profile_min: Option<f64>,
+        score_profile_max: Option<f64>,
+        start_date: Option<i64>,
+        end_date: Option<i64>,
+    }
+    GET "/conversations/search" ["bearer", "highlevel_oauth"]
+        .header("Version", &"2021-04-15")
+        .query("locationId", location_id)
+        .query_opt("contactId", contact_id.as_ref())
+        .query_list_opt("assignedTo", assigned_to.as_deref(), runtime::ListStyle::Comma)
+        .query_list_opt("followers", followers.as_deref(), runtime::ListStyle::Comma)
+        .query_list_opt("mentions", mentions.as_deref(), runtime::ListStyle::Comma)
+        .query_opt("query", query.as_ref())
+        .query_opt("sort", sort.as_ref())
+        .query_opt("startAfterDate", start_after_date.as_ref())
+        .query_opt("id", id.as_ref())
+        .query_opt("limit", limit.as_ref())
+        .query_opt("lastMessageType", last_message_type.as_ref())
+        .query_opt("lastMessageAction", last_message_action.as_ref())
+        .query_opt("lastMessageDirection", last_message_direction.as_ref())
+        .query_opt("status", status.as_ref())
+        .query_opt("sortBy", sort_by.as_ref())
+        .query_opt("sortScoreProfile", sort_score_profile.as_ref())
+        .query_opt("scoreProfile", score_profile.as_ref())
+        .query_opt("scoreProfileMin", score_profile_min.as_ref())
+        .query_opt("scoreProfileMax", score_profile_max.as_ref())
+        .query_opt("startDate", start_date.as_ref())
+        .query_opt("endDate", end_date.as_ref());
+    SearchConversationsResponse, SearchConversationsError {
+        200 => json(),
+        400 => error_json(SearchConversationsError::BadRequest),
+        401 => error_json(SearchConversationsError::Unauthorized),
+    }
 }
 impl SearchConversations {
     /// Only conversations of this contact. Sent as the `contactId` query parameter.
@@ -897,57 +923,7 @@ impl SearchConversations {
         self.end_date = Some(value);
         self
     }
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/conversations/search",
-                &["bearer", "highlevel_oauth"],
-            )
-            .header("Version", &"2021-04-15")
-            .query("locationId", &self.location_id)
-            .query_opt("contactId", self.contact_id.as_ref())
-            .query_list_opt(
-                "assignedTo",
-                self.assigned_to.as_deref(),
-                runtime::ListStyle::Comma,
-            )
-            .query_list_opt(
-                "followers",
-                self.followers.as_deref(),
-                runtime::ListStyle::Comma,
-            )
-            .query_list_opt(
-                "mentions",
-                self.mentions.as_deref(),
-                runtime::ListStyle::Comma,
-            )
-            .query_opt("query", self.query.as_ref())
-            .query_opt("sort", self.sort.as_ref())
-            .query_opt("startAfterDate", self.start_after_date.as_ref())
-            .query_opt("id", self.id.as_ref())
-            .query_opt("limit", self.limit.as_ref())
-            .query_opt("lastMessageType", self.last_message_type.as_ref())
-            .query_opt("lastMessageAction", self.last_message_action.as_ref())
-            .query_opt("lastMessageDirection", self.last_message_direction.as_ref())
-            .query_opt("status", self.status.as_ref())
-            .query_opt("sortBy", self.sort_by.as_ref())
-            .query_opt("sortScoreProfile", self.sort_score_profile.as_ref())
-            .query_opt("scoreProfile", self.score_profile.as_ref())
-            .query_opt("scoreProfileMin", self.score_profile_min.as_ref())
-            .query_opt("scoreProfileMax", self.score_profile_max.as_ref())
-            .query_opt("startDate", self.start_date.as_ref())
-            .query_opt("endDate", self.end_date.as_ref())
-    }
 }
-runtime::impl_send!(
-    SearchConversations => SearchConversationsResponse, SearchConversationsError {
-        200 => json(),
-        400 => error_json(SearchConversationsError::BadRequest),
-        401 => error_json(SearchConversationsError::Unauthorized),
-        _ => unexpected(),
-    }
-);
 runtime::error_enum! {
     /// The error responses declared for [`Client::search_conversations`] and 20 other operations declaring the same (their error types are aliases of this one).
     pub enum SearchConversationsError {
@@ -961,129 +937,73 @@ runtime::error_enum! {
         Unauthorized(UnauthorizedError) = "401 Unauthorized",
     }
 }
-/// Request builder for [`Client::create_conversation`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct CreateConversation {
-    client: runtime::Client,
-    body: CreateConversationRequest,
-}
-impl CreateConversation {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::POST,
-                "/conversations/",
-                &["bearer", "highlevel_oauth"],
-            )
-            .header("Version", &"2021-04-15")
-            .json("application/json", &self.body)
-    }
-}
-runtime::impl_send!(
-    CreateConversation => CreateConversationResponse, CreateConversationError {
+runtime::operation! {
+    pub struct CreateConversation { body: CreateConversationRequest }
+    POST "/conversations/" ["bearer", "highlevel_oauth"]
+        .header("Version", &"2021-04-15")
+        .json("application/json", body);
+    CreateConversationResponse, SearchConversationsError as CreateConversationError {
         201 => json(),
         400 => error_json(CreateConversationError::BadRequest),
         401 => error_json(CreateConversationError::Unauthorized),
-        _ => unexpected(),
-    }
-);
-/// The error responses declared for [`Client::create_conversation`]: the same as [`SearchConversationsError`].
-pub type CreateConversationError = SearchConversationsError;
-/// Request builder for [`Client::get_conversation`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct GetConversation {
-    client: runtime::Client,
-    conversation_id: String,
-}
-impl GetConversation {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/conversations/{conversationId}",
-                &["bearer", "highlevel_oauth"],
-            )
-            .path("conversationId", &self.conversation_id)
-            .header("Version", &"2021-04-15")
     }
 }
-runtime::impl_send!(GetConversation => GetConversationResponse, GetConversationError {
-    200 => json(),
-    400 => error_json(GetConversationError::BadRequest),
-    401 => error_json(GetConversationError::Unauthorized),
-    _ => unexpected(),
-});
-/// The error responses declared for [`Client::get_conversation`]: the same as [`SearchConversationsError`].
-pub type GetConversationError = SearchConversationsError;
-/// Request builder for [`Client::update_conversation`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct UpdateConversation {
-    client: runtime::Client,
-    conversation_id: String,
-    body: UpdateConversationRequest,
-}
-impl UpdateConversation {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::PUT,
-                "/conversations/{conversationId}",
-                &["bearer", "highlevel_oauth"],
-            )
-            .path("conversationId", &self.conversation_id)
-            .header("Version", &"2021-04-15")
-            .json("application/json", &self.body)
+runtime::operation! {
+    pub struct GetConversation { conversation_id: String }
+    GET "/conversations/{conversationId}" ["bearer", "highlevel_oauth"]
+        .path("conversationId", conversation_id)
+        .header("Version", &"2021-04-15");
+    GetConversationResponse, SearchConversationsError as GetConversationError {
+        200 => json(),
+        400 => error_json(GetConversationError::BadRequest),
+        401 => error_json(GetConversationError::Unauthorized),
     }
 }
-runtime::impl_send!(
-    UpdateConversation => UpdateConversationResponse, UpdateConversationError {
+runtime::operation! {
+    pub struct UpdateConversation {
+        conversation_id: String,
+        body: UpdateConversationRequest,
+    }
+    PUT "/conversations/{conversationId}" ["bearer", "highlevel_oauth"]
+        .path("conversationId", conversation_id)
+        .header("Version", &"2021-04-15")
+        .json("application/json", body);
+    UpdateConversationResponse, SearchConversationsError as UpdateConversationError {
         200 => json(),
         400 => error_json(UpdateConversationError::BadRequest),
         401 => error_json(UpdateConversationError::Unauthorized),
-        _ => unexpected(),
-    }
-);
-/// The error responses declared for [`Client::update_conversation`]: the same as [`SearchConversationsError`].
-pub type UpdateConversationError = SearchConversationsError;
-/// Request builder for [`Client::delete_conversation`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct DeleteConversation {
-    client: runtime::Client,
-    conversation_id: String,
-}
-impl DeleteConversation {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::DELETE,
-                "/conversations/{conversationId}",
-                &["bearer", "highlevel_oauth"],
-            )
-            .path("conversationId", &self.conversation_id)
-            .header("Version", &"2021-04-15")
     }
 }
-runtime::impl_send!(DeleteConversation => SuccessResponse, DeleteConversationError {
-    200 => json(),
-    400 => error_json(DeleteConversationError::BadRequest),
-    401 => error_json(DeleteConversationError::Unauthorized),
-    _ => unexpected(),
-});
-/// The error responses declared for [`Client::delete_conversation`]: the same as [`SearchConversationsError`].
-pub type DeleteConversationError = SearchConversationsError;
-/// Request builder for [`Client::list_messages`]: set optional parameters, then `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct ListMessages {
-    client: runtime::Client,
-    conversation_id: String,
-    last_message_id: Option<String>,
-    limit: Option<i64>,
-    r#type: Option<Vec<ListMessagesTypeItem>>,
+runtime::operation! {
+    pub struct DeleteConversation { conversation_id: String }
+    DELETE "/conversations/{conversationId}" ["bearer", "highlevel_oauth"]
+        .path("conversationId", conversation_id)
+        .header("Version", &"2021-04-15");
+    SuccessResponse, SearchConversationsError as DeleteConversationError {
+        200 => json(),
+        400 => error_json(DeleteConversationError::BadRequest),
+        401 => error_json(DeleteConversationError::Unauthorized),
+    }
+}
+runtime::operation! {
+    pub struct ListMessages {
+        conversation_id: String,
+        last_message_id: Option<String>,
+        limit: Option<i64>,
+        r#type: Option<Vec<ListMessagesTypeItem>>,
+    }
+    GET "/conversations/{conversationId}/messages" ["bearer", "highlevel_oauth"]
+        .path("conversationId", conversation_id)
+        .header("Version", &"2021-04-15")
+        .query_opt("lastMessageId", last_message_id.as_ref())
+        .query_opt("limit", limit.as_ref())
+        .query_list_opt("type", r#type.as_deref(), runtime::ListStyle::Comma);
+    ListMessagesResponse, SearchConversationsError as ListMessagesError {
+        200 => json(),
+        400 => error_json(ListMessagesError::BadRequest),
+        401 => error_json(ListMessagesError::Unauthorized),
+    }
+    paginate Message;
 }
 impl ListMessages {
     /// ID of the last message of the previous page; the page starts after it. Sent as the `lastMessageId` query parameter.
@@ -1101,19 +1021,6 @@ impl ListMessages {
         self.r#type = Some(value);
         self
     }
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/conversations/{conversationId}/messages",
-                &["bearer", "highlevel_oauth"],
-            )
-            .path("conversationId", &self.conversation_id)
-            .header("Version", &"2021-04-15")
-            .query_opt("lastMessageId", self.last_message_id.as_ref())
-            .query_opt("limit", self.limit.as_ref())
-            .query_list_opt("type", self.r#type.as_deref(), runtime::ListStyle::Comma)
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Cursor,
         in_body: false,
@@ -1125,181 +1032,77 @@ impl ListMessages {
         token: None,
     };
 }
-runtime::impl_send!(ListMessages => ListMessagesResponse, ListMessagesError {
-    200 => json(),
-    400 => error_json(ListMessagesError::BadRequest),
-    401 => error_json(ListMessagesError::Unauthorized),
-    _ => unexpected(),
-}; paginate Message);
-/// The error responses declared for [`Client::list_messages`]: the same as [`SearchConversationsError`].
-pub type ListMessagesError = SearchConversationsError;
-/// Request builder for [`Client::get_message`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct GetMessage {
-    client: runtime::Client,
-    id: String,
-}
-impl GetMessage {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/conversations/messages/{id}",
-                &["bearer", "highlevel_oauth"],
-            )
-            .path("id", &self.id)
-            .header("Version", &"2021-04-15")
+runtime::operation! {
+    pub struct GetMessage { id: String }
+    GET "/conversations/messages/{id}" ["bearer", "highlevel_oauth"]
+        .path("id", id)
+        .header("Version", &"2021-04-15");
+    GetMessageResponse, SearchConversationsError as GetMessageError {
+        200 => json(),
+        400 => error_json(GetMessageError::BadRequest),
+        401 => error_json(GetMessageError::Unauthorized),
     }
 }
-runtime::impl_send!(GetMessage => GetMessageResponse, GetMessageError {
-    200 => json(),
-    400 => error_json(GetMessageError::BadRequest),
-    401 => error_json(GetMessageError::Unauthorized),
-    _ => unexpected(),
-});
-/// The error responses declared for [`Client::get_message`]: the same as [`SearchConversationsError`].
-pub type GetMessageError = SearchConversationsError;
-/// Request builder for [`Client::send_message`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct SendMessage {
-    client: runtime::Client,
-    body: SendMessageRequest,
-}
-impl SendMessage {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::POST,
-                "/conversations/messages",
-                &["bearer", "highlevel_oauth"],
-            )
-            .header("Version", &"2021-04-15")
-            .json("application/json", &self.body)
+runtime::operation! {
+    pub struct SendMessage { body: SendMessageRequest }
+    POST "/conversations/messages" ["bearer", "highlevel_oauth"]
+        .header("Version", &"2021-04-15")
+        .json("application/json", body);
+    SendMessageResponse, SearchConversationsError as SendMessageError {
+        200 => json(),
+        400 => error_json(SendMessageError::BadRequest),
+        401 => error_json(SendMessageError::Unauthorized),
     }
 }
-runtime::impl_send!(SendMessage => SendMessageResponse, SendMessageError {
-    200 => json(),
-    400 => error_json(SendMessageError::BadRequest),
-    401 => error_json(SendMessageError::Unauthorized),
-    _ => unexpected(),
-});
-/// The error responses declared for [`Client::send_message`]: the same as [`SearchConversationsError`].
-pub type SendMessageError = SearchConversationsError;
-/// Request builder for [`Client::add_inbound_message`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct AddInboundMessage {
-    client: runtime::Client,
-    body: AddInboundMessageRequest,
-}
-impl AddInboundMessage {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::POST,
-                "/conversations/messages/inbound",
-                &["bearer", "highlevel_oauth"],
-            )
-            .header("Version", &"2021-04-15")
-            .json("application/json", &self.body)
+runtime::operation! {
+    pub struct AddInboundMessage { body: AddInboundMessageRequest }
+    POST "/conversations/messages/inbound" ["bearer", "highlevel_oauth"]
+        .header("Version", &"2021-04-15")
+        .json("application/json", body);
+    ProcessMessageResponse, SearchConversationsError as AddInboundMessageError {
+        200 => json(),
+        400 => error_json(AddInboundMessageError::BadRequest),
+        401 => error_json(AddInboundMessageError::Unauthorized),
     }
 }
-runtime::impl_send!(AddInboundMessage => ProcessMessageResponse, AddInboundMessageError {
-    200 => json(),
-    400 => error_json(AddInboundMessageError::BadRequest),
-    401 => error_json(AddInboundMessageError::Unauthorized),
-    _ => unexpected(),
-});
-/// The error responses declared for [`Client::add_inbound_message`]: the same as [`SearchConversationsError`].
-pub type AddInboundMessageError = SearchConversationsError;
-/// Request builder for [`Client::add_outbound_call`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct AddOutboundCall {
-    client: runtime::Client,
-    body: AddOutboundCallRequest,
-}
-impl AddOutboundCall {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::POST,
-                "/conversations/messages/outbound",
-                &["bearer", "highlevel_oauth"],
-            )
-            .header("Version", &"2021-04-15")
-            .json("application/json", &self.body)
+runtime::operation! {
+    pub struct AddOutboundCall { body: AddOutboundCallRequest }
+    POST "/conversations/messages/outbound" ["bearer", "highlevel_oauth"]
+        .header("Version", &"2021-04-15")
+        .json("application/json", body);
+    ProcessMessageResponse, SearchConversationsError as AddOutboundCallError {
+        200 => json(),
+        400 => error_json(AddOutboundCallError::BadRequest),
+        401 => error_json(AddOutboundCallError::Unauthorized),
     }
 }
-runtime::impl_send!(AddOutboundCall => ProcessMessageResponse, AddOutboundCallError {
-    200 => json(),
-    400 => error_json(AddOutboundCallError::BadRequest),
-    401 => error_json(AddOutboundCallError::Unauthorized),
-    _ => unexpected(),
-});
-/// The error responses declared for [`Client::add_outbound_call`]: the same as [`SearchConversationsError`].
-pub type AddOutboundCallError = SearchConversationsError;
-/// Request builder for [`Client::cancel_scheduled_message`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct CancelScheduledMessage {
-    client: runtime::Client,
-    message_id: String,
-}
-impl CancelScheduledMessage {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::DELETE,
-                "/conversations/messages/{messageId}/schedule",
-                &["bearer", "highlevel_oauth"],
-            )
-            .path("messageId", &self.message_id)
-            .header("Version", &"2021-04-15")
-    }
-}
-runtime::impl_send!(
-    CancelScheduledMessage => CancelScheduledResponse, CancelScheduledMessageError {
+runtime::operation! {
+    pub struct CancelScheduledMessage { message_id: String }
+    DELETE "/conversations/messages/{messageId}/schedule" ["bearer", "highlevel_oauth"]
+        .path("messageId", message_id)
+        .header("Version", &"2021-04-15");
+    CancelScheduledResponse, SearchConversationsError as CancelScheduledMessageError {
         200 => json(),
         400 => error_json(CancelScheduledMessageError::BadRequest),
         401 => error_json(CancelScheduledMessageError::Unauthorized),
-        _ => unexpected(),
-    }
-);
-/// The error responses declared for [`Client::cancel_scheduled_message`]: the same as [`SearchConversationsError`].
-pub type CancelScheduledMessageError = SearchConversationsError;
-/// Request builder for [`Client::update_message_status`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct UpdateMessageStatus {
-    client: runtime::Client,
-    message_id: String,
-    body: UpdateMessageStatusRequest,
-}
-impl UpdateMessageStatus {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::PUT,
-                "/conversations/messages/{messageId}/status",
-                &["bearer", "highlevel_oauth"],
-            )
-            .path("messageId", &self.message_id)
-            .header("Version", &"2021-04-15")
-            .json("application/json", &self.body)
     }
 }
-runtime::impl_send!(
-    UpdateMessageStatus => SendMessageResponse, UpdateMessageStatusError {
+runtime::operation! {
+    pub struct UpdateMessageStatus {
+        message_id: String,
+        body: UpdateMessageStatusRequest,
+    }
+    PUT "/conversations/messages/{messageId}/status" ["bearer", "highlevel_oauth"]
+        .path("messageId", message_id)
+        .header("Version", &"2021-04-15")
+        .json("application/json", body);
+    SendMessageResponse, UpdateMessageStatusError {
         200 => json(),
         400 => error_json(UpdateMessageStatusError::BadRequest),
         401 => error_json(UpdateMessageStatusError::Unauthorized),
         403 => error_json(UpdateMessageStatusError::Forbidden),
-        _ => unexpected(),
     }
-);
+}
 runtime::error_enum! {
     /// The error responses declared for [`Client::update_message_status`].
     pub enum UpdateMessageStatusError {
@@ -1317,113 +1120,51 @@ runtime::error_enum! {
         Forbidden(ForbiddenError) = "403 Forbidden",
     }
 }
-/// Request builder for [`Client::get_email_message`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct GetEmailMessage {
-    client: runtime::Client,
-    id: String,
-}
-impl GetEmailMessage {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/conversations/messages/email/{id}",
-                &["bearer", "highlevel_oauth"],
-            )
-            .path("id", &self.id)
-            .header("Version", &"2021-04-15")
-    }
-}
-runtime::impl_send!(GetEmailMessage => EmailMessage, runtime::NoErrorBody {
-    200 => json(),
-    _ => unexpected(),
-});
-/// Request builder for [`Client::cancel_scheduled_email_message`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct CancelScheduledEmailMessage {
-    client: runtime::Client,
-    email_message_id: String,
-}
-impl CancelScheduledEmailMessage {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::DELETE,
-                "/conversations/messages/email/{emailMessageId}/schedule",
-                &["bearer", "highlevel_oauth"],
-            )
-            .path("emailMessageId", &self.email_message_id)
-            .header("Version", &"2021-04-15")
-    }
-}
-runtime::impl_send!(
-    CancelScheduledEmailMessage => CancelScheduledResponse, runtime::NoErrorBody {
+runtime::operation! {
+    pub struct GetEmailMessage { id: String }
+    GET "/conversations/messages/email/{id}" ["bearer", "highlevel_oauth"]
+        .path("id", id)
+        .header("Version", &"2021-04-15");
+    EmailMessage, runtime::NoErrorBody {
         200 => json(),
-        _ => unexpected(),
-    }
-);
-/// Request builder for [`Client::get_message_transcription`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct GetMessageTranscription {
-    client: runtime::Client,
-    location_id: String,
-    message_id: String,
-}
-impl GetMessageTranscription {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/conversations/locations/{locationId}/messages/{messageId}/transcription",
-                &["bearer", "highlevel_oauth"],
-            )
-            .path("locationId", &self.location_id)
-            .path("messageId", &self.message_id)
-            .header("Version", &"2021-04-15")
     }
 }
-runtime::impl_send!(
-    GetMessageTranscription => MessageTranscription, GetMessageTranscriptionError {
+runtime::operation! {
+    pub struct CancelScheduledEmailMessage { email_message_id: String }
+    DELETE "/conversations/messages/email/{emailMessageId}/schedule" ["bearer", "highlevel_oauth"]
+        .path("emailMessageId", email_message_id)
+        .header("Version", &"2021-04-15");
+    CancelScheduledResponse, runtime::NoErrorBody {
+        200 => json(),
+    }
+}
+runtime::operation! {
+    pub struct GetMessageTranscription {
+        location_id: String,
+        message_id: String,
+    }
+    GET "/conversations/locations/{locationId}/messages/{messageId}/transcription" ["bearer", "highlevel_oauth"]
+        .path("locationId", location_id)
+        .path("messageId", message_id)
+        .header("Version", &"2021-04-15");
+    MessageTranscription, SearchConversationsError as GetMessageTranscriptionError {
         200 => json(),
         400 => error_json(GetMessageTranscriptionError::BadRequest),
         401 => error_json(GetMessageTranscriptionError::Unauthorized),
-        _ => unexpected(),
-    }
-);
-/// The error responses declared for [`Client::get_message_transcription`]: the same as [`SearchConversationsError`].
-pub type GetMessageTranscriptionError = SearchConversationsError;
-/// Request builder for [`Client::send_live_chat_typing_indicator`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct SendLiveChatTypingIndicator {
-    client: runtime::Client,
-    body: LiveChatTypingRequest,
-}
-impl SendLiveChatTypingIndicator {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::POST,
-                "/conversations/providers/live-chat/typing",
-                &["bearer", "highlevel_oauth"],
-            )
-            .header("Version", &"2021-04-15")
-            .json("application/json", &self.body)
     }
 }
-runtime::impl_send!(
-    SendLiveChatTypingIndicator => SuccessResponse, SendLiveChatTypingIndicatorError {
+runtime::operation! {
+    pub struct SendLiveChatTypingIndicator { body: LiveChatTypingRequest }
+    POST "/conversations/providers/live-chat/typing" ["bearer", "highlevel_oauth"]
+        .header("Version", &"2021-04-15")
+        .json("application/json", body);
+    SuccessResponse, SendLiveChatTypingIndicatorError {
         201 => json(),
         400 => error_json(SendLiveChatTypingIndicatorError::BadRequest),
         401 => error_json(SendLiveChatTypingIndicatorError::Unauthorized),
         422 => error_json(SendLiveChatTypingIndicatorError::UnprocessableEntity),
-        _ => unexpected(),
     }
-);
+}
 runtime::error_enum! {
     /// The error responses declared for [`Client::send_live_chat_typing_indicator`].
     pub enum SendLiveChatTypingIndicatorError {
@@ -1441,101 +1182,65 @@ runtime::error_enum! {
         UnprocessableEntity(UnprocessableError) = "422 UnprocessableEntity",
     }
 }
-/// Request builder for [`Client::list_custom_subtypes`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct ListCustomSubtypes {
-    client: runtime::Client,
-    location_id: String,
-}
-impl ListCustomSubtypes {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/conversations/preferences/custom-subtypes",
-                &["bearer"],
-            )
-            .header("Version", &"2021-04-15")
-            .query("locationId", &self.location_id)
+runtime::operation! {
+    pub struct ListCustomSubtypes { location_id: String }
+    GET "/conversations/preferences/custom-subtypes" ["bearer"]
+        .header("Version", &"2021-04-15")
+        .query("locationId", location_id);
+    PreferenceResult, SearchConversationsError as ListCustomSubtypesError {
+        200 => json(),
+        400 => error_json(ListCustomSubtypesError::BadRequest),
+        401 => error_json(ListCustomSubtypesError::Unauthorized),
     }
 }
-runtime::impl_send!(ListCustomSubtypes => PreferenceResult, ListCustomSubtypesError {
-    200 => json(),
-    400 => error_json(ListCustomSubtypesError::BadRequest),
-    401 => error_json(ListCustomSubtypesError::Unauthorized),
-    _ => unexpected(),
-});
-/// The error responses declared for [`Client::list_custom_subtypes`]: the same as [`SearchConversationsError`].
-pub type ListCustomSubtypesError = SearchConversationsError;
-/// Request builder for [`Client::create_custom_subtype`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct CreateCustomSubtype {
-    client: runtime::Client,
-    location_id: String,
-    body: CreateCustomSubtypeRequest,
-}
-impl CreateCustomSubtype {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::POST,
-                "/conversations/preferences/custom-subtypes",
-                &["bearer"],
-            )
-            .header("Version", &"2021-04-15")
-            .query("locationId", &self.location_id)
-            .json("application/json", &self.body)
+runtime::operation! {
+    pub struct CreateCustomSubtype {
+        location_id: String,
+        body: CreateCustomSubtypeRequest,
+    }
+    POST "/conversations/preferences/custom-subtypes" ["bearer"]
+        .header("Version", &"2021-04-15")
+        .query("locationId", location_id)
+        .json("application/json", body);
+    PreferenceResult, SearchConversationsError as CreateCustomSubtypeError {
+        200 | 201 => json(),
+        400 => error_json(CreateCustomSubtypeError::BadRequest),
+        401 => error_json(CreateCustomSubtypeError::Unauthorized),
     }
 }
-runtime::impl_send!(CreateCustomSubtype => PreferenceResult, CreateCustomSubtypeError {
-    200 | 201 => json(),
-    400 => error_json(CreateCustomSubtypeError::BadRequest),
-    401 => error_json(CreateCustomSubtypeError::Unauthorized),
-    _ => unexpected(),
-});
-/// The error responses declared for [`Client::create_custom_subtype`]: the same as [`SearchConversationsError`].
-pub type CreateCustomSubtypeError = SearchConversationsError;
-/// Request builder for [`Client::update_custom_subtype`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct UpdateCustomSubtype {
-    client: runtime::Client,
-    id: String,
-    location_id: String,
-    body: UpdateCustomSubtypeRequest,
-}
-impl UpdateCustomSubtype {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::PUT,
-                "/conversations/preferences/custom-subtypes/{id}",
-                &["bearer"],
-            )
-            .path("id", &self.id)
-            .header("Version", &"2021-04-15")
-            .query("locationId", &self.location_id)
-            .json("application/json", &self.body)
+runtime::operation! {
+    pub struct UpdateCustomSubtype {
+        id: String,
+        location_id: String,
+        body: UpdateCustomSubtypeRequest,
+    }
+    PUT "/conversations/preferences/custom-subtypes/{id}" ["bearer"]
+        .path("id", id)
+        .header("Version", &"2021-04-15")
+        .query("locationId", location_id)
+        .json("application/json", body);
+    PreferenceResult, SearchConversationsError as UpdateCustomSubtypeError {
+        200 => json(),
+        400 => error_json(UpdateCustomSubtypeError::BadRequest),
+        401 => error_json(UpdateCustomSubtypeError::Unauthorized),
     }
 }
-runtime::impl_send!(UpdateCustomSubtype => PreferenceResult, UpdateCustomSubtypeError {
-    200 => json(),
-    400 => error_json(UpdateCustomSubtypeError::BadRequest),
-    401 => error_json(UpdateCustomSubtypeError::Unauthorized),
-    _ => unexpected(),
-});
-/// The error responses declared for [`Client::update_custom_subtype`]: the same as [`SearchConversationsError`].
-pub type UpdateCustomSubtypeError = SearchConversationsError;
-/// Request builder for [`Client::get_contact_unsubscription_status`]: set optional parameters, then `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct GetContactUnsubscriptionStatus {
-    client: runtime::Client,
-    location_id: String,
-    contact_id: String,
-    email: Option<String>,
+runtime::operation! {
+    pub struct GetContactUnsubscriptionStatus {
+        location_id: String,
+        contact_id: String,
+        email: Option<String>,
+    }
+    GET "/conversations/preferences/unsubscriptions/status" ["bearer"]
+        .header("Version", &"2021-04-15")
+        .query("locationId", location_id)
+        .query("contactId", contact_id)
+        .query_opt("email", email.as_ref());
+    PreferenceResult, SearchConversationsError as GetContactUnsubscriptionStatusError {
+        200 => json(),
+        400 => error_json(GetContactUnsubscriptionStatusError::BadRequest),
+        401 => error_json(GetContactUnsubscriptionStatusError::Unauthorized),
+    }
 }
 impl GetContactUnsubscriptionStatus {
     /// Only this email address of the contact. Sent as the `email` query parameter.
@@ -1543,73 +1248,49 @@ impl GetContactUnsubscriptionStatus {
         self.email = Some(value.into());
         self
     }
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/conversations/preferences/unsubscriptions/status",
-                &["bearer"],
-            )
-            .header("Version", &"2021-04-15")
-            .query("locationId", &self.location_id)
-            .query("contactId", &self.contact_id)
-            .query_opt("email", self.email.as_ref())
-    }
 }
-runtime::impl_send!(
-    GetContactUnsubscriptionStatus => PreferenceResult, GetContactUnsubscriptionStatusError {
-        200 => json(),
-        400 => error_json(GetContactUnsubscriptionStatusError::BadRequest),
-        401 => error_json(GetContactUnsubscriptionStatusError::Unauthorized),
-        _ => unexpected(),
-    }
-);
-/// The error responses declared for [`Client::get_contact_unsubscription_status`]: the same as [`SearchConversationsError`].
-pub type GetContactUnsubscriptionStatusError = SearchConversationsError;
-/// Request builder for [`Client::change_user_subscription`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct ChangeUserSubscription {
-    client: runtime::Client,
-    body: UserSubscriptionChangeRequest,
-}
-impl ChangeUserSubscription {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::POST,
-                "/conversations/preferences/unsubscriptions/user-change",
-                &["bearer"],
-            )
-            .header("Version", &"2021-04-15")
-            .json("application/json", &self.body)
-    }
-}
-runtime::impl_send!(
-    ChangeUserSubscription => PreferenceResult, ChangeUserSubscriptionError {
+runtime::operation! {
+    pub struct ChangeUserSubscription { body: UserSubscriptionChangeRequest }
+    POST "/conversations/preferences/unsubscriptions/user-change" ["bearer"]
+        .header("Version", &"2021-04-15")
+        .json("application/json", body);
+    PreferenceResult, SearchConversationsError as ChangeUserSubscriptionError {
         200 | 201 => json(),
         400 => error_json(ChangeUserSubscriptionError::BadRequest),
         401 => error_json(ChangeUserSubscriptionError::Unauthorized),
-        _ => unexpected(),
     }
-);
-/// The error responses declared for [`Client::change_user_subscription`]: the same as [`SearchConversationsError`].
-pub type ChangeUserSubscriptionError = SearchConversationsError;
-/// Request builder for [`Client::export_messages`]: set optional parameters, then `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct ExportMessages {
-    client: runtime::Client,
-    location_id: String,
-    limit: Option<i64>,
-    cursor: Option<String>,
-    sort_by: Option<ExportMessagesSortBy>,
-    sort_order: Option<ExportMessagesSortOrder>,
-    conversation_id: Option<String>,
-    contact_id: Option<String>,
-    channel: Option<ExportMessagesChannel>,
-    start_date: Option<String>,
-    end_date: Option<String>,
+}
+runtime::operation! {
+    pub struct ExportMessages {
+        location_id: String,
+        limit: Option<i64>,
+        cursor: Option<String>,
+        sort_by: Option<ExportMessagesSortBy>,
+        sort_order: Option<ExportMessagesSortOrder>,
+        conversation_id: Option<String>,
+        contact_id: Option<String>,
+        channel: Option<ExportMessagesChannel>,
+        start_date: Option<String>,
+        end_date: Option<String>,
+    }
+    GET "/conversations/messages/export" ["bearer"]
+        .header("Version", &"2021-04-15")
+        .query("locationId", location_id)
+        .query_opt("limit", limit.as_ref())
+        .query_opt("cursor", cursor.as_ref())
+        .query_opt("sortBy", sort_by.as_ref())
+        .query_opt("sortOrder", sort_order.as_ref())
+        .query_opt("conversationId", conversation_id.as_ref())
+        .query_opt("contactId", contact_id.as_ref())
+        .query_opt("channel", channel.as_ref())
+        .query_opt("startDate", start_date.as_ref())
+        .query_opt("endDate", end_date.as_ref());
+    ExportMessagesResponse, SearchConversationsError as ExportMessagesError {
+        200 => json(),
+        400 => error_json(ExportMessagesError::BadRequest),
+        401 => error_json(ExportMessagesError::Unauthorized),
+    }
+    paginate Message;
 }
 impl ExportMessages {
     /// Messages per page (10 to 500). Sent as the `limit` query parameter.
@@ -1657,25 +1338,6 @@ impl ExportMessages {
         self.end_date = Some(value.into());
         self
     }
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/conversations/messages/export",
-                &["bearer"],
-            )
-            .header("Version", &"2021-04-15")
-            .query("locationId", &self.location_id)
-            .query_opt("limit", self.limit.as_ref())
-            .query_opt("cursor", self.cursor.as_ref())
-            .query_opt("sortBy", self.sort_by.as_ref())
-            .query_opt("sortOrder", self.sort_order.as_ref())
-            .query_opt("conversationId", self.conversation_id.as_ref())
-            .query_opt("contactId", self.contact_id.as_ref())
-            .query_opt("channel", self.channel.as_ref())
-            .query_opt("startDate", self.start_date.as_ref())
-            .query_opt("endDate", self.end_date.as_ref())
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Cursor,
         in_body: false,
@@ -1687,69 +1349,29 @@ impl ExportMessages {
         token: None,
     };
 }
-runtime::impl_send!(ExportMessages => ExportMessagesResponse, ExportMessagesError {
-    200 => json(),
-    400 => error_json(ExportMessagesError::BadRequest),
-    401 => error_json(ExportMessagesError::Unauthorized),
-    _ => unexpected(),
-}; paginate Message);
-/// The error responses declared for [`Client::export_messages`]: the same as [`SearchConversationsError`].
-pub type ExportMessagesError = SearchConversationsError;
-/// Request builder for [`Client::send_review_reply`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct SendReviewReply {
-    client: runtime::Client,
-    body: SendReviewReplyRequest,
-}
-impl SendReviewReply {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::POST,
-                "/conversations/messages/review-reply",
-                &["bearer"],
-            )
-            .header("Version", &"2021-04-15")
-            .json("application/json", &self.body)
+runtime::operation! {
+    pub struct SendReviewReply { body: SendReviewReplyRequest }
+    POST "/conversations/messages/review-reply" ["bearer"]
+        .header("Version", &"2021-04-15")
+        .json("application/json", body);
+    SendMessageResponse, SearchConversationsError as SendReviewReplyError {
+        200 => json(),
+        400 => error_json(SendReviewReplyError::BadRequest),
+        401 => error_json(SendReviewReplyError::Unauthorized),
     }
 }
-runtime::impl_send!(SendReviewReply => SendMessageResponse, SendReviewReplyError {
-    200 => json(),
-    400 => error_json(SendReviewReplyError::BadRequest),
-    401 => error_json(SendReviewReplyError::Unauthorized),
-    _ => unexpected(),
-});
-/// The error responses declared for [`Client::send_review_reply`]: the same as [`SearchConversationsError`].
-pub type SendReviewReplyError = SearchConversationsError;
-/// Request builder for [`Client::initiate_file_upload`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct InitiateFileUpload {
-    client: runtime::Client,
-    body: InitiateFileUploadRequest,
-}
-impl InitiateFileUpload {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::POST,
-                "/conversations/messages/upload/initiate",
-                &["bearer"],
-            )
-            .header("Version", &"2021-04-15")
-            .json("application/json", &self.body)
-    }
-}
-runtime::impl_send!(
-    InitiateFileUpload => InitiateFileUploadResponse, InitiateFileUploadError {
+runtime::operation! {
+    pub struct InitiateFileUpload { body: InitiateFileUploadRequest }
+    POST "/conversations/messages/upload/initiate" ["bearer"]
+        .header("Version", &"2021-04-15")
+        .json("application/json", body);
+    InitiateFileUploadResponse, InitiateFileUploadError {
         200 => json(),
         400 => error_empty(InitiateFileUploadError::BadRequest),
         401 => error_json(InitiateFileUploadError::Unauthorized),
         413 => error_empty(InitiateFileUploadError::PayloadTooLarge),
-        _ => unexpected(),
     }
-);
+}
 runtime::error_enum! {
     /// The error responses declared for [`Client::initiate_file_upload`].
     pub enum InitiateFileUploadError {
@@ -1767,34 +1389,18 @@ runtime::error_enum! {
         PayloadTooLarge = "413 PayloadTooLarge",
     }
 }
-/// Request builder for [`Client::complete_file_upload`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct CompleteFileUpload {
-    client: runtime::Client,
-    body: CompleteFileUploadRequest,
-}
-impl CompleteFileUpload {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::POST,
-                "/conversations/messages/upload/complete",
-                &["bearer"],
-            )
-            .header("Version", &"2021-04-15")
-            .json("application/json", &self.body)
-    }
-}
-runtime::impl_send!(
-    CompleteFileUpload => CompleteFileUploadResponse, CompleteFileUploadError {
+runtime::operation! {
+    pub struct CompleteFileUpload { body: CompleteFileUploadRequest }
+    POST "/conversations/messages/upload/complete" ["bearer"]
+        .header("Version", &"2021-04-15")
+        .json("application/json", body);
+    CompleteFileUploadResponse, CompleteFileUploadError {
         200 => json(),
         400 => error_empty(CompleteFileUploadError::BadRequest),
         401 => error_json(CompleteFileUploadError::Unauthorized),
         404 => error_empty(CompleteFileUploadError::NotFound),
-        _ => unexpected(),
     }
-);
+}
 runtime::error_enum! {
     /// The error responses declared for [`Client::complete_file_upload`].
     pub enum CompleteFileUploadError {
@@ -1812,35 +1418,19 @@ runtime::error_enum! {
         NotFound = "404 NotFound",
     }
 }
-/// Request builder for [`Client::upload_file_attachments`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct UploadFileAttachments {
-    client: runtime::Client,
-    body: UploadFileAttachmentsForm,
-}
-impl UploadFileAttachments {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::POST,
-                "/conversations/messages/upload",
-                &["bearer", "highlevel_oauth"],
-            )
-            .header("Version", &"2021-04-15")
-            .multipart(&self.body)
-    }
-}
-runtime::impl_send!(
-    UploadFileAttachments => UploadFilesResponse, UploadFileAttachmentsError {
+runtime::operation! {
+    pub struct UploadFileAttachments { body: UploadFileAttachmentsForm }
+    POST "/conversations/messages/upload" ["bearer", "highlevel_oauth"]
+        .header("Version", &"2021-04-15")
+        .multipart(body);
+    UploadFilesResponse, UploadFileAttachmentsError {
         200 => json(),
         400 => error_json(UploadFileAttachmentsError::BadRequest),
         401 => error_json(UploadFileAttachmentsError::Unauthorized),
         413 => error_empty(UploadFileAttachmentsError::PayloadTooLarge),
         415 => error_empty(UploadFileAttachmentsError::UnsupportedMediaType),
-        _ => unexpected(),
     }
-);
+}
 runtime::error_enum! {
     /// The error responses declared for [`Client::upload_file_attachments`].
     pub enum UploadFileAttachmentsError {
@@ -1862,95 +1452,55 @@ runtime::error_enum! {
         UnsupportedMediaType = "415 UnsupportedMediaType",
     }
 }
-/// Request builder for [`Client::get_message_recording`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct GetMessageRecording {
-    client: runtime::Client,
-    message_id: String,
-    location_id: String,
-}
-impl GetMessageRecording {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/conversations/messages/{messageId}/locations/{locationId}/recording",
-                &["bearer", "highlevel_oauth"],
-            )
-            .path("messageId", &self.message_id)
-            .path("locationId", &self.location_id)
-            .header("Version", &"2021-04-15")
+runtime::operation! {
+    pub struct GetMessageRecording {
+        message_id: String,
+        location_id: String,
     }
-}
-runtime::impl_send!(GetMessageRecording => Vec<u8>, GetMessageRecordingError {
-    200 => bytes(),
-    400 => error_json(GetMessageRecordingError::BadRequest),
-    401 => error_json(GetMessageRecordingError::Unauthorized),
-    _ => unexpected(),
-}; streaming);
-/// The error responses declared for [`Client::get_message_recording`]: the same as [`SearchConversationsError`].
-pub type GetMessageRecordingError = SearchConversationsError;
-/// Request builder for [`Client::download_message_transcription`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct DownloadMessageTranscription {
-    client: runtime::Client,
-    location_id: String,
-    message_id: String,
-}
-impl DownloadMessageTranscription {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/conversations/locations/{locationId}/messages/{messageId}/transcription/download",
-                &["bearer", "highlevel_oauth"],
-            )
-            .path("locationId", &self.location_id)
-            .path("messageId", &self.message_id)
-            .header("Version", &"2021-04-15")
+    GET "/conversations/messages/{messageId}/locations/{locationId}/recording" ["bearer", "highlevel_oauth"]
+        .path("messageId", message_id)
+        .path("locationId", location_id)
+        .header("Version", &"2021-04-15");
+    Vec<u8>, SearchConversationsError as GetMessageRecordingError {
+        200 => bytes(),
+        400 => error_json(GetMessageRecordingError::BadRequest),
+        401 => error_json(GetMessageRecordingError::Unauthorized),
     }
+    streaming;
 }
-runtime::impl_send!(
-    DownloadMessageTranscription => String, DownloadMessageTranscriptionError {
+runtime::operation! {
+    pub struct DownloadMessageTranscription {
+        location_id: String,
+        message_id: String,
+    }
+    GET "/conversations/locations/{locationId}/messages/{messageId}/transcription/download" ["bearer", "highlevel_oauth"]
+        .path("locationId", location_id)
+        .path("messageId", message_id)
+        .header("Version", &"2021-04-15");
+    String, SearchConversationsError as DownloadMessageTranscriptionError {
         200 => text(),
         400 => error_json(DownloadMessageTranscriptionError::BadRequest),
         401 => error_json(DownloadMessageTranscriptionError::Unauthorized),
-        _ => unexpected(),
-    }; streaming
-);
-/// The error responses declared for [`Client::download_message_transcription`]: the same as [`SearchConversationsError`].
-pub type DownloadMessageTranscriptionError = SearchConversationsError;
-/// Request builder for [`Client::add_message_attachments`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct AddMessageAttachments {
-    client: runtime::Client,
-    message_id: String,
-    body: AddMessageAttachmentsRequest,
+    }
+    streaming;
 }
-impl AddMessageAttachments {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::PUT,
-                "/conversations/messages/{messageId}/attachments",
-                &["bearer"],
-            )
-            .path("messageId", &self.message_id)
-            .header("Version", &"2021-04-15")
-            .json("application/json", &self.body)
+runtime::operation! {
+    pub struct AddMessageAttachments {
+        message_id: String,
+        body: AddMessageAttachmentsRequest,
+    }
+    PUT "/conversations/messages/{messageId}/attachments" ["bearer"]
+        .path("messageId", message_id)
+        .header("Version", &"2021-04-15")
+        .json("application/json", body);
+    (), AddMessageAttachmentsError {
+        200 => empty(),
+        400 => error_json(AddMessageAttachmentsError::BadRequest),
+        401 => error_json(AddMessageAttachmentsError::Unauthorized),
+        403 => error_empty(AddMessageAttachmentsError::Forbidden),
+        404 => error_empty(AddMessageAttachmentsError::NotFound),
     }
 }
-runtime::impl_send!(AddMessageAttachments => (), AddMessageAttachmentsError {
-    200 => empty(),
-    400 => error_json(AddMessageAttachmentsError::BadRequest),
-    401 => error_json(AddMessageAttachmentsError::Unauthorized),
-    403 => error_empty(AddMessageAttachmentsError::Forbidden),
-    404 => error_empty(AddMessageAttachmentsError::NotFound),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::add_message_attachments`].
     pub enum AddMessageAttachmentsError {

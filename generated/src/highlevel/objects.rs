@@ -347,32 +347,18 @@ impl ClientBuilder {
         )
     }
 }
-/// Request builder for [`Client::list_object_schemas`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct ListObjectSchemas {
-    client: runtime::Client,
-    location_id: String,
-}
-impl ListObjectSchemas {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/objects/",
-                &["bearer", "highlevel_oauth"],
-            )
-            .header("Version", &"2021-07-28")
-            .query("locationId", &self.location_id)
+runtime::operation! {
+    pub struct ListObjectSchemas { location_id: String }
+    GET "/objects/" ["bearer", "highlevel_oauth"]
+        .header("Version", &"2021-07-28")
+        .query("locationId", location_id);
+    ObjectSchemaList, ListObjectSchemasError {
+        200 => json(),
+        400 => error_json(ListObjectSchemasError::BadRequest),
+        401 => error_json(ListObjectSchemasError::Unauthorized),
+        422 => error_json(ListObjectSchemasError::UnprocessableEntity),
     }
 }
-runtime::impl_send!(ListObjectSchemas => ObjectSchemaList, ListObjectSchemasError {
-    200 => json(),
-    400 => error_json(ListObjectSchemasError::BadRequest),
-    401 => error_json(ListObjectSchemasError::Unauthorized),
-    422 => error_json(ListObjectSchemasError::UnprocessableEntity),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::list_object_schemas`] and 3 other operations declaring the same (their error types are aliases of this one).
     pub enum ListObjectSchemasError {
@@ -390,42 +376,35 @@ runtime::error_enum! {
         UnprocessableEntity(UnprocessableEntityError) = "422 UnprocessableEntity",
     }
 }
-/// Request builder for [`Client::create_object_schema`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct CreateObjectSchema {
-    client: runtime::Client,
-    body: CreateObjectSchemaRequest,
-}
-impl CreateObjectSchema {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::POST,
-                "/objects/",
-                &["agency_bearer", "highlevel_oauth"],
-            )
-            .header("Version", &"2021-07-28")
-            .json("application/json", &self.body)
+runtime::operation! {
+    pub struct CreateObjectSchema { body: CreateObjectSchemaRequest }
+    POST "/objects/" ["agency_bearer", "highlevel_oauth"]
+        .header("Version", &"2021-07-28")
+        .json("application/json", body);
+    ObjectSchemaResponse, ListObjectSchemasError as CreateObjectSchemaError {
+        201 => json(),
+        400 => error_json(CreateObjectSchemaError::BadRequest),
+        401 => error_json(CreateObjectSchemaError::Unauthorized),
+        422 => error_json(CreateObjectSchemaError::UnprocessableEntity),
     }
 }
-runtime::impl_send!(CreateObjectSchema => ObjectSchemaResponse, CreateObjectSchemaError {
-    201 => json(),
-    400 => error_json(CreateObjectSchemaError::BadRequest),
-    401 => error_json(CreateObjectSchemaError::Unauthorized),
-    422 => error_json(CreateObjectSchemaError::UnprocessableEntity),
-    _ => unexpected(),
-});
-/// The error responses declared for [`Client::create_object_schema`]: the same as [`ListObjectSchemasError`].
-pub type CreateObjectSchemaError = ListObjectSchemasError;
-/// Request builder for [`Client::get_object_schema`]: set optional parameters, then `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct GetObjectSchema {
-    client: runtime::Client,
-    key: String,
-    location_id: String,
-    fetch_properties: Option<bool>,
+runtime::operation! {
+    pub struct GetObjectSchema {
+        key: String,
+        location_id: String,
+        fetch_properties: Option<bool>,
+    }
+    GET "/objects/{key}" ["bearer", "highlevel_oauth"]
+        .path("key", key)
+        .header("Version", &"2021-07-28")
+        .query("locationId", location_id)
+        .query_opt("fetchProperties", fetch_properties.as_ref());
+    ObjectSchemaWithFields, ListObjectSchemasError as GetObjectSchemaError {
+        200 => json(),
+        400 => error_json(GetObjectSchemaError::BadRequest),
+        401 => error_json(GetObjectSchemaError::Unauthorized),
+        422 => error_json(GetObjectSchemaError::UnprocessableEntity),
+    }
 }
 impl GetObjectSchema {
     /// When true, also return all standard / custom fields of the object. Sent as the `fetchProperties` query parameter.
@@ -433,85 +412,38 @@ impl GetObjectSchema {
         self.fetch_properties = Some(value);
         self
     }
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/objects/{key}",
-                &["bearer", "highlevel_oauth"],
-            )
-            .path("key", &self.key)
-            .header("Version", &"2021-07-28")
-            .query("locationId", &self.location_id)
-            .query_opt("fetchProperties", self.fetch_properties.as_ref())
+}
+runtime::operation! {
+    pub struct UpdateObjectSchema {
+        key: String,
+        body: UpdateObjectSchemaRequest,
+    }
+    PUT "/objects/{key}" ["bearer", "highlevel_oauth"]
+        .path("key", key)
+        .header("Version", &"2021-07-28")
+        .json("application/json", body);
+    ObjectSchemaResponse, ListObjectSchemasError as UpdateObjectSchemaError {
+        200 => json(),
+        400 => error_json(UpdateObjectSchemaError::BadRequest),
+        401 => error_json(UpdateObjectSchemaError::Unauthorized),
+        422 => error_json(UpdateObjectSchemaError::UnprocessableEntity),
     }
 }
-runtime::impl_send!(GetObjectSchema => ObjectSchemaWithFields, GetObjectSchemaError {
-    200 => json(),
-    400 => error_json(GetObjectSchemaError::BadRequest),
-    401 => error_json(GetObjectSchemaError::Unauthorized),
-    422 => error_json(GetObjectSchemaError::UnprocessableEntity),
-    _ => unexpected(),
-});
-/// The error responses declared for [`Client::get_object_schema`]: the same as [`ListObjectSchemasError`].
-pub type GetObjectSchemaError = ListObjectSchemasError;
-/// Request builder for [`Client::update_object_schema`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct UpdateObjectSchema {
-    client: runtime::Client,
-    key: String,
-    body: UpdateObjectSchemaRequest,
-}
-impl UpdateObjectSchema {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::PUT,
-                "/objects/{key}",
-                &["bearer", "highlevel_oauth"],
-            )
-            .path("key", &self.key)
-            .header("Version", &"2021-07-28")
-            .json("application/json", &self.body)
+runtime::operation! {
+    pub struct CreateRecord {
+        schema_key: String,
+        body: CreateObjectRecordRequest,
+    }
+    POST "/objects/{schemaKey}/records" ["bearer", "highlevel_oauth"]
+        .path("schemaKey", schema_key)
+        .header("Version", &"2021-07-28")
+        .json("application/json", body);
+    ObjectRecordResponse, CreateRecordError {
+        201 => json(),
+        400 => error_json(CreateRecordError::BadRequest),
+        401 => error_json(CreateRecordError::Unauthorized),
     }
 }
-runtime::impl_send!(UpdateObjectSchema => ObjectSchemaResponse, UpdateObjectSchemaError {
-    200 => json(),
-    400 => error_json(UpdateObjectSchemaError::BadRequest),
-    401 => error_json(UpdateObjectSchemaError::Unauthorized),
-    422 => error_json(UpdateObjectSchemaError::UnprocessableEntity),
-    _ => unexpected(),
-});
-/// The error responses declared for [`Client::update_object_schema`]: the same as [`ListObjectSchemasError`].
-pub type UpdateObjectSchemaError = ListObjectSchemasError;
-/// Request builder for [`Client::create_record`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct CreateRecord {
-    client: runtime::Client,
-    schema_key: String,
-    body: CreateObjectRecordRequest,
-}
-impl CreateRecord {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::POST,
-                "/objects/{schemaKey}/records",
-                &["bearer", "highlevel_oauth"],
-            )
-            .path("schemaKey", &self.schema_key)
-            .header("Version", &"2021-07-28")
-            .json("application/json", &self.body)
-    }
-}
-runtime::impl_send!(CreateRecord => ObjectRecordResponse, CreateRecordError {
-    201 => json(),
-    400 => error_json(CreateRecordError::BadRequest),
-    401 => error_json(CreateRecordError::Unauthorized),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::create_record`] and 4 other operations declaring the same (their error types are aliases of this one).
     pub enum CreateRecordError {
@@ -525,117 +457,72 @@ runtime::error_enum! {
         Unauthorized(UnauthorizedError) = "401 Unauthorized",
     }
 }
-/// Request builder for [`Client::get_record`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct GetRecord {
-    client: runtime::Client,
-    schema_key: String,
-    id: String,
-}
-impl GetRecord {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/objects/{schemaKey}/records/{id}",
-                &["bearer", "highlevel_oauth"],
-            )
-            .path("schemaKey", &self.schema_key)
-            .path("id", &self.id)
-            .header("Version", &"2021-07-28")
+runtime::operation! {
+    pub struct GetRecord {
+        schema_key: String,
+        id: String,
+    }
+    GET "/objects/{schemaKey}/records/{id}" ["bearer", "highlevel_oauth"]
+        .path("schemaKey", schema_key)
+        .path("id", id)
+        .header("Version", &"2021-07-28");
+    ObjectRecordResponse, CreateRecordError as GetRecordError {
+        200 => json(),
+        400 => error_json(GetRecordError::BadRequest),
+        401 => error_json(GetRecordError::Unauthorized),
     }
 }
-runtime::impl_send!(GetRecord => ObjectRecordResponse, GetRecordError {
-    200 => json(),
-    400 => error_json(GetRecordError::BadRequest),
-    401 => error_json(GetRecordError::Unauthorized),
-    _ => unexpected(),
-});
-/// The error responses declared for [`Client::get_record`]: the same as [`CreateRecordError`].
-pub type GetRecordError = CreateRecordError;
-/// Request builder for [`Client::update_record`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct UpdateRecord {
-    client: runtime::Client,
-    schema_key: String,
-    id: String,
-    location_id: String,
-    body: UpdateObjectRecordRequest,
-}
-impl UpdateRecord {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::PUT,
-                "/objects/{schemaKey}/records/{id}",
-                &["bearer", "highlevel_oauth"],
-            )
-            .path("schemaKey", &self.schema_key)
-            .path("id", &self.id)
-            .header("Version", &"2021-07-28")
-            .query("locationId", &self.location_id)
-            .json("application/json", &self.body)
+runtime::operation! {
+    pub struct UpdateRecord {
+        schema_key: String,
+        id: String,
+        location_id: String,
+        body: UpdateObjectRecordRequest,
+    }
+    PUT "/objects/{schemaKey}/records/{id}" ["bearer", "highlevel_oauth"]
+        .path("schemaKey", schema_key)
+        .path("id", id)
+        .header("Version", &"2021-07-28")
+        .query("locationId", location_id)
+        .json("application/json", body);
+    ObjectRecordResponse, CreateRecordError as UpdateRecordError {
+        200 => json(),
+        400 => error_json(UpdateRecordError::BadRequest),
+        401 => error_json(UpdateRecordError::Unauthorized),
     }
 }
-runtime::impl_send!(UpdateRecord => ObjectRecordResponse, UpdateRecordError {
-    200 => json(),
-    400 => error_json(UpdateRecordError::BadRequest),
-    401 => error_json(UpdateRecordError::Unauthorized),
-    _ => unexpected(),
-});
-/// The error responses declared for [`Client::update_record`]: the same as [`CreateRecordError`].
-pub type UpdateRecordError = CreateRecordError;
-/// Request builder for [`Client::delete_record`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct DeleteRecord {
-    client: runtime::Client,
-    schema_key: String,
-    id: String,
-}
-impl DeleteRecord {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::DELETE,
-                "/objects/{schemaKey}/records/{id}",
-                &["bearer", "highlevel_oauth"],
-            )
-            .path("schemaKey", &self.schema_key)
-            .path("id", &self.id)
-            .header("Version", &"2021-07-28")
+runtime::operation! {
+    pub struct DeleteRecord {
+        schema_key: String,
+        id: String,
+    }
+    DELETE "/objects/{schemaKey}/records/{id}" ["bearer", "highlevel_oauth"]
+        .path("schemaKey", schema_key)
+        .path("id", id)
+        .header("Version", &"2021-07-28");
+    DeleteObjectRecordResponse, CreateRecordError as DeleteRecordError {
+        200 => json(),
+        400 => error_json(DeleteRecordError::BadRequest),
+        401 => error_json(DeleteRecordError::Unauthorized),
     }
 }
-runtime::impl_send!(DeleteRecord => DeleteObjectRecordResponse, DeleteRecordError {
-    200 => json(),
-    400 => error_json(DeleteRecordError::BadRequest),
-    401 => error_json(DeleteRecordError::Unauthorized),
-    _ => unexpected(),
-});
-/// The error responses declared for [`Client::delete_record`]: the same as [`CreateRecordError`].
-pub type DeleteRecordError = CreateRecordError;
-/// Request builder for [`Client::search_records`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct SearchRecords {
-    client: runtime::Client,
-    schema_key: String,
-    body: SearchObjectRecordsRequest,
+runtime::operation! {
+    pub struct SearchRecords {
+        schema_key: String,
+        body: SearchObjectRecordsRequest,
+    }
+    POST "/objects/{schemaKey}/records/search" ["bearer", "highlevel_oauth"]
+        .path("schemaKey", schema_key)
+        .header("Version", &"2021-07-28")
+        .json("application/json", body);
+    SearchObjectRecordsResponse, CreateRecordError as SearchRecordsError {
+        200 => json(),
+        400 => error_json(SearchRecordsError::BadRequest),
+        401 => error_json(SearchRecordsError::Unauthorized),
+    }
+    paginate SearchedObjectRecord;
 }
 impl SearchRecords {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::POST,
-                "/objects/{schemaKey}/records/search",
-                &["bearer", "highlevel_oauth"],
-            )
-            .path("schemaKey", &self.schema_key)
-            .header("Version", &"2021-07-28")
-            .json("application/json", &self.body)
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Page,
         in_body: true,
@@ -647,14 +534,6 @@ impl SearchRecords {
         token: None,
     };
 }
-runtime::impl_send!(SearchRecords => SearchObjectRecordsResponse, SearchRecordsError {
-    200 => json(),
-    400 => error_json(SearchRecordsError::BadRequest),
-    401 => error_json(SearchRecordsError::Unauthorized),
-    _ => unexpected(),
-}; paginate SearchedObjectRecord);
-/// The error responses declared for [`Client::search_records`]: the same as [`CreateRecordError`].
-pub type SearchRecordsError = CreateRecordError;
 /// HighLevel's generic 400 error body.
 ///
 /// Curation note: Docs type statusCode as number; modelled as integer because it is an HTTP status code.

@@ -915,27 +915,52 @@ runtime::open_enum! {
         Sa = "sa",
     }
 }
-/// Request builder for [`Client::list_records`]: set optional parameters, then `.send().await` (or `.await` directly).
-///
-/// `stream()` asks for the pages past the first 2000 items with `page_token` (the token at `/info/next_page_token` in each page) instead of `page`.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct ListRecords {
-    client: runtime::Client,
-    module_api_name: String,
-    fields: Vec<String>,
-    ids: Option<Vec<String>>,
-    sort_order: Option<ListRecordsSortOrder>,
-    sort_by: Option<ListRecordsSortBy>,
-    converted: Option<ListRecordsConverted>,
-    approved: Option<ListRecordsApproved>,
-    page: Option<i32>,
-    per_page: Option<i32>,
-    page_token: Option<String>,
-    cvid: Option<String>,
-    territory_id: Option<String>,
-    include_child: Option<bool>,
-    if_modified_since: Option<::chrono::DateTime<::chrono::FixedOffset>>,
+runtime::operation! {
+    ///
+    /// `stream()` asks for the pages past the first 2000 items with `page_token` (the token at `/info/next_page_token` in each page) instead of `page`.
+    pub struct ListRecords {
+        module_api_name: String,
+        fields: Vec<String>,
+        ids: Option<Vec<String>>,
+        sort_order: Option<ListRecordsSortOrder>,
+        sort_by: Option<ListRecordsSortBy>,
+        converted: Option<ListRecordsConverted>,
+        approved: Option<ListRecordsApproved>,
+        page: Option<i32>,
+        per_page: Option<i32>,
+        page_token: Option<String>,
+        cvid: Option<String>,
+        territory_id: Option<String>,
+        include_child: Option<bool>,
+        if_modified_since: Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    }
+    GET "/{module_api_name}" ["zoho_oauth"]
+        .path("module_api_name", module_api_name)
+        .query_list("fields", fields, runtime::ListStyle::Comma)
+        .query_list_opt("ids", ids.as_deref(), runtime::ListStyle::Comma)
+        .query_opt("sort_order", sort_order.as_ref())
+        .query_opt("sort_by", sort_by.as_ref())
+        .query_opt("converted", converted.as_ref())
+        .query_opt("approved", approved.as_ref())
+        .query_opt("page", page.as_ref())
+        .query_opt("per_page", per_page.as_ref())
+        .query_opt("page_token", page_token.as_ref())
+        .query_opt("cvid", cvid.as_ref())
+        .query_opt("territory_id", territory_id.as_ref())
+        .query_opt("include_child", include_child.as_ref())
+        .header_opt("If-Modified-Since", if_modified_since.as_ref());
+    ListRecordsSuccess, ListRecordsError {
+        200 => json_as(ListRecordsSuccess::Ok),
+        204 => empty_as(ListRecordsSuccess::NoContent),
+        304 => error_empty(ListRecordsError::NotModified),
+        400 => error_json(ListRecordsError::BadRequest),
+        401 => error_json(ListRecordsError::Unauthorized),
+        403 => error_json(ListRecordsError::Forbidden),
+        404 => error_json(ListRecordsError::NotFound),
+        429 => error_json(ListRecordsError::TooManyRequests),
+        500 => error_json(ListRecordsError::InternalServerError),
+    }
+    paginate Record;
 }
 impl ListRecords {
     /// Only return the records with these IDs, comma-separated (max 100). Sent as the `ids` query parameter.
@@ -1007,28 +1032,6 @@ impl ListRecords {
         self.if_modified_since = Some(value);
         self
     }
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/{module_api_name}",
-                &["zoho_oauth"],
-            )
-            .path("module_api_name", &self.module_api_name)
-            .query_list("fields", &self.fields, runtime::ListStyle::Comma)
-            .query_list_opt("ids", self.ids.as_deref(), runtime::ListStyle::Comma)
-            .query_opt("sort_order", self.sort_order.as_ref())
-            .query_opt("sort_by", self.sort_by.as_ref())
-            .query_opt("converted", self.converted.as_ref())
-            .query_opt("approved", self.approved.as_ref())
-            .query_opt("page", self.page.as_ref())
-            .query_opt("per_page", self.per_page.as_ref())
-            .query_opt("page_token", self.page_token.as_ref())
-            .query_opt("cvid", self.cvid.as_ref())
-            .query_opt("territory_id", self.territory_id.as_ref())
-            .query_opt("include_child", self.include_child.as_ref())
-            .header_opt("If-Modified-Since", self.if_modified_since.as_ref())
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Page,
         in_body: false,
@@ -1044,18 +1047,6 @@ impl ListRecords {
         }),
     };
 }
-runtime::impl_send!(ListRecords => ListRecordsSuccess, ListRecordsError {
-    200 => json_as(ListRecordsSuccess::Ok),
-    204 => empty_as(ListRecordsSuccess::NoContent),
-    304 => error_empty(ListRecordsError::NotModified),
-    400 => error_json(ListRecordsError::BadRequest),
-    401 => error_json(ListRecordsError::Unauthorized),
-    403 => error_json(ListRecordsError::Forbidden),
-    404 => error_json(ListRecordsError::NotFound),
-    429 => error_json(ListRecordsError::TooManyRequests),
-    500 => error_json(ListRecordsError::InternalServerError),
-    _ => unexpected(),
-}; paginate Record);
 /// The successful responses of [`Client::list_records`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListRecordsSuccess {
@@ -1106,15 +1097,28 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::update_records`]: set optional parameters, then `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct UpdateRecords {
-    client: runtime::Client,
-    module_api_name: String,
-    if_unmodified_since: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    x_external: Option<String>,
-    body: RecordsUpdateRequest,
+runtime::operation! {
+    pub struct UpdateRecords {
+        module_api_name: String,
+        if_unmodified_since: Option<::chrono::DateTime<::chrono::FixedOffset>>,
+        x_external: Option<String>,
+        body: RecordsUpdateRequest,
+    }
+    PUT "/{module_api_name}" ["zoho_oauth"]
+        .path("module_api_name", module_api_name)
+        .header_opt("If-Unmodified-Since", if_unmodified_since.as_ref())
+        .header_opt("X-EXTERNAL", x_external.as_ref())
+        .json("application/json", body);
+    BulkActionResponse, UpdateRecordsError {
+        200 | 202 | 207 => json(),
+        400 => error_json(UpdateRecordsError::BadRequest),
+        401 => error_json(UpdateRecordsError::Unauthorized),
+        403 => error_json(UpdateRecordsError::Forbidden),
+        404 => error_json(UpdateRecordsError::NotFound),
+        412 => error_json(UpdateRecordsError::PreconditionFailed),
+        429 => error_json(UpdateRecordsError::TooManyRequests),
+        500 => error_json(UpdateRecordsError::InternalServerError),
+    }
 }
 impl UpdateRecords {
     /// Only update records not modified after this time; others fail with ALREADY_MODIFIED (412). Sent as the `If-Unmodified-Since` header parameter.
@@ -1133,30 +1137,7 @@ impl UpdateRecords {
         self.x_external = Some(value.into());
         self
     }
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::PUT,
-                "/{module_api_name}",
-                &["zoho_oauth"],
-            )
-            .path("module_api_name", &self.module_api_name)
-            .header_opt("If-Unmodified-Since", self.if_unmodified_since.as_ref())
-            .header_opt("X-EXTERNAL", self.x_external.as_ref())
-            .json("application/json", &self.body)
-    }
 }
-runtime::impl_send!(UpdateRecords => BulkActionResponse, UpdateRecordsError {
-    200 | 202 | 207 => json(),
-    400 => error_json(UpdateRecordsError::BadRequest),
-    401 => error_json(UpdateRecordsError::Unauthorized),
-    403 => error_json(UpdateRecordsError::Forbidden),
-    404 => error_json(UpdateRecordsError::NotFound),
-    412 => error_json(UpdateRecordsError::PreconditionFailed),
-    429 => error_json(UpdateRecordsError::TooManyRequests),
-    500 => error_json(UpdateRecordsError::InternalServerError),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::update_records`].
     pub enum UpdateRecordsError {
@@ -1194,14 +1175,25 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::create_records`]: set optional parameters, then `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct CreateRecords {
-    client: runtime::Client,
-    module_api_name: String,
-    x_external: Option<String>,
-    body: RecordsInsertRequest,
+runtime::operation! {
+    pub struct CreateRecords {
+        module_api_name: String,
+        x_external: Option<String>,
+        body: RecordsInsertRequest,
+    }
+    POST "/{module_api_name}" ["zoho_oauth"]
+        .path("module_api_name", module_api_name)
+        .header_opt("X-EXTERNAL", x_external.as_ref())
+        .json("application/json", body);
+    BulkActionResponse, CreateRecordsError {
+        201 | 202 | 207 => json(),
+        400 => error_json(CreateRecordsError::BadRequest),
+        401 => error_json(CreateRecordsError::Unauthorized),
+        403 => error_json(CreateRecordsError::Forbidden),
+        404 => error_json(CreateRecordsError::NotFound),
+        429 => error_json(CreateRecordsError::TooManyRequests),
+        500 => error_json(CreateRecordsError::InternalServerError),
+    }
 }
 impl CreateRecords {
     /// Identify records (and lookups) by an external ID field instead of
@@ -1212,28 +1204,7 @@ impl CreateRecords {
         self.x_external = Some(value.into());
         self
     }
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::POST,
-                "/{module_api_name}",
-                &["zoho_oauth"],
-            )
-            .path("module_api_name", &self.module_api_name)
-            .header_opt("X-EXTERNAL", self.x_external.as_ref())
-            .json("application/json", &self.body)
-    }
 }
-runtime::impl_send!(CreateRecords => BulkActionResponse, CreateRecordsError {
-    201 | 202 | 207 => json(),
-    400 => error_json(CreateRecordsError::BadRequest),
-    401 => error_json(CreateRecordsError::Unauthorized),
-    403 => error_json(CreateRecordsError::Forbidden),
-    404 => error_json(CreateRecordsError::NotFound),
-    429 => error_json(CreateRecordsError::TooManyRequests),
-    500 => error_json(CreateRecordsError::InternalServerError),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::create_records`].
     pub enum CreateRecordsError {
@@ -1267,14 +1238,25 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::delete_records`]: set optional parameters, then `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct DeleteRecords {
-    client: runtime::Client,
-    module_api_name: String,
-    ids: Vec<String>,
-    wf_trigger: Option<bool>,
+runtime::operation! {
+    pub struct DeleteRecords {
+        module_api_name: String,
+        ids: Vec<String>,
+        wf_trigger: Option<bool>,
+    }
+    DELETE "/{module_api_name}" ["zoho_oauth"]
+        .path("module_api_name", module_api_name)
+        .query_list("ids", ids, runtime::ListStyle::Comma)
+        .query_opt("wf_trigger", wf_trigger.as_ref());
+    BulkActionResponse, DeleteRecordsError {
+        200 | 207 => json(),
+        400 => error_json(DeleteRecordsError::BadRequest),
+        401 => error_json(DeleteRecordsError::Unauthorized),
+        403 => error_json(DeleteRecordsError::Forbidden),
+        404 => error_json(DeleteRecordsError::NotFound),
+        429 => error_json(DeleteRecordsError::TooManyRequests),
+        500 => error_json(DeleteRecordsError::InternalServerError),
+    }
 }
 impl DeleteRecords {
     /// Whether the workflow rules tied to deletion run (default `true`). Sent as the `wf_trigger` query parameter.
@@ -1282,28 +1264,7 @@ impl DeleteRecords {
         self.wf_trigger = Some(value);
         self
     }
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::DELETE,
-                "/{module_api_name}",
-                &["zoho_oauth"],
-            )
-            .path("module_api_name", &self.module_api_name)
-            .query_list("ids", &self.ids, runtime::ListStyle::Comma)
-            .query_opt("wf_trigger", self.wf_trigger.as_ref())
-    }
 }
-runtime::impl_send!(DeleteRecords => BulkActionResponse, DeleteRecordsError {
-    200 | 207 => json(),
-    400 => error_json(DeleteRecordsError::BadRequest),
-    401 => error_json(DeleteRecordsError::Unauthorized),
-    403 => error_json(DeleteRecordsError::Forbidden),
-    404 => error_json(DeleteRecordsError::NotFound),
-    429 => error_json(DeleteRecordsError::TooManyRequests),
-    500 => error_json(DeleteRecordsError::InternalServerError),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::delete_records`].
     pub enum DeleteRecordsError {
@@ -1338,15 +1299,28 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::upsert_records`]: set optional parameters, then `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct UpsertRecords {
-    client: runtime::Client,
-    module_api_name: String,
-    if_unmodified_since: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    x_external: Option<String>,
-    body: RecordsUpsertRequest,
+runtime::operation! {
+    pub struct UpsertRecords {
+        module_api_name: String,
+        if_unmodified_since: Option<::chrono::DateTime<::chrono::FixedOffset>>,
+        x_external: Option<String>,
+        body: RecordsUpsertRequest,
+    }
+    POST "/{module_api_name}/upsert" ["zoho_oauth"]
+        .path("module_api_name", module_api_name)
+        .header_opt("If-Unmodified-Since", if_unmodified_since.as_ref())
+        .header_opt("X-EXTERNAL", x_external.as_ref())
+        .json("application/json", body);
+    BulkActionResponse, UpsertRecordsError {
+        200 | 201 | 202 | 207 => json(),
+        400 => error_json(UpsertRecordsError::BadRequest),
+        401 => error_json(UpsertRecordsError::Unauthorized),
+        403 => error_json(UpsertRecordsError::Forbidden),
+        404 => error_json(UpsertRecordsError::NotFound),
+        412 => error_json(UpsertRecordsError::PreconditionFailed),
+        429 => error_json(UpsertRecordsError::TooManyRequests),
+        500 => error_json(UpsertRecordsError::InternalServerError),
+    }
 }
 impl UpsertRecords {
     /// Only update records not modified after this time; others fail with ALREADY_MODIFIED (412). Sent as the `If-Unmodified-Since` header parameter.
@@ -1365,30 +1339,7 @@ impl UpsertRecords {
         self.x_external = Some(value.into());
         self
     }
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::POST,
-                "/{module_api_name}/upsert",
-                &["zoho_oauth"],
-            )
-            .path("module_api_name", &self.module_api_name)
-            .header_opt("If-Unmodified-Since", self.if_unmodified_since.as_ref())
-            .header_opt("X-EXTERNAL", self.x_external.as_ref())
-            .json("application/json", &self.body)
-    }
 }
-runtime::impl_send!(UpsertRecords => BulkActionResponse, UpsertRecordsError {
-    200 | 201 | 202 | 207 => json(),
-    400 => error_json(UpsertRecordsError::BadRequest),
-    401 => error_json(UpsertRecordsError::Unauthorized),
-    403 => error_json(UpsertRecordsError::Forbidden),
-    404 => error_json(UpsertRecordsError::NotFound),
-    412 => error_json(UpsertRecordsError::PreconditionFailed),
-    429 => error_json(UpsertRecordsError::TooManyRequests),
-    500 => error_json(UpsertRecordsError::InternalServerError),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::upsert_records`].
     pub enum UpsertRecordsError {
@@ -1426,20 +1377,39 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::search_records`]: set optional parameters, then `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct SearchRecords {
-    client: runtime::Client,
-    module_api_name: String,
-    criteria: Option<String>,
-    email: Option<String>,
-    phone: Option<String>,
-    word: Option<String>,
-    converted: Option<SearchRecordsConverted>,
-    approved: Option<SearchRecordsApproved>,
-    page: Option<i32>,
-    per_page: Option<i32>,
+runtime::operation! {
+    pub struct SearchRecords {
+        module_api_name: String,
+        criteria: Option<String>,
+        email: Option<String>,
+        phone: Option<String>,
+        word: Option<String>,
+        converted: Option<SearchRecordsConverted>,
+        approved: Option<SearchRecordsApproved>,
+        page: Option<i32>,
+        per_page: Option<i32>,
+    }
+    GET "/{module_api_name}/search" ["zoho_oauth"]
+        .path("module_api_name", module_api_name)
+        .query_opt("criteria", criteria.as_ref())
+        .query_opt("email", email.as_ref())
+        .query_opt("phone", phone.as_ref())
+        .query_opt("word", word.as_ref())
+        .query_opt("converted", converted.as_ref())
+        .query_opt("approved", approved.as_ref())
+        .query_opt("page", page.as_ref())
+        .query_opt("per_page", per_page.as_ref());
+    SearchRecordsSuccess, SearchRecordsError {
+        200 => json_as(SearchRecordsSuccess::Ok),
+        204 => empty_as(SearchRecordsSuccess::NoContent),
+        400 => error_json(SearchRecordsError::BadRequest),
+        401 => error_json(SearchRecordsError::Unauthorized),
+        403 => error_json(SearchRecordsError::Forbidden),
+        404 => error_json(SearchRecordsError::NotFound),
+        429 => error_json(SearchRecordsError::TooManyRequests),
+        500 => error_json(SearchRecordsError::InternalServerError),
+    }
+    paginate Record;
 }
 impl SearchRecords {
     /// Search conditions, e.g. `((Last_Name:equals:Burns)and(First_Name:starts_with:M))`. Sent as the `criteria` query parameter.
@@ -1482,23 +1452,6 @@ impl SearchRecords {
         self.per_page = Some(value);
         self
     }
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/{module_api_name}/search",
-                &["zoho_oauth"],
-            )
-            .path("module_api_name", &self.module_api_name)
-            .query_opt("criteria", self.criteria.as_ref())
-            .query_opt("email", self.email.as_ref())
-            .query_opt("phone", self.phone.as_ref())
-            .query_opt("word", self.word.as_ref())
-            .query_opt("converted", self.converted.as_ref())
-            .query_opt("approved", self.approved.as_ref())
-            .query_opt("page", self.page.as_ref())
-            .query_opt("per_page", self.per_page.as_ref())
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Page,
         in_body: false,
@@ -1510,17 +1463,6 @@ impl SearchRecords {
         token: None,
     };
 }
-runtime::impl_send!(SearchRecords => SearchRecordsSuccess, SearchRecordsError {
-    200 => json_as(SearchRecordsSuccess::Ok),
-    204 => empty_as(SearchRecordsSuccess::NoContent),
-    400 => error_json(SearchRecordsError::BadRequest),
-    401 => error_json(SearchRecordsError::Unauthorized),
-    403 => error_json(SearchRecordsError::Forbidden),
-    404 => error_json(SearchRecordsError::NotFound),
-    429 => error_json(SearchRecordsError::TooManyRequests),
-    500 => error_json(SearchRecordsError::InternalServerError),
-    _ => unexpected(),
-}; paginate Record);
 /// The successful responses of [`Client::search_records`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum SearchRecordsSuccess {
@@ -1566,16 +1508,31 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::get_record`]: set optional parameters, then `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct GetRecord {
-    client: runtime::Client,
-    module_api_name: String,
-    record_id: String,
-    fields: Option<Vec<String>>,
-    if_modified_since: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    x_external: Option<String>,
+runtime::operation! {
+    pub struct GetRecord {
+        module_api_name: String,
+        record_id: String,
+        fields: Option<Vec<String>>,
+        if_modified_since: Option<::chrono::DateTime<::chrono::FixedOffset>>,
+        x_external: Option<String>,
+    }
+    GET "/{module_api_name}/{record_id}" ["zoho_oauth"]
+        .path("module_api_name", module_api_name)
+        .path("record_id", record_id)
+        .query_list_opt("fields", fields.as_deref(), runtime::ListStyle::Comma)
+        .header_opt("If-Modified-Since", if_modified_since.as_ref())
+        .header_opt("X-EXTERNAL", x_external.as_ref());
+    GetRecordSuccess, GetRecordError {
+        200 => json_as(GetRecordSuccess::Ok),
+        204 => empty_as(GetRecordSuccess::NoContent),
+        304 => error_empty(GetRecordError::NotModified),
+        400 => error_json(GetRecordError::BadRequest),
+        401 => error_json(GetRecordError::Unauthorized),
+        403 => error_json(GetRecordError::Forbidden),
+        404 => error_json(GetRecordError::NotFound),
+        429 => error_json(GetRecordError::TooManyRequests),
+        500 => error_json(GetRecordError::InternalServerError),
+    }
 }
 impl GetRecord {
     /// Field API names to return, comma-separated; all visible fields when omitted. Sent as the `fields` query parameter.
@@ -1599,32 +1556,7 @@ impl GetRecord {
         self.x_external = Some(value.into());
         self
     }
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/{module_api_name}/{record_id}",
-                &["zoho_oauth"],
-            )
-            .path("module_api_name", &self.module_api_name)
-            .path("record_id", &self.record_id)
-            .query_list_opt("fields", self.fields.as_deref(), runtime::ListStyle::Comma)
-            .header_opt("If-Modified-Since", self.if_modified_since.as_ref())
-            .header_opt("X-EXTERNAL", self.x_external.as_ref())
-    }
 }
-runtime::impl_send!(GetRecord => GetRecordSuccess, GetRecordError {
-    200 => json_as(GetRecordSuccess::Ok),
-    204 => empty_as(GetRecordSuccess::NoContent),
-    304 => error_empty(GetRecordError::NotModified),
-    400 => error_json(GetRecordError::BadRequest),
-    401 => error_json(GetRecordError::Unauthorized),
-    403 => error_json(GetRecordError::Forbidden),
-    404 => error_json(GetRecordError::NotFound),
-    429 => error_json(GetRecordError::TooManyRequests),
-    500 => error_json(GetRecordError::InternalServerError),
-    _ => unexpected(),
-});
 /// The successful responses of [`Client::get_record`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetRecordSuccess {
@@ -1670,16 +1602,30 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::update_record`]: set optional parameters, then `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct UpdateRecord {
-    client: runtime::Client,
-    module_api_name: String,
-    record_id: String,
-    if_unmodified_since: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    x_external: Option<String>,
-    body: RecordUpdateRequest,
+runtime::operation! {
+    pub struct UpdateRecord {
+        module_api_name: String,
+        record_id: String,
+        if_unmodified_since: Option<::chrono::DateTime<::chrono::FixedOffset>>,
+        x_external: Option<String>,
+        body: RecordUpdateRequest,
+    }
+    PUT "/{module_api_name}/{record_id}" ["zoho_oauth"]
+        .path("module_api_name", module_api_name)
+        .path("record_id", record_id)
+        .header_opt("If-Unmodified-Since", if_unmodified_since.as_ref())
+        .header_opt("X-EXTERNAL", x_external.as_ref())
+        .json("application/json", body);
+    BulkActionResponse, UpdateRecordError {
+        200 => json(),
+        400 => error_json(UpdateRecordError::BadRequest),
+        401 => error_json(UpdateRecordError::Unauthorized),
+        403 => error_json(UpdateRecordError::Forbidden),
+        404 => error_json(UpdateRecordError::NotFound),
+        412 => error_json(UpdateRecordError::PreconditionFailed),
+        429 => error_json(UpdateRecordError::TooManyRequests),
+        500 => error_json(UpdateRecordError::InternalServerError),
+    }
 }
 impl UpdateRecord {
     /// Only update records not modified after this time; others fail with ALREADY_MODIFIED (412). Sent as the `If-Unmodified-Since` header parameter.
@@ -1698,31 +1644,7 @@ impl UpdateRecord {
         self.x_external = Some(value.into());
         self
     }
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::PUT,
-                "/{module_api_name}/{record_id}",
-                &["zoho_oauth"],
-            )
-            .path("module_api_name", &self.module_api_name)
-            .path("record_id", &self.record_id)
-            .header_opt("If-Unmodified-Since", self.if_unmodified_since.as_ref())
-            .header_opt("X-EXTERNAL", self.x_external.as_ref())
-            .json("application/json", &self.body)
-    }
 }
-runtime::impl_send!(UpdateRecord => BulkActionResponse, UpdateRecordError {
-    200 => json(),
-    400 => error_json(UpdateRecordError::BadRequest),
-    401 => error_json(UpdateRecordError::Unauthorized),
-    403 => error_json(UpdateRecordError::Forbidden),
-    404 => error_json(UpdateRecordError::NotFound),
-    412 => error_json(UpdateRecordError::PreconditionFailed),
-    429 => error_json(UpdateRecordError::TooManyRequests),
-    500 => error_json(UpdateRecordError::InternalServerError),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::update_record`].
     pub enum UpdateRecordError {
@@ -1760,14 +1682,25 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::delete_record`]: set optional parameters, then `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct DeleteRecord {
-    client: runtime::Client,
-    module_api_name: String,
-    record_id: String,
-    wf_trigger: Option<bool>,
+runtime::operation! {
+    pub struct DeleteRecord {
+        module_api_name: String,
+        record_id: String,
+        wf_trigger: Option<bool>,
+    }
+    DELETE "/{module_api_name}/{record_id}" ["zoho_oauth"]
+        .path("module_api_name", module_api_name)
+        .path("record_id", record_id)
+        .query_opt("wf_trigger", wf_trigger.as_ref());
+    BulkActionResponse, DeleteRecordError {
+        200 => json(),
+        400 => error_json(DeleteRecordError::BadRequest),
+        401 => error_json(DeleteRecordError::Unauthorized),
+        403 => error_json(DeleteRecordError::Forbidden),
+        404 => error_json(DeleteRecordError::NotFound),
+        429 => error_json(DeleteRecordError::TooManyRequests),
+        500 => error_json(DeleteRecordError::InternalServerError),
+    }
 }
 impl DeleteRecord {
     /// Whether the workflow rules tied to deletion run (default `true`). Sent as the `wf_trigger` query parameter.
@@ -1775,28 +1708,7 @@ impl DeleteRecord {
         self.wf_trigger = Some(value);
         self
     }
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::DELETE,
-                "/{module_api_name}/{record_id}",
-                &["zoho_oauth"],
-            )
-            .path("module_api_name", &self.module_api_name)
-            .path("record_id", &self.record_id)
-            .query_opt("wf_trigger", self.wf_trigger.as_ref())
-    }
 }
-runtime::impl_send!(DeleteRecord => BulkActionResponse, DeleteRecordError {
-    200 => json(),
-    400 => error_json(DeleteRecordError::BadRequest),
-    401 => error_json(DeleteRecordError::Unauthorized),
-    403 => error_json(DeleteRecordError::Forbidden),
-    404 => error_json(DeleteRecordError::NotFound),
-    429 => error_json(DeleteRecordError::TooManyRequests),
-    500 => error_json(DeleteRecordError::InternalServerError),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::delete_record`].
     pub enum DeleteRecordError {
@@ -1829,16 +1741,32 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::list_deleted_records`]: set optional parameters, then `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct ListDeletedRecords {
-    client: runtime::Client,
-    module_api_name: String,
-    r#type: Option<ListDeletedRecordsType>,
-    page: Option<i32>,
-    per_page: Option<i32>,
-    if_modified_since: Option<::chrono::DateTime<::chrono::FixedOffset>>,
+runtime::operation! {
+    pub struct ListDeletedRecords {
+        module_api_name: String,
+        r#type: Option<ListDeletedRecordsType>,
+        page: Option<i32>,
+        per_page: Option<i32>,
+        if_modified_since: Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    }
+    GET "/{module_api_name}/deleted" ["zoho_oauth"]
+        .path("module_api_name", module_api_name)
+        .query_opt("type", r#type.as_ref())
+        .query_opt("page", page.as_ref())
+        .query_opt("per_page", per_page.as_ref())
+        .header_opt("If-Modified-Since", if_modified_since.as_ref());
+    ListDeletedRecordsSuccess, ListDeletedRecordsError {
+        200 => json_as(ListDeletedRecordsSuccess::Ok),
+        204 => empty_as(ListDeletedRecordsSuccess::NoContent),
+        304 => error_empty(ListDeletedRecordsError::NotModified),
+        400 => error_json(ListDeletedRecordsError::BadRequest),
+        401 => error_json(ListDeletedRecordsError::Unauthorized),
+        403 => error_json(ListDeletedRecordsError::Forbidden),
+        404 => error_json(ListDeletedRecordsError::NotFound),
+        429 => error_json(ListDeletedRecordsError::TooManyRequests),
+        500 => error_json(ListDeletedRecordsError::InternalServerError),
+    }
+    paginate DeletedRecord;
 }
 impl ListDeletedRecords {
     /// Which deleted records to list. Sent as the `type` query parameter.
@@ -1864,19 +1792,6 @@ impl ListDeletedRecords {
         self.if_modified_since = Some(value);
         self
     }
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/{module_api_name}/deleted",
-                &["zoho_oauth"],
-            )
-            .path("module_api_name", &self.module_api_name)
-            .query_opt("type", self.r#type.as_ref())
-            .query_opt("page", self.page.as_ref())
-            .query_opt("per_page", self.per_page.as_ref())
-            .header_opt("If-Modified-Since", self.if_modified_since.as_ref())
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Page,
         in_body: false,
@@ -1888,20 +1803,6 @@ impl ListDeletedRecords {
         token: None,
     };
 }
-runtime::impl_send!(
-    ListDeletedRecords => ListDeletedRecordsSuccess, ListDeletedRecordsError {
-        200 => json_as(ListDeletedRecordsSuccess::Ok),
-        204 => empty_as(ListDeletedRecordsSuccess::NoContent),
-        304 => error_empty(ListDeletedRecordsError::NotModified),
-        400 => error_json(ListDeletedRecordsError::BadRequest),
-        401 => error_json(ListDeletedRecordsError::Unauthorized),
-        403 => error_json(ListDeletedRecordsError::Forbidden),
-        404 => error_json(ListDeletedRecordsError::NotFound),
-        429 => error_json(ListDeletedRecordsError::TooManyRequests),
-        500 => error_json(ListDeletedRecordsError::InternalServerError),
-        _ => unexpected(),
-    }; paginate DeletedRecord
-);
 /// The successful responses of [`Client::list_deleted_records`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListDeletedRecordsSuccess {
@@ -1947,17 +1848,31 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::get_record_count`]: set optional parameters, then `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct GetRecordCount {
-    client: runtime::Client,
-    module_api_name: String,
-    cvid: Option<String>,
-    criteria: Option<String>,
-    email: Option<String>,
-    phone: Option<String>,
-    word: Option<String>,
+runtime::operation! {
+    pub struct GetRecordCount {
+        module_api_name: String,
+        cvid: Option<String>,
+        criteria: Option<String>,
+        email: Option<String>,
+        phone: Option<String>,
+        word: Option<String>,
+    }
+    GET "/{module_api_name}/actions/count" ["zoho_oauth"]
+        .path("module_api_name", module_api_name)
+        .query_opt("cvid", cvid.as_ref())
+        .query_opt("criteria", criteria.as_ref())
+        .query_opt("email", email.as_ref())
+        .query_opt("phone", phone.as_ref())
+        .query_opt("word", word.as_ref());
+    RecordCountResponse, GetRecordCountError {
+        200 => json(),
+        400 => error_json(GetRecordCountError::BadRequest),
+        401 => error_json(GetRecordCountError::Unauthorized),
+        403 => error_json(GetRecordCountError::Forbidden),
+        404 => error_json(GetRecordCountError::NotFound),
+        429 => error_json(GetRecordCountError::TooManyRequests),
+        500 => error_json(GetRecordCountError::InternalServerError),
+    }
 }
 impl GetRecordCount {
     /// Only count the records of this custom view. Sent as the `cvid` query parameter.
@@ -1985,31 +1900,7 @@ impl GetRecordCount {
         self.word = Some(value.into());
         self
     }
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/{module_api_name}/actions/count",
-                &["zoho_oauth"],
-            )
-            .path("module_api_name", &self.module_api_name)
-            .query_opt("cvid", self.cvid.as_ref())
-            .query_opt("criteria", self.criteria.as_ref())
-            .query_opt("email", self.email.as_ref())
-            .query_opt("phone", self.phone.as_ref())
-            .query_opt("word", self.word.as_ref())
-    }
 }
-runtime::impl_send!(GetRecordCount => RecordCountResponse, GetRecordCountError {
-    200 => json(),
-    400 => error_json(GetRecordCountError::BadRequest),
-    401 => error_json(GetRecordCountError::Unauthorized),
-    403 => error_json(GetRecordCountError::Forbidden),
-    404 => error_json(GetRecordCountError::NotFound),
-    429 => error_json(GetRecordCountError::TooManyRequests),
-    500 => error_json(GetRecordCountError::InternalServerError),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::get_record_count`].
     pub enum GetRecordCountError {
@@ -2039,37 +1930,23 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::get_mass_update_status`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct GetMassUpdateStatus {
-    client: runtime::Client,
-    module_api_name: String,
-    job_id: String,
-}
-impl GetMassUpdateStatus {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/{module_api_name}/actions/mass_update",
-                &["zoho_oauth"],
-            )
-            .path("module_api_name", &self.module_api_name)
-            .query("job_id", &self.job_id)
+runtime::operation! {
+    pub struct GetMassUpdateStatus {
+        module_api_name: String,
+        job_id: String,
     }
-}
-runtime::impl_send!(
-    GetMassUpdateStatus => MassUpdateStatusResponse, GetMassUpdateStatusError {
+    GET "/{module_api_name}/actions/mass_update" ["zoho_oauth"]
+        .path("module_api_name", module_api_name)
+        .query("job_id", job_id);
+    MassUpdateStatusResponse, GetMassUpdateStatusError {
         200 => json(),
         400 => error_json(GetMassUpdateStatusError::BadRequest),
         401 => error_json(GetMassUpdateStatusError::Unauthorized),
         404 => error_json(GetMassUpdateStatusError::NotFound),
         429 => error_json(GetMassUpdateStatusError::TooManyRequests),
         500 => error_json(GetMassUpdateStatusError::InternalServerError),
-        _ => unexpected(),
     }
-);
+}
 runtime::error_enum! {
     /// The error responses declared for [`Client::get_mass_update_status`].
     pub enum GetMassUpdateStatusError {
@@ -2095,36 +1972,24 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::mass_update_records`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct MassUpdateRecords {
-    client: runtime::Client,
-    module_api_name: String,
-    body: MassUpdateRequest,
-}
-impl MassUpdateRecords {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::POST,
-                "/{module_api_name}/actions/mass_update",
-                &["zoho_oauth"],
-            )
-            .path("module_api_name", &self.module_api_name)
-            .json("application/json", &self.body)
+runtime::operation! {
+    pub struct MassUpdateRecords {
+        module_api_name: String,
+        body: MassUpdateRequest,
+    }
+    POST "/{module_api_name}/actions/mass_update" ["zoho_oauth"]
+        .path("module_api_name", module_api_name)
+        .json("application/json", body);
+    ActionResponse, MassUpdateRecordsError {
+        200 => json(),
+        400 => error_json(MassUpdateRecordsError::BadRequest),
+        401 => error_json(MassUpdateRecordsError::Unauthorized),
+        403 => error_json(MassUpdateRecordsError::Forbidden),
+        404 => error_json(MassUpdateRecordsError::NotFound),
+        429 => error_json(MassUpdateRecordsError::TooManyRequests),
+        500 => error_json(MassUpdateRecordsError::InternalServerError),
     }
 }
-runtime::impl_send!(MassUpdateRecords => ActionResponse, MassUpdateRecordsError {
-    200 => json(),
-    400 => error_json(MassUpdateRecordsError::BadRequest),
-    401 => error_json(MassUpdateRecordsError::Unauthorized),
-    403 => error_json(MassUpdateRecordsError::Forbidden),
-    404 => error_json(MassUpdateRecordsError::NotFound),
-    429 => error_json(MassUpdateRecordsError::TooManyRequests),
-    500 => error_json(MassUpdateRecordsError::InternalServerError),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::mass_update_records`].
     pub enum MassUpdateRecordsError {
@@ -2154,36 +2019,24 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::assign_territories`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct AssignTerritories {
-    client: runtime::Client,
-    module_api_name: String,
-    body: TerritoriesRequest,
-}
-impl AssignTerritories {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::POST,
-                "/{module_api_name}/actions/assign_territories",
-                &["zoho_oauth"],
-            )
-            .path("module_api_name", &self.module_api_name)
-            .json("application/json", &self.body)
+runtime::operation! {
+    pub struct AssignTerritories {
+        module_api_name: String,
+        body: TerritoriesRequest,
+    }
+    POST "/{module_api_name}/actions/assign_territories" ["zoho_oauth"]
+        .path("module_api_name", module_api_name)
+        .json("application/json", body);
+    ActionResponse, AssignTerritoriesError {
+        200 => json(),
+        400 => error_json(AssignTerritoriesError::BadRequest),
+        401 => error_json(AssignTerritoriesError::Unauthorized),
+        403 => error_json(AssignTerritoriesError::Forbidden),
+        404 => error_json(AssignTerritoriesError::NotFound),
+        429 => error_json(AssignTerritoriesError::TooManyRequests),
+        500 => error_json(AssignTerritoriesError::InternalServerError),
     }
 }
-runtime::impl_send!(AssignTerritories => ActionResponse, AssignTerritoriesError {
-    200 => json(),
-    400 => error_json(AssignTerritoriesError::BadRequest),
-    401 => error_json(AssignTerritoriesError::Unauthorized),
-    403 => error_json(AssignTerritoriesError::Forbidden),
-    404 => error_json(AssignTerritoriesError::NotFound),
-    429 => error_json(AssignTerritoriesError::TooManyRequests),
-    500 => error_json(AssignTerritoriesError::InternalServerError),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::assign_territories`].
     pub enum AssignTerritoriesError {
@@ -2213,30 +2066,17 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::assign_record_territories`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct AssignRecordTerritories {
-    client: runtime::Client,
-    module_api_name: String,
-    record_id: String,
-    body: TerritoriesRequest,
-}
-impl AssignRecordTerritories {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::POST,
-                "/{module_api_name}/{record_id}/actions/assign_territories",
-                &["zoho_oauth"],
-            )
-            .path("module_api_name", &self.module_api_name)
-            .path("record_id", &self.record_id)
-            .json("application/json", &self.body)
+runtime::operation! {
+    pub struct AssignRecordTerritories {
+        module_api_name: String,
+        record_id: String,
+        body: TerritoriesRequest,
     }
-}
-runtime::impl_send!(
-    AssignRecordTerritories => ActionResponse, AssignRecordTerritoriesError {
+    POST "/{module_api_name}/{record_id}/actions/assign_territories" ["zoho_oauth"]
+        .path("module_api_name", module_api_name)
+        .path("record_id", record_id)
+        .json("application/json", body);
+    ActionResponse, AssignRecordTerritoriesError {
         200 => json(),
         400 => error_json(AssignRecordTerritoriesError::BadRequest),
         401 => error_json(AssignRecordTerritoriesError::Unauthorized),
@@ -2244,9 +2084,8 @@ runtime::impl_send!(
         404 => error_json(AssignRecordTerritoriesError::NotFound),
         429 => error_json(AssignRecordTerritoriesError::TooManyRequests),
         500 => error_json(AssignRecordTerritoriesError::InternalServerError),
-        _ => unexpected(),
     }
-);
+}
 runtime::error_enum! {
     /// The error responses declared for [`Client::assign_record_territories`].
     pub enum AssignRecordTerritoriesError {
@@ -2276,36 +2115,24 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::remove_territories`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct RemoveTerritories {
-    client: runtime::Client,
-    module_api_name: String,
-    body: TerritoriesRequest,
-}
-impl RemoveTerritories {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::POST,
-                "/{module_api_name}/actions/remove_territories",
-                &["zoho_oauth"],
-            )
-            .path("module_api_name", &self.module_api_name)
-            .json("application/json", &self.body)
+runtime::operation! {
+    pub struct RemoveTerritories {
+        module_api_name: String,
+        body: TerritoriesRequest,
+    }
+    POST "/{module_api_name}/actions/remove_territories" ["zoho_oauth"]
+        .path("module_api_name", module_api_name)
+        .json("application/json", body);
+    ActionResponse, RemoveTerritoriesError {
+        200 => json(),
+        400 => error_json(RemoveTerritoriesError::BadRequest),
+        401 => error_json(RemoveTerritoriesError::Unauthorized),
+        403 => error_json(RemoveTerritoriesError::Forbidden),
+        404 => error_json(RemoveTerritoriesError::NotFound),
+        429 => error_json(RemoveTerritoriesError::TooManyRequests),
+        500 => error_json(RemoveTerritoriesError::InternalServerError),
     }
 }
-runtime::impl_send!(RemoveTerritories => ActionResponse, RemoveTerritoriesError {
-    200 => json(),
-    400 => error_json(RemoveTerritoriesError::BadRequest),
-    401 => error_json(RemoveTerritoriesError::Unauthorized),
-    403 => error_json(RemoveTerritoriesError::Forbidden),
-    404 => error_json(RemoveTerritoriesError::NotFound),
-    429 => error_json(RemoveTerritoriesError::TooManyRequests),
-    500 => error_json(RemoveTerritoriesError::InternalServerError),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::remove_territories`].
     pub enum RemoveTerritoriesError {
@@ -2335,30 +2162,17 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::remove_record_territories`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct RemoveRecordTerritories {
-    client: runtime::Client,
-    module_api_name: String,
-    record_id: String,
-    body: TerritoriesRequest,
-}
-impl RemoveRecordTerritories {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::POST,
-                "/{module_api_name}/{record_id}/actions/remove_territories",
-                &["zoho_oauth"],
-            )
-            .path("module_api_name", &self.module_api_name)
-            .path("record_id", &self.record_id)
-            .json("application/json", &self.body)
+runtime::operation! {
+    pub struct RemoveRecordTerritories {
+        module_api_name: String,
+        record_id: String,
+        body: TerritoriesRequest,
     }
-}
-runtime::impl_send!(
-    RemoveRecordTerritories => ActionResponse, RemoveRecordTerritoriesError {
+    POST "/{module_api_name}/{record_id}/actions/remove_territories" ["zoho_oauth"]
+        .path("module_api_name", module_api_name)
+        .path("record_id", record_id)
+        .json("application/json", body);
+    ActionResponse, RemoveRecordTerritoriesError {
         200 => json(),
         400 => error_json(RemoveRecordTerritoriesError::BadRequest),
         401 => error_json(RemoveRecordTerritoriesError::Unauthorized),
@@ -2366,9 +2180,8 @@ runtime::impl_send!(
         404 => error_json(RemoveRecordTerritoriesError::NotFound),
         429 => error_json(RemoveRecordTerritoriesError::TooManyRequests),
         500 => error_json(RemoveRecordTerritoriesError::InternalServerError),
-        _ => unexpected(),
     }
-);
+}
 runtime::error_enum! {
     /// The error responses declared for [`Client::remove_record_territories`].
     pub enum RemoveRecordTerritoriesError {
@@ -2398,14 +2211,25 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::get_rich_text_fields`]: set optional parameters, then `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct GetRichTextFields {
-    client: runtime::Client,
-    module_api_name: String,
-    record_id: String,
-    fields: Option<Vec<String>>,
+runtime::operation! {
+    pub struct GetRichTextFields {
+        module_api_name: String,
+        record_id: String,
+        fields: Option<Vec<String>>,
+    }
+    GET "/{module_api_name}/{record_id}/actions/fetch_full_data" ["zoho_oauth"]
+        .path("module_api_name", module_api_name)
+        .path("record_id", record_id)
+        .query_list_opt("fields", fields.as_deref(), runtime::ListStyle::Comma);
+    RecordResponse, GetRichTextFieldsError {
+        200 => json(),
+        400 => error_json(GetRichTextFieldsError::BadRequest),
+        401 => error_json(GetRichTextFieldsError::Unauthorized),
+        403 => error_json(GetRichTextFieldsError::Forbidden),
+        404 => error_json(GetRichTextFieldsError::NotFound),
+        429 => error_json(GetRichTextFieldsError::TooManyRequests),
+        500 => error_json(GetRichTextFieldsError::InternalServerError),
+    }
 }
 impl GetRichTextFields {
     /// API names of the rich text fields to return, comma-separated; all of them when omitted. Sent as the `fields` query parameter.
@@ -2413,28 +2237,7 @@ impl GetRichTextFields {
         self.fields = Some(value);
         self
     }
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/{module_api_name}/{record_id}/actions/fetch_full_data",
-                &["zoho_oauth"],
-            )
-            .path("module_api_name", &self.module_api_name)
-            .path("record_id", &self.record_id)
-            .query_list_opt("fields", self.fields.as_deref(), runtime::ListStyle::Comma)
-    }
 }
-runtime::impl_send!(GetRichTextFields => RecordResponse, GetRichTextFieldsError {
-    200 => json(),
-    400 => error_json(GetRichTextFieldsError::BadRequest),
-    401 => error_json(GetRichTextFieldsError::Unauthorized),
-    403 => error_json(GetRichTextFieldsError::Forbidden),
-    404 => error_json(GetRichTextFieldsError::NotFound),
-    429 => error_json(GetRichTextFieldsError::TooManyRequests),
-    500 => error_json(GetRichTextFieldsError::InternalServerError),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::get_rich_text_fields`].
     pub enum GetRichTextFieldsError {
@@ -2464,38 +2267,26 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::get_rich_text_records`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct GetRichTextRecords {
-    client: runtime::Client,
-    module_api_name: String,
-    ids: Vec<String>,
-    fields: Vec<String>,
-}
-impl GetRichTextRecords {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/{module_api_name}/actions/fetch_full_data",
-                &["zoho_oauth"],
-            )
-            .path("module_api_name", &self.module_api_name)
-            .query_list("ids", &self.ids, runtime::ListStyle::Comma)
-            .query_list("fields", &self.fields, runtime::ListStyle::Comma)
+runtime::operation! {
+    pub struct GetRichTextRecords {
+        module_api_name: String,
+        ids: Vec<String>,
+        fields: Vec<String>,
+    }
+    GET "/{module_api_name}/actions/fetch_full_data" ["zoho_oauth"]
+        .path("module_api_name", module_api_name)
+        .query_list("ids", ids, runtime::ListStyle::Comma)
+        .query_list("fields", fields, runtime::ListStyle::Comma);
+    RecordDataResponse, GetRichTextRecordsError {
+        200 => json(),
+        400 => error_json(GetRichTextRecordsError::BadRequest),
+        401 => error_json(GetRichTextRecordsError::Unauthorized),
+        403 => error_json(GetRichTextRecordsError::Forbidden),
+        404 => error_json(GetRichTextRecordsError::NotFound),
+        429 => error_json(GetRichTextRecordsError::TooManyRequests),
+        500 => error_json(GetRichTextRecordsError::InternalServerError),
     }
 }
-runtime::impl_send!(GetRichTextRecords => RecordDataResponse, GetRichTextRecordsError {
-    200 => json(),
-    400 => error_json(GetRichTextRecordsError::BadRequest),
-    401 => error_json(GetRichTextRecordsError::Unauthorized),
-    403 => error_json(GetRichTextRecordsError::Forbidden),
-    404 => error_json(GetRichTextRecordsError::NotFound),
-    429 => error_json(GetRichTextRecordsError::TooManyRequests),
-    500 => error_json(GetRichTextRecordsError::InternalServerError),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::get_rich_text_records`].
     pub enum GetRichTextRecordsError {
@@ -2525,25 +2316,14 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::update_notifications`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct UpdateNotifications {
-    client: runtime::Client,
-    body: WatchRequest,
-}
-impl UpdateNotifications {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(runtime::Method::PUT, "/actions/watch", &["zoho_oauth"])
-            .json("application/json", &self.body)
+runtime::operation! {
+    pub struct UpdateNotifications { body: WatchRequest }
+    PUT "/actions/watch" ["zoho_oauth"].json("application/json", body);
+    WatchResponse, UpdateNotificationsError {
+        200 => json(),
+        400 => error_json(UpdateNotificationsError::BadRequest),
     }
 }
-runtime::impl_send!(UpdateNotifications => WatchResponse, UpdateNotificationsError {
-    200 => json(),
-    400 => error_json(UpdateNotificationsError::BadRequest),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::update_notifications`].
     pub enum UpdateNotificationsError {
@@ -2553,26 +2333,15 @@ runtime::error_enum! {
         BadRequest(ApiError) = "400 BadRequest",
     }
 }
-/// Request builder for [`Client::enable_notifications`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct EnableNotifications {
-    client: runtime::Client,
-    body: WatchRequest,
-}
-impl EnableNotifications {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(runtime::Method::POST, "/actions/watch", &["zoho_oauth"])
-            .json("application/json", &self.body)
+runtime::operation! {
+    pub struct EnableNotifications { body: WatchRequest }
+    POST "/actions/watch" ["zoho_oauth"].json("application/json", body);
+    WatchResponse, EnableNotificationsError {
+        200 => json(),
+        400 => error_json(EnableNotificationsError::BadRequest),
+        401 => error_json(EnableNotificationsError::Unauthorized),
     }
 }
-runtime::impl_send!(EnableNotifications => WatchResponse, EnableNotificationsError {
-    200 => json(),
-    400 => error_json(EnableNotificationsError::BadRequest),
-    401 => error_json(EnableNotificationsError::Unauthorized),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::enable_notifications`].
     pub enum EnableNotificationsError {
@@ -2586,14 +2355,25 @@ runtime::error_enum! {
         Unauthorized(ApiError) = "401 Unauthorized",
     }
 }
-/// Request builder for [`Client::clone_record`]: set optional parameters, then `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct CloneRecord {
-    client: runtime::Client,
-    module_api_name: String,
-    record_id: String,
-    body: Option<CloneRecordRequest>,
+runtime::operation! {
+    pub struct CloneRecord {
+        module_api_name: String,
+        record_id: String,
+        body: Option<CloneRecordRequest>,
+    }
+    POST "/{module_api_name}/{record_id}/actions/clone" ["zoho_oauth"]
+        .path("module_api_name", module_api_name)
+        .path("record_id", record_id)
+        .json_opt("application/json", body.as_ref());
+    BulkActionResponse, CloneRecordError {
+        201 => json(),
+        400 => error_json(CloneRecordError::BadRequest),
+        401 => error_json(CloneRecordError::Unauthorized),
+        403 => error_json(CloneRecordError::Forbidden),
+        404 => error_json(CloneRecordError::NotFound),
+        429 => error_json(CloneRecordError::TooManyRequests),
+        500 => error_json(CloneRecordError::InternalServerError),
+    }
 }
 impl CloneRecord {
     /// Sets the request body.
@@ -2601,28 +2381,7 @@ impl CloneRecord {
         self.body = Some(value);
         self
     }
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::POST,
-                "/{module_api_name}/{record_id}/actions/clone",
-                &["zoho_oauth"],
-            )
-            .path("module_api_name", &self.module_api_name)
-            .path("record_id", &self.record_id)
-            .json_opt("application/json", self.body.as_ref())
-    }
 }
-runtime::impl_send!(CloneRecord => BulkActionResponse, CloneRecordError {
-    201 => json(),
-    400 => error_json(CloneRecordError::BadRequest),
-    401 => error_json(CloneRecordError::Unauthorized),
-    403 => error_json(CloneRecordError::Forbidden),
-    404 => error_json(CloneRecordError::NotFound),
-    429 => error_json(CloneRecordError::TooManyRequests),
-    500 => error_json(CloneRecordError::InternalServerError),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::clone_record`].
     pub enum CloneRecordError {
@@ -2655,36 +2414,25 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::get_photo`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct GetPhoto {
-    client: runtime::Client,
-    module_api_name: String,
-    record_id: String,
-}
-impl GetPhoto {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::GET,
-                "/{module_api_name}/{record_id}/photo",
-                &["zoho_oauth"],
-            )
-            .path("module_api_name", &self.module_api_name)
-            .path("record_id", &self.record_id)
+runtime::operation! {
+    pub struct GetPhoto {
+        module_api_name: String,
+        record_id: String,
     }
+    GET "/{module_api_name}/{record_id}/photo" ["zoho_oauth"]
+        .path("module_api_name", module_api_name)
+        .path("record_id", record_id);
+    Vec<u8>, GetPhotoError {
+        200 => bytes(),
+        400 => error_json(GetPhotoError::BadRequest),
+        401 => error_json(GetPhotoError::Unauthorized),
+        403 => error_json(GetPhotoError::Forbidden),
+        404 => error_json(GetPhotoError::NotFound),
+        429 => error_json(GetPhotoError::TooManyRequests),
+        500 => error_json(GetPhotoError::InternalServerError),
+    }
+    streaming;
 }
-runtime::impl_send!(GetPhoto => Vec<u8>, GetPhotoError {
-    200 => bytes(),
-    400 => error_json(GetPhotoError::BadRequest),
-    401 => error_json(GetPhotoError::Unauthorized),
-    403 => error_json(GetPhotoError::Forbidden),
-    404 => error_json(GetPhotoError::NotFound),
-    429 => error_json(GetPhotoError::TooManyRequests),
-    500 => error_json(GetPhotoError::InternalServerError),
-    _ => unexpected(),
-}; streaming);
 runtime::error_enum! {
     /// The error responses declared for [`Client::get_photo`].
     pub enum GetPhotoError {
@@ -2714,15 +2462,27 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::upload_photo`]: set optional parameters, then `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct UploadPhoto {
-    client: runtime::Client,
-    module_api_name: String,
-    record_id: String,
-    restrict_triggers: Option<String>,
-    body: UploadPhotoForm,
+runtime::operation! {
+    pub struct UploadPhoto {
+        module_api_name: String,
+        record_id: String,
+        restrict_triggers: Option<String>,
+        body: UploadPhotoForm,
+    }
+    POST "/{module_api_name}/{record_id}/photo" ["zoho_oauth"]
+        .path("module_api_name", module_api_name)
+        .path("record_id", record_id)
+        .query_opt("restrict_triggers", restrict_triggers.as_ref())
+        .multipart(body);
+    ActionSuccess, UploadPhotoError {
+        200 => json(),
+        400 => error_json(UploadPhotoError::BadRequest),
+        401 => error_json(UploadPhotoError::Unauthorized),
+        403 => error_json(UploadPhotoError::Forbidden),
+        404 => error_json(UploadPhotoError::NotFound),
+        429 => error_json(UploadPhotoError::TooManyRequests),
+        500 => error_json(UploadPhotoError::InternalServerError),
+    }
 }
 impl UploadPhoto {
     /// `workflow` keeps the upload from triggering workflow rules. Sent as the `restrict_triggers` query parameter.
@@ -2730,29 +2490,7 @@ impl UploadPhoto {
         self.restrict_triggers = Some(value.into());
         self
     }
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::POST,
-                "/{module_api_name}/{record_id}/photo",
-                &["zoho_oauth"],
-            )
-            .path("module_api_name", &self.module_api_name)
-            .path("record_id", &self.record_id)
-            .query_opt("restrict_triggers", self.restrict_triggers.as_ref())
-            .multipart(&self.body)
-    }
 }
-runtime::impl_send!(UploadPhoto => ActionSuccess, UploadPhotoError {
-    200 => json(),
-    400 => error_json(UploadPhotoError::BadRequest),
-    401 => error_json(UploadPhotoError::Unauthorized),
-    403 => error_json(UploadPhotoError::Forbidden),
-    404 => error_json(UploadPhotoError::NotFound),
-    429 => error_json(UploadPhotoError::TooManyRequests),
-    500 => error_json(UploadPhotoError::InternalServerError),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::upload_photo`].
     pub enum UploadPhotoError {
@@ -2782,36 +2520,24 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// Request builder for [`Client::delete_photo`]: `.send().await` (or `.await` directly).
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until it is sent"]
-pub struct DeletePhoto {
-    client: runtime::Client,
-    module_api_name: String,
-    record_id: String,
-}
-impl DeletePhoto {
-    #[inline]
-    fn request(&self) -> runtime::Request {
-        runtime::Request::new(
-                runtime::Method::DELETE,
-                "/{module_api_name}/{record_id}/photo",
-                &["zoho_oauth"],
-            )
-            .path("module_api_name", &self.module_api_name)
-            .path("record_id", &self.record_id)
+runtime::operation! {
+    pub struct DeletePhoto {
+        module_api_name: String,
+        record_id: String,
+    }
+    DELETE "/{module_api_name}/{record_id}/photo" ["zoho_oauth"]
+        .path("module_api_name", module_api_name)
+        .path("record_id", record_id);
+    ActionSuccess, DeletePhotoError {
+        200 => json(),
+        400 => error_json(DeletePhotoError::BadRequest),
+        401 => error_json(DeletePhotoError::Unauthorized),
+        403 => error_json(DeletePhotoError::Forbidden),
+        404 => error_json(DeletePhotoError::NotFound),
+        429 => error_json(DeletePhotoError::TooManyRequests),
+        500 => error_json(DeletePhotoError::InternalServerError),
     }
 }
-runtime::impl_send!(DeletePhoto => ActionSuccess, DeletePhotoError {
-    200 => json(),
-    400 => error_json(DeletePhotoError::BadRequest),
-    401 => error_json(DeletePhotoError::Unauthorized),
-    403 => error_json(DeletePhotoError::Forbidden),
-    404 => error_json(DeletePhotoError::NotFound),
-    429 => error_json(DeletePhotoError::TooManyRequests),
-    500 => error_json(DeletePhotoError::InternalServerError),
-    _ => unexpected(),
-});
 runtime::error_enum! {
     /// The error responses declared for [`Client::delete_photo`].
     pub enum DeletePhotoError {

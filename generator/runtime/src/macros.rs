@@ -189,17 +189,92 @@ macro_rules! tagged_union {
     };
 }
 
+/// One operation's request builder, declared as the operation reads in
+/// the spec:
+///
+/// ```text
+/// operation! {
+///     /// More of the builder's docs.
+///     pub struct GetX { id: String, limit: Option<i32> }
+///     GET "/x/{id}" ["bearer"].path("id", id).query_opt("limit", limit.as_ref());
+///     X, ListXError as GetXError {
+///         200 => json(),
+///         404 => error_json(GetXError::NotFound),
+///     }
+///     paginate Item;
+///     streaming;
+/// }
+/// ```
+///
+/// - The struct: the builder's parameters and body; the macro adds the
+///   `client` field, `Debug`, `Clone`, `#[must_use]` and the first
+///   paragraph of its docs (doc attributes written here follow it).
+/// - The request: method, path template and security schemes, then the
+///   [`Request`] calls that send each field, written with the field's name
+///   (a reference to it), which becomes the builder's `request()`.
+/// - The success type and the error type, and `as Alias` when the
+///   operation names the error type of an earlier one with the same
+///   declared errors: `pub type Alias = Error;`.
+/// - The response table (see `impl_send!`); a status it does not list
+///   is an unexpected response.
+/// - Optional clauses: `paginate Item;` and `streaming;`, as `impl_send!`
+///   takes them.
+///
+/// The setters, the client method that makes the builder, and the error
+/// enum stay plain Rust beside it.
+///
+/// [`Request`]: crate::Request
+#[doc(hidden)]
+#[macro_export]
+macro_rules! operation {
+    (
+        $(#[$meta:meta])*
+        pub struct $builder:ident { $($field:ident: $fty:ty),* $(,)? }
+        $method:ident $path:literal [$($scheme:literal),* $(,)?] $(.$step:ident $args:tt)*;
+        $ok:ty, $err:ty $(as $alias:ident)? { $($table:tt)* }
+        $($clause:tt)*
+    ) => {
+        /// Request builder: set its optional parameters, if any, then
+        /// `.send().await` it (or `.await` it directly).
+        $(#[$meta])*
+        #[derive(Debug, Clone)]
+        #[must_use = "a request does nothing until it is sent"]
+        pub struct $builder {
+            client: $crate::Client,
+            $($field: $fty,)*
+        }
+
+        impl $builder {
+            #[inline]
+            fn request(&self) -> $crate::Request {
+                let Self { $($field,)* .. } = self;
+                $crate::Request::new($crate::Method::$method, $path, &[$($scheme),*]) $(.$step $args)*
+            }
+        }
+
+        $(
+            #[doc = concat!(
+                "The error responses declared for [`", stringify!($builder), "`]: the same as [`", stringify!($err), "`]."
+            )]
+            pub type $alias = $err;
+        )?
+
+        $crate::impl_send!($builder => $ok, $err { $($table)* } $($clause)*);
+    };
+}
+
 /// A request builder's `send` and its `IntoFuture` (so that
 /// `client.get_x(id).await` sends it): the same for every operation, given
 /// the builder's `request()`, its success and error types, and its table of
 /// responses: one arm per status pattern, naming the [`RawResponse`] method
-/// that decodes it (`200 => json()`, `404 => error_json(GetXError::NotFound)`,
-/// `_ => unexpected()`), which becomes the builder's `decode`.
+/// that decodes it (`200 => json()`, `404 => error_json(GetXError::NotFound)`),
+/// which becomes the builder's `decode`. A status no arm matches is
+/// decoded by `unexpected()`.
 ///
-/// Optional clauses add the methods some operations have:
-/// `; paginate Item` gives `stream()` and `send_page()` (the builder also
+/// Optional clauses after the table add the methods some operations have:
+/// `paginate Item;` gives `stream()` and `send_page()` (the builder also
 /// has a `PAGINATION` constant; doc attributes written before `paginate` go
-/// on `stream()`), and `; streaming` gives `send_streaming()`.
+/// on `stream()`), and `streaming;` gives `send_streaming()`.
 ///
 /// Every method is `#[inline]`: an operation's code is compiled in the crate
 /// that calls it, not once for every operation of the library.
@@ -210,12 +285,14 @@ macro_rules! tagged_union {
 macro_rules! impl_send {
     ($builder:ident => $ok:ty, $err:ty {
         $($status:pat => $decode:ident($($arg:expr $(,)?)?)),* $(,)?
-    } $(; $($rest:tt)*)?) => {
+    } $($clause:tt)*) => {
         impl $builder {
             #[inline]
+            #[allow(unreachable_patterns)]
             fn decode(r: $crate::RawResponse) -> Result<$crate::Response<$ok>, $crate::Error<$err>> {
                 match r.status().as_u16() {
                     $($status => r.$decode($($arg)?),)*
+                    _ => r.unexpected(),
                 }
             }
 
@@ -236,9 +313,10 @@ macro_rules! impl_send {
             }
         }
 
-        $($crate::impl_send!(@clause $builder, $err; $($rest)*);)?
+        $crate::impl_send!(@clause $builder, $err; $($clause)*);
     };
-    (@clause $builder:ident, $err:ty; $(#[$doc:meta])* paginate $item:ty $(; $($rest:tt)*)?) => {
+    (@clause $builder:ident, $err:ty;) => {};
+    (@clause $builder:ident, $err:ty; $(#[$doc:meta])* paginate $item:ty; $($rest:tt)*) => {
         impl $builder {
             /// Streams every item of every page, fetching pages lazily. An item
             /// that does not decode comes as `Error::Item` and the stream goes on.
@@ -258,9 +336,9 @@ macro_rules! impl_send {
                 $crate::fetch_page(self.client, request, Self::PAGINATION, Self::decode).await
             }
         }
-        $($crate::impl_send!(@clause $builder, $err; $($rest)*);)?
+        $crate::impl_send!(@clause $builder, $err; $($rest)*);
     };
-    (@clause $builder:ident, $err:ty; streaming $(; $($rest:tt)*)?) => {
+    (@clause $builder:ident, $err:ty; streaming; $($rest:tt)*) => {
         impl $builder {
             /// Sends the request and streams the success body (no body limit
             /// applies); error responses are decoded as by `send`.
@@ -270,7 +348,7 @@ macro_rules! impl_send {
                 self.client.send_streaming(request, Self::decode).await
             }
         }
-        $($crate::impl_send!(@clause $builder, $err; $($rest)*);)?
+        $crate::impl_send!(@clause $builder, $err; $($rest)*);
     };
 }
 
