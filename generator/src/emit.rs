@@ -793,8 +793,7 @@ fn operation(op: &Operation, shared: &SharedErrors) -> TokenStream {
     }
     let setters = optional_params(op).map(|p| {
         let i = ident(&p.ident);
-        let (t, into) = arg(&p.ty);
-        let value = if into { quote!(value.into()) } else { quote!(value) };
+        let (t, _) = arg(&p.ty);
         let own = format!("Sent as the `{}` {} parameter.", p.wire_name, location_name(p.location));
         // One line where the description is one line: the parameter's
         // description, then where it is sent.
@@ -807,27 +806,15 @@ fn operation(op: &Operation, shared: &SharedErrors) -> TokenStream {
             None => doc(&own),
         };
         let dep = p.deprecated.then(|| quote!(#[deprecated]));
-        quote! {
-            #docs
-            #dep
-            pub fn #i(mut self, value: #t) -> Self {
-                self.#i = Some(#value);
-                self
-            }
-        }
+        quote!(#docs #dep #i: #t)
     });
     let body_setter = op.body.as_ref().filter(|b| !b.required).map(|body| {
         let t = ty(&body.ty);
         let docs = doc3("Sets the request body.", body.description.as_deref(), "");
-        quote! {
-            #docs
-            pub fn body(mut self, value: #t) -> Self {
-                self.body = Some(value);
-                self
-            }
-        }
+        quote!(#docs body: #t)
     });
-    let members: Vec<TokenStream> = setters.chain(body_setter).collect();
+    let setters: Vec<TokenStream> = setters.chain(body_setter).collect();
+    let setters = (!setters.is_empty()).then(|| quote!(set { #(#setters),* }));
     let request = request_clause(op);
     let decode = decode_table(op);
     let ok = ty(&op.success.ty);
@@ -837,25 +824,19 @@ fn operation(op: &Operation, shared: &SharedErrors) -> TokenStream {
     let streaming = streaming_clause(op);
     let success_enum = success_enum(op);
     let error_enum = error_enum(op, shared);
-    let members = (!members.is_empty() || pagination.is_some()).then(|| {
-        quote! {
-            impl #b {
-                #(#members)*
-                #pagination
-            }
-        }
-    });
+    let pagination = pagination.map(|p| quote!(impl #b { #p }));
     quote! {
         runtime::operation! {
             #struct_doc
             pub struct #b { #(#fields),* }
             #request
             #ok, #err #alias #decode
+            #setters
             #paginate
             #streaming
         }
 
-        #members
+        #pagination
         #success_enum
         #error_enum
     }
@@ -1122,7 +1103,13 @@ fn error_enum_def(n: &Ident, docs: TokenStream, cases: &[ResponseCase]) -> Token
             StatusMatch::Range(r) => (format!("Any {r}XX status"), format!("{r}XX {}", c.variant)),
             StatusMatch::Default => ("Any other status".to_string(), "error response".to_string()),
         };
-        let vd = doc3(&format!("{status}."), c.description.as_deref(), "");
+        // `Status 404: Not found.` on one line when the spec's text is one line.
+        let one_line =
+            c.description.as_deref().map(|d| sanitize_doc(d.trim())).filter(|d| !d.is_empty() && !d.contains('\n'));
+        let vd = match one_line {
+            Some(d) => doc(&format!("{status}: {d}")),
+            None => doc3(&format!("{status}."), c.description.as_deref(), ""),
+        };
         match &c.body {
             Some((_, t)) => {
                 let t = ty(t);
@@ -1151,7 +1138,13 @@ fn response_enum(name: &str, cases: &[ResponseCase], doc_text: &str) -> TokenStr
             StatusMatch::Range(r) => format!("Any {r}XX status"),
             StatusMatch::Default => "Any other status".to_string(),
         };
-        let vd = doc3(&format!("{status}."), c.description.as_deref(), "");
+        // `Status 404: Not found.` on one line when the spec's text is one line.
+        let one_line =
+            c.description.as_deref().map(|d| sanitize_doc(d.trim())).filter(|d| !d.is_empty() && !d.contains('\n'));
+        let vd = match one_line {
+            Some(d) => doc(&format!("{status}: {d}")),
+            None => doc3(&format!("{status}."), c.description.as_deref(), ""),
+        };
         match &c.body {
             Some((_, t)) => {
                 let t = ty(t);

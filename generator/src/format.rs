@@ -120,7 +120,7 @@ const MARGIN: usize = 89;
 /// macro): the builder's docs, its struct on one line (one field per line
 /// from two fields on, or when too long), the request line (one call per
 /// line likewise), the types and one response arm per line, then the
-/// clauses. Types and expressions are written as Rust writes them
+/// clauses (one setter per line, after its docs). Types and expressions are written as Rust writes them
 /// (`Vec<u8>`, not the token printer's `Vec < u8 >`). `None` when the call does not read as one,
 /// which leaves it to prettyplease.
 fn operation_text(m: &syn::ItemMacro) -> Option<String> {
@@ -213,11 +213,23 @@ fn operation_text(m: &syn::ItemMacro) -> Option<String> {
             }
         }
         out.push_str("    }\n");
-        // The clauses: `paginate Item;` (after its docs), `streaming;`.
+        // The clauses: the setters, `paginate Item;`, `streaming;`.
         while !input.is_empty() {
             let attrs = input.call(syn::Attribute::parse_outer)?;
             out.push_str(&attrs_text(attrs, "    "));
             let clause: syn::Ident = input.parse()?;
+            if clause == "set" {
+                let setters;
+                syn::braced!(setters in input);
+                out.push_str("    set {\n");
+                for setter in setters.parse_terminated(syn::Field::parse_named, syn::Token![,])? {
+                    out.push_str(&attrs_text(setter.attrs, "        "));
+                    let name = setter.ident.map(|i| i.to_string()).unwrap_or_default();
+                    out.push_str(&format!("        {name}: {},\n", type_text(setter.ty)));
+                }
+                out.push_str("    }\n");
+                continue;
+            }
             if clause == "paginate" {
                 let item: syn::Type = input.parse()?;
                 out.push_str(&format!("    paginate {};\n", type_text(item)));
@@ -346,6 +358,7 @@ mod tests {
                 200 => json(),
                 400 => error_json(PatchV2TargetIdentifierAttributesAttributeOptionsOptionError::BadRequest),
             }
+            set { #[doc = " Where to start."] #[deprecated] offset: i32, tags: Vec<String> }
             #[doc = " Pages."]
             paginate Vec<u8>;
             streaming;
@@ -365,6 +378,12 @@ mod tests {
     Opt, ListOptionsError as PatchV2TargetIdentifierAttributesAttributeOptionsOptionError {
         200 => json(),
         400 => error_json(PatchV2TargetIdentifierAttributesAttributeOptionsOptionError::BadRequest),
+    }
+    set {
+        /// Where to start.
+        #[deprecated]
+        offset: i32,
+        tags: Vec<String>,
     }
     /// Pages.
     paginate Vec<u8>;

@@ -309,9 +309,7 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::list_objects`] and 1 other operation declaring the same (their error types are aliases of this one).
     pub enum ListObjectsError {
-        /// Status 429.
-        ///
-        /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
+        /// Status 429: Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
         TooManyRequests(ApiError) = "429 TooManyRequests",
     }
 }
@@ -327,13 +325,9 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::create_object`].
     pub enum CreateObjectError {
-        /// Status 409.
-        ///
-        /// Conflict. Documented code `slug_conflict` (slug or nouns already used).
+        /// Status 409: Conflict. Documented code `slug_conflict` (slug or nouns already used).
         Conflict(ApiError) = "409 Conflict",
-        /// Status 429.
-        ///
-        /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
+        /// Status 429: Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
         TooManyRequests(ApiError) = "429 TooManyRequests",
     }
 }
@@ -349,13 +343,9 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::get_object`] and 1 other operation declaring the same (their error types are aliases of this one).
     pub enum GetObjectError {
-        /// Status 404.
-        ///
-        /// Not Found. Documented code `not_found` (unknown object or list).
+        /// Status 404: Not Found. Documented code `not_found` (unknown object or list).
         NotFound(ApiError) = "404 NotFound",
-        /// Status 429.
-        ///
-        /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
+        /// Status 429: Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
         TooManyRequests(ApiError) = "429 TooManyRequests",
     }
 }
@@ -378,21 +368,13 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::update_object`].
     pub enum UpdateObjectError {
-        /// Status 400.
-        ///
-        /// Bad Request. Documented code `validation_type` (e.g. an empty payload).
+        /// Status 400: Bad Request. Documented code `validation_type` (e.g. an empty payload).
         BadRequest(ApiError) = "400 BadRequest",
-        /// Status 404.
-        ///
-        /// Not Found. Documented code `not_found` (unknown object or list).
+        /// Status 404: Not Found. Documented code `not_found` (unknown object or list).
         NotFound(ApiError) = "404 NotFound",
-        /// Status 409.
-        ///
-        /// Conflict. Documented code `slug_conflict`.
+        /// Status 409: Conflict. Documented code `slug_conflict`.
         Conflict(ApiError) = "409 Conflict",
-        /// Status 429.
-        ///
-        /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
+        /// Status 429: Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
         TooManyRequests(ApiError) = "429 TooManyRequests",
     }
 }
@@ -415,24 +397,17 @@ runtime::operation! {
         404 => error_json(ListAttributesError::NotFound),
         429 => error_json(ListAttributesError::TooManyRequests),
     }
+    set {
+        /// The maximum number of results to return. Sent as the `limit` query parameter.
+        limit: i64,
+        /// The number of results to skip before returning. Sent as the `offset` query parameter.
+        offset: i64,
+        /// Include archived entries in the results (default false). Sent as the `show_archived` query parameter.
+        show_archived: bool,
+    }
     paginate Attribute;
 }
 impl ListAttributes {
-    /// The maximum number of results to return. Sent as the `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
-        self
-    }
-    /// The number of results to skip before returning. Sent as the `offset` query parameter.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.offset = Some(value);
-        self
-    }
-    /// Include archived entries in the results (default false). Sent as the `show_archived` query parameter.
-    pub fn show_archived(mut self, value: bool) -> Self {
-        self.show_archived = Some(value);
-        self
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Offset,
         in_body: false,
@@ -463,13 +438,9 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::get_attribute`] and 2 other operations declaring the same (their error types are aliases of this one).
     pub enum GetAttributeError {
-        /// Status 404.
-        ///
-        /// Not Found. Documented code `not_found` (unknown attribute, object or list).
+        /// Status 404: Not Found. Documented code `not_found` (unknown attribute, object or list).
         NotFound(ApiError) = "404 NotFound",
-        /// Status 429.
-        ///
-        /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
+        /// Status 429: Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
         TooManyRequests(ApiError) = "429 TooManyRequests",
     }
 }
@@ -490,12 +461,9 @@ runtime::operation! {
         404 => error_json(ListSelectOptionsError::NotFound),
         429 => error_json(ListSelectOptionsError::TooManyRequests),
     }
-}
-impl ListSelectOptions {
-    /// Include archived entries in the results (default false). Sent as the `show_archived` query parameter.
-    pub fn show_archived(mut self, value: bool) -> Self {
-        self.show_archived = Some(value);
-        self
+    set {
+        /// Include archived entries in the results (default false). Sent as the `show_archived` query parameter.
+        show_archived: bool,
     }
 }
 runtime::operation! {
@@ -515,12 +483,9 @@ runtime::operation! {
         404 => error_json(ListStatusesError::NotFound),
         429 => error_json(ListStatusesError::TooManyRequests),
     }
-}
-impl ListStatuses {
-    /// Include archived entries in the results (default false). Sent as the `show_archived` query parameter.
-    pub fn show_archived(mut self, value: bool) -> Self {
-        self.show_archived = Some(value);
-        self
+    set {
+        /// Include archived entries in the results (default false). Sent as the `show_archived` query parameter.
+        show_archived: bool,
     }
 }
 runtime::operation! {

@@ -392,17 +392,11 @@ impl ListRecords {
 runtime::error_enum! {
     /// The error responses declared for [`Client::list_records`].
     pub enum ListRecordsError {
-        /// Status 400.
-        ///
-        /// Bad Request. Documented code: `filter_error` (the filter or sorts could not be applied).
+        /// Status 400: Bad Request. Documented code: `filter_error` (the filter or sorts could not be applied).
         BadRequest(Error2) = "400 BadRequest",
-        /// Status 404.
-        ///
-        /// Not Found. Documented code `not_found` (unknown object).
+        /// Status 404: Not Found. Documented code `not_found` (unknown object).
         NotFound(Error2) = "404 NotFound",
-        /// Status 429.
-        ///
-        /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
+        /// Status 429: Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
         TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
@@ -426,17 +420,11 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::assert_record`].
     pub enum AssertRecordError {
-        /// Status 400.
-        ///
-        /// Bad Request. Documented code: `value_not_found` (e.g. the matching attribute does not exist).
+        /// Status 400: Bad Request. Documented code: `value_not_found` (e.g. the matching attribute does not exist).
         BadRequest(Error2) = "400 BadRequest",
-        /// Status 404.
-        ///
-        /// Not Found. Documented code `not_found` (unknown object).
+        /// Status 404: Not Found. Documented code `not_found` (unknown object).
         NotFound(Error2) = "404 NotFound",
-        /// Status 429.
-        ///
-        /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
+        /// Status 429: Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
         TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
@@ -458,17 +446,11 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::create_record`].
     pub enum CreateRecordError {
-        /// Status 400.
-        ///
-        /// Bad Request. Documented code: `value_not_found` (e.g. an unknown select option title); invalid values are also rejected with 400.
+        /// Status 400: Bad Request. Documented code: `value_not_found` (e.g. an unknown select option title); invalid values are also rejected with 400.
         BadRequest(Error2) = "400 BadRequest",
-        /// Status 404.
-        ///
-        /// Not Found. Documented code `not_found` (unknown object).
+        /// Status 404: Not Found. Documented code `not_found` (unknown object).
         NotFound(Error2) = "404 NotFound",
-        /// Status 429.
-        ///
-        /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
+        /// Status 429: Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
         TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
@@ -489,13 +471,9 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::get_record`] and 1 other operation declaring the same (their error types are aliases of this one).
     pub enum GetRecordError {
-        /// Status 404.
-        ///
-        /// Not Found. Documented code `not_found` (unknown object or record).
+        /// Status 404: Not Found. Documented code `not_found` (unknown object or record).
         NotFound(Error2) = "404 NotFound",
-        /// Status 429.
-        ///
-        /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
+        /// Status 429: Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
         TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
@@ -519,17 +497,11 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::update_record_overwrite`] and 1 other operation declaring the same (their error types are aliases of this one).
     pub enum UpdateRecordOverwriteError {
-        /// Status 400.
-        ///
-        /// Bad Request. Documented code: `missing_value` (a required attribute was not provided); invalid values are also rejected.
+        /// Status 400: Bad Request. Documented code: `missing_value` (a required attribute was not provided); invalid values are also rejected.
         BadRequest(Error2) = "400 BadRequest",
-        /// Status 404.
-        ///
-        /// Not Found. Documented code `not_found` (unknown object or record).
+        /// Status 404: Not Found. Documented code `not_found` (unknown object or record).
         NotFound(Error2) = "404 NotFound",
-        /// Status 429.
-        ///
-        /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
+        /// Status 429: Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
         TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
@@ -586,24 +558,17 @@ runtime::operation! {
         404 => error_json(ListRecordAttributeValuesError::NotFound),
         429 => error_json(ListRecordAttributeValuesError::TooManyRequests),
     }
+    set {
+        /// If `true`, return all historic values of the attribute; if `false`, only the currently active value(s). Cannot be `true` for COMINT or enriched attributes. Sent as the `show_historic` query parameter.
+        show_historic: bool,
+        /// The maximum number of results to return. Sent as the `limit` query parameter.
+        limit: i64,
+        /// The number of results to skip over before returning. Sent as the `offset` query parameter.
+        offset: i64,
+    }
     paginate AttributeValue;
 }
 impl ListRecordAttributeValues {
-    /// If `true`, return all historic values of the attribute; if `false`, only the currently active value(s). Cannot be `true` for COMINT or enriched attributes. Sent as the `show_historic` query parameter.
-    pub fn show_historic(mut self, value: bool) -> Self {
-        self.show_historic = Some(value);
-        self
-    }
-    /// The maximum number of results to return. Sent as the `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
-        self
-    }
-    /// The number of results to skip over before returning. Sent as the `offset` query parameter.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.offset = Some(value);
-        self
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Offset,
         in_body: false,
@@ -618,17 +583,11 @@ impl ListRecordAttributeValues {
 runtime::error_enum! {
     /// The error responses declared for [`Client::list_record_attribute_values`].
     pub enum ListRecordAttributeValuesError {
-        /// Status 400.
-        ///
-        /// Bad Request. Documented code: `validation_type` (e.g. `show_historic=true` on a COMINT or enriched attribute).
+        /// Status 400: Bad Request. Documented code: `validation_type` (e.g. `show_historic=true` on a COMINT or enriched attribute).
         BadRequest(Error2) = "400 BadRequest",
-        /// Status 404.
-        ///
-        /// Not Found. Documented code `not_found` (unknown object, record or attribute).
+        /// Status 404: Not Found. Documented code `not_found` (unknown object, record or attribute).
         NotFound(Error2) = "404 NotFound",
-        /// Status 429.
-        ///
-        /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
+        /// Status 429: Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
         TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
@@ -648,19 +607,15 @@ runtime::operation! {
         200 => json(),
         429 => error_json(ListRecordEntriesError::TooManyRequests),
     }
+    set {
+        /// The maximum number of results to return (default 100, maximum 1000). Sent as the `limit` query parameter.
+        limit: i64,
+        /// The number of results to skip over before returning (default 0). Sent as the `offset` query parameter.
+        offset: i64,
+    }
     paginate RecordEntry;
 }
 impl ListRecordEntries {
-    /// The maximum number of results to return (default 100, maximum 1000). Sent as the `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
-        self
-    }
-    /// The number of results to skip over before returning (default 0). Sent as the `offset` query parameter.
-    pub fn offset(mut self, value: i64) -> Self {
-        self.offset = Some(value);
-        self
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Offset,
         in_body: false,
@@ -675,9 +630,7 @@ impl ListRecordEntries {
 runtime::error_enum! {
     /// The error responses declared for [`Client::list_record_entries`].
     pub enum ListRecordEntriesError {
-        /// Status 429.
-        ///
-        /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
+        /// Status 429: Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
         TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
@@ -693,13 +646,9 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::search_records`].
     pub enum SearchRecordsError {
-        /// Status 400.
-        ///
-        /// Bad Request. Documented code `value_not_found` (an unknown object).
+        /// Status 400: Bad Request. Documented code `value_not_found` (an unknown object).
         BadRequest(Error2) = "400 BadRequest",
-        /// Status 429.
-        ///
-        /// Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
+        /// Status 429: Too Many Requests. The request was not processed and can be retried after the date in the `Retry-After` header (usually the next second).
         TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }

@@ -815,125 +815,55 @@ runtime::operation! {
         400 => error_json(SearchConversationsError::BadRequest),
         401 => error_json(SearchConversationsError::Unauthorized),
     }
-}
-impl SearchConversations {
-    /// Only conversations of this contact. Sent as the `contactId` query parameter.
-    pub fn contact_id(mut self, value: impl Into<String>) -> Self {
-        self.contact_id = Some(value.into());
-        self
-    }
-    /// User IDs the conversations are assigned to (sent comma-separated). The value `unassigned` returns conversations assigned to nobody. Sent as the `assignedTo` query parameter.
-    pub fn assigned_to(mut self, value: Vec<String>) -> Self {
-        self.assigned_to = Some(value);
-        self
-    }
-    /// Follower user IDs to filter by (sent comma-separated). Sent as the `followers` query parameter.
-    pub fn followers(mut self, value: Vec<String>) -> Self {
-        self.followers = Some(value);
-        self
-    }
-    /// Mentioned user IDs to filter by (sent comma-separated). Sent as the `mentions` query parameter.
-    pub fn mentions(mut self, value: Vec<String>) -> Self {
-        self.mentions = Some(value);
-        self
-    }
-    /// Free-text search string. Sent as the `query` query parameter.
-    pub fn query(mut self, value: impl Into<String>) -> Self {
-        self.query = Some(value.into());
-        self
-    }
-    /// Sort direction. Sent as the `sort` query parameter.
-    pub fn sort(mut self, value: SearchConversationsSort) -> Self {
-        self.sort = Some(value);
-        self
-    }
-    /// Start the page after this sort value; pass the sort value of the last conversation of the previous page (epoch milliseconds when sorting by date). Sent as the `startAfterDate` query parameter.
-    pub fn start_after_date(mut self, value: i64) -> Self {
-        self.start_after_date = Some(value);
-        self
-    }
-    /// Conversation ID to match. Sent as the `id` query parameter.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Maximum number of conversations to return (default 20). Sent as the `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
-        self
-    }
-    /// Only conversations whose last message has this type. Sent as the `lastMessageType` query parameter.
-    pub fn last_message_type(mut self, value: MessageTypeName) -> Self {
-        self.last_message_type = Some(value);
-        self
-    }
-    /// Only conversations whose last outbound message was sent this way. Sent as the `lastMessageAction` query parameter.
-    pub fn last_message_action(
-        mut self,
-        value: SearchConversationsLastMessageAction,
-    ) -> Self {
-        self.last_message_action = Some(value);
-        self
-    }
-    /// Only conversations whose last message has this direction. Sent as the `lastMessageDirection` query parameter.
-    pub fn last_message_direction(
-        mut self,
-        value: SearchConversationsLastMessageDirection,
-    ) -> Self {
-        self.last_message_direction = Some(value);
-        self
-    }
-    /// Conversation status filter. Sent as the `status` query parameter.
-    pub fn status(mut self, value: SearchConversationsStatus) -> Self {
-        self.status = Some(value);
-        self
-    }
-    /// Field to sort on: date of the last manual message, date of the last message, a score profile (see sortScoreProfile), the overdue date or the due date. Sent as the `sortBy` query parameter.
-    pub fn sort_by(mut self, value: SearchConversationsSortBy) -> Self {
-        self.sort_by = Some(value);
-        self
-    }
-    /// Score profile ID to sort on when sortBy is score_profile. Sent as the `sortScoreProfile` query parameter.
-    pub fn sort_score_profile(mut self, value: impl Into<String>) -> Self {
-        self.sort_score_profile = Some(value.into());
-        self
-    }
-    /// Score profile ID to filter on; combine with scoreProfileMin and scoreProfileMax. Sent as the `scoreProfile` query parameter.
-    pub fn score_profile(mut self, value: impl Into<String>) -> Self {
-        self.score_profile = Some(value.into());
-        self
-    }
-    /// Minimum score (with scoreProfile). Sent as the `scoreProfileMin` query parameter.
-    pub fn score_profile_min(mut self, value: f64) -> Self {
-        self.score_profile_min = Some(value);
-        self
-    }
-    /// Maximum score (with scoreProfile). Sent as the `scoreProfileMax` query parameter.
-    pub fn score_profile_max(mut self, value: f64) -> Self {
-        self.score_profile_max = Some(value);
-        self
-    }
-    /// Start of the `dateAdded` range of the conversations to return, in Unix epoch milliseconds. Sent as the `startDate` query parameter.
-    pub fn start_date(mut self, value: i64) -> Self {
-        self.start_date = Some(value);
-        self
-    }
-    /// End of the `dateAdded` range of the conversations to return, in Unix epoch milliseconds. Sent as the `endDate` query parameter.
-    pub fn end_date(mut self, value: i64) -> Self {
-        self.end_date = Some(value);
-        self
+    set {
+        /// Only conversations of this contact. Sent as the `contactId` query parameter.
+        contact_id: impl Into<String>,
+        /// User IDs the conversations are assigned to (sent comma-separated). The value `unassigned` returns conversations assigned to nobody. Sent as the `assignedTo` query parameter.
+        assigned_to: Vec<String>,
+        /// Follower user IDs to filter by (sent comma-separated). Sent as the `followers` query parameter.
+        followers: Vec<String>,
+        /// Mentioned user IDs to filter by (sent comma-separated). Sent as the `mentions` query parameter.
+        mentions: Vec<String>,
+        /// Free-text search string. Sent as the `query` query parameter.
+        query: impl Into<String>,
+        /// Sort direction. Sent as the `sort` query parameter.
+        sort: SearchConversationsSort,
+        /// Start the page after this sort value; pass the sort value of the last conversation of the previous page (epoch milliseconds when sorting by date). Sent as the `startAfterDate` query parameter.
+        start_after_date: i64,
+        /// Conversation ID to match. Sent as the `id` query parameter.
+        id: impl Into<String>,
+        /// Maximum number of conversations to return (default 20). Sent as the `limit` query parameter.
+        limit: i64,
+        /// Only conversations whose last message has this type. Sent as the `lastMessageType` query parameter.
+        last_message_type: MessageTypeName,
+        /// Only conversations whose last outbound message was sent this way. Sent as the `lastMessageAction` query parameter.
+        last_message_action: SearchConversationsLastMessageAction,
+        /// Only conversations whose last message has this direction. Sent as the `lastMessageDirection` query parameter.
+        last_message_direction: SearchConversationsLastMessageDirection,
+        /// Conversation status filter. Sent as the `status` query parameter.
+        status: SearchConversationsStatus,
+        /// Field to sort on: date of the last manual message, date of the last message, a score profile (see sortScoreProfile), the overdue date or the due date. Sent as the `sortBy` query parameter.
+        sort_by: SearchConversationsSortBy,
+        /// Score profile ID to sort on when sortBy is score_profile. Sent as the `sortScoreProfile` query parameter.
+        sort_score_profile: impl Into<String>,
+        /// Score profile ID to filter on; combine with scoreProfileMin and scoreProfileMax. Sent as the `scoreProfile` query parameter.
+        score_profile: impl Into<String>,
+        /// Minimum score (with scoreProfile). Sent as the `scoreProfileMin` query parameter.
+        score_profile_min: f64,
+        /// Maximum score (with scoreProfile). Sent as the `scoreProfileMax` query parameter.
+        score_profile_max: f64,
+        /// Start of the `dateAdded` range of the conversations to return, in Unix epoch milliseconds. Sent as the `startDate` query parameter.
+        start_date: i64,
+        /// End of the `dateAdded` range of the conversations to return, in Unix epoch milliseconds. Sent as the `endDate` query parameter.
+        end_date: i64,
     }
 }
 runtime::error_enum! {
     /// The error responses declared for [`Client::search_conversations`] and 20 other operations declaring the same (their error types are aliases of this one).
     pub enum SearchConversationsError {
-        /// Status 400.
-        ///
-        /// Bad Request
+        /// Status 400: Bad Request
         BadRequest(BadRequestError) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// Unauthorized
+        /// Status 401: Unauthorized
         Unauthorized(UnauthorizedError) = "401 Unauthorized",
     }
 }
@@ -1003,24 +933,17 @@ runtime::operation! {
         400 => error_json(ListMessagesError::BadRequest),
         401 => error_json(ListMessagesError::Unauthorized),
     }
+    set {
+        /// ID of the last message of the previous page; the page starts after it. Sent as the `lastMessageId` query parameter.
+        last_message_id: impl Into<String>,
+        /// Number of messages to return (default 20). Sent as the `limit` query parameter.
+        limit: i64,
+        /// Message types to return (sent comma-separated). Sent as the `type` query parameter.
+        r#type: Vec<ListMessagesTypeItem>,
+    }
     paginate Message;
 }
 impl ListMessages {
-    /// ID of the last message of the previous page; the page starts after it. Sent as the `lastMessageId` query parameter.
-    pub fn last_message_id(mut self, value: impl Into<String>) -> Self {
-        self.last_message_id = Some(value.into());
-        self
-    }
-    /// Number of messages to return (default 20). Sent as the `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
-        self
-    }
-    /// Message types to return (sent comma-separated). Sent as the `type` query parameter.
-    pub fn r#type(mut self, value: Vec<ListMessagesTypeItem>) -> Self {
-        self.r#type = Some(value);
-        self
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Cursor,
         in_body: false,
@@ -1106,17 +1029,11 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::update_message_status`].
     pub enum UpdateMessageStatusError {
-        /// Status 400.
-        ///
-        /// Bad Request
+        /// Status 400: Bad Request
         BadRequest(BadRequestError) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// Unauthorized
+        /// Status 401: Unauthorized
         Unauthorized(UnauthorizedError) = "401 Unauthorized",
-        /// Status 403.
-        ///
-        /// The token may not update this message (not its provider).
+        /// Status 403: The token may not update this message (not its provider).
         Forbidden(ForbiddenError) = "403 Forbidden",
     }
 }
@@ -1168,17 +1085,11 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::send_live_chat_typing_indicator`].
     pub enum SendLiveChatTypingIndicatorError {
-        /// Status 400.
-        ///
-        /// Bad Request
+        /// Status 400: Bad Request
         BadRequest(BadRequestError) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// Unauthorized
+        /// Status 401: Unauthorized
         Unauthorized(UnauthorizedError) = "401 Unauthorized",
-        /// Status 422.
-        ///
-        /// Unprocessable Entity
+        /// Status 422: Unprocessable Entity
         UnprocessableEntity(UnprocessableError) = "422 UnprocessableEntity",
     }
 }
@@ -1241,12 +1152,9 @@ runtime::operation! {
         400 => error_json(GetContactUnsubscriptionStatusError::BadRequest),
         401 => error_json(GetContactUnsubscriptionStatusError::Unauthorized),
     }
-}
-impl GetContactUnsubscriptionStatus {
-    /// Only this email address of the contact. Sent as the `email` query parameter.
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
+    set {
+        /// Only this email address of the contact. Sent as the `email` query parameter.
+        email: impl Into<String>,
     }
 }
 runtime::operation! {
@@ -1290,54 +1198,29 @@ runtime::operation! {
         400 => error_json(ExportMessagesError::BadRequest),
         401 => error_json(ExportMessagesError::Unauthorized),
     }
+    set {
+        /// Messages per page (10 to 500). Sent as the `limit` query parameter.
+        limit: i64,
+        /// The `nextCursor` of the previous page. Sent as the `cursor` query parameter.
+        cursor: impl Into<String>,
+        /// Field to sort by. Sent as the `sortBy` query parameter.
+        sort_by: ExportMessagesSortBy,
+        /// Sort order. Sent as the `sortOrder` query parameter.
+        sort_order: ExportMessagesSortOrder,
+        /// Only the messages of this conversation. Sent as the `conversationId` query parameter.
+        conversation_id: impl Into<String>,
+        /// Only the messages of this contact. Sent as the `contactId` query parameter.
+        contact_id: impl Into<String>,
+        /// Only the messages of this channel. Sent as the `channel` query parameter.
+        channel: ExportMessagesChannel,
+        /// Only messages from this date on. Sent as the `startDate` query parameter.
+        start_date: impl Into<String>,
+        /// Only messages up to this date. Sent as the `endDate` query parameter.
+        end_date: impl Into<String>,
+    }
     paginate Message;
 }
 impl ExportMessages {
-    /// Messages per page (10 to 500). Sent as the `limit` query parameter.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
-        self
-    }
-    /// The `nextCursor` of the previous page. Sent as the `cursor` query parameter.
-    pub fn cursor(mut self, value: impl Into<String>) -> Self {
-        self.cursor = Some(value.into());
-        self
-    }
-    /// Field to sort by. Sent as the `sortBy` query parameter.
-    pub fn sort_by(mut self, value: ExportMessagesSortBy) -> Self {
-        self.sort_by = Some(value);
-        self
-    }
-    /// Sort order. Sent as the `sortOrder` query parameter.
-    pub fn sort_order(mut self, value: ExportMessagesSortOrder) -> Self {
-        self.sort_order = Some(value);
-        self
-    }
-    /// Only the messages of this conversation. Sent as the `conversationId` query parameter.
-    pub fn conversation_id(mut self, value: impl Into<String>) -> Self {
-        self.conversation_id = Some(value.into());
-        self
-    }
-    /// Only the messages of this contact. Sent as the `contactId` query parameter.
-    pub fn contact_id(mut self, value: impl Into<String>) -> Self {
-        self.contact_id = Some(value.into());
-        self
-    }
-    /// Only the messages of this channel. Sent as the `channel` query parameter.
-    pub fn channel(mut self, value: ExportMessagesChannel) -> Self {
-        self.channel = Some(value);
-        self
-    }
-    /// Only messages from this date on. Sent as the `startDate` query parameter.
-    pub fn start_date(mut self, value: impl Into<String>) -> Self {
-        self.start_date = Some(value.into());
-        self
-    }
-    /// Only messages up to this date. Sent as the `endDate` query parameter.
-    pub fn end_date(mut self, value: impl Into<String>) -> Self {
-        self.end_date = Some(value.into());
-        self
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Cursor,
         in_body: false,
@@ -1375,17 +1258,11 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::initiate_file_upload`].
     pub enum InitiateFileUploadError {
-        /// Status 400.
-        ///
-        /// Invalid parameters (no body documented).
+        /// Status 400: Invalid parameters (no body documented).
         BadRequest = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// Unauthorized
+        /// Status 401: Unauthorized
         Unauthorized(UnauthorizedError) = "401 Unauthorized",
-        /// Status 413.
-        ///
-        /// The file size exceeds the channel's limit (no body documented).
+        /// Status 413: The file size exceeds the channel's limit (no body documented).
         PayloadTooLarge = "413 PayloadTooLarge",
     }
 }
@@ -1404,17 +1281,11 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::complete_file_upload`].
     pub enum CompleteFileUploadError {
-        /// Status 400.
-        ///
-        /// Invalid parameters (no body documented).
+        /// Status 400: Invalid parameters (no body documented).
         BadRequest = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// Unauthorized
+        /// Status 401: Unauthorized
         Unauthorized(UnauthorizedError) = "401 Unauthorized",
-        /// Status 404.
-        ///
-        /// The file is not in storage; the upload failed or the URL expired (no body documented).
+        /// Status 404: The file is not in storage; the upload failed or the URL expired (no body documented).
         NotFound = "404 NotFound",
     }
 }
@@ -1434,21 +1305,13 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::upload_file_attachments`].
     pub enum UploadFileAttachmentsError {
-        /// Status 400.
-        ///
-        /// Bad Request
+        /// Status 400: Bad Request
         BadRequest(BadRequestError) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// Unauthorized
+        /// Status 401: Unauthorized
         Unauthorized(UnauthorizedError) = "401 Unauthorized",
-        /// Status 413.
-        ///
-        /// A file exceeds the size limit (no body documented).
+        /// Status 413: A file exceeds the size limit (no body documented).
         PayloadTooLarge = "413 PayloadTooLarge",
-        /// Status 415.
-        ///
-        /// A file's type is not allowed (no body documented).
+        /// Status 415: A file's type is not allowed (no body documented).
         UnsupportedMediaType = "415 UnsupportedMediaType",
     }
 }
@@ -1504,21 +1367,13 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::add_message_attachments`].
     pub enum AddMessageAttachmentsError {
-        /// Status 400.
-        ///
-        /// Bad Request
+        /// Status 400: Bad Request
         BadRequest(BadRequestError) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// Unauthorized
+        /// Status 401: Unauthorized
         Unauthorized(UnauthorizedError) = "401 Unauthorized",
-        /// Status 403.
-        ///
-        /// The message's type does not support attachment updates.
+        /// Status 403: The message's type does not support attachment updates.
         Forbidden = "403 Forbidden",
-        /// Status 404.
-        ///
-        /// No message with this ID.
+        /// Status 404: No message with this ID.
         NotFound = "404 NotFound",
     }
 }

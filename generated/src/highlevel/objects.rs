@@ -362,17 +362,11 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::list_object_schemas`] and 3 other operations declaring the same (their error types are aliases of this one).
     pub enum ListObjectSchemasError {
-        /// Status 400.
-        ///
-        /// Bad Request
+        /// Status 400: Bad Request
         BadRequest(BadRequestError) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// Unauthorized
+        /// Status 401: Unauthorized
         Unauthorized(UnauthorizedError) = "401 Unauthorized",
-        /// Status 422.
-        ///
-        /// Unprocessable Entity
+        /// Status 422: Unprocessable Entity
         UnprocessableEntity(UnprocessableEntityError) = "422 UnprocessableEntity",
     }
 }
@@ -405,12 +399,9 @@ runtime::operation! {
         401 => error_json(GetObjectSchemaError::Unauthorized),
         422 => error_json(GetObjectSchemaError::UnprocessableEntity),
     }
-}
-impl GetObjectSchema {
-    /// When true, also return all standard / custom fields of the object. Sent as the `fetchProperties` query parameter.
-    pub fn fetch_properties(mut self, value: bool) -> Self {
-        self.fetch_properties = Some(value);
-        self
+    set {
+        /// When true, also return all standard / custom fields of the object. Sent as the `fetchProperties` query parameter.
+        fetch_properties: bool,
     }
 }
 runtime::operation! {
@@ -447,13 +438,9 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::create_record`] and 4 other operations declaring the same (their error types are aliases of this one).
     pub enum CreateRecordError {
-        /// Status 400.
-        ///
-        /// Bad Request
+        /// Status 400: Bad Request
         BadRequest(BadRequestError) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// Unauthorized
+        /// Status 401: Unauthorized
         Unauthorized(UnauthorizedError) = "401 Unauthorized",
     }
 }

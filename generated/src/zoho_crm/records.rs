@@ -960,78 +960,41 @@ runtime::operation! {
         429 => error_json(ListRecordsError::TooManyRequests),
         500 => error_json(ListRecordsError::InternalServerError),
     }
+    set {
+        /// Only return the records with these IDs, comma-separated (max 100). Sent as the `ids` query parameter.
+        ids: Vec<String>,
+        /// Sort direction. Sent as the `sort_order` query parameter.
+        sort_order: ListRecordsSortOrder,
+        /// Field to sort by. Cannot be used with `cvid`. Sent as the `sort_by` query parameter.
+        sort_by: ListRecordsSortBy,
+        /// Lead conversion filter: `true` only converted, `false` only unconverted (default), `both` all. Sent as the `converted` query parameter.
+        converted: ListRecordsConverted,
+        /// Approval filter: `true` only approved (default), `false` only records awaiting approval, `both` all. Sent as the `approved` query parameter.
+        approved: ListRecordsApproved,
+        /// Page number, starting at 1. Sent as the `page` query parameter.
+        page: i32,
+        /// Records per page; default and maximum 200. Sent as the `per_page` query parameter.
+        per_page: i32,
+        /// Token from `info.next_page_token` of the previous response, to
+        /// read past the first 2,000 records. Tokens expire after a day
+        /// (`info.page_token_expiry`) and are bound to the other query
+        /// parameters of the call that produced them. Cannot be combined
+        /// with `page`.
+        ///
+        /// Sent as the `page_token` query parameter.
+        page_token: impl Into<String>,
+        /// ID of a custom view whose records to list (from the Custom Views API). Cannot be used with `sort_by`. Sent as the `cvid` query parameter.
+        cvid: impl Into<String>,
+        /// Only return the records of this territory. Sent as the `territory_id` query parameter.
+        territory_id: impl Into<String>,
+        /// With `territory_id`, also include the records of its child territories. Sent as the `include_child` query parameter.
+        include_child: bool,
+        /// Only return records modified after this time; 304 when none were. Sent as the `If-Modified-Since` header parameter.
+        if_modified_since: ::chrono::DateTime<::chrono::FixedOffset>,
+    }
     paginate Record;
 }
 impl ListRecords {
-    /// Only return the records with these IDs, comma-separated (max 100). Sent as the `ids` query parameter.
-    pub fn ids(mut self, value: Vec<String>) -> Self {
-        self.ids = Some(value);
-        self
-    }
-    /// Sort direction. Sent as the `sort_order` query parameter.
-    pub fn sort_order(mut self, value: ListRecordsSortOrder) -> Self {
-        self.sort_order = Some(value);
-        self
-    }
-    /// Field to sort by. Cannot be used with `cvid`. Sent as the `sort_by` query parameter.
-    pub fn sort_by(mut self, value: ListRecordsSortBy) -> Self {
-        self.sort_by = Some(value);
-        self
-    }
-    /// Lead conversion filter: `true` only converted, `false` only unconverted (default), `both` all. Sent as the `converted` query parameter.
-    pub fn converted(mut self, value: ListRecordsConverted) -> Self {
-        self.converted = Some(value);
-        self
-    }
-    /// Approval filter: `true` only approved (default), `false` only records awaiting approval, `both` all. Sent as the `approved` query parameter.
-    pub fn approved(mut self, value: ListRecordsApproved) -> Self {
-        self.approved = Some(value);
-        self
-    }
-    /// Page number, starting at 1. Sent as the `page` query parameter.
-    pub fn page(mut self, value: i32) -> Self {
-        self.page = Some(value);
-        self
-    }
-    /// Records per page; default and maximum 200. Sent as the `per_page` query parameter.
-    pub fn per_page(mut self, value: i32) -> Self {
-        self.per_page = Some(value);
-        self
-    }
-    /// Token from `info.next_page_token` of the previous response, to
-    /// read past the first 2,000 records. Tokens expire after a day
-    /// (`info.page_token_expiry`) and are bound to the other query
-    /// parameters of the call that produced them. Cannot be combined
-    /// with `page`.
-    ///
-    /// Sent as the `page_token` query parameter.
-    pub fn page_token(mut self, value: impl Into<String>) -> Self {
-        self.page_token = Some(value.into());
-        self
-    }
-    /// ID of a custom view whose records to list (from the Custom Views API). Cannot be used with `sort_by`. Sent as the `cvid` query parameter.
-    pub fn cvid(mut self, value: impl Into<String>) -> Self {
-        self.cvid = Some(value.into());
-        self
-    }
-    /// Only return the records of this territory. Sent as the `territory_id` query parameter.
-    pub fn territory_id(mut self, value: impl Into<String>) -> Self {
-        self.territory_id = Some(value.into());
-        self
-    }
-    /// With `territory_id`, also include the records of its child territories. Sent as the `include_child` query parameter.
-    pub fn include_child(mut self, value: bool) -> Self {
-        self.include_child = Some(value);
-        self
-    }
-    /// Only return records modified after this time; 304 when none were. Sent as the `If-Modified-Since` header parameter.
-    pub fn if_modified_since(
-        mut self,
-        value: ::chrono::DateTime<::chrono::FixedOffset>,
-    ) -> Self {
-        self.if_modified_since = Some(value);
-        self
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Page,
         in_body: false,
@@ -1050,21 +1013,15 @@ impl ListRecords {
 /// The successful responses of [`Client::list_records`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListRecordsSuccess {
-    /// Status 200.
-    ///
-    /// The page of records, with paging information in `info`.
+    /// Status 200: The page of records, with paging information in `info`.
     Ok(RecordListResponse),
-    /// Status 204.
-    ///
-    /// No record matches the request.
+    /// Status 204: No record matches the request.
     NoContent,
 }
 runtime::error_enum! {
     /// The error responses declared for [`Client::list_records`].
     pub enum ListRecordsError {
-        /// Status 304.
-        ///
-        /// No record was modified after the `If-Modified-Since` time.
+        /// Status 304: No record was modified after the `If-Modified-Since` time.
         NotModified = "304 NotModified",
         /// Status 400.
         ///
@@ -1075,25 +1032,15 @@ runtime::error_enum! {
         /// (past 100,000 records), TOKEN_BOUND_DATA_MISMATCH, EXPIRED_VALUE,
         /// AMBIGUITY_DURING_PROCESSING, INVALID_REQUEST_METHOD.
         BadRequest(ApiError) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// OAUTH_SCOPE_MISMATCH (token lacks the READ scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        /// Status 401: OAUTH_SCOPE_MISMATCH (token lacks the READ scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
         Unauthorized(ApiError) = "401 Unauthorized",
-        /// Status 403.
-        ///
-        /// NO_PERMISSION - the user's profile cannot view the module.
+        /// Status 403: NO_PERMISSION - the user's profile cannot view the module.
         Forbidden(ApiError) = "403 Forbidden",
-        /// Status 404.
-        ///
-        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        /// Status 404: INVALID_URL_PATTERN - the request URL is not a valid endpoint.
         NotFound(ApiError) = "404 NotFound",
-        /// Status 429.
-        ///
-        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        /// Status 429: TOO_MANY_REQUESTS - API credit or concurrency limit reached.
         TooManyRequests(ApiError) = "429 TooManyRequests",
-        /// Status 500.
-        ///
-        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        /// Status 500: INTERNAL_ERROR - unexpected server error; retry later or contact support.
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
@@ -1119,23 +1066,14 @@ runtime::operation! {
         429 => error_json(UpdateRecordsError::TooManyRequests),
         500 => error_json(UpdateRecordsError::InternalServerError),
     }
-}
-impl UpdateRecords {
-    /// Only update records not modified after this time; others fail with ALREADY_MODIFIED (412). Sent as the `If-Unmodified-Since` header parameter.
-    pub fn if_unmodified_since(
-        mut self,
-        value: ::chrono::DateTime<::chrono::FixedOffset>,
-    ) -> Self {
-        self.if_unmodified_since = Some(value);
-        self
-    }
-    /// Identify records (and lookups) by an external ID field instead of
-    /// the Zoho ID, as `{module_API_name}.{external_field_API_name}`.
-    ///
-    /// Sent as the `X-EXTERNAL` header parameter.
-    pub fn x_external(mut self, value: impl Into<String>) -> Self {
-        self.x_external = Some(value.into());
-        self
+    set {
+        /// Only update records not modified after this time; others fail with ALREADY_MODIFIED (412). Sent as the `If-Unmodified-Since` header parameter.
+        if_unmodified_since: ::chrono::DateTime<::chrono::FixedOffset>,
+        /// Identify records (and lookups) by an external ID field instead of
+        /// the Zoho ID, as `{module_API_name}.{external_field_API_name}`.
+        ///
+        /// Sent as the `X-EXTERNAL` header parameter.
+        x_external: impl Into<String>,
     }
 }
 runtime::error_enum! {
@@ -1149,29 +1087,17 @@ runtime::error_enum! {
         /// NOT_ALLOWED, DEPENDENT_SERVICE_ERROR, ...); request-level errors are
         /// a single flat error object.
         BadRequest(BulkErrorResponse) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// OAUTH_SCOPE_MISMATCH (token lacks the UPDATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        /// Status 401: OAUTH_SCOPE_MISMATCH (token lacks the UPDATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
         Unauthorized(ApiError) = "401 Unauthorized",
-        /// Status 403.
-        ///
-        /// NO_PERMISSION - the user's profile cannot edit records in the module.
+        /// Status 403: NO_PERMISSION - the user's profile cannot edit records in the module.
         Forbidden(ApiError) = "403 Forbidden",
-        /// Status 404.
-        ///
-        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        /// Status 404: INVALID_URL_PATTERN - the request URL is not a valid endpoint.
         NotFound(ApiError) = "404 NotFound",
-        /// Status 412.
-        ///
-        /// ALREADY_MODIFIED - a record changed after the `If-Unmodified-Since` time.
+        /// Status 412: ALREADY_MODIFIED - a record changed after the `If-Unmodified-Since` time.
         PreconditionFailed(BulkActionResponse) = "412 PreconditionFailed",
-        /// Status 429.
-        ///
-        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        /// Status 429: TOO_MANY_REQUESTS - API credit or concurrency limit reached.
         TooManyRequests(ApiError) = "429 TooManyRequests",
-        /// Status 500.
-        ///
-        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        /// Status 500: INTERNAL_ERROR - unexpected server error; retry later or contact support.
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
@@ -1194,15 +1120,12 @@ runtime::operation! {
         429 => error_json(CreateRecordsError::TooManyRequests),
         500 => error_json(CreateRecordsError::InternalServerError),
     }
-}
-impl CreateRecords {
-    /// Identify records (and lookups) by an external ID field instead of
-    /// the Zoho ID, as `{module_API_name}.{external_field_API_name}`.
-    ///
-    /// Sent as the `X-EXTERNAL` header parameter.
-    pub fn x_external(mut self, value: impl Into<String>) -> Self {
-        self.x_external = Some(value.into());
-        self
+    set {
+        /// Identify records (and lookups) by an external ID field instead of
+        /// the Zoho ID, as `{module_API_name}.{external_field_API_name}`.
+        ///
+        /// Sent as the `X-EXTERNAL` header parameter.
+        x_external: impl Into<String>,
     }
 }
 runtime::error_enum! {
@@ -1216,25 +1139,15 @@ runtime::error_enum! {
         /// MULTIPLE_OR_MULTI_ERRORS, AUTHORIZATION_FAILED, INVALID_MODULE, ...);
         /// request-level errors are a single flat error object.
         BadRequest(BulkErrorResponse) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// OAUTH_SCOPE_MISMATCH (token lacks the CREATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        /// Status 401: OAUTH_SCOPE_MISMATCH (token lacks the CREATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
         Unauthorized(ApiError) = "401 Unauthorized",
-        /// Status 403.
-        ///
-        /// NO_PERMISSION - the user's profile cannot create records in the module.
+        /// Status 403: NO_PERMISSION - the user's profile cannot create records in the module.
         Forbidden(ApiError) = "403 Forbidden",
-        /// Status 404.
-        ///
-        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        /// Status 404: INVALID_URL_PATTERN - the request URL is not a valid endpoint.
         NotFound(ApiError) = "404 NotFound",
-        /// Status 429.
-        ///
-        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        /// Status 429: TOO_MANY_REQUESTS - API credit or concurrency limit reached.
         TooManyRequests(ApiError) = "429 TooManyRequests",
-        /// Status 500.
-        ///
-        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        /// Status 500: INTERNAL_ERROR - unexpected server error; retry later or contact support.
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
@@ -1257,12 +1170,9 @@ runtime::operation! {
         429 => error_json(DeleteRecordsError::TooManyRequests),
         500 => error_json(DeleteRecordsError::InternalServerError),
     }
-}
-impl DeleteRecords {
-    /// Whether the workflow rules tied to deletion run (default `true`). Sent as the `wf_trigger` query parameter.
-    pub fn wf_trigger(mut self, value: bool) -> Self {
-        self.wf_trigger = Some(value);
-        self
+    set {
+        /// Whether the workflow rules tied to deletion run (default `true`). Sent as the `wf_trigger` query parameter.
+        wf_trigger: bool,
     }
 }
 runtime::error_enum! {
@@ -1277,25 +1187,15 @@ runtime::error_enum! {
         /// record locked), NOT_APPROVED. Record-level errors come inside
         /// `data`, request-level errors as a single flat object.
         BadRequest(BulkErrorResponse) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// OAUTH_SCOPE_MISMATCH (client lacks ZohoCRM.modules.{module_name}.DELETE), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        /// Status 401: OAUTH_SCOPE_MISMATCH (client lacks ZohoCRM.modules.{module_name}.DELETE), INVALID_TOKEN or AUTHENTICATION_FAILURE.
         Unauthorized(ApiError) = "401 Unauthorized",
-        /// Status 403.
-        ///
-        /// NO_PERMISSION - the user cannot delete records of the module.
+        /// Status 403: NO_PERMISSION - the user cannot delete records of the module.
         Forbidden(ApiError) = "403 Forbidden",
-        /// Status 404.
-        ///
-        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        /// Status 404: INVALID_URL_PATTERN - the request URL is not a valid endpoint.
         NotFound(ApiError) = "404 NotFound",
-        /// Status 429.
-        ///
-        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        /// Status 429: TOO_MANY_REQUESTS - API credit or concurrency limit reached.
         TooManyRequests(ApiError) = "429 TooManyRequests",
-        /// Status 500.
-        ///
-        /// INTERNAL_ERROR - unexpected server error; contact support.
+        /// Status 500: INTERNAL_ERROR - unexpected server error; contact support.
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
@@ -1321,23 +1221,14 @@ runtime::operation! {
         429 => error_json(UpsertRecordsError::TooManyRequests),
         500 => error_json(UpsertRecordsError::InternalServerError),
     }
-}
-impl UpsertRecords {
-    /// Only update records not modified after this time; others fail with ALREADY_MODIFIED (412). Sent as the `If-Unmodified-Since` header parameter.
-    pub fn if_unmodified_since(
-        mut self,
-        value: ::chrono::DateTime<::chrono::FixedOffset>,
-    ) -> Self {
-        self.if_unmodified_since = Some(value);
-        self
-    }
-    /// Identify records (and lookups) by an external ID field instead of
-    /// the Zoho ID, as `{module_API_name}.{external_field_API_name}`.
-    ///
-    /// Sent as the `X-EXTERNAL` header parameter.
-    pub fn x_external(mut self, value: impl Into<String>) -> Self {
-        self.x_external = Some(value.into());
-        self
+    set {
+        /// Only update records not modified after this time; others fail with ALREADY_MODIFIED (412). Sent as the `If-Unmodified-Since` header parameter.
+        if_unmodified_since: ::chrono::DateTime<::chrono::FixedOffset>,
+        /// Identify records (and lookups) by an external ID field instead of
+        /// the Zoho ID, as `{module_API_name}.{external_field_API_name}`.
+        ///
+        /// Sent as the `X-EXTERNAL` header parameter.
+        x_external: impl Into<String>,
     }
 }
 runtime::error_enum! {
@@ -1351,29 +1242,17 @@ runtime::error_enum! {
         /// ...); request-level errors (INVALID_MODULE, NOT_APPROVED, ...) are a
         /// single flat error object.
         BadRequest(BulkErrorResponse) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// OAUTH_SCOPE_MISMATCH (token lacks the CREATE/WRITE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        /// Status 401: OAUTH_SCOPE_MISMATCH (token lacks the CREATE/WRITE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
         Unauthorized(ApiError) = "401 Unauthorized",
-        /// Status 403.
-        ///
-        /// NO_PERMISSION - the user's profile cannot create or edit records in the module.
+        /// Status 403: NO_PERMISSION - the user's profile cannot create or edit records in the module.
         Forbidden(ApiError) = "403 Forbidden",
-        /// Status 404.
-        ///
-        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        /// Status 404: INVALID_URL_PATTERN - the request URL is not a valid endpoint.
         NotFound(ApiError) = "404 NotFound",
-        /// Status 412.
-        ///
-        /// ALREADY_MODIFIED - a record changed after the `If-Unmodified-Since` time.
+        /// Status 412: ALREADY_MODIFIED - a record changed after the `If-Unmodified-Since` time.
         PreconditionFailed(BulkActionResponse) = "412 PreconditionFailed",
-        /// Status 429.
-        ///
-        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        /// Status 429: TOO_MANY_REQUESTS - API credit or concurrency limit reached.
         TooManyRequests(ApiError) = "429 TooManyRequests",
-        /// Status 500.
-        ///
-        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        /// Status 500: INTERNAL_ERROR - unexpected server error; retry later or contact support.
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
@@ -1409,49 +1288,27 @@ runtime::operation! {
         429 => error_json(SearchRecordsError::TooManyRequests),
         500 => error_json(SearchRecordsError::InternalServerError),
     }
+    set {
+        /// Search conditions, e.g. `((Last_Name:equals:Burns)and(First_Name:starts_with:M))`. Sent as the `criteria` query parameter.
+        criteria: impl Into<String>,
+        /// Email address to look for in every email field of the module. Sent as the `email` query parameter.
+        email: impl Into<String>,
+        /// Phone number to look for in every phone field of the module. Sent as the `phone` query parameter.
+        phone: impl Into<String>,
+        /// Word to look for across the module's text fields (at least 2 characters). Sent as the `word` query parameter.
+        word: impl Into<String>,
+        /// Lead conversion filter: `true` only converted, `false` only unconverted (default), `both` all. Sent as the `converted` query parameter.
+        converted: SearchRecordsConverted,
+        /// Approval filter: `true` only approved (default), `false` only records awaiting approval, `both` all. Sent as the `approved` query parameter.
+        approved: SearchRecordsApproved,
+        /// Page number, starting at 1. Sent as the `page` query parameter.
+        page: i32,
+        /// Records per page; default and maximum 200. Sent as the `per_page` query parameter.
+        per_page: i32,
+    }
     paginate Record;
 }
 impl SearchRecords {
-    /// Search conditions, e.g. `((Last_Name:equals:Burns)and(First_Name:starts_with:M))`. Sent as the `criteria` query parameter.
-    pub fn criteria(mut self, value: impl Into<String>) -> Self {
-        self.criteria = Some(value.into());
-        self
-    }
-    /// Email address to look for in every email field of the module. Sent as the `email` query parameter.
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Phone number to look for in every phone field of the module. Sent as the `phone` query parameter.
-    pub fn phone(mut self, value: impl Into<String>) -> Self {
-        self.phone = Some(value.into());
-        self
-    }
-    /// Word to look for across the module's text fields (at least 2 characters). Sent as the `word` query parameter.
-    pub fn word(mut self, value: impl Into<String>) -> Self {
-        self.word = Some(value.into());
-        self
-    }
-    /// Lead conversion filter: `true` only converted, `false` only unconverted (default), `both` all. Sent as the `converted` query parameter.
-    pub fn converted(mut self, value: SearchRecordsConverted) -> Self {
-        self.converted = Some(value);
-        self
-    }
-    /// Approval filter: `true` only approved (default), `false` only records awaiting approval, `both` all. Sent as the `approved` query parameter.
-    pub fn approved(mut self, value: SearchRecordsApproved) -> Self {
-        self.approved = Some(value);
-        self
-    }
-    /// Page number, starting at 1. Sent as the `page` query parameter.
-    pub fn page(mut self, value: i32) -> Self {
-        self.page = Some(value);
-        self
-    }
-    /// Records per page; default and maximum 200. Sent as the `per_page` query parameter.
-    pub fn per_page(mut self, value: i32) -> Self {
-        self.per_page = Some(value);
-        self
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Page,
         in_body: false,
@@ -1466,13 +1323,9 @@ impl SearchRecords {
 /// The successful responses of [`Client::search_records`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum SearchRecordsSuccess {
-    /// Status 200.
-    ///
-    /// The page of matching records, with paging information in `info`.
+    /// Status 200: The page of matching records, with paging information in `info`.
     Ok(RecordListResponse),
-    /// Status 204.
-    ///
-    /// No record matches (or matching records are not indexed yet).
+    /// Status 204: No record matches (or matching records are not indexed yet).
     NoContent,
 }
 runtime::error_enum! {
@@ -1486,25 +1339,15 @@ runtime::error_enum! {
         /// NOT_SUPPORTED (module cannot be searched), INVALID_REQUEST_METHOD,
         /// AUTHORIZATION_FAILED.
         BadRequest(ApiError) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// OAUTH_SCOPE_MISMATCH (token lacks the READ scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        /// Status 401: OAUTH_SCOPE_MISMATCH (token lacks the READ scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
         Unauthorized(ApiError) = "401 Unauthorized",
-        /// Status 403.
-        ///
-        /// NO_PERMISSION - the user cannot read the module.
+        /// Status 403: NO_PERMISSION - the user cannot read the module.
         Forbidden(ApiError) = "403 Forbidden",
-        /// Status 404.
-        ///
-        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        /// Status 404: INVALID_URL_PATTERN - the request URL is not a valid endpoint.
         NotFound(ApiError) = "404 NotFound",
-        /// Status 429.
-        ///
-        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        /// Status 429: TOO_MANY_REQUESTS - API credit or concurrency limit reached.
         TooManyRequests(ApiError) = "429 TooManyRequests",
-        /// Status 500.
-        ///
-        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        /// Status 500: INTERNAL_ERROR - unexpected server error; retry later or contact support.
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
@@ -1533,72 +1376,42 @@ runtime::operation! {
         429 => error_json(GetRecordError::TooManyRequests),
         500 => error_json(GetRecordError::InternalServerError),
     }
-}
-impl GetRecord {
-    /// Field API names to return, comma-separated; all visible fields when omitted. Sent as the `fields` query parameter.
-    pub fn fields(mut self, value: Vec<String>) -> Self {
-        self.fields = Some(value);
-        self
-    }
-    /// Only return records modified after this time; 304 when none were. Sent as the `If-Modified-Since` header parameter.
-    pub fn if_modified_since(
-        mut self,
-        value: ::chrono::DateTime<::chrono::FixedOffset>,
-    ) -> Self {
-        self.if_modified_since = Some(value);
-        self
-    }
-    /// Identify records (and lookups) by an external ID field instead of
-    /// the Zoho ID, as `{module_API_name}.{external_field_API_name}`.
-    ///
-    /// Sent as the `X-EXTERNAL` header parameter.
-    pub fn x_external(mut self, value: impl Into<String>) -> Self {
-        self.x_external = Some(value.into());
-        self
+    set {
+        /// Field API names to return, comma-separated; all visible fields when omitted. Sent as the `fields` query parameter.
+        fields: Vec<String>,
+        /// Only return records modified after this time; 304 when none were. Sent as the `If-Modified-Since` header parameter.
+        if_modified_since: ::chrono::DateTime<::chrono::FixedOffset>,
+        /// Identify records (and lookups) by an external ID field instead of
+        /// the Zoho ID, as `{module_API_name}.{external_field_API_name}`.
+        ///
+        /// Sent as the `X-EXTERNAL` header parameter.
+        x_external: impl Into<String>,
     }
 }
 /// The successful responses of [`Client::get_record`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetRecordSuccess {
-    /// Status 200.
-    ///
-    /// The record.
+    /// Status 200: The record.
     Ok(RecordResponse),
-    /// Status 204.
-    ///
-    /// No record with this ID is visible to the user.
+    /// Status 204: No record with this ID is visible to the user.
     NoContent,
 }
 runtime::error_enum! {
     /// The error responses declared for [`Client::get_record`].
     pub enum GetRecordError {
-        /// Status 304.
-        ///
-        /// The record was not modified after the `If-Modified-Since` time.
+        /// Status 304: The record was not modified after the `If-Modified-Since` time.
         NotModified = "304 NotModified",
-        /// Status 400.
-        ///
-        /// INVALID_MODULE, INVALID_DATA (bad record ID), TOKEN_BOUND_DATA_MISMATCH, EXPIRED_VALUE or INVALID_REQUEST_METHOD.
+        /// Status 400: INVALID_MODULE, INVALID_DATA (bad record ID), TOKEN_BOUND_DATA_MISMATCH, EXPIRED_VALUE or INVALID_REQUEST_METHOD.
         BadRequest(ApiError) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// OAUTH_SCOPE_MISMATCH (token lacks the READ scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        /// Status 401: OAUTH_SCOPE_MISMATCH (token lacks the READ scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
         Unauthorized(ApiError) = "401 Unauthorized",
-        /// Status 403.
-        ///
-        /// NO_PERMISSION - the user's profile cannot view the module.
+        /// Status 403: NO_PERMISSION - the user's profile cannot view the module.
         Forbidden(ApiError) = "403 Forbidden",
-        /// Status 404.
-        ///
-        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        /// Status 404: INVALID_URL_PATTERN - the request URL is not a valid endpoint.
         NotFound(ApiError) = "404 NotFound",
-        /// Status 429.
-        ///
-        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        /// Status 429: TOO_MANY_REQUESTS - API credit or concurrency limit reached.
         TooManyRequests(ApiError) = "429 TooManyRequests",
-        /// Status 500.
-        ///
-        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        /// Status 500: INTERNAL_ERROR - unexpected server error; retry later or contact support.
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
@@ -1626,23 +1439,14 @@ runtime::operation! {
         429 => error_json(UpdateRecordError::TooManyRequests),
         500 => error_json(UpdateRecordError::InternalServerError),
     }
-}
-impl UpdateRecord {
-    /// Only update records not modified after this time; others fail with ALREADY_MODIFIED (412). Sent as the `If-Unmodified-Since` header parameter.
-    pub fn if_unmodified_since(
-        mut self,
-        value: ::chrono::DateTime<::chrono::FixedOffset>,
-    ) -> Self {
-        self.if_unmodified_since = Some(value);
-        self
-    }
-    /// Identify records (and lookups) by an external ID field instead of
-    /// the Zoho ID, as `{module_API_name}.{external_field_API_name}`.
-    ///
-    /// Sent as the `X-EXTERNAL` header parameter.
-    pub fn x_external(mut self, value: impl Into<String>) -> Self {
-        self.x_external = Some(value.into());
-        self
+    set {
+        /// Only update records not modified after this time; others fail with ALREADY_MODIFIED (412). Sent as the `If-Unmodified-Since` header parameter.
+        if_unmodified_since: ::chrono::DateTime<::chrono::FixedOffset>,
+        /// Identify records (and lookups) by an external ID field instead of
+        /// the Zoho ID, as `{module_API_name}.{external_field_API_name}`.
+        ///
+        /// Sent as the `X-EXTERNAL` header parameter.
+        x_external: impl Into<String>,
     }
 }
 runtime::error_enum! {
@@ -1656,29 +1460,17 @@ runtime::error_enum! {
         /// LIMIT_EXCEEDED, INVALID_MODULE, MULTIPLE_OR_MULTI_ERRORS,
         /// AUTHORIZATION_FAILED; either wrapped in `data` or flat.
         BadRequest(BulkErrorResponse) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// OAUTH_SCOPE_MISMATCH (token lacks the UPDATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        /// Status 401: OAUTH_SCOPE_MISMATCH (token lacks the UPDATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
         Unauthorized(ApiError) = "401 Unauthorized",
-        /// Status 403.
-        ///
-        /// NO_PERMISSION - the user's profile cannot edit records in the module.
+        /// Status 403: NO_PERMISSION - the user's profile cannot edit records in the module.
         Forbidden(ApiError) = "403 Forbidden",
-        /// Status 404.
-        ///
-        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        /// Status 404: INVALID_URL_PATTERN - the request URL is not a valid endpoint.
         NotFound(ApiError) = "404 NotFound",
-        /// Status 412.
-        ///
-        /// ALREADY_MODIFIED - the record changed after the `If-Unmodified-Since` time.
+        /// Status 412: ALREADY_MODIFIED - the record changed after the `If-Unmodified-Since` time.
         PreconditionFailed(BulkActionResponse) = "412 PreconditionFailed",
-        /// Status 429.
-        ///
-        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        /// Status 429: TOO_MANY_REQUESTS - API credit or concurrency limit reached.
         TooManyRequests(ApiError) = "429 TooManyRequests",
-        /// Status 500.
-        ///
-        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        /// Status 500: INTERNAL_ERROR - unexpected server error; retry later or contact support.
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
@@ -1701,12 +1493,9 @@ runtime::operation! {
         429 => error_json(DeleteRecordError::TooManyRequests),
         500 => error_json(DeleteRecordError::InternalServerError),
     }
-}
-impl DeleteRecord {
-    /// Whether the workflow rules tied to deletion run (default `true`). Sent as the `wf_trigger` query parameter.
-    pub fn wf_trigger(mut self, value: bool) -> Self {
-        self.wf_trigger = Some(value);
-        self
+    set {
+        /// Whether the workflow rules tied to deletion run (default `true`). Sent as the `wf_trigger` query parameter.
+        wf_trigger: bool,
     }
 }
 runtime::error_enum! {
@@ -1719,25 +1508,15 @@ runtime::error_enum! {
         /// INVALID_REQUEST_METHOD, AUTHORIZATION_FAILED, RECORD_LOCKED,
         /// NOT_APPROVED; either flat or wrapped in `data`.
         BadRequest(BulkErrorResponse) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// OAUTH_SCOPE_MISMATCH (client lacks ZohoCRM.modules.{module_name}.DELETE), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        /// Status 401: OAUTH_SCOPE_MISMATCH (client lacks ZohoCRM.modules.{module_name}.DELETE), INVALID_TOKEN or AUTHENTICATION_FAILURE.
         Unauthorized(ApiError) = "401 Unauthorized",
-        /// Status 403.
-        ///
-        /// NO_PERMISSION - the user cannot delete records of the module.
+        /// Status 403: NO_PERMISSION - the user cannot delete records of the module.
         Forbidden(ApiError) = "403 Forbidden",
-        /// Status 404.
-        ///
-        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        /// Status 404: INVALID_URL_PATTERN - the request URL is not a valid endpoint.
         NotFound(ApiError) = "404 NotFound",
-        /// Status 429.
-        ///
-        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        /// Status 429: TOO_MANY_REQUESTS - API credit or concurrency limit reached.
         TooManyRequests(ApiError) = "429 TooManyRequests",
-        /// Status 500.
-        ///
-        /// INTERNAL_ERROR - unexpected server error; contact support.
+        /// Status 500: INTERNAL_ERROR - unexpected server error; contact support.
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
@@ -1766,32 +1545,19 @@ runtime::operation! {
         429 => error_json(ListDeletedRecordsError::TooManyRequests),
         500 => error_json(ListDeletedRecordsError::InternalServerError),
     }
+    set {
+        /// Which deleted records to list. Sent as the `type` query parameter.
+        r#type: ListDeletedRecordsType,
+        /// Page number, starting at 1. Sent as the `page` query parameter.
+        page: i32,
+        /// Records per page; default and maximum 200. Sent as the `per_page` query parameter.
+        per_page: i32,
+        /// Only return records modified after this time; 304 when none were. Sent as the `If-Modified-Since` header parameter.
+        if_modified_since: ::chrono::DateTime<::chrono::FixedOffset>,
+    }
     paginate DeletedRecord;
 }
 impl ListDeletedRecords {
-    /// Which deleted records to list. Sent as the `type` query parameter.
-    pub fn r#type(mut self, value: ListDeletedRecordsType) -> Self {
-        self.r#type = Some(value);
-        self
-    }
-    /// Page number, starting at 1. Sent as the `page` query parameter.
-    pub fn page(mut self, value: i32) -> Self {
-        self.page = Some(value);
-        self
-    }
-    /// Records per page; default and maximum 200. Sent as the `per_page` query parameter.
-    pub fn per_page(mut self, value: i32) -> Self {
-        self.per_page = Some(value);
-        self
-    }
-    /// Only return records modified after this time; 304 when none were. Sent as the `If-Modified-Since` header parameter.
-    pub fn if_modified_since(
-        mut self,
-        value: ::chrono::DateTime<::chrono::FixedOffset>,
-    ) -> Self {
-        self.if_modified_since = Some(value);
-        self
-    }
     const PAGINATION: runtime::Pagination = runtime::Pagination {
         style: runtime::PageStyle::Page,
         in_body: false,
@@ -1806,45 +1572,27 @@ impl ListDeletedRecords {
 /// The successful responses of [`Client::list_deleted_records`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListDeletedRecordsSuccess {
-    /// Status 200.
-    ///
-    /// The page of deleted records, with paging information in `info`.
+    /// Status 200: The page of deleted records, with paging information in `info`.
     Ok(DeletedRecordListResponse),
-    /// Status 204.
-    ///
-    /// No record was deleted.
+    /// Status 204: No record was deleted.
     NoContent,
 }
 runtime::error_enum! {
     /// The error responses declared for [`Client::list_deleted_records`].
     pub enum ListDeletedRecordsError {
-        /// Status 304.
-        ///
-        /// No record was deleted after the `If-Modified-Since` time.
+        /// Status 304: No record was deleted after the `If-Modified-Since` time.
         NotModified = "304 NotModified",
-        /// Status 400.
-        ///
-        /// INVALID_MODULE (unknown or unsupported module), INVALID_DATA (bad `type`) or INVALID_REQUEST_METHOD.
+        /// Status 400: INVALID_MODULE (unknown or unsupported module), INVALID_DATA (bad `type`) or INVALID_REQUEST_METHOD.
         BadRequest(ApiError) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// OAUTH_SCOPE_MISMATCH (token lacks the READ scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        /// Status 401: OAUTH_SCOPE_MISMATCH (token lacks the READ scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
         Unauthorized(ApiError) = "401 Unauthorized",
-        /// Status 403.
-        ///
-        /// NO_PERMISSION - the user cannot read the module.
+        /// Status 403: NO_PERMISSION - the user cannot read the module.
         Forbidden(ApiError) = "403 Forbidden",
-        /// Status 404.
-        ///
-        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        /// Status 404: INVALID_URL_PATTERN - the request URL is not a valid endpoint.
         NotFound(ApiError) = "404 NotFound",
-        /// Status 429.
-        ///
-        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        /// Status 429: TOO_MANY_REQUESTS - API credit or concurrency limit reached.
         TooManyRequests(ApiError) = "429 TooManyRequests",
-        /// Status 500.
-        ///
-        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        /// Status 500: INTERNAL_ERROR - unexpected server error; retry later or contact support.
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
@@ -1873,60 +1621,33 @@ runtime::operation! {
         429 => error_json(GetRecordCountError::TooManyRequests),
         500 => error_json(GetRecordCountError::InternalServerError),
     }
-}
-impl GetRecordCount {
-    /// Only count the records of this custom view. Sent as the `cvid` query parameter.
-    pub fn cvid(mut self, value: impl Into<String>) -> Self {
-        self.cvid = Some(value.into());
-        self
-    }
-    /// Search conditions as in Search Records, e.g. `(Lead_Status:equals:Contacted)`. Sent as the `criteria` query parameter.
-    pub fn criteria(mut self, value: impl Into<String>) -> Self {
-        self.criteria = Some(value.into());
-        self
-    }
-    /// Only count the records with this email address. Sent as the `email` query parameter.
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-    /// Only count the records with this phone number. Sent as the `phone` query parameter.
-    pub fn phone(mut self, value: impl Into<String>) -> Self {
-        self.phone = Some(value.into());
-        self
-    }
-    /// Only count the records containing this word. Sent as the `word` query parameter.
-    pub fn word(mut self, value: impl Into<String>) -> Self {
-        self.word = Some(value.into());
-        self
+    set {
+        /// Only count the records of this custom view. Sent as the `cvid` query parameter.
+        cvid: impl Into<String>,
+        /// Search conditions as in Search Records, e.g. `(Lead_Status:equals:Contacted)`. Sent as the `criteria` query parameter.
+        criteria: impl Into<String>,
+        /// Only count the records with this email address. Sent as the `email` query parameter.
+        email: impl Into<String>,
+        /// Only count the records with this phone number. Sent as the `phone` query parameter.
+        phone: impl Into<String>,
+        /// Only count the records containing this word. Sent as the `word` query parameter.
+        word: impl Into<String>,
     }
 }
 runtime::error_enum! {
     /// The error responses declared for [`Client::get_record_count`].
     pub enum GetRecordCountError {
-        /// Status 400.
-        ///
-        /// INVALID_MODULE, INVALID_QUERY (bad criteria), INVALID_DATA (bad cvid) or INVALID_REQUEST_METHOD.
+        /// Status 400: INVALID_MODULE, INVALID_QUERY (bad criteria), INVALID_DATA (bad cvid) or INVALID_REQUEST_METHOD.
         BadRequest(ApiError) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// OAUTH_SCOPE_MISMATCH (token lacks the READ scope or ZohoSearch.securesearch.READ), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        /// Status 401: OAUTH_SCOPE_MISMATCH (token lacks the READ scope or ZohoSearch.securesearch.READ), INVALID_TOKEN or AUTHENTICATION_FAILURE.
         Unauthorized(ApiError) = "401 Unauthorized",
-        /// Status 403.
-        ///
-        /// NO_PERMISSION - the user cannot read the module.
+        /// Status 403: NO_PERMISSION - the user cannot read the module.
         Forbidden(ApiError) = "403 Forbidden",
-        /// Status 404.
-        ///
-        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        /// Status 404: INVALID_URL_PATTERN - the request URL is not a valid endpoint.
         NotFound(ApiError) = "404 NotFound",
-        /// Status 429.
-        ///
-        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        /// Status 429: TOO_MANY_REQUESTS - API credit or concurrency limit reached.
         TooManyRequests(ApiError) = "429 TooManyRequests",
-        /// Status 500.
-        ///
-        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        /// Status 500: INTERNAL_ERROR - unexpected server error; retry later or contact support.
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
@@ -1950,25 +1671,15 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::get_mass_update_status`].
     pub enum GetMassUpdateStatusError {
-        /// Status 400.
-        ///
-        /// MANDATORY_NOT_FOUND (no `job_id`), AUTHORIZATION_FAILED, INVALID_MODULE or INVALID_REQUEST_METHOD.
+        /// Status 400: MANDATORY_NOT_FOUND (no `job_id`), AUTHORIZATION_FAILED, INVALID_MODULE or INVALID_REQUEST_METHOD.
         BadRequest(ApiError) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// OAUTH_SCOPE_MISMATCH (token lacks ZohoCRM.mass_update.{module_name}.READ), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        /// Status 401: OAUTH_SCOPE_MISMATCH (token lacks ZohoCRM.mass_update.{module_name}.READ), INVALID_TOKEN or AUTHENTICATION_FAILURE.
         Unauthorized(ApiError) = "401 Unauthorized",
-        /// Status 404.
-        ///
-        /// NOT_FOUND (no job with this ID) or INVALID_URL_PATTERN.
+        /// Status 404: NOT_FOUND (no job with this ID) or INVALID_URL_PATTERN.
         NotFound(ApiError) = "404 NotFound",
-        /// Status 429.
-        ///
-        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        /// Status 429: TOO_MANY_REQUESTS - API credit or concurrency limit reached.
         TooManyRequests(ApiError) = "429 TooManyRequests",
-        /// Status 500.
-        ///
-        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        /// Status 500: INTERNAL_ERROR - unexpected server error; retry later or contact support.
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
@@ -1993,29 +1704,17 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::mass_update_records`].
     pub enum MassUpdateRecordsError {
-        /// Status 400.
-        ///
-        /// INVALID_DATA (bad field value or ID), MANDATORY_NOT_FOUND (no `data`, or none of ids / cvid / territory), LIMIT_EXCEEDED (more than 500 ids), INVALID_MODULE or INVALID_REQUEST_METHOD.
+        /// Status 400: INVALID_DATA (bad field value or ID), MANDATORY_NOT_FOUND (no `data`, or none of ids / cvid / territory), LIMIT_EXCEEDED (more than 500 ids), INVALID_MODULE or INVALID_REQUEST_METHOD.
         BadRequest(ApiError) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// OAUTH_SCOPE_MISMATCH (token lacks ZohoCRM.mass_update.{module_name}.UPDATE), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        /// Status 401: OAUTH_SCOPE_MISMATCH (token lacks ZohoCRM.mass_update.{module_name}.UPDATE), INVALID_TOKEN or AUTHENTICATION_FAILURE.
         Unauthorized(ApiError) = "401 Unauthorized",
-        /// Status 403.
-        ///
-        /// NO_PERMISSION - the user may not mass update the module.
+        /// Status 403: NO_PERMISSION - the user may not mass update the module.
         Forbidden(ApiError) = "403 Forbidden",
-        /// Status 404.
-        ///
-        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        /// Status 404: INVALID_URL_PATTERN - the request URL is not a valid endpoint.
         NotFound(ApiError) = "404 NotFound",
-        /// Status 429.
-        ///
-        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        /// Status 429: TOO_MANY_REQUESTS - API credit or concurrency limit reached.
         TooManyRequests(ApiError) = "429 TooManyRequests",
-        /// Status 500.
-        ///
-        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        /// Status 500: INTERNAL_ERROR - unexpected server error; retry later or contact support.
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
@@ -2040,29 +1739,17 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::assign_territories`].
     pub enum AssignTerritoriesError {
-        /// Status 400.
-        ///
-        /// INVALID_DATA (unknown record or territory ID), MANDATORY_NOT_FOUND (no `Territories`), LIMIT_EXCEEDED (too many territories), NOT_SUPPORTED (module without territories) or INVALID_MODULE.
+        /// Status 400: INVALID_DATA (unknown record or territory ID), MANDATORY_NOT_FOUND (no `Territories`), LIMIT_EXCEEDED (too many territories), NOT_SUPPORTED (module without territories) or INVALID_MODULE.
         BadRequest(ApiError) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// OAUTH_SCOPE_MISMATCH (token lacks the UPDATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        /// Status 401: OAUTH_SCOPE_MISMATCH (token lacks the UPDATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
         Unauthorized(ApiError) = "401 Unauthorized",
-        /// Status 403.
-        ///
-        /// NO_PERMISSION - the user may not assign territories.
+        /// Status 403: NO_PERMISSION - the user may not assign territories.
         Forbidden(ApiError) = "403 Forbidden",
-        /// Status 404.
-        ///
-        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        /// Status 404: INVALID_URL_PATTERN - the request URL is not a valid endpoint.
         NotFound(ApiError) = "404 NotFound",
-        /// Status 429.
-        ///
-        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        /// Status 429: TOO_MANY_REQUESTS - API credit or concurrency limit reached.
         TooManyRequests(ApiError) = "429 TooManyRequests",
-        /// Status 500.
-        ///
-        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        /// Status 500: INTERNAL_ERROR - unexpected server error; retry later or contact support.
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
@@ -2089,29 +1776,17 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::assign_record_territories`].
     pub enum AssignRecordTerritoriesError {
-        /// Status 400.
-        ///
-        /// INVALID_DATA (unknown record or territory ID), MANDATORY_NOT_FOUND (no `Territories`), LIMIT_EXCEEDED (too many territories), NOT_SUPPORTED or INVALID_MODULE.
+        /// Status 400: INVALID_DATA (unknown record or territory ID), MANDATORY_NOT_FOUND (no `Territories`), LIMIT_EXCEEDED (too many territories), NOT_SUPPORTED or INVALID_MODULE.
         BadRequest(ApiError) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// OAUTH_SCOPE_MISMATCH (token lacks the UPDATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        /// Status 401: OAUTH_SCOPE_MISMATCH (token lacks the UPDATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
         Unauthorized(ApiError) = "401 Unauthorized",
-        /// Status 403.
-        ///
-        /// NO_PERMISSION - the user may not assign territories.
+        /// Status 403: NO_PERMISSION - the user may not assign territories.
         Forbidden(ApiError) = "403 Forbidden",
-        /// Status 404.
-        ///
-        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        /// Status 404: INVALID_URL_PATTERN - the request URL is not a valid endpoint.
         NotFound(ApiError) = "404 NotFound",
-        /// Status 429.
-        ///
-        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        /// Status 429: TOO_MANY_REQUESTS - API credit or concurrency limit reached.
         TooManyRequests(ApiError) = "429 TooManyRequests",
-        /// Status 500.
-        ///
-        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        /// Status 500: INTERNAL_ERROR - unexpected server error; retry later or contact support.
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
@@ -2136,29 +1811,17 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::remove_territories`].
     pub enum RemoveTerritoriesError {
-        /// Status 400.
-        ///
-        /// INVALID_DATA (unknown record or territory ID, or a territory the record does not have), MANDATORY_NOT_FOUND, NOT_SUPPORTED or INVALID_MODULE.
+        /// Status 400: INVALID_DATA (unknown record or territory ID, or a territory the record does not have), MANDATORY_NOT_FOUND, NOT_SUPPORTED or INVALID_MODULE.
         BadRequest(ApiError) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// OAUTH_SCOPE_MISMATCH (token lacks the UPDATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        /// Status 401: OAUTH_SCOPE_MISMATCH (token lacks the UPDATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
         Unauthorized(ApiError) = "401 Unauthorized",
-        /// Status 403.
-        ///
-        /// NO_PERMISSION - the user may not remove territories.
+        /// Status 403: NO_PERMISSION - the user may not remove territories.
         Forbidden(ApiError) = "403 Forbidden",
-        /// Status 404.
-        ///
-        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        /// Status 404: INVALID_URL_PATTERN - the request URL is not a valid endpoint.
         NotFound(ApiError) = "404 NotFound",
-        /// Status 429.
-        ///
-        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        /// Status 429: TOO_MANY_REQUESTS - API credit or concurrency limit reached.
         TooManyRequests(ApiError) = "429 TooManyRequests",
-        /// Status 500.
-        ///
-        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        /// Status 500: INTERNAL_ERROR - unexpected server error; retry later or contact support.
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
@@ -2185,29 +1848,17 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::remove_record_territories`].
     pub enum RemoveRecordTerritoriesError {
-        /// Status 400.
-        ///
-        /// INVALID_DATA (unknown record or territory ID), MANDATORY_NOT_FOUND, NOT_SUPPORTED or INVALID_MODULE.
+        /// Status 400: INVALID_DATA (unknown record or territory ID), MANDATORY_NOT_FOUND, NOT_SUPPORTED or INVALID_MODULE.
         BadRequest(ApiError) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// OAUTH_SCOPE_MISMATCH (token lacks the UPDATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        /// Status 401: OAUTH_SCOPE_MISMATCH (token lacks the UPDATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
         Unauthorized(ApiError) = "401 Unauthorized",
-        /// Status 403.
-        ///
-        /// NO_PERMISSION - the user may not remove territories.
+        /// Status 403: NO_PERMISSION - the user may not remove territories.
         Forbidden(ApiError) = "403 Forbidden",
-        /// Status 404.
-        ///
-        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        /// Status 404: INVALID_URL_PATTERN - the request URL is not a valid endpoint.
         NotFound(ApiError) = "404 NotFound",
-        /// Status 429.
-        ///
-        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        /// Status 429: TOO_MANY_REQUESTS - API credit or concurrency limit reached.
         TooManyRequests(ApiError) = "429 TooManyRequests",
-        /// Status 500.
-        ///
-        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        /// Status 500: INTERNAL_ERROR - unexpected server error; retry later or contact support.
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
@@ -2230,40 +1881,25 @@ runtime::operation! {
         429 => error_json(GetRichTextFieldsError::TooManyRequests),
         500 => error_json(GetRichTextFieldsError::InternalServerError),
     }
-}
-impl GetRichTextFields {
-    /// API names of the rich text fields to return, comma-separated; all of them when omitted. Sent as the `fields` query parameter.
-    pub fn fields(mut self, value: Vec<String>) -> Self {
-        self.fields = Some(value);
-        self
+    set {
+        /// API names of the rich text fields to return, comma-separated; all of them when omitted. Sent as the `fields` query parameter.
+        fields: Vec<String>,
     }
 }
 runtime::error_enum! {
     /// The error responses declared for [`Client::get_rich_text_fields`].
     pub enum GetRichTextFieldsError {
-        /// Status 400.
-        ///
-        /// INVALID_DATA (bad record ID, or a field that is not a rich text field), INVALID_MODULE or INVALID_REQUEST_METHOD.
+        /// Status 400: INVALID_DATA (bad record ID, or a field that is not a rich text field), INVALID_MODULE or INVALID_REQUEST_METHOD.
         BadRequest(ApiError) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// OAUTH_SCOPE_MISMATCH (token lacks the READ scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        /// Status 401: OAUTH_SCOPE_MISMATCH (token lacks the READ scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
         Unauthorized(ApiError) = "401 Unauthorized",
-        /// Status 403.
-        ///
-        /// NO_PERMISSION - the user cannot read the module.
+        /// Status 403: NO_PERMISSION - the user cannot read the module.
         Forbidden(ApiError) = "403 Forbidden",
-        /// Status 404.
-        ///
-        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        /// Status 404: INVALID_URL_PATTERN - the request URL is not a valid endpoint.
         NotFound(ApiError) = "404 NotFound",
-        /// Status 429.
-        ///
-        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        /// Status 429: TOO_MANY_REQUESTS - API credit or concurrency limit reached.
         TooManyRequests(ApiError) = "429 TooManyRequests",
-        /// Status 500.
-        ///
-        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        /// Status 500: INTERNAL_ERROR - unexpected server error; retry later or contact support.
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
@@ -2290,29 +1926,17 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::get_rich_text_records`].
     pub enum GetRichTextRecordsError {
-        /// Status 400.
-        ///
-        /// INVALID_DATA (bad record ID or a field that is not a rich text field), REQUIRED_PARAM_MISSING (`ids` or `fields` absent), INVALID_MODULE.
+        /// Status 400: INVALID_DATA (bad record ID or a field that is not a rich text field), REQUIRED_PARAM_MISSING (`ids` or `fields` absent), INVALID_MODULE.
         BadRequest(ApiError) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// OAUTH_SCOPE_MISMATCH (token lacks the READ scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        /// Status 401: OAUTH_SCOPE_MISMATCH (token lacks the READ scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
         Unauthorized(ApiError) = "401 Unauthorized",
-        /// Status 403.
-        ///
-        /// NO_PERMISSION - the user cannot read the module.
+        /// Status 403: NO_PERMISSION - the user cannot read the module.
         Forbidden(ApiError) = "403 Forbidden",
-        /// Status 404.
-        ///
-        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        /// Status 404: INVALID_URL_PATTERN - the request URL is not a valid endpoint.
         NotFound(ApiError) = "404 NotFound",
-        /// Status 429.
-        ///
-        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        /// Status 429: TOO_MANY_REQUESTS - API credit or concurrency limit reached.
         TooManyRequests(ApiError) = "429 TooManyRequests",
-        /// Status 500.
-        ///
-        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        /// Status 500: INTERNAL_ERROR - unexpected server error; retry later or contact support.
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
@@ -2327,9 +1951,7 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::update_notifications`].
     pub enum UpdateNotificationsError {
-        /// Status 400.
-        ///
-        /// INVALID_DATA (an unknown channel, module or event).
+        /// Status 400: INVALID_DATA (an unknown channel, module or event).
         BadRequest(ApiError) = "400 BadRequest",
     }
 }
@@ -2345,13 +1967,9 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::enable_notifications`].
     pub enum EnableNotificationsError {
-        /// Status 400.
-        ///
-        /// INVALID_DATA (an unknown module or event, a channel expiry more than a day away), MANDATORY_NOT_FOUND (no `notify_url` or `channel_id`).
+        /// Status 400: INVALID_DATA (an unknown module or event, a channel expiry more than a day away), MANDATORY_NOT_FOUND (no `notify_url` or `channel_id`).
         BadRequest(ApiError) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// OAUTH_SCOPE_MISMATCH (token lacks the notifications scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        /// Status 401: OAUTH_SCOPE_MISMATCH (token lacks the notifications scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
         Unauthorized(ApiError) = "401 Unauthorized",
     }
 }
@@ -2374,12 +1992,9 @@ runtime::operation! {
         429 => error_json(CloneRecordError::TooManyRequests),
         500 => error_json(CloneRecordError::InternalServerError),
     }
-}
-impl CloneRecord {
-    /// Sets the request body.
-    pub fn body(mut self, value: CloneRecordRequest) -> Self {
-        self.body = Some(value);
-        self
+    set {
+        /// Sets the request body.
+        body: CloneRecordRequest,
     }
 }
 runtime::error_enum! {
@@ -2392,25 +2007,15 @@ runtime::error_enum! {
         /// cloned), INVALID_MODULE. Record-level errors come inside `data`,
         /// request-level errors as a single flat object.
         BadRequest(BulkErrorResponse) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// OAUTH_SCOPE_MISMATCH (token lacks the CREATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        /// Status 401: OAUTH_SCOPE_MISMATCH (token lacks the CREATE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
         Unauthorized(ApiError) = "401 Unauthorized",
-        /// Status 403.
-        ///
-        /// NO_PERMISSION - the user cannot create records in the module.
+        /// Status 403: NO_PERMISSION - the user cannot create records in the module.
         Forbidden(ApiError) = "403 Forbidden",
-        /// Status 404.
-        ///
-        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        /// Status 404: INVALID_URL_PATTERN - the request URL is not a valid endpoint.
         NotFound(ApiError) = "404 NotFound",
-        /// Status 429.
-        ///
-        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        /// Status 429: TOO_MANY_REQUESTS - API credit or concurrency limit reached.
         TooManyRequests(ApiError) = "429 TooManyRequests",
-        /// Status 500.
-        ///
-        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        /// Status 500: INTERNAL_ERROR - unexpected server error; retry later or contact support.
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
@@ -2436,29 +2041,17 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::get_photo`].
     pub enum GetPhotoError {
-        /// Status 400.
-        ///
-        /// INVALID_DATA (bad record ID), AUTHORIZATION_FAILED or INVALID_MODULE.
+        /// Status 400: INVALID_DATA (bad record ID), AUTHORIZATION_FAILED or INVALID_MODULE.
         BadRequest(ApiError) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// OAUTH_SCOPE_MISMATCH (token lacks the DELETE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        /// Status 401: OAUTH_SCOPE_MISMATCH (token lacks the DELETE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
         Unauthorized(ApiError) = "401 Unauthorized",
-        /// Status 403.
-        ///
-        /// NO_PERMISSION - the user cannot download images.
+        /// Status 403: NO_PERMISSION - the user cannot download images.
         Forbidden(ApiError) = "403 Forbidden",
-        /// Status 404.
-        ///
-        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        /// Status 404: INVALID_URL_PATTERN - the request URL is not a valid endpoint.
         NotFound(ApiError) = "404 NotFound",
-        /// Status 429.
-        ///
-        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        /// Status 429: TOO_MANY_REQUESTS - API credit or concurrency limit reached.
         TooManyRequests(ApiError) = "429 TooManyRequests",
-        /// Status 500.
-        ///
-        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        /// Status 500: INTERNAL_ERROR - unexpected server error; retry later or contact support.
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
@@ -2483,40 +2076,25 @@ runtime::operation! {
         429 => error_json(UploadPhotoError::TooManyRequests),
         500 => error_json(UploadPhotoError::InternalServerError),
     }
-}
-impl UploadPhoto {
-    /// `workflow` keeps the upload from triggering workflow rules. Sent as the `restrict_triggers` query parameter.
-    pub fn restrict_triggers(mut self, value: impl Into<String>) -> Self {
-        self.restrict_triggers = Some(value.into());
-        self
+    set {
+        /// `workflow` keeps the upload from triggering workflow rules. Sent as the `restrict_triggers` query parameter.
+        restrict_triggers: impl Into<String>,
     }
 }
 runtime::error_enum! {
     /// The error responses declared for [`Client::upload_photo`].
     pub enum UploadPhotoError {
-        /// Status 400.
-        ///
-        /// INVALID_DATA (bad record ID or image), RECORD_LOCKED, AUTHORIZATION_FAILED or INVALID_MODULE.
+        /// Status 400: INVALID_DATA (bad record ID or image), RECORD_LOCKED, AUTHORIZATION_FAILED or INVALID_MODULE.
         BadRequest(ApiError) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// OAUTH_SCOPE_MISMATCH (token lacks the DELETE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        /// Status 401: OAUTH_SCOPE_MISMATCH (token lacks the DELETE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
         Unauthorized(ApiError) = "401 Unauthorized",
-        /// Status 403.
-        ///
-        /// NO_PERMISSION - the user cannot edit the record.
+        /// Status 403: NO_PERMISSION - the user cannot edit the record.
         Forbidden(ApiError) = "403 Forbidden",
-        /// Status 404.
-        ///
-        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        /// Status 404: INVALID_URL_PATTERN - the request URL is not a valid endpoint.
         NotFound(ApiError) = "404 NotFound",
-        /// Status 429.
-        ///
-        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        /// Status 429: TOO_MANY_REQUESTS - API credit or concurrency limit reached.
         TooManyRequests(ApiError) = "429 TooManyRequests",
-        /// Status 500.
-        ///
-        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        /// Status 500: INTERNAL_ERROR - unexpected server error; retry later or contact support.
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
@@ -2541,29 +2119,17 @@ runtime::operation! {
 runtime::error_enum! {
     /// The error responses declared for [`Client::delete_photo`].
     pub enum DeletePhotoError {
-        /// Status 400.
-        ///
-        /// INVALID_DATA (bad record ID, or the record has no photo), RECORD_LOCKED, AUTHORIZATION_FAILED, INVALID_MODULE or INVALID_REQUEST_METHOD.
+        /// Status 400: INVALID_DATA (bad record ID, or the record has no photo), RECORD_LOCKED, AUTHORIZATION_FAILED, INVALID_MODULE or INVALID_REQUEST_METHOD.
         BadRequest(ApiError) = "400 BadRequest",
-        /// Status 401.
-        ///
-        /// OAUTH_SCOPE_MISMATCH (token lacks the DELETE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
+        /// Status 401: OAUTH_SCOPE_MISMATCH (token lacks the DELETE scope), INVALID_TOKEN or AUTHENTICATION_FAILURE.
         Unauthorized(ApiError) = "401 Unauthorized",
-        /// Status 403.
-        ///
-        /// NO_PERMISSION - the user cannot edit the record.
+        /// Status 403: NO_PERMISSION - the user cannot edit the record.
         Forbidden(ApiError) = "403 Forbidden",
-        /// Status 404.
-        ///
-        /// INVALID_URL_PATTERN - the request URL is not a valid endpoint.
+        /// Status 404: INVALID_URL_PATTERN - the request URL is not a valid endpoint.
         NotFound(ApiError) = "404 NotFound",
-        /// Status 429.
-        ///
-        /// TOO_MANY_REQUESTS - API credit or concurrency limit reached.
+        /// Status 429: TOO_MANY_REQUESTS - API credit or concurrency limit reached.
         TooManyRequests(ApiError) = "429 TooManyRequests",
-        /// Status 500.
-        ///
-        /// INTERNAL_ERROR - unexpected server error; retry later or contact support.
+        /// Status 500: INTERNAL_ERROR - unexpected server error; retry later or contact support.
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }

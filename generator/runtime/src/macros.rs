@@ -201,6 +201,10 @@ macro_rules! tagged_union {
 ///         200 => json(),
 ///         404 => error_json(GetXError::NotFound),
 ///     }
+///     set {
+///         /// The setter's docs.
+///         limit: i32,
+///     }
 ///     paginate Item;
 ///     streaming;
 /// }
@@ -217,11 +221,14 @@ macro_rules! tagged_union {
 ///   declared errors: `pub type Alias = Error;`.
 /// - The response table (see `impl_send!`); a status it does not list
 ///   is an unexpected response.
+/// - `set { .. }`: a setter for each optional field, taking the type
+///   written (`impl Into<String>` for a string) and storing
+///   `Some(value.into())`.
 /// - Optional clauses: `paginate Item;` and `streaming;`, as `impl_send!`
 ///   takes them.
 ///
-/// The setters, the client method that makes the builder, and the error
-/// enum stay plain Rust beside it.
+/// The client method that makes the builder, its `PAGINATION` constant,
+/// and the error enum stay plain Rust beside it.
 ///
 /// [`Request`]: crate::Request
 #[doc(hidden)]
@@ -232,7 +239,7 @@ macro_rules! operation {
         pub struct $builder:ident { $($field:ident: $fty:ty),* $(,)? }
         $method:ident $path:literal [$($scheme:literal),* $(,)?] $(.$step:ident $args:tt)*;
         $ok:ty, $err:ty $(as $alias:ident)? { $($table:tt)* }
-        $($clause:tt)*
+        $($rest:tt)*
     ) => {
         /// Request builder: set its optional parameters, if any, then
         /// `.send().await` it (or `.await` it directly).
@@ -259,7 +266,26 @@ macro_rules! operation {
             pub type $alias = $err;
         )?
 
-        $crate::impl_send!($builder => $ok, $err { $($table)* } $($clause)*);
+        $crate::operation!(@setters $builder [$builder => $ok, $err { $($table)* }] $($rest)*);
+    };
+    (@setters $builder:ident [$($send:tt)*]
+        set { $($(#[$smeta:meta])* $setter:ident: $sty:ty),* $(,)? }
+        $($clause:tt)*
+    ) => {
+        impl $builder {
+            $(
+                $(#[$smeta])*
+                pub fn $setter(mut self, value: $sty) -> Self {
+                    self.$setter = Some(value.into());
+                    self
+                }
+            )*
+        }
+
+        $crate::impl_send!($($send)* $($clause)*);
+    };
+    (@setters $builder:ident [$($send:tt)*] $($clause:tt)*) => {
+        $crate::impl_send!($($send)* $($clause)*);
     };
 }
 
