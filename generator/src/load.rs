@@ -116,13 +116,14 @@ pub fn load_str(text: &str) -> Result<Loaded> {
     // Only a shallow document goes to the model first: the model's untagged
     // enums retry at every schema level on a failure, so a deep invalid
     // schema would cost 2^depth there; a deep document is checked first.
-    let shallow = nests_within(&value, SHALLOW_DOCUMENT_DEPTH);
+    let shallow = too_deep(&value, SHALLOW_DOCUMENT_DEPTH).is_none();
+    let check = || shape::check(&value, from_text).map_err(|m| parse_error(None, Some(m.pointer), m.message));
     if !shallow {
-        shape::check(&value, from_text).map_err(|m| parse_error(None, Some(m.pointer), m.message))?;
+        check()?;
     }
     let from_value = openapiv3::OpenAPI::deserialize(&value);
     if shallow && from_value.is_err() {
-        shape::check(&value, from_text).map_err(|m| parse_error(None, Some(m.pointer), m.message))?;
+        check()?;
     }
     let openapi = match from_value {
         Ok(openapi) => openapi,
@@ -155,23 +156,10 @@ pub fn load_str(text: &str) -> Result<Loaded> {
 /// locates it; one level deeper doubles that, hence the bound.
 const SHALLOW_DOCUMENT_DEPTH: usize = 17;
 
-/// Whether no container of `value` is nested deeper than `limit` (the walk
-/// stops below `limit`).
-fn nests_within(value: &serde_json::Value, limit: usize) -> bool {
-    fn walk(value: &serde_json::Value, depth: usize, limit: usize) -> bool {
-        match value {
-            serde_json::Value::Object(_) | serde_json::Value::Array(_) if depth > limit => false,
-            serde_json::Value::Object(m) => m.values().all(|v| walk(v, depth + 1, limit)),
-            serde_json::Value::Array(a) => a.iter().all(|v| walk(v, depth + 1, limit)),
-            _ => true,
-        }
-    }
-    walk(value, 1, limit)
-}
-
 /// The pointer of the first container nested deeper than `limit`, in
-/// document order. The parsers bound nesting (at 128), so the recursion is
-/// bounded too.
+/// document order (`None`: the document nests within it; the walk stops
+/// below `limit` and copies keys only on the way back from a find). The
+/// parsers bound nesting (at 128), so the recursion is bounded too.
 fn too_deep(value: &serde_json::Value, limit: usize) -> Option<String> {
     /// The path to the first container below `limit`, innermost segment
     /// first (keys are copied only on the way back from one).
