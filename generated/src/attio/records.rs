@@ -1884,6 +1884,7 @@ impl Webhook {
         }
     }
     /// Verifies a delivery (headers and body exactly as received) and decodes it.
+    #[inline]
     pub fn verify_and_parse(
         &self,
         headers: &runtime::webhook::HeaderMap,
@@ -1895,6 +1896,7 @@ impl Webhook {
         self.verifier.parse(headers, body)
     }
     /// As [`verify_and_parse`](Self::verify_and_parse), with the receiver's clock at `now`.
+    #[inline]
     pub fn verify_and_parse_at(
         &self,
         headers: &runtime::webhook::HeaderMap,

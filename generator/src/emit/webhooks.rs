@@ -250,6 +250,11 @@ fn webhook_type(w: &Webhooks, opts: &EmitOptions) -> TokenStream {
             }
 
             /// Verifies a delivery (headers and body exactly as received) and decodes it.
+            // `#[inline]`, like the operations' methods: decoding the events
+            // (serde, serde_json and serde_path_to_error instantiated for
+            // them) is compiled in the crate that receives webhooks, not in
+            // every build of the client.
+            #[inline]
             pub fn verify_and_parse(
                 &self,
                 headers: &runtime::webhook::HeaderMap,
@@ -259,6 +264,7 @@ fn webhook_type(w: &Webhooks, opts: &EmitOptions) -> TokenStream {
             }
 
             /// As [`verify_and_parse`](Self::verify_and_parse), with the receiver's clock at `now`.
+            #[inline]
             pub fn verify_and_parse_at(
                 &self,
                 headers: &runtime::webhook::HeaderMap,
