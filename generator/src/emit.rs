@@ -42,32 +42,63 @@ pub fn module(api: &Api, opts: &EmitOptions) -> Vec<Chunk> {
 /// drops one before the next is made, so the module's tokens are never all
 /// in memory at once.
 pub fn items<'a>(api: &'a Api, opts: &'a EmitOptions) -> impl Iterator<Item = Chunk> + 'a {
-    let file_part = api
-        .types
-        .iter()
-        .any(|t| matches!(&t.kind, TypeKind::Multipart(f) if f.parts.iter().any(|p| p.kind == PartKind::File)));
-    let types = shared::types(&api.types);
-    let shared = shared::errors(api, &types);
-    lazy(move || {
-        let re_export = file_part.then(|| {
-            quote!(
-                pub use crate::runtime::FilePart;
-            )
-        });
-        quote! { use crate::runtime; #re_export }
-    })
-    .chain(lazy(move || client(api, opts)))
-    .chain(api.operations.iter().map(move |op| Chunk::Members(op_method(op, api, opts))))
-    .chain(lazy(move || builder_ext(api)))
-    .chain(lazy(move || api.servers.first().map(server_types).unwrap_or_default()))
-    .chain(api.operations.iter().map(move |op| Chunk::Items(operation(op, &shared))))
-    .chain(api.types.iter().map(move |t| Chunk::Items(type_def(t, &types))))
-    .chain(lazy(move || api.webhooks.as_ref().map(|w| webhooks::receiver(w, opts)).unwrap_or_default()))
+    let module = Module::new(api, opts);
+    (0..).map_while(move |i| module.chunk(i))
 }
 
-/// One chunk of items, made when asked for.
-fn lazy(make: impl FnOnce() -> TokenStream) -> impl Iterator<Item = Chunk> {
-    std::iter::once_with(move || Chunk::Items(make()))
+/// A module's chunks by index, for making them in any order (on several
+/// threads: the shared tables are read-only once built). Chunk `i` is the
+/// `i`-th of [`items`].
+pub struct Module<'a> {
+    api: &'a Api,
+    opts: &'a EmitOptions,
+    types: shared::SharedTypes,
+    shared: shared::SharedErrors,
+}
+
+impl<'a> Module<'a> {
+    pub fn new(api: &'a Api, opts: &'a EmitOptions) -> Self {
+        let types = shared::types(&api.types);
+        let shared = shared::errors(api, &types);
+        Module { api, opts, types, shared }
+    }
+
+    /// How many chunks the module has.
+    pub fn chunk_count(&self) -> usize {
+        // The import, the client, a method per operation, the builder
+        // extension, the server types, an item per operation and per type,
+        // the webhook receiver.
+        5 + 2 * self.api.operations.len() + self.api.types.len()
+    }
+
+    /// Chunk `i`, in file order; `None` past the last.
+    pub fn chunk(&self, i: usize) -> Option<Chunk> {
+        let (api, opts, ops) = (self.api, self.opts, self.api.operations.len());
+        let last = self.chunk_count() - 1;
+        Some(match i {
+            0 => {
+                let file_part = api.types.iter().any(
+                    |t| matches!(&t.kind, TypeKind::Multipart(f) if f.parts.iter().any(|p| p.kind == PartKind::File)),
+                );
+                let re_export = file_part.then(|| {
+                    quote!(
+                        pub use crate::runtime::FilePart;
+                    )
+                });
+                Chunk::Items(quote! { use crate::runtime; #re_export })
+            }
+            1 => Chunk::Items(client(api, opts)),
+            i if i < 2 + ops => Chunk::Members(op_method(&api.operations[i - 2], api, opts)),
+            i if i == 2 + ops => Chunk::Items(builder_ext(api)),
+            i if i == 3 + ops => Chunk::Items(api.servers.first().map(server_types).unwrap_or_default()),
+            i if i < 4 + 2 * ops => Chunk::Items(operation(&api.operations[i - 4 - ops], &self.shared)),
+            i if i < last => Chunk::Items(type_def(&api.types[i - 4 - 2 * ops], &self.types)),
+            i if i == last => {
+                Chunk::Items(api.webhooks.as_ref().map(|w| webhooks::receiver(w, opts)).unwrap_or_default())
+            }
+            _ => return None,
+        })
+    }
 }
 
 pub(crate) fn ident(name: &str) -> Ident {

@@ -89,8 +89,9 @@ pub fn generate_openapi(doc: &openapiv3::OpenAPI, opts: &Options) -> Result<Gene
     }
     let emit_opts = emit::EmitOptions { module_path: opts.module_path.clone() };
     let header = format::Header { spec: &opts.spec_label, command: &opts.command };
-    // Each item is emitted, formatted and dropped before the next.
-    let code = format::file(emit::items(&api, &emit_opts), &header, &opts.spec_label)?;
+    // Each item is emitted, formatted and dropped before the next, on as
+    // many threads as there are cores (up to a few).
+    let code = format::module(&emit::Module::new(&api, &emit_opts), &header, &opts.spec_label)?;
     Ok(Generated { code, api, warnings })
 }
 

@@ -667,7 +667,7 @@ pub fn markdown(r: &Results, svg: &str) -> String {
     // Our pipeline in detail.
     let _ = writeln!(
         md,
-        "\n## crmgen in detail\n\n`in-process` runs the `crmgen` library stage by stage inside the xtask ({} profile, with the workspace's per-package opt-levels for the generator and its heavy dependencies); `parse alone` is one `serde_yaml` (YAML) or `serde_json` (JSON) deserialisation of the file into `openapiv3::OpenAPI`, the floor for any generator reading the spec; `generate / parse` is the {} CLI's wall time over it. `xtask generate` is the dev-profile binary `cargo xtask generate` runs{}.\n",
+        "\n## crmgen in detail\n\n`in-process` runs the `crmgen` library stage by stage inside the xtask, on one thread ({} profile, with the workspace's per-package opt-levels for the generator and its heavy dependencies); `parse alone` is one `serde_yaml` (YAML) or `serde_json` (JSON) deserialisation of the file into `openapiv3::OpenAPI`, the floor for any generator reading the spec; `generate / parse` is the {} CLI's wall time over it. The CLI runs emit and format together, on up to four threads (`crmgen::format::MAX_THREADS`), so the emit and format shares are the work they do, not the wall time they take there. `xtask generate` is the dev-profile binary `cargo xtask generate` runs{}.\n",
         r.in_process_profile,
         r.cli_profile,
         r.cargo_overhead
