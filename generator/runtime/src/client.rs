@@ -100,7 +100,18 @@ impl std::error::Error for BuildError {}
 
 /// Configures a client. Generated modules add their credential and server
 /// variable methods to `ClientBuilder<TheirClient>`.
+///
+/// Only the type the builder makes depends on `C`: the configuration and
+/// the work of [`build`](ClientBuilder::build) are in a non-generic
+/// [`Config`], compiled once in this crate rather than in every generated
+/// crate that names its own client.
 pub struct ClientBuilder<C> {
+    config: Config,
+    _client: PhantomData<fn() -> C>,
+}
+
+/// What a [`ClientBuilder`] holds, whatever client it makes.
+struct Config {
     url_template: &'static str,
     variables: Vec<(&'static str, String)>,
     base_url: Option<String>,
@@ -112,21 +123,21 @@ pub struct ClientBuilder<C> {
     rate_limit: Option<RateLimit>,
     user_agent: String,
     http: Option<reqwest::Client>,
-    _client: PhantomData<fn() -> C>,
 }
 
 impl<C> fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = &self.config;
         f.debug_struct("ClientBuilder")
-            .field("url_template", &self.url_template)
-            .field("variables", &self.variables)
-            .field("base_url", &self.base_url)
-            .field("credentials", &self.credentials)
-            .field("retry", &self.retry)
-            .field("timeout", &self.timeout)
-            .field("body_limit", &self.body_limit)
-            .field("hooks", &self.hooks.len())
-            .field("rate_limit", &self.rate_limit)
+            .field("url_template", &c.url_template)
+            .field("variables", &c.variables)
+            .field("base_url", &c.base_url)
+            .field("credentials", &c.credentials)
+            .field("retry", &c.retry)
+            .field("timeout", &c.timeout)
+            .field("body_limit", &c.body_limit)
+            .field("hooks", &c.hooks.len())
+            .field("rate_limit", &c.rate_limit)
             .finish_non_exhaustive()
     }
 }
@@ -134,7 +145,102 @@ impl<C> fmt::Debug for ClientBuilder<C> {
 impl<C: ApiClient> ClientBuilder<C> {
     /// A builder for a server URL template with its variables' defaults.
     pub fn new(url_template: &'static str, defaults: &[(&'static str, &'static str)]) -> Self {
-        ClientBuilder {
+        ClientBuilder { config: Config::new(url_template, defaults), _client: PhantomData }
+    }
+
+    /// Overrides the base URL entirely (a proxy, a test server).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.config.base_url = Some(url.into());
+        self
+    }
+
+    /// Sets a variable of the server URL template.
+    pub fn server_variable(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.config.server_variable(name, value.into());
+        self
+    }
+
+    /// Sets the credential of a security scheme (generated methods call this).
+    pub fn credential(mut self, scheme: &'static str, credential: Credential) -> Self {
+        self.config.credential(scheme, credential);
+        self
+    }
+
+    /// Per-attempt timeout (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.config.timeout = Some(timeout);
+        self
+    }
+
+    /// No timeout at all.
+    pub fn no_timeout(mut self) -> Self {
+        self.config.timeout = None;
+        self
+    }
+
+    /// When and how often failed requests are sent again.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.config.retry = policy;
+        self
+    }
+
+    /// The largest response body read into memory, in bytes (default
+    /// 32 MiB); a larger one is refused with [`Error::BodyTooLarge`].
+    /// Downloads streamed with `send_streaming` are not bounded.
+    pub fn body_limit(mut self, bytes: u64) -> Self {
+        self.config.body_limit = Some(bytes);
+        self
+    }
+
+    /// No body limit at all (only for servers you trust).
+    pub fn no_body_limit(mut self) -> Self {
+        self.config.body_limit = None;
+        self
+    }
+
+    /// Adds a hook that sees every attempt of every request, retries
+    /// included. Hooks run in the order they were added.
+    pub fn hook(mut self, hook: impl Hook) -> Self {
+        self.config.hooks.push(Arc::new(hook));
+        self
+    }
+
+    /// Keeps these rate limits, in place of any set before (generated
+    /// `builder()`s set the limits the spec publishes).
+    pub fn rate_limit(mut self, limits: RateLimit) -> Self {
+        self.config.rate_limit = Some(limits);
+        self
+    }
+
+    /// Keeps no client-side rate limits (the server's `429`s are still
+    /// retried as the retry policy allows).
+    pub fn no_rate_limit(mut self) -> Self {
+        self.config.rate_limit = None;
+        self
+    }
+
+    /// The `User-Agent` header of every request.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.config.user_agent = user_agent.into();
+        self
+    }
+
+    /// Uses this `reqwest::Client` (its own settings apply; the user agent
+    /// set here is then not used).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.config.http = Some(client);
+        self
+    }
+
+    /// Checks the configuration and makes the client.
+    pub fn build(self) -> Result<C, BuildError> {
+        self.config.build().map(C::from_runtime)
+    }
+}
+
+impl Config {
+    fn new(url_template: &'static str, defaults: &[(&'static str, &'static str)]) -> Config {
+        Config {
             url_template,
             variables: defaults.iter().map(|(k, v)| (*k, v.to_string())).collect(),
             base_url: None,
@@ -146,101 +252,22 @@ impl<C: ApiClient> ClientBuilder<C> {
             rate_limit: None,
             user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_string(),
             http: None,
-            _client: PhantomData,
         }
     }
 
-    /// Overrides the base URL entirely (a proxy, a test server).
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
-        self
-    }
-
-    /// Sets a variable of the server URL template.
-    pub fn server_variable(mut self, name: &'static str, value: impl Into<String>) -> Self {
-        let value = value.into();
+    fn server_variable(&mut self, name: &'static str, value: String) {
         match self.variables.iter_mut().find(|(k, _)| *k == name) {
             Some(slot) => slot.1 = value,
             None => self.variables.push((name, value)),
         }
-        self
     }
 
-    /// Sets the credential of a security scheme (generated methods call this).
-    pub fn credential(mut self, scheme: &'static str, credential: Credential) -> Self {
+    fn credential(&mut self, scheme: &'static str, credential: Credential) {
         self.credentials.retain(|(k, _)| *k != scheme);
         self.credentials.push((scheme, credential));
-        self
     }
 
-    /// Per-attempt timeout (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// No timeout at all.
-    pub fn no_timeout(mut self) -> Self {
-        self.timeout = None;
-        self
-    }
-
-    /// When and how often failed requests are sent again.
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// The largest response body read into memory, in bytes (default
-    /// 32 MiB); a larger one is refused with [`Error::BodyTooLarge`].
-    /// Downloads streamed with `send_streaming` are not bounded.
-    pub fn body_limit(mut self, bytes: u64) -> Self {
-        self.body_limit = Some(bytes);
-        self
-    }
-
-    /// No body limit at all (only for servers you trust).
-    pub fn no_body_limit(mut self) -> Self {
-        self.body_limit = None;
-        self
-    }
-
-    /// Adds a hook that sees every attempt of every request, retries
-    /// included. Hooks run in the order they were added.
-    pub fn hook(mut self, hook: impl Hook) -> Self {
-        self.hooks.push(Arc::new(hook));
-        self
-    }
-
-    /// Keeps these rate limits, in place of any set before (generated
-    /// `builder()`s set the limits the spec publishes).
-    pub fn rate_limit(mut self, limits: RateLimit) -> Self {
-        self.rate_limit = Some(limits);
-        self
-    }
-
-    /// Keeps no client-side rate limits (the server's `429`s are still
-    /// retried as the retry policy allows).
-    pub fn no_rate_limit(mut self) -> Self {
-        self.rate_limit = None;
-        self
-    }
-
-    /// The `User-Agent` header of every request.
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = user_agent.into();
-        self
-    }
-
-    /// Uses this `reqwest::Client` (its own settings apply; the user agent
-    /// set here is then not used).
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
-        self
-    }
-
-    /// Checks the configuration and makes the client.
-    pub fn build(self) -> Result<C, BuildError> {
+    fn build(self) -> Result<Client, BuildError> {
         let mut url = self.base_url.clone().unwrap_or_else(|| {
             let mut url = self.url_template.to_string();
             for (k, v) in &self.variables {
@@ -279,7 +306,7 @@ impl<C: ApiClient> ClientBuilder<C> {
                 Ok((scheme, c))
             })
             .collect::<Result<Vec<_>, BuildError>>()?;
-        Ok(C::from_runtime(Client {
+        Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 base_url: url,
@@ -291,7 +318,7 @@ impl<C: ApiClient> ClientBuilder<C> {
                 limiter: self.rate_limit.as_ref().map(Limiter::new),
             }),
             options: Arc::default(),
-        }))
+        })
     }
 }
 
