@@ -103,7 +103,7 @@ impl std::error::Error for BuildError {}
 ///
 /// Only the type the builder makes depends on `C`: the configuration and
 /// the work of [`build`](ClientBuilder::build) are in a non-generic
-/// [`Config`], compiled once in this crate rather than in every generated
+/// private `Config`, compiled once in this crate rather than in every generated
 /// crate that names its own client.
 pub struct ClientBuilder<C> {
     config: Config,
