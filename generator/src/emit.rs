@@ -1341,36 +1341,29 @@ fn form_def(name: &Ident, docs: TokenStream, f: &Form) -> TokenStream {
     }
 }
 
+/// A schema's struct as one `runtime::object!` call: each field with its
+/// wire name and how it reads and writes (`required`, `optional`,
+/// `double_option`); the macro writes the `Serialize` and `Deserialize`.
 fn struct_def(name: &Ident, docs: TokenStream, deprecated: Option<TokenStream>, s: &Struct) -> TokenStream {
-    let default = s.default.then(|| quote!(Default,));
+    let default = s.default.then(|| quote!(, Default));
     let fields = s.fields.iter().map(|f| {
         let i = ident(&f.ident);
         let t = ty(&f.ty);
-        let mut serde_args = Vec::new();
-        if f.ident.trim_start_matches("r#") != f.wire_name {
-            let w = &f.wire_name;
-            serde_args.push(quote!(rename = #w));
-        }
-        if f.double_option {
-            serde_args.push(quote!(
-                default,
-                skip_serializing_if = "Option::is_none",
-                with = "crate::runtime::double_option"
-            ));
+        let wire = &f.wire_name;
+        let mode = if f.double_option {
+            quote!(double_option)
         } else if !f.required {
-            serde_args.push(quote!(default, skip_serializing_if = "Option::is_none"));
-        } else if matches!(f.ty, Ty::Option(_)) {
-            // Required but nullable: `null` is a value, absence is an error.
-            serde_args.push(quote!(deserialize_with = "Option::deserialize"));
-        }
-        let serde_attr = if serde_args.is_empty() { quote!() } else { quote!(#[serde(#(#serde_args),*)]) };
+            quote!(optional)
+        } else {
+            // A required nullable field (`Option<T>`): `null` is a value, absence an error.
+            quote!(required)
+        };
         let docs = field_docs(f);
         let dep = f.deprecated.then(|| quote!(#[deprecated]));
         quote! {
             #docs
             #dep
-            #serde_attr
-            pub #i: #t
+            pub #i: #t = #wire #mode
         }
     });
     let additional = s.additional.as_ref().map(|a| {
@@ -1382,19 +1375,17 @@ fn struct_def(name: &Ident, docs: TokenStream, deprecated: Option<TokenStream>, 
                 quote!(::std::collections::BTreeMap<String, #inner>)
             }
         };
-        quote! {
-            /// Properties not declared by the schema.
-            #[serde(flatten)]
-            pub #i: #t
-        }
+        quote!(..pub #i: #t)
     });
-    let all = fields.chain(additional);
     quote! {
-        #docs
-        #deprecated
-        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
-        pub struct #name {
-            #(#all),*
+        runtime::object! {
+            #docs
+            #deprecated
+            #[derive(Debug, Clone, PartialEq #default)]
+            pub struct #name {
+                #(#fields,)*
+                #additional
+            }
         }
     }
 }

@@ -166,6 +166,11 @@ fn item_text(item: syn::Item) -> String {
                 return text;
             }
         }
+        if name == "object" {
+            if let Some(text) = object_text(m) {
+                return text;
+            }
+        }
         if ENUM_MACROS.contains(&name.as_str()) {
             if let Ok(inner) = syn::parse2::<syn::ItemEnum>(m.mac.tokens.clone()) {
                 let path = m.mac.path.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::");
@@ -320,6 +325,140 @@ fn operation_text(m: &syn::ItemMacro) -> Option<String> {
     let body = parser.parse2(m.mac.tokens.clone()).ok()?;
     let path = m.mac.path.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::");
     Some(format!("{path}! {{\n{body}}}\n"))
+}
+
+/// An `object!` call laid out as the struct it declares: its docs and
+/// attributes, then one field per line after the field's docs,
+/// `pub name: Type = "wire" mode,`, and the additional properties last
+/// (`..pub name: Map`). `None` when the call does not read as one, which
+/// leaves it to prettyplease.
+fn object_text(m: &syn::ItemMacro) -> Option<String> {
+    use syn::parse::Parser;
+    let parser = |input: syn::parse::ParseStream<'_>| -> syn::Result<String> {
+        let mut out = String::new();
+        let attrs = input.call(syn::Attribute::parse_outer)?;
+        out.push_str(&attrs_text(attrs, "    "));
+        input.parse::<syn::Token![pub]>()?;
+        input.parse::<syn::Token![struct]>()?;
+        let name: syn::Ident = input.parse()?;
+        out.push_str(&format!("    pub struct {name} {{\n"));
+        let body;
+        syn::braced!(body in input);
+        while !body.is_empty() {
+            if body.peek(syn::Token![..]) {
+                body.parse::<syn::Token![..]>()?;
+                body.parse::<syn::Token![pub]>()?;
+                let field: syn::Ident = body.parse()?;
+                body.parse::<syn::Token![:]>()?;
+                let ty: syn::Type = body.parse()?;
+                out.push_str(&format!("        ..pub {field}: {}\n", fast_type_text(ty)));
+                if !body.is_empty() {
+                    body.parse::<syn::Token![,]>()?;
+                }
+                continue;
+            }
+            let attrs = body.call(syn::Attribute::parse_outer)?;
+            out.push_str(&field_attrs_text(attrs, "        "));
+            body.parse::<syn::Token![pub]>()?;
+            let field: syn::Ident = body.parse()?;
+            body.parse::<syn::Token![:]>()?;
+            let ty: syn::Type = body.parse()?;
+            body.parse::<syn::Token![=]>()?;
+            let wire: syn::LitStr = body.parse()?;
+            let mode: syn::Ident = body.parse()?;
+            out.push_str(&format!("        pub {field}: {} = {} {mode},\n", fast_type_text(ty), lit_text(&wire)));
+            if !body.is_empty() {
+                body.parse::<syn::Token![,]>()?;
+            }
+        }
+        out.push_str("    }\n");
+        Ok(out)
+    };
+    let body = parser.parse2(m.mac.tokens.clone()).ok()?;
+    let path = m.mac.path.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::");
+    Some(format!("{path}! {{\n{body}}}\n"))
+}
+
+/// A field's attributes: doc lines written directly (`///` and the text,
+/// as prettyplease writes a one-line doc attribute), anything else as
+/// prettyplease writes it. Fields are most of a module's attributes: this
+/// keeps formatting from calling prettyplease once per field.
+fn field_attrs_text(attrs: Vec<syn::Attribute>, indent: &str) -> String {
+    let mut out = String::new();
+    let mut others = Vec::new();
+    for attr in attrs {
+        if let Some(line) = doc_line(&attr) {
+            if !others.is_empty() {
+                out.push_str(&attrs_text(std::mem::take(&mut others), indent));
+            }
+            out.push_str(indent);
+            out.push_str("///");
+            out.push_str(&line);
+            out.push('\n');
+        } else {
+            others.push(attr);
+        }
+    }
+    out.push_str(&attrs_text(others, indent));
+    out
+}
+
+/// The text of a one-line `#[doc = "..."]`, or `None` for anything else.
+fn doc_line(attr: &syn::Attribute) -> Option<String> {
+    let syn::Meta::NameValue(nv) = &attr.meta else { return None };
+    if !nv.path.is_ident("doc") || !matches!(attr.style, syn::AttrStyle::Outer) {
+        return None;
+    }
+    let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = &nv.value else { return None };
+    let text = s.value();
+    (!text.contains(['\n', '\r'])).then_some(text)
+}
+
+/// A string literal as written in source (`"wire"`, escapes kept).
+fn lit_text(lit: &syn::LitStr) -> String {
+    lit.token().to_string()
+}
+
+/// A type as prettyplease writes it: a path with angle-bracketed type
+/// arguments (every type `emit::ty` writes) directly, anything else
+/// through prettyplease.
+fn fast_type_text(ty: syn::Type) -> String {
+    fn path(ty: &syn::Type, out: &mut String) -> bool {
+        let syn::Type::Path(syn::TypePath { qself: None, path: p }) = ty else { return false };
+        if p.leading_colon.is_some() {
+            out.push_str("::");
+        }
+        for (n, seg) in p.segments.iter().enumerate() {
+            if n > 0 {
+                out.push_str("::");
+            }
+            out.push_str(&seg.ident.to_string());
+            match &seg.arguments {
+                syn::PathArguments::None => {}
+                syn::PathArguments::AngleBracketed(args) if args.colon2_token.is_none() => {
+                    out.push('<');
+                    for (k, arg) in args.args.iter().enumerate() {
+                        if k > 0 {
+                            out.push_str(", ");
+                        }
+                        let syn::GenericArgument::Type(t) = arg else { return false };
+                        if !path(t, out) {
+                            return false;
+                        }
+                    }
+                    out.push('>');
+                }
+                _ => return false,
+            }
+        }
+        true
+    }
+    let mut out = String::new();
+    if path(&ty, &mut out) {
+        out
+    } else {
+        type_text(ty)
+    }
 }
 
 /// Outer attributes (doc comments) as prettyplease writes them, each line

@@ -496,19 +496,21 @@ runtime::operation! {
         429 => error_json(IdentifySelfError::TooManyRequests),
     }
 }
-/// Attio's error envelope.
-///
-/// Schema: `#/components/schemas/ApiError`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ApiError {
-    /// The HTTP status code, repeated in the body.
-    pub status_code: i64,
-    /// The error category, e.g. `invalid_request_error`.
-    pub r#type: String,
-    /// A machine-readable error code, e.g. `not_found`, `slug_conflict`, `validation_type`.
-    pub code: String,
-    /// A human-readable description of the error.
-    pub message: String,
+runtime::object! {
+    /// Attio's error envelope.
+    ///
+    /// Schema: `#/components/schemas/ApiError`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ApiError {
+        /// The HTTP status code, repeated in the body.
+        pub status_code: i64 = "status_code" required,
+        /// The error category, e.g. `invalid_request_error`.
+        pub r#type: String = "type" required,
+        /// A machine-readable error code, e.g. `not_found`, `slug_conflict`, `validation_type`.
+        pub code: String = "code" required,
+        /// A human-readable description of the error.
+        pub message: String = "message" required,
+    }
 }
 runtime::open_enum! {
     /// What attributes belong to, objects or lists.
@@ -519,88 +521,100 @@ runtime::open_enum! {
         Lists = "lists",
     }
 }
-/// Identifies an object.
-///
-/// Schema: `#/components/schemas/ObjectId`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ObjectId {
-    /// The workspace the object belongs to.
-    pub workspace_id: ::uuid::Uuid,
-    /// The object.
-    pub object_id: ::uuid::Uuid,
+runtime::object! {
+    /// Identifies an object.
+    ///
+    /// Schema: `#/components/schemas/ObjectId`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ObjectId {
+        /// The workspace the object belongs to.
+        pub workspace_id: ::uuid::Uuid = "workspace_id" required,
+        /// The object.
+        pub object_id: ::uuid::Uuid = "object_id" required,
+    }
 }
-/// An object (a type of record).
-///
-/// Schema: `#/components/schemas/AttioObject`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct AttioObject {
-    pub id: ObjectId,
-    /// Unique snake_case slug used in URLs and API calls.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub api_slug: Option<String>,
-    /// Singular form of the object's name.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub singular_noun: Option<String>,
-    /// Plural form of the object's name.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub plural_noun: Option<String>,
-    /// When the object was created.
-    pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
+runtime::object! {
+    /// An object (a type of record).
+    ///
+    /// Schema: `#/components/schemas/AttioObject`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AttioObject {
+        pub id: ObjectId = "id" required,
+        /// Unique snake_case slug used in URLs and API calls.
+        pub api_slug: Option<String> = "api_slug" required,
+        /// Singular form of the object's name.
+        pub singular_noun: Option<String> = "singular_noun" required,
+        /// Plural form of the object's name.
+        pub plural_noun: Option<String> = "plural_noun" required,
+        /// When the object was created.
+        pub created_at: ::chrono::DateTime<::chrono::FixedOffset> = "created_at" required,
+    }
 }
-/// Schema: `#/components/schemas/ObjectListResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ObjectListResponse {
-    pub data: Vec<AttioObject>,
+runtime::object! {
+    /// Schema: `#/components/schemas/ObjectListResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ObjectListResponse {
+        pub data: Vec<AttioObject> = "data" required,
+    }
 }
-/// Schema: `#/components/schemas/ObjectResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ObjectResponse {
-    pub data: AttioObject,
+runtime::object! {
+    /// Schema: `#/components/schemas/ObjectResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ObjectResponse {
+        pub data: AttioObject = "data" required,
+    }
 }
-/// Schema: `#/components/schemas/CreateObjectRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct CreateObjectRequest {
-    pub data: CreateObjectRequestData,
+runtime::object! {
+    /// Schema: `#/components/schemas/CreateObjectRequest`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CreateObjectRequest {
+        pub data: CreateObjectRequestData = "data" required,
+    }
 }
-/// Schema: `#/components/schemas/CreateObjectRequest/properties/data`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct CreateObjectRequestData {
-    /// Unique snake_case slug for URLs and API calls.
-    pub api_slug: String,
-    /// Singular form of the object's name.
-    pub singular_noun: String,
-    /// Plural form of the object's name.
-    pub plural_noun: String,
+runtime::object! {
+    /// Schema: `#/components/schemas/CreateObjectRequest/properties/data`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CreateObjectRequestData {
+        /// Unique snake_case slug for URLs and API calls.
+        pub api_slug: String = "api_slug" required,
+        /// Singular form of the object's name.
+        pub singular_noun: String = "singular_noun" required,
+        /// Plural form of the object's name.
+        pub plural_noun: String = "plural_noun" required,
+    }
 }
-/// Schema: `#/components/schemas/UpdateObjectRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct UpdateObjectRequest {
-    pub data: UpdateObjectRequestData,
+runtime::object! {
+    /// Schema: `#/components/schemas/UpdateObjectRequest`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct UpdateObjectRequest {
+        pub data: UpdateObjectRequestData = "data" required,
+    }
 }
-/// The properties to change (at least one).
-///
-/// Schema: `#/components/schemas/UpdateObjectRequest/properties/data`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct UpdateObjectRequestData {
-    /// New unique snake_case slug.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_slug: Option<String>,
-    /// New singular noun.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub singular_noun: Option<String>,
-    /// New plural noun.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plural_noun: Option<String>,
+runtime::object! {
+    /// The properties to change (at least one).
+    ///
+    /// Schema: `#/components/schemas/UpdateObjectRequest/properties/data`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct UpdateObjectRequestData {
+        /// New unique snake_case slug.
+        pub api_slug: Option<String> = "api_slug" optional,
+        /// New singular noun.
+        pub singular_noun: Option<String> = "singular_noun" optional,
+        /// New plural noun.
+        pub plural_noun: Option<String> = "plural_noun" optional,
+    }
 }
-/// Identifies an attribute.
-///
-/// Schema: `#/components/schemas/AttributeId`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct AttributeId {
-    pub workspace_id: ::uuid::Uuid,
-    /// The object or list the attribute belongs to.
-    pub object_id: ::uuid::Uuid,
-    pub attribute_id: ::uuid::Uuid,
+runtime::object! {
+    /// Identifies an attribute.
+    ///
+    /// Schema: `#/components/schemas/AttributeId`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AttributeId {
+        pub workspace_id: ::uuid::Uuid = "workspace_id" required,
+        /// The object or list the attribute belongs to.
+        pub object_id: ::uuid::Uuid = "object_id" required,
+        pub attribute_id: ::uuid::Uuid = "attribute_id" required,
+    }
 }
 runtime::open_enum! {
     /// The type of an attribute's values.
@@ -626,16 +640,18 @@ runtime::open_enum! {
         PersonalName = "personal-name",
     }
 }
-/// An attribute's default value: `dynamic` (`template` is a string such as `current-user` or an ISO 8601 duration) or `static` (`template` is an array of attribute values).
-///
-/// Curation note: The vendor's document gives an `anyOf` of the dynamic and static shapes; both carry `type` and `template`, so one object with a free-form `template` is modelled.
-///
-/// Schema: `#/components/schemas/DefaultValue`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct DefaultValue {
-    pub r#type: DefaultValueType,
-    /// A string (dynamic) or an array of attribute values (static).
-    pub template: ::serde_json::Value,
+runtime::object! {
+    /// An attribute's default value: `dynamic` (`template` is a string such as `current-user` or an ISO 8601 duration) or `static` (`template` is an array of attribute values).
+    ///
+    /// Curation note: The vendor's document gives an `anyOf` of the dynamic and static shapes; both carry `type` and `template`, so one object with a free-form `template` is modelled.
+    ///
+    /// Schema: `#/components/schemas/DefaultValue`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DefaultValue {
+        pub r#type: DefaultValueType = "type" required,
+        /// A string (dynamic) or an array of attribute values (static).
+        pub template: ::serde_json::Value = "template" required,
+    }
 }
 runtime::open_enum! {
     /// Schema: `#/components/schemas/DefaultValue/properties/type`
@@ -644,23 +660,25 @@ runtime::open_enum! {
         Static = "static",
     }
 }
-/// The attribute this one is related to.
-///
-/// Schema: `#/components/schemas/AttributeRelationship`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct AttributeRelationship {
-    pub id: AttributeId,
+runtime::object! {
+    /// The attribute this one is related to.
+    ///
+    /// Schema: `#/components/schemas/AttributeRelationship`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AttributeRelationship {
+        pub id: AttributeId = "id" required,
+    }
 }
-/// Configuration of currency attributes.
-///
-/// Schema: `#/components/schemas/CurrencyConfig`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct CurrencyConfig {
-    /// ISO 4217 code values are stored in.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub default_currency_code: Option<String>,
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub display_type: Option<CurrencyConfigDisplayType>,
+runtime::object! {
+    /// Configuration of currency attributes.
+    ///
+    /// Schema: `#/components/schemas/CurrencyConfig`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CurrencyConfig {
+        /// ISO 4217 code values are stored in.
+        pub default_currency_code: Option<String> = "default_currency_code" required,
+        pub display_type: Option<CurrencyConfigDisplayType> = "display_type" required,
+    }
 }
 runtime::open_enum! {
     /// Schema: `#/components/schemas/CurrencyConfig/properties/display_type`
@@ -671,176 +689,174 @@ runtime::open_enum! {
         Symbol = "symbol",
     }
 }
-/// Configuration of record-reference attributes.
-///
-/// Schema: `#/components/schemas/RecordReferenceConfig`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct RecordReferenceConfig {
-    /// Objects the referenced records may belong to (any when null or empty).
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub allowed_object_ids: Option<Vec<::uuid::Uuid>>,
-}
-/// Type-dependent configuration of an attribute.
-///
-/// Schema: `#/components/schemas/AttributeConfig`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct AttributeConfig {
-    pub currency: CurrencyConfig,
-    pub record_reference: RecordReferenceConfig,
-}
-/// An attribute (field) of an object or list.
-///
-/// Curation note: The vendor's document enumerates the currency codes of `default_currency_code`; kept a plain string here because the list differs from the records spec's and grows.
-///
-/// Schema: `#/components/schemas/Attribute`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct Attribute {
-    pub id: AttributeId,
-    /// Title shown across the app.
-    pub title: String,
-    /// Text description of the attribute.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub description: Option<String>,
-    /// Unique slug used in API responses and URLs.
-    pub api_slug: String,
-    pub r#type: AttributeType,
-    /// Defined by Attio rather than by a user.
-    pub is_system_attribute: bool,
-    /// Whether values can be written (false for enriched system attributes).
-    pub is_writable: bool,
-    /// New records or entries must have a value.
-    pub is_required: bool,
-    /// New values must be unique.
-    pub is_unique: bool,
-    /// The attribute holds several values.
-    pub is_multiselect: bool,
-    /// A default value is set.
-    pub is_default_value_enabled: bool,
-    /// The attribute is archived.
-    pub is_archived: bool,
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub default_value: Option<DefaultValue>,
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub relationship: Option<AttributeRelationship>,
-    /// When the attribute was created.
-    pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
-    pub config: AttributeConfig,
-}
-/// Schema: `#/components/schemas/AttributeListResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct AttributeListResponse {
-    pub data: Vec<Attribute>,
-}
-/// Schema: `#/components/schemas/AttributeResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct AttributeResponse {
-    pub data: Attribute,
-}
-/// Schema: `#/components/schemas/SelectOptionId`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct SelectOptionId {
-    pub workspace_id: ::uuid::Uuid,
-    pub object_id: ::uuid::Uuid,
-    pub attribute_id: ::uuid::Uuid,
-    pub option_id: ::uuid::Uuid,
-}
-/// An option of a select attribute.
-///
-/// Schema: `#/components/schemas/SelectOption`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct SelectOption {
-    pub id: SelectOptionId,
-    /// The option's title.
-    pub title: String,
-    /// Whether the option is archived.
-    pub is_archived: bool,
-}
-/// Schema: `#/components/schemas/SelectOptionListResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct SelectOptionListResponse {
-    pub data: Vec<SelectOption>,
-}
-/// Schema: `#/components/schemas/StatusId`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct StatusId {
-    pub workspace_id: ::uuid::Uuid,
-    pub object_id: ::uuid::Uuid,
-    pub attribute_id: ::uuid::Uuid,
-    pub status_id: ::uuid::Uuid,
-}
-/// A status of a status attribute.
-///
-/// Schema: `#/components/schemas/Status`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct Status {
-    pub id: StatusId,
-    /// The status's title.
-    pub title: String,
-    /// Whether the status is archived.
-    pub is_archived: bool,
-    /// Whether reaching this status shows a celebration in the app.
-    pub celebration_enabled: bool,
-    /// Target time in this status, an ISO 8601 duration.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub target_time_in_status: Option<String>,
-}
-/// Schema: `#/components/schemas/StatusListResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct StatusListResponse {
-    pub data: Vec<Status>,
-}
-/// The access token's identity; only `active` when the token is inactive.
-///
-/// Schema: `#/components/schemas/TokenInfo`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct TokenInfo {
-    /// Whether the token is active and usable.
-    pub active: bool,
-    /// Space-separated scopes of the token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
-    /// App ID of the OAuth application that requested the token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_type: Option<TokenInfoTokenType>,
-    /// Expiry, in seconds since 1970-01-01 UTC (null when it does not expire).
+runtime::object! {
+    /// Configuration of record-reference attributes.
     ///
-    /// `None`: absent; `Some(None)`: explicitly `null`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
-    pub exp: Option<Option<i64>>,
-    /// Issue time, in seconds since 1970-01-01 UTC.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iat: Option<i64>,
-    /// The workspace ID (bearer tokens grant workspace-level access).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sub: Option<::uuid::Uuid>,
-    /// Intended audience (the client ID).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aud: Option<String>,
-    /// Issuer, always attio.com.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iss: Option<String>,
-    /// The workspace member who authorised the token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authorized_by_workspace_member_id: Option<::uuid::Uuid>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub workspace_id: Option<::uuid::Uuid>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub workspace_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub workspace_slug: Option<String>,
-    /// `None`: absent; `Some(None)`: explicitly `null`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
-    pub workspace_logo_url: Option<Option<String>>,
+    /// Schema: `#/components/schemas/RecordReferenceConfig`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct RecordReferenceConfig {
+        /// Objects the referenced records may belong to (any when null or empty).
+        pub allowed_object_ids: Option<Vec<::uuid::Uuid>> = "allowed_object_ids" required,
+    }
+}
+runtime::object! {
+    /// Type-dependent configuration of an attribute.
+    ///
+    /// Schema: `#/components/schemas/AttributeConfig`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AttributeConfig {
+        pub currency: CurrencyConfig = "currency" required,
+        pub record_reference: RecordReferenceConfig = "record_reference" required,
+    }
+}
+runtime::object! {
+    /// An attribute (field) of an object or list.
+    ///
+    /// Curation note: The vendor's document enumerates the currency codes of `default_currency_code`; kept a plain string here because the list differs from the records spec's and grows.
+    ///
+    /// Schema: `#/components/schemas/Attribute`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Attribute {
+        pub id: AttributeId = "id" required,
+        /// Title shown across the app.
+        pub title: String = "title" required,
+        /// Text description of the attribute.
+        pub description: Option<String> = "description" required,
+        /// Unique slug used in API responses and URLs.
+        pub api_slug: String = "api_slug" required,
+        pub r#type: AttributeType = "type" required,
+        /// Defined by Attio rather than by a user.
+        pub is_system_attribute: bool = "is_system_attribute" required,
+        /// Whether values can be written (false for enriched system attributes).
+        pub is_writable: bool = "is_writable" required,
+        /// New records or entries must have a value.
+        pub is_required: bool = "is_required" required,
+        /// New values must be unique.
+        pub is_unique: bool = "is_unique" required,
+        /// The attribute holds several values.
+        pub is_multiselect: bool = "is_multiselect" required,
+        /// A default value is set.
+        pub is_default_value_enabled: bool = "is_default_value_enabled" required,
+        /// The attribute is archived.
+        pub is_archived: bool = "is_archived" required,
+        pub default_value: Option<DefaultValue> = "default_value" required,
+        pub relationship: Option<AttributeRelationship> = "relationship" required,
+        /// When the attribute was created.
+        pub created_at: ::chrono::DateTime<::chrono::FixedOffset> = "created_at" required,
+        pub config: AttributeConfig = "config" required,
+    }
+}
+runtime::object! {
+    /// Schema: `#/components/schemas/AttributeListResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AttributeListResponse {
+        pub data: Vec<Attribute> = "data" required,
+    }
+}
+runtime::object! {
+    /// Schema: `#/components/schemas/AttributeResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AttributeResponse {
+        pub data: Attribute = "data" required,
+    }
+}
+runtime::object! {
+    /// Schema: `#/components/schemas/SelectOptionId`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SelectOptionId {
+        pub workspace_id: ::uuid::Uuid = "workspace_id" required,
+        pub object_id: ::uuid::Uuid = "object_id" required,
+        pub attribute_id: ::uuid::Uuid = "attribute_id" required,
+        pub option_id: ::uuid::Uuid = "option_id" required,
+    }
+}
+runtime::object! {
+    /// An option of a select attribute.
+    ///
+    /// Schema: `#/components/schemas/SelectOption`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SelectOption {
+        pub id: SelectOptionId = "id" required,
+        /// The option's title.
+        pub title: String = "title" required,
+        /// Whether the option is archived.
+        pub is_archived: bool = "is_archived" required,
+    }
+}
+runtime::object! {
+    /// Schema: `#/components/schemas/SelectOptionListResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SelectOptionListResponse {
+        pub data: Vec<SelectOption> = "data" required,
+    }
+}
+runtime::object! {
+    /// Schema: `#/components/schemas/StatusId`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct StatusId {
+        pub workspace_id: ::uuid::Uuid = "workspace_id" required,
+        pub object_id: ::uuid::Uuid = "object_id" required,
+        pub attribute_id: ::uuid::Uuid = "attribute_id" required,
+        pub status_id: ::uuid::Uuid = "status_id" required,
+    }
+}
+runtime::object! {
+    /// A status of a status attribute.
+    ///
+    /// Schema: `#/components/schemas/Status`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Status {
+        pub id: StatusId = "id" required,
+        /// The status's title.
+        pub title: String = "title" required,
+        /// Whether the status is archived.
+        pub is_archived: bool = "is_archived" required,
+        /// Whether reaching this status shows a celebration in the app.
+        pub celebration_enabled: bool = "celebration_enabled" required,
+        /// Target time in this status, an ISO 8601 duration.
+        pub target_time_in_status: Option<String> = "target_time_in_status" required,
+    }
+}
+runtime::object! {
+    /// Schema: `#/components/schemas/StatusListResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct StatusListResponse {
+        pub data: Vec<Status> = "data" required,
+    }
+}
+runtime::object! {
+    /// The access token's identity; only `active` when the token is inactive.
+    ///
+    /// Schema: `#/components/schemas/TokenInfo`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct TokenInfo {
+        /// Whether the token is active and usable.
+        pub active: bool = "active" required,
+        /// Space-separated scopes of the token.
+        pub scope: Option<String> = "scope" optional,
+        /// App ID of the OAuth application that requested the token.
+        pub client_id: Option<String> = "client_id" optional,
+        pub token_type: Option<TokenInfoTokenType> = "token_type" optional,
+        /// Expiry, in seconds since 1970-01-01 UTC (null when it does not expire).
+        ///
+        /// `None`: absent; `Some(None)`: explicitly `null`.
+        pub exp: Option<Option<i64>> = "exp" double_option,
+        /// Issue time, in seconds since 1970-01-01 UTC.
+        pub iat: Option<i64> = "iat" optional,
+        /// The workspace ID (bearer tokens grant workspace-level access).
+        pub sub: Option<::uuid::Uuid> = "sub" optional,
+        /// Intended audience (the client ID).
+        pub aud: Option<String> = "aud" optional,
+        /// Issuer, always attio.com.
+        pub iss: Option<String> = "iss" optional,
+        /// The workspace member who authorised the token.
+        pub authorized_by_workspace_member_id: Option<::uuid::Uuid> = "authorized_by_workspace_member_id" optional,
+        pub workspace_id: Option<::uuid::Uuid> = "workspace_id" optional,
+        pub workspace_name: Option<String> = "workspace_name" optional,
+        pub workspace_slug: Option<String> = "workspace_slug" optional,
+        /// `None`: absent; `Some(None)`: explicitly `null`.
+        pub workspace_logo_url: Option<Option<String>> = "workspace_logo_url" double_option,
+    }
 }
 runtime::open_enum! {
     /// Schema: `#/components/schemas/TokenInfo/properties/token_type`

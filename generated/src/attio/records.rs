@@ -652,32 +652,33 @@ runtime::error_enum! {
         TooManyRequests(Error2) = "429 TooManyRequests",
     }
 }
-/// Body of a record search.
-///
-/// Schema: `#/components/schemas/SearchRecordsRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct SearchRecordsRequest {
-    /// Text to search for; an empty string returns a default set of results.
-    pub query: String,
-    /// The maximum number of results (default 25).
+runtime::object! {
+    /// Body of a record search.
     ///
-    /// Default when absent: `25`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i64>,
-    /// Slugs or IDs of the objects to search.
-    pub objects: Vec<String>,
-    pub request_as: SearchRequestAs,
+    /// Schema: `#/components/schemas/SearchRecordsRequest`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SearchRecordsRequest {
+        /// Text to search for; an empty string returns a default set of results.
+        pub query: String = "query" required,
+        /// The maximum number of results (default 25).
+        ///
+        /// Default when absent: `25`.
+        pub limit: Option<i64> = "limit" optional,
+        /// Slugs or IDs of the objects to search.
+        pub objects: Vec<String> = "objects" required,
+        pub request_as: SearchRequestAs = "request_as" required,
+    }
 }
-/// Whose view to search with: the whole workspace (`workspace`), or what one workspace member can see (`workspace-member` with either `workspace_member_id` or `email_address`).
-///
-/// Schema: `#/components/schemas/SearchRequestAs`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct SearchRequestAs {
-    pub r#type: SearchRequestAsType,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub workspace_member_id: Option<::uuid::Uuid>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email_address: Option<String>,
+runtime::object! {
+    /// Whose view to search with: the whole workspace (`workspace`), or what one workspace member can see (`workspace-member` with either `workspace_member_id` or `email_address`).
+    ///
+    /// Schema: `#/components/schemas/SearchRequestAs`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SearchRequestAs {
+        pub r#type: SearchRequestAsType = "type" required,
+        pub workspace_member_id: Option<::uuid::Uuid> = "workspace_member_id" optional,
+        pub email_address: Option<String> = "email_address" optional,
+    }
 }
 runtime::open_enum! {
     /// Schema: `#/components/schemas/SearchRequestAs/properties/type`
@@ -686,82 +687,81 @@ runtime::open_enum! {
         WorkspaceMember = "workspace-member",
     }
 }
-/// One record found by a search.
-///
-/// Schema: `#/components/schemas/SearchResult`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct SearchResult {
-    pub id: RecordId,
-    /// A human-readable label for the record.
-    pub record_text: String,
-    /// The record's image URL.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub record_image: Option<String>,
-    /// The slug of the record's object.
-    pub object_slug: String,
-    /// People only - the person's email addresses.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email_addresses: Option<Vec<String>>,
-    /// People only - the person's phone numbers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone_numbers: Option<Vec<String>>,
-    /// Companies only - the company's domains.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domains: Option<Vec<String>>,
+runtime::object! {
+    /// One record found by a search.
+    ///
+    /// Schema: `#/components/schemas/SearchResult`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SearchResult {
+        pub id: RecordId = "id" required,
+        /// A human-readable label for the record.
+        pub record_text: String = "record_text" required,
+        /// The record's image URL.
+        pub record_image: Option<String> = "record_image" required,
+        /// The slug of the record's object.
+        pub object_slug: String = "object_slug" required,
+        /// People only - the person's email addresses.
+        pub email_addresses: Option<Vec<String>> = "email_addresses" optional,
+        /// People only - the person's phone numbers.
+        pub phone_numbers: Option<Vec<String>> = "phone_numbers" optional,
+        /// Companies only - the company's domains.
+        pub domains: Option<Vec<String>> = "domains" optional,
+    }
 }
-/// Schema: `#/components/schemas/SearchRecordsResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct SearchRecordsResponse {
-    pub data: Vec<SearchResult>,
+runtime::object! {
+    /// Schema: `#/components/schemas/SearchRecordsResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SearchRecordsResponse {
+        pub data: Vec<SearchResult> = "data" required,
+    }
 }
-/// Attio's error envelope.
-///
-/// Schema: `#/components/schemas/Error`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct Error2 {
-    /// The HTTP status code, repeated in the body.
-    pub status_code: i64,
-    /// The error category, e.g. `invalid_request_error`.
-    pub r#type: String,
-    /// A machine-readable error code, e.g. `filter_error`, `value_not_found`, `missing_value`, `validation_type`, `not_found`.
-    pub code: String,
-    /// A human-readable description of the error.
-    pub message: String,
+runtime::object! {
+    /// Attio's error envelope.
+    ///
+    /// Schema: `#/components/schemas/Error`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Error2 {
+        /// The HTTP status code, repeated in the body.
+        pub status_code: i64 = "status_code" required,
+        /// The error category, e.g. `invalid_request_error`.
+        pub r#type: String = "type" required,
+        /// A machine-readable error code, e.g. `filter_error`, `value_not_found`, `missing_value`, `validation_type`, `not_found`.
+        pub code: String = "code" required,
+        /// A human-readable description of the error.
+        pub message: String = "message" required,
+    }
 }
 /// An empty JSON object (`{}`).
 ///
 /// Schema: `#/components/schemas/EmptyResponse`
 pub type EmptyResponse = ::serde_json::Map<String, ::serde_json::Value>;
-/// Query body for listing records. All fields are optional.
-///
-/// Schema: `#/components/schemas/ListRecordsRequest`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ListRecordsRequest {
-    /// A filter object restricting results to a subset of records (see Attio's filtering and sorting guide). Cannot be combined with `filter_view_id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filter: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// UUID of a saved view on this object; results are filtered with that view's filter configuration. Cannot be combined with `filter`. Sorts, limit and offset are not taken from the view.
+runtime::object! {
+    /// Query body for listing records. All fields are optional.
     ///
-    /// Curation note: Neither Attio's OpenAPI document as published on 2025-10-01 (the copy compared here, whose body has filter, sorts, limit and offset) nor the List records reference page lists it; third-party Attio clients send it. Kept as an optional field; its wire behaviour is not confirmed by a vendor document.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filter_view_id: Option<::uuid::Uuid>,
-    /// Sort criteria, applied in order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sorts: Option<Vec<RecordSort>>,
-    /// The maximum number of results to return. Defaults to 500.
-    ///
-    /// Curation note: Documented as `number`; modelled as integer because it is a count and every example is a whole number.
-    ///
-    /// Default when absent: `500`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i64>,
-    /// The number of results to skip over before returning. Defaults to 0.
-    ///
-    /// Curation note: Documented as `number`; modelled as integer because it is a count and every example is a whole number.
-    ///
-    /// Default when absent: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub offset: Option<i64>,
+    /// Schema: `#/components/schemas/ListRecordsRequest`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ListRecordsRequest {
+        /// A filter object restricting results to a subset of records (see Attio's filtering and sorting guide). Cannot be combined with `filter_view_id`.
+        pub filter: Option<::serde_json::Map<String, ::serde_json::Value>> = "filter" optional,
+        /// UUID of a saved view on this object; results are filtered with that view's filter configuration. Cannot be combined with `filter`. Sorts, limit and offset are not taken from the view.
+        ///
+        /// Curation note: Neither Attio's OpenAPI document as published on 2025-10-01 (the copy compared here, whose body has filter, sorts, limit and offset) nor the List records reference page lists it; third-party Attio clients send it. Kept as an optional field; its wire behaviour is not confirmed by a vendor document.
+        pub filter_view_id: Option<::uuid::Uuid> = "filter_view_id" optional,
+        /// Sort criteria, applied in order.
+        pub sorts: Option<Vec<RecordSort>> = "sorts" optional,
+        /// The maximum number of results to return. Defaults to 500.
+        ///
+        /// Curation note: Documented as `number`; modelled as integer because it is a count and every example is a whole number.
+        ///
+        /// Default when absent: `500`.
+        pub limit: Option<i64> = "limit" optional,
+        /// The number of results to skip over before returning. Defaults to 0.
+        ///
+        /// Curation note: Documented as `number`; modelled as integer because it is a count and every example is a whole number.
+        ///
+        /// Default when absent: `0`.
+        pub offset: Option<i64> = "offset" optional,
+    }
 }
 /// Sort either by an attribute of the object or by a path through record references.
 ///
@@ -786,41 +786,47 @@ runtime::open_enum! {
         Desc = "desc",
     }
 }
-/// Sort by an attribute.
-///
-/// Schema: `#/components/schemas/SortByAttribute`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct SortByAttribute {
-    pub direction: SortDirection,
-    /// A slug or ID identifying the attribute to sort by.
-    pub attribute: String,
-    /// Which field of the value to sort by, e.g. `last_name` on a name value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
+runtime::object! {
+    /// Sort by an attribute.
+    ///
+    /// Schema: `#/components/schemas/SortByAttribute`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SortByAttribute {
+        pub direction: SortDirection = "direction" required,
+        /// A slug or ID identifying the attribute to sort by.
+        pub attribute: String = "attribute" required,
+        /// Which field of the value to sort by, e.g. `last_name` on a name value.
+        pub field: Option<String> = "field" optional,
+    }
 }
-/// Sort by an attribute reached through record-reference attributes or parent records.
-///
-/// Schema: `#/components/schemas/SortByPath`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct SortByPath {
-    pub direction: SortDirection,
-    /// Tuples of \[object or list slug/ID, attribute slug/ID\]; the first tuple must start with the object being queried, e.g. `[["people", "company"], ["companies", "name"]]`.
-    pub path: Vec<Vec<String>>,
-    /// Which field of the value to sort by.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
+runtime::object! {
+    /// Sort by an attribute reached through record-reference attributes or parent records.
+    ///
+    /// Schema: `#/components/schemas/SortByPath`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SortByPath {
+        pub direction: SortDirection = "direction" required,
+        /// Tuples of \[object or list slug/ID, attribute slug/ID\]; the first tuple must start with the object being queried, e.g. `[["people", "company"], ["companies", "name"]]`.
+        pub path: Vec<Vec<String>> = "path" required,
+        /// Which field of the value to sort by.
+        pub field: Option<String> = "field" optional,
+    }
 }
-/// Request body for creating, asserting or updating a record.
-///
-/// Schema: `#/components/schemas/RecordWriteRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct RecordWriteRequest {
-    pub data: RecordWriteRequestData,
+runtime::object! {
+    /// Request body for creating, asserting or updating a record.
+    ///
+    /// Schema: `#/components/schemas/RecordWriteRequest`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RecordWriteRequest {
+        pub data: RecordWriteRequestData = "data" required,
+    }
 }
-/// Schema: `#/components/schemas/RecordWriteRequest/properties/data`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct RecordWriteRequestData {
-    pub values: RecordValuesInput,
+runtime::object! {
+    /// Schema: `#/components/schemas/RecordWriteRequest/properties/data`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RecordWriteRequestData {
+        pub values: RecordValuesInput = "values" required,
+    }
 }
 /// Attribute values to write, keyed by attribute `api_slug` or `attribute_id`. Each value is either a single value (for single-value attributes) or an array of values. Attio accepts many input shapes per attribute type: raw strings/numbers/booleans (e.g. `"alice@app.attio.com"`, `42`, `true`) or objects such as `{"first_name": ..., "last_name": ..., "full_name": ...}`, `{"target_object": "companies", "target_record_id": ...}`, `{"option": "Medium"}`, `{"status": "In Progress"}`, `{"currency_value": 99}`, `{"original_phone_number": "+15558675309"}` or a location object.
 ///
@@ -828,85 +834,91 @@ pub struct RecordWriteRequestData {
 ///
 /// Schema: `#/components/schemas/RecordValuesInput`
 pub type RecordValuesInput = ::serde_json::Map<String, ::serde_json::Value>;
-/// Schema: `#/components/schemas/RecordId`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct RecordId {
-    /// The workspace this record belongs to.
-    pub workspace_id: ::uuid::Uuid,
-    /// The object this record belongs to.
-    pub object_id: ::uuid::Uuid,
-    /// The ID of this record.
-    pub record_id: ::uuid::Uuid,
+runtime::object! {
+    /// Schema: `#/components/schemas/RecordId`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RecordId {
+        /// The workspace this record belongs to.
+        pub workspace_id: ::uuid::Uuid = "workspace_id" required,
+        /// The object this record belongs to.
+        pub object_id: ::uuid::Uuid = "object_id" required,
+        /// The ID of this record.
+        pub record_id: ::uuid::Uuid = "record_id" required,
+    }
 }
-/// Schema: `#/components/schemas/Record`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct Record {
-    pub id: RecordId,
-    /// When this record was created (ISO 8601, nanosecond precision).
-    pub created_at: String,
-    /// A link to the record page in the Attio web app.
-    pub web_url: String,
-    pub values: RecordValues,
+runtime::object! {
+    /// Schema: `#/components/schemas/Record`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Record {
+        pub id: RecordId = "id" required,
+        /// When this record was created (ISO 8601, nanosecond precision).
+        pub created_at: String = "created_at" required,
+        /// A link to the record page in the Attio web app.
+        pub web_url: String = "web_url" required,
+        pub values: RecordValues = "values" required,
+    }
 }
 /// Maps each attribute `api_slug` to the array of that attribute's values on the record.
 ///
 /// Schema: `#/components/schemas/RecordValues`
 pub type RecordValues = ::std::collections::BTreeMap<String, Vec<AttributeValue>>;
-/// Schema: `#/components/schemas/RecordResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct RecordResponse {
-    pub data: Record,
+runtime::object! {
+    /// Schema: `#/components/schemas/RecordResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RecordResponse {
+        pub data: Record = "data" required,
+    }
 }
-/// Schema: `#/components/schemas/RecordListResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct RecordListResponse {
-    pub data: Vec<Record>,
+runtime::object! {
+    /// Schema: `#/components/schemas/RecordListResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RecordListResponse {
+        pub data: Vec<Record> = "data" required,
+    }
 }
-/// Schema: `#/components/schemas/AttributeValueListResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct AttributeValueListResponse {
-    pub data: Vec<AttributeValue>,
+runtime::object! {
+    /// Schema: `#/components/schemas/AttributeValueListResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AttributeValueListResponse {
+        pub data: Vec<AttributeValue> = "data" required,
+    }
 }
-/// A list entry whose parent is the record.
-///
-/// Schema: `#/components/schemas/RecordEntry`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct RecordEntry {
-    /// The list the record is in.
-    pub list_id: ::uuid::Uuid,
-    /// Human-readable slug of the list.
-    pub list_api_slug: String,
-    /// The entry on the list.
-    pub entry_id: ::uuid::Uuid,
-    /// When this entry was created.
-    pub created_at: String,
-}
-/// Schema: `#/components/schemas/RecordEntryListResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct RecordEntryListResponse {
-    pub data: Vec<RecordEntry>,
-}
-/// An actor (API token, workspace member, system or app).
-///
-/// Schema: `#/components/schemas/Actor`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct Actor {
-    /// An ID identifying the actor (null for the system actor).
+runtime::object! {
+    /// A list entry whose parent is the record.
     ///
-    /// `None`: absent; `Some(None)`: explicitly `null`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
-    pub id: Option<Option<String>>,
-    /// `None`: absent; `Some(None)`: explicitly `null`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
-    pub r#type: Option<Option<ActorType>>,
+    /// Schema: `#/components/schemas/RecordEntry`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RecordEntry {
+        /// The list the record is in.
+        pub list_id: ::uuid::Uuid = "list_id" required,
+        /// Human-readable slug of the list.
+        pub list_api_slug: String = "list_api_slug" required,
+        /// The entry on the list.
+        pub entry_id: ::uuid::Uuid = "entry_id" required,
+        /// When this entry was created.
+        pub created_at: String = "created_at" required,
+    }
+}
+runtime::object! {
+    /// Schema: `#/components/schemas/RecordEntryListResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RecordEntryListResponse {
+        pub data: Vec<RecordEntry> = "data" required,
+    }
+}
+runtime::object! {
+    /// An actor (API token, workspace member, system or app).
+    ///
+    /// Schema: `#/components/schemas/Actor`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct Actor {
+        /// An ID identifying the actor (null for the system actor).
+        ///
+        /// `None`: absent; `Some(None)`: explicitly `null`.
+        pub id: Option<Option<String>> = "id" double_option,
+        /// `None`: absent; `Some(None)`: explicitly `null`.
+        pub r#type: Option<Option<ActorType>> = "type" double_option,
+    }
 }
 runtime::open_enum! {
     /// The type of actor.
@@ -1228,44 +1240,51 @@ runtime::open_enum! {
         Ac = "AC",
     }
 }
-/// Schema: `#/components/schemas/SelectOption`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct SelectOption {
-    pub id: SelectOptionId,
-    /// The title of the select option.
-    pub title: String,
-    /// Whether the option is archived.
-    pub is_archived: bool,
+runtime::object! {
+    /// Schema: `#/components/schemas/SelectOption`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SelectOption {
+        pub id: SelectOptionId = "id" required,
+        /// The title of the select option.
+        pub title: String = "title" required,
+        /// Whether the option is archived.
+        pub is_archived: bool = "is_archived" required,
+    }
 }
-/// Schema: `#/components/schemas/SelectOption/properties/id`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct SelectOptionId {
-    pub workspace_id: ::uuid::Uuid,
-    pub object_id: ::uuid::Uuid,
-    pub attribute_id: ::uuid::Uuid,
-    pub option_id: ::uuid::Uuid,
+runtime::object! {
+    /// Schema: `#/components/schemas/SelectOption/properties/id`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SelectOptionId {
+        pub workspace_id: ::uuid::Uuid = "workspace_id" required,
+        pub object_id: ::uuid::Uuid = "object_id" required,
+        pub attribute_id: ::uuid::Uuid = "attribute_id" required,
+        pub option_id: ::uuid::Uuid = "option_id" required,
+    }
 }
-/// Schema: `#/components/schemas/Status`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct Status {
-    pub id: StatusId,
-    /// The title of the status.
-    pub title: String,
-    /// Whether the status is archived.
-    pub is_archived: bool,
-    /// Whether reaching this status triggers a celebration in the UI.
-    pub celebration_enabled: bool,
-    /// Target time in this status as an ISO 8601 duration.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub target_time_in_status: Option<String>,
+runtime::object! {
+    /// Schema: `#/components/schemas/Status`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Status {
+        pub id: StatusId = "id" required,
+        /// The title of the status.
+        pub title: String = "title" required,
+        /// Whether the status is archived.
+        pub is_archived: bool = "is_archived" required,
+        /// Whether reaching this status triggers a celebration in the UI.
+        pub celebration_enabled: bool = "celebration_enabled" required,
+        /// Target time in this status as an ISO 8601 duration.
+        pub target_time_in_status: Option<String> = "target_time_in_status" required,
+    }
 }
-/// Schema: `#/components/schemas/Status/properties/id`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct StatusId {
-    pub workspace_id: ::uuid::Uuid,
-    pub object_id: ::uuid::Uuid,
-    pub attribute_id: ::uuid::Uuid,
-    pub status_id: ::uuid::Uuid,
+runtime::object! {
+    /// Schema: `#/components/schemas/Status/properties/id`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct StatusId {
+        pub workspace_id: ::uuid::Uuid = "workspace_id" required,
+        pub object_id: ::uuid::Uuid = "object_id" required,
+        pub attribute_id: ::uuid::Uuid = "attribute_id" required,
+        pub status_id: ::uuid::Uuid = "status_id" required,
+    }
 }
 runtime::tagged_union! {
     #[tag = "attribute_type"]
@@ -1311,22 +1330,22 @@ runtime::tagged_union! {
         TimestampValue(TimestampValue),
     }
 }
-/// A reference to an actor such as a workspace member.
-///
-/// Schema: `#/components/schemas/ActorReferenceValue`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ActorReferenceValue {
-    /// When this value became active (roughly its creation time).
-    pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
-    /// When this value was deactivated; null while the value is active.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    pub created_by_actor: Actor,
-    pub referenced_actor_type: ActorReferenceValueReferencedActorType,
-    /// The ID of the referenced actor.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub referenced_actor_id: Option<::uuid::Uuid>,
-    pub attribute_type: ActorReferenceValueAttributeType,
+runtime::object! {
+    /// A reference to an actor such as a workspace member.
+    ///
+    /// Schema: `#/components/schemas/ActorReferenceValue`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ActorReferenceValue {
+        /// When this value became active (roughly its creation time).
+        pub active_from: ::chrono::DateTime<::chrono::FixedOffset> = "active_from" required,
+        /// When this value was deactivated; null while the value is active.
+        pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>> = "active_until" required,
+        pub created_by_actor: Actor = "created_by_actor" required,
+        pub referenced_actor_type: ActorReferenceValueReferencedActorType = "referenced_actor_type" required,
+        /// The ID of the referenced actor.
+        pub referenced_actor_id: Option<::uuid::Uuid> = "referenced_actor_id" required,
+        pub attribute_type: ActorReferenceValueAttributeType = "attribute_type" required,
+    }
 }
 /// The type of the referenced actor.
 ///
@@ -1342,20 +1361,21 @@ runtime::open_enum! {
         ActorReference = "actor-reference",
     }
 }
-/// A checkbox (boolean) value.
-///
-/// Schema: `#/components/schemas/CheckboxValue`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct CheckboxValue {
-    /// When this value became active (roughly its creation time).
-    pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
-    /// When this value was deactivated; null while the value is active.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    pub created_by_actor: Actor,
-    /// Whether the checkbox is checked.
-    pub value: bool,
-    pub attribute_type: CheckboxValueAttributeType,
+runtime::object! {
+    /// A checkbox (boolean) value.
+    ///
+    /// Schema: `#/components/schemas/CheckboxValue`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CheckboxValue {
+        /// When this value became active (roughly its creation time).
+        pub active_from: ::chrono::DateTime<::chrono::FixedOffset> = "active_from" required,
+        /// When this value was deactivated; null while the value is active.
+        pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>> = "active_until" required,
+        pub created_by_actor: Actor = "created_by_actor" required,
+        /// Whether the checkbox is checked.
+        pub value: bool = "value" required,
+        pub attribute_type: CheckboxValueAttributeType = "attribute_type" required,
+    }
 }
 runtime::open_enum! {
     /// The attribute type of the value.
@@ -1365,27 +1385,23 @@ runtime::open_enum! {
         Checkbox = "checkbox",
     }
 }
-/// A currency amount.
-///
-/// Schema: `#/components/schemas/CurrencyValue`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct CurrencyValue {
-    /// When this value became active (roughly its creation time).
-    pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
-    /// When this value was deactivated; null while the value is active.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    pub created_by_actor: Actor,
-    /// The amount, a decimal with at most 4 decimal places.
-    pub currency_value: f64,
-    /// `None`: absent; `Some(None)`: explicitly `null`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
-    pub currency_code: Option<Option<CurrencyCode>>,
-    pub attribute_type: CurrencyValueAttributeType,
+runtime::object! {
+    /// A currency amount.
+    ///
+    /// Schema: `#/components/schemas/CurrencyValue`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CurrencyValue {
+        /// When this value became active (roughly its creation time).
+        pub active_from: ::chrono::DateTime<::chrono::FixedOffset> = "active_from" required,
+        /// When this value was deactivated; null while the value is active.
+        pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>> = "active_until" required,
+        pub created_by_actor: Actor = "created_by_actor" required,
+        /// The amount, a decimal with at most 4 decimal places.
+        pub currency_value: f64 = "currency_value" required,
+        /// `None`: absent; `Some(None)`: explicitly `null`.
+        pub currency_code: Option<Option<CurrencyCode>> = "currency_code" double_option,
+        pub attribute_type: CurrencyValueAttributeType = "attribute_type" required,
+    }
 }
 runtime::open_enum! {
     /// The attribute type of the value.
@@ -1395,22 +1411,23 @@ runtime::open_enum! {
         Currency = "currency",
     }
 }
-/// A calendar date (year, month, day) without time zone.
-///
-/// Curation note: Attio gives no format for this string; every example is a calendar date (YYYY-MM-DD), so we use format: date.
-///
-/// Schema: `#/components/schemas/DateValue`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct DateValue {
-    /// When this value became active (roughly its creation time).
-    pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
-    /// When this value was deactivated; null while the value is active.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    pub created_by_actor: Actor,
-    /// The date, e.g. `2023-01-01` (maximum `9999-12-31`).
-    pub value: ::chrono::NaiveDate,
-    pub attribute_type: DateValueAttributeType,
+runtime::object! {
+    /// A calendar date (year, month, day) without time zone.
+    ///
+    /// Curation note: Attio gives no format for this string; every example is a calendar date (YYYY-MM-DD), so we use format: date.
+    ///
+    /// Schema: `#/components/schemas/DateValue`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DateValue {
+        /// When this value became active (roughly its creation time).
+        pub active_from: ::chrono::DateTime<::chrono::FixedOffset> = "active_from" required,
+        /// When this value was deactivated; null while the value is active.
+        pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>> = "active_until" required,
+        pub created_by_actor: Actor = "created_by_actor" required,
+        /// The date, e.g. `2023-01-01` (maximum `9999-12-31`).
+        pub value: ::chrono::NaiveDate = "value" required,
+        pub attribute_type: DateValueAttributeType = "attribute_type" required,
+    }
 }
 runtime::open_enum! {
     /// The attribute type of the value.
@@ -1420,22 +1437,23 @@ runtime::open_enum! {
         Date = "date",
     }
 }
-/// A website domain.
-///
-/// Schema: `#/components/schemas/DomainValue`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct DomainValue {
-    /// When this value became active (roughly its creation time).
-    pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
-    /// When this value was deactivated; null while the value is active.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    pub created_by_actor: Actor,
-    /// The full domain.
-    pub domain: String,
-    /// The root domain.
-    pub root_domain: String,
-    pub attribute_type: DomainValueAttributeType,
+runtime::object! {
+    /// A website domain.
+    ///
+    /// Schema: `#/components/schemas/DomainValue`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DomainValue {
+        /// When this value became active (roughly its creation time).
+        pub active_from: ::chrono::DateTime<::chrono::FixedOffset> = "active_from" required,
+        /// When this value was deactivated; null while the value is active.
+        pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>> = "active_until" required,
+        pub created_by_actor: Actor = "created_by_actor" required,
+        /// The full domain.
+        pub domain: String = "domain" required,
+        /// The root domain.
+        pub root_domain: String = "root_domain" required,
+        pub attribute_type: DomainValueAttributeType = "attribute_type" required,
+    }
 }
 runtime::open_enum! {
     /// The attribute type of the value.
@@ -1445,25 +1463,26 @@ runtime::open_enum! {
         Domain = "domain",
     }
 }
-/// An email address, with its parsed parts.
-///
-/// Schema: `#/components/schemas/EmailAddressValue`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct EmailAddressValue {
-    /// When this value became active (roughly its creation time).
-    pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
-    /// When this value was deactivated; null while the value is active.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    pub created_by_actor: Actor,
-    /// The email address as originally entered.
-    pub original_email_address: String,
-    /// The normalised email address.
-    pub email_address: String,
-    pub email_domain: String,
-    pub email_root_domain: String,
-    pub email_local_specifier: String,
-    pub attribute_type: EmailAddressValueAttributeType,
+runtime::object! {
+    /// An email address, with its parsed parts.
+    ///
+    /// Schema: `#/components/schemas/EmailAddressValue`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct EmailAddressValue {
+        /// When this value became active (roughly its creation time).
+        pub active_from: ::chrono::DateTime<::chrono::FixedOffset> = "active_from" required,
+        /// When this value was deactivated; null while the value is active.
+        pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>> = "active_until" required,
+        pub created_by_actor: Actor = "created_by_actor" required,
+        /// The email address as originally entered.
+        pub original_email_address: String = "original_email_address" required,
+        /// The normalised email address.
+        pub email_address: String = "email_address" required,
+        pub email_domain: String = "email_domain" required,
+        pub email_root_domain: String = "email_root_domain" required,
+        pub email_local_specifier: String = "email_local_specifier" required,
+        pub attribute_type: EmailAddressValueAttributeType = "attribute_type" required,
+    }
 }
 runtime::open_enum! {
     /// The attribute type of the value.
@@ -1473,22 +1492,23 @@ runtime::open_enum! {
         EmailAddress = "email-address",
     }
 }
-/// A reference to another record.
-///
-/// Schema: `#/components/schemas/RecordReferenceValue`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct RecordReferenceValue {
-    /// When this value became active (roughly its creation time).
-    pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
-    /// When this value was deactivated; null while the value is active.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    pub created_by_actor: Actor,
-    /// Slug of the object the referenced record belongs to.
-    pub target_object: String,
-    /// The ID of the referenced record.
-    pub target_record_id: ::uuid::Uuid,
-    pub attribute_type: RecordReferenceValueAttributeType,
+runtime::object! {
+    /// A reference to another record.
+    ///
+    /// Schema: `#/components/schemas/RecordReferenceValue`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RecordReferenceValue {
+        /// When this value became active (roughly its creation time).
+        pub active_from: ::chrono::DateTime<::chrono::FixedOffset> = "active_from" required,
+        /// When this value was deactivated; null while the value is active.
+        pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>> = "active_until" required,
+        pub created_by_actor: Actor = "created_by_actor" required,
+        /// Slug of the object the referenced record belongs to.
+        pub target_object: String = "target_object" required,
+        /// The ID of the referenced record.
+        pub target_record_id: ::uuid::Uuid = "target_record_id" required,
+        pub attribute_type: RecordReferenceValueAttributeType = "attribute_type" required,
+    }
 }
 runtime::open_enum! {
     /// The attribute type of the value.
@@ -1498,22 +1518,23 @@ runtime::open_enum! {
         RecordReference = "record-reference",
     }
 }
-/// An interaction such as an email or meeting (system-maintained).
-///
-/// Schema: `#/components/schemas/InteractionValue`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct InteractionValue {
-    /// When this value became active (roughly its creation time).
-    pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
-    /// When this value was deactivated; null while the value is active.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    pub created_by_actor: Actor,
-    pub interaction_type: InteractionValueInteractionType,
-    /// When the interaction occurred.
-    pub interacted_at: ::chrono::DateTime<::chrono::FixedOffset>,
-    pub owner_actor: Actor,
-    pub attribute_type: InteractionValueAttributeType,
+runtime::object! {
+    /// An interaction such as an email or meeting (system-maintained).
+    ///
+    /// Schema: `#/components/schemas/InteractionValue`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct InteractionValue {
+        /// When this value became active (roughly its creation time).
+        pub active_from: ::chrono::DateTime<::chrono::FixedOffset> = "active_from" required,
+        /// When this value was deactivated; null while the value is active.
+        pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>> = "active_until" required,
+        pub created_by_actor: Actor = "created_by_actor" required,
+        pub interaction_type: InteractionValueInteractionType = "interaction_type" required,
+        /// When the interaction occurred.
+        pub interacted_at: ::chrono::DateTime<::chrono::FixedOffset> = "interacted_at" required,
+        pub owner_actor: Actor = "owner_actor" required,
+        pub attribute_type: InteractionValueAttributeType = "attribute_type" required,
+    }
 }
 runtime::open_enum! {
     /// The kind of interaction.
@@ -1536,47 +1557,38 @@ runtime::open_enum! {
         Interaction = "interaction",
     }
 }
-/// A physical location / address.
-///
-/// Schema: `#/components/schemas/LocationValue`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct LocationValue {
-    /// When this value became active (roughly its creation time).
-    pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
-    /// When this value was deactivated; null while the value is active.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    pub created_by_actor: Actor,
-    /// First address line.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub line_1: Option<String>,
-    /// Second address line.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub line_2: Option<String>,
-    /// Third address line.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub line_3: Option<String>,
-    /// Fourth address line.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub line_4: Option<String>,
-    /// Town, neighbourhood or area.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub locality: Option<String>,
-    /// State, county, province or region.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub region: Option<String>,
-    /// Postcode or zip code.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub postcode: Option<String>,
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub country_code: Option<CountryCode>,
-    /// Latitude as a decimal string (up to 9 decimal places).
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub latitude: Option<String>,
-    /// Longitude as a decimal string (up to 9 decimal places).
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub longitude: Option<String>,
-    pub attribute_type: LocationValueAttributeType,
+runtime::object! {
+    /// A physical location / address.
+    ///
+    /// Schema: `#/components/schemas/LocationValue`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct LocationValue {
+        /// When this value became active (roughly its creation time).
+        pub active_from: ::chrono::DateTime<::chrono::FixedOffset> = "active_from" required,
+        /// When this value was deactivated; null while the value is active.
+        pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>> = "active_until" required,
+        pub created_by_actor: Actor = "created_by_actor" required,
+        /// First address line.
+        pub line_1: Option<String> = "line_1" required,
+        /// Second address line.
+        pub line_2: Option<String> = "line_2" required,
+        /// Third address line.
+        pub line_3: Option<String> = "line_3" required,
+        /// Fourth address line.
+        pub line_4: Option<String> = "line_4" required,
+        /// Town, neighbourhood or area.
+        pub locality: Option<String> = "locality" required,
+        /// State, county, province or region.
+        pub region: Option<String> = "region" required,
+        /// Postcode or zip code.
+        pub postcode: Option<String> = "postcode" required,
+        pub country_code: Option<CountryCode> = "country_code" required,
+        /// Latitude as a decimal string (up to 9 decimal places).
+        pub latitude: Option<String> = "latitude" required,
+        /// Longitude as a decimal string (up to 9 decimal places).
+        pub longitude: Option<String> = "longitude" required,
+        pub attribute_type: LocationValueAttributeType = "attribute_type" required,
+    }
 }
 runtime::open_enum! {
     /// The attribute type of the value.
@@ -1586,20 +1598,21 @@ runtime::open_enum! {
         Location = "location",
     }
 }
-/// A number (stored as a 64-bit float).
-///
-/// Schema: `#/components/schemas/NumberValue`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct NumberValue {
-    /// When this value became active (roughly its creation time).
-    pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
-    /// When this value was deactivated; null while the value is active.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    pub created_by_actor: Actor,
-    /// The number.
-    pub value: f64,
-    pub attribute_type: NumberValueAttributeType,
+runtime::object! {
+    /// A number (stored as a 64-bit float).
+    ///
+    /// Schema: `#/components/schemas/NumberValue`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct NumberValue {
+        /// When this value became active (roughly its creation time).
+        pub active_from: ::chrono::DateTime<::chrono::FixedOffset> = "active_from" required,
+        /// When this value was deactivated; null while the value is active.
+        pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>> = "active_until" required,
+        pub created_by_actor: Actor = "created_by_actor" required,
+        /// The number.
+        pub value: f64 = "value" required,
+        pub attribute_type: NumberValueAttributeType = "attribute_type" required,
+    }
 }
 runtime::open_enum! {
     /// The attribute type of the value.
@@ -1609,21 +1622,22 @@ runtime::open_enum! {
         Number = "number",
     }
 }
-/// A person's name.
-///
-/// Schema: `#/components/schemas/PersonalNameValue`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct PersonalNameValue {
-    /// When this value became active (roughly its creation time).
-    pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
-    /// When this value was deactivated; null while the value is active.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    pub created_by_actor: Actor,
-    pub first_name: String,
-    pub last_name: String,
-    pub full_name: String,
-    pub attribute_type: PersonalNameValueAttributeType,
+runtime::object! {
+    /// A person's name.
+    ///
+    /// Schema: `#/components/schemas/PersonalNameValue`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PersonalNameValue {
+        /// When this value became active (roughly its creation time).
+        pub active_from: ::chrono::DateTime<::chrono::FixedOffset> = "active_from" required,
+        /// When this value was deactivated; null while the value is active.
+        pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>> = "active_until" required,
+        pub created_by_actor: Actor = "created_by_actor" required,
+        pub first_name: String = "first_name" required,
+        pub last_name: String = "last_name" required,
+        pub full_name: String = "full_name" required,
+        pub attribute_type: PersonalNameValueAttributeType = "attribute_type" required,
+    }
 }
 runtime::open_enum! {
     /// The attribute type of the value.
@@ -1633,24 +1647,24 @@ runtime::open_enum! {
         PersonalName = "personal-name",
     }
 }
-/// A phone number.
-///
-/// Schema: `#/components/schemas/PhoneNumberValue`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct PhoneNumberValue {
-    /// When this value became active (roughly its creation time).
-    pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
-    /// When this value was deactivated; null while the value is active.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    pub created_by_actor: Actor,
-    /// The phone number as originally entered.
-    pub original_phone_number: String,
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub country_code: Option<CountryCode>,
-    /// The phone number in E.164 form.
-    pub phone_number: String,
-    pub attribute_type: PhoneNumberValueAttributeType,
+runtime::object! {
+    /// A phone number.
+    ///
+    /// Schema: `#/components/schemas/PhoneNumberValue`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PhoneNumberValue {
+        /// When this value became active (roughly its creation time).
+        pub active_from: ::chrono::DateTime<::chrono::FixedOffset> = "active_from" required,
+        /// When this value was deactivated; null while the value is active.
+        pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>> = "active_until" required,
+        pub created_by_actor: Actor = "created_by_actor" required,
+        /// The phone number as originally entered.
+        pub original_phone_number: String = "original_phone_number" required,
+        pub country_code: Option<CountryCode> = "country_code" required,
+        /// The phone number in E.164 form.
+        pub phone_number: String = "phone_number" required,
+        pub attribute_type: PhoneNumberValueAttributeType = "attribute_type" required,
+    }
 }
 runtime::open_enum! {
     /// The attribute type of the value.
@@ -1660,19 +1674,20 @@ runtime::open_enum! {
         PhoneNumber = "phone-number",
     }
 }
-/// A status (pipeline stage) value.
-///
-/// Schema: `#/components/schemas/StatusValue`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct StatusValue {
-    /// When this value became active (roughly its creation time).
-    pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
-    /// When this value was deactivated; null while the value is active.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    pub created_by_actor: Actor,
-    pub status: Status,
-    pub attribute_type: StatusValueAttributeType,
+runtime::object! {
+    /// A status (pipeline stage) value.
+    ///
+    /// Schema: `#/components/schemas/StatusValue`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct StatusValue {
+        /// When this value became active (roughly its creation time).
+        pub active_from: ::chrono::DateTime<::chrono::FixedOffset> = "active_from" required,
+        /// When this value was deactivated; null while the value is active.
+        pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>> = "active_until" required,
+        pub created_by_actor: Actor = "created_by_actor" required,
+        pub status: Status = "status" required,
+        pub attribute_type: StatusValueAttributeType = "attribute_type" required,
+    }
 }
 runtime::open_enum! {
     /// The attribute type of the value.
@@ -1682,20 +1697,21 @@ runtime::open_enum! {
         Status = "status",
     }
 }
-/// A star rating from 0 to 5.
-///
-/// Schema: `#/components/schemas/RatingValue`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct RatingValue {
-    /// When this value became active (roughly its creation time).
-    pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
-    /// When this value was deactivated; null while the value is active.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    pub created_by_actor: Actor,
-    /// The rating, 0 to 5 inclusive.
-    pub value: f64,
-    pub attribute_type: RatingValueAttributeType,
+runtime::object! {
+    /// A star rating from 0 to 5.
+    ///
+    /// Schema: `#/components/schemas/RatingValue`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RatingValue {
+        /// When this value became active (roughly its creation time).
+        pub active_from: ::chrono::DateTime<::chrono::FixedOffset> = "active_from" required,
+        /// When this value was deactivated; null while the value is active.
+        pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>> = "active_until" required,
+        pub created_by_actor: Actor = "created_by_actor" required,
+        /// The rating, 0 to 5 inclusive.
+        pub value: f64 = "value" required,
+        pub attribute_type: RatingValueAttributeType = "attribute_type" required,
+    }
 }
 runtime::open_enum! {
     /// The attribute type of the value.
@@ -1705,19 +1721,20 @@ runtime::open_enum! {
         Rating = "rating",
     }
 }
-/// A selected option of a select attribute.
-///
-/// Schema: `#/components/schemas/SelectValue`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct SelectValue {
-    /// When this value became active (roughly its creation time).
-    pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
-    /// When this value was deactivated; null while the value is active.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    pub created_by_actor: Actor,
-    pub option: SelectOption,
-    pub attribute_type: SelectValueAttributeType,
+runtime::object! {
+    /// A selected option of a select attribute.
+    ///
+    /// Schema: `#/components/schemas/SelectValue`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SelectValue {
+        /// When this value became active (roughly its creation time).
+        pub active_from: ::chrono::DateTime<::chrono::FixedOffset> = "active_from" required,
+        /// When this value was deactivated; null while the value is active.
+        pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>> = "active_until" required,
+        pub created_by_actor: Actor = "created_by_actor" required,
+        pub option: SelectOption = "option" required,
+        pub attribute_type: SelectValueAttributeType = "attribute_type" required,
+    }
 }
 runtime::open_enum! {
     /// The attribute type of the value.
@@ -1727,20 +1744,21 @@ runtime::open_enum! {
         Select = "select",
     }
 }
-/// A raw text value (up to 10MB).
-///
-/// Schema: `#/components/schemas/TextValue`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct TextValue {
-    /// When this value became active (roughly its creation time).
-    pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
-    /// When this value was deactivated; null while the value is active.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    pub created_by_actor: Actor,
-    /// The text.
-    pub value: String,
-    pub attribute_type: TextValueAttributeType,
+runtime::object! {
+    /// A raw text value (up to 10MB).
+    ///
+    /// Schema: `#/components/schemas/TextValue`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct TextValue {
+        /// When this value became active (roughly its creation time).
+        pub active_from: ::chrono::DateTime<::chrono::FixedOffset> = "active_from" required,
+        /// When this value was deactivated; null while the value is active.
+        pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>> = "active_until" required,
+        pub created_by_actor: Actor = "created_by_actor" required,
+        /// The text.
+        pub value: String = "value" required,
+        pub attribute_type: TextValueAttributeType = "attribute_type" required,
+    }
 }
 runtime::open_enum! {
     /// The attribute type of the value.
@@ -1750,22 +1768,23 @@ runtime::open_enum! {
         Text = "text",
     }
 }
-/// A point in time, always returned in UTC with nanosecond precision.
-///
-/// Curation note: Attio documents this string with format: date but every example is a full UTC timestamp; we use format: date-time to match the wire.
-///
-/// Schema: `#/components/schemas/TimestampValue`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct TimestampValue {
-    /// When this value became active (roughly its creation time).
-    pub active_from: ::chrono::DateTime<::chrono::FixedOffset>,
-    /// When this value was deactivated; null while the value is active.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    pub created_by_actor: Actor,
-    /// The timestamp in ISO 8601, e.g. `2023-01-01T15:00:00.000000000Z`.
-    pub value: ::chrono::DateTime<::chrono::FixedOffset>,
-    pub attribute_type: TimestampValueAttributeType,
+runtime::object! {
+    /// A point in time, always returned in UTC with nanosecond precision.
+    ///
+    /// Curation note: Attio documents this string with format: date but every example is a full UTC timestamp; we use format: date-time to match the wire.
+    ///
+    /// Schema: `#/components/schemas/TimestampValue`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct TimestampValue {
+        /// When this value became active (roughly its creation time).
+        pub active_from: ::chrono::DateTime<::chrono::FixedOffset> = "active_from" required,
+        /// When this value was deactivated; null while the value is active.
+        pub active_until: Option<::chrono::DateTime<::chrono::FixedOffset>> = "active_until" required,
+        pub created_by_actor: Actor = "created_by_actor" required,
+        /// The timestamp in ISO 8601, e.g. `2023-01-01T15:00:00.000000000Z`.
+        pub value: ::chrono::DateTime<::chrono::FixedOffset> = "value" required,
+        pub attribute_type: TimestampValueAttributeType = "attribute_type" required,
+    }
 }
 runtime::open_enum! {
     /// The attribute type of the value.
@@ -1775,41 +1794,46 @@ runtime::open_enum! {
         Timestamp = "timestamp",
     }
 }
-/// Identifies the record an event is about.
-///
-/// Schema: `#/components/schemas/WebhookRecordEventId`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct WebhookRecordEventId {
-    pub workspace_id: ::uuid::Uuid,
-    pub object_id: ::uuid::Uuid,
-    pub record_id: ::uuid::Uuid,
-    /// The attribute whose value changed (`record.updated` only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attribute_id: Option<::uuid::Uuid>,
+runtime::object! {
+    /// Identifies the record an event is about.
+    ///
+    /// Schema: `#/components/schemas/WebhookRecordEventId`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WebhookRecordEventId {
+        pub workspace_id: ::uuid::Uuid = "workspace_id" required,
+        pub object_id: ::uuid::Uuid = "object_id" required,
+        pub record_id: ::uuid::Uuid = "record_id" required,
+        /// The attribute whose value changed (`record.updated` only).
+        pub attribute_id: Option<::uuid::Uuid> = "attribute_id" optional,
+    }
 }
-/// A record was created, updated or deleted.
-///
-/// Schema: `#/components/schemas/WebhookRecordEvent`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct WebhookRecordEvent {
-    /// `record.created`, `record.updated` or `record.deleted`.
-    pub event_type: String,
-    pub id: WebhookRecordEventId,
-    pub actor: Actor,
+runtime::object! {
+    /// A record was created, updated or deleted.
+    ///
+    /// Schema: `#/components/schemas/WebhookRecordEvent`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WebhookRecordEvent {
+        /// `record.created`, `record.updated` or `record.deleted`.
+        pub event_type: String = "event_type" required,
+        pub id: WebhookRecordEventId = "id" required,
+        pub actor: Actor = "actor" required,
+    }
 }
-/// Two records were merged: the duplicate's properties were copied into the original record (`id`), and the duplicate was deleted.
-///
-/// Schema: `#/components/schemas/WebhookRecordMergedEvent`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct WebhookRecordMergedEvent {
-    /// `record.merged`.
-    pub event_type: String,
-    pub id: WebhookRecordEventId,
-    /// The ID of the object that was merged into the other.
-    pub duplicate_object_id: ::uuid::Uuid,
-    /// The ID of the record that was merged into the other.
-    pub duplicate_record_id: ::uuid::Uuid,
-    pub actor: Actor,
+runtime::object! {
+    /// Two records were merged: the duplicate's properties were copied into the original record (`id`), and the duplicate was deleted.
+    ///
+    /// Schema: `#/components/schemas/WebhookRecordMergedEvent`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WebhookRecordMergedEvent {
+        /// `record.merged`.
+        pub event_type: String = "event_type" required,
+        pub id: WebhookRecordEventId = "id" required,
+        /// The ID of the object that was merged into the other.
+        pub duplicate_object_id: ::uuid::Uuid = "duplicate_object_id" required,
+        /// The ID of the record that was merged into the other.
+        pub duplicate_record_id: ::uuid::Uuid = "duplicate_record_id" required,
+        pub actor: Actor = "actor" required,
+    }
 }
 runtime::tagged_union! {
     #[tag = "event_type"]

@@ -1377,35 +1377,32 @@ runtime::error_enum! {
         NotFound = "404 NotFound",
     }
 }
-/// Schema: `#/components/schemas/UploadFilesResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct UploadFilesResponse {
-    /// The URL of each uploaded file, by file name.
-    #[serde(rename = "uploadedFiles")]
-    pub uploaded_files: ::std::collections::BTreeMap<String, String>,
-    /// Twilio media SIDs, for group SMS uploads.
-    #[serde(
-        rename = "twilioMediaSids",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub twilio_media_sids: Option<Vec<String>>,
+runtime::object! {
+    /// Schema: `#/components/schemas/UploadFilesResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct UploadFilesResponse {
+        /// The URL of each uploaded file, by file name.
+        pub uploaded_files: ::std::collections::BTreeMap<String, String> = "uploadedFiles" required,
+        /// Twilio media SIDs, for group SMS uploads.
+        pub twilio_media_sids: Option<Vec<String>> = "twilioMediaSids" optional,
+    }
 }
 /// The answer of a preference-management call; its shape is not documented (`{}` in the docs).
 ///
 /// Schema: `#/components/schemas/PreferenceResult`
 pub type PreferenceResult = ::serde_json::Map<String, ::serde_json::Value>;
-/// Schema: `#/components/schemas/CreateCustomSubtypeRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct CreateCustomSubtypeRequest {
-    /// Name of the subtype.
-    pub name: String,
-    /// Description of the subtype.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    pub channel: CreateCustomSubtypeRequestChannel,
-    /// Language code.
-    pub language: String,
+runtime::object! {
+    /// Schema: `#/components/schemas/CreateCustomSubtypeRequest`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CreateCustomSubtypeRequest {
+        /// Name of the subtype.
+        pub name: String = "name" required,
+        /// Description of the subtype.
+        pub description: Option<String> = "description" optional,
+        pub channel: CreateCustomSubtypeRequestChannel = "channel" required,
+        /// Language code.
+        pub language: String = "language" required,
+    }
 }
 runtime::open_enum! {
     /// Communication channel.
@@ -1416,34 +1413,32 @@ runtime::open_enum! {
         Sms = "sms",
     }
 }
-/// Schema: `#/components/schemas/UpdateCustomSubtypeRequest`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct UpdateCustomSubtypeRequest {
-    /// New name of the subtype.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// New description of the subtype.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Whether the subtype is archived.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub archived: Option<bool>,
-    /// Resubscription legal form ID (optional when archiving).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resubscription_legal_form_id: Option<String>,
+runtime::object! {
+    /// Schema: `#/components/schemas/UpdateCustomSubtypeRequest`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct UpdateCustomSubtypeRequest {
+        /// New name of the subtype.
+        pub name: Option<String> = "name" optional,
+        /// New description of the subtype.
+        pub description: Option<String> = "description" optional,
+        /// Whether the subtype is archived.
+        pub archived: Option<bool> = "archived" optional,
+        /// Resubscription legal form ID (optional when archiving).
+        pub resubscription_legal_form_id: Option<String> = "resubscription_legal_form_id" optional,
+    }
 }
-/// The change to make: a default subtype (`subtype_name` One on One), a custom subtype (`subtype_id`) or every type (`resub_all`).
-///
-/// Schema: `#/components/schemas/SubscriptionAction`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct SubscriptionAction {
-    pub r#type: SubscriptionActionType,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subtype_name: Option<SubscriptionActionSubtypeName>,
-    /// ID of the custom subtype (for `custom`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subtype_id: Option<String>,
-    pub subtype_status: SubscriptionActionSubtypeStatus,
+runtime::object! {
+    /// The change to make: a default subtype (`subtype_name` One on One), a custom subtype (`subtype_id`) or every type (`resub_all`).
+    ///
+    /// Schema: `#/components/schemas/SubscriptionAction`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SubscriptionAction {
+        pub r#type: SubscriptionActionType = "type" required,
+        pub subtype_name: Option<SubscriptionActionSubtypeName> = "subtype_name" optional,
+        /// ID of the custom subtype (for `custom`).
+        pub subtype_id: Option<String> = "subtype_id" optional,
+        pub subtype_status: SubscriptionActionSubtypeStatus = "subtype_status" required,
+    }
 }
 runtime::open_enum! {
     /// Schema: `#/components/schemas/SubscriptionAction/properties/type`
@@ -1468,189 +1463,176 @@ runtime::open_enum! {
         Unsubscribed = "unsubscribed",
     }
 }
-/// Schema: `#/components/schemas/UserSubscriptionChangeRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct UserSubscriptionChangeRequest {
-    /// Location ID.
-    #[serde(rename = "locationId")]
-    pub location_id: String,
-    /// Contact ID.
-    #[serde(rename = "contactId")]
-    pub contact_id: String,
-    /// The contact's email address concerned.
-    pub email: String,
-    pub subscription_action: SubscriptionAction,
-    /// Legal reason for the change (required to resubscribe).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub legal_reason: Option<String>,
-    /// Legal details of the change.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub legal_description: Option<String>,
+runtime::object! {
+    /// Schema: `#/components/schemas/UserSubscriptionChangeRequest`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct UserSubscriptionChangeRequest {
+        /// Location ID.
+        pub location_id: String = "locationId" required,
+        /// Contact ID.
+        pub contact_id: String = "contactId" required,
+        /// The contact's email address concerned.
+        pub email: String = "email" required,
+        pub subscription_action: SubscriptionAction = "subscription_action" required,
+        /// Legal reason for the change (required to resubscribe).
+        pub legal_reason: Option<String> = "legal_reason" optional,
+        /// Legal details of the change.
+        pub legal_description: Option<String> = "legal_description" optional,
+    }
 }
-/// A page of exported messages.
-///
-/// Schema: `#/components/schemas/ExportMessagesResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ExportMessagesResponse {
-    pub messages: Vec<Message>,
-    /// Cursor of the next page; null when none follows.
+runtime::object! {
+    /// A page of exported messages.
     ///
-    /// `None`: absent; `Some(None)`: explicitly `null`.
-    #[serde(
-        rename = "nextCursor",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
-    pub next_cursor: Option<Option<String>>,
-    /// Number of messages matching the query.
-    pub total: i64,
+    /// Schema: `#/components/schemas/ExportMessagesResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ExportMessagesResponse {
+        pub messages: Vec<Message> = "messages" required,
+        /// Cursor of the next page; null when none follows.
+        ///
+        /// `None`: absent; `Some(None)`: explicitly `null`.
+        pub next_cursor: Option<Option<String>> = "nextCursor" double_option,
+        /// Number of messages matching the query.
+        pub total: i64 = "total" required,
+    }
 }
-/// Schema: `#/components/schemas/SendReviewReplyRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct SendReviewReplyRequest {
-    /// Conversation ID (a review's conversation).
-    #[serde(rename = "conversationId")]
-    pub conversation_id: String,
-    /// Location ID.
-    #[serde(rename = "locationId")]
-    pub location_id: String,
-    /// Text of the reply.
-    pub message: String,
+runtime::object! {
+    /// Schema: `#/components/schemas/SendReviewReplyRequest`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SendReviewReplyRequest {
+        /// Conversation ID (a review's conversation).
+        pub conversation_id: String = "conversationId" required,
+        /// Location ID.
+        pub location_id: String = "locationId" required,
+        /// Text of the reply.
+        pub message: String = "message" required,
+    }
 }
-/// Schema: `#/components/schemas/InitiateFileUploadRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct InitiateFileUploadRequest {
-    #[serde(rename = "locationId")]
-    pub location_id: String,
-    #[serde(rename = "conversationId")]
-    pub conversation_id: String,
-    /// Original file name, with its extension.
-    pub filename: String,
-    /// MIME type of the file.
-    #[serde(rename = "contentType")]
-    pub content_type: String,
-    /// File size in bytes, for early validation.
-    #[serde(rename = "fileSize", default, skip_serializing_if = "Option::is_none")]
-    pub file_size: Option<i64>,
-    /// Channel, for the size limit (WHATSAPP 100 MB, others 5 MB).
-    pub channel: String,
+runtime::object! {
+    /// Schema: `#/components/schemas/InitiateFileUploadRequest`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct InitiateFileUploadRequest {
+        pub location_id: String = "locationId" required,
+        pub conversation_id: String = "conversationId" required,
+        /// Original file name, with its extension.
+        pub filename: String = "filename" required,
+        /// MIME type of the file.
+        pub content_type: String = "contentType" required,
+        /// File size in bytes, for early validation.
+        pub file_size: Option<i64> = "fileSize" optional,
+        /// Channel, for the size limit (WHATSAPP 100 MB, others 5 MB).
+        pub channel: String = "channel" required,
+    }
 }
-/// Schema: `#/components/schemas/InitiateFileUploadResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct InitiateFileUploadResponse {
-    /// Signed URL to PUT the file's bytes to.
-    #[serde(rename = "uploadUrl")]
-    pub upload_url: String,
-    /// ID of the upload, for `complete_file_upload`.
-    #[serde(rename = "uploadId")]
-    pub upload_id: String,
-    /// Path of the file in storage, for `complete_file_upload`.
-    #[serde(rename = "filePath")]
-    pub file_path: String,
-    /// When the URL expires, in Unix milliseconds.
-    #[serde(rename = "expiresAt")]
-    pub expires_at: i64,
-    /// Largest size allowed, in bytes.
-    #[serde(rename = "maxFileSize")]
-    pub max_file_size: i64,
+runtime::object! {
+    /// Schema: `#/components/schemas/InitiateFileUploadResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct InitiateFileUploadResponse {
+        /// Signed URL to PUT the file's bytes to.
+        pub upload_url: String = "uploadUrl" required,
+        /// ID of the upload, for `complete_file_upload`.
+        pub upload_id: String = "uploadId" required,
+        /// Path of the file in storage, for `complete_file_upload`.
+        pub file_path: String = "filePath" required,
+        /// When the URL expires, in Unix milliseconds.
+        pub expires_at: i64 = "expiresAt" required,
+        /// Largest size allowed, in bytes.
+        pub max_file_size: i64 = "maxFileSize" required,
+    }
 }
-/// Schema: `#/components/schemas/CompleteFileUploadRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct CompleteFileUploadRequest {
-    #[serde(rename = "uploadId")]
-    pub upload_id: String,
-    #[serde(rename = "filePath")]
-    pub file_path: String,
-    #[serde(rename = "locationId")]
-    pub location_id: String,
-    #[serde(rename = "conversationId")]
-    pub conversation_id: String,
-    /// Original file name (the key of `uploadedFiles`).
-    pub filename: String,
+runtime::object! {
+    /// Schema: `#/components/schemas/CompleteFileUploadRequest`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CompleteFileUploadRequest {
+        pub upload_id: String = "uploadId" required,
+        pub file_path: String = "filePath" required,
+        pub location_id: String = "locationId" required,
+        pub conversation_id: String = "conversationId" required,
+        /// Original file name (the key of `uploadedFiles`).
+        pub filename: String = "filename" required,
+    }
 }
-/// Metadata of the uploaded file.
-///
-/// Schema: `#/components/schemas/UploadedFileMetadata`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct UploadedFileMetadata {
-    /// Size in bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<i64>,
-    /// MIME type.
-    #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<String>,
-    /// Properties not declared by the schema.
-    #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+runtime::object! {
+    /// Metadata of the uploaded file.
+    ///
+    /// Schema: `#/components/schemas/UploadedFileMetadata`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct UploadedFileMetadata {
+        /// Size in bytes.
+        pub size: Option<i64> = "size" optional,
+        /// MIME type.
+        pub content_type: Option<String> = "contentType" optional,
+        ..pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>
+    }
 }
-/// Schema: `#/components/schemas/CompleteFileUploadResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct CompleteFileUploadResponse {
-    /// File name to public URL.
-    #[serde(rename = "uploadedFiles")]
-    pub uploaded_files: ::std::collections::BTreeMap<String, String>,
-    pub metadata: UploadedFileMetadata,
+runtime::object! {
+    /// Schema: `#/components/schemas/CompleteFileUploadResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CompleteFileUploadResponse {
+        /// File name to public URL.
+        pub uploaded_files: ::std::collections::BTreeMap<String, String> = "uploadedFiles" required,
+        pub metadata: UploadedFileMetadata = "metadata" required,
+    }
 }
-/// Schema: `#/components/schemas/AddMessageAttachmentsRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct AddMessageAttachmentsRequest {
-    /// Attachment URLs replacing the message's (at most 5).
-    pub attachments: Vec<String>,
+runtime::object! {
+    /// Schema: `#/components/schemas/AddMessageAttachmentsRequest`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddMessageAttachmentsRequest {
+        /// Attachment URLs replacing the message's (at most 5).
+        pub attachments: Vec<String> = "attachments" required,
+    }
 }
-/// HighLevel 400 error body.
-///
-/// Schema: `#/components/schemas/BadRequestError`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct BadRequestError {
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
-    pub status_code: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+runtime::object! {
+    /// HighLevel 400 error body.
+    ///
+    /// Schema: `#/components/schemas/BadRequestError`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct BadRequestError {
+        pub status_code: Option<i64> = "statusCode" optional,
+        pub message: Option<String> = "message" optional,
+    }
 }
-/// HighLevel 401 error body.
-///
-/// Schema: `#/components/schemas/UnauthorizedError`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct UnauthorizedError {
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
-    pub status_code: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+runtime::object! {
+    /// HighLevel 401 error body.
+    ///
+    /// Schema: `#/components/schemas/UnauthorizedError`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct UnauthorizedError {
+        pub status_code: Option<i64> = "statusCode" optional,
+        pub message: Option<String> = "message" optional,
+        pub error: Option<String> = "error" optional,
+    }
 }
-/// HighLevel 403 error body.
-///
-/// Schema: `#/components/schemas/ForbiddenError`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ForbiddenError {
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
-    pub status_code: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+runtime::object! {
+    /// HighLevel 403 error body.
+    ///
+    /// Schema: `#/components/schemas/ForbiddenError`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ForbiddenError {
+        pub status_code: Option<i64> = "statusCode" optional,
+        pub message: Option<String> = "message" optional,
+        pub error: Option<String> = "error" optional,
+    }
 }
-/// HighLevel 422 error body; `message` lists the validation errors.
-///
-/// Schema: `#/components/schemas/UnprocessableError`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct UnprocessableError {
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
-    pub status_code: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+runtime::object! {
+    /// HighLevel 422 error body; `message` lists the validation errors.
+    ///
+    /// Schema: `#/components/schemas/UnprocessableError`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct UnprocessableError {
+        pub status_code: Option<i64> = "statusCode" optional,
+        pub message: Option<Vec<String>> = "message" optional,
+        pub error: Option<String> = "error" optional,
+    }
 }
-/// Plain success acknowledgement.
-///
-/// Schema: `#/components/schemas/SuccessResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct SuccessResponse {
-    /// True when the operation succeeded.
-    pub success: bool,
+runtime::object! {
+    /// Plain success acknowledgement.
+    ///
+    /// Schema: `#/components/schemas/SuccessResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SuccessResponse {
+        /// True when the operation succeeded.
+        pub success: bool = "success" required,
+    }
 }
 runtime::open_enum! {
     /// Message type name (channel / activity kind of a message).
@@ -1703,83 +1685,48 @@ runtime::open_enum! {
         TypeSmsReaction = "TYPE_SMS_REACTION",
     }
 }
-/// Conversation as returned by the search endpoint.
-///
-/// Curation note: The published schema (GoHighLevel/highlevel-api-docs apps/conversations.json, ConversationSchema) marks all eleven fields required and none nullable, and its one example carries them all. The contact fields (fullName, contactName, email, phone) are copied from the contact, which may have no name, email or phone; the contact data of a Conversations API reply quoted in GoHighLevel/highlevel-api-docs issue #110 (2025-08-04) carries `null` for a value the contact lacks (`"companyName": null`). The last-message fields (lastMessageBody, lastMessageType) describe a message a new conversation does not have yet (create_conversation makes an empty one). Those six are optional and nullable, so one such conversation does not fail the whole page; id, contactId, locationId, type and unreadCount, which every conversation has (get_conversation requires them too), stay required.
-///
-/// Schema: `#/components/schemas/ConversationSummary`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ConversationSummary {
-    /// Conversation ID.
-    pub id: String,
-    /// Contact ID.
-    #[serde(rename = "contactId")]
-    pub contact_id: String,
-    /// Location ID.
-    #[serde(rename = "locationId")]
-    pub location_id: String,
-    /// Text of the most recent message; absent or null when there is none.
+runtime::object! {
+    /// Conversation as returned by the search endpoint.
     ///
-    /// `None`: absent; `Some(None)`: explicitly `null`.
-    #[serde(
-        rename = "lastMessageBody",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
-    pub last_message_body: Option<Option<String>>,
-    /// Type of the most recent message; absent or null when there is none.
+    /// Curation note: The published schema (GoHighLevel/highlevel-api-docs apps/conversations.json, ConversationSchema) marks all eleven fields required and none nullable, and its one example carries them all. The contact fields (fullName, contactName, email, phone) are copied from the contact, which may have no name, email or phone; the contact data of a Conversations API reply quoted in GoHighLevel/highlevel-api-docs issue #110 (2025-08-04) carries `null` for a value the contact lacks (`"companyName": null`). The last-message fields (lastMessageBody, lastMessageType) describe a message a new conversation does not have yet (create_conversation makes an empty one). Those six are optional and nullable, so one such conversation does not fail the whole page; id, contactId, locationId, type and unreadCount, which every conversation has (get_conversation requires them too), stay required.
     ///
-    /// `None`: absent; `Some(None)`: explicitly `null`.
-    #[serde(
-        rename = "lastMessageType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
-    pub last_message_type: Option<Option<MessageTypeName>>,
-    pub r#type: ConversationSummaryType,
-    /// Number of unread messages.
-    #[serde(rename = "unreadCount")]
-    pub unread_count: i64,
-    /// Contact's first and last name; absent or null when the contact has none.
-    ///
-    /// `None`: absent; `Some(None)`: explicitly `null`.
-    #[serde(
-        rename = "fullName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
-    pub full_name: Option<Option<String>>,
-    /// Fallback display name of the contact; absent or null when the contact has none.
-    ///
-    /// `None`: absent; `Some(None)`: explicitly `null`.
-    #[serde(
-        rename = "contactName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
-    pub contact_name: Option<Option<String>>,
-    /// Contact's primary email address; absent or null when the contact has none.
-    ///
-    /// `None`: absent; `Some(None)`: explicitly `null`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
-    pub email: Option<Option<String>>,
-    /// Contact's primary phone number; absent or null when the contact has none.
-    ///
-    /// `None`: absent; `Some(None)`: explicitly `null`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
-    pub phone: Option<Option<String>>,
+    /// Schema: `#/components/schemas/ConversationSummary`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ConversationSummary {
+        /// Conversation ID.
+        pub id: String = "id" required,
+        /// Contact ID.
+        pub contact_id: String = "contactId" required,
+        /// Location ID.
+        pub location_id: String = "locationId" required,
+        /// Text of the most recent message; absent or null when there is none.
+        ///
+        /// `None`: absent; `Some(None)`: explicitly `null`.
+        pub last_message_body: Option<Option<String>> = "lastMessageBody" double_option,
+        /// Type of the most recent message; absent or null when there is none.
+        ///
+        /// `None`: absent; `Some(None)`: explicitly `null`.
+        pub last_message_type: Option<Option<MessageTypeName>> = "lastMessageType" double_option,
+        pub r#type: ConversationSummaryType = "type" required,
+        /// Number of unread messages.
+        pub unread_count: i64 = "unreadCount" required,
+        /// Contact's first and last name; absent or null when the contact has none.
+        ///
+        /// `None`: absent; `Some(None)`: explicitly `null`.
+        pub full_name: Option<Option<String>> = "fullName" double_option,
+        /// Fallback display name of the contact; absent or null when the contact has none.
+        ///
+        /// `None`: absent; `Some(None)`: explicitly `null`.
+        pub contact_name: Option<Option<String>> = "contactName" double_option,
+        /// Contact's primary email address; absent or null when the contact has none.
+        ///
+        /// `None`: absent; `Some(None)`: explicitly `null`.
+        pub email: Option<Option<String>> = "email" double_option,
+        /// Contact's primary phone number; absent or null when the contact has none.
+        ///
+        /// `None`: absent; `Some(None)`: explicitly `null`.
+        pub phone: Option<Option<String>> = "phone" double_option,
+    }
 }
 runtime::open_enum! {
     /// Main channel of the conversation.
@@ -1793,184 +1740,157 @@ runtime::open_enum! {
         TypeGroupSms = "TYPE_GROUP_SMS",
     }
 }
-/// Schema: `#/components/schemas/SearchConversationsResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct SearchConversationsResponse {
-    /// Conversations matching the query.
-    pub conversations: Vec<ConversationSummary>,
-    /// Total number of matching conversations.
-    pub total: i64,
+runtime::object! {
+    /// Schema: `#/components/schemas/SearchConversationsResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SearchConversationsResponse {
+        /// Conversations matching the query.
+        pub conversations: Vec<ConversationSummary> = "conversations" required,
+        /// Total number of matching conversations.
+        pub total: i64 = "total" required,
+    }
 }
-/// Schema: `#/components/schemas/CreateConversationRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct CreateConversationRequest {
-    /// Location ID.
-    #[serde(rename = "locationId")]
-    pub location_id: String,
-    /// Contact ID.
-    #[serde(rename = "contactId")]
-    pub contact_id: String,
+runtime::object! {
+    /// Schema: `#/components/schemas/CreateConversationRequest`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CreateConversationRequest {
+        /// Location ID.
+        pub location_id: String = "locationId" required,
+        /// Contact ID.
+        pub contact_id: String = "contactId" required,
+    }
 }
-/// Conversation as returned on creation.
-///
-/// Schema: `#/components/schemas/CreatedConversation`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct CreatedConversation {
-    /// Conversation ID.
-    pub id: String,
-    /// Last update time.
-    #[serde(rename = "dateUpdated")]
-    pub date_updated: String,
-    /// Creation time.
-    #[serde(rename = "dateAdded")]
-    pub date_added: String,
-    /// Whether the conversation is deleted.
-    pub deleted: bool,
-    /// Contact ID.
-    #[serde(rename = "contactId")]
-    pub contact_id: String,
-    /// Location ID.
-    #[serde(rename = "locationId")]
-    pub location_id: String,
-    /// Time of the last message.
-    #[serde(rename = "lastMessageDate")]
-    pub last_message_date: String,
-    /// User ID of the assigned team member.
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
-    pub assigned_to: Option<String>,
-}
-/// Schema: `#/components/schemas/CreateConversationResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct CreateConversationResponse {
-    /// True when the request succeeded.
-    pub success: bool,
-    pub conversation: CreatedConversation,
-}
-/// Conversation returned by ID.
-///
-/// Schema: `#/components/schemas/GetConversationResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct GetConversationResponse {
-    /// Contact ID.
-    #[serde(rename = "contactId")]
-    pub contact_id: String,
-    /// Location ID.
-    #[serde(rename = "locationId")]
-    pub location_id: String,
-    /// Whether the conversation is in the trash.
-    pub deleted: bool,
-    /// Whether the conversation shows in the main inbox.
-    pub inbox: bool,
-    /// Channel code: 1 phone, 2 email, 3 Facebook Messenger, 4 review, 5 group SMS, 6 internal chat.
-    pub r#type: i64,
-    /// Number of unread messages.
-    #[serde(rename = "unreadCount")]
-    pub unread_count: i64,
-    /// User ID of the assigned team member.
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
-    pub assigned_to: Option<String>,
-    /// Conversation ID.
-    pub id: String,
-    /// Whether the conversation is starred.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub starred: Option<bool>,
-}
-/// Schema: `#/components/schemas/UpdateConversationRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct UpdateConversationRequest {
-    /// Location ID.
-    #[serde(rename = "locationId")]
-    pub location_id: String,
-    /// New unread message count.
-    #[serde(rename = "unreadCount", default, skip_serializing_if = "Option::is_none")]
-    pub unread_count: Option<i64>,
-    /// New starred flag.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub starred: Option<bool>,
-    /// Feedback data; its fields are not documented.
+runtime::object! {
+    /// Conversation as returned on creation.
     ///
-    /// Curation note: Documented as a bare `object` (example `{}`) with no fields; modelled as a free-form object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub feedback: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// Schema: `#/components/schemas/CreatedConversation`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CreatedConversation {
+        /// Conversation ID.
+        pub id: String = "id" required,
+        /// Last update time.
+        pub date_updated: String = "dateUpdated" required,
+        /// Creation time.
+        pub date_added: String = "dateAdded" required,
+        /// Whether the conversation is deleted.
+        pub deleted: bool = "deleted" required,
+        /// Contact ID.
+        pub contact_id: String = "contactId" required,
+        /// Location ID.
+        pub location_id: String = "locationId" required,
+        /// Time of the last message.
+        pub last_message_date: String = "lastMessageDate" required,
+        /// User ID of the assigned team member.
+        pub assigned_to: Option<String> = "assignedTo" optional,
+    }
 }
-/// Conversation as returned by the update endpoint.
-///
-/// Schema: `#/components/schemas/Conversation`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct Conversation {
-    /// Conversation ID.
+runtime::object! {
+    /// Schema: `#/components/schemas/CreateConversationResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CreateConversationResponse {
+        /// True when the request succeeded.
+        pub success: bool = "success" required,
+        pub conversation: CreatedConversation = "conversation" required,
+    }
+}
+runtime::object! {
+    /// Conversation returned by ID.
     ///
-    /// Curation note: Docs describe this field as "Contact ID"; it is the conversation ID (the object is a conversation), described accordingly.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Location ID.
-    #[serde(rename = "locationId")]
-    pub location_id: String,
-    /// Contact ID.
-    #[serde(rename = "contactId")]
-    pub contact_id: String,
-    /// User ID of the assigned team member.
-    #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
-    pub assigned_to: Option<String>,
-    /// User ID.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
-    /// Text of the most recent message.
-    #[serde(
-        rename = "lastMessageBody",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_message_body: Option<String>,
-    /// Time of the last message, epoch milliseconds as a string.
-    #[serde(
-        rename = "lastMessageDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_message_date: Option<String>,
-    #[serde(
-        rename = "lastMessageType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_message_type: Option<MessageTypeName>,
-    /// Number of unread messages.
-    #[serde(rename = "unreadCount", default, skip_serializing_if = "Option::is_none")]
-    pub unread_count: Option<i64>,
-    /// Whether the conversation shows in the main inbox.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inbox: Option<bool>,
-    /// Whether the conversation is starred.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub starred: Option<bool>,
-    /// Whether the conversation is deleted.
-    pub deleted: bool,
+    /// Schema: `#/components/schemas/GetConversationResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetConversationResponse {
+        /// Contact ID.
+        pub contact_id: String = "contactId" required,
+        /// Location ID.
+        pub location_id: String = "locationId" required,
+        /// Whether the conversation is in the trash.
+        pub deleted: bool = "deleted" required,
+        /// Whether the conversation shows in the main inbox.
+        pub inbox: bool = "inbox" required,
+        /// Channel code: 1 phone, 2 email, 3 Facebook Messenger, 4 review, 5 group SMS, 6 internal chat.
+        pub r#type: i64 = "type" required,
+        /// Number of unread messages.
+        pub unread_count: i64 = "unreadCount" required,
+        /// User ID of the assigned team member.
+        pub assigned_to: Option<String> = "assignedTo" optional,
+        /// Conversation ID.
+        pub id: String = "id" required,
+        /// Whether the conversation is starred.
+        pub starred: Option<bool> = "starred" optional,
+    }
 }
-/// Schema: `#/components/schemas/UpdateConversationResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct UpdateConversationResponse {
-    /// True when the request succeeded.
-    pub success: bool,
-    pub conversation: Conversation,
+runtime::object! {
+    /// Schema: `#/components/schemas/UpdateConversationRequest`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct UpdateConversationRequest {
+        /// Location ID.
+        pub location_id: String = "locationId" required,
+        /// New unread message count.
+        pub unread_count: Option<i64> = "unreadCount" optional,
+        /// New starred flag.
+        pub starred: Option<bool> = "starred" optional,
+        /// Feedback data; its fields are not documented.
+        ///
+        /// Curation note: Documented as a bare `object` (example `{}`) with no fields; modelled as a free-form object.
+        pub feedback: Option<::serde_json::Map<String, ::serde_json::Value>> = "feedback" optional,
+    }
 }
-/// Channel-specific message metadata.
-///
-/// Curation note: callDuration is documented as string but its example is the number 120; modelled as integer seconds. The `email` example is nested one level too deep in the docs ({email: {email: {messageIds}}}); modelled as {messageIds}. Extra keys are allowed.
-///
-/// Schema: `#/components/schemas/MessageMeta`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct MessageMeta {
-    /// Call duration in seconds.
-    #[serde(rename = "callDuration", default, skip_serializing_if = "Option::is_none")]
-    pub call_duration: Option<i64>,
-    #[serde(rename = "callStatus", default, skip_serializing_if = "Option::is_none")]
-    pub call_status: Option<MessageMetaCallStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<MessageMetaEmail>,
-    /// Properties not declared by the schema.
-    #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+runtime::object! {
+    /// Conversation as returned by the update endpoint.
+    ///
+    /// Schema: `#/components/schemas/Conversation`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Conversation {
+        /// Conversation ID.
+        ///
+        /// Curation note: Docs describe this field as "Contact ID"; it is the conversation ID (the object is a conversation), described accordingly.
+        pub id: Option<String> = "id" optional,
+        /// Location ID.
+        pub location_id: String = "locationId" required,
+        /// Contact ID.
+        pub contact_id: String = "contactId" required,
+        /// User ID of the assigned team member.
+        pub assigned_to: Option<String> = "assignedTo" optional,
+        /// User ID.
+        pub user_id: Option<String> = "userId" optional,
+        /// Text of the most recent message.
+        pub last_message_body: Option<String> = "lastMessageBody" optional,
+        /// Time of the last message, epoch milliseconds as a string.
+        pub last_message_date: Option<String> = "lastMessageDate" optional,
+        pub last_message_type: Option<MessageTypeName> = "lastMessageType" optional,
+        /// Number of unread messages.
+        pub unread_count: Option<i64> = "unreadCount" optional,
+        /// Whether the conversation shows in the main inbox.
+        pub inbox: Option<bool> = "inbox" optional,
+        /// Whether the conversation is starred.
+        pub starred: Option<bool> = "starred" optional,
+        /// Whether the conversation is deleted.
+        pub deleted: bool = "deleted" required,
+    }
+}
+runtime::object! {
+    /// Schema: `#/components/schemas/UpdateConversationResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct UpdateConversationResponse {
+        /// True when the request succeeded.
+        pub success: bool = "success" required,
+        pub conversation: Conversation = "conversation" required,
+    }
+}
+runtime::object! {
+    /// Channel-specific message metadata.
+    ///
+    /// Curation note: callDuration is documented as string but its example is the number 120; modelled as integer seconds. The `email` example is nested one level too deep in the docs ({email: {email: {messageIds}}}); modelled as {messageIds}. Extra keys are allowed.
+    ///
+    /// Schema: `#/components/schemas/MessageMeta`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct MessageMeta {
+        /// Call duration in seconds.
+        pub call_duration: Option<i64> = "callDuration" optional,
+        pub call_status: Option<MessageMetaCallStatus> = "callStatus" optional,
+        pub email: Option<MessageMetaEmail> = "email" optional,
+        ..pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>
+    }
 }
 runtime::open_enum! {
     /// Call outcome.
@@ -1987,78 +1907,60 @@ runtime::open_enum! {
         Voicemail = "voicemail",
     }
 }
-/// For email messages: IDs of all email messages of the thread.
-///
-/// Schema: `#/components/schemas/MessageMeta/properties/email`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct MessageMetaEmail {
-    #[serde(rename = "messageIds", default, skip_serializing_if = "Option::is_none")]
-    pub message_ids: Option<Vec<String>>,
-    /// Properties not declared by the schema.
-    #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+runtime::object! {
+    /// For email messages: IDs of all email messages of the thread.
+    ///
+    /// Schema: `#/components/schemas/MessageMeta/properties/email`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct MessageMetaEmail {
+        pub message_ids: Option<Vec<String>> = "messageIds" optional,
+        ..pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>
+    }
 }
-/// A conversation message.
-///
-/// Curation note: The docs' example messageType is "SMS", which is not one of the enum values; examples here use TYPE_SMS / TYPE_CALL from the enum.
-///
-/// Schema: `#/components/schemas/Message`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct Message {
-    /// Message ID.
-    pub id: String,
-    /// Alternative (external) message ID.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
-    pub alt_id: Option<String>,
-    /// Numeric message type code.
-    pub r#type: i64,
-    #[serde(rename = "messageType")]
-    pub message_type: MessageTypeName,
-    /// Location ID.
-    #[serde(rename = "locationId")]
-    pub location_id: String,
-    /// Contact ID.
-    #[serde(rename = "contactId")]
-    pub contact_id: String,
-    /// Conversation ID.
-    #[serde(rename = "conversationId")]
-    pub conversation_id: String,
-    /// Creation time.
-    #[serde(rename = "dateAdded")]
-    pub date_added: String,
-    /// Message text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
-    pub direction: MessageDirection,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<MessageStatus>,
-    /// MIME type of the body; absent on call messages.
+runtime::object! {
+    /// A conversation message.
     ///
-    /// Curation note: Required in the published schema; the inbound call message quoted in GoHighLevel/highlevel-api-docs issue #214 (a get message reply) carries neither contentType nor body, so it is optional.
-    #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<String>,
-    /// Attachment URLs. Empty for calls and voicemails (types 1 and 10); fetch those through the call recording endpoint.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<MessageMeta>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<MessageSource>,
-    /// User ID.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
-    /// Conversation provider ID.
-    #[serde(
-        rename = "conversationProviderId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub conversation_provider_id: Option<String>,
-    /// Chat widget ID (live chat messages).
+    /// Curation note: The docs' example messageType is "SMS", which is not one of the enum values; examples here use TYPE_SMS / TYPE_CALL from the enum.
     ///
-    /// Curation note: In the docs' example response; missing from the schema published before, declared (optional) in the current one (GetMessageResponseDto).
-    #[serde(rename = "chatWidgetId", default, skip_serializing_if = "Option::is_none")]
-    pub chat_widget_id: Option<String>,
+    /// Schema: `#/components/schemas/Message`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Message {
+        /// Message ID.
+        pub id: String = "id" required,
+        /// Alternative (external) message ID.
+        pub alt_id: Option<String> = "altId" optional,
+        /// Numeric message type code.
+        pub r#type: i64 = "type" required,
+        pub message_type: MessageTypeName = "messageType" required,
+        /// Location ID.
+        pub location_id: String = "locationId" required,
+        /// Contact ID.
+        pub contact_id: String = "contactId" required,
+        /// Conversation ID.
+        pub conversation_id: String = "conversationId" required,
+        /// Creation time.
+        pub date_added: String = "dateAdded" required,
+        /// Message text.
+        pub body: Option<String> = "body" optional,
+        pub direction: MessageDirection = "direction" required,
+        pub status: Option<MessageStatus> = "status" optional,
+        /// MIME type of the body; absent on call messages.
+        ///
+        /// Curation note: Required in the published schema; the inbound call message quoted in GoHighLevel/highlevel-api-docs issue #214 (a get message reply) carries neither contentType nor body, so it is optional.
+        pub content_type: Option<String> = "contentType" optional,
+        /// Attachment URLs. Empty for calls and voicemails (types 1 and 10); fetch those through the call recording endpoint.
+        pub attachments: Option<Vec<String>> = "attachments" optional,
+        pub meta: Option<MessageMeta> = "meta" optional,
+        pub source: Option<MessageSource> = "source" optional,
+        /// User ID.
+        pub user_id: Option<String> = "userId" optional,
+        /// Conversation provider ID.
+        pub conversation_provider_id: Option<String> = "conversationProviderId" optional,
+        /// Chat widget ID (live chat messages).
+        ///
+        /// Curation note: In the docs' example response; missing from the schema published before, declared (optional) in the current one (GetMessageResponseDto).
+        pub chat_widget_id: Option<String> = "chatWidgetId" optional,
+    }
 }
 runtime::open_enum! {
     /// Schema: `#/components/schemas/Message/properties/direction`
@@ -2101,132 +2003,93 @@ runtime::open_enum! {
         App = "app",
     }
 }
-/// The reply of get message by ID.
-///
-/// Schema: `#/components/schemas/GetMessageResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct GetMessageResponse {
-    pub message: Message,
-    /// HighLevel's ID of the request, for support.
-    #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
-    pub trace_id: Option<String>,
-}
-/// One page of messages with its cursor.
-///
-/// Schema: `#/components/schemas/MessagesPage`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct MessagesPage {
-    /// ID of the last message in `messages`; the next page's cursor.
-    #[serde(rename = "lastMessageId")]
-    pub last_message_id: String,
-    /// True when more messages follow; request them with lastMessageId.
-    #[serde(rename = "nextPage")]
-    pub next_page: bool,
-    pub messages: Vec<Message>,
-}
-/// Curation note: The published schema is flat: the 200 body of get-messages is GetMessagesByConversationResponseDto, with lastMessageId, nextPage and messages at the top level (GoHighLevel/highlevel-api-docs apps/conversations.json, synced 2026-05-01), and the doc page's example shows the same. Real replies nest them under a `messages` object ({"messages": {"lastMessageId": ..., "nextPage": ..., "messages": \[...\]}}), as the reply quoted in GoHighLevel/highlevel-api-docs issue #54 (2025-07-02, "Actual result returned a messages object") shows. The spec follows the wire: the nested shape.
-///
-/// Schema: `#/components/schemas/ListMessagesResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ListMessagesResponse {
-    pub messages: MessagesPage,
-}
-/// Curation note: The current published schema (GoHighLevel/highlevel-api-docs apps/conversations.json, SendMessageBodyDto, synced 2026-05-01) adds RCS and TIKTOK to `type` and the fields subType, customSubtypeId, forward, status, usesNativeSchedulingAi and optimizationPeriod, and now lists subType and status as required with type and contactId. Both stay optional here: subType is typed `object` with the string example "Email" and the description of `type`, and status is the delivery-status enum a provider reports through update_message_status; neither has a documented meaning that makes it mandatory for sending, the schema published before (2025-08) required only type and contactId, and the documented request example carries neither.
-///
-/// Schema: `#/components/schemas/SendMessageRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct SendMessageRequest {
-    pub r#type: SendMessageRequestType,
-    /// Sub-type of the message (documented as "Type of message being sent").
+runtime::object! {
+    /// The reply of get message by ID.
     ///
-    /// Curation note: Documented as `object` with the string example "Email"; modelled as a string, the form of the example.
-    #[serde(rename = "subType", default, skip_serializing_if = "Option::is_none")]
-    pub sub_type: Option<String>,
-    /// Recipient contact ID.
-    #[serde(rename = "contactId")]
-    pub contact_id: String,
-    /// Related appointment ID.
-    #[serde(rename = "appointmentId", default, skip_serializing_if = "Option::is_none")]
-    pub appointment_id: Option<String>,
-    /// Attachment URLs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<String>>,
-    /// Sender email address.
-    #[serde(rename = "emailFrom", default, skip_serializing_if = "Option::is_none")]
-    pub email_from: Option<String>,
-    /// CC addresses.
-    #[serde(rename = "emailCc", default, skip_serializing_if = "Option::is_none")]
-    pub email_cc: Option<Vec<String>>,
-    /// BCC addresses.
-    #[serde(rename = "emailBcc", default, skip_serializing_if = "Option::is_none")]
-    pub email_bcc: Option<Vec<String>>,
-    /// HTML body.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub html: Option<String>,
-    /// Text body.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// Email subject.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    /// ID of the message being replied to.
-    #[serde(rename = "replyMessageId", default, skip_serializing_if = "Option::is_none")]
-    pub reply_message_id: Option<String>,
-    /// Message template ID.
-    #[serde(rename = "templateId", default, skip_serializing_if = "Option::is_none")]
-    pub template_id: Option<String>,
-    /// Thread ID; for email, the message ID that groups the thread's emails.
-    #[serde(rename = "threadId", default, skip_serializing_if = "Option::is_none")]
-    pub thread_id: Option<String>,
-    /// UTC epoch seconds at which to send the message.
-    #[serde(
-        rename = "scheduledTimestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub scheduled_timestamp: Option<i64>,
-    /// Conversation provider ID.
-    #[serde(
-        rename = "conversationProviderId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub conversation_provider_id: Option<String>,
-    /// Recipient address when not the contact's primary email; must belong to the contact.
-    #[serde(rename = "emailTo", default, skip_serializing_if = "Option::is_none")]
-    pub email_to: Option<String>,
-    /// Custom subscription subtype the email belongs to, for the contact's unsubscription preferences (email only; see list_custom_subtypes).
-    #[serde(
-        rename = "customSubtypeId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub custom_subtype_id: Option<String>,
-    #[serde(rename = "emailReplyMode", default, skip_serializing_if = "Option::is_none")]
-    pub email_reply_mode: Option<SendMessageRequestEmailReplyMode>,
-    /// Sender phone number for outbound messages.
-    #[serde(rename = "fromNumber", default, skip_serializing_if = "Option::is_none")]
-    pub from_number: Option<String>,
-    /// Recipient phone number for outbound messages.
-    #[serde(rename = "toNumber", default, skip_serializing_if = "Option::is_none")]
-    pub to_number: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub forward: Option<ForwardConfig>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<SendMessageRequestStatus>,
-    /// Whether a scheduled email's send time is chosen by HighLevel's scheduling AI.
-    #[serde(
-        rename = "usesNativeSchedulingAi",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub uses_native_scheduling_ai: Option<bool>,
-    #[serde(
-        rename = "optimizationPeriod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub optimization_period: Option<SendMessageRequestOptimizationPeriod>,
+    /// Schema: `#/components/schemas/GetMessageResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetMessageResponse {
+        pub message: Message = "message" required,
+        /// HighLevel's ID of the request, for support.
+        pub trace_id: Option<String> = "traceId" optional,
+    }
+}
+runtime::object! {
+    /// One page of messages with its cursor.
+    ///
+    /// Schema: `#/components/schemas/MessagesPage`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct MessagesPage {
+        /// ID of the last message in `messages`; the next page's cursor.
+        pub last_message_id: String = "lastMessageId" required,
+        /// True when more messages follow; request them with lastMessageId.
+        pub next_page: bool = "nextPage" required,
+        pub messages: Vec<Message> = "messages" required,
+    }
+}
+runtime::object! {
+    /// Curation note: The published schema is flat: the 200 body of get-messages is GetMessagesByConversationResponseDto, with lastMessageId, nextPage and messages at the top level (GoHighLevel/highlevel-api-docs apps/conversations.json, synced 2026-05-01), and the doc page's example shows the same. Real replies nest them under a `messages` object ({"messages": {"lastMessageId": ..., "nextPage": ..., "messages": \[...\]}}), as the reply quoted in GoHighLevel/highlevel-api-docs issue #54 (2025-07-02, "Actual result returned a messages object") shows. The spec follows the wire: the nested shape.
+    ///
+    /// Schema: `#/components/schemas/ListMessagesResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ListMessagesResponse {
+        pub messages: MessagesPage = "messages" required,
+    }
+}
+runtime::object! {
+    /// Curation note: The current published schema (GoHighLevel/highlevel-api-docs apps/conversations.json, SendMessageBodyDto, synced 2026-05-01) adds RCS and TIKTOK to `type` and the fields subType, customSubtypeId, forward, status, usesNativeSchedulingAi and optimizationPeriod, and now lists subType and status as required with type and contactId. Both stay optional here: subType is typed `object` with the string example "Email" and the description of `type`, and status is the delivery-status enum a provider reports through update_message_status; neither has a documented meaning that makes it mandatory for sending, the schema published before (2025-08) required only type and contactId, and the documented request example carries neither.
+    ///
+    /// Schema: `#/components/schemas/SendMessageRequest`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SendMessageRequest {
+        pub r#type: SendMessageRequestType = "type" required,
+        /// Sub-type of the message (documented as "Type of message being sent").
+        ///
+        /// Curation note: Documented as `object` with the string example "Email"; modelled as a string, the form of the example.
+        pub sub_type: Option<String> = "subType" optional,
+        /// Recipient contact ID.
+        pub contact_id: String = "contactId" required,
+        /// Related appointment ID.
+        pub appointment_id: Option<String> = "appointmentId" optional,
+        /// Attachment URLs.
+        pub attachments: Option<Vec<String>> = "attachments" optional,
+        /// Sender email address.
+        pub email_from: Option<String> = "emailFrom" optional,
+        /// CC addresses.
+        pub email_cc: Option<Vec<String>> = "emailCc" optional,
+        /// BCC addresses.
+        pub email_bcc: Option<Vec<String>> = "emailBcc" optional,
+        /// HTML body.
+        pub html: Option<String> = "html" optional,
+        /// Text body.
+        pub message: Option<String> = "message" optional,
+        /// Email subject.
+        pub subject: Option<String> = "subject" optional,
+        /// ID of the message being replied to.
+        pub reply_message_id: Option<String> = "replyMessageId" optional,
+        /// Message template ID.
+        pub template_id: Option<String> = "templateId" optional,
+        /// Thread ID; for email, the message ID that groups the thread's emails.
+        pub thread_id: Option<String> = "threadId" optional,
+        /// UTC epoch seconds at which to send the message.
+        pub scheduled_timestamp: Option<i64> = "scheduledTimestamp" optional,
+        /// Conversation provider ID.
+        pub conversation_provider_id: Option<String> = "conversationProviderId" optional,
+        /// Recipient address when not the contact's primary email; must belong to the contact.
+        pub email_to: Option<String> = "emailTo" optional,
+        /// Custom subscription subtype the email belongs to, for the contact's unsubscription preferences (email only; see list_custom_subtypes).
+        pub custom_subtype_id: Option<String> = "customSubtypeId" optional,
+        pub email_reply_mode: Option<SendMessageRequestEmailReplyMode> = "emailReplyMode" optional,
+        /// Sender phone number for outbound messages.
+        pub from_number: Option<String> = "fromNumber" optional,
+        /// Recipient phone number for outbound messages.
+        pub to_number: Option<String> = "toNumber" optional,
+        pub forward: Option<ForwardConfig> = "forward" optional,
+        pub status: Option<SendMessageRequestStatus> = "status" optional,
+        /// Whether a scheduled email's send time is chosen by HighLevel's scheduling AI.
+        pub uses_native_scheduling_ai: Option<bool> = "usesNativeSchedulingAi" optional,
+        pub optimization_period: Option<SendMessageRequestOptimizationPeriod> = "optimizationPeriod" optional,
+    }
 }
 runtime::open_enum! {
     /// Channel to send on.
@@ -2274,131 +2137,73 @@ runtime::open_enum! {
         V72h = "72h",
     }
 }
-/// Forwarding of an email (one email, or its whole thread) to another address or contact.
-///
-/// Schema: `#/components/schemas/ForwardConfig`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ForwardConfig {
-    /// True when this message forwards an email.
-    #[serde(rename = "isForwarded")]
-    pub is_forwarded: bool,
-    /// Forward the whole thread rather than one email.
-    #[serde(
-        rename = "forwardWholeThread",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub forward_whole_thread: Option<bool>,
-    /// Message ID of the email thread being forwarded (needed to forward).
-    #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
-    pub message_id: Option<String>,
-    /// Email message ID of the one email being forwarded (ignored for a whole thread).
-    #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
-    pub email_message_id: Option<String>,
-    /// Contact the forwarded email comes from; filled in when not given.
-    #[serde(
-        rename = "sourceContactId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source_contact_id: Option<String>,
-    /// Conversation the forwarded email comes from; filled in when not given.
-    #[serde(
-        rename = "sourceConversationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source_conversation_id: Option<String>,
-    /// Address to forward to.
-    #[serde(rename = "toEmail", default, skip_serializing_if = "Option::is_none")]
-    pub to_email: Option<String>,
-    /// Contact to forward to.
-    #[serde(
-        rename = "recipientContactId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub recipient_contact_id: Option<String>,
-    /// Conversation of the recipient.
-    #[serde(
-        rename = "recipientConversationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub recipient_conversation_id: Option<String>,
+runtime::object! {
+    /// Forwarding of an email (one email, or its whole thread) to another address or contact.
+    ///
+    /// Schema: `#/components/schemas/ForwardConfig`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ForwardConfig {
+        /// True when this message forwards an email.
+        pub is_forwarded: bool = "isForwarded" required,
+        /// Forward the whole thread rather than one email.
+        pub forward_whole_thread: Option<bool> = "forwardWholeThread" optional,
+        /// Message ID of the email thread being forwarded (needed to forward).
+        pub message_id: Option<String> = "messageId" optional,
+        /// Email message ID of the one email being forwarded (ignored for a whole thread).
+        pub email_message_id: Option<String> = "emailMessageId" optional,
+        /// Contact the forwarded email comes from; filled in when not given.
+        pub source_contact_id: Option<String> = "sourceContactId" optional,
+        /// Conversation the forwarded email comes from; filled in when not given.
+        pub source_conversation_id: Option<String> = "sourceConversationId" optional,
+        /// Address to forward to.
+        pub to_email: Option<String> = "toEmail" optional,
+        /// Contact to forward to.
+        pub recipient_contact_id: Option<String> = "recipientContactId" optional,
+        /// Conversation of the recipient.
+        pub recipient_conversation_id: Option<String> = "recipientConversationId" optional,
+    }
 }
-/// What a forwarded email was forwarded from and to.
-///
-/// Schema: `#/components/schemas/ForwardResult`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ForwardResult {
-    /// Whether the whole thread was forwarded.
-    #[serde(
-        rename = "forwardWholeThread",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub forward_whole_thread: Option<bool>,
-    /// Message ID of the forwarded message.
-    #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
-    pub message_id: Option<String>,
-    /// Email message ID of the forwarded email.
-    #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
-    pub email_message_id: Option<String>,
-    /// Contact the forwarded email came from.
-    #[serde(
-        rename = "sourceContactId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source_contact_id: Option<String>,
-    /// Conversation the forwarded email came from.
-    #[serde(
-        rename = "sourceConversationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source_conversation_id: Option<String>,
-    /// Address the email was forwarded to.
-    #[serde(rename = "forwardToEmail", default, skip_serializing_if = "Option::is_none")]
-    pub forward_to_email: Option<String>,
-    /// Contact the email was forwarded to.
-    #[serde(
-        rename = "recipientContactId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub recipient_contact_id: Option<String>,
-    /// Conversation of the recipient.
-    #[serde(
-        rename = "recipientConversationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub recipient_conversation_id: Option<String>,
+runtime::object! {
+    /// What a forwarded email was forwarded from and to.
+    ///
+    /// Schema: `#/components/schemas/ForwardResult`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ForwardResult {
+        /// Whether the whole thread was forwarded.
+        pub forward_whole_thread: Option<bool> = "forwardWholeThread" optional,
+        /// Message ID of the forwarded message.
+        pub message_id: Option<String> = "messageId" optional,
+        /// Email message ID of the forwarded email.
+        pub email_message_id: Option<String> = "emailMessageId" optional,
+        /// Contact the forwarded email came from.
+        pub source_contact_id: Option<String> = "sourceContactId" optional,
+        /// Conversation the forwarded email came from.
+        pub source_conversation_id: Option<String> = "sourceConversationId" optional,
+        /// Address the email was forwarded to.
+        pub forward_to_email: Option<String> = "forwardToEmail" optional,
+        /// Contact the email was forwarded to.
+        pub recipient_contact_id: Option<String> = "recipientContactId" optional,
+        /// Conversation of the recipient.
+        pub recipient_conversation_id: Option<String> = "recipientConversationId" optional,
+    }
 }
-/// Schema: `#/components/schemas/SendMessageResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct SendMessageResponse {
-    /// Conversation ID.
-    #[serde(rename = "conversationId")]
-    pub conversation_id: String,
-    /// Email message ID (Email only); use it to thread inbound replies.
-    #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
-    pub email_message_id: Option<String>,
-    /// Main message ID.
-    #[serde(rename = "messageId")]
-    pub message_id: String,
-    /// Message IDs, returned instead of messageId for the GMB channel.
-    #[serde(rename = "messageIds", default, skip_serializing_if = "Option::is_none")]
-    pub message_ids: Option<Vec<String>>,
-    /// Extra information, e.g. when sending a workflow message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub msg: Option<String>,
-    #[serde(rename = "forwardData", default, skip_serializing_if = "Option::is_none")]
-    pub forward_data: Option<ForwardResult>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<SendMessageResponseStatus>,
+runtime::object! {
+    /// Schema: `#/components/schemas/SendMessageResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SendMessageResponse {
+        /// Conversation ID.
+        pub conversation_id: String = "conversationId" required,
+        /// Email message ID (Email only); use it to thread inbound replies.
+        pub email_message_id: Option<String> = "emailMessageId" optional,
+        /// Main message ID.
+        pub message_id: String = "messageId" required,
+        /// Message IDs, returned instead of messageId for the GMB channel.
+        pub message_ids: Option<Vec<String>> = "messageIds" optional,
+        /// Extra information, e.g. when sending a workflow message.
+        pub msg: Option<String> = "msg" optional,
+        pub forward_data: Option<ForwardResult> = "forwardData" optional,
+        pub status: Option<SendMessageResponseStatus> = "status" optional,
+    }
 }
 /// Message status.
 ///
@@ -2408,19 +2213,18 @@ pub struct SendMessageResponse {
 ///
 /// The same definition as [`SendMessageRequestStatus`], of which this is an alias.
 pub type SendMessageResponseStatus = SendMessageRequestStatus;
-/// Dialer and receiver of a phone call.
-///
-/// Schema: `#/components/schemas/CallData`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct CallData {
-    /// Receiver phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<String>,
-    /// Dialer phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<CallDataStatus>,
+runtime::object! {
+    /// Dialer and receiver of a phone call.
+    ///
+    /// Schema: `#/components/schemas/CallData`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CallData {
+        /// Receiver phone number.
+        pub to: Option<String> = "to" optional,
+        /// Dialer phone number.
+        pub from: Option<String> = "from" optional,
+        pub status: Option<CallDataStatus> = "status" optional,
+    }
 }
 /// Call status.
 ///
@@ -2428,61 +2232,47 @@ pub struct CallData {
 ///
 /// The same definition as [`MessageMetaCallStatus`], of which this is an alias.
 pub type CallDataStatus = MessageMetaCallStatus;
-/// An inbound message for `conversationId` (conversation flow) or for `contactId` (contact flow); send one of the two.
-///
-/// Curation note: The published schema (GoHighLevel/highlevel-api-docs apps/conversations.json, ProcessMessageBodyDto, synced 2026-05-01) added `contactId` and lists type, conversationId, contactId and conversationProviderId all as required. HighLevel's help article "Conversations API - Add Inbound Message (with Contact ID)" (modified 2026-02-09, <https://help.gohighlevel.com/support/solutions/articles/155000007340-conversations-api-add-inbound-message-with-contact-id->) describes the contact flow as sending a contact ID instead of a conversation ID, with the conversation found or created for it and the conversation-ID flow still working; a request quoted in GoHighLevel/highlevel-api-docs issue #70 (2025-07-11) sends conversationId without contactId. So neither ID is required on its own; one of them must be sent (not expressible in the schema). conversationProviderId stays required, as published: issue #70 shows that a Custom message sent without it is not added.
-///
-/// Schema: `#/components/schemas/AddInboundMessageRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct AddInboundMessageRequest {
-    pub r#type: AddInboundMessageRequestType,
-    /// Attachment URLs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<String>>,
-    /// Message text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// Conversation to add the message to (conversation flow).
-    #[serde(rename = "conversationId", default, skip_serializing_if = "Option::is_none")]
-    pub conversation_id: Option<String>,
-    /// Contact whose conversation on this channel gets the message, found or created (contact flow, instead of conversationId).
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    /// Conversation provider ID.
-    #[serde(rename = "conversationProviderId")]
-    pub conversation_provider_id: String,
-    /// HTML body (email).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub html: Option<String>,
-    /// Email subject.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    /// Sender address; tied to the contact record.
-    #[serde(rename = "emailFrom", default, skip_serializing_if = "Option::is_none")]
-    pub email_from: Option<String>,
-    /// Recipient address; tied to the contact record.
-    #[serde(rename = "emailTo", default, skip_serializing_if = "Option::is_none")]
-    pub email_to: Option<String>,
-    /// CC addresses.
-    #[serde(rename = "emailCc", default, skip_serializing_if = "Option::is_none")]
-    pub email_cc: Option<Vec<String>>,
-    /// BCC addresses.
-    #[serde(rename = "emailBcc", default, skip_serializing_if = "Option::is_none")]
-    pub email_bcc: Option<Vec<String>>,
-    /// Email message ID to thread this email under (replies).
-    #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
-    pub email_message_id: Option<String>,
-    /// External provider's message ID.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
-    pub alt_id: Option<String>,
-    /// Default when absent: `"outbound"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub direction: Option<AddInboundMessageRequestDirection>,
-    /// Time of the inbound message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub call: Option<CallData>,
+runtime::object! {
+    /// An inbound message for `conversationId` (conversation flow) or for `contactId` (contact flow); send one of the two.
+    ///
+    /// Curation note: The published schema (GoHighLevel/highlevel-api-docs apps/conversations.json, ProcessMessageBodyDto, synced 2026-05-01) added `contactId` and lists type, conversationId, contactId and conversationProviderId all as required. HighLevel's help article "Conversations API - Add Inbound Message (with Contact ID)" (modified 2026-02-09, <https://help.gohighlevel.com/support/solutions/articles/155000007340-conversations-api-add-inbound-message-with-contact-id->) describes the contact flow as sending a contact ID instead of a conversation ID, with the conversation found or created for it and the conversation-ID flow still working; a request quoted in GoHighLevel/highlevel-api-docs issue #70 (2025-07-11) sends conversationId without contactId. So neither ID is required on its own; one of them must be sent (not expressible in the schema). conversationProviderId stays required, as published: issue #70 shows that a Custom message sent without it is not added.
+    ///
+    /// Schema: `#/components/schemas/AddInboundMessageRequest`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddInboundMessageRequest {
+        pub r#type: AddInboundMessageRequestType = "type" required,
+        /// Attachment URLs.
+        pub attachments: Option<Vec<String>> = "attachments" optional,
+        /// Message text.
+        pub message: Option<String> = "message" optional,
+        /// Conversation to add the message to (conversation flow).
+        pub conversation_id: Option<String> = "conversationId" optional,
+        /// Contact whose conversation on this channel gets the message, found or created (contact flow, instead of conversationId).
+        pub contact_id: Option<String> = "contactId" optional,
+        /// Conversation provider ID.
+        pub conversation_provider_id: String = "conversationProviderId" required,
+        /// HTML body (email).
+        pub html: Option<String> = "html" optional,
+        /// Email subject.
+        pub subject: Option<String> = "subject" optional,
+        /// Sender address; tied to the contact record.
+        pub email_from: Option<String> = "emailFrom" optional,
+        /// Recipient address; tied to the contact record.
+        pub email_to: Option<String> = "emailTo" optional,
+        /// CC addresses.
+        pub email_cc: Option<Vec<String>> = "emailCc" optional,
+        /// BCC addresses.
+        pub email_bcc: Option<Vec<String>> = "emailBcc" optional,
+        /// Email message ID to thread this email under (replies).
+        pub email_message_id: Option<String> = "emailMessageId" optional,
+        /// External provider's message ID.
+        pub alt_id: Option<String> = "altId" optional,
+        /// Default when absent: `"outbound"`.
+        pub direction: Option<AddInboundMessageRequestDirection> = "direction" optional,
+        /// Time of the inbound message.
+        pub date: Option<::chrono::DateTime<::chrono::FixedOffset>> = "date" optional,
+        pub call: Option<CallData> = "call" optional,
+    }
 }
 runtime::open_enum! {
     /// Message channel.
@@ -2519,27 +2309,23 @@ runtime::open_enum! {
         Inbound = "inbound",
     }
 }
-/// Schema: `#/components/schemas/AddOutboundCallRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct AddOutboundCallRequest {
-    pub r#type: AddOutboundCallRequestType,
-    /// Attachment URLs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<String>>,
-    /// Conversation ID.
-    #[serde(rename = "conversationId")]
-    pub conversation_id: String,
-    /// Conversation provider ID.
-    #[serde(rename = "conversationProviderId")]
-    pub conversation_provider_id: String,
-    /// External provider's message ID.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
-    pub alt_id: Option<String>,
-    /// Time of the outbound call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub call: Option<CallData>,
+runtime::object! {
+    /// Schema: `#/components/schemas/AddOutboundCallRequest`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddOutboundCallRequest {
+        pub r#type: AddOutboundCallRequestType = "type" required,
+        /// Attachment URLs.
+        pub attachments: Option<Vec<String>> = "attachments" optional,
+        /// Conversation ID.
+        pub conversation_id: String = "conversationId" required,
+        /// Conversation provider ID.
+        pub conversation_provider_id: String = "conversationProviderId" required,
+        /// External provider's message ID.
+        pub alt_id: Option<String> = "altId" optional,
+        /// Time of the outbound call.
+        pub date: Option<::chrono::DateTime<::chrono::FixedOffset>> = "date" optional,
+        pub call: Option<CallData> = "call" optional,
+    }
 }
 runtime::open_enum! {
     /// Message type; only Call.
@@ -2549,98 +2335,75 @@ runtime::open_enum! {
         Call = "Call",
     }
 }
-/// Schema: `#/components/schemas/ProcessMessageResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ProcessMessageResponse {
-    pub success: bool,
-    /// Conversation ID.
-    #[serde(rename = "conversationId")]
-    pub conversation_id: String,
-    /// Main message ID.
-    #[serde(rename = "messageId")]
-    pub message_id: String,
-    /// Result message.
-    pub message: String,
-    /// Contact ID.
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    /// Creation time.
-    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
-    pub date_added: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    /// Email message ID (Email only).
-    #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
-    pub email_message_id: Option<String>,
+runtime::object! {
+    /// Schema: `#/components/schemas/ProcessMessageResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ProcessMessageResponse {
+        pub success: bool = "success" required,
+        /// Conversation ID.
+        pub conversation_id: String = "conversationId" required,
+        /// Main message ID.
+        pub message_id: String = "messageId" required,
+        /// Result message.
+        pub message: String = "message" required,
+        /// Contact ID.
+        pub contact_id: Option<String> = "contactId" optional,
+        /// Creation time.
+        pub date_added: Option<::chrono::DateTime<::chrono::FixedOffset>> = "dateAdded" optional,
+        /// Email message ID (Email only).
+        pub email_message_id: Option<String> = "emailMessageId" optional,
+    }
 }
-/// Schema: `#/components/schemas/CancelScheduledResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct CancelScheduledResponse {
-    /// HTTP-like status code of the outcome.
-    pub status: i64,
-    /// Outcome message.
-    pub message: String,
+runtime::object! {
+    /// Schema: `#/components/schemas/CancelScheduledResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CancelScheduledResponse {
+        /// HTTP-like status code of the outcome.
+        pub status: i64 = "status" required,
+        /// Outcome message.
+        pub message: String = "message" required,
+    }
 }
-/// An email message.
-///
-/// Schema: `#/components/schemas/EmailMessage`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct EmailMessage {
-    /// Email message ID.
-    pub id: String,
-    /// External ID.
-    #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
-    pub alt_id: Option<String>,
-    /// Message or thread ID.
-    #[serde(rename = "threadId")]
-    pub thread_id: String,
-    #[serde(rename = "locationId")]
-    pub location_id: String,
-    #[serde(rename = "contactId")]
-    pub contact_id: String,
-    #[serde(rename = "conversationId")]
-    pub conversation_id: String,
-    /// Creation time.
-    #[serde(rename = "dateAdded")]
-    pub date_added: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    pub body: String,
-    pub direction: EmailMessageDirection,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<EmailMessageStatus>,
-    #[serde(rename = "contentType")]
-    pub content_type: String,
-    /// Attachment URLs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<String>>,
-    /// Sending provider, e.g. Leadconnector Gmail, mailgun, smtp, custom.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provider: Option<String>,
-    /// Sender name and address.
-    pub from: String,
-    /// Recipient addresses.
-    pub to: Vec<String>,
-    /// CC addresses.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cc: Option<Vec<String>>,
-    /// BCC addresses.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bcc: Option<Vec<String>>,
-    /// For replies, the email message ID replied to.
-    #[serde(
-        rename = "replyToMessageId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub reply_to_message_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<EmailMessageSource>,
-    /// Conversation provider ID.
-    #[serde(
-        rename = "conversationProviderId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub conversation_provider_id: Option<String>,
+runtime::object! {
+    /// An email message.
+    ///
+    /// Schema: `#/components/schemas/EmailMessage`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct EmailMessage {
+        /// Email message ID.
+        pub id: String = "id" required,
+        /// External ID.
+        pub alt_id: Option<String> = "altId" optional,
+        /// Message or thread ID.
+        pub thread_id: String = "threadId" required,
+        pub location_id: String = "locationId" required,
+        pub contact_id: String = "contactId" required,
+        pub conversation_id: String = "conversationId" required,
+        /// Creation time.
+        pub date_added: String = "dateAdded" required,
+        pub subject: Option<String> = "subject" optional,
+        pub body: String = "body" required,
+        pub direction: EmailMessageDirection = "direction" required,
+        pub status: Option<EmailMessageStatus> = "status" optional,
+        pub content_type: String = "contentType" required,
+        /// Attachment URLs.
+        pub attachments: Option<Vec<String>> = "attachments" optional,
+        /// Sending provider, e.g. Leadconnector Gmail, mailgun, smtp, custom.
+        pub provider: Option<String> = "provider" optional,
+        /// Sender name and address.
+        pub from: String = "from" required,
+        /// Recipient addresses.
+        pub to: Vec<String> = "to" required,
+        /// CC addresses.
+        pub cc: Option<Vec<String>> = "cc" optional,
+        /// BCC addresses.
+        pub bcc: Option<Vec<String>> = "bcc" optional,
+        /// For replies, the email message ID replied to.
+        pub reply_to_message_id: Option<String> = "replyToMessageId" optional,
+        pub source: Option<EmailMessageSource> = "source" optional,
+        /// Conversation provider ID.
+        pub conversation_provider_id: Option<String> = "conversationProviderId" optional,
+    }
 }
 /// Schema: `#/components/schemas/EmailMessage/properties/direction`
 ///
@@ -2666,30 +2429,31 @@ runtime::open_enum! {
 ///
 /// The same definition as [`MessageSource`], of which this is an alias.
 pub type EmailMessageSource = MessageSource;
-/// Error reported by a conversation provider.
-///
-/// Schema: `#/components/schemas/ProviderError`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ProviderError {
-    /// Error code.
-    pub code: String,
-    /// Error type.
-    pub r#type: String,
-    /// Error message.
-    pub message: String,
+runtime::object! {
+    /// Error reported by a conversation provider.
+    ///
+    /// Schema: `#/components/schemas/ProviderError`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ProviderError {
+        /// Error code.
+        pub code: String = "code" required,
+        /// Error type.
+        pub r#type: String = "type" required,
+        /// Error message.
+        pub message: String = "message" required,
+    }
 }
-/// Schema: `#/components/schemas/UpdateMessageStatusRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct UpdateMessageStatusRequest {
-    pub status: UpdateMessageStatusRequestStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<ProviderError>,
-    /// Email message ID.
-    #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
-    pub email_message_id: Option<String>,
-    /// Additional email recipients the status applies to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recipients: Option<Vec<String>>,
+runtime::object! {
+    /// Schema: `#/components/schemas/UpdateMessageStatusRequest`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct UpdateMessageStatusRequest {
+        pub status: UpdateMessageStatusRequestStatus = "status" required,
+        pub error: Option<ProviderError> = "error" optional,
+        /// Email message ID.
+        pub email_message_id: Option<String> = "emailMessageId" optional,
+        /// Additional email recipients the status applies to.
+        pub recipients: Option<Vec<String>> = "recipients" optional,
+    }
 }
 /// New delivery status.
 ///
@@ -2711,168 +2475,123 @@ impl runtime::ToParam for TranscriptionNumber {
         runtime::json_param(self)
     }
 }
-/// One sentence of a call transcription.
-///
-/// Schema: `#/components/schemas/MessageTranscription`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct MessageTranscription {
-    /// Channel (side of the call) the sentence was spoken on.
-    #[serde(rename = "mediaChannel")]
-    pub media_channel: TranscriptionNumber,
-    /// Position of the sentence in the transcription.
-    #[serde(rename = "sentenceIndex")]
-    pub sentence_index: TranscriptionNumber,
-    /// Sentence start, in milliseconds.
-    #[serde(rename = "startTime")]
-    pub start_time: TranscriptionNumber,
-    /// Sentence end, in milliseconds.
-    #[serde(rename = "endTime")]
-    pub end_time: TranscriptionNumber,
-    /// Sentence text.
-    pub transcript: String,
-    /// Transcription confidence.
-    pub confidence: TranscriptionNumber,
-}
-/// Schema: `#/components/schemas/LiveChatTypingRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct LiveChatTypingRequest {
-    /// Location ID.
-    #[serde(rename = "locationId")]
-    pub location_id: String,
-    /// True to show the typing indicator, false to hide it.
+runtime::object! {
+    /// One sentence of a call transcription.
     ///
-    /// Curation note: Documented as string but its example is the boolean true; modelled as boolean.
-    #[serde(rename = "isTyping")]
-    pub is_typing: bool,
-    /// Unique ID of the live chat visitor.
-    #[serde(rename = "visitorId")]
-    pub visitor_id: String,
-    /// Conversation ID.
-    #[serde(rename = "conversationId")]
-    pub conversation_id: String,
+    /// Schema: `#/components/schemas/MessageTranscription`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct MessageTranscription {
+        /// Channel (side of the call) the sentence was spoken on.
+        pub media_channel: TranscriptionNumber = "mediaChannel" required,
+        /// Position of the sentence in the transcription.
+        pub sentence_index: TranscriptionNumber = "sentenceIndex" required,
+        /// Sentence start, in milliseconds.
+        pub start_time: TranscriptionNumber = "startTime" required,
+        /// Sentence end, in milliseconds.
+        pub end_time: TranscriptionNumber = "endTime" required,
+        /// Sentence text.
+        pub transcript: String = "transcript" required,
+        /// Transcription confidence.
+        pub confidence: TranscriptionNumber = "confidence" required,
+    }
 }
-/// A message (SMS, email, call, voicemail, GMB, FB, IG, live chat) was received from or sent to a contact.
-///
-/// Schema: `#/components/schemas/WebhookMessageEvent`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct WebhookMessageEvent {
-    /// `InboundMessage` or `OutboundMessage`.
-    pub r#type: String,
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
-    pub location_id: Option<String>,
-    /// Attachment URLs (a call recording or voicemail URL for calls).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<String>,
-    #[serde(rename = "conversationId", default, skip_serializing_if = "Option::is_none")]
-    pub conversation_id: Option<String>,
-    #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
-    pub date_added: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    /// `inbound` or `outbound`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub direction: Option<String>,
-    /// `SMS`, `Email`, `CALL`, `VoiceMail`, `GMB`, `FB`, `IG`, `Live Chat`...
-    #[serde(rename = "messageType", default, skip_serializing_if = "Option::is_none")]
-    pub message_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
-    pub message_id: Option<String>,
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
-    /// Where an outbound message was sent from (`app`, ...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    #[serde(
-        rename = "conversationProviderId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub conversation_provider_id: Option<String>,
-    /// Call length in seconds.
-    #[serde(rename = "callDuration", default, skip_serializing_if = "Option::is_none")]
-    pub call_duration: Option<f64>,
-    #[serde(rename = "callStatus", default, skip_serializing_if = "Option::is_none")]
-    pub call_status: Option<String>,
-    #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
-    pub email_message_id: Option<String>,
-    #[serde(rename = "threadId", default, skip_serializing_if = "Option::is_none")]
-    pub thread_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provider: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    /// Curation note: The docs' schema says string; every example sends an array of addresses.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<Vec<String>>,
-    /// Curation note: Typed as `to` is (the docs' schema says string).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cc: Option<Vec<String>>,
-    /// Curation note: Typed as `to` is (the docs' schema says string).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bcc: Option<Vec<String>>,
+runtime::object! {
+    /// Schema: `#/components/schemas/LiveChatTypingRequest`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct LiveChatTypingRequest {
+        /// Location ID.
+        pub location_id: String = "locationId" required,
+        /// True to show the typing indicator, false to hide it.
+        ///
+        /// Curation note: Documented as string but its example is the boolean true; modelled as boolean.
+        pub is_typing: bool = "isTyping" required,
+        /// Unique ID of the live chat visitor.
+        pub visitor_id: String = "visitorId" required,
+        /// Conversation ID.
+        pub conversation_id: String = "conversationId" required,
+    }
 }
-/// A conversation's unread status changed.
-///
-/// Schema: `#/components/schemas/WebhookConversationUnreadEvent`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct WebhookConversationUnreadEvent {
-    pub r#type: String,
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
-    pub location_id: Option<String>,
-    /// The conversation ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    #[serde(rename = "unreadCount", default, skip_serializing_if = "Option::is_none")]
-    pub unread_count: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inbox: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub starred: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted: Option<bool>,
+runtime::object! {
+    /// A message (SMS, email, call, voicemail, GMB, FB, IG, live chat) was received from or sent to a contact.
+    ///
+    /// Schema: `#/components/schemas/WebhookMessageEvent`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WebhookMessageEvent {
+        /// `InboundMessage` or `OutboundMessage`.
+        pub r#type: String = "type" required,
+        pub location_id: Option<String> = "locationId" optional,
+        /// Attachment URLs (a call recording or voicemail URL for calls).
+        pub attachments: Option<Vec<String>> = "attachments" optional,
+        pub body: Option<String> = "body" optional,
+        pub contact_id: Option<String> = "contactId" optional,
+        pub content_type: Option<String> = "contentType" optional,
+        pub conversation_id: Option<String> = "conversationId" optional,
+        pub date_added: Option<::chrono::DateTime<::chrono::FixedOffset>> = "dateAdded" optional,
+        /// `inbound` or `outbound`.
+        pub direction: Option<String> = "direction" optional,
+        /// `SMS`, `Email`, `CALL`, `VoiceMail`, `GMB`, `FB`, `IG`, `Live Chat`...
+        pub message_type: Option<String> = "messageType" optional,
+        pub status: Option<String> = "status" optional,
+        pub message_id: Option<String> = "messageId" optional,
+        pub user_id: Option<String> = "userId" optional,
+        /// Where an outbound message was sent from (`app`, ...).
+        pub source: Option<String> = "source" optional,
+        pub conversation_provider_id: Option<String> = "conversationProviderId" optional,
+        /// Call length in seconds.
+        pub call_duration: Option<f64> = "callDuration" optional,
+        pub call_status: Option<String> = "callStatus" optional,
+        pub email_message_id: Option<String> = "emailMessageId" optional,
+        pub thread_id: Option<String> = "threadId" optional,
+        pub provider: Option<String> = "provider" optional,
+        pub from: Option<String> = "from" optional,
+        pub subject: Option<String> = "subject" optional,
+        /// Curation note: The docs' schema says string; every example sends an array of addresses.
+        pub to: Option<Vec<String>> = "to" optional,
+        /// Curation note: Typed as `to` is (the docs' schema says string).
+        pub cc: Option<Vec<String>> = "cc" optional,
+        /// Curation note: Typed as `to` is (the docs' schema says string).
+        pub bcc: Option<Vec<String>> = "bcc" optional,
+    }
 }
-/// A user sent a message through a custom conversation provider (sent to the provider's delivery URL). Unlike other events, `type` is the channel (`SMS` or `Email`), not the event name.
-///
-/// Schema: `#/components/schemas/WebhookProviderOutboundMessageEvent`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct WebhookProviderOutboundMessageEvent {
-    /// `SMS` or `Email`.
-    pub r#type: String,
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
-    pub location_id: Option<String>,
-    #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
-    pub message_id: Option<String>,
-    #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
-    pub email_message_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone: Option<String>,
-    /// Curation note: The docs' schema says string; the example sends an array of addresses.
-    #[serde(rename = "emailTo", default, skip_serializing_if = "Option::is_none")]
-    pub email_to: Option<Vec<String>>,
-    #[serde(rename = "emailFrom", default, skip_serializing_if = "Option::is_none")]
-    pub email_from: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub html: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
+runtime::object! {
+    /// A conversation's unread status changed.
+    ///
+    /// Schema: `#/components/schemas/WebhookConversationUnreadEvent`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WebhookConversationUnreadEvent {
+        pub r#type: String = "type" required,
+        pub location_id: Option<String> = "locationId" optional,
+        /// The conversation ID.
+        pub id: Option<String> = "id" optional,
+        pub contact_id: Option<String> = "contactId" optional,
+        pub unread_count: Option<i64> = "unreadCount" optional,
+        pub inbox: Option<bool> = "inbox" optional,
+        pub starred: Option<bool> = "starred" optional,
+        pub deleted: Option<bool> = "deleted" optional,
+    }
+}
+runtime::object! {
+    /// A user sent a message through a custom conversation provider (sent to the provider's delivery URL). Unlike other events, `type` is the channel (`SMS` or `Email`), not the event name.
+    ///
+    /// Schema: `#/components/schemas/WebhookProviderOutboundMessageEvent`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WebhookProviderOutboundMessageEvent {
+        /// `SMS` or `Email`.
+        pub r#type: String = "type" required,
+        pub contact_id: Option<String> = "contactId" optional,
+        pub location_id: Option<String> = "locationId" optional,
+        pub message_id: Option<String> = "messageId" optional,
+        pub email_message_id: Option<String> = "emailMessageId" optional,
+        pub attachments: Option<Vec<String>> = "attachments" optional,
+        pub message: Option<String> = "message" optional,
+        pub phone: Option<String> = "phone" optional,
+        /// Curation note: The docs' schema says string; the example sends an array of addresses.
+        pub email_to: Option<Vec<String>> = "emailTo" optional,
+        pub email_from: Option<String> = "emailFrom" optional,
+        pub html: Option<String> = "html" optional,
+        pub subject: Option<String> = "subject" optional,
+        pub user_id: Option<String> = "userId" optional,
+    }
 }
 runtime::open_enum! {
     pub enum SearchConversationsSort {

@@ -521,178 +521,154 @@ impl SearchRecords {
         token: None,
     };
 }
-/// HighLevel's generic 400 error body.
-///
-/// Curation note: Docs type statusCode as number; modelled as integer because it is an HTTP status code.
-///
-/// Schema: `#/components/schemas/BadRequestError`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct BadRequestError {
-    /// HTTP status code.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
-    pub status_code: Option<i64>,
-    /// Error message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-/// HighLevel's 401 error body (missing, invalid or under-scoped token).
-///
-/// Schema: `#/components/schemas/UnauthorizedError`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct UnauthorizedError {
-    /// HTTP status code.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
-    pub status_code: Option<i64>,
-    /// Error message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// HTTP reason phrase.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
-/// HighLevel's 422 validation error body; `message` lists the validation failures.
-///
-/// Schema: `#/components/schemas/UnprocessableEntityError`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct UnprocessableEntityError {
-    /// HTTP status code.
-    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
-    pub status_code: Option<i64>,
-    /// Validation messages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<Vec<String>>,
-    /// HTTP reason phrase.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
-/// Display names of an object in the UI.
-///
-/// Schema: `#/components/schemas/ObjectLabels`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ObjectLabels {
-    /// Singular name.
-    pub singular: String,
-    /// Plural name.
-    pub plural: String,
-}
-/// Display names to change; both are optional on update.
-///
-/// Schema: `#/components/schemas/ObjectLabelsUpdate`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ObjectLabelsUpdate {
-    /// Singular name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub singular: Option<String>,
-    /// Plural name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plural: Option<String>,
-}
-/// A custom or standard (contact, opportunity, business) object definition.
-///
-/// Schema: `#/components/schemas/ObjectSchema`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ObjectSchema {
-    /// Id of the object schema.
-    pub id: String,
-    /// true for standard objects (contacts, opportunities, ...), false for custom objects.
-    pub standard: bool,
-    /// Internal key (lowercase, underscore separated); custom objects are prefixed with `custom_objects.`.
-    pub key: String,
-    pub labels: ObjectLabels,
-    /// Object description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Sub-account (location) id.
-    #[serde(rename = "locationId")]
-    pub location_id: String,
-    /// Field key used as the record's primary display value in the UI.
-    #[serde(rename = "primaryDisplayProperty")]
-    pub primary_display_property: String,
-    /// When the object was created.
-    #[serde(rename = "dateAdded")]
-    pub date_added: ::chrono::DateTime<::chrono::FixedOffset>,
-    /// When the object was last updated.
-    #[serde(rename = "dateUpdated")]
-    pub date_updated: ::chrono::DateTime<::chrono::FixedOffset>,
-    /// Object type: USER_DEFINED or SYSTEM_DEFINED.
+runtime::object! {
+    /// HighLevel's generic 400 error body.
     ///
-    /// Curation note: Docs type this as object but every example is a string (a prose placeholder naming USER_DEFINED / SYSTEM_DEFINED); modelled as a plain string without enum so unknown values still decode.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-}
-/// An option of a SINGLE_OPTIONS, MULTIPLE_OPTIONS, RADIO, CHECKBOX or TEXTBOX_LIST field.
-///
-/// Schema: `#/components/schemas/FieldOption`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct FieldOption {
-    /// Option key (present in create and responses, omitted on update).
-    pub key: String,
-    /// Option label.
-    pub label: String,
-    /// URL tied to the option (RADIO fields only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-}
-/// A standard or custom field of an object, returned when `fetchProperties=true`.
-///
-/// Schema: `#/components/schemas/ObjectField`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ObjectField {
-    /// Sub-account (location) id.
-    #[serde(rename = "locationId")]
-    pub location_id: String,
-    /// Field name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Field description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Placeholder text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub placeholder: Option<String>,
-    /// Whether the field is shown in forms.
-    #[serde(rename = "showInForms")]
-    pub show_in_forms: bool,
-    /// Options for choice-type fields.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<Vec<FieldOption>>,
-    #[serde(
-        rename = "acceptedFormats",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub accepted_formats: Option<ObjectFieldAcceptedFormats>,
-    /// Field id.
-    pub id: String,
-    /// Key of the object the field belongs to.
-    #[serde(rename = "objectKey")]
-    pub object_key: String,
-    #[serde(rename = "dataType")]
-    pub data_type: ObjectFieldDataType,
-    /// Id of the parent folder.
-    #[serde(rename = "parentId")]
-    pub parent_id: String,
-    /// Field key, `custom_object.{objectKey}.{fieldKey}` for custom objects.
-    #[serde(rename = "fieldKey")]
-    pub field_key: String,
-    /// RADIO fields: whether a record may hold a value outside the predefined options.
-    #[serde(
-        rename = "allowCustomOption",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allow_custom_option: Option<bool>,
-    /// Maximum number of files for uploads.
+    /// Curation note: Docs type statusCode as number; modelled as integer because it is an HTTP status code.
     ///
-    /// Curation note: Docs type this as number; it is a file count, so modelled as integer.
-    #[serde(rename = "maxFileLimit", default, skip_serializing_if = "Option::is_none")]
-    pub max_file_limit: Option<i64>,
-    /// When the field was created.
-    #[serde(rename = "dateAdded")]
-    pub date_added: ::chrono::DateTime<::chrono::FixedOffset>,
-    /// When the field was last updated.
-    #[serde(rename = "dateUpdated")]
-    pub date_updated: ::chrono::DateTime<::chrono::FixedOffset>,
+    /// Schema: `#/components/schemas/BadRequestError`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct BadRequestError {
+        /// HTTP status code.
+        pub status_code: Option<i64> = "statusCode" optional,
+        /// Error message.
+        pub message: Option<String> = "message" optional,
+    }
+}
+runtime::object! {
+    /// HighLevel's 401 error body (missing, invalid or under-scoped token).
+    ///
+    /// Schema: `#/components/schemas/UnauthorizedError`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct UnauthorizedError {
+        /// HTTP status code.
+        pub status_code: Option<i64> = "statusCode" optional,
+        /// Error message.
+        pub message: Option<String> = "message" optional,
+        /// HTTP reason phrase.
+        pub error: Option<String> = "error" optional,
+    }
+}
+runtime::object! {
+    /// HighLevel's 422 validation error body; `message` lists the validation failures.
+    ///
+    /// Schema: `#/components/schemas/UnprocessableEntityError`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct UnprocessableEntityError {
+        /// HTTP status code.
+        pub status_code: Option<i64> = "statusCode" optional,
+        /// Validation messages.
+        pub message: Option<Vec<String>> = "message" optional,
+        /// HTTP reason phrase.
+        pub error: Option<String> = "error" optional,
+    }
+}
+runtime::object! {
+    /// Display names of an object in the UI.
+    ///
+    /// Schema: `#/components/schemas/ObjectLabels`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ObjectLabels {
+        /// Singular name.
+        pub singular: String = "singular" required,
+        /// Plural name.
+        pub plural: String = "plural" required,
+    }
+}
+runtime::object! {
+    /// Display names to change; both are optional on update.
+    ///
+    /// Schema: `#/components/schemas/ObjectLabelsUpdate`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ObjectLabelsUpdate {
+        /// Singular name.
+        pub singular: Option<String> = "singular" optional,
+        /// Plural name.
+        pub plural: Option<String> = "plural" optional,
+    }
+}
+runtime::object! {
+    /// A custom or standard (contact, opportunity, business) object definition.
+    ///
+    /// Schema: `#/components/schemas/ObjectSchema`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ObjectSchema {
+        /// Id of the object schema.
+        pub id: String = "id" required,
+        /// true for standard objects (contacts, opportunities, ...), false for custom objects.
+        pub standard: bool = "standard" required,
+        /// Internal key (lowercase, underscore separated); custom objects are prefixed with `custom_objects.`.
+        pub key: String = "key" required,
+        pub labels: ObjectLabels = "labels" required,
+        /// Object description.
+        pub description: Option<String> = "description" optional,
+        /// Sub-account (location) id.
+        pub location_id: String = "locationId" required,
+        /// Field key used as the record's primary display value in the UI.
+        pub primary_display_property: String = "primaryDisplayProperty" required,
+        /// When the object was created.
+        pub date_added: ::chrono::DateTime<::chrono::FixedOffset> = "dateAdded" required,
+        /// When the object was last updated.
+        pub date_updated: ::chrono::DateTime<::chrono::FixedOffset> = "dateUpdated" required,
+        /// Object type: USER_DEFINED or SYSTEM_DEFINED.
+        ///
+        /// Curation note: Docs type this as object but every example is a string (a prose placeholder naming USER_DEFINED / SYSTEM_DEFINED); modelled as a plain string without enum so unknown values still decode.
+        pub r#type: Option<String> = "type" optional,
+    }
+}
+runtime::object! {
+    /// An option of a SINGLE_OPTIONS, MULTIPLE_OPTIONS, RADIO, CHECKBOX or TEXTBOX_LIST field.
+    ///
+    /// Schema: `#/components/schemas/FieldOption`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct FieldOption {
+        /// Option key (present in create and responses, omitted on update).
+        pub key: String = "key" required,
+        /// Option label.
+        pub label: String = "label" required,
+        /// URL tied to the option (RADIO fields only).
+        pub url: Option<String> = "url" optional,
+    }
+}
+runtime::object! {
+    /// A standard or custom field of an object, returned when `fetchProperties=true`.
+    ///
+    /// Schema: `#/components/schemas/ObjectField`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ObjectField {
+        /// Sub-account (location) id.
+        pub location_id: String = "locationId" required,
+        /// Field name.
+        pub name: Option<String> = "name" optional,
+        /// Field description.
+        pub description: Option<String> = "description" optional,
+        /// Placeholder text.
+        pub placeholder: Option<String> = "placeholder" optional,
+        /// Whether the field is shown in forms.
+        pub show_in_forms: bool = "showInForms" required,
+        /// Options for choice-type fields.
+        pub options: Option<Vec<FieldOption>> = "options" optional,
+        pub accepted_formats: Option<ObjectFieldAcceptedFormats> = "acceptedFormats" optional,
+        /// Field id.
+        pub id: String = "id" required,
+        /// Key of the object the field belongs to.
+        pub object_key: String = "objectKey" required,
+        pub data_type: ObjectFieldDataType = "dataType" required,
+        /// Id of the parent folder.
+        pub parent_id: String = "parentId" required,
+        /// Field key, `custom_object.{objectKey}.{fieldKey}` for custom objects.
+        pub field_key: String = "fieldKey" required,
+        /// RADIO fields: whether a record may hold a value outside the predefined options.
+        pub allow_custom_option: Option<bool> = "allowCustomOption" optional,
+        /// Maximum number of files for uploads.
+        ///
+        /// Curation note: Docs type this as number; it is a file count, so modelled as integer.
+        pub max_file_limit: Option<i64> = "maxFileLimit" optional,
+        /// When the field was created.
+        pub date_added: ::chrono::DateTime<::chrono::FixedOffset> = "dateAdded" required,
+        /// When the field was last updated.
+        pub date_updated: ::chrono::DateTime<::chrono::FixedOffset> = "dateUpdated" required,
+    }
 }
 runtime::open_enum! {
     /// Allowed upload formats (FILE_UPLOAD fields).
@@ -731,46 +707,49 @@ runtime::open_enum! {
         Radio = "RADIO",
     }
 }
-/// Response of Get Object Schema by key: the object, a cache flag and (optionally) its fields.
-///
-/// Schema: `#/components/schemas/ObjectSchemaWithFields`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ObjectSchemaWithFields {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<ObjectSchema>,
-    /// Whether the response was served from cache.
-    pub cache: bool,
-    /// Fields of the object (with `fetchProperties=true`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fields: Option<Vec<ObjectField>>,
+runtime::object! {
+    /// Response of Get Object Schema by key: the object, a cache flag and (optionally) its fields.
+    ///
+    /// Schema: `#/components/schemas/ObjectSchemaWithFields`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ObjectSchemaWithFields {
+        pub object: Option<ObjectSchema> = "object" optional,
+        /// Whether the response was served from cache.
+        pub cache: bool = "cache" required,
+        /// Fields of the object (with `fetchProperties=true`).
+        pub fields: Option<Vec<ObjectField>> = "fields" optional,
+    }
 }
-/// All objects (standard and custom) of a location.
-///
-/// Schema: `#/components/schemas/ObjectSchemaList`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ObjectSchemaList {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub objects: Option<Vec<ObjectSchema>>,
+runtime::object! {
+    /// All objects (standard and custom) of a location.
+    ///
+    /// Schema: `#/components/schemas/ObjectSchemaList`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ObjectSchemaList {
+        pub objects: Option<Vec<ObjectSchema>> = "objects" optional,
+    }
 }
-/// Envelope holding one object schema.
-///
-/// Schema: `#/components/schemas/ObjectSchemaResponse`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ObjectSchemaResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<ObjectSchema>,
+runtime::object! {
+    /// Envelope holding one object schema.
+    ///
+    /// Schema: `#/components/schemas/ObjectSchemaResponse`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ObjectSchemaResponse {
+        pub object: Option<ObjectSchema> = "object" optional,
+    }
 }
-/// The primary display property created together with a custom object.
-///
-/// Schema: `#/components/schemas/PrimaryDisplayPropertyDetails`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct PrimaryDisplayPropertyDetails {
-    /// Internal field key; `custom_objects.{objectKey}.` is prefixed when omitted.
-    pub key: String,
-    /// Field name shown on the record page.
-    pub name: String,
-    #[serde(rename = "dataType")]
-    pub data_type: PrimaryDisplayPropertyDetailsDataType,
+runtime::object! {
+    /// The primary display property created together with a custom object.
+    ///
+    /// Schema: `#/components/schemas/PrimaryDisplayPropertyDetails`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PrimaryDisplayPropertyDetails {
+        /// Internal field key; `custom_objects.{objectKey}.` is prefixed when omitted.
+        pub key: String = "key" required,
+        /// Field name shown on the record page.
+        pub name: String = "name" required,
+        pub data_type: PrimaryDisplayPropertyDetailsDataType = "dataType" required,
+    }
 }
 runtime::open_enum! {
     /// Data type of the primary property.
@@ -781,128 +760,119 @@ runtime::open_enum! {
         Numerical = "NUMERICAL",
     }
 }
-/// Body of Create Custom Object.
-///
-/// Schema: `#/components/schemas/CreateObjectSchemaRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct CreateObjectSchemaRequest {
-    pub labels: ObjectLabels,
-    /// Internal key (lowercase, underscore separated); `custom_objects.` is prefixed by default.
-    pub key: String,
-    /// Object description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Sub-account (location) id.
-    #[serde(rename = "locationId")]
-    pub location_id: String,
-    #[serde(rename = "primaryDisplayPropertyDetails")]
-    pub primary_display_property_details: PrimaryDisplayPropertyDetails,
-}
-/// Body of Update Object Schema: labels, description and searchable fields.
-///
-/// Schema: `#/components/schemas/UpdateObjectSchemaRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct UpdateObjectSchemaRequest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<ObjectLabelsUpdate>,
-    /// Object description.
+runtime::object! {
+    /// Body of Create Custom Object.
     ///
-    /// `None`: absent; `Some(None)`: explicitly `null`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
-    pub description: Option<Option<String>>,
-    /// Sub-account (location) id.
-    #[serde(rename = "locationId")]
-    pub location_id: String,
-    /// Field keys to make searchable (`custom_objects.<object>.<field>`).
-    #[serde(rename = "searchableProperties")]
-    pub searchable_properties: Vec<String>,
+    /// Schema: `#/components/schemas/CreateObjectSchemaRequest`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CreateObjectSchemaRequest {
+        pub labels: ObjectLabels = "labels" required,
+        /// Internal key (lowercase, underscore separated); `custom_objects.` is prefixed by default.
+        pub key: String = "key" required,
+        /// Object description.
+        pub description: Option<String> = "description" optional,
+        /// Sub-account (location) id.
+        pub location_id: String = "locationId" required,
+        pub primary_display_property_details: PrimaryDisplayPropertyDetails = "primaryDisplayPropertyDetails" required,
+    }
 }
-/// A record of a custom object or of a supported standard object (business).
-///
-/// Schema: `#/components/schemas/ObjectRecord`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ObjectRecord {
-    /// Record id.
-    pub id: String,
-    /// Owner user ids (at most 1; custom objects only).
-    pub owner: Vec<String>,
-    /// Follower user ids (at most 10).
-    pub followers: Vec<String>,
-    /// Field values keyed by field key (without the object prefix).
+runtime::object! {
+    /// Body of Update Object Schema: labels, description and searchable fields.
     ///
-    /// Curation note: Docs type `properties` as string but every example is a JSON object keyed by field key; modelled as a free-form object, as sent on the wire.
-    pub properties: ::serde_json::Map<String, ::serde_json::Value>,
-    /// When the record was created.
-    #[serde(rename = "dateAdded")]
-    pub date_added: ::chrono::DateTime<::chrono::FixedOffset>,
-    /// When the record was last updated.
-    #[serde(rename = "dateUpdated")]
-    pub date_updated: ::chrono::DateTime<::chrono::FixedOffset>,
+    /// Schema: `#/components/schemas/UpdateObjectSchemaRequest`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct UpdateObjectSchemaRequest {
+        pub labels: Option<ObjectLabelsUpdate> = "labels" optional,
+        /// Object description.
+        ///
+        /// `None`: absent; `Some(None)`: explicitly `null`.
+        pub description: Option<Option<String>> = "description" double_option,
+        /// Sub-account (location) id.
+        pub location_id: String = "locationId" required,
+        /// Field keys to make searchable (`custom_objects.<object>.<field>`).
+        pub searchable_properties: Vec<String> = "searchableProperties" required,
+    }
 }
-/// Envelope holding one record.
-///
-/// Schema: `#/components/schemas/ObjectRecordResponse`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ObjectRecordResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub record: Option<ObjectRecord>,
-}
-/// Body of Create Record.
-///
-/// Curation note: The API reference documents this body as an empty object ({}); fields reconstructed from HighLevel's linked Custom Objects records guide (locationId, owner, followers, properties).
-///
-/// Schema: `#/components/schemas/CreateObjectRecordRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct CreateObjectRecordRequest {
-    /// Sub-account (location) id the record is created in.
-    #[serde(rename = "locationId")]
-    pub location_id: String,
-    /// Owner user ids (at most 1; custom objects only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<Vec<String>>,
-    /// Follower user ids (at most 10).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub followers: Option<Vec<String>>,
-    /// Field values keyed by field key (without the `custom_objects.` prefix).
+runtime::object! {
+    /// A record of a custom object or of a supported standard object (business).
     ///
-    /// Curation note: Docs type `properties` as string but every example is a JSON object keyed by field key; modelled as a free-form object, as sent on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// Schema: `#/components/schemas/ObjectRecord`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ObjectRecord {
+        /// Record id.
+        pub id: String = "id" required,
+        /// Owner user ids (at most 1; custom objects only).
+        pub owner: Vec<String> = "owner" required,
+        /// Follower user ids (at most 10).
+        pub followers: Vec<String> = "followers" required,
+        /// Field values keyed by field key (without the object prefix).
+        ///
+        /// Curation note: Docs type `properties` as string but every example is a JSON object keyed by field key; modelled as a free-form object, as sent on the wire.
+        pub properties: ::serde_json::Map<String, ::serde_json::Value> = "properties" required,
+        /// When the record was created.
+        pub date_added: ::chrono::DateTime<::chrono::FixedOffset> = "dateAdded" required,
+        /// When the record was last updated.
+        pub date_updated: ::chrono::DateTime<::chrono::FixedOffset> = "dateUpdated" required,
+    }
 }
-/// Body of Update Record; send only what changes. The location goes in the `locationId` query parameter.
-///
-/// Curation note: The API reference documents this body as an empty object ({}); fields reconstructed from HighLevel's linked records guide (same shape as create, minus locationId which is a query parameter here).
-///
-/// Schema: `#/components/schemas/UpdateObjectRecordRequest`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct UpdateObjectRecordRequest {
-    /// Owner user ids (at most 1; custom objects only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<Vec<String>>,
-    /// Follower user ids (at most 10).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub followers: Option<Vec<String>>,
-    /// Field values to set, keyed by field key.
+runtime::object! {
+    /// Envelope holding one record.
     ///
-    /// Curation note: Docs type `properties` as string but every example is a JSON object keyed by field key; modelled as a free-form object, as sent on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// Schema: `#/components/schemas/ObjectRecordResponse`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ObjectRecordResponse {
+        pub record: Option<ObjectRecord> = "record" optional,
+    }
 }
-/// Result of Delete Record.
-///
-/// Schema: `#/components/schemas/DeleteObjectRecordResponse`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct DeleteObjectRecordResponse {
-    /// Id of the deleted record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Whether the deletion succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<bool>,
+runtime::object! {
+    /// Body of Create Record.
+    ///
+    /// Curation note: The API reference documents this body as an empty object ({}); fields reconstructed from HighLevel's linked Custom Objects records guide (locationId, owner, followers, properties).
+    ///
+    /// Schema: `#/components/schemas/CreateObjectRecordRequest`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CreateObjectRecordRequest {
+        /// Sub-account (location) id the record is created in.
+        pub location_id: String = "locationId" required,
+        /// Owner user ids (at most 1; custom objects only).
+        pub owner: Option<Vec<String>> = "owner" optional,
+        /// Follower user ids (at most 10).
+        pub followers: Option<Vec<String>> = "followers" optional,
+        /// Field values keyed by field key (without the `custom_objects.` prefix).
+        ///
+        /// Curation note: Docs type `properties` as string but every example is a JSON object keyed by field key; modelled as a free-form object, as sent on the wire.
+        pub properties: Option<::serde_json::Map<String, ::serde_json::Value>> = "properties" optional,
+    }
+}
+runtime::object! {
+    /// Body of Update Record; send only what changes. The location goes in the `locationId` query parameter.
+    ///
+    /// Curation note: The API reference documents this body as an empty object ({}); fields reconstructed from HighLevel's linked records guide (same shape as create, minus locationId which is a query parameter here).
+    ///
+    /// Schema: `#/components/schemas/UpdateObjectRecordRequest`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct UpdateObjectRecordRequest {
+        /// Owner user ids (at most 1; custom objects only).
+        pub owner: Option<Vec<String>> = "owner" optional,
+        /// Follower user ids (at most 10).
+        pub followers: Option<Vec<String>> = "followers" optional,
+        /// Field values to set, keyed by field key.
+        ///
+        /// Curation note: Docs type `properties` as string but every example is a JSON object keyed by field key; modelled as a free-form object, as sent on the wire.
+        pub properties: Option<::serde_json::Map<String, ::serde_json::Value>> = "properties" optional,
+    }
+}
+runtime::object! {
+    /// Result of Delete Record.
+    ///
+    /// Schema: `#/components/schemas/DeleteObjectRecordResponse`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct DeleteObjectRecordResponse {
+        /// Id of the deleted record.
+        pub id: Option<String> = "id" optional,
+        /// Whether the deletion succeeded.
+        pub success: Option<bool> = "success" optional,
+    }
 }
 /// One element of a search-after cursor: a millisecond timestamp (integer) or a record id (string).
 ///
@@ -918,148 +888,134 @@ impl runtime::ToParam for SearchAfterValue {
         runtime::json_param(self)
     }
 }
-/// Body of Search Object Records.
-///
-/// Curation note: The reference marks query and searchAfter as required; HighLevel's Records Search guide and page-based paging make them optional, so only locationId, page and pageLimit are required.
-///
-/// Schema: `#/components/schemas/SearchObjectRecordsRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct SearchObjectRecordsRequest {
-    /// Sub-account (location) id.
-    #[serde(rename = "locationId")]
-    pub location_id: String,
-    /// Page number (starts at 1).
+runtime::object! {
+    /// Body of Search Object Records.
     ///
-    /// Curation note: Docs type page as number; modelled as integer (a page index).
-    pub page: i64,
-    /// Records per page.
+    /// Curation note: The reference marks query and searchAfter as required; HighLevel's Records Search guide and page-based paging make them optional, so only locationId, page and pageLimit are required.
     ///
-    /// Curation note: Docs type pageLimit as number; modelled as integer (a page size).
-    #[serde(rename = "pageLimit")]
-    pub page_limit: i64,
-    /// Search text matched against the object's searchable properties, e.g. `name:Buddy`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub query: Option<String>,
-    /// Search-after cursor: the `searchAfter` value of the last record of the previous page.
-    ///
-    /// Curation note: Docs type this as string\[\] but the cursor returned on each record mixes a number and a string (\[1738683828372, "67a2..."\]); items accept integer or string so it can be echoed back.
-    #[serde(rename = "searchAfter", default, skip_serializing_if = "Option::is_none")]
-    pub search_after: Option<Vec<SearchAfterValue>>,
-    /// Filters or nested AND/OR filter groups (field, operator, value).
-    ///
-    /// Curation note: Not on the API reference page; taken from HighLevel's linked Records Search guide and kept free-form.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filters: Option<Vec<::serde_json::Map<String, ::serde_json::Value>>>,
-    /// Sort criteria (field and direction).
-    ///
-    /// Curation note: Not on the API reference page; taken from HighLevel's linked Records Search guide and kept free-form.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sort: Option<Vec<::serde_json::Map<String, ::serde_json::Value>>>,
+    /// Schema: `#/components/schemas/SearchObjectRecordsRequest`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SearchObjectRecordsRequest {
+        /// Sub-account (location) id.
+        pub location_id: String = "locationId" required,
+        /// Page number (starts at 1).
+        ///
+        /// Curation note: Docs type page as number; modelled as integer (a page index).
+        pub page: i64 = "page" required,
+        /// Records per page.
+        ///
+        /// Curation note: Docs type pageLimit as number; modelled as integer (a page size).
+        pub page_limit: i64 = "pageLimit" required,
+        /// Search text matched against the object's searchable properties, e.g. `name:Buddy`.
+        pub query: Option<String> = "query" optional,
+        /// Search-after cursor: the `searchAfter` value of the last record of the previous page.
+        ///
+        /// Curation note: Docs type this as string\[\] but the cursor returned on each record mixes a number and a string (\[1738683828372, "67a2..."\]); items accept integer or string so it can be echoed back.
+        pub search_after: Option<Vec<SearchAfterValue>> = "searchAfter" optional,
+        /// Filters or nested AND/OR filter groups (field, operator, value).
+        ///
+        /// Curation note: Not on the API reference page; taken from HighLevel's linked Records Search guide and kept free-form.
+        pub filters: Option<Vec<::serde_json::Map<String, ::serde_json::Value>>> = "filters" optional,
+        /// Sort criteria (field and direction).
+        ///
+        /// Curation note: Not on the API reference page; taken from HighLevel's linked Records Search guide and kept free-form.
+        pub sort: Option<Vec<::serde_json::Map<String, ::serde_json::Value>>> = "sort" optional,
+    }
 }
-/// Who or what created / last updated a record.
-///
-/// Schema: `#/components/schemas/RecordAuditInfo`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct RecordAuditInfo {
-    /// Channel of the change.
-    pub channel: String,
-    /// Timestamp of the change (ISO 8601 string).
-    #[serde(rename = "createdAt")]
-    pub created_at: String,
-    /// Where the change came from.
-    pub source: String,
-    /// User or resource id.
-    #[serde(rename = "sourceId")]
-    pub source_id: String,
-}
-/// A record as returned by Search Object Records.
-///
-/// Curation note: The DTO lists createdBy/lastUpdatedBy as required but the rendered page does not; kept optional so records without audit info still decode.
-///
-/// Schema: `#/components/schemas/SearchedObjectRecord`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct SearchedObjectRecord {
-    /// Record id.
-    pub id: String,
-    /// Owner user ids (at most 1; custom objects only).
-    pub owner: Vec<String>,
-    /// Follower user ids (at most 10).
-    pub followers: Vec<String>,
-    /// Field values keyed by field key.
+runtime::object! {
+    /// Who or what created / last updated a record.
     ///
-    /// Curation note: Docs type `properties` as string but every example is a JSON object keyed by field key; modelled as a free-form object, as sent on the wire.
-    pub properties: ::serde_json::Map<String, ::serde_json::Value>,
-    /// When the record was created.
-    #[serde(rename = "createdAt")]
-    pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
-    /// When the record was last updated.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: ::chrono::DateTime<::chrono::FixedOffset>,
-    /// Sub-account (location) id.
-    #[serde(rename = "locationId")]
-    pub location_id: String,
-    /// Id of the record's object schema.
-    #[serde(rename = "objectId")]
-    pub object_id: String,
-    /// Key of the record's object schema.
-    #[serde(rename = "objectKey")]
-    pub object_key: String,
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<RecordAuditInfo>,
-    #[serde(rename = "lastUpdatedBy", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated_by: Option<RecordAuditInfo>,
-    /// Cursor of this record; send it as `searchAfter` to continue after it.
+    /// Schema: `#/components/schemas/RecordAuditInfo`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RecordAuditInfo {
+        /// Channel of the change.
+        pub channel: String = "channel" required,
+        /// Timestamp of the change (ISO 8601 string).
+        pub created_at: String = "createdAt" required,
+        /// Where the change came from.
+        pub source: String = "source" required,
+        /// User or resource id.
+        pub source_id: String = "sourceId" required,
+    }
+}
+runtime::object! {
+    /// A record as returned by Search Object Records.
     ///
-    /// Curation note: Docs type this as number\[\] while the example mixes a number and a string; items are integer-or-string.
-    #[serde(rename = "searchAfter")]
-    pub search_after: Vec<SearchAfterValue>,
-}
-/// One page of matching records plus the total match count.
-///
-/// Schema: `#/components/schemas/SearchObjectRecordsResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct SearchObjectRecordsResponse {
-    /// Matching records.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub records: Option<Vec<SearchedObjectRecord>>,
-    /// Total number of matching records.
+    /// Curation note: The DTO lists createdBy/lastUpdatedBy as required but the rendered page does not; kept optional so records without audit info still decode.
     ///
-    /// Curation note: Docs type total as number; modelled as integer (a count).
-    pub total: i64,
+    /// Schema: `#/components/schemas/SearchedObjectRecord`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SearchedObjectRecord {
+        /// Record id.
+        pub id: String = "id" required,
+        /// Owner user ids (at most 1; custom objects only).
+        pub owner: Vec<String> = "owner" required,
+        /// Follower user ids (at most 10).
+        pub followers: Vec<String> = "followers" required,
+        /// Field values keyed by field key.
+        ///
+        /// Curation note: Docs type `properties` as string but every example is a JSON object keyed by field key; modelled as a free-form object, as sent on the wire.
+        pub properties: ::serde_json::Map<String, ::serde_json::Value> = "properties" required,
+        /// When the record was created.
+        pub created_at: ::chrono::DateTime<::chrono::FixedOffset> = "createdAt" required,
+        /// When the record was last updated.
+        pub updated_at: ::chrono::DateTime<::chrono::FixedOffset> = "updatedAt" required,
+        /// Sub-account (location) id.
+        pub location_id: String = "locationId" required,
+        /// Id of the record's object schema.
+        pub object_id: String = "objectId" required,
+        /// Key of the record's object schema.
+        pub object_key: String = "objectKey" required,
+        pub created_by: Option<RecordAuditInfo> = "createdBy" optional,
+        pub last_updated_by: Option<RecordAuditInfo> = "lastUpdatedBy" optional,
+        /// Cursor of this record; send it as `searchAfter` to continue after it.
+        ///
+        /// Curation note: Docs type this as number\[\] while the example mixes a number and a string; items are integer-or-string.
+        pub search_after: Vec<SearchAfterValue> = "searchAfter" required,
+    }
 }
-/// Schema: `#/components/schemas/WebhookRecordProperty`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct WebhookRecordProperty {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    #[serde(rename = "valueString", default, skip_serializing_if = "Option::is_none")]
-    pub value_string: Option<String>,
+runtime::object! {
+    /// One page of matching records plus the total match count.
+    ///
+    /// Schema: `#/components/schemas/SearchObjectRecordsResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SearchObjectRecordsResponse {
+        /// Matching records.
+        pub records: Option<Vec<SearchedObjectRecord>> = "records" optional,
+        /// Total number of matching records.
+        ///
+        /// Curation note: Docs type total as number; modelled as integer (a count).
+        pub total: i64 = "total" required,
+    }
 }
-/// A custom object record (or business) was created, updated or deleted.
-///
-/// Schema: `#/components/schemas/WebhookRecordEvent`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct WebhookRecordEvent {
-    /// `RecordCreate`, `RecordUpdate` or `RecordDelete`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-    /// The record ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
-    pub location_id: Option<String>,
-    /// When the change happened.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    /// IDs of the users who own the record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owners: Option<Vec<String>>,
-    /// IDs of the users following the record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub followers: Option<Vec<String>>,
-    /// The record's properties as key/value pairs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<Vec<WebhookRecordProperty>>,
+runtime::object! {
+    /// Schema: `#/components/schemas/WebhookRecordProperty`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct WebhookRecordProperty {
+        pub key: Option<String> = "key" optional,
+        pub value_string: Option<String> = "valueString" optional,
+    }
+}
+runtime::object! {
+    /// A custom object record (or business) was created, updated or deleted.
+    ///
+    /// Schema: `#/components/schemas/WebhookRecordEvent`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct WebhookRecordEvent {
+        /// `RecordCreate`, `RecordUpdate` or `RecordDelete`.
+        pub r#type: Option<String> = "type" optional,
+        /// The record ID.
+        pub id: Option<String> = "id" optional,
+        pub location_id: Option<String> = "locationId" optional,
+        /// When the change happened.
+        pub timestamp: Option<::chrono::DateTime<::chrono::FixedOffset>> = "timestamp" optional,
+        /// IDs of the users who own the record.
+        pub owners: Option<Vec<String>> = "owners" optional,
+        /// IDs of the users following the record.
+        pub followers: Option<Vec<String>> = "followers" optional,
+        /// The record's properties as key/value pairs.
+        pub properties: Option<Vec<WebhookRecordProperty>> = "properties" optional,
+    }
 }
 runtime::tagged_union! {
     #[tag = "type"]

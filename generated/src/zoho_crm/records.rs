@@ -2133,116 +2133,98 @@ runtime::error_enum! {
         InternalServerError(ApiError) = "500 InternalServerError",
     }
 }
-/// A notification channel to enable or update.
-///
-/// Schema: `#/components/schemas/WatchChannel`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct WatchChannel {
-    /// Your id for the channel, sent back in every notification.
-    pub channel_id: i64,
-    /// `<Module>.create`, `<Module>.edit`, `<Module>.delete` or `<Module>.all`.
-    pub events: Vec<String>,
-    /// When the channel stops (at most one day ahead; one hour if absent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel_expiry: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    /// Sent back in every notification, to verify it came from Zoho CRM.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token: Option<String>,
-    /// The URL Zoho CRM POSTs notifications to.
-    pub notify_url: String,
-    /// Include the changed fields and their values in notifications.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub return_affected_field_values: Option<bool>,
-    /// Also notify on actions on related records.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notify_on_related_action: Option<bool>,
-}
-/// Schema: `#/components/schemas/WatchRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct WatchRequest {
-    pub watch: Vec<WatchChannel>,
-}
-/// A module a channel watches.
-///
-/// Schema: `#/components/schemas/WatchedModule`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct WatchedModule {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel_expiry: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource_uri: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource_name: Option<String>,
-    /// The channel's id, as a string in replies.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channel_id: Option<String>,
-}
-/// Schema: `#/components/schemas/WatchResult`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct WatchResult {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<WatchResultDetails>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-}
-/// Schema: `#/components/schemas/WatchResult/properties/details`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct WatchResultDetails {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<WatchedModule>>,
-}
-/// Schema: `#/components/schemas/WatchResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct WatchResponse {
-    pub watch: Vec<WatchResult>,
-}
-/// A deleted record, in the recycle bin or deleted permanently.
-///
-/// Schema: `#/components/schemas/DeletedRecord`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct DeletedRecord {
-    /// ID the record had.
-    pub id: String,
-    /// The record's display name (null once deleted permanently).
+runtime::object! {
+    /// A notification channel to enable or update.
     ///
-    /// `None`: absent; `Some(None)`: explicitly `null`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
-    pub display_name: Option<Option<String>>,
-    pub r#type: DeletedRecordType,
-    /// Who created the record.
+    /// Schema: `#/components/schemas/WatchChannel`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WatchChannel {
+        /// Your id for the channel, sent back in every notification.
+        pub channel_id: i64 = "channel_id" required,
+        /// `<Module>.create`, `<Module>.edit`, `<Module>.delete` or `<Module>.all`.
+        pub events: Vec<String> = "events" required,
+        /// When the channel stops (at most one day ahead; one hour if absent).
+        pub channel_expiry: Option<::chrono::DateTime<::chrono::FixedOffset>> = "channel_expiry" optional,
+        /// Sent back in every notification, to verify it came from Zoho CRM.
+        pub token: Option<String> = "token" optional,
+        /// The URL Zoho CRM POSTs notifications to.
+        pub notify_url: String = "notify_url" required,
+        /// Include the changed fields and their values in notifications.
+        pub return_affected_field_values: Option<bool> = "return_affected_field_values" optional,
+        /// Also notify on actions on related records.
+        pub notify_on_related_action: Option<bool> = "notify_on_related_action" optional,
+    }
+}
+runtime::object! {
+    /// Schema: `#/components/schemas/WatchRequest`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WatchRequest {
+        pub watch: Vec<WatchChannel> = "watch" required,
+    }
+}
+runtime::object! {
+    /// A module a channel watches.
     ///
-    /// `None`: absent; `Some(None)`: explicitly `null`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
-    pub created_by: Option<Option<UserReference>>,
-    /// Who deleted the record (null once deleted permanently).
+    /// Schema: `#/components/schemas/WatchedModule`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct WatchedModule {
+        pub channel_expiry: Option<::chrono::DateTime<::chrono::FixedOffset>> = "channel_expiry" optional,
+        pub resource_uri: Option<String> = "resource_uri" optional,
+        pub resource_id: Option<String> = "resource_id" optional,
+        pub resource_name: Option<String> = "resource_name" optional,
+        /// The channel's id, as a string in replies.
+        pub channel_id: Option<String> = "channel_id" optional,
+    }
+}
+runtime::object! {
+    /// Schema: `#/components/schemas/WatchResult`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct WatchResult {
+        pub code: Option<String> = "code" optional,
+        pub details: Option<WatchResultDetails> = "details" optional,
+        pub message: Option<String> = "message" optional,
+        pub status: Option<String> = "status" optional,
+    }
+}
+runtime::object! {
+    /// Schema: `#/components/schemas/WatchResult/properties/details`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct WatchResultDetails {
+        pub events: Option<Vec<WatchedModule>> = "events" optional,
+    }
+}
+runtime::object! {
+    /// Schema: `#/components/schemas/WatchResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WatchResponse {
+        pub watch: Vec<WatchResult> = "watch" required,
+    }
+}
+runtime::object! {
+    /// A deleted record, in the recycle bin or deleted permanently.
     ///
-    /// `None`: absent; `Some(None)`: explicitly `null`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
-    pub deleted_by: Option<Option<UserReference>>,
-    /// When the record was deleted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted_time: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    /// Properties not declared by the schema.
-    #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+    /// Schema: `#/components/schemas/DeletedRecord`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DeletedRecord {
+        /// ID the record had.
+        pub id: String = "id" required,
+        /// The record's display name (null once deleted permanently).
+        ///
+        /// `None`: absent; `Some(None)`: explicitly `null`.
+        pub display_name: Option<Option<String>> = "display_name" double_option,
+        pub r#type: DeletedRecordType = "type" required,
+        /// Who created the record.
+        ///
+        /// `None`: absent; `Some(None)`: explicitly `null`.
+        pub created_by: Option<Option<UserReference>> = "created_by" double_option,
+        /// Who deleted the record (null once deleted permanently).
+        ///
+        /// `None`: absent; `Some(None)`: explicitly `null`.
+        pub deleted_by: Option<Option<UserReference>> = "deleted_by" double_option,
+        /// When the record was deleted.
+        pub deleted_time: Option<::chrono::DateTime<::chrono::FixedOffset>> = "deleted_time" optional,
+        ..pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>
+    }
 }
 runtime::open_enum! {
     /// Where the record is.
@@ -2253,95 +2235,90 @@ runtime::open_enum! {
         Permanent = "permanent",
     }
 }
-/// A page of deleted records.
-///
-/// Schema: `#/components/schemas/DeletedRecordListResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct DeletedRecordListResponse {
-    pub data: Vec<DeletedRecord>,
-    pub info: PageInfo,
+runtime::object! {
+    /// A page of deleted records.
+    ///
+    /// Schema: `#/components/schemas/DeletedRecordListResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DeletedRecordListResponse {
+        pub data: Vec<DeletedRecord> = "data" required,
+        pub info: PageInfo = "info" required,
+    }
 }
-/// The number of records of a module that match the request.
-///
-/// Schema: `#/components/schemas/RecordCountResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct RecordCountResponse {
-    /// Number of matching records.
-    pub count: i64,
+runtime::object! {
+    /// The number of records of a module that match the request.
+    ///
+    /// Schema: `#/components/schemas/RecordCountResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RecordCountResponse {
+        /// Number of matching records.
+        pub count: i64 = "count" required,
+    }
 }
-/// A condition narrowing the records of a custom view to mass update.
-///
-/// Schema: `#/components/schemas/MassUpdateCriterion`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct MassUpdateCriterion {
-    /// API name of the field the condition is on.
-    pub api_name: String,
-    /// Comparison, e.g. equal, not_equal, starts_with, greater_than.
-    pub comparator: String,
-    /// The value to compare with (string, number or boolean, depending on the field).
-    pub value: ::serde_json::Value,
-    /// Properties not declared by the schema.
-    #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+runtime::object! {
+    /// A condition narrowing the records of a custom view to mass update.
+    ///
+    /// Schema: `#/components/schemas/MassUpdateCriterion`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct MassUpdateCriterion {
+        /// API name of the field the condition is on.
+        pub api_name: String = "api_name" required,
+        /// Comparison, e.g. equal, not_equal, starts_with, greater_than.
+        pub comparator: String = "comparator" required,
+        /// The value to compare with (string, number or boolean, depending on the field).
+        pub value: ::serde_json::Value = "value" required,
+        ..pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>
+    }
 }
-/// The territory whose records to mass update.
-///
-/// Schema: `#/components/schemas/TerritoryFilter`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct TerritoryFilter {
-    /// Territory ID.
-    pub id: String,
-    /// Also update the records of its child territories.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub include_child: Option<bool>,
+runtime::object! {
+    /// The territory whose records to mass update.
+    ///
+    /// Schema: `#/components/schemas/TerritoryFilter`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct TerritoryFilter {
+        /// Territory ID.
+        pub id: String = "id" required,
+        /// Also update the records of its child territories.
+        pub include_child: Option<bool> = "include_child" optional,
+    }
 }
-/// Body of a mass update: the field values to set (one item in
-/// `data`) and the records to set them on, given by `ids`, `cvid`
-/// (optionally with `criteria`) or `territory`.
-///
-/// Schema: `#/components/schemas/MassUpdateRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct MassUpdateRequest {
-    /// One object holding the field API names and values to set.
-    pub data: Vec<Record>,
-    /// IDs of the records to update (up to 500; updated immediately).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ids: Option<Vec<String>>,
-    /// Custom view whose records to update (scheduled as a job).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cvid: Option<String>,
-    /// Conditions narrowing the custom view's records.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub criteria: Option<Vec<MassUpdateCriterion>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub territory: Option<TerritoryFilter>,
-    /// Replace multi-select picklist values instead of adding to them (default false).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub over_write: Option<bool>,
+runtime::object! {
+    /// Body of a mass update: the field values to set (one item in
+    /// `data`) and the records to set them on, given by `ids`, `cvid`
+    /// (optionally with `criteria`) or `territory`.
+    ///
+    /// Schema: `#/components/schemas/MassUpdateRequest`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct MassUpdateRequest {
+        /// One object holding the field API names and values to set.
+        pub data: Vec<Record> = "data" required,
+        /// IDs of the records to update (up to 500; updated immediately).
+        pub ids: Option<Vec<String>> = "ids" optional,
+        /// Custom view whose records to update (scheduled as a job).
+        pub cvid: Option<String> = "cvid" optional,
+        /// Conditions narrowing the custom view's records.
+        pub criteria: Option<Vec<MassUpdateCriterion>> = "criteria" optional,
+        pub territory: Option<TerritoryFilter> = "territory" optional,
+        /// Replace multi-select picklist values instead of adding to them (default false).
+        pub over_write: Option<bool> = "over_write" optional,
+    }
 }
-/// Progress of a mass update job.
-///
-/// Schema: `#/components/schemas/MassUpdateStatus`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct MassUpdateStatus {
-    #[serde(rename = "Status")]
-    pub status: MassUpdateStatusStatus,
-    /// Records that could not be updated.
-    #[serde(rename = "Failed_Count", default, skip_serializing_if = "Option::is_none")]
-    pub failed_count: Option<i32>,
-    /// Records updated.
-    #[serde(rename = "Updated_Count", default, skip_serializing_if = "Option::is_none")]
-    pub updated_count: Option<i32>,
-    /// Records not updated yet.
-    #[serde(
-        rename = "Not_Updated_Count",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub not_updated_count: Option<i32>,
-    /// Records the job covers.
-    #[serde(rename = "Total_Count", default, skip_serializing_if = "Option::is_none")]
-    pub total_count: Option<i32>,
+runtime::object! {
+    /// Progress of a mass update job.
+    ///
+    /// Schema: `#/components/schemas/MassUpdateStatus`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct MassUpdateStatus {
+        pub status: MassUpdateStatusStatus = "Status" required,
+        /// Records that could not be updated.
+        pub failed_count: Option<i32> = "Failed_Count" optional,
+        /// Records updated.
+        pub updated_count: Option<i32> = "Updated_Count" optional,
+        /// Records not updated yet.
+        pub not_updated_count: Option<i32> = "Not_Updated_Count" optional,
+        /// Records the job covers.
+        pub total_count: Option<i32> = "Total_Count" optional,
+    }
 }
 runtime::open_enum! {
     /// Schema: `#/components/schemas/MassUpdateStatus/properties/Status`
@@ -2352,47 +2329,45 @@ runtime::open_enum! {
         Failed = "FAILED",
     }
 }
-/// The status of a mass update job, wrapped in a one-item `data` array.
-///
-/// Schema: `#/components/schemas/MassUpdateStatusResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct MassUpdateStatusResponse {
-    pub data: Vec<MassUpdateStatus>,
+runtime::object! {
+    /// The status of a mass update job, wrapped in a one-item `data` array.
+    ///
+    /// Schema: `#/components/schemas/MassUpdateStatusResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct MassUpdateStatusResponse {
+        pub data: Vec<MassUpdateStatus> = "data" required,
+    }
 }
-/// What an action's success reports: the record's `id` and audit
-/// fields, or the `job_id` of a scheduled job; often empty.
-///
-/// Schema: `#/components/schemas/ActionDetails`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ActionDetails {
-    /// ID of the record concerned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// ID of the background job scheduled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub job_id: Option<String>,
-    #[serde(rename = "Created_Time", default, skip_serializing_if = "Option::is_none")]
-    pub created_time: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    #[serde(rename = "Modified_Time", default, skip_serializing_if = "Option::is_none")]
-    pub modified_time: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    #[serde(rename = "Created_By", default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<UserReference>,
-    #[serde(rename = "Modified_By", default, skip_serializing_if = "Option::is_none")]
-    pub modified_by: Option<UserReference>,
-    /// Properties not declared by the schema.
-    #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+runtime::object! {
+    /// What an action's success reports: the record's `id` and audit
+    /// fields, or the `job_id` of a scheduled job; often empty.
+    ///
+    /// Schema: `#/components/schemas/ActionDetails`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ActionDetails {
+        /// ID of the record concerned.
+        pub id: Option<String> = "id" optional,
+        /// ID of the background job scheduled.
+        pub job_id: Option<String> = "job_id" optional,
+        pub created_time: Option<::chrono::DateTime<::chrono::FixedOffset>> = "Created_Time" optional,
+        pub modified_time: Option<::chrono::DateTime<::chrono::FixedOffset>> = "Modified_Time" optional,
+        pub created_by: Option<UserReference> = "Created_By" optional,
+        pub modified_by: Option<UserReference> = "Modified_By" optional,
+        ..pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>
+    }
 }
-/// A successful action (`SCHEDULED` when a background job was started).
-///
-/// Schema: `#/components/schemas/ActionSuccess`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ActionSuccess {
-    pub code: ActionSuccessCode,
-    pub details: ActionDetails,
-    /// e.g. record updated, mass update scheduled successfully, Photo deleted.
-    pub message: String,
-    pub status: ActionSuccessStatus,
+runtime::object! {
+    /// A successful action (`SCHEDULED` when a background job was started).
+    ///
+    /// Schema: `#/components/schemas/ActionSuccess`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ActionSuccess {
+        pub code: ActionSuccessCode = "code" required,
+        pub details: ActionDetails = "details" required,
+        /// e.g. record updated, mass update scheduled successfully, Photo deleted.
+        pub message: String = "message" required,
+        pub status: ActionSuccessStatus = "status" required,
+    }
 }
 runtime::open_enum! {
     /// Schema: `#/components/schemas/ActionSuccess/properties/code`
@@ -2419,226 +2394,187 @@ runtime::tagged_union! {
         ApiError(ApiError),
     }
 }
-/// Per-record outcomes of an action (mass update, territory assignment), in input order.
-///
-/// Schema: `#/components/schemas/ActionResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ActionResponse {
-    pub data: Vec<ActionResult>,
-}
-/// A territory, by ID.
-///
-/// Schema: `#/components/schemas/TerritoryReference`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct TerritoryReference {
-    /// Territory ID (from the Territories API).
-    pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Properties not declared by the schema.
-    #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
-}
-/// The territories to assign to (or remove from) one record.
-///
-/// Schema: `#/components/schemas/TerritoryAssignment`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct TerritoryAssignment {
-    /// Record ID; required when several records are sent, absent when the URL names the record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(rename = "Territories")]
-    pub territories: Vec<TerritoryReference>,
-}
-/// Body of the assign and remove territories calls.
-///
-/// Schema: `#/components/schemas/TerritoriesRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct TerritoriesRequest {
-    pub data: Vec<TerritoryAssignment>,
-}
-/// Records in a `data` array, without paging information.
-///
-/// Schema: `#/components/schemas/RecordDataResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct RecordDataResponse {
-    pub data: Vec<Record>,
-}
-/// Optional body of a clone call.
-///
-/// Schema: `#/components/schemas/CloneRecordRequest`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct CloneRecordRequest {
-    /// One record holding the field values that replace the copied ones.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<Record>>,
-    /// Features not to run for the clone (`cadences`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub skip_feature_execution: Option<Vec<SkipFeature>>,
-}
-/// A user (owner, creator, modifier) as embedded in a record. The ID,
-/// name and email can be null (a reference to no user).
-///
-///
-/// Curation note: The vendor's v8 OAS (zoho/crm-oas v8.0, `Minified_User`, used for Owner, Created_By and Modified_By) declares `id` required and nullable; it declares `name` a required non-null string and `email` optional. `id` follows it (required, nullable); `name` and `email` are optional and nullable so that a reference whose ID is null decodes when its name and email are null too, and writes can name a user by `id` alone.
-///
-/// Schema: `#/components/schemas/UserReference`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct UserReference {
-    /// User ID.
-    #[serde(deserialize_with = "Option::deserialize")]
-    pub id: Option<String>,
-    /// Full name.
+runtime::object! {
+    /// Per-record outcomes of an action (mass update, territory assignment), in input order.
     ///
-    /// `None`: absent; `Some(None)`: explicitly `null`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
-    pub name: Option<Option<String>>,
-    /// Email address.
+    /// Schema: `#/components/schemas/ActionResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ActionResponse {
+        pub data: Vec<ActionResult> = "data" required,
+    }
+}
+runtime::object! {
+    /// A territory, by ID.
     ///
-    /// `None`: absent; `Some(None)`: explicitly `null`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
-    pub email: Option<Option<String>>,
-    /// Zoho account ID of the user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub zuid: Option<String>,
-    /// Properties not declared by the schema.
-    #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+    /// Schema: `#/components/schemas/TerritoryReference`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct TerritoryReference {
+        /// Territory ID (from the Territories API).
+        pub id: String = "id" required,
+        pub name: Option<String> = "name" optional,
+        ..pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>
+    }
 }
-/// A tag attached to a record; its ID can be null.
-///
-/// Curation note: The vendor's v8 OAS (zoho/crm-oas v8.0, `Tag`, the items of a record's `Tag`) declares `id` nullable and `name` a required string; `id` is optional and nullable here (writes name tags by `name`).
-///
-/// Schema: `#/components/schemas/TagReference`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct TagReference {
-    pub name: String,
-    /// `None`: absent; `Some(None)`: explicitly `null`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
-    pub id: Option<Option<String>>,
-    /// Properties not declared by the schema.
-    #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
-}
-/// The layout a record belongs to.
-///
-/// Schema: `#/components/schemas/LayoutReference`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct LayoutReference {
-    pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Properties not declared by the schema.
-    #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
-}
-/// A record: field API names mapped to values. The type of each value
-/// depends on the field (text, number, boolean, lookup object
-/// `{id, name}`, subform array, ...). System fields are declared here;
-/// all other fields, including `$`-prefixed meta keys such as
-/// `$approval_state` or `$has_more`, are additional properties.
-///
-/// Schema: `#/components/schemas/Record`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct Record {
-    /// Record ID (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(rename = "Owner", default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<UserReference>,
-    /// Creation time (read-only).
-    #[serde(rename = "Created_Time", default, skip_serializing_if = "Option::is_none")]
-    pub created_time: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    /// Last modification time (read-only).
-    #[serde(rename = "Modified_Time", default, skip_serializing_if = "Option::is_none")]
-    pub modified_time: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    #[serde(rename = "Created_By", default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<UserReference>,
-    #[serde(rename = "Modified_By", default, skip_serializing_if = "Option::is_none")]
-    pub modified_by: Option<UserReference>,
-    #[serde(rename = "Layout", default, skip_serializing_if = "Option::is_none")]
-    pub layout: Option<LayoutReference>,
-    /// Tags of the record.
-    #[serde(rename = "Tag", default, skip_serializing_if = "Option::is_none")]
-    pub tag: Option<Vec<TagReference>>,
-    /// Properties not declared by the schema.
-    #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
-}
-/// A record to update in a bulk update; `id` names it, the other keys are the fields to set.
-///
-/// Schema: `#/components/schemas/RecordUpdate`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct RecordUpdate {
-    /// ID of the record to update.
-    pub id: String,
-    #[serde(rename = "Layout", default, skip_serializing_if = "Option::is_none")]
-    pub layout: Option<LayoutReference>,
-    /// Properties not declared by the schema.
-    #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
-}
-/// Paging information of a list or search response.
-///
-/// Schema: `#/components/schemas/PageInfo`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct PageInfo {
-    /// Page size used.
-    pub per_page: i32,
-    /// Number of records in this page.
-    pub count: i32,
-    /// Current page number.
-    pub page: i32,
-    /// Whether another page exists.
-    pub more_records: bool,
-    /// Field the records are sorted by.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sort_by: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sort_order: Option<PageInfoSortOrder>,
-    /// Token for the next page beyond 2,000 records (get records only).
+runtime::object! {
+    /// The territories to assign to (or remove from) one record.
     ///
-    /// `None`: absent; `Some(None)`: explicitly `null`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
-    pub next_page_token: Option<Option<String>>,
-    /// Token for the previous page (get records only).
+    /// Schema: `#/components/schemas/TerritoryAssignment`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct TerritoryAssignment {
+        /// Record ID; required when several records are sent, absent when the URL names the record.
+        pub id: Option<String> = "id" optional,
+        pub territories: Vec<TerritoryReference> = "Territories" required,
+    }
+}
+runtime::object! {
+    /// Body of the assign and remove territories calls.
     ///
-    /// `None`: absent; `Some(None)`: explicitly `null`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
-    pub previous_page_token: Option<Option<String>>,
-    /// When `next_page_token` expires (get records only).
+    /// Schema: `#/components/schemas/TerritoriesRequest`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct TerritoriesRequest {
+        pub data: Vec<TerritoryAssignment> = "data" required,
+    }
+}
+runtime::object! {
+    /// Records in a `data` array, without paging information.
     ///
-    /// `None`: absent; `Some(None)`: explicitly `null`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
-    pub page_token_expiry: Option<Option<::chrono::DateTime<::chrono::FixedOffset>>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub call: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<bool>,
+    /// Schema: `#/components/schemas/RecordDataResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RecordDataResponse {
+        pub data: Vec<Record> = "data" required,
+    }
+}
+runtime::object! {
+    /// Optional body of a clone call.
+    ///
+    /// Schema: `#/components/schemas/CloneRecordRequest`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CloneRecordRequest {
+        /// One record holding the field values that replace the copied ones.
+        pub data: Option<Vec<Record>> = "data" optional,
+        /// Features not to run for the clone (`cadences`).
+        pub skip_feature_execution: Option<Vec<SkipFeature>> = "skip_feature_execution" optional,
+    }
+}
+runtime::object! {
+    /// A user (owner, creator, modifier) as embedded in a record. The ID,
+    /// name and email can be null (a reference to no user).
+    ///
+    ///
+    /// Curation note: The vendor's v8 OAS (zoho/crm-oas v8.0, `Minified_User`, used for Owner, Created_By and Modified_By) declares `id` required and nullable; it declares `name` a required non-null string and `email` optional. `id` follows it (required, nullable); `name` and `email` are optional and nullable so that a reference whose ID is null decodes when its name and email are null too, and writes can name a user by `id` alone.
+    ///
+    /// Schema: `#/components/schemas/UserReference`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct UserReference {
+        /// User ID.
+        pub id: Option<String> = "id" required,
+        /// Full name.
+        ///
+        /// `None`: absent; `Some(None)`: explicitly `null`.
+        pub name: Option<Option<String>> = "name" double_option,
+        /// Email address.
+        ///
+        /// `None`: absent; `Some(None)`: explicitly `null`.
+        pub email: Option<Option<String>> = "email" double_option,
+        /// Zoho account ID of the user.
+        pub zuid: Option<String> = "zuid" optional,
+        ..pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>
+    }
+}
+runtime::object! {
+    /// A tag attached to a record; its ID can be null.
+    ///
+    /// Curation note: The vendor's v8 OAS (zoho/crm-oas v8.0, `Tag`, the items of a record's `Tag`) declares `id` nullable and `name` a required string; `id` is optional and nullable here (writes name tags by `name`).
+    ///
+    /// Schema: `#/components/schemas/TagReference`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct TagReference {
+        pub name: String = "name" required,
+        /// `None`: absent; `Some(None)`: explicitly `null`.
+        pub id: Option<Option<String>> = "id" double_option,
+        ..pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>
+    }
+}
+runtime::object! {
+    /// The layout a record belongs to.
+    ///
+    /// Schema: `#/components/schemas/LayoutReference`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct LayoutReference {
+        pub id: String = "id" required,
+        pub name: Option<String> = "name" optional,
+        ..pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>
+    }
+}
+runtime::object! {
+    /// A record: field API names mapped to values. The type of each value
+    /// depends on the field (text, number, boolean, lookup object
+    /// `{id, name}`, subform array, ...). System fields are declared here;
+    /// all other fields, including `$`-prefixed meta keys such as
+    /// `$approval_state` or `$has_more`, are additional properties.
+    ///
+    /// Schema: `#/components/schemas/Record`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct Record {
+        /// Record ID (read-only).
+        pub id: Option<String> = "id" optional,
+        pub owner: Option<UserReference> = "Owner" optional,
+        /// Creation time (read-only).
+        pub created_time: Option<::chrono::DateTime<::chrono::FixedOffset>> = "Created_Time" optional,
+        /// Last modification time (read-only).
+        pub modified_time: Option<::chrono::DateTime<::chrono::FixedOffset>> = "Modified_Time" optional,
+        pub created_by: Option<UserReference> = "Created_By" optional,
+        pub modified_by: Option<UserReference> = "Modified_By" optional,
+        pub layout: Option<LayoutReference> = "Layout" optional,
+        /// Tags of the record.
+        pub tag: Option<Vec<TagReference>> = "Tag" optional,
+        ..pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>
+    }
+}
+runtime::object! {
+    /// A record to update in a bulk update; `id` names it, the other keys are the fields to set.
+    ///
+    /// Schema: `#/components/schemas/RecordUpdate`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RecordUpdate {
+        /// ID of the record to update.
+        pub id: String = "id" required,
+        pub layout: Option<LayoutReference> = "Layout" optional,
+        ..pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>
+    }
+}
+runtime::object! {
+    /// Paging information of a list or search response.
+    ///
+    /// Schema: `#/components/schemas/PageInfo`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PageInfo {
+        /// Page size used.
+        pub per_page: i32 = "per_page" required,
+        /// Number of records in this page.
+        pub count: i32 = "count" required,
+        /// Current page number.
+        pub page: i32 = "page" required,
+        /// Whether another page exists.
+        pub more_records: bool = "more_records" required,
+        /// Field the records are sorted by.
+        pub sort_by: Option<String> = "sort_by" optional,
+        pub sort_order: Option<PageInfoSortOrder> = "sort_order" optional,
+        /// Token for the next page beyond 2,000 records (get records only).
+        ///
+        /// `None`: absent; `Some(None)`: explicitly `null`.
+        pub next_page_token: Option<Option<String>> = "next_page_token" double_option,
+        /// Token for the previous page (get records only).
+        ///
+        /// `None`: absent; `Some(None)`: explicitly `null`.
+        pub previous_page_token: Option<Option<String>> = "previous_page_token" double_option,
+        /// When `next_page_token` expires (get records only).
+        ///
+        /// `None`: absent; `Some(None)`: explicitly `null`.
+        pub page_token_expiry: Option<Option<::chrono::DateTime<::chrono::FixedOffset>>> = "page_token_expiry" double_option,
+        pub call: Option<bool> = "call" optional,
+        pub email: Option<bool> = "email" optional,
+    }
 }
 runtime::open_enum! {
     /// Schema: `#/components/schemas/PageInfo/properties/sort_order`
@@ -2647,20 +2583,24 @@ runtime::open_enum! {
         Desc = "desc",
     }
 }
-/// A page of records.
-///
-/// Schema: `#/components/schemas/RecordListResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct RecordListResponse {
-    pub data: Vec<Record>,
-    pub info: PageInfo,
+runtime::object! {
+    /// A page of records.
+    ///
+    /// Schema: `#/components/schemas/RecordListResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RecordListResponse {
+        pub data: Vec<Record> = "data" required,
+        pub info: PageInfo = "info" required,
+    }
 }
-/// A single record, wrapped in a one-item `data` array.
-///
-/// Schema: `#/components/schemas/RecordResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct RecordResponse {
-    pub data: Vec<Record>,
+runtime::object! {
+    /// A single record, wrapped in a one-item `data` array.
+    ///
+    /// Schema: `#/components/schemas/RecordResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RecordResponse {
+        pub data: Vec<Record> = "data" required,
+    }
 }
 runtime::open_enum! {
     /// An automation to run on the written records.
@@ -2674,12 +2614,14 @@ runtime::open_enum! {
         Orchestration = "orchestration",
     }
 }
-/// A feature to apply while writing, e.g. layout rules or validation rules.
-///
-/// Schema: `#/components/schemas/ApplyFeature`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ApplyFeature {
-    pub name: ApplyFeatureName,
+runtime::object! {
+    /// A feature to apply while writing, e.g. layout rules or validation rules.
+    ///
+    /// Schema: `#/components/schemas/ApplyFeature`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ApplyFeature {
+        pub name: ApplyFeatureName = "name" required,
+    }
 }
 runtime::open_enum! {
     /// Schema: `#/components/schemas/ApplyFeature/properties/name`
@@ -2688,12 +2630,14 @@ runtime::open_enum! {
         CriteriaValidationRule = "criteria_validation_rule",
     }
 }
-/// A feature to skip while writing.
-///
-/// Schema: `#/components/schemas/SkipFeature`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct SkipFeature {
-    pub name: SkipFeatureName,
+runtime::object! {
+    /// A feature to skip while writing.
+    ///
+    /// Schema: `#/components/schemas/SkipFeature`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SkipFeature {
+        pub name: SkipFeatureName = "name" required,
+    }
 }
 runtime::open_enum! {
     /// Schema: `#/components/schemas/SkipFeature/properties/name`
@@ -2703,76 +2647,69 @@ runtime::open_enum! {
         ConnectedWorkflows = "connected_workflows",
     }
 }
-/// Body of an insert call.
-///
-/// Schema: `#/components/schemas/RecordsInsertRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct RecordsInsertRequest {
-    /// Records to insert (1 to 100).
-    pub data: Vec<Record>,
-    /// Automations to run; omit to run all, `[]` to run none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trigger: Option<Vec<Trigger>>,
-    /// ID of the lead/record assignment rule to apply.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lar_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub apply_feature_execution: Option<Vec<ApplyFeature>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub skip_feature_execution: Option<Vec<SkipFeature>>,
+runtime::object! {
+    /// Body of an insert call.
+    ///
+    /// Schema: `#/components/schemas/RecordsInsertRequest`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RecordsInsertRequest {
+        /// Records to insert (1 to 100).
+        pub data: Vec<Record> = "data" required,
+        /// Automations to run; omit to run all, `[]` to run none.
+        pub trigger: Option<Vec<Trigger>> = "trigger" optional,
+        /// ID of the lead/record assignment rule to apply.
+        pub lar_id: Option<String> = "lar_id" optional,
+        pub apply_feature_execution: Option<Vec<ApplyFeature>> = "apply_feature_execution" optional,
+        pub skip_feature_execution: Option<Vec<SkipFeature>> = "skip_feature_execution" optional,
+    }
 }
-/// Body of a bulk update call.
-///
-/// Schema: `#/components/schemas/RecordsUpdateRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct RecordsUpdateRequest {
-    /// Records to update (1 to 100), each with its `id`.
-    pub data: Vec<RecordUpdate>,
-    /// Automations to run; omit to run all, `[]` to run none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trigger: Option<Vec<Trigger>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub apply_feature_execution: Option<Vec<ApplyFeature>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub skip_feature_execution: Option<Vec<SkipFeature>>,
+runtime::object! {
+    /// Body of a bulk update call.
+    ///
+    /// Schema: `#/components/schemas/RecordsUpdateRequest`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RecordsUpdateRequest {
+        /// Records to update (1 to 100), each with its `id`.
+        pub data: Vec<RecordUpdate> = "data" required,
+        /// Automations to run; omit to run all, `[]` to run none.
+        pub trigger: Option<Vec<Trigger>> = "trigger" optional,
+        pub apply_feature_execution: Option<Vec<ApplyFeature>> = "apply_feature_execution" optional,
+        pub skip_feature_execution: Option<Vec<SkipFeature>> = "skip_feature_execution" optional,
+    }
 }
-/// Body of a single-record update call.
-///
-/// Schema: `#/components/schemas/RecordUpdateRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct RecordUpdateRequest {
-    /// Exactly one record holding the fields to set.
-    pub data: Vec<Record>,
-    /// Automations to run; omit to run all, `[]` to run none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trigger: Option<Vec<Trigger>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub apply_feature_execution: Option<Vec<ApplyFeature>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub skip_feature_execution: Option<Vec<SkipFeature>>,
+runtime::object! {
+    /// Body of a single-record update call.
+    ///
+    /// Schema: `#/components/schemas/RecordUpdateRequest`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RecordUpdateRequest {
+        /// Exactly one record holding the fields to set.
+        pub data: Vec<Record> = "data" required,
+        /// Automations to run; omit to run all, `[]` to run none.
+        pub trigger: Option<Vec<Trigger>> = "trigger" optional,
+        pub apply_feature_execution: Option<Vec<ApplyFeature>> = "apply_feature_execution" optional,
+        pub skip_feature_execution: Option<Vec<SkipFeature>> = "skip_feature_execution" optional,
+    }
 }
-/// Body of an upsert call.
-///
-/// Schema: `#/components/schemas/RecordsUpsertRequest`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct RecordsUpsertRequest {
-    /// Records to insert or update (1 to 100).
-    pub data: Vec<Record>,
-    /// Field API names to match existing records on, in order:
-    /// system-defined duplicate check fields and user-defined unique
-    /// fields.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duplicate_check_fields: Option<Vec<String>>,
-    /// Automations to run; omit to run all, `[]` to run none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trigger: Option<Vec<Trigger>>,
-    /// ID of the assignment rule to apply to inserted records.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lar_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub apply_feature_execution: Option<Vec<ApplyFeature>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub skip_feature_execution: Option<Vec<SkipFeature>>,
+runtime::object! {
+    /// Body of an upsert call.
+    ///
+    /// Schema: `#/components/schemas/RecordsUpsertRequest`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RecordsUpsertRequest {
+        /// Records to insert or update (1 to 100).
+        pub data: Vec<Record> = "data" required,
+        /// Field API names to match existing records on, in order:
+        /// system-defined duplicate check fields and user-defined unique
+        /// fields.
+        pub duplicate_check_fields: Option<Vec<String>> = "duplicate_check_fields" optional,
+        /// Automations to run; omit to run all, `[]` to run none.
+        pub trigger: Option<Vec<Trigger>> = "trigger" optional,
+        /// ID of the assignment rule to apply to inserted records.
+        pub lar_id: Option<String> = "lar_id" optional,
+        pub apply_feature_execution: Option<Vec<ApplyFeature>> = "apply_feature_execution" optional,
+        pub skip_feature_execution: Option<Vec<SkipFeature>> = "skip_feature_execution" optional,
+    }
 }
 runtime::open_enum! {
     /// Zoho CRM error code. Request-level codes: AUTHENTICATION_FAILURE,
@@ -2825,63 +2762,54 @@ runtime::open_enum! {
         InternalError = "INTERNAL_ERROR",
     }
 }
-/// Context of an error; which keys appear depends on the code (e.g.
-/// `api_name` + `json_path` for field errors, `param_name` for query
-/// parameters, `resource_path_index` for URL segments, `permissions`
-/// for NO_PERMISSION, `errors` for MULTIPLE_OR_MULTI_ERRORS, `limit`).
-/// Often empty.
-///
-/// Schema: `#/components/schemas/ErrorDetails`
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ErrorDetails {
-    /// API name of the offending field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_name: Option<String>,
-    /// JSONPath of the offending value in the request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub json_path: Option<String>,
-    /// Name of the offending query parameter.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub param_name: Option<String>,
-    /// Index of the offending URL path segment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource_path_index: Option<i32>,
-    /// Data type the field expects.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expected_data_type: Option<String>,
-    /// Maximum length allowed for the field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub maximum_length: Option<i32>,
-    /// Values the field or parameter accepts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supported_values: Option<Vec<String>>,
-    /// Permissions the user lacks.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub permissions: Option<Vec<String>>,
-    /// ID of the record concerned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Lock type for RECORD_LOCKED, e.g. record_locking.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<String>,
-    /// For DUPLICATE_DATA, whether more duplicates exist.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub more_records: Option<bool>,
-    /// Properties not declared by the schema.
-    #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+runtime::object! {
+    /// Context of an error; which keys appear depends on the code (e.g.
+    /// `api_name` + `json_path` for field errors, `param_name` for query
+    /// parameters, `resource_path_index` for URL segments, `permissions`
+    /// for NO_PERMISSION, `errors` for MULTIPLE_OR_MULTI_ERRORS, `limit`).
+    /// Often empty.
+    ///
+    /// Schema: `#/components/schemas/ErrorDetails`
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ErrorDetails {
+        /// API name of the offending field.
+        pub api_name: Option<String> = "api_name" optional,
+        /// JSONPath of the offending value in the request.
+        pub json_path: Option<String> = "json_path" optional,
+        /// Name of the offending query parameter.
+        pub param_name: Option<String> = "param_name" optional,
+        /// Index of the offending URL path segment.
+        pub resource_path_index: Option<i32> = "resource_path_index" optional,
+        /// Data type the field expects.
+        pub expected_data_type: Option<String> = "expected_data_type" optional,
+        /// Maximum length allowed for the field.
+        pub maximum_length: Option<i32> = "maximum_length" optional,
+        /// Values the field or parameter accepts.
+        pub supported_values: Option<Vec<String>> = "supported_values" optional,
+        /// Permissions the user lacks.
+        pub permissions: Option<Vec<String>> = "permissions" optional,
+        /// ID of the record concerned.
+        pub id: Option<String> = "id" optional,
+        /// Lock type for RECORD_LOCKED, e.g. record_locking.
+        pub action: Option<String> = "action" optional,
+        /// For DUPLICATE_DATA, whether more duplicates exist.
+        pub more_records: Option<bool> = "more_records" optional,
+        ..pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>
+    }
 }
-/// An error, either the whole body of a failed request or one item of a
-/// bulk response's `data`.
-///
-/// Schema: `#/components/schemas/ApiError`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ApiError {
-    pub code: ErrorCode,
-    pub details: ErrorDetails,
-    /// Human-readable explanation.
-    pub message: String,
-    pub status: ApiErrorStatus,
+runtime::object! {
+    /// An error, either the whole body of a failed request or one item of a
+    /// bulk response's `data`.
+    ///
+    /// Schema: `#/components/schemas/ApiError`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ApiError {
+        pub code: ErrorCode = "code" required,
+        pub details: ErrorDetails = "details" required,
+        /// Human-readable explanation.
+        pub message: String = "message" required,
+        pub status: ApiErrorStatus = "status" required,
+    }
 }
 runtime::open_enum! {
     /// Schema: `#/components/schemas/ApiError/properties/status`
@@ -2889,47 +2817,39 @@ runtime::open_enum! {
         Error = "error",
     }
 }
-/// The written record's identity and audit fields (only `id` for
-/// deletions); may also carry `$approval_state` and other meta keys.
-///
-/// Schema: `#/components/schemas/RecordActionDetails`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct RecordActionDetails {
-    /// ID of the record.
-    pub id: String,
-    #[serde(rename = "Created_Time", default, skip_serializing_if = "Option::is_none")]
-    pub created_time: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    #[serde(rename = "Modified_Time", default, skip_serializing_if = "Option::is_none")]
-    pub modified_time: Option<::chrono::DateTime<::chrono::FixedOffset>>,
-    #[serde(rename = "Created_By", default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<UserReference>,
-    #[serde(rename = "Modified_By", default, skip_serializing_if = "Option::is_none")]
-    pub modified_by: Option<UserReference>,
-    /// Properties not declared by the schema.
-    #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
-}
-/// One record's successful result in a bulk write response.
-///
-/// Schema: `#/components/schemas/RecordActionSuccess`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct RecordActionSuccess {
-    pub code: RecordActionSuccessCode,
-    pub details: RecordActionDetails,
-    /// e.g. record added, record updated, record deleted.
-    pub message: String,
-    pub status: RecordActionSuccessStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<RecordActionSuccessAction>,
-    /// Upsert only - the duplicate check field that matched an existing record (null for inserts).
+runtime::object! {
+    /// The written record's identity and audit fields (only `id` for
+    /// deletions); may also carry `$approval_state` and other meta keys.
     ///
-    /// `None`: absent; `Some(None)`: explicitly `null`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::double_option"
-    )]
-    pub duplicate_field: Option<Option<String>>,
+    /// Schema: `#/components/schemas/RecordActionDetails`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RecordActionDetails {
+        /// ID of the record.
+        pub id: String = "id" required,
+        pub created_time: Option<::chrono::DateTime<::chrono::FixedOffset>> = "Created_Time" optional,
+        pub modified_time: Option<::chrono::DateTime<::chrono::FixedOffset>> = "Modified_Time" optional,
+        pub created_by: Option<UserReference> = "Created_By" optional,
+        pub modified_by: Option<UserReference> = "Modified_By" optional,
+        ..pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>
+    }
+}
+runtime::object! {
+    /// One record's successful result in a bulk write response.
+    ///
+    /// Schema: `#/components/schemas/RecordActionSuccess`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RecordActionSuccess {
+        pub code: RecordActionSuccessCode = "code" required,
+        pub details: RecordActionDetails = "details" required,
+        /// e.g. record added, record updated, record deleted.
+        pub message: String = "message" required,
+        pub status: RecordActionSuccessStatus = "status" required,
+        pub action: Option<RecordActionSuccessAction> = "action" optional,
+        /// Upsert only - the duplicate check field that matched an existing record (null for inserts).
+        ///
+        /// `None`: absent; `Some(None)`: explicitly `null`.
+        pub duplicate_field: Option<Option<String>> = "duplicate_field" double_option,
+    }
 }
 runtime::open_enum! {
     /// Schema: `#/components/schemas/RecordActionSuccess/properties/code`
@@ -2962,12 +2882,14 @@ runtime::tagged_union! {
         ApiError(ApiError),
     }
 }
-/// Per-record results of a write call, in input order.
-///
-/// Schema: `#/components/schemas/BulkActionResponse`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct BulkActionResponse {
-    pub data: Vec<RecordActionResult>,
+runtime::object! {
+    /// Per-record results of a write call, in input order.
+    ///
+    /// Schema: `#/components/schemas/BulkActionResponse`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct BulkActionResponse {
+        pub data: Vec<RecordActionResult> = "data" required,
+    }
 }
 /// A 400 body of a write call: per-record errors wrapped in `data`, or a
 /// single request-level error.
@@ -2987,34 +2909,31 @@ impl runtime::ToParam for BulkErrorResponse {
         runtime::json_param(self)
     }
 }
-/// A Notifications API callback: records of `module` were inserted, updated or deleted. The payload names the records (`ids`); fetch them with the Records API for their data.
-///
-/// Schema: `#/components/schemas/WebhookNotification`
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct WebhookNotification {
-    /// When Zoho CRM sent the notification, in milliseconds since the Unix epoch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub server_time: Option<i64>,
-    /// The query parameters of the channel's notify URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub query_params: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// API name of the module whose records changed.
-    pub module: String,
-    /// The Records API URL of the module.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource_uri: Option<String>,
-    /// IDs of the records concerned.
-    pub ids: Vec<String>,
-    /// For updates on a channel that asked for field details, the changed fields per record id; empty otherwise.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub affected_fields: Option<Vec<::serde_json::Value>>,
-    /// `insert`, `update` or `delete`.
-    pub operation: String,
-    /// The channel this notification belongs to.
-    pub channel_id: String,
-    /// The verification token given when the channel was enabled, echoed back.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token: Option<String>,
+runtime::object! {
+    /// A Notifications API callback: records of `module` were inserted, updated or deleted. The payload names the records (`ids`); fetch them with the Records API for their data.
+    ///
+    /// Schema: `#/components/schemas/WebhookNotification`
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WebhookNotification {
+        /// When Zoho CRM sent the notification, in milliseconds since the Unix epoch.
+        pub server_time: Option<i64> = "server_time" optional,
+        /// The query parameters of the channel's notify URL.
+        pub query_params: Option<::serde_json::Map<String, ::serde_json::Value>> = "query_params" optional,
+        /// API name of the module whose records changed.
+        pub module: String = "module" required,
+        /// The Records API URL of the module.
+        pub resource_uri: Option<String> = "resource_uri" optional,
+        /// IDs of the records concerned.
+        pub ids: Vec<String> = "ids" required,
+        /// For updates on a channel that asked for field details, the changed fields per record id; empty otherwise.
+        pub affected_fields: Option<Vec<::serde_json::Value>> = "affected_fields" optional,
+        /// `insert`, `update` or `delete`.
+        pub operation: String = "operation" required,
+        /// The channel this notification belongs to.
+        pub channel_id: String = "channel_id" required,
+        /// The verification token given when the channel was enabled, echoed back.
+        pub token: Option<String> = "token" optional,
+    }
 }
 /// The same definition as [`PageInfoSortOrder`], of which this is an alias.
 pub type ListRecordsSortOrder = PageInfoSortOrder;

@@ -13,6 +13,7 @@
 mod auth;
 mod body;
 mod client;
+mod de;
 mod error;
 mod hooks;
 mod macros;
@@ -24,6 +25,7 @@ mod ratelimit;
 mod request;
 mod response;
 mod retry;
+mod ser;
 
 pub mod double_option;
 #[cfg(feature = "webhooks")]
@@ -54,6 +56,13 @@ pub use retry::RetryPolicy;
 /// generated crate needs no dependency of its own on these crates.
 #[doc(hidden)]
 pub mod __private {
+    /// `object!`'s helpers.
+    pub mod de {
+        pub use crate::de::{double_option, expecting, optional, required, Key, Rest};
+    }
+    pub mod ser {
+        pub use crate::ser::{additional, double_option, optional, required};
+    }
     pub use super::macros::from_str_value;
     pub use serde_path_to_error;
 }

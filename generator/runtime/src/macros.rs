@@ -151,6 +151,101 @@ macro_rules! open_int_enum {
     };
 }
 
+/// A schema's struct with its `Serialize` and `Deserialize`, in place of
+/// serde's derives: each field is written `pub name: Type = "wire" mode`,
+/// and the impls are one `match` arm and one call per field, the rest
+/// compiled once in the runtime. Modes:
+///
+/// - `required`: always written; reading it absent is `missing field`
+///   (a nullable one, `Option<T>`, holds `None` for `null` but must be
+///   there);
+/// - `optional` (`Option<T>`): not written when `None`; read as `None`
+///   when absent or `null`;
+/// - `double_option` (`Option<Option<T>>`): not written when `None`,
+///   written `null` for `Some(None)`; read as `None` when absent and as
+///   `Some(None)` for `null`.
+///
+/// A last entry `..pub name: Map` keeps every key the schema does not
+/// declare (additional properties), and writes them after the fields.
+///
+/// As with the derives, a key seen twice is `duplicate field` and unknown
+/// keys are skipped. Structs read and write as maps: a JSON array is not
+/// read as a struct (the derive took its elements in field order).
+///
+/// ```text
+/// object! {
+///     /// A person.
+///     #[derive(Debug, Clone, PartialEq)]
+///     pub struct Person {
+///         pub name: String = "name" required,
+///         pub r#type: Option<String> = "type" optional,
+///         ..pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>
+///     }
+/// }
+/// ```
+#[doc(hidden)]
+#[macro_export]
+macro_rules! object {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $($(#[$fmeta:meta])* pub $field:ident: $ty:ty = $wire:literal $mode:ident),* $(,)?
+            $(..pub $extra:ident: $ety:ty $(,)?)?
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            $($(#[$fmeta])* pub $field: $ty,)*
+            $(
+                /// Properties not declared by the schema.
+                pub $extra: $ety,
+            )?
+        }
+
+        #[allow(deprecated)]
+        impl ::serde::Serialize for $name {
+            fn serialize<__S: ::serde::Serializer>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error> {
+                let mut out = serializer.serialize_map(None)?;
+                $($crate::__private::ser::$mode(&mut out, $wire, &self.$field)?;)*
+                $($crate::__private::ser::additional(&mut out, &self.$extra)?;)?
+                ::serde::ser::SerializeMap::end(out)
+            }
+        }
+
+        #[allow(deprecated)]
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
+                struct __Visitor;
+                #[allow(deprecated)]
+                impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        $crate::__private::de::expecting(f, stringify!($name))
+                    }
+                    fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: __A,
+                    ) -> ::std::result::Result<$name, __A::Error> {
+                        $(let mut $field = None;)*
+                        let mut rest = ($(<$ety as ::std::default::Default>::default(),)?);
+                        while let Some(key) = map.next_key::<$crate::__private::de::Key<'de>>()? {
+                            match &*key {
+                                $($wire => $crate::__private::de::$mode::read(&mut map, &mut $field, $wire),)*
+                                _ => $crate::__private::de::Rest::keep(&mut rest, &mut map, key),
+                            }?;
+                        }
+                        Ok($name {
+                            $($field: $crate::__private::de::$mode::done(&map, $field, $wire)?,)*
+                            $($extra: rest.0,)?
+                        })
+                    }
+                }
+                deserializer.deserialize_map(__Visitor)
+            }
+        }
+    };
+}
+
 /// A union told apart by a discriminator property. The variant structs keep
 /// the property; an unknown tag decodes into `Unknown(serde_json::Value)`.
 #[doc(hidden)]
