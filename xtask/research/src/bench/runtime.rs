@@ -18,13 +18,18 @@ pub struct Overhead {
     pub handwritten_ns: f64,
     /// Median over rounds of `generated / hand-written` wall time.
     pub wall_ratio: f64,
+    /// The hand-written call with the generated client's default
+    /// per-attempt timeout set on it, and `generated /` that.
+    pub handwritten_timeout_ns: f64,
+    pub wall_ratio_timeout: f64,
     /// Decoding the response body alone, ns: hand-written types with
     /// serde_json, generated types with serde_json (as the runtime decodes),
     /// generated types through serde_path_to_error (as the runtime decodes
     /// again a body that fails).
     pub decode_ns: (f64, f64, f64),
-    /// Client-side instructions per call `(generated, hand-written)`, under callgrind.
-    pub instructions: Option<(f64, f64)>,
+    /// Client-side instructions per call `(generated, hand-written,
+    /// hand-written with the timeout)`, under callgrind.
+    pub instructions: Option<(f64, f64, f64)>,
     pub profile: &'static str,
 }
 
@@ -105,13 +110,15 @@ debug = "line-tables-only"
     let text = String::from_utf8_lossy(&out.stdout);
     let field = |name: &str| -> Result<f64, String> {
         text.lines()
-            .find_map(|l| l.strip_prefix(name).and_then(|v| v.trim().parse().ok()))
+            .find_map(|l| l.split_once(' ').filter(|(k, _)| *k == name).and_then(|(_, v)| v.trim().parse().ok()))
             .ok_or_else(|| format!("no `{name}` in the runtime benchmark's output: {text}"))
     };
     let mut overhead = Overhead {
         generated_ns: field("generated_ns")?,
         handwritten_ns: field("handwritten_ns")?,
         wall_ratio: field("ratio")?,
+        handwritten_timeout_ns: field("handwritten_timeout_ns")?,
+        wall_ratio_timeout: field("ratio_timeout")?,
         decode_ns: (
             field("decode_hand_ns")?,
             field("decode_generated_plain_ns")?,
@@ -137,7 +144,7 @@ pub fn have_valgrind() -> bool {
 /// Client-side instructions per call of each, under callgrind: the server
 /// runs in its own process, and the difference between `n` calls and none
 /// (after the same warm-up) cancels start-up costs.
-fn instructions(exe: &Path) -> Result<(f64, f64), String> {
+fn instructions(exe: &Path) -> Result<(f64, f64, f64), String> {
     let mut server = Command::new(exe).arg("serve").stdout(Stdio::piped()).spawn().map_err(|e| e.to_string())?;
     let port = {
         let stdout = server.stdout.take().ok_or("no server stdout")?;
@@ -149,7 +156,8 @@ fn instructions(exe: &Path) -> Result<(f64, f64), String> {
     let result = (|| {
         let g = ir(exe, "generated", &port, n)? - ir(exe, "generated", &port, 0)?;
         let h = ir(exe, "handwritten", &port, n)? - ir(exe, "handwritten", &port, 0)?;
-        Ok((g / n as f64, h / n as f64))
+        let ht = ir(exe, "handwritten-timeout", &port, n)? - ir(exe, "handwritten-timeout", &port, 0)?;
+        Ok((g / n as f64, h / n as f64, ht / n as f64))
     })();
     let _ = server.kill();
     let _ = server.wait();

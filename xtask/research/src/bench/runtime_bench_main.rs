@@ -4,11 +4,16 @@
 //! parameter, a header and a bearer token, decoding the same 16-field JSON
 //! object) to a loopback HTTP/1.1 server.
 //!
+//! The hand-written call is made twice: as written with no timeout, and
+//! with the per-request timeout the generated client sets by default (30 s
+//! per attempt), the same request on the wire and in the timer wheel.
+//!
 //! `wall <calls> <rounds>`: in-process server (tasks on the same one-thread
-//! runtime), batches of each alternating; prints ns per call of each and
-//! their ratio.
-//! `serve`: the server alone (prints its port); `calls <which> <port> <warm> <n>`:
-//! client calls alone, for instruction counts under callgrind.
+//! runtime), batches of each in turn; prints ns per call of each and the
+//! ratios.
+//! `serve`: the server alone (prints its port); `calls <which> <port> <warm> <n>`
+//! (`which`: generated, handwritten, handwritten-timeout): client calls
+//! alone, for instruction counts under callgrind.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -20,6 +25,8 @@ use api::{Client, GetAccountExpandItem};
 
 const ID: &str = "6f1c2a3b-4d5e-4f60-8172-8394a5b6c7d8";
 const TOKEN: &str = "bench-token";
+/// The generated client's default per-attempt timeout.
+const TIMEOUT: Duration = Duration::from_secs(30);
 
 const BODY: &str = r#"{"id":"6f1c2a3b-4d5e-4f60-8172-8394a5b6c7d8","name":"Acme Corporation","description":null,"kind":"premium","amount":{"amount":"1299.00","currency":"EUR"},"quantity":12,"score":0.87,"active":true,"tags":["enterprise","emea","renewal"],"owner":{"id":"0b8e7c2d-1f3a-4b5c-9d6e-7f8091a2b3c4","name":"Ada Lovelace","email":"ada@example.com"},"address":{"line1":"1 Analytical Way","line2":null,"city":"London","postal_code":"N1 9GU","country":"GB"},"items":[{"id":"it_1","sku":"SKU-001","quantity":3,"unit_price":{"amount":"99.00","currency":"EUR"},"dimensions":[[1.5,2.0],[3.25]],"notes":null},{"id":"it_2","sku":"SKU-002","quantity":1,"unit_price":{"amount":"1002.00","currency":"EUR"},"dimensions":[],"notes":"gift wrap"}],"history":[{"at":"2024-05-01T10:00:00Z","event":"created","actor":{"id":"0b8e7c2d-1f3a-4b5c-9d6e-7f8091a2b3c4"}},{"at":"2024-06-11T08:30:00+02:00","event":"updated"}],"metadata":{"region":"emea","tier":"gold"},"created_at":"2024-05-01T10:00:00Z","updated_at":"2024-06-11T08:30:00+02:00"}"#;
 
@@ -115,14 +122,17 @@ mod hand {
         http: &reqwest::Client,
         base: &str,
         id: Uuid,
+        timeout: Option<std::time::Duration>,
     ) -> Result<Account, Box<dyn std::error::Error + Send + Sync>> {
         // The query written into the URL: the runtime's reqwest is built without its `query` feature.
-        let response = http
+        let mut request = http
             .get(format!("{base}/accounts/{id}?expand=owner,items"))
             .bearer_auth(super::TOKEN)
-            .header("X-Request-Id", "bench")
-            .send()
-            .await?;
+            .header("X-Request-Id", "bench");
+        if let Some(timeout) = timeout {
+            request = request.timeout(timeout);
+        }
+        let response = request.send().await?;
         if !response.status().is_success() {
             return Err(format!("status {}", response.status()).into());
         }
@@ -205,21 +215,39 @@ impl Clients {
         assert_eq!(account.quantity, Some(12));
     }
 
-    async fn hand_call(&self) {
-        let account = hand::get_account(&self.http, &self.base, self.id).await.expect("hand-written call");
+    async fn hand_call(&self, timeout: Option<Duration>) {
+        let account = hand::get_account(&self.http, &self.base, self.id, timeout).await.expect("hand-written call");
         assert_eq!(account.quantity, Some(12));
     }
 
-    async fn batch(&self, generated: bool, n: usize) -> Duration {
+    async fn batch(&self, which: Which, n: usize) -> Duration {
         let start = Instant::now();
         for _ in 0..n {
-            if generated {
-                self.generated_call().await
-            } else {
-                self.hand_call().await
+            match which {
+                Which::Generated => self.generated_call().await,
+                Which::Hand => self.hand_call(None).await,
+                Which::HandTimeout => self.hand_call(Some(TIMEOUT)).await,
             }
         }
         start.elapsed()
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Which {
+    Generated,
+    Hand,
+    HandTimeout,
+}
+
+impl Which {
+    fn parse(s: &str) -> Which {
+        match s {
+            "generated" => Which::Generated,
+            "handwritten" => Which::Hand,
+            "handwritten-timeout" => Which::HandTimeout,
+            other => panic!("unknown client `{other}`"),
+        }
     }
 }
 
@@ -277,14 +305,14 @@ fn main() {
             })
         }
         Some("calls") => {
-            let generated = args.get(1).map(String::as_str) == Some("generated");
+            let which = Which::parse(args.get(1).map_or("", String::as_str));
             let port: u16 = arg(2, 0) as u16;
             let (warm, n) = (arg(3, 20), arg(4, 0));
             let rt = runtime();
             rt.block_on(async {
                 let c = Clients::new(port);
-                c.batch(generated, warm).await;
-                c.batch(generated, n).await;
+                c.batch(which, warm).await;
+                c.batch(which, n).await;
             });
         }
         _ => {
@@ -293,27 +321,30 @@ fn main() {
             rt.block_on(async {
                 let port = start_server().await;
                 let c = Clients::new(port);
-                // Warm both: connection pools, allocator, caches.
-                c.batch(true, calls).await;
-                c.batch(false, calls).await;
-                let (mut g, mut h, mut r) = (Vec::new(), Vec::new(), Vec::new());
+                let all = [Which::Generated, Which::Hand, Which::HandTimeout];
+                // Warm all: connection pools, allocator, caches.
+                for which in all {
+                    c.batch(which, calls).await;
+                }
+                let (mut g, mut h, mut ht, mut r, mut rt) = (vec![], vec![], vec![], vec![], vec![]);
                 for round in 0..rounds {
-                    // Alternate which goes first, so drift hits both alike.
-                    let (tg, th) = if round % 2 == 0 {
-                        let tg = c.batch(true, calls).await;
-                        (tg, c.batch(false, calls).await)
-                    } else {
-                        let th = c.batch(false, calls).await;
-                        (c.batch(true, calls).await, th)
-                    };
-                    let (gn, hn) = (tg.as_nanos() as f64 / calls as f64, th.as_nanos() as f64 / calls as f64);
-                    g.push(gn);
-                    h.push(hn);
-                    r.push(gn / hn);
+                    // Rotate which goes first, so drift hits each alike.
+                    let mut ns = [0.0; 3];
+                    for k in 0..3 {
+                        let i = (round + k) % 3;
+                        ns[i] = c.batch(all[i], calls).await.as_nanos() as f64 / calls as f64;
+                    }
+                    g.push(ns[0]);
+                    h.push(ns[1]);
+                    ht.push(ns[2]);
+                    r.push(ns[0] / ns[1]);
+                    rt.push(ns[0] / ns[2]);
                 }
                 println!("generated_ns {:.0}", median(g));
                 println!("handwritten_ns {:.0}", median(h));
+                println!("handwritten_timeout_ns {:.0}", median(ht));
                 println!("ratio {:.4}", median(r));
+                println!("ratio_timeout {:.4}", median(rt));
             });
             decode_split();
         }
