@@ -8,34 +8,55 @@ use std::time::Duration;
 
 use super::measure;
 
+/// A timed clean build (or check) of one crate, and its floor.
+#[derive(Debug, Clone, Copy)]
+pub struct Timed {
+    pub wall: Duration,
+    /// The same package with an empty `lib.rs`, timed the same way: what
+    /// any crate with this manifest pays (cargo's start-up and fingerprint
+    /// walk of the dependency graph, rustc's start-up), whatever its code.
+    pub floor: Duration,
+}
+
 /// Builds `dir`'s dependencies, then times a clean build of the crate itself.
 ///
 /// Dependencies are warmed by building the crate once with an empty
 /// `lib.rs` (same manifest, same lock file, same features), so the timed
-/// build compiles exactly one package: the generated one.
-pub fn time_crate_build(dir: &Path, name: &str, target_dir: &Path, release: bool) -> Result<Duration, String> {
+/// build compiles exactly one package: the generated one. That empty crate
+/// is then timed too, as the floor.
+pub fn time_crate_build(dir: &Path, name: &str, target_dir: &Path, release: bool) -> Result<Timed, String> {
     time_crate(dir, name, target_dir, release, "build")
 }
 
 /// [`time_crate_build`] for `cargo check`: the front end alone (parsing,
 /// macro expansion, type and borrow checking), no code generation.
-pub fn time_crate_check(dir: &Path, name: &str, target_dir: &Path) -> Result<Duration, String> {
+pub fn time_crate_check(dir: &Path, name: &str, target_dir: &Path) -> Result<Timed, String> {
     time_crate(dir, name, target_dir, false, "check")
 }
 
-fn time_crate(dir: &Path, name: &str, target_dir: &Path, release: bool, verb: &str) -> Result<Duration, String> {
+fn time_crate(dir: &Path, name: &str, target_dir: &Path, release: bool, verb: &str) -> Result<Timed, String> {
     let lib = dir.join("src/lib.rs");
     let real = std::fs::read_to_string(&lib).map_err(|e| format!("{}: {e}", lib.display()))?;
     std::fs::write(&lib, "").map_err(|e| e.to_string())?;
-    let warm = cargo(dir, target_dir, release, &[verb, "-q"]).output();
+    let floor = (|| {
+        let warm = cargo(dir, target_dir, release, &[verb, "-q"]).output().map_err(|e| format!("cargo build: {e}"))?;
+        if !warm.status.success() {
+            return Err(format!(
+                "warming dependencies failed:\n{}",
+                measure::first_lines(&String::from_utf8_lossy(&warm.stderr), 12)
+            ));
+        }
+        timed_clean(dir, name, target_dir, release, verb)
+    })();
+    // The crate's own code goes back whatever happened.
     std::fs::write(&lib, &real).map_err(|e| e.to_string())?;
-    let warm = warm.map_err(|e| format!("cargo build: {e}"))?;
-    if !warm.status.success() {
-        return Err(format!(
-            "warming dependencies failed:\n{}",
-            measure::first_lines(&String::from_utf8_lossy(&warm.stderr), 12)
-        ));
-    }
+    let floor = floor.map_err(|e| format!("the crate with an empty lib.rs: {e}"))?;
+    let wall = timed_clean(dir, name, target_dir, release, verb)?;
+    Ok(Timed { wall, floor })
+}
+
+/// Cleans the package alone and times `cargo <verb>` of it.
+fn timed_clean(dir: &Path, name: &str, target_dir: &Path, release: bool, verb: &str) -> Result<Duration, String> {
     let clean = cargo(dir, target_dir, release, &["clean", "-q", "-p", name]).output().map_err(|e| e.to_string())?;
     if !clean.status.success() {
         return Err(format!("cargo clean -p {name} failed: {}", String::from_utf8_lossy(&clean.stderr)));

@@ -104,6 +104,10 @@ pub struct ToolResult {
     pub build: Option<Result<Duration, String>>,
     /// Clean `cargo check` time, where the crate built.
     pub check: Option<Result<Duration, String>>,
+    /// The same package with an empty `lib.rs`, built and checked the
+    /// same way (`compile::Timed::floor`).
+    pub build_floor: Option<Duration>,
+    pub check_floor: Option<Duration>,
 }
 
 /// Our generator's detail on one spec.
@@ -606,10 +610,11 @@ fn curated_full(root: &Path, cache: &Path, build_target: &Path) -> CuratedFull {
     }
     let name = "crm-clients";
     println!("  building {name} --features full ...");
-    let build = compile::time_crate_build(&dir, name, build_target, false).map_err(|e| relative(root, &e));
+    let build =
+        compile::time_crate_build(&dir, name, build_target, false).map(|t| t.wall).map_err(|e| relative(root, &e));
     let check = build.is_ok().then(|| {
         println!("  checking {name} --features full ...");
-        compile::time_crate_check(&dir, name, build_target).map_err(|e| relative(root, &e))
+        compile::time_crate_check(&dir, name, build_target).map(|t| t.wall).map_err(|e| relative(root, &e))
     });
     CuratedFull { specs, ops, lines, build, check }
 }
@@ -748,7 +753,8 @@ fn measure_case(
             Ok(r) => (Ok(r), None),
             Err((e, r)) => (Err(relative(root, &e)), r),
         };
-        let mut result = ToolResult { gen, failed_run, lines: None, build: None, check: None };
+        let mut result =
+            ToolResult { gen, failed_run, lines: None, build: None, check: None, build_floor: None, check_floor: None };
         if result.gen.is_ok() {
             if let Err(e) = tools::finish_crate(tool, &dir, &name) {
                 result.gen = Err(e);
@@ -788,12 +794,14 @@ fn measure_case(
                 let dir = crate_dir(cache, tool, &case.slug);
                 let name = crate_name(tool, &case.slug);
                 println!("  building {name} ...");
-                result.build =
-                    Some(compile::time_crate_build(&dir, &name, build_target, false).map_err(|e| relative(root, &e)));
+                let build = compile::time_crate_build(&dir, &name, build_target, false).map_err(|e| relative(root, &e));
+                result.build_floor = build.as_ref().ok().map(|t| t.floor);
+                result.build = Some(build.map(|t| t.wall));
                 if matches!(result.build, Some(Ok(_))) {
                     println!("  checking {name} ...");
-                    result.check =
-                        Some(compile::time_crate_check(&dir, &name, build_target).map_err(|e| relative(root, &e)));
+                    let check = compile::time_crate_check(&dir, &name, build_target).map_err(|e| relative(root, &e));
+                    result.check_floor = check.as_ref().ok().map(|t| t.floor);
+                    result.check = Some(check.map(|t| t.wall));
                 }
             }
         }

@@ -162,6 +162,11 @@ pub fn targets(r: &Results) -> Vec<Target> {
                     check_secs(row, peer).map_or("-".into(), |s| secs(Duration::from_secs_f64(s))),
                     thousands(lines(row, peer).unwrap_or(0.0) as usize),
                 );
+                if let Some(floor) =
+                    floor_text(row, peer, |t| t.check.as_ref()?.as_ref().ok().copied(), |t| t.check_floor)
+                {
+                    let _ = write!(text, "; {floor}");
+                }
                 if let Some(c) = &row.ours.composition {
                     let _ = write!(text, "; {}", composition_summary(c));
                 }
@@ -352,21 +357,59 @@ fn build_split(r: &Results, row: &Row, peer: Tool) -> String {
         if let (Some(oc), Some(ob), Some(pc), Some(pb)) =
             (check_secs(crow, Tool::Ours), build_secs(crow, Tool::Ours), check_secs(crow, peer), build_secs(crow, peer))
         {
+            let (ocg, pcg) = (codegen(Tool::Ours).unwrap_or(ob - oc), codegen(peer).unwrap_or(pb - pc));
+            let ratio = |a: f64, b: f64| if a > 0.0 && b > 0.0 { format!(" ({:.2}x)", a / b) } else { String::new() };
             parts.push(format!(
-                "on {}: front end (cargo check) {} vs {}, code generation (build minus check) {} vs {}: {} dominates the difference",
+                "on {}: front end (cargo check) {} vs {}{}, code generation (build minus check) {} vs {}{}",
                 crow.case.label,
                 secs(Duration::from_secs_f64(oc)),
                 secs(Duration::from_secs_f64(pc)),
-                codegen_text(codegen(Tool::Ours).unwrap_or(ob - oc)),
-                codegen_text(codegen(peer).unwrap_or(pb - pc)),
-                if (ob - oc) - (pb - pc) > oc - pc { "code generation" } else { "the front end" }
+                ratio(oc, pc),
+                codegen_text(ocg),
+                codegen_text(pcg),
+                ratio(ocg, pcg),
             ));
         }
+    }
+    if let Some(text) = floor_text(row, peer, |t| t.build.as_ref()?.as_ref().ok().copied(), |t| t.build_floor) {
+        parts.push(text);
     }
     if let Some(Ok(d)) = &r.runtime_only_build {
         parts.push(format!("the runtime crate alone (a dependency, built once) builds in {}", secs(*d)));
     }
     parts.join("; ")
+}
+
+/// The floor of each crate (its manifest with an empty `lib.rs`, timed the
+/// same way) and the ratio of what is above it.
+fn floor_text(
+    row: &Row,
+    peer: Tool,
+    wall: impl Fn(&super::ToolResult) -> Option<Duration>,
+    floor: impl Fn(&super::ToolResult) -> Option<Duration>,
+) -> Option<String> {
+    let get = |t: Tool| -> Option<(f64, f64)> {
+        let r = row.tools.get(&t)?;
+        Some((wall(r)?.as_secs_f64(), floor(r)?.as_secs_f64()))
+    };
+    let ((ow, of), (pw, pf)) = (get(Tool::Ours)?, get(peer)?);
+    let mut text = format!(
+        "the floor (the same manifest with an empty lib.rs: cargo's walk of the dependency graph, rustc's start-up) is ours {} vs {} {} ({:.0}% of ours)",
+        secs(Duration::from_secs_f64(of)),
+        peer.label(),
+        secs(Duration::from_secs_f64(pf)),
+        100.0 * of / ow
+    );
+    if ow > of && pw > pf {
+        let _ = write!(
+            text,
+            "; above it, ours {} vs {}: {:.2}x",
+            secs(Duration::from_secs_f64(ow - of)),
+            secs(Duration::from_secs_f64(pw - pf)),
+            (ow - of) / (pw - pf)
+        );
+    }
+    Some(text)
 }
 
 /// Lines of the runtime crate's sources (a dependency of every crate of ours).
@@ -1006,6 +1049,54 @@ mod tests {
     fn a_build_under_its_check_is_called_noise_not_zero() {
         assert_eq!(codegen_text(-0.3), format!("under the check by {} (noise)", secs(Duration::from_millis(300))));
         assert_eq!(codegen_text(0.271), secs(Duration::from_millis(271)));
+    }
+
+    #[test]
+    fn the_floor_and_what_is_above_it_are_told_apart() {
+        let tool = |wall: u64, floor: u64| super::super::ToolResult {
+            gen: Err(String::new()),
+            failed_run: None,
+            lines: None,
+            build: Some(Ok(Duration::from_millis(wall))),
+            check: None,
+            build_floor: Some(Duration::from_millis(floor)),
+            check_floor: None,
+        };
+        let peer = Tool::Peer(Peer::Progenitor);
+        let row = Row {
+            case: super::super::Case {
+                label: "x".into(),
+                slug: "x".into(),
+                path: Default::default(),
+                kind: super::super::Kind::Synthetic,
+                build: true,
+                runs: 1,
+            },
+            ops: 1,
+            spec_bytes: 0,
+            tools: [(Tool::Ours, tool(600, 150)), (peer, tool(900, 100))].into_iter().collect(),
+            ours: Default::default(),
+        };
+        let build = |t: &super::super::ToolResult| t.build.as_ref()?.as_ref().ok().copied();
+        let text = floor_text(&row, peer, build, |t| t.build_floor).unwrap();
+        assert!(
+            text.contains(&format!(
+                "is ours {} vs progenitor {} (25% of ours)",
+                secs(Duration::from_millis(150)),
+                secs(Duration::from_millis(100))
+            )),
+            "{text}"
+        );
+        assert!(
+            text.ends_with(&format!(
+                "above it, ours {} vs {}: 0.56x",
+                secs(Duration::from_millis(450)),
+                secs(Duration::from_millis(800))
+            )),
+            "{text}"
+        );
+        // No floor measured: nothing said.
+        assert!(floor_text(&row, peer, build, |t| t.check_floor).is_none());
     }
 
     #[test]
