@@ -162,9 +162,7 @@ pub fn targets(r: &Results) -> Vec<Target> {
                     check_secs(row, peer).map_or("-".into(), |s| secs(Duration::from_secs_f64(s))),
                     thousands(lines(row, peer).unwrap_or(0.0) as usize),
                 );
-                if let Some(floor) =
-                    floor_text(row, peer, |t| t.check.as_ref()?.as_ref().ok().copied(), |t| t.check_floor)
-                {
+                if let Some(floor) = floor_text(row, peer, check_secs, |t| t.check_floor) {
                     let _ = write!(text, "; {floor}");
                 }
                 if let Some(c) = &row.ours.composition {
@@ -371,7 +369,7 @@ fn build_split(r: &Results, row: &Row, peer: Tool) -> String {
             ));
         }
     }
-    if let Some(text) = floor_text(row, peer, |t| t.build.as_ref()?.as_ref().ok().copied(), |t| t.build_floor) {
+    if let Some(text) = floor_text(row, peer, build_secs, |t| t.build_floor) {
         parts.push(text);
     }
     if let Some(Ok(d)) = &r.runtime_only_build {
@@ -385,13 +383,10 @@ fn build_split(r: &Results, row: &Row, peer: Tool) -> String {
 fn floor_text(
     row: &Row,
     peer: Tool,
-    wall: impl Fn(&super::ToolResult) -> Option<Duration>,
-    floor: impl Fn(&super::ToolResult) -> Option<Duration>,
+    wall: fn(&Row, Tool) -> Option<f64>,
+    floor: fn(&super::ToolResult) -> Option<Duration>,
 ) -> Option<String> {
-    let get = |t: Tool| -> Option<(f64, f64)> {
-        let r = row.tools.get(&t)?;
-        Some((wall(r)?.as_secs_f64(), floor(r)?.as_secs_f64()))
-    };
+    let get = |t: Tool| Some((wall(row, t)?, floor(row.tools.get(&t)?)?.as_secs_f64()));
     let ((ow, of), (pw, pf)) = (get(Tool::Ours)?, get(peer)?);
     let mut text = format!(
         "the floor (the same manifest with an empty lib.rs: cargo's walk of the dependency graph, rustc's start-up) is ours {} vs {} {} ({:.0}% of ours)",
@@ -1077,8 +1072,7 @@ mod tests {
             tools: [(Tool::Ours, tool(600, 150)), (peer, tool(900, 100))].into_iter().collect(),
             ours: Default::default(),
         };
-        let build = |t: &super::super::ToolResult| t.build.as_ref()?.as_ref().ok().copied();
-        let text = floor_text(&row, peer, build, |t| t.build_floor).unwrap();
+        let text = floor_text(&row, peer, build_secs, |t| t.build_floor).unwrap();
         assert!(
             text.contains(&format!(
                 "is ours {} vs progenitor {} (25% of ours)",
@@ -1096,7 +1090,7 @@ mod tests {
             "{text}"
         );
         // No floor measured: nothing said.
-        assert!(floor_text(&row, peer, build, |t| t.check_floor).is_none());
+        assert!(floor_text(&row, peer, build_secs, |t| t.check_floor).is_none());
     }
 
     #[test]
