@@ -386,7 +386,8 @@ fn oauth2_scheme(prefix: &str, oauth: &OAuth2) -> TokenStream {
         scheme = quote!(#scheme.token_url_by_server_variable(#variable, &[#(#pairs),*]));
     }
     if let Some(field) = &oauth.api_domain_field {
-        scheme = quote!(#scheme.api_domain_field(#field));
+        let domains = &oauth.api_domains;
+        scheme = quote!(#scheme.api_domain_field(#field, &[#(#domains),*]));
     }
     if !oauth.error_aliases.is_empty() {
         let pairs = oauth.error_aliases.iter().map(|(alias, standard)| quote!((#alias, #standard)));

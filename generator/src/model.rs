@@ -124,6 +124,9 @@ pub struct OAuth2 {
     pub token_url_by_variable: Option<(String, Vec<(String, String)>)>,
     /// `x-api-domain-field`: the token response field naming the API origin.
     pub api_domain_field: Option<String>,
+    /// The origins that field may name: every origin of the spec's servers,
+    /// and those `x-api-domains` adds.
+    pub api_domains: Vec<String>,
     /// `x-token-error-aliases`: vendor error codes and the standard code each means.
     pub error_aliases: Vec<(String, String)>,
     /// `x-token-exchange`: tokens minted from another token.

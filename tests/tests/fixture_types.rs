@@ -300,3 +300,56 @@ async fn every_status_is_decoded_by_the_arm_that_declares_it() {
         other => panic!("409 is declared: {other:?}"),
     }
 }
+
+/// A success status the operation does not declare (201 where the spec
+/// says 200) is still a success: decoded with the declared success type
+/// when its body fits, an `UndecodedSuccess` that says "accepted" when it
+/// does not; never an error a caller would retry.
+#[tokio::test]
+async fn an_undeclared_success_status_is_an_accepted_request() {
+    use responses::{Client, GetThingSuccess, Thing};
+    use tests::runtime::Error;
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    async fn answer(server: &MockServer, verb: &str, template: ResponseTemplate) {
+        server.reset().await;
+        let at = if verb == "POST" { "/things" } else { "/things/t1" };
+        Mock::given(method(verb)).and(path(at)).respond_with(template).mount(server).await;
+    }
+    let server = MockServer::start().await;
+    let client = Client::builder().base_url(server.uri()).retry(tests::runtime::RetryPolicy::none()).build().unwrap();
+
+    // GET declares 200 (JSON) and 204: a 203 with the 200's body decodes as the 200, keeping its status.
+    answer(&server, "GET", ResponseTemplate::new(203).set_body_json(json!({"id": "t1"}))).await;
+    let got = client.get_thing("t1").await.unwrap();
+    assert_eq!((got.status().as_u16(), got.into_body()), (203, GetThingSuccess::Ok(Thing { id: "t1".into() })));
+    // POST declares 200 and 201: a 202 decodes too.
+    answer(&server, "POST", ResponseTemplate::new(202).set_body_json(json!({"id": "t2"}))).await;
+    let created = client.create_thing(Thing { id: "t2".into() }).await.unwrap();
+    assert_eq!((created.status().as_u16(), created.into_body()), (202, Thing { id: "t2".into() }));
+
+    // A body that fits no declared success: accepted, with the status, the raw body and why it did not decode.
+    answer(&server, "POST", ResponseTemplate::new(202).set_body_json(json!({"queued": true}))).await;
+    let err = client.create_thing(Thing { id: "t3".into() }).await.unwrap_err();
+    assert!(err.was_accepted(), "{err:?}");
+    match &err {
+        Error::UndecodedSuccess(e) => {
+            assert_eq!(e.status.as_u16(), 202);
+            assert_eq!(e.body_text(), r#"{"queued":true}"#);
+            assert!(e.message.as_deref().is_some_and(|m| m.contains("id")), "{e:?}");
+        }
+        other => panic!("not an undeclared success: {other:?}"),
+    }
+    let text = err.to_string();
+    assert!(text.contains("accepted the request") && text.contains("do not send it again"), "{text}");
+
+    // A declared 200 whose body does not decode was accepted too, and says so.
+    answer(&server, "POST", ResponseTemplate::new(200).set_body_json(json!({"id": 7}))).await;
+    let err = client.create_thing(Thing { id: "t4".into() }).await.unwrap_err();
+    assert!(matches!(err, Error::Decode(_)) && err.was_accepted(), "{err:?}");
+    assert!(err.to_string().contains("accepted the request"), "{err}");
+    // A failure is not.
+    answer(&server, "POST", ResponseTemplate::new(500)).await;
+    assert!(!client.create_thing(Thing { id: "t5".into() }).await.unwrap_err().was_accepted());
+}

@@ -120,8 +120,10 @@ mod zoho {
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": []})))
             .mount(&server)
             .await;
+        // The test server stands in for an API domain of the spec's servers.
         let oauth = OAuth2::refresh_token("1000.CLIENT", "zoho-secret", "1000.refresh")
-            .token_url(format!("{}/oauth/v2/token", server.uri()));
+            .token_url(format!("{}/oauth/v2/token", server.uri()))
+            .allow_api_domain(server.uri());
         // No `base_url`: the token's `api_domain` decides where calls go.
         let client = Client::builder().dc(Dc::Eu).oauth2(oauth).retry(RetryPolicy::none()).build().unwrap();
         let _ = client.get_record("Leads", "4150868000001").send().await;
@@ -162,6 +164,28 @@ mod zoho {
         assert!(err.to_string().contains("invalid_code"), "{err}");
         assert_eq!(requests_to(&server, "/crm/v7/Leads/1").await.len(), 0);
         assert_eq!(requests_to(&server, "/Leads/1").await.len(), 0);
+    }
+
+    #[tokio::test]
+    async fn the_mint_limit_answered_with_http_200_access_denied_is_transient_not_invalid_grant() {
+        let server = MockServer::start().await;
+        let denied = json!({
+            "error": "Access Denied",
+            "error_description": "You have made too many requests continuously. Please try again after some time."
+        });
+        Mock::given(method("POST"))
+            .and(path("/oauth/v2/token"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(denied))
+            .mount(&server)
+            .await;
+        let oauth = OAuth2::refresh_token("1000.CLIENT", "zoho-secret", "1000.refresh")
+            .token_url(format!("{}/oauth/v2/token", server.uri()));
+        let client = Client::builder().base_url(server.uri()).oauth2(oauth).build().unwrap();
+        let err = client.get_record("Leads", "1").send().await.unwrap_err();
+        let Error::Auth(auth) = &err else { panic!("not an auth error: {err}") };
+        assert_eq!(auth.kind(), &AuthErrorKind::TooManyRequests);
+        assert!(!auth.needs_reauthorization() && auth.is_transient(), "{err}");
+        assert!(err.to_string().contains("Access Denied"), "{err}");
     }
 }
 

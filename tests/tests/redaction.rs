@@ -126,6 +126,7 @@ fn error_kind<E>(err: &Error<E>) -> &'static str {
     match err {
         Error::Api(_) => "Api",
         Error::UnexpectedStatus(_) => "UnexpectedStatus",
+        Error::UndecodedSuccess(_) => "UndecodedSuccess",
         Error::Decode(_) => "Decode",
         Error::Timeout => "Timeout",
         Error::BodyTooLarge(_) => "BodyTooLarge",
@@ -136,8 +137,18 @@ fn error_kind<E>(err: &Error<E>) -> &'static str {
     }
 }
 
-const ERROR_KINDS: [&str; 9] =
-    ["Api", "Auth", "BodyTooLarge", "Decode", "InvalidRequest", "Item", "Timeout", "Transport", "UnexpectedStatus"];
+const ERROR_KINDS: [&str; 10] = [
+    "Api",
+    "Auth",
+    "BodyTooLarge",
+    "Decode",
+    "InvalidRequest",
+    "Item",
+    "Timeout",
+    "Transport",
+    "UndecodedSuccess",
+    "UnexpectedStatus",
+];
 
 /// `Debug` and `Display` of the error and of each error in its chain of sources.
 fn assert_error_redacted<E: Debug + Display>(kind: Kind, err: &Error<E>) -> &'static str {
@@ -220,8 +231,8 @@ async fn secret_is_sent_but_never_printed(kind: Kind) {
             .await;
     }
     // Each request is answered once, in this order: a declared 404, an
-    // undeclared 418, a 200 that does not decode, a 200 too slow, a 200
-    // over the body limit.
+    // undeclared 418, a 200 that does not decode, an undeclared 201 that
+    // does not decode either, a 200 too slow, a 200 over the body limit.
     let not_found = json!({
         "status_code": 404, "type": "invalid_request_error", "code": "not_found", "message": "Record not found."
     });
@@ -229,6 +240,7 @@ async fn secret_is_sent_but_never_printed(kind: Kind) {
         ResponseTemplate::new(404).set_body_json(not_found),
         ResponseTemplate::new(418).set_body_string("I'm a teapot"),
         ResponseTemplate::new(200).set_body_json(json!({ "data": { "id": 5 } })),
+        ResponseTemplate::new(201).set_body_json(json!({ "data": { "id": 5 } })),
         ResponseTemplate::new(200).set_body_json(json!({})).set_delay(Duration::from_secs(2)),
         ResponseTemplate::new(200).set_body_string("x".repeat(4096)),
     ];
@@ -256,7 +268,7 @@ async fn secret_is_sent_but_never_printed(kind: Kind) {
     assert_no_secret(&format!("{kind:?}: Debug of a request builder"), &format!("{request:?}"));
 
     let mut seen = BTreeSet::new();
-    for expected in ["Api", "UnexpectedStatus", "Decode", "Timeout"] {
+    for expected in ["Api", "UnexpectedStatus", "Decode", "UndecodedSuccess", "Timeout"] {
         let err = client.get_record(OBJECT, record_id()).await.expect_err(expected);
         assert_eq!(error_kind(&err), expected, "{kind:?}: {err:?}");
         seen.insert(assert_error_redacted(kind, &err));

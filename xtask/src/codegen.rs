@@ -184,7 +184,7 @@ fn manifest(features: &[FeatureRow]) -> String {
 name = \"crm-clients\"\n\
 version = \"0.1.0\"\n\
 edition = \"2024\"\n\
-rust-version = \"1.85\"\n\
+rust-version = \"1.89\"\n\
 description = \"Typed async clients for HighLevel, Attio and Zoho CRM, generated from curated OpenAPI specs\"\n\
 license = \"MIT OR Apache-2.0\"\n\
 repository = \"https://github.com/crmgen/crmgen\"\n\

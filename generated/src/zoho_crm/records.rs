@@ -859,11 +859,25 @@ impl ClientBuilder {
                             ("sa", "https://accounts.zoho.sa/oauth/v2/token"),
                         ],
                     )
-                    .api_domain_field("api_domain")
+                    .api_domain_field(
+                        "api_domain",
+                        &[
+                            "https://www.zohoapis.com",
+                            "https://www.zohoapis.eu",
+                            "https://www.zohoapis.in",
+                            "https://www.zohoapis.com.au",
+                            "https://www.zohoapis.jp",
+                            "https://www.zohoapis.uk",
+                            "https://www.zohoapis.ca",
+                            "https://www.zohoapis.com.cn",
+                            "https://www.zohoapis.sa",
+                        ],
+                    )
                     .error_aliases(
                         &[
                             ("invalid_code", "invalid_grant"),
                             ("invalid_client_secret", "invalid_client"),
+                            ("Access Denied", "too_many_requests"),
                         ],
                     ),
                 oauth,

@@ -282,7 +282,7 @@ impl Config {
         }
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder().user_agent(self.user_agent).build().map_err(BuildError::Http)?,
+            None => reqwest::Client::builder().user_agent(&self.user_agent).build().map_err(BuildError::Http)?,
         };
         // OAuth 2.0 credentials learn their token URL (it may follow a server
         // variable); tokens name the API domain unless the base URL was set.
@@ -292,7 +292,8 @@ impl Config {
         }
         let bind = BindContext {
             variables: &self.variables,
-            http: &http,
+            timeout: self.timeout,
+            user_agent: &self.user_agent,
             spec_url: &spec_url,
             base_url: self.base_url.as_deref(),
         };

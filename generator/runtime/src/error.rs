@@ -47,6 +47,31 @@ pub struct UnexpectedResponse {
     pub body: String,
 }
 
+/// A success status (2xx) the spec does not declare for the operation,
+/// whose body does not decode as any success the spec declares. The server
+/// **accepted the request**: sending it again would do it twice.
+#[derive(Debug, Clone)]
+pub struct UndecodedSuccess {
+    /// The response status.
+    pub status: StatusCode,
+    /// The response headers.
+    pub headers: HeaderMap,
+    /// The body as received, byte for byte.
+    pub body: bytes::Bytes,
+    /// Where decoding as the declared success type failed (`data[0].id`),
+    /// when the operation declares one with a body.
+    pub path: Option<String>,
+    /// What did not match.
+    pub message: Option<String>,
+}
+
+impl UndecodedSuccess {
+    /// The body as text (invalid UTF-8 replaced).
+    pub fn body_text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
+    }
+}
+
 /// A body that does not match its declared schema.
 #[derive(Debug, Clone)]
 pub struct DecodeError {
@@ -106,8 +131,15 @@ pub struct ItemError {
 pub enum Error<E> {
     /// The server answered with an error response the spec declares.
     Api(Box<ApiError<E>>),
-    /// The server answered with a status the spec does not declare.
+    /// The server answered with an error status (not 2xx) the spec does
+    /// not declare.
     UnexpectedStatus(Box<UnexpectedResponse>),
+    /// The server **accepted the request** with a success status (2xx) the
+    /// spec does not declare, and a body that does not decode as the
+    /// declared success (one that does is an `Ok`, with its real status).
+    /// Not a failure: do not send the request again. See
+    /// [`Error::was_accepted`].
+    UndecodedSuccess(Box<UndecodedSuccess>),
     /// The body did not decode into the declared type.
     Decode(Box<DecodeError>),
     /// An attempt timed out (the timeout applies per attempt).
@@ -133,6 +165,7 @@ impl<E> Error<E> {
         match self {
             Error::Api(e) => Some(e.status),
             Error::UnexpectedStatus(e) => Some(e.status),
+            Error::UndecodedSuccess(e) => Some(e.status),
             Error::Decode(e) => Some(e.status),
             Error::BodyTooLarge(e) => Some(e.status),
             Error::Item(e) => Some(e.status),
@@ -140,11 +173,22 @@ impl<E> Error<E> {
         }
     }
 
+    /// Whether the server accepted the request: it answered with a success
+    /// status (2xx), and only reading its answer failed (an undeclared
+    /// success, a body that does not decode or is over the body limit).
+    /// The request took effect: do not send it again.
+    pub fn was_accepted(&self) -> bool {
+        matches!(self, Error::UndecodedSuccess(_))
+            || matches!(self, Error::Decode(_) | Error::BodyTooLarge(_) | Error::Item(_)
+                if self.status().is_some_and(|s| s.is_success()))
+    }
+
     /// The response headers, when a response was received.
     pub fn headers(&self) -> Option<&HeaderMap> {
         match self {
             Error::Api(e) => Some(&e.headers),
             Error::UnexpectedStatus(e) => Some(&e.headers),
+            Error::UndecodedSuccess(e) => Some(&e.headers),
             Error::Decode(e) => Some(&e.headers),
             Error::BodyTooLarge(e) => Some(&e.headers),
             Error::Item(e) => Some(&e.headers),
@@ -163,6 +207,7 @@ impl<E> Error<E> {
         match self {
             Error::Api(e) => Some(&e.raw_body),
             Error::UnexpectedStatus(e) => Some(&e.body),
+            Error::UndecodedSuccess(e) => std::str::from_utf8(&e.body).ok(),
             Error::Decode(e) => Some(&e.body),
             _ => None,
         }
@@ -184,6 +229,7 @@ impl Error<NoErrorBody> {
         match self {
             Error::Api(e) => match e.body {},
             Error::UnexpectedStatus(e) => Error::UnexpectedStatus(e),
+            Error::UndecodedSuccess(e) => Error::UndecodedSuccess(e),
             Error::Decode(e) => Error::Decode(e),
             Error::Timeout => Error::Timeout,
             Error::BodyTooLarge(e) => Error::BodyTooLarge(e),
@@ -213,6 +259,25 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
         match self {
             Error::Api(e) => write!(f, "HTTP {}: {}: {}", e.status, e.body, excerpt(&e.raw_body)),
             Error::UnexpectedStatus(e) => write!(f, "undeclared HTTP status {}: {}", e.status, excerpt(&e.body)),
+            Error::UndecodedSuccess(e) => {
+                write!(
+                    f,
+                    "the server accepted the request (HTTP {}, a success status the spec does not declare)",
+                    e.status
+                )?;
+                if let (Some(path), Some(message)) = (&e.path, &e.message) {
+                    write!(f, "; its body does not decode as the declared success at `{path}`: {message}")?;
+                }
+                write!(f, "; body: {}; do not send it again", excerpt(&e.body_text()))
+            }
+            Error::Decode(e) if e.status.is_success() => write!(
+                f,
+                "the server accepted the request (HTTP {}) but its body does not decode at `{}`: {}; body: {}",
+                e.status,
+                e.path,
+                e.message,
+                excerpt(&e.body)
+            ),
             Error::Decode(e) => write!(
                 f,
                 "HTTP {} body does not decode at `{}`: {}; body: {}",

@@ -33,12 +33,15 @@ pub mod webhook;
 
 pub use async_trait::async_trait;
 pub use auth::{
-    AccessToken, AuthError, AuthErrorKind, ClientAuth, Credential, CredentialSource, FileTokenStore, MemoryTokenStore,
-    OAuth2, OAuth2Refresher, OAuth2Scheme, Secret, StaticToken, StoreError, TokenExchange, TokenSet, TokenStore,
+    AccessToken, AuthError, AuthErrorKind, ClientAuth, Credential, CredentialSource, FileTokenStore, Lease,
+    MemoryTokenStore, OAuth2, OAuth2Refresher, OAuth2Scheme, Secret, StaticToken, StoreError, TokenExchange, TokenSet,
+    TokenStore,
 };
 pub use body::{Download, DEFAULT_BODY_LIMIT};
 pub use client::{ApiClient, BuildError, Client, ClientBuilder, Pending};
-pub use error::{ApiError, BodyTooLarge, DecodeError, Error, ItemError, NoErrorBody, UnexpectedResponse};
+pub use error::{
+    ApiError, BodyTooLarge, DecodeError, Error, ItemError, NoErrorBody, UndecodedSuccess, UnexpectedResponse,
+};
 pub use futures_core::Stream;
 pub use hooks::{Attempt, Hook};
 pub use multipart::{FilePart, Multipart, MultipartBody};

@@ -390,7 +390,8 @@ macro_rules! operation {
 /// responses: one arm per status pattern, naming the [`RawResponse`] method
 /// that decodes it (`200 => json()`, `404 => error_json(GetXError::NotFound)`),
 /// which becomes the builder's `decode`. A status no arm matches is
-/// decoded by `unexpected()`.
+/// decoded by `unexpected()`; a success status no arm declares is decoded
+/// as the declared successes by [`RawResponse::decode_with`].
 ///
 /// Optional clauses after the table add the methods some operations have:
 /// `paginate Item;` gives `stream()` and `send_page()` (the builder also
@@ -409,12 +410,16 @@ macro_rules! impl_send {
     } $($clause:tt)*) => {
         impl $builder {
             #[inline]
-            #[allow(unreachable_patterns)]
             fn decode(r: $crate::RawResponse) -> Result<$crate::Response<$ok>, $crate::Error<$err>> {
-                match r.status().as_u16() {
-                    $($status => r.$decode($($arg)?),)*
-                    _ => r.unexpected(),
+                #[inline]
+                #[allow(unreachable_patterns)]
+                fn table(r: $crate::RawResponse) -> Result<$crate::Response<$ok>, $crate::Error<$err>> {
+                    match r.status().as_u16() {
+                        $($status => r.$decode($($arg)?),)*
+                        _ => r.unexpected(),
+                    }
                 }
+                r.decode_with(table)
             }
 
             /// Sends the request, retrying as the client's policy allows.

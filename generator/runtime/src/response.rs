@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::error::{ApiError, DecodeError, Error, UnexpectedResponse};
+use super::error::{ApiError, DecodeError, Error, UndecodedSuccess, UnexpectedResponse};
 use super::ratelimit::RateLimitInfo;
 
 /// A decoded response: the typed body, with status, headers and the body
@@ -194,6 +194,10 @@ impl RawResponse {
     }
 
     fn api<R, E>(self, body: E) -> Result<Response<R>, Error<E>> {
+        // A 2xx is never a failure, whatever arm (`default`) it reached.
+        if self.status.is_success() {
+            return Err(self.unexpected_error());
+        }
         Err(Error::Api(Box::new(ApiError {
             status: self.status,
             headers: self.headers,
@@ -204,6 +208,9 @@ impl RawResponse {
 
     /// A declared error with a JSON body.
     pub fn error_json<T: DeserializeOwned, R, E>(self, wrap: fn(T) -> E) -> Result<Response<R>, Error<E>> {
+        if self.status.is_success() {
+            return Err(self.unexpected_error());
+        }
         match self.parse() {
             Ok(body) => self.api(wrap(body)),
             Err(e) => Err(Error::Decode(e)),
@@ -232,7 +239,51 @@ impl RawResponse {
         Err(self.unexpected_error())
     }
 
+    /// Decodes the response with an operation's response `table` (one arm
+    /// per declared status). A success status the table does not declare
+    /// (the server answered 201 where the spec says 200) is decoded as each
+    /// declared success status in turn, and the first that fits is the
+    /// `Ok`, with the status as received; when none fits, the outcome is
+    /// [`Error::UndecodedSuccess`]: the request was accepted either way.
+    pub fn decode_with<T, E>(
+        self,
+        table: fn(RawResponse) -> Result<Response<T>, Error<E>>,
+    ) -> Result<Response<T>, Error<E>> {
+        let undeclared = match table(self) {
+            Err(Error::UndecodedSuccess(u)) => u,
+            decoded => return decoded,
+        };
+        let mut undeclared = *undeclared;
+        const SUCCESSES: [u16; 10] = [200, 201, 202, 203, 204, 205, 206, 207, 208, 226];
+        for code in SUCCESSES.into_iter().filter(|c| *c != undeclared.status.as_u16()) {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::OK);
+            let as_declared =
+                RawResponse { status, headers: undeclared.headers.clone(), body: undeclared.body.clone() };
+            match table(as_declared) {
+                Ok(mut response) => {
+                    response.status = undeclared.status;
+                    return Ok(response);
+                }
+                Err(Error::Decode(e)) if undeclared.path.is_none() => {
+                    undeclared.path = Some(e.path);
+                    undeclared.message = Some(e.message);
+                }
+                Err(_) => {}
+            }
+        }
+        Err(Error::UndecodedSuccess(Box::new(undeclared)))
+    }
+
     pub(crate) fn unexpected_error<E>(self) -> Error<E> {
+        if self.status.is_success() {
+            return Error::UndecodedSuccess(Box::new(UndecodedSuccess {
+                status: self.status,
+                headers: self.headers,
+                body: self.body,
+                path: None,
+                message: None,
+            }));
+        }
         Error::UnexpectedStatus(Box::new(UnexpectedResponse {
             status: self.status,
             headers: self.headers,

@@ -370,7 +370,7 @@ async fn the_token_url_follows_the_server_variable_and_the_api_domain_the_base_u
     ]));
     let scheme = OAuth2Scheme::new("Zoho-oauthtoken", "https://accounts.invalid/token")
         .token_url_by_server_variable("dc", urls)
-        .api_domain_field("api_domain");
+        .api_domain_field("api_domain", Box::leak(Box::new([leak(server.uri())])));
     let oauth = || OAuth2::refresh_token("client-1", "client-secret-S1", "refresh-R0");
     let new =
         || ClientBuilder::<Api>::new("https://www.zohoapis.{dc}/crm/v7", &[("dc", "com")]).retry(RetryPolicy::none());

@@ -117,6 +117,26 @@ impl<'a> Resolver<'a> {
                 return Err(Error::invalid(&format!("{pointer}/x-api-domain-field"), "must be a field name (a string)"))
             }
         };
+        let api_domains = match (&api_domain_field, ext.get("x-api-domains")) {
+            (None, _) => Vec::new(),
+            (Some(_), extra) => {
+                let mut origins = self.server_origins();
+                match extra {
+                    None => {}
+                    Some(serde_json::Value::Array(items)) if items.iter().all(|i| i.is_string()) => {
+                        origins.extend(items.iter().filter_map(|i| i.as_str()).map(str::to_string));
+                    }
+                    Some(_) => {
+                        return Err(Error::invalid(
+                            &format!("{pointer}/x-api-domains"),
+                            "must list origins (`https://www.zohoapis.eu`)",
+                        ))
+                    }
+                }
+                origins.dedup();
+                origins
+            }
+        };
         let error_aliases = match ext.get("x-token-error-aliases") {
             None => Vec::new(),
             Some(v) => string_map(v).ok_or_else(|| {
@@ -144,9 +164,37 @@ impl<'a> Resolver<'a> {
             refresh_url,
             token_url_by_variable: by_variable,
             api_domain_field,
+            api_domains,
             error_aliases,
             exchanges,
         }))
+    }
+
+    /// The origin (`https://www.zohoapis.eu`) of every URL the spec's
+    /// servers expand to, each variable taking each of its allowed values
+    /// (or its default): the API domains a token response may name.
+    fn server_origins(&self) -> Vec<String> {
+        let mut origins = Vec::new();
+        for server in &self.doc.servers {
+            let mut urls = vec![server.url.clone()];
+            for (name, var) in server.variables.iter().flatten() {
+                let values: Vec<&String> =
+                    if var.enumeration.is_empty() { vec![&var.default] } else { var.enumeration.iter().collect() };
+                let placeholder = format!("{{{name}}}");
+                let placeholder = placeholder.as_str();
+                urls = urls.iter().flat_map(|u| values.iter().map(move |v| u.replace(placeholder, v))).collect();
+            }
+            for url in urls {
+                let origin = url.split_once("://").map(|(scheme, rest)| {
+                    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+                    format!("{scheme}://{host}")
+                });
+                if let Some(origin) = origin.filter(|o| !origins.contains(o)) {
+                    origins.push(origin);
+                }
+            }
+        }
+        origins
     }
 
     /// `x-token-url-by-server-variable: {variable: dc, urls: {com: https://...}}`.

@@ -19,6 +19,12 @@ pub enum AuthErrorKind {
     },
     /// The authorization server could not be reached, or the connection broke.
     Network,
+    /// The authorization server refused to mint more tokens for now (HTTP
+    /// 429, `slow_down`, or a vendor's code for it: Zoho answers HTTP 200
+    /// "Access Denied" past its limit of new access tokens per refresh
+    /// token). The grant is fine: a later request tries again after a
+    /// back-off.
+    TooManyRequests,
     /// The authorization server answered with a server error (5xx).
     Server {
         /// The HTTP status.
@@ -74,7 +80,13 @@ impl AuthError {
 
     /// Whether a later request may succeed without anyone doing anything.
     pub fn is_transient(&self) -> bool {
-        matches!(self.kind, AuthErrorKind::Network | AuthErrorKind::Server { .. } | AuthErrorKind::Store)
+        matches!(
+            self.kind,
+            AuthErrorKind::Network
+                | AuthErrorKind::Server { .. }
+                | AuthErrorKind::Store
+                | AuthErrorKind::TooManyRequests
+        )
     }
 }
 
@@ -97,6 +109,11 @@ impl fmt::Display for AuthError {
             AuthErrorKind::Refused { error } => {
                 write!(f, "the authorization server{at} refused the token request ({error}{detail})")
             }
+            AuthErrorKind::TooManyRequests => write!(
+                f,
+                "the authorization server{at} refused to mint more access tokens for now{detail}; the grant is \
+                 still good, and a later request tries again after a back-off"
+            ),
             AuthErrorKind::Network => write!(
                 f,
                 "cannot reach the authorization server{at}{detail}; a later request tries again after a back-off"

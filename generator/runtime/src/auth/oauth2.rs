@@ -32,7 +32,7 @@ use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 
 use super::error::{AuthError, AuthErrorKind};
 use super::secret::Secret;
-use super::store::{TokenSet, TokenStore};
+use super::store::{Lease, StoreError, TokenSet, TokenStore};
 use super::{AccessToken, CredentialSource};
 use crate::request::encode;
 
@@ -40,9 +40,15 @@ const DEFAULT_MARGIN: Duration = Duration::from_secs(60);
 const DEFAULT_REJECTED_INTERVAL: Duration = Duration::from_secs(60);
 const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(300);
 const FIRST_BACKOFF: Duration = Duration::from_secs(1);
-const TOKEN_TIMEOUT: Duration = Duration::from_secs(30);
+/// The token request timeout when neither the grant nor the client sets one.
+const DEFAULT_TOKEN_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_STORE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Token responses are small; anything longer is not one.
-const MAX_TOKEN_RESPONSE: usize = 64 * 1024;
+const MAX_TOKEN_RESPONSE: u64 = 64 * 1024;
+/// The longest text of the server's copied into an error or a log line.
+const MAX_SERVER_TEXT: usize = 300;
+/// Between two looks at the store while failed refreshes back off.
+const STORE_RECHECK: Duration = Duration::from_secs(1);
 
 /// What a spec says about an OAuth 2.0 security scheme: the header prefix,
 /// the token URL (per server variable value when the authorization server
@@ -55,6 +61,7 @@ pub struct OAuth2Scheme {
     refresh_url: Option<&'static str>,
     by_variable: Option<(&'static str, &'static [(&'static str, &'static str)])>,
     api_domain_field: Option<&'static str>,
+    api_domains: &'static [&'static str],
     error_aliases: &'static [(&'static str, &'static str)],
 }
 
@@ -67,6 +74,7 @@ impl OAuth2Scheme {
             refresh_url: None,
             by_variable: None,
             api_domain_field: None,
+            api_domains: &[],
             error_aliases: &[],
         }
     }
@@ -87,9 +95,15 @@ impl OAuth2Scheme {
         self
     }
 
-    /// The token response field holding the API's origin (`api_domain`).
-    pub const fn api_domain_field(mut self, field: &'static str) -> Self {
+    /// The token response field holding the API's origin (`api_domain`),
+    /// and the origins it may name (`https://www.zohoapis.eu`): every origin
+    /// of the spec's servers. A token naming another origin is used at the
+    /// configured server instead, with a warning (a token endpoint must not
+    /// be able to send the API's calls, and their token, anywhere it likes);
+    /// [`OAuth2::allow_api_domain`] adds origins.
+    pub const fn api_domain_field(mut self, field: &'static str, allowed: &'static [&'static str]) -> Self {
         self.api_domain_field = Some(field);
+        self.api_domains = allowed;
         self
     }
 
@@ -168,6 +182,10 @@ pub struct OAuth2 {
     margin: Duration,
     rejected_interval: Duration,
     max_backoff: Duration,
+    token_timeout: Option<Duration>,
+    store_timeout: Duration,
+    api_domains: Vec<String>,
+    http: Option<reqwest::Client>,
 }
 
 impl fmt::Debug for OAuth2 {
@@ -197,6 +215,10 @@ impl OAuth2 {
             margin: DEFAULT_MARGIN,
             rejected_interval: DEFAULT_REJECTED_INTERVAL,
             max_backoff: DEFAULT_MAX_BACKOFF,
+            token_timeout: None,
+            store_timeout: DEFAULT_STORE_TIMEOUT,
+            api_domains: Vec::new(),
+            http: None,
         }
     }
 
@@ -294,6 +316,39 @@ impl OAuth2 {
         self.max_backoff = max.max(FIRST_BACKOFF);
         self
     }
+
+    /// How long one token request may take, connecting and reading
+    /// included (default: the client's timeout, or 30 s without one).
+    /// Calls waiting for a refresh wait at most this long for it.
+    pub fn token_timeout(mut self, timeout: Duration) -> Self {
+        self.token_timeout = Some(timeout);
+        self
+    }
+
+    /// How long one call of the token store may take (default 10 s); a
+    /// store that does not answer in time fails the refresh as a store
+    /// error, as if it had failed.
+    pub fn store_timeout(mut self, timeout: Duration) -> Self {
+        self.store_timeout = timeout;
+        self
+    }
+
+    /// Also follows a token's API domain when it names this origin (a test
+    /// server, a proxy), besides the origins of the spec's servers.
+    pub fn allow_api_domain(mut self, origin: impl Into<String>) -> Self {
+        self.api_domains.push(origin.into());
+        self
+    }
+
+    /// Sends token requests with this `reqwest::Client` (a proxy, a
+    /// private root certificate). Token requests carry the client secret
+    /// and the refresh token: build it with
+    /// `.redirect(reqwest::redirect::Policy::none())`, as the default one
+    /// is. A redirect answer is an error either way.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
 }
 
 /// Where a refresher's token requests go: decided when the client is built.
@@ -304,8 +359,74 @@ struct Endpoint {
     refresh_url: Option<String>,
     headers: &'static [(&'static str, &'static str)],
     api_domain_field: Option<&'static str>,
+    /// The origins a token's API domain may name.
+    api_domains: Vec<String>,
     error_aliases: &'static [(&'static str, &'static str)],
-    http: reqwest::Client,
+    /// The application's client for token requests, if it gave one.
+    http: Option<reqwest::Client>,
+    /// The client made on the first token request: it follows no redirect.
+    own_http: OnceLock<reqwest::Client>,
+    user_agent: String,
+    timeout: Duration,
+}
+
+impl Endpoint {
+    fn new(
+        config: &OAuth2,
+        scheme: &OAuth2Scheme,
+        ctx: &BindContext<'_>,
+        url: String,
+        refresh_url: Option<String>,
+        headers: &'static [(&'static str, &'static str)],
+    ) -> Self {
+        let mut api_domains: Vec<String> = scheme.api_domains.iter().map(|d| d.to_string()).collect();
+        api_domains.extend(config.api_domains.iter().cloned());
+        Endpoint {
+            url,
+            refresh_url,
+            headers,
+            api_domain_field: scheme.api_domain_field,
+            api_domains,
+            error_aliases: scheme.error_aliases,
+            http: config.http.clone(),
+            own_http: OnceLock::new(),
+            user_agent: ctx.user_agent.to_string(),
+            timeout: config.token_timeout.or(ctx.timeout).unwrap_or(DEFAULT_TOKEN_TIMEOUT),
+        }
+    }
+
+    fn http(&self) -> Result<&reqwest::Client, AuthError> {
+        if let Some(http) = &self.http {
+            return Ok(http);
+        }
+        if let Some(http) = self.own_http.get() {
+            return Ok(http);
+        }
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(&self.user_agent)
+            .build()
+            .map_err(|e| AuthError::at(AuthErrorKind::Network, &self.url, Some(format!("no HTTP client: {e}"))))?;
+        Ok(self.own_http.get_or_init(|| http))
+    }
+
+    /// `domain` if a token may send the API's calls there.
+    fn allowed_domain(&self, domain: Option<&str>) -> Option<String> {
+        let domain = domain?;
+        let origin = origin_of(domain);
+        if origin.is_some() && self.api_domains.iter().any(|allowed| origin_of(allowed) == origin) {
+            return Some(domain.to_string());
+        }
+        tracing::warn!(
+            api_domain = domain,
+            "the token names an API domain the spec does not list; calls go to the configured server"
+        );
+        None
+    }
+}
+
+fn origin_of(url: &str) -> Option<String> {
+    reqwest::Url::parse(url).ok().map(|u| u.origin().ascii_serialization()).filter(|o| o != "null")
 }
 
 #[derive(Debug)]
@@ -323,6 +444,11 @@ struct Failure {
     error: AuthError,
     until: Instant,
     count: u32,
+    /// The refresh token of the failed refresh: a store that holds another
+    /// one (the user authorized the application again) ends the back-off.
+    refresh_token: Option<Secret>,
+    /// When the store was last looked at during the back-off.
+    checked: Instant,
 }
 
 #[derive(Debug, Default)]
@@ -331,8 +457,9 @@ struct State {
     refresh_token: Option<Secret>,
     /// The authorization code was exchanged (it cannot be again).
     code_used: bool,
-    /// Tokens received but not yet saved by the store.
-    unsaved: Option<TokenSet>,
+    /// Tokens received but not yet saved by the store, with the refresh
+    /// token they were refreshed from.
+    unsaved: Option<(TokenSet, Option<Secret>)>,
     /// The last refresh token the server rejected: never sent again.
     rejected: Option<Secret>,
     failure: Option<Failure>,
@@ -380,7 +507,9 @@ impl From<OAuth2> for OAuth2Refresher {
 /// What a client builder knows when it binds a refresher to its endpoint.
 pub(crate) struct BindContext<'a> {
     pub(crate) variables: &'a [(&'static str, String)],
-    pub(crate) http: &'a reqwest::Client,
+    /// The client's per-attempt timeout.
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) user_agent: &'a str,
     /// The spec's server URL, variables filled in.
     pub(crate) spec_url: &'a str,
     /// The base URL the application set instead (a proxy, a test server).
@@ -422,15 +551,7 @@ impl OAuth2Refresher {
             }
             (None, None) => (ctx.follow(scheme.token_url), scheme.refresh_url.map(|u| ctx.follow(u))),
         };
-        let endpoint = Endpoint {
-            url,
-            refresh_url,
-            headers: &[],
-            api_domain_field: scheme.api_domain_field,
-            error_aliases: scheme.error_aliases,
-            http: ctx.http.clone(),
-        };
-        self.bind_endpoint(endpoint)
+        self.bind_endpoint(Endpoint::new(&self.0.config, scheme, ctx, url, refresh_url, &[]))
     }
 
     fn bind_endpoint(&self, endpoint: Endpoint) -> Result<(), String> {
@@ -457,20 +578,15 @@ impl OAuth2Refresher {
         let grant = Grant::Exchange { parent: self.clone(), prefix: scheme.prefix, form };
         let parent = &self.0.config;
         let config = OAuth2 {
-            store: None,
-            token_url: None,
-            params: Vec::new(),
+            token_timeout: parent.token_timeout,
+            store_timeout: parent.store_timeout,
+            api_domains: parent.api_domains.clone(),
+            http: parent.http.clone(),
             ..OAuth2::with(grant, parent.client_id.clone(), None)
         };
+        let endpoint = Endpoint::new(&config, scheme, ctx, ctx.follow(exchange.url), None, exchange.headers);
         let child = OAuth2Refresher::from(config);
-        child.bind_endpoint(Endpoint {
-            url: ctx.follow(exchange.url),
-            refresh_url: None,
-            headers: exchange.headers,
-            api_domain_field: scheme.api_domain_field,
-            error_aliases: scheme.error_aliases,
-            http: ctx.http.clone(),
-        })?;
+        child.bind_endpoint(endpoint)?;
         Ok(child)
     }
 
@@ -508,13 +624,40 @@ impl OAuth2Refresher {
         Some(AccessToken { secret: current.token.clone(), api_domain: current.api_domain.clone() })
     }
 
+    /// When to stop using a token that expires at `at`: the margin before
+    /// it (at most half of what is left), less a random tenth of the margin
+    /// so that processes sharing a grant do not all refresh in one instant.
+    /// The same rule for tokens minted here and tokens read from a store.
+    fn refresh_at(&self, at: SystemTime) -> SystemTime {
+        let left = at.duration_since(SystemTime::now()).unwrap_or_default();
+        let margin = self.0.config.margin.min(left / 2);
+        let jitter = margin.mul_f64(fastrand::f64() * 0.1);
+        at.checked_sub(margin + jitter).unwrap_or(at)
+    }
+
+    /// A store call, bounded by the store timeout.
+    async fn store_call<T>(
+        &self,
+        what: &str,
+        call: impl std::future::Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, AuthError> {
+        let limit = self.0.config.store_timeout;
+        match tokio::time::timeout(limit, call).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) => Err(AuthError::new(AuthErrorKind::Store, format!("{what}: {e}"))),
+            Err(_) => Err(AuthError::new(AuthErrorKind::Store, format!("{what}: timed out after {limit:?}"))),
+        }
+    }
+
     /// Gets a new token; called with the refresh lock held.
     async fn renew(&self) -> Result<AccessToken, AuthError> {
+        self.end_backoff_on_new_grant().await;
         if let Some(f) = &self.lock().failure {
             if Instant::now() < f.until {
                 return Err(f.error.clone());
             }
         }
+        let sent = self.lock().refresh_token.clone();
         let result = self.renew_now().await;
         let mut state = self.lock();
         match &result {
@@ -523,42 +666,169 @@ impl OAuth2Refresher {
                 let count = state.failure.as_ref().map_or(1, |f| f.count + 1);
                 let backoff = FIRST_BACKOFF.saturating_mul(1 << (count - 1).min(16)).min(self.0.config.max_backoff);
                 tracing::warn!(error = %error, backoff = ?backoff, "token refresh failed");
-                state.failure = Some(Failure { error: error.clone(), until: Instant::now() + backoff, count });
+                let now = Instant::now();
+                let refresh_token = state.refresh_token.clone().or(sent);
+                // The first call during the back-off looks at the store at once.
+                let checked = now.checked_sub(STORE_RECHECK).unwrap_or(now);
+                state.failure =
+                    Some(Failure { error: error.clone(), until: now + backoff, count, refresh_token, checked });
             }
         }
         result
     }
 
+    /// During a back-off, looks at the store (at most once a second): a
+    /// refresh token other than the one that failed (the user authorized
+    /// the application again) is tried at once.
+    async fn end_backoff_on_new_grant(&self) {
+        let Some(store) = &self.0.config.store else { return };
+        let failed = {
+            let state = self.lock();
+            match &state.failure {
+                Some(f) if Instant::now() < f.until && f.checked.elapsed() >= STORE_RECHECK => f.refresh_token.clone(),
+                _ => return,
+            }
+        };
+        if let Some(f) = &mut self.lock().failure {
+            f.checked = Instant::now();
+        }
+        let Ok(Some(set)) = self.store_call("cannot load the tokens", store.load()).await else { return };
+        if set.refresh_token.is_some() && set.refresh_token != failed && !set.refresh_token_rejected {
+            tracing::info!("the token store holds a new refresh token; refreshing without waiting out the back-off");
+            let mut state = self.lock();
+            state.failure = None;
+            state.refresh_token = set.refresh_token;
+            state.rejected = None;
+        }
+    }
+
     async fn renew_now(&self) -> Result<AccessToken, AuthError> {
-        let config = &self.0.config;
         // Tokens received earlier whose save failed: save them first.
         let unsaved = self.lock().unsaved.clone();
-        if let Some(set) = unsaved {
-            return self.keep(set, None).await;
-        }
-        // Tokens another process (or a restart) saved.
-        if let Some(store) = &config.store {
-            let loaded = store.load().await.map_err(|e| AuthError::new(AuthErrorKind::Store, e.to_string()))?;
-            if let Some(set) = loaded {
-                if let Some(token) = self.adopt(set) {
-                    tracing::debug!("using the access token from the token store");
-                    return Ok(token);
-                }
-            }
+        if let Some((set, sent)) = unsaved {
+            return self.keep(set, sent, None).await;
         }
         let endpoint = self.endpoint()?;
-        let response = self.request(endpoint).await?;
-        self.keep(response, Some(Instant::now())).await
+        let Some(store) = &self.0.config.store else {
+            let sent = self.lock().refresh_token.clone();
+            let set = self.request(endpoint).await?;
+            return self.keep(set, sent, Some(Instant::now())).await;
+        };
+        // Tokens another process (or a restart) saved.
+        if let Some(token) = self.load_and_adopt(store).await? {
+            return Ok(token);
+        }
+        let lease = match self.lease(store, endpoint).await? {
+            Leased::Held(lease) => lease,
+            Leased::Adopted(token) => return Ok(token),
+        };
+        let result = self.refresh_under_lease(store, endpoint).await;
+        if let Err(e) = self.store_call("cannot release the refresh lease", store.release(lease)).await {
+            tracing::warn!(error = %e, "the refresh lease was not released; it expires by itself");
+        }
+        result
+    }
+
+    /// Loads the store and takes what it holds; the access token when it
+    /// is good to use.
+    async fn load_and_adopt(&self, store: &Arc<dyn TokenStore>) -> Result<Option<AccessToken>, AuthError> {
+        let loaded = self.store_call("cannot load the tokens", store.load()).await?;
+        Ok(loaded.and_then(|set| self.adopt(set)))
+    }
+
+    /// Takes the store's refresh lease, waiting (with jitter) while another
+    /// process holds it; each wait ends with a look at the store, whose
+    /// fresh token (the other process's refresh) ends the wait.
+    async fn lease(&self, store: &Arc<dyn TokenStore>, endpoint: &Endpoint) -> Result<Leased, AuthError> {
+        let store_timeout = self.0.config.store_timeout;
+        // Long enough for one token request and the saves around it.
+        let ttl = endpoint.timeout + store_timeout * 2 + Duration::from_secs(1);
+        // Long enough for a dead holder's lease to expire.
+        let deadline = Instant::now() + ttl * 2;
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(20);
+        loop {
+            if let Some(lease) = self.store_call("cannot take the refresh lease", store.try_lease(ttl)).await? {
+                if started.elapsed() >= pause {
+                    tracing::debug!(waited = ?started.elapsed(), "took the refresh lease");
+                }
+                return Ok(Leased::Held(lease));
+            }
+            if Instant::now() >= deadline {
+                return Err(AuthError::new(
+                    AuthErrorKind::Store,
+                    format!("another process held the refresh lease for {:?}", started.elapsed()),
+                ));
+            }
+            tracing::trace!("another process is refreshing; waiting for its tokens");
+            tokio::time::sleep(pause + pause.mul_f64(fastrand::f64())).await;
+            pause = (pause * 2).min(Duration::from_millis(400));
+            if let Some(token) = self.load_and_adopt(store).await? {
+                tracing::debug!(waited = ?started.elapsed(), "used the token another process refreshed");
+                return Ok(Leased::Adopted(token));
+            }
+        }
+    }
+
+    async fn refresh_under_lease(
+        &self,
+        store: &Arc<dyn TokenStore>,
+        endpoint: &Endpoint,
+    ) -> Result<AccessToken, AuthError> {
+        // Another process may have refreshed between our load and the lease.
+        if let Some(token) = self.load_and_adopt(store).await? {
+            return Ok(token);
+        }
+        let sent = self.lock().refresh_token.clone();
+        match self.request(endpoint).await {
+            Ok(set) => self.keep(set, sent, Some(Instant::now())).await,
+            Err(e) if e.kind() == &AuthErrorKind::InvalidGrant && sent.is_some() => {
+                // Rejected: unless the store holds another grant by now, the grant is dead.
+                let stored = self.store_call("cannot load the tokens", store.load()).await?;
+                if let Some(set) = stored.filter(|s| s.refresh_token.is_some() && s.refresh_token != sent) {
+                    tracing::info!("the refresh token was rotated by another process; using the stored one");
+                    {
+                        let mut state = self.lock();
+                        state.rejected = None;
+                        state.refresh_token = set.refresh_token.clone();
+                    }
+                    if let Some(token) = self.adopt(set) {
+                        return Ok(token);
+                    }
+                    let sent = self.lock().refresh_token.clone();
+                    let set = self.request(endpoint).await?;
+                    return self.keep(set, sent, Some(Instant::now())).await;
+                }
+                let mut record = self.lock().last.clone();
+                record.access_token = None;
+                record.expires_at = None;
+                record.refresh_token = sent.clone();
+                record.refresh_token_rejected = true;
+                let saved = self.store_call("cannot record the rejected grant", store.save_if(sent.as_ref(), &record));
+                if let Err(save) = saved.await {
+                    tracing::warn!(error = %save, "the rejected grant was not recorded in the token store");
+                }
+                Err(e)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Takes a stored token set: its refresh token, and its access token if still valid.
     fn adopt(&self, set: TokenSet) -> Option<AccessToken> {
+        let endpoint = self.0.endpoint.get();
         let mut state = self.lock();
         if set.refresh_token.is_some() {
             state.refresh_token = set.refresh_token.clone();
+            state.rejected = if set.refresh_token_rejected { set.refresh_token.clone() } else { None };
+        }
+        // What a later response omits is kept from here.
+        state.last = TokenSet { access_token: None, expires_at: None, ..set.clone() };
+        if set.refresh_token_rejected {
+            return None;
         }
         let token = set.access_token.clone()?;
-        let refresh_at = set.expires_at.map(|at| at.checked_sub(self.0.config.margin).unwrap_or(at));
+        let refresh_at = set.expires_at.map(|at| self.refresh_at(at));
         if refresh_at.is_some_and(|at| SystemTime::now() >= at) {
             return None;
         }
@@ -566,36 +836,72 @@ impl OAuth2Refresher {
             // The store holds the token that was just found too old or rejected.
             return None;
         }
-        let access = AccessToken { secret: token.clone(), api_domain: set.api_domain.clone() };
-        state.current = Some(Current { token, api_domain: set.api_domain.clone(), refresh_at, minted: None });
+        let api_domain = endpoint.and_then(|e| e.allowed_domain(set.api_domain.as_deref()));
+        let access = AccessToken { secret: token.clone(), api_domain: api_domain.clone() };
+        state.current = Some(Current { token, api_domain, refresh_at, minted: None });
         state.last = set;
         Some(access)
     }
 
-    /// Saves a new token set (when there is a store), then makes it current.
-    async fn keep(&self, set: TokenSet, minted: Option<Instant>) -> Result<AccessToken, AuthError> {
+    /// Saves a token response over the tokens it replaces (when there is a
+    /// store: only if the stored refresh token is still `sent`, the one it
+    /// was refreshed from), then makes it current.
+    async fn keep(
+        &self,
+        set: TokenSet,
+        sent: Option<Secret>,
+        minted: Option<Instant>,
+    ) -> Result<AccessToken, AuthError> {
+        let set = {
+            let state = self.lock();
+            let mut previous = state.last.clone();
+            previous.refresh_token = state.refresh_token.clone().or(sent.clone());
+            set.over(&previous)
+        };
         if let Some(store) = &self.0.config.store {
-            if let Err(e) = store.save(&set).await {
-                self.lock().unsaved = Some(set);
-                return Err(AuthError::new(AuthErrorKind::Store, e.to_string()));
+            match self.store_call("cannot save the tokens", store.save_if(sent.as_ref(), &set)).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    // Another writer changed the grant (a re-authorization, or a
+                    // refresh whose lease expired): its refresh token wins; this
+                    // access token is good for this process.
+                    tracing::warn!(
+                        "the token store's refresh token changed during the refresh; keeping the stored one"
+                    );
+                    self.lock().unsaved = None;
+                    return self.make_current(set, minted, true);
+                }
+                Err(e) => {
+                    self.lock().unsaved = Some((set, sent));
+                    return Err(e);
+                }
             }
         }
+        self.make_current(set, minted, false)
+    }
+
+    fn make_current(
+        &self,
+        set: TokenSet,
+        minted: Option<Instant>,
+        keep_refresh: bool,
+    ) -> Result<AccessToken, AuthError> {
+        let api_domain = self.endpoint().ok().and_then(|e| e.allowed_domain(set.api_domain.as_deref()));
         let mut state = self.lock();
         state.unsaved = None;
-        if set.refresh_token.is_some() {
+        if set.refresh_token.is_some() && !keep_refresh {
             state.refresh_token = set.refresh_token.clone();
+            state.rejected = None;
         }
         let token = set.access_token.clone().ok_or_else(|| {
             AuthError::new(AuthErrorKind::MalformedResponse, "the saved token set has no access token")
         })?;
-        let refresh_at = set.expires_at.map(|at| {
-            let lifetime = at.duration_since(SystemTime::now()).unwrap_or_default();
-            at - self.0.config.margin.min(lifetime / 2)
-        });
-        state.current = Some(Current { token: token.clone(), api_domain: set.api_domain.clone(), refresh_at, minted });
-        let access = AccessToken { secret: token, api_domain: set.api_domain.clone() };
+        drop(state);
+        let refresh_at = set.expires_at.map(|at| self.refresh_at(at));
+        let mut state = self.lock();
+        state.current = Some(Current { token: token.clone(), api_domain: api_domain.clone(), refresh_at, minted });
         state.last = set;
-        Ok(access)
+        Ok(AccessToken { secret: token, api_domain })
     }
 
     /// One token request to the endpoint.
@@ -624,6 +930,13 @@ impl OAuth2Refresher {
                 }
                 Grant::AuthorizationCode { code, redirect_uri } => {
                     if let Some(refresh_token) = state.refresh_token.clone() {
+                        if state.rejected.as_ref() == Some(&refresh_token) {
+                            return Err(AuthError::at(
+                                AuthErrorKind::InvalidGrant,
+                                &endpoint.url,
+                                Some("this refresh token was rejected before".into()),
+                            ));
+                        }
                         let url = endpoint.refresh_url.clone().unwrap_or_else(|| endpoint.url.clone());
                         let form = vec![("refresh_token".to_string(), refresh_token.expose().to_string())];
                         ("refresh_token", url, form, None)
@@ -651,6 +964,21 @@ impl OAuth2Refresher {
                 self.lock().code_used = true;
             }
         }
+        // Every secret this request carries: none may come back out of it.
+        let mut secrets = Redactor::default();
+        match &config.grant {
+            Grant::RefreshToken(_) | Grant::AuthorizationCode { .. } => {
+                for (k, v) in &form {
+                    if k == "refresh_token" || k == "code" {
+                        secrets.add(v);
+                    }
+                }
+            }
+            _ => {}
+        }
+        if let Some(secret) = &config.client_secret {
+            secrets.add(secret.expose());
+        }
         if parent.is_none() {
             form.insert(0, ("grant_type".to_string(), grant_type.to_string()));
             if config.client_auth == ClientAuth::Body {
@@ -665,15 +993,17 @@ impl OAuth2Refresher {
             form.extend(config.params.iter().cloned());
         }
         tracing::debug!(endpoint = %url, grant = ?config.grant, "requesting an access token");
+        let started = Instant::now();
         let mut parent_token = match &parent {
             Some((p, _)) => Some(p.token().await?),
             None => None,
         };
         let encoded: String =
             form.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&");
+        let http = endpoint.http()?;
         let mut exchanged_once = false;
         loop {
-            let mut rb = endpoint.http.post(&url).timeout(TOKEN_TIMEOUT).header(ACCEPT, "application/json");
+            let mut rb = http.post(&url).timeout(endpoint.timeout).header(ACCEPT, "application/json");
             for (name, value) in endpoint.headers {
                 rb = rb.header(*name, *value);
             }
@@ -681,6 +1011,7 @@ impl OAuth2Refresher {
                 rb = rb.basic_auth(&config.client_id, config.client_secret.as_ref().map(Secret::expose));
             }
             if let (Some((_, prefix)), Some(token)) = (&parent, &parent_token) {
+                secrets.add(token.secret.expose());
                 let mut value =
                     HeaderValue::from_str(&format!("{prefix} {}", token.secret.expose())).map_err(|_| {
                         AuthError::at(
@@ -692,13 +1023,21 @@ impl OAuth2Refresher {
                 value.set_sensitive(true);
                 rb = rb.header(AUTHORIZATION, value);
             }
-            let resp = rb
-                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(encoded.clone())
-                .send()
-                .await
-                .map_err(|e| network(&url, e))?;
-            let status = resp.status();
+            let send = rb.header(CONTENT_TYPE, "application/x-www-form-urlencoded").body(encoded.clone()).send();
+            // The timeout covers reading the body too.
+            let read = async {
+                let resp = send.await?;
+                let status = resp.status();
+                Ok::<_, reqwest::Error>((status, crate::body::read_limited(resp, Some(MAX_TOKEN_RESPONSE)).await))
+            };
+            let (status, body) = match tokio::time::timeout(endpoint.timeout, read).await {
+                Ok(Ok(read)) => read,
+                Ok(Err(e)) => return Err(network(&url, e, &secrets)),
+                Err(_) => {
+                    let detail = format!("timed out after {:?}", endpoint.timeout);
+                    return Err(AuthError::at(AuthErrorKind::Network, &url, Some(detail)));
+                }
+            };
             // The parent token was rejected: renew it once and exchange again.
             if status.as_u16() == 401 && !exchanged_once {
                 if let (Some((p, _)), Some(token)) = (&parent, &parent_token) {
@@ -709,8 +1048,19 @@ impl OAuth2Refresher {
                     }
                 }
             }
-            let body = resp.bytes().await.map_err(|e| network(&url, e))?;
-            let set = parse_response(status.as_u16(), &body, endpoint, &url);
+            let body = match body {
+                Ok(raw) => raw.body,
+                Err(crate::Error::BodyTooLarge(e)) => {
+                    let detail = format!("HTTP {status}, a body over the {}-byte limit of token responses", e.limit);
+                    return Err(AuthError::at(AuthErrorKind::MalformedResponse, &url, Some(detail)));
+                }
+                Err(crate::Error::Transport(e)) => return Err(network(&url, e, &secrets)),
+                Err(other) => {
+                    let detail = secrets.clean(&other.to_string());
+                    return Err(AuthError::at(AuthErrorKind::Network, &url, Some(detail)));
+                }
+            };
+            let set = parse_response(status.as_u16(), &body, endpoint, &url, &secrets);
             if let Err(e) = &set {
                 if e.kind() == &AuthErrorKind::InvalidGrant {
                     let mut state = self.lock();
@@ -722,6 +1072,7 @@ impl OAuth2Refresher {
                 endpoint = %url,
                 expires_at = ?set.expires_at,
                 rotated = set.refresh_token.is_some(),
+                took = ?started.elapsed(),
                 "received an access token"
             );
             return Ok(set);
@@ -729,7 +1080,56 @@ impl OAuth2Refresher {
     }
 }
 
-fn network(url: &str, e: reqwest::Error) -> AuthError {
+/// What [`OAuth2Refresher::lease`] ended with.
+enum Leased {
+    Held(Lease),
+    Adopted(AccessToken),
+}
+
+/// The secrets a token request carried, in every form a server could echo
+/// them in (as sent, form-encoded, inside the basic-auth value), to be
+/// taken out of any text copied from its response.
+#[derive(Default)]
+struct Redactor {
+    secrets: Vec<String>,
+}
+
+impl Redactor {
+    fn add(&mut self, secret: &str) {
+        if secret.is_empty() {
+            return;
+        }
+        let encoded = encode(secret).to_string();
+        for form in [secret.to_string(), encoded.replace("%20", "+"), encoded] {
+            if !self.secrets.contains(&form) {
+                self.secrets.push(form);
+            }
+        }
+        // Longest first, so that no shorter form leaves part of a longer one.
+        self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    }
+
+    /// `text` without the secrets, control characters or excess length.
+    fn clean(&self, text: &str) -> String {
+        let mut text: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        for secret in &self.secrets {
+            if text.contains(secret.as_str()) {
+                text = text.replace(secret.as_str(), "<redacted>");
+            }
+        }
+        if text.len() > MAX_SERVER_TEXT {
+            let mut end = MAX_SERVER_TEXT;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            text.truncate(end);
+            text.push_str("...");
+        }
+        text
+    }
+}
+
+fn network(url: &str, e: reqwest::Error, secrets: &Redactor) -> AuthError {
     let kind = if e.is_timeout() { "timed out" } else { "connection failed" };
     let e = e.without_url();
     let mut detail = format!("{kind}: {e}");
@@ -738,16 +1138,30 @@ fn network(url: &str, e: reqwest::Error) -> AuthError {
         detail.push_str(&format!(": {cause}"));
         source = cause.source();
     }
-    AuthError::at(AuthErrorKind::Network, url, Some(detail))
+    AuthError::at(AuthErrorKind::Network, url, Some(secrets.clean(&detail)))
 }
 
 /// Reads a token response. Error bodies are read whatever the status (Zoho
 /// answers 200 with `{"error": "invalid_code"}`); the body itself never
-/// goes into an error, as it may hold tokens.
-fn parse_response(status: u16, body: &[u8], endpoint: &Endpoint, url: &str) -> Result<TokenSet, AuthError> {
+/// goes into an error, as it may hold tokens, and the server's error text
+/// is copied only with the request's secrets taken out.
+fn parse_response(
+    status: u16,
+    body: &[u8],
+    endpoint: &Endpoint,
+    url: &str,
+    secrets: &Redactor,
+) -> Result<TokenSet, AuthError> {
     let malformed = |detail: String| AuthError::at(AuthErrorKind::MalformedResponse, url, Some(detail));
-    if body.len() > MAX_TOKEN_RESPONSE {
+    if body.len() as u64 > MAX_TOKEN_RESPONSE {
         return Err(malformed(format!("HTTP {status}, a body of {} bytes", body.len())));
+    }
+    if (300..400).contains(&status) {
+        return Err(AuthError::at(
+            AuthErrorKind::Refused { error: format!("HTTP {status}") },
+            url,
+            Some("the token endpoint answered with a redirect, which token requests never follow".into()),
+        ));
     }
     let json: Option<serde_json::Map<String, serde_json::Value>> = serde_json::from_slice(body).ok();
     let error = json.as_ref().and_then(|j| j.get("error")).and_then(|e| e.as_str());
@@ -756,24 +1170,34 @@ fn parse_response(status: u16, body: &[u8], endpoint: &Endpoint, url: &str) -> R
             .as_ref()
             .and_then(|j| j.get("error_description").or_else(|| j.get("message")))
             .and_then(|d| d.as_str())
-            .map(|d| format!(": {d}"))
+            .map(|d| format!(": {}", secrets.clean(d)))
             .unwrap_or_default();
         let standard = endpoint.error_aliases.iter().find(|(alias, _)| *alias == error).map_or(error, |(_, s)| *s);
+        let error = secrets.clean(error);
         let kind = match standard {
             "invalid_grant" => AuthErrorKind::InvalidGrant,
             "invalid_client" => AuthErrorKind::InvalidClient,
+            "too_many_requests" | "slow_down" => AuthErrorKind::TooManyRequests,
+            _ if status == 429 => AuthErrorKind::TooManyRequests,
             _ if status >= 500 => AuthErrorKind::Server { status },
-            _ => AuthErrorKind::Refused { error: error.to_string() },
+            _ => AuthErrorKind::Refused { error: error.clone() },
         };
         let detail = match &kind {
-            AuthErrorKind::InvalidGrant | AuthErrorKind::InvalidClient if error != standard => {
+            AuthErrorKind::InvalidGrant | AuthErrorKind::InvalidClient | AuthErrorKind::TooManyRequests
+                if error != standard =>
+            {
                 format!(" {error}{description}")
             }
-            AuthErrorKind::InvalidGrant | AuthErrorKind::InvalidClient => description.trim_start_matches(':').into(),
+            AuthErrorKind::InvalidGrant | AuthErrorKind::InvalidClient | AuthErrorKind::TooManyRequests => {
+                description.trim_start_matches(':').into()
+            }
             _ => description,
         };
         let detail = detail.trim();
         return Err(AuthError::at(kind, url, (!detail.is_empty()).then(|| detail.to_string())));
+    }
+    if status == 429 {
+        return Err(AuthError::at(AuthErrorKind::TooManyRequests, url, None));
     }
     if status >= 500 {
         return Err(AuthError::at(AuthErrorKind::Server { status }, url, None));
@@ -815,6 +1239,7 @@ fn parse_response(status: u16, body: &[u8], endpoint: &Endpoint, url: &str) -> R
         api_domain,
         scope,
         fields: json,
+        refresh_token_rejected: false,
     })
 }
 
@@ -866,13 +1291,17 @@ mod tests {
             refresh_url: None,
             headers: &[],
             api_domain_field: Some("api_domain"),
+            api_domains: Vec::new(),
             error_aliases: &[("invalid_code", "invalid_grant")],
-            http: reqwest::Client::new(),
+            http: None,
+            own_http: OnceLock::new(),
+            user_agent: String::new(),
+            timeout: DEFAULT_TOKEN_TIMEOUT,
         }
     }
 
     fn parse(status: u16, body: &str) -> Result<TokenSet, AuthError> {
-        parse_response(status, body.as_bytes(), &endpoint(), "https://auth.test/token")
+        parse_response(status, body.as_bytes(), &endpoint(), "https://auth.test/token", &Redactor::default())
     }
 
     #[test]
