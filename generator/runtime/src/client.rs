@@ -226,7 +226,9 @@ impl<C: ApiClient> ClientBuilder<C> {
     }
 
     /// Uses this `reqwest::Client` (its own settings apply; the user agent
-    /// set here is then not used).
+    /// set here is then not used). The default client follows redirects
+    /// within the request's origin only, so that credentials never follow
+    /// a redirect elsewhere; a client given here follows its own policy.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.config.http = Some(client);
         self
@@ -282,7 +284,11 @@ impl Config {
         }
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder().user_agent(&self.user_agent).build().map_err(BuildError::Http)?,
+            None => reqwest::Client::builder()
+                .user_agent(&self.user_agent)
+                .redirect(same_origin_redirects())
+                .build()
+                .map_err(BuildError::Http)?,
         };
         // OAuth 2.0 credentials learn their token URL (it may follow a server
         // variable); tokens name the API domain unless the base URL was set.
@@ -321,6 +327,24 @@ impl Config {
             options: Arc::default(),
         })
     }
+}
+
+/// Redirects are followed within the origin of the request only (at most
+/// ten): a redirect to another origin is the answer, so that no credential
+/// (an API key header, a query key, a bearer token) goes where the API did
+/// not send it. reqwest on its own drops only `Authorization` and cookies
+/// when the host changes.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same = attempt.previous().first().is_some_and(|first| first.origin() == attempt.url().origin());
+        if attempt.previous().len() > 10 {
+            attempt.error("more than ten redirects")
+        } else if same {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
 }
 
 impl Client {

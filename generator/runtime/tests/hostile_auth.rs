@@ -471,3 +471,43 @@ fn the_runtime_errors_convert_into_a_boxed_error_with_the_question_mark() {
     assert_eq!(store_send_sync().unwrap_err().to_string(), "gone");
     assert!(call().is_err() && build().is_err());
 }
+
+// ------------------------------------------------ API requests on a redirect
+
+#[tokio::test]
+async fn api_credentials_never_follow_a_redirect_to_another_origin() {
+    let server = MockServer::start().await;
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200)).mount(&elsewhere).await;
+    Mock::given(method("GET"))
+        .and(path("/things"))
+        .respond_with(
+            ResponseTemplate::new(307).insert_header("location", format!("{}/things", elsewhere.uri()).as_str()),
+        )
+        .mount(&server)
+        .await;
+    // A same-origin redirect is followed, credentials and all.
+    Mock::given(method("GET"))
+        .and(path("/moved"))
+        .respond_with(ResponseTemplate::new(308).insert_header("location", "/things-here"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET")).and(path("/things-here")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    let credentials = [
+        ("key", Credential::header("x-api-key", "api-key-K1")),
+        ("key", Credential::query("api_key", "api-key-K1")),
+        ("key", Credential::token("Bearer", "api-key-K1")),
+    ];
+    for (scheme, credential) in credentials {
+        let api = builder(&server).credential(scheme, credential).build().unwrap();
+        let status = api.0.execute(&Request::new(Method::GET, "/things", &["key"])).await.unwrap().status();
+        assert_eq!(status.as_u16(), 307, "the redirect to another origin is the answer");
+        let moved = api.0.execute(&Request::new(Method::GET, "/moved", &["key"])).await.unwrap().status();
+        assert_eq!(moved.as_u16(), 200);
+    }
+    assert!(elsewhere.received_requests().await.unwrap().is_empty(), "a credential went to another origin");
+    let here = server.received_requests().await.unwrap();
+    let followed: Vec<_> = here.iter().filter(|r| r.url.path() == "/things-here").collect();
+    assert_eq!(followed.len(), 3);
+    assert!(followed[0].headers.get("x-api-key").is_some_and(|v| v == "api-key-K1"));
+}
