@@ -635,7 +635,8 @@ impl Client {
 }
 
 /// The span of one attempt, named and attributed after OpenTelemetry's
-/// semantic conventions for HTTP client spans (version 1.37): its name is
+/// semantic conventions for HTTP client spans (schema 1.42, the names of
+/// `opentelemetry-semantic-conventions` 0.33, which a test checks): its name is
 /// `{method} {url.template}` (in `otel.name`, as tracing's span names are
 /// fixed), and it carries `http.request.method`, `url.template`,
 /// `server.address`, `server.port`, `url.full` (credentials redacted),
