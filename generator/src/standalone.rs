@@ -50,7 +50,13 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("options.rs", include_str!("../runtime-src/options.rs")),
     ("pagination.rs", include_str!("../runtime-src/pagination.rs")),
     ("param.rs", include_str!("../runtime-src/param.rs")),
-    ("ratelimit.rs", include_str!("../runtime-src/ratelimit.rs")),
+    ("ratelimit/mod.rs", include_str!("../runtime-src/ratelimit/mod.rs")),
+    ("ratelimit/backend.rs", include_str!("../runtime-src/ratelimit/backend.rs")),
+    ("ratelimit/file.rs", include_str!("../runtime-src/ratelimit/file.rs")),
+    ("ratelimit/lease.rs", include_str!("../runtime-src/ratelimit/lease.rs")),
+    ("ratelimit/memory.rs", include_str!("../runtime-src/ratelimit/memory.rs")),
+    ("ratelimit/postgres.rs", include_str!("../runtime-src/ratelimit/postgres.rs")),
+    ("ratelimit/redis.rs", include_str!("../runtime-src/ratelimit/redis.rs")),
     ("request.rs", include_str!("../runtime-src/request.rs")),
     ("response.rs", include_str!("../runtime-src/response.rs")),
     ("retry.rs", include_str!("../runtime-src/retry.rs")),
@@ -74,6 +80,9 @@ default = []
 chrono = ["dep:chrono"]
 uuid = ["dep:uuid"]
 webhooks = ["dep:ed25519-dalek", "dep:rsa", "dep:hmac", "dep:sha2", "dep:subtle", "dep:http", "dep:hex", "dep:base64", "dep:chrono"]
+redis = ["dep:redis"]
+postgres = ["dep:sqlx"]
+file-lock = ["dep:fs4"]
 
 [dependencies]
 async-trait = "0.1"
@@ -101,6 +110,9 @@ subtle = { version = "2", optional = true }
 http = { version = "1", optional = true }
 hex = { version = "0.4", optional = true }
 base64 = { version = "0.22", optional = true }
+redis = { version = "0.32", default-features = false, features = ["tokio-comp", "connection-manager", "script"], optional = true }
+sqlx = { version = "0.8", default-features = false, features = ["runtime-tokio", "postgres"], optional = true }
+fs4 = { version = "1", default-features = false, features = ["sync"], optional = true }
 "#;
 
 /// What a generated module itself names besides the runtime, one

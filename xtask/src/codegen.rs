@@ -204,6 +204,12 @@ default = []\n",
         let deps = deps.iter().flat_map(|d| feature_entries(d)).collect::<Vec<_>>().join(", ");
         out.push_str(&format!("{} = [{deps}]\n", e.feature()));
     }
+    out.push_str(
+        "# Rate limits shared by several processes (`rate_limiter` on a client builder).\n\
+redis = [\"crmgen-runtime/redis\"]\n\
+postgres = [\"crmgen-runtime/postgres\"]\n\
+file-lock = [\"crmgen-runtime/file-lock\"]\n",
+    );
     out.push_str("\n[dependencies]\n");
     out.push_str(&runtime_dependency(&RuntimeDep::Path("../generator/runtime".into())));
     out.push('\n');

@@ -15,7 +15,7 @@ use super::body::{read_limited, Download, DEFAULT_BODY_LIMIT};
 use super::error::{Error, NoErrorBody};
 use super::hooks::{Attempt, Hook};
 use super::options::RequestOptions;
-use super::ratelimit::{Limiter, Permit, RateLimit};
+use super::ratelimit::{Limiter, MemoryRateLimiter, Permit, RateLimit, RateLimitBackend, SharedBackend, Waited};
 use super::request::{push_encoded, Request};
 use super::response::{RawResponse, Response};
 use super::retry::RetryPolicy;
@@ -121,6 +121,8 @@ struct Config {
     body_limit: Option<u64>,
     hooks: Vec<Arc<dyn Hook>>,
     rate_limit: Option<RateLimit>,
+    rate_limiter: Option<SharedBackend>,
+    rate_limit_key: Option<String>,
     user_agent: String,
     http: Option<reqwest::Client>,
 }
@@ -138,6 +140,8 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("body_limit", &c.body_limit)
             .field("hooks", &c.hooks.len())
             .field("rate_limit", &c.rate_limit)
+            .field("rate_limiter", &c.rate_limiter)
+            .field("rate_limit_key", &c.rate_limit_key)
             .finish_non_exhaustive()
     }
 }
@@ -219,6 +223,45 @@ impl<C: ApiClient> ClientBuilder<C> {
         self
     }
 
+    /// Keeps the rate limits in `backend`, shared with every client (in
+    /// this process or another) that uses the same backend, API and
+    /// [rate-limit key](Self::rate_limit_key). The limits themselves stay
+    /// those of [`rate_limit`](Self::rate_limit) (the spec's by default).
+    /// A `429` with `Retry-After`, or a response saying the window is used
+    /// up, then holds back the requests of all of them.
+    ///
+    /// Without this call, each client built keeps its limits in a
+    /// [`MemoryRateLimiter`] of its own, shared by its clones only.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "redis")]
+    /// # async fn f() -> Result<(), Box<dyn std::error::Error>> {
+    /// # struct Api;
+    /// # impl crmgen_runtime::ApiClient for Api { fn from_runtime(_: crmgen_runtime::Client) -> Self { Api } }
+    /// use crmgen_runtime::{ClientBuilder, RedisRateLimiter};
+    ///
+    /// let limiter = RedisRateLimiter::connect("redis://127.0.0.1/").await?;
+    /// let client = ClientBuilder::<Api>::new("https://api.example.com", &[])
+    ///     .rate_limiter(limiter.clone())
+    ///     .rate_limit_key("location-123")
+    ///     .build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub fn rate_limiter(mut self, backend: impl RateLimitBackend) -> Self {
+        self.config.rate_limiter = Some(Arc::new(backend));
+        self
+    }
+
+    /// The account the rate limits count against: clients with different
+    /// keys keep separate buckets, pauses and concurrency caps in the same
+    /// backend (one per HighLevel location or company, say). Buckets are
+    /// also kept apart per API (its server URL). Without a key, every
+    /// client of one API on one backend shares one bucket.
+    pub fn rate_limit_key(mut self, key: impl Into<String>) -> Self {
+        self.config.rate_limit_key = Some(key.into());
+        self
+    }
+
     /// The `User-Agent` header of every request.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.config.user_agent = user_agent.into();
@@ -252,6 +295,8 @@ impl Config {
             body_limit: Some(DEFAULT_BODY_LIMIT),
             hooks: Vec::new(),
             rate_limit: None,
+            rate_limiter: None,
+            rate_limit_key: None,
             user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_string(),
             http: None,
         }
@@ -322,7 +367,11 @@ impl Config {
                 timeout: self.timeout,
                 body_limit: self.body_limit,
                 hooks: self.hooks,
-                limiter: self.rate_limit.as_ref().map(Limiter::new),
+                limiter: self.rate_limit.as_ref().map(|limits| {
+                    let backend = self.rate_limiter.unwrap_or_else(|| Arc::new(MemoryRateLimiter::new()));
+                    let key = self.rate_limit_key.as_deref().unwrap_or("default");
+                    Limiter::new(limits, backend, &format!("{}|{key}", self.url_template))
+                }),
             }),
             options: Arc::default(),
         })
@@ -517,24 +566,20 @@ impl Client {
         }
         let policy = self.retry_policy();
         let may_retry = policy.method_allowed(&request.method);
-        let span = tracing::debug_span!(
-            "http_request",
-            method = %request.method,
-            path = request.template,
-            attempt = tracing::field::Empty,
-            status = tracing::field::Empty,
-        );
         let started = Instant::now();
         let mut attempt = 0u32;
         let mut reauthorized = false;
         loop {
             attempt += 1;
-            span.record("attempt", attempt);
-            let permit = match &self.inner.limiter {
+            let (permit, waited) = match &self.inner.limiter {
                 // Boxed, like the token sources: only clients with limits pay for its room.
-                Some(limiter) => Box::pin(limiter.acquire(&request.method)).instrument(span.clone()).await,
-                None => None,
+                Some(limiter) => Box::pin(limiter.acquire(&request.method)).await,
+                None => (None, Waited::default()),
             };
+            // One span per attempt, made once the limiter let it go (its
+            // waits are events in it), so that its time is the exchange's.
+            let span = attempt_span(request, attempt);
+            waited_events(&span, &waited);
             // The credential step: the current token for each attempt.
             // Token sources are awaited in a boxed future: the common case,
             // fixed credentials, then keeps no room for it in this one.
@@ -558,6 +603,9 @@ impl Client {
             let exchange = {
                 // Scoped, so the attempt's future does not keep room for it.
                 let mut built = self.build(request, &mut auth, form)?;
+                if !span.is_disabled() {
+                    record_url(&span, built.url(), &auth);
+                }
                 for hook in &self.inner.hooks {
                     hook.before_attempt(&info, &mut built);
                 }
@@ -568,8 +616,15 @@ impl Client {
             for hook in &self.inner.hooks {
                 hook.after_attempt(&info, outcome.as_ref(), sent.elapsed());
             }
+            record_outcome(&span, outcome.as_ref());
             if let (Ok(resp), Some(limiter)) = (&outcome, &self.inner.limiter) {
-                limiter.observe(resp.status(), resp.headers());
+                if let Some(pause) = Box::pin(limiter.observe(resp.status(), resp.headers())).await {
+                    tracing::info!(
+                        parent: &span,
+                        pause_ms = pause.as_millis() as u64,
+                        "rate limit: the server asked to hold every request back"
+                    );
+                }
             }
             // A 401 means the request was not processed: with a renewed
             // token, the same request goes once more (POST included).
@@ -599,9 +654,144 @@ impl Client {
                 continue;
             }
             let resp = outcome.map_err(transport)?;
-            span.record("status", resp.status().as_u16());
             return Ok((resp, permit));
         }
+    }
+}
+
+/// The span of one attempt, named and attributed after OpenTelemetry's
+/// semantic conventions for HTTP client spans (schema 1.42, the names of
+/// `opentelemetry-semantic-conventions` 0.33, which a test checks): its name is
+/// `{method} {url.template}` (in `otel.name`, as tracing's span names are
+/// fixed), and it carries `http.request.method`, `url.template`,
+/// `server.address`, `server.port`, `url.full` (credentials redacted),
+/// `http.request.resend_count` (on resends), `http.response.status_code`
+/// and `error.type`.
+fn attempt_span(request: &Request, attempt: u32) -> tracing::Span {
+    let span = tracing::info_span!(
+        "http_request",
+        otel.name = tracing::field::Empty,
+        otel.kind = "client",
+        otel.status_code = tracing::field::Empty,
+        http.request.method = %request.method,
+        url.template = request.template,
+        server.address = tracing::field::Empty,
+        server.port = tracing::field::Empty,
+        url.full = tracing::field::Empty,
+        http.request.resend_count = tracing::field::Empty,
+        http.response.status_code = tracing::field::Empty,
+        error.type = tracing::field::Empty,
+    );
+    if !span.is_disabled() {
+        span.record("otel.name", format!("{} {}", request.method, request.template));
+        if attempt > 1 {
+            span.record("http.request.resend_count", attempt - 1);
+        }
+    }
+    span
+}
+
+/// The rate limiter's waits before an attempt, as events of its span.
+fn waited_events(span: &tracing::Span, waited: &Waited) {
+    const NOTABLE: Duration = Duration::from_millis(1);
+    if waited.pause >= NOTABLE {
+        tracing::info!(
+            parent: span,
+            wait_ms = waited.pause.as_millis() as u64,
+            "rate limit: waited out a pause the server asked for"
+        );
+    }
+    if waited.rules >= NOTABLE {
+        tracing::debug!(parent: span, wait_ms = waited.rules.as_millis() as u64, "rate limit: waited for a turn");
+    }
+    if waited.concurrency >= NOTABLE {
+        tracing::debug!(
+            parent: span,
+            wait_ms = waited.concurrency.as_millis() as u64,
+            "rate limit: waited for a place among the requests in flight"
+        );
+    }
+}
+
+/// Query parameters whose values never reach a span, whatever the spec
+/// calls them: OpenTelemetry's list (`AWSAccessKeyId`, `Signature`, `sig`,
+/// `X-Goog-Signature`) and the usual names of credentials.
+const SECRET_QUERY: &[&str] = &[
+    "awsaccesskeyid",
+    "signature",
+    "sig",
+    "x-goog-signature",
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "token",
+    "api_key",
+    "apikey",
+    "api-key",
+    "key",
+    "secret",
+    "client_secret",
+    "password",
+    "code",
+];
+
+/// `server.address`, `server.port` and `url.full`, the latter with the
+/// values of credentials in the query (and of parameters named like
+/// credentials) replaced by `REDACTED`, and any user info dropped.
+fn record_url(span: &tracing::Span, url: &reqwest::Url, auth: &Authorization) {
+    if let Some(host) = url.host_str() {
+        span.record("server.address", host);
+    }
+    if let Some(port) = url.port_or_known_default() {
+        span.record("server.port", port);
+    }
+    let mut full = url.clone();
+    if full.query().is_some() {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(k, v)| {
+                let secret =
+                    auth.query().any(|(name, _)| name == k) || SECRET_QUERY.iter().any(|s| s.eq_ignore_ascii_case(&k));
+                (k.into_owned(), if secret { "REDACTED".to_string() } else { v.into_owned() })
+            })
+            .collect();
+        full.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    if !full.username().is_empty() || full.password().is_some() {
+        let _ = full.set_username("REDACTED");
+        let _ = full.set_password(Some("REDACTED"));
+    }
+    span.record("url.full", full.as_str());
+}
+
+/// `http.response.status_code`, and `error.type` for a status of 400 or
+/// more (the status) or a failed exchange (what failed).
+fn record_outcome(span: &tracing::Span, outcome: Result<&reqwest::Response, &reqwest::Error>) {
+    if span.is_disabled() {
+        return;
+    }
+    let error = match outcome {
+        Ok(resp) => {
+            let status = resp.status().as_u16();
+            span.record("http.response.status_code", status);
+            (status >= 400).then(|| status.to_string())
+        }
+        Err(e) => Some(
+            if e.is_timeout() {
+                "timeout"
+            } else if e.is_connect() {
+                "connect"
+            } else if e.is_redirect() {
+                "redirect"
+            } else {
+                "_OTHER"
+            }
+            .to_string(),
+        ),
+    };
+    if let Some(error) = error {
+        span.record("error.type", error.as_str());
+        span.record("otel.status_code", "ERROR");
     }
 }
 

@@ -48,7 +48,15 @@ pub use multipart::{FilePart, Multipart, MultipartBody};
 pub use options::RequestOptions;
 pub use pagination::{fetch_page, paginate, Page, PageStyle, PageToken, Pagination};
 pub use param::{json_param, ListStyle, ToParam};
-pub use ratelimit::{Methods, RateLimit, RateLimitInfo, RateRule};
+#[cfg(feature = "file-lock")]
+pub use ratelimit::FileRateLimiter;
+#[cfg(feature = "postgres")]
+pub use ratelimit::PostgresRateLimiter;
+#[cfg(feature = "redis")]
+pub use ratelimit::RedisRateLimiter;
+pub use ratelimit::{
+    Gcra, Lease, MemoryRateLimiter, Methods, RateLimit, RateLimitBackend, RateLimitError, RateLimitInfo, RateRule,
+};
 pub use request::Request;
 pub use reqwest;
 pub use reqwest::Method;

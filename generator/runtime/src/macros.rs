@@ -586,6 +586,20 @@ macro_rules! client_builder {
                 Self(self.0.no_rate_limit())
             }
 
+            /// Keeps the rate limits in `backend` (Redis, PostgreSQL, a file),
+            /// shared with every process whose clients use the same backend,
+            /// API and [`rate_limit_key`](Self::rate_limit_key); a 429 seen by
+            /// one of them holds back all.
+            pub fn rate_limiter(self, backend: impl $crate::RateLimitBackend) -> Self {
+                Self(self.0.rate_limiter(backend))
+            }
+
+            /// The account the rate limits count against (a HighLevel location,
+            /// say): each key keeps its own buckets, pause and concurrency cap.
+            pub fn rate_limit_key(self, key: impl Into<String>) -> Self {
+                Self(self.0.rate_limit_key(key))
+            }
+
             /// The `User-Agent` header of every request.
             pub fn user_agent(self, user_agent: impl Into<String>) -> Self {
                 Self(self.0.user_agent(user_agent))

@@ -4,17 +4,35 @@
 //! [`RateLimitInfo`] and fed back into the limiter.
 
 use std::fmt;
-use std::num::NonZeroU32;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use governor::{DefaultDirectRateLimiter, Quota};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
 use super::retry::retry_after;
+
+mod backend;
+#[cfg(feature = "file-lock")]
+mod file;
+#[cfg(any(feature = "redis", feature = "postgres", feature = "file-lock"))]
+mod lease;
+mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "redis")]
+mod redis;
+
+pub(crate) use backend::SharedBackend;
+pub use backend::{Gcra, Lease, RateLimitBackend, RateLimitError};
+#[cfg(feature = "file-lock")]
+pub use file::FileRateLimiter;
+pub use memory::MemoryRateLimiter;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresRateLimiter;
+#[cfg(feature = "redis")]
+pub use redis::RedisRateLimiter;
 
 /// The requests a [`RateRule`] counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,11 +93,13 @@ impl RateRule {
         self
     }
 
-    fn quota(&self) -> Option<Quota> {
+    /// The rule as a GCRA bucket: `burst` at once, then one request every
+    /// `per / (requests - burst + 1)`; `None` for a rule with no window.
+    pub fn gcra(&self) -> Option<Gcra> {
         let requests = self.requests.max(1);
         let burst = self.burst.clamp(1, requests);
         let interval = self.per / (requests - burst + 1);
-        Quota::with_period(interval).map(|q| q.allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN)))
+        (!interval.is_zero()).then_some(Gcra { interval, burst })
     }
 }
 
@@ -204,68 +224,152 @@ fn reset_from_now(value: u64) -> Duration {
 /// longer one (a bogus reset time) is cut to this.
 const MAX_SERVER_PAUSE: Duration = Duration::from_secs(60);
 
-/// The limiter a client and all its clones share.
+/// The limiter a client and all its clones share: the names of the
+/// client's buckets in its backend, and the backend.
 pub(crate) struct Limiter {
-    rules: Vec<(RateRule, DefaultDirectRateLimiter)>,
-    in_flight: Option<Arc<Semaphore>>,
-    paused_until: Mutex<Option<Instant>>,
+    rules: Vec<(RateRule, Gcra, String)>,
+    concurrency: Option<(usize, String)>,
+    pause_scope: String,
+    backend: SharedBackend,
+    /// Keeps the limits in this process while a shared backend fails.
+    fallback: MemoryRateLimiter,
+    degraded: AtomicBool,
 }
 
 impl fmt::Debug for Limiter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Limiter")
-            .field("rules", &self.rules.iter().map(|(r, _)| r).collect::<Vec<_>>())
-            .field("in_flight", &self.in_flight.as_ref().map(|s| s.available_permits()))
+            .field("rules", &self.rules.iter().map(|(r, _, _)| r).collect::<Vec<_>>())
+            .field("concurrency", &self.concurrency.as_ref().map(|(n, _)| n))
+            .field("scope", &self.pause_scope)
+            .field("backend", &self.backend)
             .finish_non_exhaustive()
     }
 }
 
 /// What a request holds while it is in flight.
-pub(crate) type Permit = Option<OwnedSemaphorePermit>;
+pub(crate) type Permit = Option<Lease>;
+
+/// How long a request waited before it could go, and why.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Waited {
+    /// For a pause the server asked for (here or in another process).
+    pub(crate) pause: Duration,
+    /// For a turn in the rate rules' buckets.
+    pub(crate) rules: Duration,
+    /// For a place in the concurrency cap.
+    pub(crate) concurrency: Duration,
+}
 
 impl Limiter {
-    pub(crate) fn new(config: &RateLimit) -> Self {
+    /// The limiter of one client: `scope` names the API (its server URL
+    /// template) and the rate-limit key, so that clients of different APIs
+    /// or keys never share a bucket, and clients of the same pair do, in
+    /// every process using the same backend.
+    pub(crate) fn new(config: &RateLimit, backend: SharedBackend, scope: &str) -> Self {
+        let rules = config
+            .rules
+            .iter()
+            .filter_map(|r| {
+                let gcra = r.gcra()?;
+                let methods = match r.methods {
+                    Methods::All => "all",
+                    Methods::Reads => "reads",
+                    Methods::Writes => "writes",
+                };
+                // The rule is part of the name: two rule sets never share a bucket.
+                let bucket = format!("{scope}|{}/{}ms/{}/{methods}", r.requests, r.per.as_millis(), gcra.burst);
+                Some((*r, gcra, bucket))
+            })
+            .collect();
         Limiter {
-            rules: config
-                .rules
-                .iter()
-                .filter_map(|r| Some((*r, DefaultDirectRateLimiter::direct(r.quota()?))))
-                .collect(),
-            in_flight: config.concurrency.map(|n| Arc::new(Semaphore::new(n))),
-            paused_until: Mutex::new(None),
+            rules,
+            concurrency: config.concurrency.map(|n| (n, format!("{scope}|in-flight"))),
+            pause_scope: format!("{scope}|pause"),
+            backend,
+            fallback: MemoryRateLimiter::new(),
+            degraded: AtomicBool::new(false),
+        }
+    }
+
+    /// Notes whether the backend answered: a warning when it stops, a
+    /// note when it is back.
+    fn backend_answered<T>(&self, outcome: Result<T, RateLimitError>) -> Option<T> {
+        match outcome {
+            Ok(value) => {
+                if self.degraded.swap(false, Ordering::Relaxed) {
+                    tracing::info!("rate limit backend reachable again: limits are shared again");
+                }
+                Some(value)
+            }
+            Err(e) => {
+                if !self.degraded.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(error = %e, "rate limit backend failed: keeping the limits in this process");
+                }
+                None
+            }
+        }
+    }
+
+    async fn paused_for(&self) -> Option<Duration> {
+        match self.backend_answered(self.backend.paused_for(&self.pause_scope).await) {
+            Some(pause) => pause,
+            None => self.fallback.paused_for(&self.pause_scope).await.ok().flatten(),
+        }
+    }
+
+    async fn take(&self, bucket: &str, gcra: Gcra) -> Option<Duration> {
+        match self.backend_answered(self.backend.take(bucket, gcra).await) {
+            Some(wait) => wait,
+            None => self.fallback.take(bucket, gcra).await.ok().flatten(),
         }
     }
 
     /// Waits until a request with this method may go: past any pause the
     /// server asked for, within every rule, and within the concurrency cap.
-    pub(crate) async fn acquire(&self, method: &Method) -> Permit {
-        loop {
-            let until = *self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
-            match until {
-                Some(until) if until > Instant::now() => tokio::time::sleep_until(until).await,
-                _ => break,
-            }
+    pub(crate) async fn acquire(&self, method: &Method) -> (Permit, Waited) {
+        let mut waited = Waited::default();
+        let start = Instant::now();
+        while let Some(pause) = self.paused_for().await {
+            tokio::time::sleep(pause).await;
         }
-        for (rule, limiter) in &self.rules {
+        waited.pause = start.elapsed();
+        let start = Instant::now();
+        for (rule, gcra, bucket) in &self.rules {
             if rule.methods.matches(method) {
-                limiter.until_ready().await;
+                while let Some(wait) = self.take(bucket, *gcra).await {
+                    tokio::time::sleep(wait).await;
+                }
             }
         }
-        match &self.in_flight {
-            // The semaphore is never closed, so acquiring cannot fail.
-            Some(semaphore) => semaphore.clone().acquire_owned().await.ok(),
+        waited.rules = start.elapsed();
+        let start = Instant::now();
+        let permit = match &self.concurrency {
+            Some((max, scope)) => match self.backend_answered(self.backend.lease(scope, *max).await) {
+                Some(lease) => Some(lease),
+                None => self.fallback.lease(scope, *max).await.ok(),
+            },
             None => None,
+        };
+        waited.concurrency = start.elapsed();
+        // A pause another request (or process) set while this one waited
+        // holds it back too: checked last, just before it goes.
+        let start = Instant::now();
+        while let Some(pause) = self.paused_for().await {
+            tokio::time::sleep(pause).await;
         }
+        waited.pause += start.elapsed();
+        (permit, waited)
     }
 
-    /// Holds every request back when the server says its window is used up.
-    pub(crate) fn observe(&self, status: StatusCode, headers: &HeaderMap) {
-        let Some(pause) = RateLimitInfo::from_headers(headers).and_then(|i| i.pause(status)) else { return };
-        let until = Instant::now() + pause.min(MAX_SERVER_PAUSE);
-        let mut slot = self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
-        if !matches!(*slot, Some(current) if current >= until) {
-            *slot = Some(until);
+    /// Holds every request back, in every process sharing the backend,
+    /// when the server says its window is used up; the pause set, if any.
+    pub(crate) async fn observe(&self, status: StatusCode, headers: &HeaderMap) -> Option<Duration> {
+        let pause = RateLimitInfo::from_headers(headers).and_then(|i| i.pause(status))?.min(MAX_SERVER_PAUSE);
+        if self.backend_answered(self.backend.pause(&self.pause_scope, pause).await).is_none() {
+            let _ = self.fallback.pause(&self.pause_scope, pause).await;
         }
+        Some(pause)
     }
 }
 
@@ -338,14 +442,15 @@ mod tests {
 
     #[test]
     fn quotas_keep_every_window_within_the_limit() {
-        let even = RateRule::new(100, Duration::from_secs(10)).quota().unwrap();
-        assert_eq!((even.replenish_interval(), even.burst_size().get()), (Duration::from_millis(100), 1));
-        let bursty = RateRule::new(100, Duration::from_secs(10)).burst(50).quota().unwrap();
-        assert_eq!(bursty.burst_size().get(), 50);
+        let even = RateRule::new(100, Duration::from_secs(10)).gcra().unwrap();
+        assert_eq!(even, Gcra { interval: Duration::from_millis(100), burst: 1 });
+        assert_eq!(even.tolerance(), Duration::ZERO);
+        let bursty = RateRule::new(100, Duration::from_secs(10)).burst(50).gcra().unwrap();
         // 50 at once, then one per interval: 50 + 10 s / interval - 1 <= 100.
-        assert_eq!(bursty.replenish_interval(), Duration::from_secs(10) / 51);
-        let clamped = RateRule::new(5, Duration::from_secs(1)).burst(9).quota().unwrap();
-        assert_eq!((clamped.burst_size().get(), clamped.replenish_interval()), (5, Duration::from_secs(1)));
-        assert!(RateRule::new(0, Duration::ZERO).quota().is_none());
+        assert_eq!(bursty, Gcra { interval: Duration::from_secs(10) / 51, burst: 50 });
+        assert_eq!(bursty.tolerance(), Duration::from_secs(10) / 51 * 49);
+        let clamped = RateRule::new(5, Duration::from_secs(1)).burst(9).gcra().unwrap();
+        assert_eq!(clamped, Gcra { interval: Duration::from_secs(1), burst: 5 });
+        assert!(RateRule::new(0, Duration::ZERO).gcra().is_none());
     }
 }
