@@ -33,8 +33,8 @@ pub mod webhook;
 
 pub use async_trait::async_trait;
 pub use auth::{
-    AccessToken, AuthError, AuthErrorKind, ClientAuth, Credential, CredentialSource, FileTokenStore, Lease,
-    MemoryTokenStore, OAuth2, OAuth2Refresher, OAuth2Scheme, Secret, StaticToken, StoreError, TokenExchange, TokenSet,
+    AccessToken, AuthError, AuthErrorKind, ClientAuth, Credential, CredentialSource, FileTokenStore, MemoryTokenStore,
+    OAuth2, OAuth2Refresher, OAuth2Scheme, RefreshLease, Secret, StaticToken, StoreError, TokenExchange, TokenSet,
     TokenStore,
 };
 pub use body::{Download, DEFAULT_BODY_LIMIT};

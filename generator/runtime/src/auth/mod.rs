@@ -22,7 +22,7 @@ use reqwest::header::{HeaderName, HeaderValue};
 pub use error::{AuthError, AuthErrorKind};
 pub use oauth2::{ClientAuth, OAuth2, OAuth2Refresher, OAuth2Scheme, TokenExchange};
 pub use secret::Secret;
-pub use store::{FileTokenStore, Lease, MemoryTokenStore, StoreError, TokenSet, TokenStore};
+pub use store::{FileTokenStore, MemoryTokenStore, RefreshLease, StoreError, TokenSet, TokenStore};
 
 pub(crate) use oauth2::BindContext;
 

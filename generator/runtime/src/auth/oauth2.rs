@@ -32,7 +32,7 @@ use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 
 use super::error::{AuthError, AuthErrorKind};
 use super::secret::Secret;
-use super::store::{Lease, StoreError, TokenSet, TokenStore};
+use super::store::{RefreshLease, StoreError, TokenSet, TokenStore};
 use super::{AccessToken, CredentialSource};
 use crate::request::encode;
 
@@ -1082,7 +1082,7 @@ impl OAuth2Refresher {
 
 /// What [`OAuth2Refresher::lease`] ended with.
 enum Leased {
-    Held(Lease),
+    Held(RefreshLease),
     Adopted(AccessToken),
 }
 

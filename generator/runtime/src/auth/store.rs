@@ -211,20 +211,20 @@ impl TokenSet {
 /// The `fencing` value tells this holder from any other (a later holder of
 /// an expired lease has another); `guard` is whatever must live as long as
 /// the lease (an open locked file).
-pub struct Lease {
+pub struct RefreshLease {
     fencing: String,
     _guard: Option<Box<dyn std::any::Any + Send + Sync>>,
 }
 
-impl Lease {
+impl RefreshLease {
     /// A lease known by its fencing value.
     pub fn new(fencing: impl Into<String>) -> Self {
-        Lease { fencing: fencing.into(), _guard: None }
+        RefreshLease { fencing: fencing.into(), _guard: None }
     }
 
     /// A lease that holds `guard` until it is released or dropped.
     pub fn with_guard(fencing: impl Into<String>, guard: impl std::any::Any + Send + Sync) -> Self {
-        Lease { fencing: fencing.into(), _guard: Some(Box::new(guard)) }
+        RefreshLease { fencing: fencing.into(), _guard: Some(Box::new(guard)) }
     }
 
     /// The fencing value of this holder.
@@ -240,9 +240,9 @@ impl Lease {
     }
 }
 
-impl fmt::Debug for Lease {
+impl fmt::Debug for RefreshLease {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Lease").field("fencing", &self.fencing).finish_non_exhaustive()
+        f.debug_struct("RefreshLease").field("fencing", &self.fencing).finish_non_exhaustive()
     }
 }
 
@@ -284,14 +284,14 @@ pub trait TokenStore: Send + Sync + fmt::Debug {
     /// the caller waits, re-reads the store, and tries again. The default
     /// always grants it (a refresher already refreshes once at a time in
     /// its own process).
-    async fn try_lease(&self, ttl: Duration) -> Result<Option<Lease>, StoreError> {
+    async fn try_lease(&self, ttl: Duration) -> Result<Option<RefreshLease>, StoreError> {
         let _ = ttl;
-        Ok(Some(Lease::new("local")))
+        Ok(Some(RefreshLease::new("local")))
     }
 
     /// Gives a lease back early (a lease whose `ttl` passed needs nothing).
     /// Releasing a lease another holder has since taken does nothing.
-    async fn release(&self, lease: Lease) -> Result<(), StoreError> {
+    async fn release(&self, lease: RefreshLease) -> Result<(), StoreError> {
         drop(lease);
         Ok(())
     }
@@ -308,10 +308,10 @@ impl<T: TokenStore + ?Sized> TokenStore for Arc<T> {
     async fn save_if(&self, expected: Option<&Secret>, tokens: &TokenSet) -> Result<bool, StoreError> {
         (**self).save_if(expected, tokens).await
     }
-    async fn try_lease(&self, ttl: Duration) -> Result<Option<Lease>, StoreError> {
+    async fn try_lease(&self, ttl: Duration) -> Result<Option<RefreshLease>, StoreError> {
         (**self).try_lease(ttl).await
     }
-    async fn release(&self, lease: Lease) -> Result<(), StoreError> {
+    async fn release(&self, lease: RefreshLease) -> Result<(), StoreError> {
         (**self).release(lease).await
     }
 }
@@ -370,16 +370,16 @@ impl TokenStore for MemoryTokenStore {
         memory.tokens = Some(tokens.clone());
         Ok(true)
     }
-    async fn try_lease(&self, ttl: Duration) -> Result<Option<Lease>, StoreError> {
+    async fn try_lease(&self, ttl: Duration) -> Result<Option<RefreshLease>, StoreError> {
         let mut memory = self.lock();
         if memory.lease.as_ref().is_some_and(|(_, until)| Instant::now() < *until) {
             return Ok(None);
         }
-        let fencing = Lease::unique_fencing();
+        let fencing = RefreshLease::unique_fencing();
         memory.lease = Some((fencing.clone(), Instant::now() + ttl));
-        Ok(Some(Lease::new(fencing)))
+        Ok(Some(RefreshLease::new(fencing)))
     }
-    async fn release(&self, lease: Lease) -> Result<(), StoreError> {
+    async fn release(&self, lease: RefreshLease) -> Result<(), StoreError> {
         let mut memory = self.lock();
         if memory.lease.as_ref().is_some_and(|(fencing, _)| *fencing == lease.fencing) {
             memory.lease = None;
@@ -509,14 +509,14 @@ impl TokenStore for FileTokenStore {
         .await
     }
 
-    async fn try_lease(&self, ttl: Duration) -> Result<Option<Lease>, StoreError> {
+    async fn try_lease(&self, ttl: Duration) -> Result<Option<RefreshLease>, StoreError> {
         // The OS lock lasts as long as its holder: `ttl` is not needed to recover from a dead one.
         let _ = ttl;
         let path = self.sidecar(".lease");
         let take = tokio::task::spawn_blocking(move || {
             let file = FileTokenStore::open_lock(&path)?;
             match file.try_lock() {
-                Ok(()) => Ok(Some(Lease::with_guard(Lease::unique_fencing(), file))),
+                Ok(()) => Ok(Some(RefreshLease::with_guard(RefreshLease::unique_fencing(), file))),
                 Err(std::fs::TryLockError::WouldBlock) => Ok(None),
                 Err(std::fs::TryLockError::Error(e)) => Err(located(&path, "cannot lock", e)),
             }
