@@ -519,6 +519,9 @@ pub struct Webhooks {
     pub token: Option<WebhookSecretParam>,
     pub timestamp: Option<WebhookTimestamp>,
     pub delivery_id: Option<WebhookField>,
+    /// The status that makes the vendor deliver again later (`retry-status`);
+    /// `None` when the vendor documents no redelivery.
+    pub retry_status: Option<u16>,
     pub description: Option<String>,
     pub doc_url: Option<String>,
 }
@@ -564,7 +567,13 @@ pub struct WebhookSignature {
     pub public_key: Option<String>,
     /// Name of the constant holding `public_key`.
     pub key_const: Option<String>,
+    /// Headers the vendor sends the same value in (`alias-headers`), read
+    /// when `header` is absent.
+    pub aliases: Vec<String>,
+    /// Deprecated by the vendor: trusted only when the receiver opts in.
     pub deprecated: bool,
+    /// When the vendor retires it (`sunset`), as the vendor announced it.
+    pub sunset: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -593,4 +602,8 @@ pub struct WebhookTimestamp {
     pub field: WebhookField,
     pub format: TimestampFormat,
     pub required: bool,
+    /// The replay window in seconds (`window-seconds`): it must cover the
+    /// vendor's retries when they keep the first attempt's timestamp.
+    /// `None`: the runtime's default (five minutes).
+    pub window_secs: Option<u64>,
 }

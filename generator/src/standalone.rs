@@ -64,6 +64,7 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("webhook/mod.rs", include_str!("../runtime-src/webhook/mod.rs")),
     ("webhook/error.rs", include_str!("../runtime-src/webhook/error.rs")),
     ("webhook/keys.rs", include_str!("../runtime-src/webhook/keys.rs")),
+    ("webhook/scan.rs", include_str!("../runtime-src/webhook/scan.rs")),
     ("webhook/verifier.rs", include_str!("../runtime-src/webhook/verifier.rs")),
 ];
 

@@ -1,8 +1,13 @@
 //! A webhook receiver for the three vendors with `axum`: each route
 //! verifies the delivery on its raw bytes, decodes it into the generated
-//! event enum, hands it to a background task and answers 200 at once
-//! (vendors retry slow or failing deliveries). A refused delivery gets 401,
-//! an authentic one that does not decode 400.
+//! event enum, hands it to a background task and answers 200 at once. A
+//! refused delivery gets 401, a body over the limit 413, an authentic one
+//! that does not decode 400. When the queue is full, each route answers
+//! what its vendor retries (`Webhook::RETRY_STATUS`: 429 for HighLevel,
+//! 503 for Attio); Zoho documents no redelivery, so its route waits for
+//! room instead of losing the notification. The application deduplicates
+//! on the delivery id: a retry carries the same one. Nothing of a payload
+//! is printed (event data is the vendor's customers' data).
 //!
 //! ```text
 //! ATTIO_WEBHOOK_SECRET=... ZOHO_CHANNEL_TOKEN=... cargo run -p tests --example webhook_receiver
@@ -12,6 +17,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
@@ -34,36 +40,49 @@ struct Receivers {
 }
 
 fn status(err: &WebhookError) -> StatusCode {
+    // The error names the header or field at fault, never a secret or the body.
     eprintln!("webhook: {err}");
-    if err.is_refusal() { StatusCode::UNAUTHORIZED } else { StatusCode::BAD_REQUEST }
+    StatusCode::from_u16(err.status()).unwrap_or(StatusCode::BAD_REQUEST)
 }
 
-/// Queues the event without waiting and answers 200; when the queue is
-/// full, 503 makes the vendor deliver it again later instead of losing it.
-fn enqueue(state: &Receivers, event: Received) -> StatusCode {
-    match state.queue.try_send(event) {
-        Ok(()) => StatusCode::OK,
-        Err(_) => StatusCode::SERVICE_UNAVAILABLE,
+/// Queues the event and answers 200. When the queue is full: the status
+/// the vendor delivers again after, or, for a vendor that never delivers
+/// again, a wait for room.
+async fn enqueue(state: &Receivers, event: Received, retry_status: Option<u16>) -> StatusCode {
+    let event = match state.queue.try_send(event) {
+        Ok(()) => return StatusCode::OK,
+        Err(mpsc::error::TrySendError::Full(event)) => event,
+        Err(mpsc::error::TrySendError::Closed(_)) => return StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    match retry_status.and_then(|s| StatusCode::from_u16(s).ok()) {
+        Some(retry) => retry,
+        None => match state.queue.send(event).await {
+            Ok(()) => StatusCode::OK,
+            Err(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        },
     }
 }
 
 async fn highlevel_hook(State(state): State<Arc<Receivers>>, headers: HeaderMap, body: Bytes) -> StatusCode {
     match state.highlevel.verify_and_parse(&headers, &body) {
-        Ok(d) => enqueue(&state, Received::HighLevel(d.id, Box::new(d.payload))),
+        Ok(d) => {
+            let event = Received::HighLevel(d.id, Box::new(d.payload));
+            enqueue(&state, event, highlevel::conversations::Webhook::RETRY_STATUS).await
+        }
         Err(e) => status(&e),
     }
 }
 
 async fn attio_hook(State(state): State<Arc<Receivers>>, headers: HeaderMap, body: Bytes) -> StatusCode {
     match state.attio.verify_and_parse(&headers, &body) {
-        Ok(d) => enqueue(&state, Received::Attio(d.id, d.payload)),
+        Ok(d) => enqueue(&state, Received::Attio(d.id, d.payload), attio::records::Webhook::RETRY_STATUS).await,
         Err(e) => status(&e),
     }
 }
 
 async fn zoho_hook(State(state): State<Arc<Receivers>>, headers: HeaderMap, body: Bytes) -> StatusCode {
     match state.zoho.verify_and_parse(&headers, &body) {
-        Ok(d) => enqueue(&state, Received::Zoho(d.payload)),
+        Ok(d) => enqueue(&state, Received::Zoho(d.payload), zoho_crm::records::Webhook::RETRY_STATUS).await,
         Err(e) => status(&e),
     }
 }
@@ -77,26 +96,39 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         zoho: zoho_crm::records::Webhook::new(std::env::var("ZOHO_CHANNEL_TOKEN")?)?,
         queue,
     });
-    // The application's work, off the request path; deduplicate on the
-    // delivery id (retries carry the same one).
+    // The application's work, off the request path. Deduplicate on the
+    // delivery id (retries carry the same one); print what happened, not
+    // the payloads.
     tokio::spawn(async move {
         while let Some(event) = events.recv().await {
             match event {
-                Received::HighLevel(id, event) => println!("HighLevel delivery {id:?}: {event:?}"),
-                Received::Attio(id, envelope) => {
-                    println!("Attio delivery {id:?}: {} event(s)", envelope.events.len());
-                    for event in envelope.events {
-                        println!("  {event:?}");
-                    }
+                Received::HighLevel(id, event) => {
+                    let kind = match *event {
+                        highlevel::conversations::WebhookEvent::Unknown(_) => "an event of another type",
+                        _ => "a conversation event",
+                    };
+                    println!("HighLevel delivery {id:?}: {kind}");
                 }
-                Received::Zoho(event) => println!("Zoho notification: {event:?}"),
+                Received::Attio(id, envelope) => println!("Attio delivery {id:?}: {} event(s)", envelope.events.len()),
+                Received::Zoho(event) => {
+                    let ids = match &event {
+                        zoho_crm::records::WebhookEvent::Insert(n)
+                        | zoho_crm::records::WebhookEvent::Update(n)
+                        | zoho_crm::records::WebhookEvent::Delete(n) => n.ids.len(),
+                        _ => 0,
+                    };
+                    println!("Zoho notification: {ids} record id(s)");
+                }
             }
         }
     });
+    // The server stops reading a body at the verifier's limit too.
+    let body_limit = state.highlevel.body_limit().max(state.attio.body_limit()).max(state.zoho.body_limit());
     let app = Router::new()
         .route("/webhooks/highlevel", post(highlevel_hook))
         .route("/webhooks/attio", post(attio_hook))
         .route("/webhooks/zoho", post(zoho_hook))
+        .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
     println!("listening on http://{}", listener.local_addr()?);

@@ -88,7 +88,7 @@ fn openapi_31_webhooks_become_an_event_enum_and_a_receiver() {
         "#[tags(\"pet.adopted\")]",
         "PetAdopted(Adopted)",
         "#[tags(\"renamed\", \"pet.renamed\")]",
-        ".hmac_sha256_hex(\"X-Signature\", x_signature.into())",
+        ".hmac_sha256_hex(\"X-Signature\", runtime::webhook::Secret::new(x_signature)?)",
         ".timestamp(runtime::webhook::Field::Header(\"X-Timestamp\"), runtime::webhook::TimestampFormat::UnixSeconds)",
         ".require_timestamp(true)",
         ".delivery_id(runtime::webhook::Field::Header(\"X-Delivery\"))",
@@ -117,7 +117,7 @@ x-webhook-receiver:
     for expected in [
         "pub const X_SIG_PUBLIC_KEY: &str = \"-----BEGIN PUBLIC KEY-----\\nMCowBQYDK2VwAyEA",
         "pub fn new() -> Result<Self, runtime::webhook::KeyError>",
-        "pub fn with_keys(x_sig: runtime::webhook::Ed25519Key) -> Result<Self, runtime::webhook::KeyError>",
+        "pub fn with_keys(x_sig: impl IntoIterator<Item = runtime::webhook::Ed25519Key>) -> Result<Self, runtime::webhook::KeyError>",
     ] {
         let expected: String = expected.split_whitespace().collect();
         assert!(flat.contains(&expected), "missing `{expected}` in:\n{code}");
@@ -163,6 +163,36 @@ fn a_wrong_receiver_section_is_refused_with_its_pointer() {
             "#/x-webhook-receiver/signatures/0/public-key",
             "secret, not a public key",
         ),
+        (
+            RECEIVER.replace("      header: X-Signature\n", "      header: X-Signature\n      deprecated: true\n"),
+            "#/x-webhook-receiver",
+            "a deprecated signature is opt-in",
+        ),
+        (
+            RECEIVER.replace(
+                "      header: X-Signature\n",
+                "      header: X-Signature\n      alias-headers: [x-signature]\n",
+            ),
+            "#/x-webhook-receiver/signatures/0/header",
+            "read twice",
+        ),
+        (
+            RECEIVER
+                .replace("      header: X-Signature\n", "      header: X-Signature\n      alias-headers: ['a b']\n"),
+            "#/x-webhook-receiver/signatures/0/alias-headers/0",
+            "not a header name",
+        ),
+        (
+            RECEIVER.replace("      header: X-Signature\n", "      header: X-Signature\n      sunset: '2026-07-01'\n"),
+            "#/x-webhook-receiver/signatures/0/sunset",
+            "needs `deprecated: true`",
+        ),
+        (
+            RECEIVER.replace("required: true}", "required: true, window-seconds: 0}"),
+            "#/x-webhook-receiver/timestamp/window-seconds",
+            "refuses every delivery",
+        ),
+        (format!("{RECEIVER}  retry-status: 200\n"), "#/x-webhook-receiver/retry-status", "not an error status"),
     ];
     for (receiver, pointer, message) in cases {
         let err = crmgen::generate_str(&spec_31(&receiver), &options(true)).unwrap_err();
@@ -177,4 +207,50 @@ fn two_events_selected_by_the_same_type_are_refused() {
     let spec = spec_31(RECEIVER).replace("[renamed, pet.renamed]", "[pet.adopted]");
     let err = crmgen::generate_str(&spec, &options(true)).unwrap_err();
     assert!(err.to_string().contains("event type `pet.adopted` also selects webhook `pet.adopted`"), "{err}");
+}
+
+#[test]
+fn aliases_windows_retries_and_deprecated_signatures_reach_the_receiver() {
+    let receiver = r#"
+x-webhook-receiver:
+  discriminator: kind
+  signatures:
+    - scheme: hmac-sha256-hex
+      header: X-Signature
+      alias-headers: [X-Legacy-Middleware-Signature]
+    - scheme: ed25519
+      header: x-old-sig
+      deprecated: true
+      sunset: '2026-07-01'
+      public-key: |
+        -----BEGIN PUBLIC KEY-----
+        MCowBQYDK2VwAyEAi2HR1srL4o18O8BRa7gVJY7G7bupbN3H9AwJrHCDiOg=
+        -----END PUBLIC KEY-----
+  timestamp: {in: header, name: X-Timestamp, format: unix-seconds, window-seconds: 4500}
+  retry-status: 429
+"#;
+    let generated = crmgen::generate_str(&spec_31(receiver), &options(true)).unwrap();
+    let w = generated.api.webhooks.as_ref().unwrap();
+    assert_eq!(w.signatures[0].aliases, ["X-Legacy-Middleware-Signature"]);
+    assert!(w.signatures[1].deprecated && w.signatures[1].sunset.as_deref() == Some("2026-07-01"));
+    assert_eq!(w.timestamp.as_ref().unwrap().window_secs, Some(4500));
+    assert_eq!(w.retry_status, Some(429));
+    let code = generated.code;
+    let flat: String = code.split_whitespace().collect::<String>().replace(",)", ")");
+    for expected in [
+        ".header_alias(\"X-Signature\", \"X-Legacy-Middleware-Signature\")",
+        "pub const REPLAY_WINDOW: ::std::time::Duration = ::std::time::Duration::from_secs(4500);",
+        ".replay_window(Self::REPLAY_WINDOW)",
+        "pub const RETRY_STATUS: Option<u16> = Some(429);",
+        "pub fn new(x_signature: impl Into<String>) -> Result<Self, runtime::webhook::KeyError>",
+        "pub fn with_legacy_x_old_sig(self) -> Result<Self, runtime::webhook::KeyError>",
+        "pub fn with_legacy_x_old_sig_keys(self, keys: impl IntoIterator<Item = runtime::webhook::Ed25519Key>)",
+        ".ed25519_keys(\"x-old-sig\", keys)",
+    ] {
+        let expected: String = expected.split_whitespace().collect();
+        assert!(flat.contains(&expected), "missing `{expected}` in:\n{code}");
+    }
+    // The deprecated signature is not part of the default verifier.
+    let new_body = flat.split("pubfnnew(").nth(1).unwrap().split("Ok(Self{verifier})").next().unwrap();
+    assert!(!new_body.contains("x-old-sig"), "{code}");
 }

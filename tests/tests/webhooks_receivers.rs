@@ -80,7 +80,9 @@ fn rfc3339(t: SystemTime) -> String {
 fn highlevel_receivers_build_with_the_published_keys() {
     let hl = highlevel::conversations::Webhook::new().unwrap();
     assert!(format!("{hl:?}").contains("Ed25519Key(8b61d1d6"), "{hl:?}");
-    assert!(format!("{hl:?}").contains("RsaKey(4096 bits)"), "{hl:?}");
+    assert!(!format!("{hl:?}").contains("RsaKey"), "the legacy key is opt-in: {hl:?}");
+    let legacy = hl.clone().with_legacy_x_wh_signature().unwrap();
+    assert!(format!("{legacy:?}").contains("RsaKey(4096 bits)"), "{legacy:?}");
     highlevel::objects::Webhook::new().unwrap();
     // A body signed with any other key is refused by the published keys.
     let keys = HighLevelKeys::new();
@@ -95,7 +97,7 @@ fn highlevel_receivers_build_with_the_published_keys() {
 fn highlevel_inbound_message_is_verified_and_typed() {
     use highlevel::conversations::{Webhook, WebhookEvent};
     let keys = HighLevelKeys::new();
-    let webhook = Webhook::with_keys(keys.ed25519(), HighLevelKeys::rsa()).unwrap();
+    let webhook = Webhook::with_keys([keys.ed25519()]).unwrap();
     let now = SystemTime::now();
     let body = serde_json::to_vec(&json!({
         "type": "InboundMessage",
@@ -115,7 +117,8 @@ fn highlevel_inbound_message_is_verified_and_typed() {
     assert_eq!(message.message_type.as_deref(), Some("SMS"));
     assert_eq!(message.date_added.unwrap().timestamp_millis(), 1_619_004_705_750);
 
-    // The legacy RSA header alone is accepted.
+    // The legacy RSA header alone is accepted once the receiver opts in.
+    let webhook = webhook.with_legacy_x_wh_signature_keys([HighLevelKeys::rsa()]).unwrap();
     assert!(webhook.verify_and_parse(&HighLevelKeys::sign_legacy(&body), &body).is_ok());
 
     let refusals = [
@@ -135,14 +138,14 @@ fn highlevel_inbound_message_is_verified_and_typed() {
 #[test]
 fn highlevel_stale_deliveries_are_refused_and_the_window_is_configurable() {
     let keys = HighLevelKeys::new();
-    let webhook = highlevel::objects::Webhook::with_keys(keys.ed25519(), HighLevelKeys::rsa()).unwrap();
-    let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    let webhook = highlevel::objects::Webhook::with_keys([keys.ed25519()]).unwrap();
+    let an_hour_ago = SystemTime::now() - Duration::from_secs(5400);
     let body = serde_json::to_vec(
         &json!({"type": "RecordDelete", "id": "679b8f9bde6a0c356a0311b3", "timestamp": rfc3339(an_hour_ago)}),
     )
     .unwrap();
     let err = webhook.verify_and_parse(&keys.sign(&body), &body).unwrap_err();
-    assert!(matches!(err, WebhookError::Stale { window, .. } if window == Duration::from_secs(300)), "{err:?}");
+    assert!(matches!(err, WebhookError::Stale { window, .. } if window == Duration::from_secs(4500)), "{err:?}");
     let lenient = webhook.replay_window(Some(Duration::from_secs(7200)));
     let delivery = lenient.verify_and_parse(&keys.sign(&body), &body).unwrap();
     assert!(matches!(delivery.payload, highlevel::objects::WebhookEvent::RecordDelete(_)));
@@ -151,7 +154,7 @@ fn highlevel_stale_deliveries_are_refused_and_the_window_is_configurable() {
 #[test]
 fn highlevel_unknown_event_types_keep_their_json() {
     let keys = HighLevelKeys::new();
-    let webhook = highlevel::conversations::Webhook::with_keys(keys.ed25519(), HighLevelKeys::rsa()).unwrap();
+    let webhook = highlevel::conversations::Webhook::with_keys([keys.ed25519()]).unwrap();
     let event = json!({"type": "ContactTagUpdate", "locationId": "l1", "tags": ["vip"]});
     let body = serde_json::to_vec(&event).unwrap();
     let delivery = webhook.verify_and_parse(&keys.sign(&body), &body).unwrap();
@@ -161,7 +164,7 @@ fn highlevel_unknown_event_types_keep_their_json() {
 #[test]
 fn highlevel_provider_outbound_message_is_selected_by_its_channel() {
     let keys = HighLevelKeys::new();
-    let webhook = highlevel::conversations::Webhook::with_keys(keys.ed25519(), HighLevelKeys::rsa()).unwrap();
+    let webhook = highlevel::conversations::Webhook::with_keys([keys.ed25519()]).unwrap();
     let body = br#"{"type":"Email","contactId":"c1","emailTo":["abc@gmail.com"],"subject":"Hi"}"#;
     let delivery = webhook.verify_and_parse(&keys.sign(body), body).unwrap();
     let highlevel::conversations::WebhookEvent::ProviderOutboundMessage(m) = delivery.payload else { panic!() };
@@ -315,8 +318,8 @@ fn pascal(name: &str) -> String {
 #[test]
 fn every_curated_highlevel_example_decodes_into_its_event() {
     let keys = HighLevelKeys::new();
-    let conversations = highlevel::conversations::Webhook::with_keys(keys.ed25519(), HighLevelKeys::rsa()).unwrap();
-    let objects = highlevel::objects::Webhook::with_keys(keys.ed25519(), HighLevelKeys::rsa()).unwrap();
+    let conversations = highlevel::conversations::Webhook::with_keys([keys.ed25519()]).unwrap();
+    let objects = highlevel::objects::Webhook::with_keys([keys.ed25519()]).unwrap();
     for (event, example) in curated_examples("specs/highlevel/conversations.yaml") {
         let body = serde_json::to_vec(&example).unwrap();
         let decoded = conversations.verify_and_parse(&keys.sign(&body), &body).unwrap().payload;
@@ -352,6 +355,198 @@ fn every_curated_zoho_example_decodes_into_its_event() {
         let at = UNIX_EPOCH + Duration::from_millis(example["server_time"].as_u64().unwrap());
         let decoded = webhook.verify_and_parse_at(&HeaderMap::new(), &body, at).unwrap().payload;
         assert_eq!(variant(&decoded), pascal(&event), "{example}");
-        assert_eq!(serde_json::to_value(&decoded).unwrap(), example);
+        // The channel token is checked, then removed: it is not event data.
+        let mut expected = example.clone();
+        assert!(expected.as_object_mut().unwrap().remove("token").is_some(), "{example}");
+        assert_eq!(serde_json::to_value(&decoded).unwrap(), expected);
     }
+}
+
+// ---- credentials that authenticate nothing, and hostile deliveries --------------
+
+#[test]
+fn empty_and_blank_secrets_are_refused_at_construction() {
+    for blank in ["", " ", "\t\n", "   \r\n"] {
+        assert!(attio::records::Webhook::new(blank).is_err(), "Attio secret {blank:?} accepted");
+        assert!(zoho_crm::records::Webhook::new(blank).is_err(), "Zoho token {blank:?} accepted");
+    }
+}
+
+#[test]
+fn a_delivery_forged_with_an_empty_key_or_token_is_refused() {
+    // Whatever the receiver was configured with, a delivery signed with the
+    // empty HMAC key or carrying `"token": ""` never passes.
+    let attio = attio::records::Webhook::new("whsec_test_attio").unwrap();
+    let body = br#"{"webhook_id":"w","events":[]}"#;
+    assert!(attio.verify_and_parse(&attio_sign("", body, "k"), body).is_err());
+    let zoho = zoho_crm::records::Webhook::new(ZOHO_TOKEN).unwrap();
+    let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64;
+    let empty = zoho_body("", "update", Some(now_ms));
+    assert_eq!(
+        zoho.verify_and_parse(&HeaderMap::new(), &empty).unwrap_err(),
+        WebhookError::TokenMismatch { field: "token" }
+    );
+}
+
+#[test]
+fn the_zoho_channel_token_stays_out_of_debug() {
+    use zoho_crm::records::{Webhook, WebhookEvent};
+    let webhook = Webhook::new(ZOHO_TOKEN).unwrap();
+    let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64;
+    for operation in ["update", "restore"] {
+        let body = zoho_body(ZOHO_TOKEN, operation, Some(now_ms));
+        let delivery = webhook.verify_and_parse(&HeaderMap::new(), &body).unwrap();
+        if operation == "restore" {
+            assert!(matches!(delivery.payload, WebhookEvent::Unknown(_)), "{operation}");
+        }
+        for shown in [format!("{delivery:?}"), format!("{:?}", delivery.payload), format!("{delivery:#?}")] {
+            assert!(!shown.contains(ZOHO_TOKEN), "the channel token is in Debug: {shown}");
+        }
+        let json = serde_json::to_string(&delivery.payload).unwrap();
+        assert!(!json.contains(ZOHO_TOKEN), "the channel token is kept in the payload: {json}");
+    }
+}
+
+#[test]
+fn attio_signature_is_read_from_x_attio_signature_when_attio_signature_is_absent() {
+    let webhook = attio::records::Webhook::new("whsec_test_attio").unwrap();
+    let body = br#"{"webhook_id":"w","events":[]}"#;
+    let signed = attio_sign("whsec_test_attio", body, "k");
+    let sig = signed.get("attio-signature").unwrap().clone();
+    let wrong = attio_sign("another", body, "k").get("attio-signature").unwrap().clone();
+
+    let mut only_x = HeaderMap::new();
+    only_x.insert("x-attio-signature", sig.clone());
+    assert!(webhook.verify_and_parse(&only_x, body).is_ok(), "X-Attio-Signature alone is Attio's signature");
+
+    let mut x_wrong = HeaderMap::new();
+    x_wrong.insert("x-attio-signature", wrong.clone());
+    assert!(webhook.verify_and_parse(&x_wrong, body).unwrap_err().is_refusal());
+
+    // Never a fallback: a wrong `Attio-Signature` is not rescued by a right
+    // `X-Attio-Signature`, nor the other way round.
+    for (primary, alias) in [(wrong.clone(), sig.clone()), (sig.clone(), wrong.clone())] {
+        let mut both = HeaderMap::new();
+        both.insert("attio-signature", primary);
+        both.insert("x-attio-signature", alias);
+        let err = webhook.verify_and_parse(&both, body).unwrap_err();
+        assert!(err.is_refusal(), "{err:?}");
+    }
+    // The same value in both is one signature.
+    let mut same = HeaderMap::new();
+    same.insert("attio-signature", sig.clone());
+    same.insert("x-attio-signature", sig);
+    assert!(webhook.verify_and_parse(&same, body).is_ok());
+}
+
+#[test]
+fn repeated_signature_headers_that_disagree_are_refused_whatever_their_order() {
+    let webhook = attio::records::Webhook::new("whsec_test_attio").unwrap();
+    let body = br#"{"webhook_id":"w","events":[]}"#;
+    let right = attio_sign("whsec_test_attio", body, "k").get("attio-signature").unwrap().clone();
+    let wrong = attio_sign("another", body, "k").get("attio-signature").unwrap().clone();
+    for (first, second) in [(right.clone(), wrong.clone()), (wrong, right)] {
+        let mut map = HeaderMap::new();
+        map.append("attio-signature", first);
+        map.append("attio-signature", second);
+        let err = webhook.verify_and_parse(&map, body).unwrap_err();
+        assert!(err.is_refusal(), "{err:?}");
+    }
+
+    let keys = HighLevelKeys::new();
+    let hl = highlevel::objects::Webhook::with_keys([keys.ed25519()]).unwrap();
+    let body = br#"{"type":"RecordDelete","id":"679b8f9bde6a0c356a0311b3"}"#;
+    let right = keys.sign(body).get("x-ghl-signature").unwrap().clone();
+    let forged = HighLevelKeys::new().sign(body).get("x-ghl-signature").unwrap().clone();
+    for (first, second) in [(right.clone(), forged.clone()), (forged, right)] {
+        let mut map = HeaderMap::new();
+        map.append("x-ghl-signature", first);
+        map.append("x-ghl-signature", second);
+        assert!(hl.verify_and_parse(&map, body).unwrap_err().is_refusal());
+    }
+}
+
+#[test]
+fn a_highlevel_retry_ten_minutes_after_a_429_keeps_its_timestamp_and_is_accepted() {
+    // HighLevel re-sends the same payload (same `timestamp`, same
+    // `webhookId`) about every ten minutes after a 429, six times at most.
+    let keys = HighLevelKeys::new();
+    let webhook = highlevel::objects::Webhook::with_keys([keys.ed25519()]).unwrap();
+    let sent = SystemTime::now() - Duration::from_secs(60);
+    let body = serde_json::to_vec(&json!({
+        "type": "RecordDelete",
+        "webhookId": "wh-retried",
+        "id": "679b8f9bde6a0c356a0311b3",
+        "timestamp": rfc3339(sent),
+    }))
+    .unwrap();
+    for retry in 0..=6u64 {
+        let at = sent + Duration::from_secs(retry * 600 + 45);
+        let delivery = webhook.verify_and_parse_at(&keys.sign(&body), &body, at);
+        let delivery = delivery.unwrap_or_else(|e| panic!("retry {retry}: {e}"));
+        assert_eq!(delivery.id.as_deref(), Some("wh-retried"), "retry {retry}: the dedup key");
+    }
+    // Past the last retry the window still closes.
+    let err = webhook.verify_and_parse_at(&keys.sign(&body), &body, sent + Duration::from_secs(6 * 3600));
+    assert!(matches!(err, Err(WebhookError::Stale { .. })), "{err:?}");
+}
+
+#[test]
+fn the_legacy_highlevel_rsa_signature_is_refused_unless_opted_in() {
+    let keys = HighLevelKeys::new();
+    let webhook = highlevel::conversations::Webhook::with_keys([keys.ed25519()]).unwrap();
+    let body = br#"{"type":"InboundMessage","locationId":"l1"}"#;
+    let err = webhook.verify_and_parse(&HighLevelKeys::sign_legacy(body), body).unwrap_err();
+    assert_eq!(err, WebhookError::MissingSignature { headers: vec!["x-ghl-signature"] });
+    assert!(!format!("{webhook:?}").contains("RsaKey"), "{webhook:?}");
+
+    assert!(webhook.clone().with_legacy_x_wh_signature_keys([]).is_err(), "an empty key set is refused");
+    let opted_in = webhook.with_legacy_x_wh_signature_keys([HighLevelKeys::rsa()]).unwrap();
+    assert!(opted_in.verify_and_parse(&HighLevelKeys::sign_legacy(body), body).is_ok());
+    // Opting in adds a last resort, never a fallback for a failed Ed25519 signature.
+    let mut both = HighLevelKeys::new().sign(body);
+    both.extend(HighLevelKeys::sign_legacy(body));
+    assert_eq!(
+        opted_in.verify_and_parse(&both, body).unwrap_err(),
+        WebhookError::BadSignature { header: "x-ghl-signature" }
+    );
+}
+
+#[test]
+fn highlevel_trusts_the_old_and_the_new_key_during_a_rotation() {
+    let (old, new) = (HighLevelKeys::new(), HighLevelKeys::new());
+    let webhook = highlevel::objects::Webhook::with_keys([old.ed25519(), new.ed25519()]).unwrap();
+    let body = br#"{"type":"RecordDelete","id":"679b8f9bde6a0c356a0311b3"}"#;
+    assert!(webhook.verify_and_parse(&old.sign(body), body).is_ok());
+    assert!(webhook.verify_and_parse(&new.sign(body), body).is_ok());
+    assert_eq!(
+        webhook.verify_and_parse(&HighLevelKeys::new().sign(body), body).unwrap_err(),
+        WebhookError::BadSignature { header: "x-ghl-signature" }
+    );
+    assert!(highlevel::objects::Webhook::with_keys([]).is_err(), "an empty key set is refused");
+}
+
+#[test]
+fn each_receiver_says_what_its_vendor_retries_and_how_long_it_waits() {
+    assert_eq!(highlevel::objects::Webhook::RETRY_STATUS, Some(429));
+    assert_eq!(highlevel::conversations::Webhook::RETRY_STATUS, Some(429));
+    assert_eq!(attio::records::Webhook::RETRY_STATUS, Some(503));
+    assert_eq!(zoho_crm::records::Webhook::RETRY_STATUS, None);
+    // Six retries ten minutes apart, with jitter, fit in HighLevel's window.
+    assert!(highlevel::objects::Webhook::REPLAY_WINDOW >= Duration::from_secs(70 * 60));
+    assert_eq!(highlevel::conversations::Webhook::REPLAY_WINDOW, highlevel::objects::Webhook::REPLAY_WINDOW);
+    assert_eq!(zoho_crm::records::Webhook::REPLAY_WINDOW, Duration::from_secs(300));
+}
+
+#[test]
+fn a_body_over_the_receivers_limit_is_a_typed_refusal() {
+    let webhook = zoho_crm::records::Webhook::new(ZOHO_TOKEN).unwrap().with_body_limit(1024);
+    assert_eq!(webhook.body_limit(), 1024);
+    let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64;
+    let mut body = zoho_body(ZOHO_TOKEN, "update", Some(now_ms));
+    assert!(webhook.verify_and_parse(&HeaderMap::new(), &body).is_ok());
+    body.splice(1..1, format!(r#""pad":"{}","#, "x".repeat(1024)).into_bytes());
+    let err = webhook.verify_and_parse(&HeaderMap::new(), &body).unwrap_err();
+    assert_eq!(err, WebhookError::BodyTooLarge { len: body.len(), limit: 1024 });
+    assert_eq!(err.status(), 413);
 }

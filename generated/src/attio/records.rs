@@ -1865,10 +1865,11 @@ pub struct WebhookEnvelope {
 }
 /// Verifies a webhook delivery, then decodes it into [`WebhookEnvelope`]. Authenticity is checked on the raw body before anything is parsed; secrets stay out of `Debug` output and errors.
 ///
-/// Attio signs each delivery with a hex HMAC-SHA256 of the body, keyed with the webhook's secret, in `Attio-Signature` (duplicated as `X-Attio-Signature`). A delivery is an envelope `{webhook_id, events}`; its `Idempotency-Key` header is the same across retries and redeliveries. Attio sends no timestamp, so no replay window applies.
+/// Attio signs each delivery with a hex HMAC-SHA256 of the body, keyed with the webhook's secret, in `Attio-Signature`, duplicated as `X-Attio-Signature` for middleware that drops one of them: the second is read when the first is absent, and copies that differ are refused. A delivery is an envelope `{webhook_id, events}`; its `Idempotency-Key` header is the same across retries and redeliveries: deduplicate on it. Attio sends no timestamp, so no replay window applies.
 ///
-/// - `Attio-Signature`: hex HMAC-SHA256 over the raw body
-/// - duplicates: [`Delivery::id`](runtime::webhook::Delivery::id) is the `Idempotency-Key` header
+/// - `Attio-Signature`: hex HMAC-SHA256 over the raw body (also read from `X-Attio-Signature` when `Attio-Signature` is absent; copies that differ are refused)
+/// - duplicates: [`Delivery::id`](runtime::webhook::Delivery::id) is the `Idempotency-Key` header, the same on every retry: deduplicate on it (a retry within the replay window verifies again)
+/// - body limit: 1 MiB by default ([`with_body_limit`](Self::with_body_limit)); a larger body is refused unread
 ///
 /// Vendor reference: <https://docs.attio.com/rest-api/how-to/webhooks>
 ///
@@ -1878,7 +1879,8 @@ pub struct WebhookEnvelope {
 ///
 /// let webhook = Webhook::new(std::env::var("WEBHOOK_SECRET")?)?;
 /// let delivery = webhook.verify_and_parse(headers, body)?;
-/// println!("{:?} {:?}", delivery.id, delivery.payload);
+/// // Deduplicate on the delivery id: retries carry the same one.
+/// println!("delivery {:?}", delivery.id);
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -1886,12 +1888,22 @@ pub struct Webhook {
     verifier: runtime::webhook::Verifier,
 }
 impl Webhook {
-    /// A verifier with the receiver's secrets, as the vendor shows them.
+    /// The status to answer when a delivery cannot be taken now (a full queue): the vendor delivers it again later.
+    ///
+    /// The vendor delivers again after 503 (its retry policy is cited in the spec's `x-webhook-receiver`); another error status may lose the delivery.
+    pub const RETRY_STATUS: Option<u16> = Some(503);
+    /// A verifier with the receiver's secrets, as the vendor shows them;
+    /// an empty or blank secret is refused
+    /// ([`KeyError::EmptySecret`](runtime::webhook::KeyError::EmptySecret)).
     pub fn new(
-        attio_signature: impl Into<runtime::webhook::Secret>,
+        attio_signature: impl Into<String>,
     ) -> Result<Self, runtime::webhook::KeyError> {
         let verifier = runtime::webhook::Verifier::builder()
-            .hmac_sha256_hex("Attio-Signature", attio_signature.into())
+            .hmac_sha256_hex(
+                "Attio-Signature",
+                runtime::webhook::Secret::new(attio_signature)?,
+            )
+            .header_alias("Attio-Signature", "X-Attio-Signature")
             .delivery_id(runtime::webhook::Field::Header("Idempotency-Key"))
             .build()?;
         Ok(Self { verifier })
@@ -1900,12 +1912,23 @@ impl Webhook {
     pub fn from_verifier(verifier: runtime::webhook::Verifier) -> Self {
         Self { verifier }
     }
-    /// How far a delivery's timestamp may be from the receiver's clock
-    /// (default five minutes); `None` accepts any age.
+    /// How far a delivery's timestamp may be from the receiver's clock (default five minutes); `None` accepts any age.
     pub fn replay_window(self, window: Option<::std::time::Duration>) -> Self {
         Self {
             verifier: self.verifier.with_replay_window(window),
         }
+    }
+    /// The largest body accepted, in bytes (default 1 MiB); a larger one is
+    /// refused with [`BodyTooLarge`](runtime::webhook::WebhookError::BodyTooLarge)
+    /// before anything of it is read. Give the HTTP server the same limit.
+    pub fn with_body_limit(self, bytes: usize) -> Self {
+        Self {
+            verifier: self.verifier.with_body_limit(bytes),
+        }
+    }
+    /// The largest body accepted, in bytes.
+    pub fn body_limit(&self) -> usize {
+        self.verifier.body_limit()
     }
     /// Verifies a delivery (headers and body exactly as received) and decodes it.
     #[inline]

@@ -1035,12 +1035,13 @@ runtime::tagged_union! {
 }
 /// Verifies a webhook delivery, then decodes it into [`WebhookEvent`]. Authenticity is checked on the raw body before anything is parsed; secrets stay out of `Debug` output and errors.
 ///
-/// HighLevel signs every delivery with Ed25519 over the raw body in `x-ghl-signature`; the legacy RSA-SHA256 signature in `x-wh-signature` is sent too until HighLevel retires it (announced for July 1, 2026). Both keys are HighLevel's published platform keys. Deliveries carry `webhookId` (the same on retries: deduplicate on it) and `timestamp`, which HighLevel asks receivers to check against a window of about five minutes.
+/// HighLevel signs every delivery with Ed25519 over the raw body in `x-ghl-signature`; the legacy RSA-SHA256 signature in `x-wh-signature` is sent too until HighLevel retires it (announced for July 1, 2026), and is trusted only when the receiver opts in. Both keys are HighLevel's published platform keys. Deliveries carry `webhookId` (the same on retries: deduplicate on it) and `timestamp`. HighLevel re-sends a delivery only after a 429, about every ten minutes, six times at most, with its first timestamp; the replay window covers the last retry.
 ///
-/// - `x-ghl-signature`: Ed25519 over the raw body
-/// - `x-wh-signature`: RSA-SHA256 over the raw body (legacy, deprecated by the vendor)
-/// - replay window: the delivery's `timestamp` must be within five minutes of the receiver's clock when present
-/// - duplicates: [`Delivery::id`](runtime::webhook::Delivery::id) is the `webhookId` payload field
+/// - `x-ghl-signature`: Ed25519 over the raw body with any key of its set
+/// - `x-wh-signature`: RSA-SHA256 over the raw body; deprecated by the vendor, to be retired on 2026-07-01, so refused unless the receiver opts in with [`with_legacy_x_wh_signature`](Self::with_legacy_x_wh_signature)
+/// - replay window: the delivery's `timestamp` must be within 75 minutes of the receiver's clock when present; it covers the vendor's retries, which keep the first timestamp
+/// - duplicates: [`Delivery::id`](runtime::webhook::Delivery::id) is the `webhookId` payload field, the same on every retry: deduplicate on it (a retry within the replay window verifies again)
+/// - body limit: 1 MiB by default ([`with_body_limit`](Self::with_body_limit)); a larger body is refused unread
 ///
 /// Vendor reference: <https://marketplace.gohighlevel.com/docs/webhook/WebhookIntegrationGuide/>
 ///
@@ -1050,7 +1051,8 @@ runtime::tagged_union! {
 ///
 /// let webhook = Webhook::new()?;
 /// let delivery = webhook.verify_and_parse(headers, body)?;
-/// println!("{:?} {:?}", delivery.id, delivery.payload);
+/// // Deduplicate on the delivery id: retries carry the same one.
+/// println!("delivery {:?}", delivery.id);
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -1062,43 +1064,82 @@ impl Webhook {
     pub const X_GHL_SIGNATURE_PUBLIC_KEY: &str = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAi2HR1srL4o18O8BRa7gVJY7G7bupbN3H9AwJrHCDiOg=\n-----END PUBLIC KEY-----\n";
     /// The vendor's published public key for `x-wh-signature` (RSA-SHA256), from the spec.
     pub const X_WH_SIGNATURE_PUBLIC_KEY: &str = "-----BEGIN PUBLIC KEY-----\nMIICIjANBgkqhkiG9w0BAQEFAAOCAg8AMIICCgKCAgEAokvo/r9tVgcfZ5DysOSC\nFrm602qYV0MaAiNnX9O8KxMbiyRKWeL9JpCpVpt4XHIcBOK4u3cLSqJGOLaPuXw6\ndO0t6Q/ZVdAV5Phz+ZtzPL16iCGeK9po6D6JHBpbi989mmzMryUnQJezlYJ3DVfB\ncsedpinheNnyYeFXolrJvcsjDtfAeRx5ByHQmTnSdFUzuAnC9/GepgLT9SM4nCpv\nuxmZMxrJt5Rw+VUaQ9B8JSvbMPpez4peKaJPZHBbU3OdeCVx5klVXXZQGNHOs8gF\n3kvoV5rTnXV0IknLBXlcKKAQLZcY/Q9rG6Ifi9c+5vqlvHPCUJFT5XUGG5RKgOKU\nJ062fRtN+rLYZUV+BjafxQauvC8wSWeYja63VSUruvmNj8xkx2zE/Juc+yjLjTXp\nIocmaiFeAO6fUtNjDeFVkhf5LNb59vECyrHD2SQIrhgXpO4Q3dVNA5rw576PwTzN\nh/AMfHKIjE4xQA1SZuYJmNnmVZLIZBlQAF9Ntd03rfadZ+yDiOXCCs9FkHibELhC\nHULgCsnuDJHcrGNd5/Ddm5hxGQ0ASitgHeMZ0kcIOwKDOzOU53lDza6/Y09T7sYJ\nPQe7z0cvj7aE4B+Ax1ZoZGPzpJlZtGXCsu9aTEGEnKzmsFqwcSsnw3JB31IGKAyk\nT1hhTiaCeIY/OwwwNUY2yvcCAwEAAQ==\n-----END PUBLIC KEY-----\n";
+    /// How far a delivery's timestamp may be from the receiver's clock by default (75 minutes).
+    pub const REPLAY_WINDOW: ::std::time::Duration = ::std::time::Duration::from_secs(
+        4500,
+    );
+    /// The status to answer when a delivery cannot be taken now (a full queue): the vendor delivers it again later.
+    ///
+    /// The vendor delivers again after 429 (its retry policy is cited in the spec's `x-webhook-receiver`); another error status may lose the delivery.
+    pub const RETRY_STATUS: Option<u16> = Some(429);
     /// A verifier with the vendor's published keys.
     pub fn new() -> Result<Self, runtime::webhook::KeyError> {
-        Self::with_keys(
+        Self::with_keys([
             runtime::webhook::Ed25519Key::from_public_key_pem(
                 Self::X_GHL_SIGNATURE_PUBLIC_KEY,
             )?,
-            runtime::webhook::RsaKey::from_public_key_pem(
-                Self::X_WH_SIGNATURE_PUBLIC_KEY,
-            )?,
-        )
+        ])
     }
-    /// A verifier with the given keys: a rotated vendor key, or test keys.
+    /// A verifier with the given keys: each header takes a set, any one
+    /// of which may verify (the old and the new key during a vendor's
+    /// rotation), or test keys. An empty set is refused.
     pub fn with_keys(
-        x_ghl_signature: runtime::webhook::Ed25519Key,
-        x_wh_signature: runtime::webhook::RsaKey,
+        x_ghl_signature: impl IntoIterator<Item = runtime::webhook::Ed25519Key>,
     ) -> Result<Self, runtime::webhook::KeyError> {
         let verifier = runtime::webhook::Verifier::builder()
-            .ed25519("x-ghl-signature", x_ghl_signature)
-            .rsa_sha256("x-wh-signature", x_wh_signature)
+            .ed25519_keys("x-ghl-signature", x_ghl_signature)
             .timestamp(
                 runtime::webhook::Field::Body("timestamp"),
                 runtime::webhook::TimestampFormat::Rfc3339,
             )
+            .replay_window(Self::REPLAY_WINDOW)
             .delivery_id(runtime::webhook::Field::Body("webhookId"))
             .build()?;
         Ok(Self { verifier })
+    }
+    /// Also trusts the legacy `x-wh-signature` signature (RSA-SHA256) with these keys, after the preferred headers: a delivery carrying a preferred header is decided by it alone.
+    ///
+    /// Off by default: the vendor deprecated this signature, to be retired on 2026-07-01. Opt in only for deliveries that carry nothing else.
+    pub fn with_legacy_x_wh_signature_keys(
+        self,
+        keys: impl IntoIterator<Item = runtime::webhook::RsaKey>,
+    ) -> Result<Self, runtime::webhook::KeyError> {
+        let verifier = self
+            .verifier
+            .into_builder()
+            .rsa_sha256_keys("x-wh-signature", keys)
+            .build()?;
+        Ok(Self { verifier })
+    }
+    /// Also trusts the legacy `x-wh-signature` signature (RSA-SHA256) with the vendor's published key: see [`with_legacy_x_wh_signature_keys`](Self::with_legacy_x_wh_signature_keys).
+    pub fn with_legacy_x_wh_signature(self) -> Result<Self, runtime::webhook::KeyError> {
+        self.with_legacy_x_wh_signature_keys([
+            runtime::webhook::RsaKey::from_public_key_pem(
+                Self::X_WH_SIGNATURE_PUBLIC_KEY,
+            )?,
+        ])
     }
     /// A verifier configured by hand.
     pub fn from_verifier(verifier: runtime::webhook::Verifier) -> Self {
         Self { verifier }
     }
-    /// How far a delivery's timestamp may be from the receiver's clock
-    /// (default five minutes); `None` accepts any age.
+    /// How far a delivery's timestamp may be from the receiver's clock (default [`REPLAY_WINDOW`](Self::REPLAY_WINDOW)); `None` accepts any age.
     pub fn replay_window(self, window: Option<::std::time::Duration>) -> Self {
         Self {
             verifier: self.verifier.with_replay_window(window),
         }
+    }
+    /// The largest body accepted, in bytes (default 1 MiB); a larger one is
+    /// refused with [`BodyTooLarge`](runtime::webhook::WebhookError::BodyTooLarge)
+    /// before anything of it is read. Give the HTTP server the same limit.
+    pub fn with_body_limit(self, bytes: usize) -> Self {
+        Self {
+            verifier: self.verifier.with_body_limit(bytes),
+        }
+    }
+    /// The largest body accepted, in bytes.
+    pub fn body_limit(&self) -> usize {
+        self.verifier.body_limit()
     }
     /// Verifies a delivery (headers and body exactly as received) and decodes it.
     #[inline]

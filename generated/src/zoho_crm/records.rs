@@ -2926,6 +2926,8 @@ impl runtime::ToParam for BulkErrorResponse {
 runtime::object! {
     /// A Notifications API callback: records of `module` were inserted, updated or deleted. The payload names the records (`ids`); fetch them with the Records API for their data.
     ///
+    /// Curation note: Zoho also echoes the channel's `token` (the verification token given when the channel was enabled). It is the delivery's only credential: the receiver checks it and removes it before decoding, so it is not a property here and never reaches `Debug` output.
+    ///
     /// Schema: `#/components/schemas/WebhookNotification`
     #[derive(Debug, Clone, PartialEq)]
     pub struct WebhookNotification {
@@ -2945,8 +2947,6 @@ runtime::object! {
         pub operation: String = "operation" required,
         /// The channel this notification belongs to.
         pub channel_id: String = "channel_id" required,
-        /// The verification token given when the channel was enabled, echoed back.
-        pub token: Option<String> = "token" optional,
     }
 }
 /// The same definition as [`PageInfoSortOrder`], of which this is an alias.
@@ -3012,10 +3012,11 @@ runtime::tagged_union! {
 }
 /// Verifies a webhook delivery, then decodes it into [`WebhookEvent`]. Authenticity is checked on the raw body before anything is parsed; secrets stay out of `Debug` output and errors.
 ///
-/// Zoho CRM posts a notification to the channel's `notify_url` when records of a watched module change. It signs nothing: the `token` chosen when the channel was enabled comes back in every payload and is compared in constant time, and `server_time` bounds the replay window.
+/// Zoho CRM posts a notification to the channel's `notify_url` when records of a watched module change. It signs nothing: the `token` chosen when the channel was enabled comes back in every payload and is compared in constant time (read before the body is parsed, then removed from the payload), and `server_time` bounds the replay window.
 ///
-/// - the payload's `token` must be the channel's token
-/// - replay window: the delivery's `server_time` must be within five minutes of the receiver's clock
+/// - the payload's `token` must be the channel's token; it is read before the body is parsed and removed from the payload, so it never reaches `Debug` output
+/// - replay window: the delivery's `server_time` must be within 5 minutes of the receiver's clock
+/// - body limit: 1 MiB by default ([`with_body_limit`](Self::with_body_limit)); a larger body is refused unread
 ///
 /// Vendor reference: <https://www.zoho.com/crm/developer/docs/api/v7/notifications/overview.html>
 ///
@@ -3025,7 +3026,8 @@ runtime::tagged_union! {
 ///
 /// let webhook = Webhook::new(std::env::var("CHANNEL_TOKEN")?)?;
 /// let delivery = webhook.verify_and_parse(headers, body)?;
-/// println!("{:?} {:?}", delivery.id, delivery.payload);
+/// // Deduplicate on the delivery id: retries carry the same one.
+/// println!("delivery {:?}", delivery.id);
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -3033,17 +3035,26 @@ pub struct Webhook {
     verifier: runtime::webhook::Verifier,
 }
 impl Webhook {
-    /// A verifier with the receiver's secrets, as the vendor shows them.
-    pub fn new(
-        token: impl Into<runtime::webhook::Secret>,
-    ) -> Result<Self, runtime::webhook::KeyError> {
+    /// How far a delivery's timestamp may be from the receiver's clock by default (5 minutes).
+    pub const REPLAY_WINDOW: ::std::time::Duration = ::std::time::Duration::from_secs(
+        300,
+    );
+    /// The status to answer when a delivery cannot be taken now (a full queue): the vendor delivers it again later.
+    ///
+    /// `None`: the vendor documents no redelivery, so a delivery not taken is lost; take it (wait for room) rather than answer an error.
+    pub const RETRY_STATUS: Option<u16> = None;
+    /// A verifier with the receiver's secrets, as the vendor shows them;
+    /// an empty or blank secret is refused
+    /// ([`KeyError::EmptySecret`](runtime::webhook::KeyError::EmptySecret)).
+    pub fn new(token: impl Into<String>) -> Result<Self, runtime::webhook::KeyError> {
         let verifier = runtime::webhook::Verifier::builder()
-            .payload_token("token", token.into())
+            .payload_token("token", runtime::webhook::Secret::new(token)?)
             .timestamp(
                 runtime::webhook::Field::Body("server_time"),
                 runtime::webhook::TimestampFormat::UnixMillis,
             )
             .require_timestamp(true)
+            .replay_window(Self::REPLAY_WINDOW)
             .build()?;
         Ok(Self { verifier })
     }
@@ -3051,12 +3062,23 @@ impl Webhook {
     pub fn from_verifier(verifier: runtime::webhook::Verifier) -> Self {
         Self { verifier }
     }
-    /// How far a delivery's timestamp may be from the receiver's clock
-    /// (default five minutes); `None` accepts any age.
+    /// How far a delivery's timestamp may be from the receiver's clock (default [`REPLAY_WINDOW`](Self::REPLAY_WINDOW)); `None` accepts any age.
     pub fn replay_window(self, window: Option<::std::time::Duration>) -> Self {
         Self {
             verifier: self.verifier.with_replay_window(window),
         }
+    }
+    /// The largest body accepted, in bytes (default 1 MiB); a larger one is
+    /// refused with [`BodyTooLarge`](runtime::webhook::WebhookError::BodyTooLarge)
+    /// before anything of it is read. Give the HTTP server the same limit.
+    pub fn with_body_limit(self, bytes: usize) -> Self {
+        Self {
+            verifier: self.verifier.with_body_limit(bytes),
+        }
+    }
+    /// The largest body accepted, in bytes.
+    pub fn body_limit(&self) -> usize {
+        self.verifier.body_limit()
     }
     /// Verifies a delivery (headers and body exactly as received) and decodes it.
     #[inline]

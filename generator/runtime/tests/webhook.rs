@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use crmgen_runtime::webhook::{
-    Delivery, Ed25519Key, Field, HeaderMap, RsaKey, Secret, TimestampFormat, Verifier, WebhookError,
+    Delivery, Ed25519Key, Field, HeaderMap, KeyError, RsaKey, Secret, TimestampFormat, Verifier, WebhookError,
 };
 use ed25519_dalek::Signer as _;
 use hmac::Mac as _;
@@ -146,7 +146,7 @@ fn a_failed_preferred_signature_never_falls_back_to_the_legacy_one() {
 #[test]
 fn hmac_signature_and_idempotency_key() {
     let verifier = Verifier::builder()
-        .hmac_sha256_hex("Attio-Signature", Secret::new("whsec-test"))
+        .hmac_sha256_hex("Attio-Signature", Secret::new("whsec-test").unwrap())
         .delivery_id(Field::Header("Idempotency-Key"))
         .build()
         .unwrap();
@@ -175,7 +175,7 @@ fn hmac_signature_and_idempotency_key() {
 #[test]
 fn payload_token_is_compared_and_server_time_bounds_the_replay_window() {
     let verifier = Verifier::builder()
-        .payload_token("token", Secret::new("TOKEN_FOR_VERIFICATION_OF_1000000068001"))
+        .payload_token("token", Secret::new("TOKEN_FOR_VERIFICATION_OF_1000000068001").unwrap())
         .timestamp(Field::Body("server_time"), TimestampFormat::UnixMillis)
         .require_timestamp(true)
         .build()
@@ -244,7 +244,7 @@ fn an_authentic_body_that_does_not_decode_names_the_path() {
     struct Event {
         id: u64,
     }
-    let verifier = Verifier::builder().hmac_sha256_hex("Attio-Signature", Secret::new("s")).build().unwrap();
+    let verifier = Verifier::builder().hmac_sha256_hex("Attio-Signature", Secret::new("s").unwrap()).build().unwrap();
     let body = br#"{"id":"not a number"}"#;
     let err = verifier.parse::<Event>(&headers(&[("attio-signature", hmac_hex("s", body))]), body).unwrap_err();
     assert!(matches!(&err, WebhookError::Decode { path, .. } if path == "id"), "{err:?}");
@@ -272,8 +272,8 @@ fn highlevels_published_keys_parse() {
 #[test]
 fn secrets_stay_out_of_debug_and_errors() {
     let verifier = Verifier::builder()
-        .hmac_sha256_hex("Attio-Signature", Secret::new("super-secret-value"))
-        .payload_token("token", Secret::new("token-secret-value"))
+        .hmac_sha256_hex("Attio-Signature", Secret::new("super-secret-value").unwrap())
+        .payload_token("token", Secret::new("token-secret-value").unwrap())
         .build()
         .unwrap();
     let debug = format!("{verifier:?}");
@@ -281,4 +281,214 @@ fn secrets_stay_out_of_debug_and_errors() {
     let sig = hmac_hex("super-secret-value", b"{}");
     let err = verifier.parse::<Value>(&headers(&[("attio-signature", sig.clone())]), b"{}").unwrap_err();
     assert!(!err.to_string().contains(&sig) && !format!("{err:?}").contains(&sig));
+}
+
+#[test]
+fn during_a_key_rotation_either_key_of_a_header_verifies() {
+    let (old, old_public) = ed25519_pair();
+    let (new, new_public) = ed25519_pair();
+    let (stranger, _) = ed25519_pair();
+    let verifier = Verifier::builder()
+        .ed25519("x-ghl-signature", old_public)
+        .ed25519("x-ghl-signature", new_public)
+        .build()
+        .unwrap();
+    for (signer, name) in [(&old, "old"), (&new, "new")] {
+        let sig = headers(&[("x-ghl-signature", b64(&signer.sign(BODY).to_bytes()))]);
+        let delivery = verifier.parse_at::<Value>(&sig, BODY, sent_at());
+        assert!(delivery.is_ok(), "signed with the {name} key: {delivery:?}");
+    }
+    let sig = headers(&[("x-ghl-signature", b64(&stranger.sign(BODY).to_bytes()))]);
+    assert_eq!(
+        verifier.parse_at::<Value>(&sig, BODY, sent_at()).unwrap_err(),
+        WebhookError::BadSignature { header: "x-ghl-signature" }
+    );
+    // A signature made by one key over another body is still refused.
+    let sig = headers(&[("x-ghl-signature", b64(&new.sign(BODY).to_bytes()))]);
+    assert!(verifier.parse_at::<Value>(&sig, &flip_one_byte(BODY), sent_at()).is_err());
+}
+
+#[test]
+fn empty_or_blank_secrets_cannot_be_made() {
+    for blank in ["", " ", "\t", "\r\n  "] {
+        assert_eq!(Secret::new(blank).unwrap_err(), KeyError::EmptySecret, "{blank:?}");
+        assert!(Secret::try_from(blank).is_err());
+        assert!(Secret::try_from(blank.to_string()).is_err());
+    }
+    assert!(Secret::new(" s ").is_ok(), "a secret with spaces around it is still a secret");
+}
+
+#[test]
+fn a_header_with_no_key_or_two_schemes_is_refused_at_build() {
+    let err = Verifier::builder().ed25519_keys("x-sig", []).build().unwrap_err();
+    assert_eq!(err, KeyError::NoKeys { header: "x-sig" });
+    let (_, public) = ed25519_pair();
+    let err = Verifier::builder()
+        .ed25519("x-sig", public)
+        .hmac_sha256_hex("X-Sig", Secret::new("s").unwrap())
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, KeyError::Conflict { .. }), "{err:?}");
+    let err = Verifier::builder()
+        .payload_token("token", Secret::new("a").unwrap())
+        .payload_token("secret", Secret::new("b").unwrap())
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, KeyError::Conflict { .. }), "{err:?}");
+    let err = Verifier::builder()
+        .hmac_sha256_hex("A-Sig", Secret::new("s").unwrap())
+        .header_alias("B-Sig", "X-B-Sig")
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, KeyError::Conflict { .. }), "an alias of an unknown header: {err:?}");
+    let err = Verifier::builder()
+        .payload_token("token", Secret::new("a").unwrap())
+        .timestamp(Field::Body("token"), TimestampFormat::UnixMillis)
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, KeyError::Conflict { .. }), "{err:?}");
+}
+
+#[test]
+fn keys_that_verify_forgeries_are_refused() {
+    // The identity point: small order, `verify_strict` would refuse its
+    // signatures, but such a key is never a vendor's.
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    let err = Ed25519Key::from_bytes(&identity).unwrap_err();
+    assert!(err.to_string().contains("weak"), "{err}");
+    let err = RsaKey::from_public_key_pem(include_str!("fixtures/rsa-1024.pub.pem")).unwrap_err();
+    assert!(err.to_string().contains("1024 bits"), "{err}");
+}
+
+fn attio_like(secrets: &[&str]) -> Verifier {
+    let mut builder = Verifier::builder();
+    for s in secrets {
+        builder = builder.hmac_sha256_hex("Attio-Signature", Secret::new(*s).unwrap());
+    }
+    builder.header_alias("Attio-Signature", "X-Attio-Signature").build().unwrap()
+}
+
+fn appended(pairs: &[(&'static str, String)]) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    for (name, value) in pairs {
+        map.append(*name, value.parse().unwrap());
+    }
+    map
+}
+
+#[test]
+fn signature_copies_that_disagree_are_refused_in_any_order() {
+    let body = br#"{"webhook_id":"w","events":[]}"#;
+    let verifier = attio_like(&["whsec"]);
+    let (right, wrong) = (hmac_hex("whsec", body), hmac_hex("other", body));
+    let conflict = WebhookError::ConflictingSignatures { header: "Attio-Signature" };
+    for pairs in [
+        [("attio-signature", right.clone()), ("attio-signature", wrong.clone())],
+        [("attio-signature", wrong.clone()), ("attio-signature", right.clone())],
+        [("attio-signature", right.clone()), ("x-attio-signature", wrong.clone())],
+        [("attio-signature", wrong.clone()), ("x-attio-signature", right.clone())],
+        [("x-attio-signature", right.clone()), ("x-attio-signature", wrong.clone())],
+    ] {
+        assert_eq!(verifier.parse::<Value>(&appended(&pairs), body).unwrap_err(), conflict, "{pairs:?}");
+    }
+    // Copies of one value are one signature; an alias alone is read.
+    let same = appended(&[("attio-signature", right.clone()), ("x-attio-signature", right.to_uppercase())]);
+    assert_eq!(verifier.parse::<Value>(&same, body).unwrap_err(), conflict, "only byte-equal copies agree");
+    let same = appended(&[("attio-signature", right.clone()), ("attio-signature", right.clone())]);
+    assert!(verifier.parse::<Value>(&same, body).is_ok());
+    let alias = appended(&[("x-attio-signature", right)]);
+    assert!(verifier.parse::<Value>(&alias, body).is_ok());
+    let alias = appended(&[("x-attio-signature", wrong)]);
+    assert_eq!(
+        verifier.parse::<Value>(&alias, body).unwrap_err(),
+        WebhookError::BadSignature { header: "Attio-Signature" }
+    );
+}
+
+#[test]
+fn empty_and_truncated_signatures_are_malformed_not_compared() {
+    let body = br#"{"webhook_id":"w","events":[]}"#;
+    let verifier = attio_like(&["whsec"]);
+    let full = hmac_hex("whsec", body);
+    for value in [String::new(), full[..2].to_string(), full[..62].to_string(), format!("{full}00")] {
+        let err = verifier.parse::<Value>(&headers(&[("attio-signature", value.clone())]), body).unwrap_err();
+        assert!(matches!(err, WebhookError::MalformedSignature { .. }), "{value:?}: {err:?}");
+    }
+}
+
+#[test]
+fn during_a_secret_rotation_either_secret_verifies() {
+    let body = br#"{"webhook_id":"w","events":[]}"#;
+    let verifier = attio_like(&["old-secret", "new-secret"]);
+    for secret in ["old-secret", "new-secret"] {
+        assert!(verifier.parse::<Value>(&headers(&[("attio-signature", hmac_hex(secret, body))]), body).is_ok());
+    }
+    let forged = headers(&[("attio-signature", hmac_hex("third", body))]);
+    assert!(verifier.parse::<Value>(&forged, body).is_err());
+}
+
+#[test]
+fn fields_the_verifier_reads_twice_are_refused() {
+    let verifier = Verifier::builder()
+        .payload_token("token", Secret::new("right").unwrap())
+        .timestamp(Field::Body("server_time"), TimestampFormat::UnixMillis)
+        .no_replay_window()
+        .build()
+        .unwrap();
+    for body in [
+        r#"{"token":"wrong","token":"right","server_time":1}"#,
+        r#"{"token":"right","token":"wrong","server_time":1}"#,
+        r#"{"token":"right","server_time":1,"server_time":2}"#,
+    ] {
+        let err = verifier.parse::<Value>(&HeaderMap::new(), body.as_bytes()).unwrap_err();
+        assert!(matches!(err, WebhookError::ConflictingField { .. }), "{body}: {err:?}");
+        assert!(err.is_refusal());
+    }
+    // A token in a nested object is not the payload's token.
+    let nested = br#"{"data":{"token":"right"},"server_time":1}"#;
+    assert_eq!(
+        verifier.parse::<Value>(&HeaderMap::new(), nested).unwrap_err(),
+        WebhookError::MissingToken { field: "token" }
+    );
+    // A token with escapes is compared as the text it stands for.
+    let escaped = br#"{"token":"r\u0069ght","server_time":1}"#;
+    assert!(verifier.parse::<Value>(&HeaderMap::new(), escaped).is_ok());
+    let not_json = b"token=right";
+    assert_eq!(
+        verifier.parse::<Value>(&HeaderMap::new(), not_json).unwrap_err(),
+        WebhookError::MissingToken { field: "token" }
+    );
+
+    let by_header = Verifier::builder()
+        .hmac_sha256_hex("X-Sig", Secret::new("s").unwrap())
+        .timestamp(Field::Header("X-Timestamp"), TimestampFormat::UnixSeconds)
+        .delivery_id(Field::Header("X-Delivery"))
+        .no_replay_window()
+        .build()
+        .unwrap();
+    let body = b"{}";
+    let sig = hmac_hex("s", body);
+    for (name, other) in [("x-timestamp", "2"), ("x-delivery", "d2")] {
+        let map = appended(&[
+            ("x-sig", sig.clone()),
+            ("x-timestamp", "1".into()),
+            ("x-delivery", "d1".into()),
+            (name, other.into()),
+        ]);
+        let err = by_header.parse::<Value>(&map, body).unwrap_err();
+        assert!(
+            matches!(&err, WebhookError::ConflictingField { field } if field.to_ascii_lowercase().contains(name)),
+            "{err:?}"
+        );
+    }
+}
+
+#[test]
+fn the_token_is_removed_before_decoding() {
+    let verifier = Verifier::builder().payload_token("token", Secret::new("channel-token").unwrap()).build().unwrap();
+    let body = br#"{"operation":"restore","token":"channel-token"}"#;
+    let delivery = verifier.parse::<Value>(&HeaderMap::new(), body).unwrap();
+    assert_eq!(delivery.payload, json!({"operation": "restore"}));
+    assert!(!format!("{delivery:?}").contains("channel-token"));
 }

@@ -98,45 +98,130 @@ fn field(f: &WebhookField) -> TokenStream {
     }
 }
 
+/// A replay window as the docs say it.
+fn human_duration(secs: u64) -> String {
+    match secs {
+        s if s % 3600 == 0 => format!("{} hour{}", s / 3600, if s == 3600 { "" } else { "s" }),
+        s if s % 60 == 0 => format!("{} minutes", s / 60),
+        s => format!("{s} seconds"),
+    }
+}
+
 fn webhook_type(w: &Webhooks, opts: &EmitOptions) -> TokenStream {
     let name = ident(&w.receiver_name);
     let payload = ident(w.envelope.as_ref().map(|e| e.name.as_str()).unwrap_or(&w.enum_name));
 
-    // Constructor arguments: a key for each signature without a published
-    // key, a secret for each HMAC signature and for the payload token.
+    // Constructor arguments: a set of keys for each signature without a
+    // published key, a secret for each HMAC signature and for the payload
+    // token. Deprecated signatures are left out: opt-in methods add them.
     let mut all_params = Vec::new();
     let mut new_params = Vec::new();
     let mut new_args = Vec::new();
     let mut builder_calls = Vec::new();
     let mut consts = Vec::new();
+    let mut opt_ins = Vec::new();
     let mut scheme_docs = Vec::new();
+    let mut has_embedded = false;
     for s in &w.signatures {
         let p = ident(&s.param);
         let header = &s.header;
+        let aliases = &s.aliases;
+        let alias_calls = quote!(#(.header_alias(#header, #aliases))*);
         let (key_ty, method, label) = match s.scheme {
-            SignatureScheme::Ed25519 => (quote!(runtime::webhook::Ed25519Key), quote!(ed25519), "Ed25519"),
-            SignatureScheme::RsaSha256 => (quote!(runtime::webhook::RsaKey), quote!(rsa_sha256), "RSA-SHA256"),
-            SignatureScheme::HmacSha256Hex => {
-                (quote!(impl Into<runtime::webhook::Secret>), quote!(hmac_sha256_hex), "hex HMAC-SHA256")
+            SignatureScheme::Ed25519 => {
+                (quote!(impl IntoIterator<Item = runtime::webhook::Ed25519Key>), quote!(ed25519_keys), "Ed25519")
             }
+            SignatureScheme::RsaSha256 => {
+                (quote!(impl IntoIterator<Item = runtime::webhook::RsaKey>), quote!(rsa_sha256_keys), "RSA-SHA256")
+            }
+            SignatureScheme::HmacSha256Hex => (quote!(impl Into<String>), quote!(hmac_sha256_hex), "hex HMAC-SHA256"),
         };
-        let value = if s.scheme == SignatureScheme::HmacSha256Hex { quote!(#p.into()) } else { quote!(#p) };
-        builder_calls.push(quote!(.#method(#header, #value)));
-        all_params.push(quote!(#p: #key_ty));
-        let legacy = if s.deprecated { " (legacy, deprecated by the vendor)" } else { "" };
-        scheme_docs.push(format!("- `{header}`: {label} over the raw body{legacy}"));
-        match (&s.public_key, &s.key_const, s.scheme) {
-            (Some(pem), Some(c), scheme) => {
+        let value = if s.scheme == SignatureScheme::HmacSha256Hex {
+            quote!(runtime::webhook::Secret::new(#p)?)
+        } else {
+            quote!(#p)
+        };
+        let also = if aliases.is_empty() {
+            String::new()
+        } else {
+            let names = aliases.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
+            format!(" (also read from {names} when `{header}` is absent; copies that differ are refused)")
+        };
+        let published = match (&s.public_key, &s.key_const) {
+            (Some(pem), Some(c)) => {
                 let c = ident(c);
-                let parse = match scheme {
+                let parse = match s.scheme {
                     SignatureScheme::Ed25519 => quote!(runtime::webhook::Ed25519Key::from_public_key_pem),
                     _ => quote!(runtime::webhook::RsaKey::from_public_key_pem),
                 };
-                new_args.push(quote!(#parse(Self::#c)?));
                 let docs = doc(&format!("The vendor's published public key for `{header}` ({label}), from the spec."));
                 consts.push(quote!(#docs pub const #c: &str = #pem;));
+                Some(quote!([#parse(Self::#c)?]))
             }
-            _ => {
+            _ => None,
+        };
+        if s.deprecated {
+            let sunset = s.sunset.as_deref().map(|d| format!(", to be retired on {d}")).unwrap_or_default();
+            let bare = s.param.trim_start_matches("r#");
+            let opt_in =
+                if published.is_some() { format!("with_legacy_{bare}") } else { format!("with_legacy_{bare}_keys") };
+            scheme_docs.push(format!(
+                "- `{header}`: {label} over the raw body{also}; deprecated by the vendor{sunset}, so refused unless \
+                 the receiver opts in with [`{opt_in}`](Self::{opt_in})"
+            ));
+            let with_keys = ident(&format!("with_legacy_{bare}_keys"));
+            let with_published = ident(&format!("with_legacy_{bare}"));
+            let (arg, arg_ty) = match s.scheme {
+                SignatureScheme::HmacSha256Hex => (quote!(secret), quote!(impl Into<String>)),
+                _ => (quote!(keys), key_ty.clone()),
+            };
+            let arg_value = if s.scheme == SignatureScheme::HmacSha256Hex {
+                quote!(runtime::webhook::Secret::new(#arg)?)
+            } else {
+                quote!(#arg)
+            };
+            let keys_docs = doc3(
+                &format!(
+                    "Also trusts the legacy `{header}` signature ({label}) with these keys, after the preferred \
+                     headers: a delivery carrying a preferred header is decided by it alone."
+                ),
+                Some(&format!(
+                    "Off by default: the vendor deprecated this signature{sunset}. Opt in only for deliveries \
+                     that carry nothing else."
+                )),
+                "",
+            );
+            opt_ins.push(quote! {
+                #keys_docs
+                pub fn #with_keys(self, #arg: #arg_ty) -> Result<Self, runtime::webhook::KeyError> {
+                    let verifier = self.verifier.into_builder().#method(#header, #arg_value) #alias_calls .build()?;
+                    Ok(Self { verifier })
+                }
+            });
+            if let Some(published) = published {
+                let docs = doc(&format!(
+                    "Also trusts the legacy `{header}` signature ({label}) with the vendor's published key: see \
+                     [`{with_keys}`](Self::{with_keys})."
+                ));
+                opt_ins.push(quote! {
+                    #docs
+                    pub fn #with_published(self) -> Result<Self, runtime::webhook::KeyError> {
+                        self.#with_keys(#published)
+                    }
+                });
+            }
+            continue;
+        }
+        builder_calls.push(quote!(.#method(#header, #value) #alias_calls));
+        all_params.push(quote!(#p: #key_ty));
+        let set = if s.scheme == SignatureScheme::HmacSha256Hex { "" } else { " with any key of its set" };
+        scheme_docs.push(format!("- `{header}`: {label} over the raw body{set}{also}"));
+        match published {
+            Some(published) => {
+                has_embedded = true;
+                new_args.push(published);
+            }
+            None => {
                 new_params.push(quote!(#p: #key_ty));
                 new_args.push(quote!(#p));
             }
@@ -145,12 +230,17 @@ fn webhook_type(w: &Webhooks, opts: &EmitOptions) -> TokenStream {
     if let Some(t) = &w.token {
         let p = ident(&t.param);
         let field = &t.field;
-        builder_calls.push(quote!(.payload_token(#field, #p.into())));
-        all_params.push(quote!(#p: impl Into<runtime::webhook::Secret>));
-        new_params.push(quote!(#p: impl Into<runtime::webhook::Secret>));
+        builder_calls.push(quote!(.payload_token(#field, runtime::webhook::Secret::new(#p)?)));
+        all_params.push(quote!(#p: impl Into<String>));
+        new_params.push(quote!(#p: impl Into<String>));
         new_args.push(quote!(#p));
-        scheme_docs.push(format!("- the payload's `{field}` must be the channel's token"));
+        scheme_docs.push(format!(
+            "- the payload's `{field}` must be the channel's token; it is read before the body is parsed and \
+             removed from the payload, so it never reaches `Debug` output"
+        ));
     }
+    let mut window_const = TokenStream::new();
+    let mut window_default = "default five minutes".to_string();
     if let Some(ts) = &w.timestamp {
         let f = field(&ts.field);
         let format = match ts.format {
@@ -162,27 +252,66 @@ fn webhook_type(w: &Webhooks, opts: &EmitOptions) -> TokenStream {
         if ts.required {
             builder_calls.push(quote!(.require_timestamp(true)));
         }
+        let secs = ts.window_secs.unwrap_or(300);
+        let secs_lit = proc_macro2::Literal::u64_unsuffixed(secs);
+        builder_calls.push(quote!(.replay_window(Self::REPLAY_WINDOW)));
+        let why = if ts.window_secs.is_some() {
+            "; it covers the vendor's retries, which keep the first timestamp"
+        } else {
+            ""
+        };
         scheme_docs.push(format!(
-            "- replay window: the delivery's `{}` must be within five minutes of the receiver's clock{}",
+            "- replay window: the delivery's `{}` must be within {} of the receiver's clock{}{why}",
             ts.field.name,
+            human_duration(secs),
             if ts.required { "" } else { " when present" }
         ));
+        let docs = doc(&format!(
+            "How far a delivery's timestamp may be from the receiver's clock by default ({}).",
+            human_duration(secs)
+        ));
+        window_const = quote! {
+            #docs
+            pub const REPLAY_WINDOW: ::std::time::Duration = ::std::time::Duration::from_secs(#secs_lit);
+        };
+        window_default = "default [`REPLAY_WINDOW`](Self::REPLAY_WINDOW)".into();
     }
     if let Some(id) = &w.delivery_id {
         let f = field(id);
         builder_calls.push(quote!(.delivery_id(#f)));
         let place = if id.in_header { "header" } else { "payload field" };
         scheme_docs.push(format!(
-            "- duplicates: [`Delivery::id`](runtime::webhook::Delivery::id) is the `{}` {place}",
+            "- duplicates: [`Delivery::id`](runtime::webhook::Delivery::id) is the `{}` {place}, the same on every \
+             retry: deduplicate on it (a retry within the replay window verifies again)",
             id.name
         ));
     }
+    let retry = match w.retry_status {
+        Some(status) => {
+            let status = proc_macro2::Literal::u16_unsuffixed(status);
+            quote!(Some(#status))
+        }
+        None => quote!(None),
+    };
+    let retry_docs = doc3(
+        "The status to answer when a delivery cannot be taken now (a full queue): the vendor delivers it \
+         again later.",
+        Some(&match w.retry_status {
+            Some(status) => format!(
+                "The vendor delivers again after {status} (its retry policy is cited in the spec's \
+                 `x-webhook-receiver`); another error status may lose the delivery."
+            ),
+            None => "`None`: the vendor documents no redelivery, so a delivery not taken is lost; take it \
+                     (wait for room) rather than answer an error."
+                .to_string(),
+        }),
+        "",
+    );
 
-    let has_embedded = !consts.is_empty();
     let root = opts.module_path.split("::").next().unwrap_or("crate");
     let example_args = new_params_example(w, root);
     let example = format!(
-        "```no_run\n# fn receive(headers: &{m}::runtime::webhook::HeaderMap, body: &[u8]) -> Result<(), Box<dyn std::error::Error>> {{\nuse {path}::{n};\n\nlet webhook = {n}::new({example_args})?;\nlet delivery = webhook.verify_and_parse(headers, body)?;\nprintln!(\"{{:?}} {{:?}}\", delivery.id, delivery.payload);\n# Ok(()) }}\n```",
+        "```no_run\n# fn receive(headers: &{m}::runtime::webhook::HeaderMap, body: &[u8]) -> Result<(), Box<dyn std::error::Error>> {{\nuse {path}::{n};\n\nlet webhook = {n}::new({example_args})?;\nlet delivery = webhook.verify_and_parse(headers, body)?;\n// Deduplicate on the delivery id: retries carry the same one.\nprintln!(\"delivery {{:?}}\", delivery.id);\n# Ok(()) }}\n```",
         m = root,
         path = opts.module_path,
         n = w.receiver_name,
@@ -195,8 +324,10 @@ fn webhook_type(w: &Webhooks, opts: &EmitOptions) -> TokenStream {
         ),
         w.description.as_deref(),
         &format!(
-            "{}{}\n\n{example}",
+            "{}\n- body limit: {} by default ([`with_body_limit`](Self::with_body_limit)); a larger body is \
+             refused unread{}\n\n{example}",
             scheme_docs.join("\n"),
+            "1 MiB",
             w.doc_url.as_deref().map(|u| format!("\n\nVendor reference: <{u}>")).unwrap_or_default()
         ),
     );
@@ -213,19 +344,27 @@ fn webhook_type(w: &Webhooks, opts: &EmitOptions) -> TokenStream {
                 Self::with_keys(#(#new_args),*)
             }
 
-            /// A verifier with the given keys: a rotated vendor key, or test keys.
+            /// A verifier with the given keys: each header takes a set, any one
+            /// of which may verify (the old and the new key during a vendor's
+            /// rotation), or test keys. An empty set is refused.
             pub fn with_keys(#(#all_params),*) -> Result<Self, runtime::webhook::KeyError> {
                 #build
             }
         }
     } else {
         quote! {
-            /// A verifier with the receiver's secrets, as the vendor shows them.
+            /// A verifier with the receiver's secrets, as the vendor shows them;
+            /// an empty or blank secret is refused
+            /// ([`KeyError::EmptySecret`](runtime::webhook::KeyError::EmptySecret)).
             pub fn new(#(#all_params),*) -> Result<Self, runtime::webhook::KeyError> {
                 #build
             }
         }
     };
+    let window_docs = doc(&format!(
+        "How far a delivery's timestamp may be from the receiver's clock ({window_default}); `None` accepts \
+         any age."
+    ));
     quote! {
         #type_docs
         #[derive(Debug, Clone)]
@@ -236,17 +375,35 @@ fn webhook_type(w: &Webhooks, opts: &EmitOptions) -> TokenStream {
         impl #name {
             #(#consts)*
 
+            #window_const
+
+            #retry_docs
+            pub const RETRY_STATUS: Option<u16> = #retry;
+
             #constructors
+
+            #(#opt_ins)*
 
             /// A verifier configured by hand.
             pub fn from_verifier(verifier: runtime::webhook::Verifier) -> Self {
                 Self { verifier }
             }
 
-            /// How far a delivery's timestamp may be from the receiver's clock
-            /// (default five minutes); `None` accepts any age.
+            #window_docs
             pub fn replay_window(self, window: Option<::std::time::Duration>) -> Self {
                 Self { verifier: self.verifier.with_replay_window(window) }
+            }
+
+            /// The largest body accepted, in bytes (default 1 MiB); a larger one is
+            /// refused with [`BodyTooLarge`](runtime::webhook::WebhookError::BodyTooLarge)
+            /// before anything of it is read. Give the HTTP server the same limit.
+            pub fn with_body_limit(self, bytes: usize) -> Self {
+                Self { verifier: self.verifier.with_body_limit(bytes) }
+            }
+
+            /// The largest body accepted, in bytes.
+            pub fn body_limit(&self) -> usize {
+                self.verifier.body_limit()
             }
 
             /// Verifies a delivery (headers and body exactly as received) and decodes it.
@@ -281,16 +438,16 @@ fn webhook_type(w: &Webhooks, opts: &EmitOptions) -> TokenStream {
 fn new_params_example(w: &Webhooks, root: &str) -> String {
     let mut args = Vec::new();
     for s in &w.signatures {
-        if s.public_key.is_some() {
+        if s.public_key.is_some() || s.deprecated {
             continue;
         }
         args.push(match s.scheme {
             SignatureScheme::HmacSha256Hex => "std::env::var(\"WEBHOOK_SECRET\")?".to_string(),
             SignatureScheme::Ed25519 => format!(
-                "{root}::runtime::webhook::Ed25519Key::from_public_key_pem(&std::env::var(\"WEBHOOK_PUBLIC_KEY\")?)?"
+                "[{root}::runtime::webhook::Ed25519Key::from_public_key_pem(&std::env::var(\"WEBHOOK_PUBLIC_KEY\")?)?]"
             ),
             SignatureScheme::RsaSha256 => format!(
-                "{root}::runtime::webhook::RsaKey::from_public_key_pem(&std::env::var(\"WEBHOOK_PUBLIC_KEY\")?)?"
+                "[{root}::runtime::webhook::RsaKey::from_public_key_pem(&std::env::var(\"WEBHOOK_PUBLIC_KEY\")?)?]"
             ),
         });
     }

@@ -9,11 +9,16 @@
 //!   envelope: {id: webhook_id, events: events}   # optional: batched events
 //!   signatures:                    # headers in order of preference
 //!     - {scheme: ed25519, header: x-ghl-signature, public-key: "-----BEGIN PUBLIC KEY-----..."}
-//!     - {scheme: hmac-sha256-hex, header: Attio-Signature}
+//!     - {scheme: rsa-sha256, header: x-wh-signature, deprecated: true, sunset: 2026-07-01}
+//!     - {scheme: hmac-sha256-hex, header: Attio-Signature, alias-headers: [X-Attio-Signature]}
 //!   token: {field: token}          # a shared token echoed in the payload
-//!   timestamp: {in: body, name: server_time, format: unix-millis, required: true}
+//!   timestamp: {in: body, name: server_time, format: unix-millis, required: true,
+//!               window-seconds: 4500}   # must cover retries that keep the first timestamp
 //!   delivery-id: {in: header, name: Idempotency-Key}
+//!   retry-status: 429              # the status the vendor delivers again after
 //! ```
+//!
+//! A `deprecated` signature is trusted only when the receiver opts in.
 //!
 //! An event's post operation may list the discriminator values selecting
 //! it in `x-webhook-event-types` (default: the webhook's name).
@@ -54,6 +59,8 @@ struct ReceiverExt {
     timestamp: Option<TimestampExt>,
     #[serde(default)]
     delivery_id: Option<FieldExt>,
+    #[serde(default)]
+    retry_status: Option<u16>,
     /// Only `x-` annotations besides the keys above.
     #[serde(flatten)]
     rest: IndexMap<String, Value>,
@@ -76,6 +83,10 @@ struct SignatureExt {
     public_key: Option<String>,
     #[serde(default)]
     deprecated: bool,
+    #[serde(default)]
+    sunset: Option<String>,
+    #[serde(default)]
+    alias_headers: Vec<String>,
     #[serde(flatten)]
     rest: IndexMap<String, Value>,
 }
@@ -103,6 +114,8 @@ struct TimestampExt {
     format: String,
     #[serde(default)]
     required: bool,
+    #[serde(rename = "window-seconds", default)]
+    window_seconds: Option<u64>,
 }
 
 /// The webhook sections of a document, read before resolution so that the
@@ -227,6 +240,7 @@ impl<'a> Resolver<'a> {
         let mut params = Scope::with_reserved(&["self"]);
         let mut consts = IndexSet::new();
         let mut signatures = Vec::new();
+        let mut headers_seen = IndexSet::new();
         for (i, s) in r.signatures.iter().enumerate() {
             let pointer = format!("{root}/signatures/{i}");
             if let Some(key) = s.rest.keys().find(|k| !k.starts_with("x-")) {
@@ -251,6 +265,24 @@ impl<'a> Resolver<'a> {
                     &format!("{pointer}/header"),
                     format!("`{}` is not a header name", s.header),
                 ));
+            }
+            for (j, alias) in s.alias_headers.iter().enumerate() {
+                let alias_pointer = format!("{pointer}/alias-headers/{j}");
+                if http::HeaderName::from_bytes(alias.as_bytes()).is_err() {
+                    return Err(Error::invalid(&alias_pointer, format!("`{alias}` is not a header name")));
+                }
+                if !headers_seen.insert(alias.to_ascii_lowercase()) {
+                    return Err(Error::invalid(&alias_pointer, format!("header `{alias}` is read twice")));
+                }
+            }
+            if !headers_seen.insert(s.header.to_ascii_lowercase()) {
+                return Err(Error::invalid(
+                    &format!("{pointer}/header"),
+                    format!("header `{}` is read twice", s.header),
+                ));
+            }
+            if s.sunset.is_some() && !s.deprecated {
+                return Err(Error::invalid(&format!("{pointer}/sunset"), "a `sunset` needs `deprecated: true`"));
             }
             let public_key = match (&s.public_key, scheme) {
                 (Some(_), SignatureScheme::HmacSha256Hex) => {
@@ -288,15 +320,29 @@ impl<'a> Resolver<'a> {
                 param,
                 public_key,
                 key_const,
+                aliases: s.alias_headers.clone(),
                 deprecated: s.deprecated,
+                sunset: s.sunset.clone(),
             });
         }
         let token = r
             .token
             .as_ref()
             .map(|t| WebhookSecretParam { field: t.field.clone(), param: params.claim(&snake(&t.field)) });
-        if signatures.is_empty() && token.is_none() {
-            return Err(Error::invalid(&root, "the receiver must check a signature or a payload token"));
+        if signatures.iter().all(|s| s.deprecated) && token.is_none() {
+            return Err(Error::invalid(
+                &root,
+                "the receiver must check a signature or a payload token (a deprecated signature is opt-in: it \
+                 does not count)",
+            ));
+        }
+        if let Some(status) = r.retry_status {
+            if !(400..=599).contains(&status) {
+                return Err(Error::invalid(
+                    &format!("{root}/retry-status"),
+                    format!("{status} is not an error status (expected 400 to 599)"),
+                ));
+            }
         }
         let field = |f: &FieldExt, pointer: &str| -> Result<WebhookField> {
             match f.location.as_str() {
@@ -320,8 +366,19 @@ impl<'a> Resolver<'a> {
                         ))
                     }
                 };
+                if t.window_seconds == Some(0) {
+                    return Err(Error::invalid(
+                        &format!("{pointer}/window-seconds"),
+                        "a window of 0 seconds refuses every delivery",
+                    ));
+                }
                 let f = FieldExt { location: t.location.clone(), name: t.name.clone() };
-                Some(WebhookTimestamp { field: field(&f, &pointer)?, format, required: t.required })
+                Some(WebhookTimestamp {
+                    field: field(&f, &pointer)?,
+                    format,
+                    required: t.required,
+                    window_secs: t.window_seconds,
+                })
             }
         };
         let delivery_id = match &r.delivery_id {
@@ -338,6 +395,7 @@ impl<'a> Resolver<'a> {
             token,
             timestamp,
             delivery_id,
+            retry_status: r.retry_status,
             description: r.description.clone(),
             doc_url: r.external_docs.as_ref().map(|d| d.url.clone()),
         })

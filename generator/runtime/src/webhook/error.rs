@@ -1,4 +1,4 @@
-//! Why a delivery was refused, and why a key could not be read.
+//! Why a delivery was refused, and why a key could not be used.
 
 use std::fmt;
 use std::time::Duration;
@@ -9,6 +9,13 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum WebhookError {
+    /// The body is larger than the receiver's limit; nothing of it was read.
+    BodyTooLarge {
+        /// The body's length in bytes.
+        len: usize,
+        /// The limit ([`VerifierBuilder::body_limit`](super::VerifierBuilder::body_limit)).
+        limit: usize,
+    },
     /// None of the signature headers the verifier checks is present.
     MissingSignature {
         /// The headers looked for, in order of preference.
@@ -20,6 +27,13 @@ pub enum WebhookError {
         header: &'static str,
         /// What is wrong with it.
         reason: &'static str,
+    },
+    /// The signature header is repeated, or sent under its other name too,
+    /// with different values: which one the vendor sent cannot be told, so
+    /// none is trusted.
+    ConflictingSignatures {
+        /// The signature's header.
+        header: &'static str,
     },
     /// The signature does not match the body: the body was altered, or it
     /// was signed with another key.
@@ -36,6 +50,12 @@ pub enum WebhookError {
     TokenMismatch {
         /// The payload field holding the token.
         field: &'static str,
+    },
+    /// A header or payload field the verifier reads (token, timestamp,
+    /// delivery id) is there more than once, with values that may differ.
+    ConflictingField {
+        /// Where it was read.
+        field: String,
     },
     /// The delivery has no timestamp in `field`, and the verifier requires one.
     MissingTimestamp {
@@ -73,11 +93,17 @@ pub enum WebhookError {
 impl fmt::Display for WebhookError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::BodyTooLarge { len, limit } => {
+                write!(f, "webhook refused: the body has {len} bytes, over the {limit} byte limit")
+            }
             Self::MissingSignature { headers } => {
                 write!(f, "webhook refused: no signature header (expected one of {})", headers.join(", "))
             }
             Self::MalformedSignature { header, reason } => {
                 write!(f, "webhook refused: the `{header}` header is malformed: {reason}")
+            }
+            Self::ConflictingSignatures { header } => {
+                write!(f, "webhook refused: the `{header}` signature is sent more than once with different values")
             }
             Self::BadSignature { header } => {
                 write!(f, "webhook refused: the `{header}` signature does not match the body")
@@ -86,6 +112,7 @@ impl fmt::Display for WebhookError {
             Self::TokenMismatch { field } => {
                 write!(f, "webhook refused: the payload's `{field}` token is not the expected one")
             }
+            Self::ConflictingField { field } => write!(f, "webhook refused: {field} is sent more than once"),
             Self::MissingTimestamp { field } => write!(f, "webhook refused: no timestamp in {field}"),
             Self::MalformedTimestamp { field } => write!(f, "webhook refused: the timestamp in {field} does not parse"),
             Self::Stale { age, window } => write!(
@@ -109,23 +136,67 @@ impl fmt::Display for WebhookError {
 impl std::error::Error for WebhookError {}
 
 impl WebhookError {
-    /// `true` when the delivery failed authentication or the replay check
-    /// (answer 401); `false` when it was authentic but did not decode.
+    /// `true` when the delivery was not taken as authentic (authentication,
+    /// the replay check, or a body over the limit); `false` when it was
+    /// authentic but did not decode.
     pub fn is_refusal(&self) -> bool {
         !matches!(self, Self::Decode { .. })
     }
+
+    /// The HTTP status to answer with: 413 for a body over the limit, 400
+    /// for an authentic body that does not decode, 401 otherwise. None of
+    /// them makes HighLevel deliver again; Attio retries any status but 200
+    /// and 202.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::BodyTooLarge { .. } => 413,
+            Self::Decode { .. } => 400,
+            _ => 401,
+        }
+    }
 }
 
-/// A public key or secret that cannot be used.
+/// A public key, secret or verifier configuration that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyError {
-    pub(crate) what: &'static str,
-    pub(crate) message: String,
+#[non_exhaustive]
+pub enum KeyError {
+    /// A public key that does not parse, or is too weak to trust.
+    Invalid {
+        /// The kind of key.
+        what: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A secret or token that is empty or only whitespace: anyone can sign
+    /// with the empty HMAC key or send an empty token.
+    EmptySecret,
+    /// A signature header configured with no key at all.
+    NoKeys {
+        /// The header.
+        header: &'static str,
+    },
+    /// The configuration contradicts itself (one header with two schemes,
+    /// two payload fields for the token, an alias of an unknown header).
+    Conflict {
+        /// What contradicts what.
+        message: String,
+    },
+    /// The verifier would authenticate nothing: no signature header and no
+    /// payload token.
+    NothingToCheck,
 }
 
 impl fmt::Display for KeyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid {}: {}", self.what, self.message)
+        match self {
+            Self::Invalid { what, message } => write!(f, "invalid {what}: {message}"),
+            Self::EmptySecret => f.write_str("invalid secret: it is empty or only whitespace"),
+            Self::NoKeys { header } => write!(f, "invalid webhook verifier: no key for the `{header}` signature"),
+            Self::Conflict { message } => write!(f, "invalid webhook verifier: {message}"),
+            Self::NothingToCheck => {
+                f.write_str("invalid webhook verifier: it needs a signature header or a payload token to check")
+            }
+        }
     }
 }
 

@@ -1,7 +1,9 @@
-//! Receiving webhooks: a delivery is authenticated from its raw bytes
-//! (signature header, or a shared token echoed in the payload), checked
-//! against a replay window where the vendor sends a timestamp, and only
-//! then decoded into the generated event type.
+//! Receiving webhooks: a delivery is held to a body limit, authenticated
+//! from its raw bytes (signature header, or a shared token echoed in the
+//! payload and read without building the body), checked against a replay
+//! window where the vendor sends a timestamp, and only then decoded into
+//! the generated event type. Deduplicate on [`Delivery::id`]: a retried
+//! delivery verifies again.
 //!
 //! Generated modules whose spec declares webhooks configure a [`Verifier`]
 //! from the spec's `x-webhook-receiver` extension and expose it as
@@ -18,7 +20,7 @@
 //! use hmac::{Hmac, Mac};
 //!
 //! let verifier = Verifier::builder()
-//!     .hmac_sha256_hex("Attio-Signature", Secret::new("whsec"))
+//!     .hmac_sha256_hex("Attio-Signature", Secret::new("whsec")?)
 //!     .build()?;
 //! let body = br#"{"webhook_id":"w1","events":[]}"#;
 //! let mut mac = Hmac::<sha2::Sha256>::new_from_slice(b"whsec").unwrap();
@@ -32,9 +34,12 @@
 
 mod error;
 mod keys;
+mod scan;
 mod verifier;
 
 pub use error::{KeyError, WebhookError};
 pub use http::HeaderMap;
 pub use keys::{Ed25519Key, RsaKey, Secret};
-pub use verifier::{Delivery, Field, TimestampFormat, Verifier, VerifierBuilder, DEFAULT_REPLAY_WINDOW};
+pub use verifier::{
+    Delivery, Field, TimestampFormat, Verifier, VerifierBuilder, DEFAULT_BODY_LIMIT, DEFAULT_REPLAY_WINDOW,
+};
