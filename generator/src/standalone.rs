@@ -37,6 +37,8 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("auth/mod.rs", include_str!("../runtime-src/auth/mod.rs")),
     ("auth/error.rs", include_str!("../runtime-src/auth/error.rs")),
     ("auth/oauth2.rs", include_str!("../runtime-src/auth/oauth2.rs")),
+    ("auth/postgres_store.rs", include_str!("../runtime-src/auth/postgres_store.rs")),
+    ("auth/redis_store.rs", include_str!("../runtime-src/auth/redis_store.rs")),
     ("auth/secret.rs", include_str!("../runtime-src/auth/secret.rs")),
     ("auth/store.rs", include_str!("../runtime-src/auth/store.rs")),
     ("body.rs", include_str!("../runtime-src/body.rs")),

@@ -32,11 +32,15 @@ pub mod double_option;
 pub mod webhook;
 
 pub use async_trait::async_trait;
+#[cfg(feature = "redis")]
+pub use auth::RedisTokenStore;
 pub use auth::{
     AccessToken, AuthError, AuthErrorKind, ClientAuth, Credential, CredentialSource, FileTokenStore, MemoryTokenStore,
     OAuth2, OAuth2Refresher, OAuth2Scheme, RefreshLease, Secret, StaticToken, StoreError, TokenExchange, TokenSet,
     TokenStore,
 };
+#[cfg(feature = "postgres")]
+pub use auth::{PostgresTokenStore, POSTGRES_TOKEN_STORE_MIGRATIONS};
 pub use body::{Download, DEFAULT_BODY_LIMIT};
 pub use client::{ApiClient, BuildError, Client, ClientBuilder, Pending};
 pub use error::{

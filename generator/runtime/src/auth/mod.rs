@@ -9,6 +9,10 @@
 
 mod error;
 mod oauth2;
+#[cfg(feature = "postgres")]
+mod postgres_store;
+#[cfg(feature = "redis")]
+mod redis_store;
 mod secret;
 mod store;
 
@@ -21,6 +25,10 @@ use reqwest::header::{HeaderName, HeaderValue};
 
 pub use error::{AuthError, AuthErrorKind};
 pub use oauth2::{ClientAuth, OAuth2, OAuth2Refresher, OAuth2Scheme, TokenExchange};
+#[cfg(feature = "postgres")]
+pub use postgres_store::{PostgresTokenStore, POSTGRES_TOKEN_STORE_MIGRATIONS};
+#[cfg(feature = "redis")]
+pub use redis_store::RedisTokenStore;
 pub use secret::Secret;
 pub use store::{FileTokenStore, MemoryTokenStore, RefreshLease, StoreError, TokenSet, TokenStore};
 
