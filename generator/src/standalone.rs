@@ -55,6 +55,13 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("response.rs", include_str!("../runtime-src/response.rs")),
     ("retry.rs", include_str!("../runtime-src/retry.rs")),
     ("ser.rs", include_str!("../runtime-src/ser.rs")),
+    ("testing_macros.rs", include_str!("../runtime-src/testing_macros.rs")),
+    ("testing/mod.rs", include_str!("../runtime-src/testing/mod.rs")),
+    ("testing/delivery.rs", include_str!("../runtime-src/testing/delivery.rs")),
+    ("testing/expect.rs", include_str!("../runtime-src/testing/expect.rs")),
+    ("testing/matching.rs", include_str!("../runtime-src/testing/matching.rs")),
+    ("testing/pages.rs", include_str!("../runtime-src/testing/pages.rs")),
+    ("testing/token.rs", include_str!("../runtime-src/testing/token.rs")),
     ("webhook/mod.rs", include_str!("../runtime-src/webhook/mod.rs")),
     ("webhook/error.rs", include_str!("../runtime-src/webhook/error.rs")),
     ("webhook/keys.rs", include_str!("../runtime-src/webhook/keys.rs")),
@@ -74,6 +81,7 @@ default = []
 chrono = ["dep:chrono"]
 uuid = ["dep:uuid"]
 webhooks = ["dep:ed25519-dalek", "dep:rsa", "dep:hmac", "dep:sha2", "dep:subtle", "dep:http", "dep:hex", "dep:base64", "dep:chrono"]
+testing = ["dep:wiremock", "dep:http", "tokio/sync"]
 
 [dependencies]
 async-trait = "0.1"
@@ -101,6 +109,7 @@ subtle = { version = "2", optional = true }
 http = { version = "1", optional = true }
 hex = { version = "0.4", optional = true }
 base64 = { version = "0.22", optional = true }
+wiremock = { version = "0.6", optional = true }
 "#;
 
 /// What a generated module itself names besides the runtime, one
@@ -167,7 +176,10 @@ pub fn crate_files(name: &str, module_code: &str, uses: Uses, runtime: &RuntimeD
     let defaults = optional.iter().flat_map(|f| feature_entries(f)).collect::<Vec<_>>();
     let mut manifest =
         format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n",);
-    manifest.push_str(&format!("[features]\ndefault = [{}]\n\n[dependencies]\n", defaults.join(", ")));
+    manifest.push_str(&format!(
+        "[features]\ndefault = [{}]\n# The test kit: `testing::MockServer` and friends.\ntesting = [\"{RUNTIME_CRATE}/testing\"]\n\n[dependencies]\n",
+        defaults.join(", ")
+    ));
     manifest.push_str(&runtime_dependency(runtime));
     manifest.push('\n');
     for line in MODULE_DEPENDENCIES.iter().chain(OPTIONAL_DEPENDENCIES) {

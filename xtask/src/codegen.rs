@@ -204,6 +204,7 @@ default = []\n",
         let deps = deps.iter().flat_map(|d| feature_entries(d)).collect::<Vec<_>>().join(", ");
         out.push_str(&format!("{} = [{deps}]\n", e.feature()));
     }
+    out.push_str("# The test kit: `<module>::testing` (mock servers, test deliveries, a fake token endpoint).\ntesting = [\"crmgen-runtime/testing\"]\n");
     out.push_str("\n[dependencies]\n");
     out.push_str(&runtime_dependency(&RuntimeDep::Path("../generator/runtime".into())));
     out.push('\n');
