@@ -7,6 +7,7 @@ use quote::{format_ident, quote};
 use crate::model::*;
 
 mod shared;
+mod testing;
 mod webhooks;
 
 use shared::{Shared, SharedErrors, SharedTypes};
@@ -67,8 +68,8 @@ impl<'a> Module<'a> {
     pub fn chunk_count(&self) -> usize {
         // The import, the client, a method per operation, the builder
         // extension, the server types, an item per operation and per type,
-        // the webhook receiver.
-        5 + 2 * self.api.operations.len() + self.api.types.len()
+        // the webhook receiver, the test kit.
+        6 + 2 * self.api.operations.len() + self.api.types.len()
     }
 
     /// Chunk `i`, in file order; `None` past the last.
@@ -92,8 +93,9 @@ impl<'a> Module<'a> {
             i if i == 2 + ops => Chunk::Items(builder_ext(api)),
             i if i == 3 + ops => Chunk::Items(api.servers.first().map(server_types).unwrap_or_default()),
             i if i < 4 + 2 * ops => Chunk::Items(operation(&api.operations[i - 4 - ops], &self.shared)),
-            i if i < last => Chunk::Items(type_def(&api.types[i - 4 - 2 * ops], &self.types)),
-            i if i == last => {
+            i if i < last - 1 => Chunk::Items(type_def(&api.types[i - 4 - 2 * ops], &self.types)),
+            i if i == last => Chunk::Items(testing::mock_server(api)),
+            i if i == last - 1 => {
                 Chunk::Items(api.webhooks.as_ref().map(|w| webhooks::receiver(w, opts)).unwrap_or_default())
             }
             _ => return None,

@@ -171,6 +171,11 @@ fn item_text(item: syn::Item) -> String {
                 return text;
             }
         }
+        if name == "mock_server" {
+            if let Some(text) = mock_server_text(m) {
+                return text;
+            }
+        }
         if ENUM_MACROS.contains(&name.as_str()) {
             if let Ok(inner) = syn::parse2::<syn::ItemEnum>(m.mac.tokens.clone()) {
                 let path = m.mac.path.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::");
@@ -401,6 +406,94 @@ fn field_attrs_text(attrs: Vec<syn::Attribute>, indent: &str) -> String {
     }
     out.push_str(&attrs_text(others, indent));
     out
+}
+
+/// A `mock_server!` call laid out as it reads: the module line, one line
+/// per operation (`get_x(id: impl Into<String>) -> GetX = "{..}";`), then
+/// the webhook section, one check per line. `None` when the call does not
+/// read as one, which leaves it to prettyplease.
+fn mock_server_text(m: &syn::ItemMacro) -> Option<String> {
+    use syn::parse::Parser;
+    use syn::punctuated::Punctuated;
+    let parser = |input: syn::parse::ParseStream<'_>| -> syn::Result<String> {
+        let mut out = String::from("runtime::mock_server! {\n");
+        let attrs = input.call(syn::Attribute::parse_outer)?;
+        out.push_str(&attrs_text(attrs, "    "));
+        input.parse::<syn::Token![mod]>()?;
+        let module: syn::Ident = input.parse()?;
+        input.parse::<syn::Token![for]>()?;
+        let client: syn::Ident = input.parse()?;
+        let builder;
+        syn::parenthesized!(builder in input);
+        let builder: syn::Ident = builder.parse()?;
+        let schemes;
+        syn::bracketed!(schemes in input);
+        let schemes = Punctuated::<syn::LitStr, syn::Token![,]>::parse_terminated(&schemes)?;
+        let schemes: Vec<String> = schemes.iter().map(lit_text).collect();
+        out.push_str(&format!("    mod {module} for {client}({builder}) [{}] {{\n", schemes.join(", ")));
+        let ops;
+        syn::braced!(ops in input);
+        while !ops.is_empty() {
+            let op: syn::Ident = ops.parse()?;
+            let args;
+            syn::parenthesized!(args in ops);
+            let args = Punctuated::<syn::PatType, syn::Token![,]>::parse_terminated_with(&args, |a| {
+                Ok(syn::PatType {
+                    attrs: Vec::new(),
+                    pat: Box::new(syn::Pat::Ident(syn::PatIdent {
+                        attrs: Vec::new(),
+                        by_ref: None,
+                        mutability: None,
+                        ident: a.parse()?,
+                        subpat: None,
+                    })),
+                    colon_token: a.parse()?,
+                    ty: a.parse()?,
+                })
+            })?;
+            let args: Vec<String> = args
+                .into_iter()
+                .map(|a| {
+                    let syn::Pat::Ident(i) = *a.pat else { unreachable!("parsed as an identifier") };
+                    format!("{}: {}", i.ident, fast_type_text(*a.ty))
+                })
+                .collect();
+            ops.parse::<syn::Token![->]>()?;
+            let b: syn::Ident = ops.parse()?;
+            let example = if ops.peek(syn::Token![=]) {
+                ops.parse::<syn::Token![=]>()?;
+                format!(" = {}", lit_text(&ops.parse::<syn::LitStr>()?))
+            } else {
+                String::new()
+            };
+            ops.parse::<syn::Token![;]>()?;
+            out.push_str(&format!("        {op}({}) -> {b}{example};\n", args.join(", ")));
+        }
+        out.push_str("    }\n");
+        if !input.is_empty() {
+            let kw: syn::Ident = input.parse()?;
+            let receiver: syn::Ident = input.parse()?;
+            let payload;
+            syn::parenthesized!(payload in input);
+            let payload: syn::Type = payload.parse()?;
+            out.push_str(&format!("    {kw} {receiver}({}) {{\n", fast_type_text(payload)));
+            let checks;
+            syn::braced!(checks in input);
+            while !checks.is_empty() {
+                let check: syn::Ident = checks.parse()?;
+                let args;
+                syn::parenthesized!(args in checks);
+                let args = Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated(&args)?;
+                let args: Vec<String> = args.into_iter().map(expr_text).collect();
+                checks.parse::<syn::Token![;]>()?;
+                out.push_str(&format!("        {check}({});\n", args.join(", ")));
+            }
+            out.push_str("    }\n");
+        }
+        out.push_str("}\n");
+        Ok(out)
+    };
+    parser.parse2(m.mac.tokens.clone()).ok()
 }
 
 /// The text of a one-line `#[doc = "..."]`, or `None` for anything else.

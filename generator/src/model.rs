@@ -271,6 +271,8 @@ pub struct Success {
     pub cases: Vec<ResponseCase>,
     /// `Some(name)` when several 2xx statuses have different bodies.
     pub enum_name: Option<String>,
+    /// The spec's example of the first success body (JSON), for the test kit.
+    pub example: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

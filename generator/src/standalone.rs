@@ -63,6 +63,13 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("response.rs", include_str!("../runtime-src/response.rs")),
     ("retry.rs", include_str!("../runtime-src/retry.rs")),
     ("ser.rs", include_str!("../runtime-src/ser.rs")),
+    ("testing_macros.rs", include_str!("../runtime-src/testing_macros.rs")),
+    ("testing/mod.rs", include_str!("../runtime-src/testing/mod.rs")),
+    ("testing/delivery.rs", include_str!("../runtime-src/testing/delivery.rs")),
+    ("testing/expect.rs", include_str!("../runtime-src/testing/expect.rs")),
+    ("testing/matching.rs", include_str!("../runtime-src/testing/matching.rs")),
+    ("testing/pages.rs", include_str!("../runtime-src/testing/pages.rs")),
+    ("testing/token.rs", include_str!("../runtime-src/testing/token.rs")),
     ("webhook/mod.rs", include_str!("../runtime-src/webhook/mod.rs")),
     ("webhook/error.rs", include_str!("../runtime-src/webhook/error.rs")),
     ("webhook/keys.rs", include_str!("../runtime-src/webhook/keys.rs")),
@@ -86,6 +93,7 @@ webhooks = ["dep:ed25519-dalek", "dep:rsa", "dep:hmac", "dep:sha2", "dep:subtle"
 redis = ["dep:redis"]
 postgres = ["dep:sqlx"]
 file-lock = ["dep:fs4"]
+testing = ["dep:wiremock", "dep:http", "tokio/sync"]
 
 [dependencies]
 async-trait = "0.1"
@@ -116,6 +124,7 @@ base64 = { version = "0.22", optional = true }
 redis = { version = "0.32", default-features = false, features = ["tokio-comp", "connection-manager", "script"], optional = true }
 sqlx = { version = "0.8", default-features = false, features = ["runtime-tokio", "postgres"], optional = true }
 fs4 = { version = "1", default-features = false, features = ["sync"], optional = true }
+wiremock = { version = "0.6", optional = true }
 "#;
 
 /// What a generated module itself names besides the runtime, one
@@ -182,7 +191,10 @@ pub fn crate_files(name: &str, module_code: &str, uses: Uses, runtime: &RuntimeD
     let defaults = optional.iter().flat_map(|f| feature_entries(f)).collect::<Vec<_>>();
     let mut manifest =
         format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n",);
-    manifest.push_str(&format!("[features]\ndefault = [{}]\n\n[dependencies]\n", defaults.join(", ")));
+    manifest.push_str(&format!(
+        "[features]\ndefault = [{}]\n# The test kit: `testing::MockServer` and friends.\ntesting = [\"{RUNTIME_CRATE}/testing\"]\n\n[dependencies]\n",
+        defaults.join(", ")
+    ));
     manifest.push_str(&runtime_dependency(runtime));
     manifest.push('\n');
     for line in MODULE_DEPENDENCIES.iter().chain(OPTIONAL_DEPENDENCIES) {

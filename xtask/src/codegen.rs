@@ -205,11 +205,13 @@ default = []\n",
         out.push_str(&format!("{} = [{deps}]\n", e.feature()));
     }
     out.push_str(
-        "# Rate limits shared by several processes (`rate_limiter` on a client builder).\n\
+        "# Token stores and rate limits shared by several processes (`PostgresTokenStore`, `RedisTokenStore`, \
+`rate_limiter` on a client builder).\n\
 redis = [\"crmgen-runtime/redis\"]\n\
 postgres = [\"crmgen-runtime/postgres\"]\n\
 file-lock = [\"crmgen-runtime/file-lock\"]\n",
     );
+    out.push_str("# The test kit: `<module>::testing` (mock servers, test deliveries, a fake token endpoint).\ntesting = [\"crmgen-runtime/testing\"]\n");
     out.push_str("\n[dependencies]\n");
     out.push_str(&runtime_dependency(&RuntimeDep::Path("../generator/runtime".into())));
     out.push('\n');

@@ -26,8 +26,11 @@ mod request;
 mod response;
 mod retry;
 mod ser;
+mod testing_macros;
 
 pub mod double_option;
+#[cfg(feature = "testing")]
+pub mod testing;
 #[cfg(feature = "webhooks")]
 pub mod webhook;
 

@@ -406,7 +406,7 @@ macro_rules! operation {
 #[macro_export]
 macro_rules! impl_send {
     ($builder:ident => $ok:ty, $err:ty {
-        $($status:pat => $decode:ident($($arg:expr $(,)?)?)),* $(,)?
+        $($status:pat => $decode:ident($($arg:tt)*)),* $(,)?
     } $($clause:tt)*) => {
         impl $builder {
             #[inline]
@@ -415,7 +415,7 @@ macro_rules! impl_send {
                 #[allow(unreachable_patterns)]
                 fn table(r: $crate::RawResponse) -> Result<$crate::Response<$ok>, $crate::Error<$err>> {
                     match r.status().as_u16() {
-                        $($status => r.$decode($($arg)?),)*
+                        $($status => r.$decode($($arg)*),)*
                         _ => r.unexpected(),
                     }
                 }
@@ -440,6 +440,8 @@ macro_rules! impl_send {
         }
 
         $crate::impl_send!(@clause $builder, $err; $($clause)*);
+        // The test kit's view of the operation (nothing without `testing`).
+        $crate::__mock_operation!($builder => $ok, $err { $($status => $decode($($arg)*),)* } $($clause)*);
     };
     (@clause $builder:ident, $err:ty;) => {};
     (@clause $builder:ident, $err:ty; $(#[$doc:meta])* paginate $item:ty; $($rest:tt)*) => {

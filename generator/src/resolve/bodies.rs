@@ -107,6 +107,7 @@ impl<'a> Resolver<'a> {
             .count();
         let mut ok_cases = Vec::new();
         let mut err_cases = Vec::new();
+        let mut example = None;
         let mut variants = Scope::with_reserved(naming::ENUM_RESERVED);
         let mut err_variants = Scope::with_reserved(naming::ENUM_RESERVED);
         for (status, r, ptr) in &all {
@@ -132,6 +133,13 @@ impl<'a> Resolver<'a> {
                         k => k,
                     };
                     let sptr = format!("{ptr}/content/{}/schema", escape_pointer(ct));
+                    if success && ok_cases.is_empty() && kind == ContentKind::Json {
+                        example = self.example(
+                            media.example.as_ref(),
+                            &media.examples,
+                            media.schema.as_ref().map(schema_ref),
+                        );
+                    }
                     let ty = match (&media.schema, kind) {
                         (_, ContentKind::Binary | ContentKind::Multipart) => Ty::Bytes,
                         (_, ContentKind::Text) => Ty::String,
@@ -165,7 +173,7 @@ impl<'a> Resolver<'a> {
             (Ty::Named(name.clone()), Some(name))
         };
         let err_name = if err_cases.is_empty() { None } else { Some(self.claim_type(&format!("{op_pascal}Error"))) };
-        Ok((Success { ty, cases: ok_cases, enum_name }, ErrorSet { enum_name: err_name, cases: err_cases }))
+        Ok((Success { ty, cases: ok_cases, enum_name, example }, ErrorSet { enum_name: err_name, cases: err_cases }))
     }
 }
 
