@@ -158,6 +158,11 @@ impl DeliverySigner {
         self
     }
 
+    /// The test secret, which a verifier takes only when it is not blank.
+    fn test_secret(&self) -> Secret {
+        Secret::new(self.secret.clone()).expect("the test secret is blank: give `secret` some text")
+    }
+
     /// The public half of the test Ed25519 key.
     pub fn ed25519_key(&self) -> Ed25519Key {
         Ed25519Key::from_bytes(self.key.verifying_key().as_bytes()).expect("a key made by ed25519-dalek")
@@ -172,11 +177,11 @@ impl DeliverySigner {
                 Scheme::RsaSha256 => {
                     b.rsa_sha256(header, RsaKey::from_public_key_pem(UNUSED_RSA_KEY).expect("a valid test RSA key"))
                 }
-                Scheme::HmacSha256Hex => b.hmac_sha256_hex(header, Secret::new(self.secret.clone())),
+                Scheme::HmacSha256Hex => b.hmac_sha256_hex(header, self.test_secret()),
             };
         }
         if let Some(field) = self.token {
-            b = b.payload_token(field, Secret::new(self.secret.clone()));
+            b = b.payload_token(field, self.test_secret());
         }
         if let Some((field, format)) = self.timestamp {
             b = b.timestamp(field, format).require_timestamp(self.require_timestamp);
