@@ -93,6 +93,8 @@ pub const CLIENT_BUILDER_METHODS: &[&str] = &[
     "hook",
     "rate_limit",
     "no_rate_limit",
+    "rate_limiter",
+    "rate_limit_key",
     "user_agent",
     "http_client",
     "build",
