@@ -755,6 +755,10 @@ impl OAuth2Refresher {
                 return Ok(Leased::Held(lease));
             }
             if Instant::now() >= deadline {
+                // Waited too long: a token another process saved meanwhile is still good to use.
+                if let Some(token) = self.load_and_adopt(store).await? {
+                    return Ok(Leased::Adopted(token));
+                }
                 return Err(AuthError::new(
                     AuthErrorKind::Store,
                     format!("another process held the refresh lease for {:?}", started.elapsed()),

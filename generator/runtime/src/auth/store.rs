@@ -252,8 +252,13 @@ impl fmt::Debug for RefreshLease {
 /// so tokens another process saved are picked up instead of minting more.
 ///
 /// Stores shared by several processes also implement [`try_lease`],
-/// [`release`] and [`save_if`] (see the [module](self) documentation); the
-/// defaults suit a store only one process uses.
+/// [`release`] and [`save_if`]; the defaults suit a store only one process
+/// uses. A refresher takes the lease around a refresh (it expires by
+/// itself, so a process that dies holding it does not stop the others),
+/// saves with `save_if` (only if the stored refresh token is still the one
+/// it refreshed from), and loads the store again after waiting for the
+/// lease and before reporting a rejected grant, because another process
+/// may have rotated the refresh token and saved a fresh access token.
 ///
 /// [`try_lease`]: TokenStore::try_lease
 /// [`release`]: TokenStore::release
