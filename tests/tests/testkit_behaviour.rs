@@ -187,3 +187,28 @@ async fn the_fake_token_endpoint_rotates_expires_and_fails_on_demand() {
     assert!(matches!(once.get_record("pet", "r-1").await, Err(Error::Auth(_))));
     assert_eq!(tokens.grants(), ["refresh_token", "refresh_token", "refresh_token"]);
 }
+
+#[tokio::test]
+async fn operations_named_like_the_mock_servers_own_methods_get_numbered_names() {
+    // `tests/fixtures/mock_names.yaml`: operations `start`, `client`, `uri`...,
+    // a schema `MockServer`, a builder that would be `TestWebhook`.
+    use tests::fixtures::mock_names as api;
+    let mock = api::testing::MockServer::start().await;
+    let started = api::MockServer2 { name: Some("up".into()) };
+    mock.start2().returns(started.clone()).times(1).await;
+    mock.client2("c-1", "i-1").times(1).await;
+    mock.uri2().times(1).await;
+    mock.test_webhook(started.clone()).with(|b| b.pagination("p").mock_request("m")).times(1).await;
+    // The mock server's own methods keep their meaning.
+    let client: api::Client = mock.client();
+    assert!(mock.uri().starts_with("http://127.0.0.1:"), "{}", mock.uri());
+    assert_eq!(client.start2().await.unwrap().into_body(), started);
+    client.client2("c-1", "i-1").await.unwrap();
+    client.uri2().await.unwrap();
+    let other = mock.client_builder().build().unwrap();
+    other.test_webhook(started).pagination("p").mock_request("m").await.unwrap();
+    let requests = mock.server().received_requests().await;
+    let paths: Vec<&str> = requests.iter().map(|r| r.url.path()).collect();
+    assert_eq!(paths, ["/start", "/client/c-1", "/uri", "/test-webhook"]);
+    assert_eq!(requests[1].url.query(), Some("inner=i-1"));
+}

@@ -189,21 +189,23 @@ macro_rules! mock_server {
                 client: $client,
             }
 
+            /// A client builder pointed at `inner`, with test credentials
+            /// (not a method: the mock server's methods are reserved names).
+            fn configure(builder: $builder_ty, inner: &$crate::testing::MockServer) -> $builder_ty {
+                builder
+                    .base_url(inner.uri())
+                    .no_rate_limit()
+                    $(.credential($scheme, $crate::Credential::token("Bearer", "test-token")))*
+            }
+
             impl MockServer {
                 /// Starts a mock server on a loopback port.
                 pub async fn start() -> Self {
                     let inner = $crate::testing::MockServer::start(::std::module_path!()).await;
-                    let client = Self::configure($client::builder(), &inner)
+                    let client = configure($client::builder(), &inner)
                         .build()
                         .expect("a client for the mock server");
                     MockServer { inner, client }
-                }
-
-                fn configure(builder: $builder_ty, inner: &$crate::testing::MockServer) -> $builder_ty {
-                    builder
-                        .base_url(inner.uri())
-                        .no_rate_limit()
-                        $(.credential($scheme, $crate::Credential::token("Bearer", "test-token")))*
                 }
 
                 #[doc = concat!("A [`", stringify!($client), "`] sending every request to this server, with test credentials.")]
@@ -217,7 +219,7 @@ macro_rules! mock_server {
                     "a retry policy, hooks)."
                 )]
                 pub fn client_builder(&self) -> $builder_ty {
-                    Self::configure($client::builder(), &self.inner)
+                    configure($client::builder(), &self.inner)
                 }
 
                 /// The server's base URL (`http://127.0.0.1:PORT`).
