@@ -23,11 +23,13 @@ pub enum TokenFailure {
 }
 
 #[derive(Debug, Default)]
-struct Tokens {
+pub(super) struct Tokens {
     /// The refresh tokens that work (the last issued, or every one when not rotating).
     valid_refresh: Vec<String>,
     /// Every access token issued, in order.
     access: Vec<String>,
+    /// How many of the first access tokens are revoked.
+    revoked_access: usize,
     /// Grant types asked for, in order.
     grants: Vec<String>,
     failures: VecDeque<TokenFailure>,
@@ -151,8 +153,65 @@ impl TokenServer {
         self.lock().valid_refresh.clear();
     }
 
+    /// Revokes every access token issued so far, as a vendor does before
+    /// they expire (a password change, an app uninstalled and installed
+    /// again). A mock server that
+    /// [`requires_tokens_from`](super::MockServer::require_tokens_from) this
+    /// endpoint answers them 401 from now on; refresh tokens still work.
+    pub fn revoke_access_tokens(&self) {
+        let mut state = self.lock();
+        state.revoked_access = state.access.len();
+    }
+
+    /// Whether `token` is an access token this endpoint issued and has not revoked.
+    pub fn is_valid_access_token(&self, token: &str) -> bool {
+        self.lock().is_valid_access(token)
+    }
+
+    /// A refresh-token grant of this endpoint (client `test-client`, secret
+    /// `test-secret`, the initial refresh token) for a client under test:
+    /// `mock.client_builder().oauth2(tokens.oauth2())`.
+    ///
+    /// Its [`rejected_token_interval`](crate::OAuth2::rejected_token_interval)
+    /// is zero: a client refreshes a token the API rejects however young it
+    /// is. With the default (60 s), a token minted moments before its 401
+    /// (as every token in a test is) is not replaced and the 401 is returned,
+    /// which keeps a misconfigured application from minting tokens in a loop.
+    pub fn oauth2(&self) -> crate::OAuth2 {
+        crate::OAuth2::refresh_token("test-client", "test-secret", self.initial_refresh_token())
+            .token_url(self.token_url())
+            .rejected_token_interval(Duration::ZERO)
+    }
+
+    pub(super) fn shared(&self) -> Arc<Mutex<Tokens>> {
+        self.state.clone()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Tokens> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Tokens {
+    fn is_valid_access(&self, token: &str) -> bool {
+        self.access.iter().skip(self.revoked_access).any(|t| t == token)
+    }
+}
+
+/// Matches an API request whose bearer token the endpoint did not issue or
+/// has revoked (or that has none).
+pub(super) struct Unauthorized(pub(super) Arc<Mutex<Tokens>>);
+
+impl wiremock::Match for Unauthorized {
+    fn matches(&self, request: &wiremock::Request) -> bool {
+        let token = request
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .map(|(_, token)| token.trim().to_string());
+        let state = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        !token.is_some_and(|t| state.is_valid_access(&t))
     }
 }
 
