@@ -32,6 +32,8 @@ pub(super) struct Tokens {
     revoked_access: usize,
     /// Grant types asked for, in order.
     grants: Vec<String>,
+    /// The form fields of each request, in order.
+    forms: Vec<Vec<(String, String)>>,
     failures: VecDeque<TokenFailure>,
     issued: u64,
 }
@@ -64,6 +66,7 @@ impl fmt::Debug for TokenServer {
 pub struct TokenServerBuilder {
     rotate: bool,
     expires_in: Duration,
+    fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl TokenServerBuilder {
@@ -77,6 +80,20 @@ impl TokenServerBuilder {
     /// The `expires_in` of every access token (default one hour).
     pub fn expires_in(mut self, expires_in: Duration) -> Self {
         self.expires_in = expires_in;
+        self
+    }
+
+    /// Fields a vendor adds to every token response (HighLevel's
+    /// `locationId`, Zoho's `api_domain`): the members of this JSON object.
+    ///
+    /// # Panics
+    ///
+    /// When `fields` is not a JSON object.
+    pub fn fields(mut self, fields: serde_json::Value) -> Self {
+        match fields {
+            serde_json::Value::Object(map) => self.fields.extend(map),
+            other => panic!("token response fields are a JSON object, not {other}"),
+        }
         self
     }
 
@@ -104,7 +121,7 @@ impl TokenServer {
 
     /// Configures an endpoint.
     pub fn builder() -> TokenServerBuilder {
-        TokenServerBuilder { rotate: true, expires_in: Duration::from_secs(3600) }
+        TokenServerBuilder { rotate: true, expires_in: Duration::from_secs(3600), fields: serde_json::Map::new() }
     }
 
     /// The URL to give `OAuth2::token_url`.
@@ -136,6 +153,12 @@ impl TokenServer {
     /// (`refresh_token`, `authorization_code`, ...), failed ones included.
     pub fn grants(&self) -> Vec<String> {
         self.lock().grants.clone()
+    }
+
+    /// The form fields of each token request (decoded, in the order sent),
+    /// oldest first.
+    pub fn forms(&self) -> Vec<Vec<(String, String)>> {
+        self.lock().forms.clone()
     }
 
     /// How many token requests arrived.
@@ -244,6 +267,7 @@ impl wiremock::Respond for Endpoint {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let grant = field("grant_type").unwrap_or_default();
         state.grants.push(grant.clone());
+        state.forms.push(fields.clone());
         if let Some(failure) = state.failures.pop_front() {
             return match failure {
                 TokenFailure::InvalidGrant => error(400, "invalid_grant"),
@@ -277,11 +301,11 @@ impl wiremock::Respond for Endpoint {
         let n = state.issued;
         let access = format!("access-{n}");
         state.access.push(access.clone());
-        let mut body = json!({
-            "access_token": access,
-            "token_type": "Bearer",
-            "expires_in": self.config.expires_in.as_secs(),
-        });
+        let mut fields = self.config.fields.clone();
+        fields.insert("access_token".into(), access.into());
+        fields.insert("token_type".into(), "Bearer".into());
+        fields.insert("expires_in".into(), self.config.expires_in.as_secs().into());
+        let mut body = serde_json::Value::Object(fields);
         if refresh {
             let token = format!("refresh-{n}");
             state.valid_refresh.push(token.clone());
