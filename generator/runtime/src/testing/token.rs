@@ -179,7 +179,7 @@ impl TokenServer {
     /// Revokes every access token issued so far, as a vendor does before
     /// they expire (a password change, an app uninstalled and installed
     /// again). A mock server that
-    /// [`requires_tokens_from`](super::MockServer::require_tokens_from) this
+    /// [`require_tokens_from`](super::MockServer::require_tokens_from) this
     /// endpoint answers them 401 from now on; refresh tokens still work.
     pub fn revoke_access_tokens(&self) {
         let mut state = self.lock();
