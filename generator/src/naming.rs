@@ -333,13 +333,13 @@ mod tests {
     }
 
     /// The methods `runtime::mock_server!` gives `MockServer` besides the
-    /// operations' (the `impl MockServer` block up to the operations' `$(`).
+    /// operations' (the `impl MockServer` block up to the operations' `fn $op`).
     fn mock_server_macro_methods() -> Vec<String> {
         let source = include_str!("../runtime/src/testing_macros.rs");
         let start = source.find("macro_rules! mock_server").expect("the runtime defines `mock_server!`");
         let body = &source[start..];
         let block = &body[body.find("impl MockServer {").expect("the macro implements `MockServer`")..];
-        let block = &block[..block.find("$(").expect("the operations' repetition")];
+        let block = &block[..block.find("fn $op").expect("the operations' methods")];
         block
             .split("fn ")
             .skip(1)
