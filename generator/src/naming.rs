@@ -22,8 +22,9 @@ const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
 // schema) lands in one of the scopes below; each scope starts with every
 // name the generated code or the runtime already defines there, so a
 // colliding user name gets a numbered suffix instead of failing to compile.
-// `tests/fixtures/naming.yaml` uses each of these names: a drift fails to
-// compile there.
+// `tests/fixtures/naming.yaml` uses each of these names, and
+// `tests/fixtures/mock_names.yaml` the test kit's: a drift fails to compile
+// there.
 
 /// Type names: what the generated module defines (`Client`,
 /// `ClientBuilder`) and the prelude names its code and the runtime's macros
@@ -70,12 +71,33 @@ pub const RESERVED_TYPES: &[&str] = &[
     "TryFrom",
     "TryInto",
     "Unpin",
+    // What the test kit's `testing` module defines beside the imported
+    // names of its API (`runtime::mock_server!`).
+    "MockServer",
+    "TestWebhook",
 ];
 
 /// Methods of the generated `Client` besides one per operation: its own
 /// (`builder`, `runtime`, `with_options`), `ApiClient::from_runtime`, and the
 /// derived traits' methods, which an inherent method would shadow.
 pub const CLIENT_METHODS: &[&str] = &["builder", "runtime", "from_runtime", "with_options", "new", "clone", "fmt"];
+
+/// Methods of the test kit's `testing::MockServer` that
+/// `runtime::mock_server!` defines besides one per operation, named as the
+/// client method: an operation takes none of these either (checked against
+/// the macro by a test below; `fmt`, of `#[derive(Debug)]`, is a client
+/// method already).
+pub const MOCK_SERVER_METHODS: &[&str] = &["start", "client", "client_builder", "uri", "server"];
+
+/// The scope of operation method names: a name there is both the client's
+/// method and the mock server's.
+pub fn operation_methods() -> Scope {
+    let mut scope = Scope::with_reserved(CLIENT_METHODS);
+    for name in MOCK_SERVER_METHODS {
+        scope.claim(name);
+    }
+    scope
+}
 
 /// Methods of the generated `ClientBuilder` that `runtime::client_builder!`
 /// defines; the spec's credential and server-variable methods come after
@@ -308,6 +330,36 @@ mod tests {
         let mut reserved: Vec<String> = CLIENT_BUILDER_METHODS.iter().map(|s| s.to_string()).collect();
         reserved.sort();
         assert_eq!(reserved, from_macro, "CLIENT_BUILDER_METHODS must list what `client_builder!` defines");
+    }
+
+    /// The methods `runtime::mock_server!` gives `MockServer` besides the
+    /// operations' (the `impl MockServer` block up to the operations' `fn $op`).
+    fn mock_server_macro_methods() -> Vec<String> {
+        let source = include_str!("../runtime/src/testing_macros.rs");
+        let start = source.find("macro_rules! mock_server").expect("the runtime defines `mock_server!`");
+        let body = &source[start..];
+        let block = &body[body.find("impl MockServer {").expect("the macro implements `MockServer`")..];
+        let block = &block[..block.find("fn $op").expect("the operations' methods")];
+        block
+            .split("fn ")
+            .skip(1)
+            .filter_map(|rest| rest.split(|c: char| !(c.is_alphanumeric() || c == '_')).next())
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn mock_server_methods_are_the_macros() {
+        let mut from_macro = mock_server_macro_methods();
+        assert!(from_macro.len() >= 5, "{from_macro:?}");
+        from_macro.sort();
+        let mut reserved: Vec<String> = MOCK_SERVER_METHODS.iter().map(|s| s.to_string()).collect();
+        reserved.sort();
+        assert_eq!(reserved, from_macro, "MOCK_SERVER_METHODS must list what `mock_server!` defines");
+        let mut scope = operation_methods();
+        assert_eq!(scope.claim(&snake("start")), "start2");
+        assert_eq!(scope.claim(&snake("clientBuilder")), "client_builder2");
+        assert_eq!(scope.claim(&snake("runtime")), "runtime2");
     }
 
     #[test]

@@ -193,7 +193,10 @@ mod zoho {
 
 mod highlevel {
     use super::*;
-    use crm_clients::highlevel::objects::Client;
+    use crm_clients::highlevel::objects::{self, Client};
+    use crm_clients::runtime::testing::TokenServer;
+
+    const LOCATION: &str = "l1C08ntBrFjLS0elLIYU";
 
     fn token(access: &str, refresh: Option<&str>) -> ResponseTemplate {
         let mut body = json!({
@@ -221,43 +224,40 @@ mod highlevel {
 
     #[tokio::test]
     async fn rotated_refresh_tokens_are_saved_to_the_file_before_use() {
-        let server = MockServer::start().await;
-        mount_objects(&server).await;
-        Mock::given(method("POST"))
-            .and(path("/oauth/token"))
-            .respond_with(token("hl-access-1", Some("hl-refresh-2")))
-            .mount(&server)
+        let tokens = TokenServer::builder()
+            .fields(json!({"userType": "Location", "locationId": LOCATION, "companyId": "5DP41231LkQsiKESj6rh"}))
+            .start()
             .await;
+        let mock = objects::testing::MockServer::start().await;
+        mock.list_object_schemas(LOCATION).header("authorization", "Bearer access-1").times(1).await;
         let dir = tempfile::tempdir().unwrap();
         let store = FileTokenStore::new(dir.path().join("highlevel.json"));
-        let oauth = OAuth2::refresh_token("hl-client", "hl-secret", "hl-refresh-1")
+        let oauth = OAuth2::refresh_token("hl-client", "hl-secret", tokens.initial_refresh_token())
             .param("user_type", "Location")
             .store(store.clone());
-        let refresher = OAuth2Refresher::from(oauth);
         // `/oauth/token` is on the API's server: it follows `base_url`.
-        let client = Client::builder().base_url(server.uri()).oauth2(refresher.clone()).build().unwrap();
-        assert_eq!(refresher.token_url(), Some(format!("{}/oauth/token", server.uri()).as_str()));
-        let _ = client.list_object_schemas("l1C08ntBrFjLS0elLIYU").send().await;
+        let by_default = OAuth2Refresher::from(oauth.clone());
+        Client::builder().base_url(mock.uri()).oauth2(by_default.clone()).build().unwrap();
+        assert_eq!(by_default.token_url(), Some(format!("{}/oauth/token", mock.uri()).as_str()));
+        let refresher = OAuth2Refresher::from(oauth.token_url(tokens.token_url()));
+        let client = mock.client_builder().oauth2(refresher.clone()).build().unwrap();
+        client.list_object_schemas(LOCATION).await.unwrap();
 
-        let tokens = requests_to(&server, "/oauth/token").await;
-        assert_eq!(tokens.len(), 1);
         assert_eq!(
-            form(&tokens[0]),
-            pairs(&[
+            tokens.forms(),
+            [pairs(&[
                 ("grant_type", "refresh_token"),
-                ("refresh_token", "hl-refresh-1"),
+                ("refresh_token", "refresh-0"),
                 ("client_id", "hl-client"),
                 ("client_secret", "hl-secret"),
                 ("user_type", "Location"),
-            ])
+            ])]
         );
+        assert_eq!(tokens.valid_refresh_tokens(), ["refresh-1"]);
         let saved = store.load().await.unwrap().unwrap();
-        assert_eq!(saved.refresh_token.unwrap().expose(), "hl-refresh-2");
-        assert_eq!(saved.fields.get("locationId"), Some(&json!("l1C08ntBrFjLS0elLIYU")));
+        assert_eq!(saved.refresh_token.unwrap().expose(), "refresh-1");
+        assert_eq!(saved.fields.get("locationId"), Some(&json!(LOCATION)));
         assert_eq!(refresher.token_fields().get("companyId"), Some(&json!("5DP41231LkQsiKESj6rh")));
-        let calls = requests_to(&server, "/objects/").await;
-        assert_eq!(calls.len(), 1);
-        assert_eq!(auth_of(&calls[0]), "Bearer hl-access-1");
     }
 
     #[tokio::test]

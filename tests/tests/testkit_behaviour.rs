@@ -187,3 +187,71 @@ async fn the_fake_token_endpoint_rotates_expires_and_fails_on_demand() {
     assert!(matches!(once.get_record("pet", "r-1").await, Err(Error::Auth(_))));
     assert_eq!(tokens.grants(), ["refresh_token", "refresh_token", "refresh_token"]);
 }
+
+#[tokio::test]
+async fn operations_named_like_the_mock_servers_own_methods_get_numbered_names() {
+    // `tests/fixtures/mock_names.yaml`: operations `start`, `client`, `uri`...,
+    // a schema `MockServer`, a builder that would be `TestWebhook`.
+    use tests::fixtures::mock_names as api;
+    let mock = api::testing::MockServer::start().await;
+    let started = api::MockServer2 { name: Some("up".into()) };
+    mock.start2().returns(started.clone()).times(1).await;
+    mock.client2("c-1", "i-1").times(1).await;
+    mock.uri2().times(1).await;
+    mock.test_webhook(started.clone()).with(|b| b.pagination("p").mock_request("m")).times(1).await;
+    // The mock server's own methods keep their meaning.
+    let client: api::Client = mock.client();
+    assert!(mock.uri().starts_with("http://127.0.0.1:"), "{}", mock.uri());
+    assert_eq!(client.start2().await.unwrap().into_body(), started);
+    client.client2("c-1", "i-1").await.unwrap();
+    client.uri2().await.unwrap();
+    let other = mock.client_builder().bearer_token("t").build().unwrap();
+    other.test_webhook(started).pagination("p").mock_request("m").await.unwrap();
+    let requests = mock.server().received_requests().await;
+    let paths: Vec<&str> = requests.iter().map(|r| r.url.path()).collect();
+    assert_eq!(paths, ["/start", "/client/c-1", "/uri", "/test-webhook"]);
+    assert_eq!(requests[1].url.query(), Some("inner=i-1"));
+}
+
+#[tokio::test]
+async fn a_401_from_the_api_refreshes_through_the_token_server() {
+    let tokens = TokenServer::start().await;
+    let mock = hl::testing::MockServer::start().await;
+    // Not the test credentials of `client()`: HighLevel lists its API key first.
+    let client = mock.client_builder().oauth2(tokens.oauth2()).build().unwrap();
+    mock.get_record("pet", "r-1").header("authorization", "Bearer access-1").status(401).times(1).await;
+    mock.get_record("pet", "r-1").header("authorization", "Bearer access-2").times(1).await;
+    client.get_record("pet", "r-1").await.unwrap();
+    assert_eq!(tokens.grants(), ["refresh_token", "refresh_token"]);
+    assert_eq!(tokens.valid_refresh_tokens(), ["refresh-2"]);
+}
+
+#[tokio::test]
+async fn a_revoked_access_token_is_answered_401_and_replaced() {
+    let tokens = TokenServer::start().await;
+    let mock = hl::testing::MockServer::start().await;
+    mock.server().require_tokens_from(&tokens).await;
+    let client = mock.client_builder().oauth2(tokens.oauth2()).build().unwrap();
+    mock.get_record("pet", "r-1").times(3).await;
+    client.get_record("pet", "r-1").await.unwrap();
+    client.get_record("pet", "r-1").await.unwrap();
+    assert_eq!(tokens.access_tokens(), ["access-1"], "a valid token is kept");
+    tokens.revoke_access_tokens();
+    assert!(!tokens.is_valid_access_token("access-1"));
+    client.get_record("pet", "r-1").await.unwrap();
+    assert_eq!(tokens.access_tokens(), ["access-1", "access-2"]);
+    let auths: Vec<String> = mock
+        .server()
+        .received_requests()
+        .await
+        .iter()
+        .map(|r| r.headers.get("authorization").unwrap().to_str().unwrap().to_string())
+        .collect();
+    assert_eq!(auths, ["Bearer access-1", "Bearer access-1", "Bearer access-1", "Bearer access-2"]);
+    // A client with a token the endpoint never issued gets the 401 itself.
+    let stranger = mock.client_builder().access_token("forged").build().unwrap();
+    match stranger.get_record("pet", "r-1").await {
+        Err(e) => assert_eq!(e.status().map(|s| s.as_u16()), Some(401), "{e:?}"),
+        Ok(r) => panic!("a forged token was accepted: {r:?}"),
+    }
+}

@@ -137,18 +137,17 @@ fn highlevel_inbound_message_is_verified_and_typed() {
 
 #[test]
 fn highlevel_stale_deliveries_are_refused_and_the_window_is_configurable() {
-    let keys = HighLevelKeys::new();
-    let webhook = highlevel::objects::Webhook::with_keys([keys.ed25519()]).unwrap();
-    let an_hour_ago = SystemTime::now() - Duration::from_secs(5400);
-    let body = serde_json::to_vec(
-        &json!({"type": "RecordDelete", "id": "679b8f9bde6a0c356a0311b3", "timestamp": rfc3339(an_hour_ago)}),
-    )
-    .unwrap();
-    let err = webhook.verify_and_parse(&keys.sign(&body), &body).unwrap_err();
+    use highlevel::objects::{Webhook, WebhookEvent, testing::TestWebhook};
+    let kit = TestWebhook::new();
+    let webhook = Webhook::with_keys([kit.ed25519_key()]).unwrap();
+    let event: WebhookEvent =
+        serde_json::from_value(json!({"type": "RecordDelete", "id": "679b8f9bde6a0c356a0311b3"})).unwrap();
+    let stale = kit.delivery_at(&event, SystemTime::now() - Duration::from_secs(5400));
+    let err = webhook.verify_and_parse(&stale.headers, &stale.body).unwrap_err();
     assert!(matches!(err, WebhookError::Stale { window, .. } if window == Duration::from_secs(4500)), "{err:?}");
     let lenient = webhook.replay_window(Some(Duration::from_secs(7200)));
-    let delivery = lenient.verify_and_parse(&keys.sign(&body), &body).unwrap();
-    assert!(matches!(delivery.payload, highlevel::objects::WebhookEvent::RecordDelete(_)));
+    let delivery = lenient.verify_and_parse(&stale.headers, &stale.body).unwrap();
+    assert!(matches!(delivery.payload, WebhookEvent::RecordDelete(_)));
 }
 
 #[test]

@@ -189,21 +189,21 @@ macro_rules! mock_server {
                 client: $client,
             }
 
+            /// A client builder pointed at `inner`, without credentials (not
+            /// a method: the mock server's methods are reserved names).
+            fn pointed_at(inner: &$crate::testing::MockServer) -> $builder_ty {
+                $client::builder().base_url(inner.uri()).no_rate_limit()
+            }
+
             impl MockServer {
                 /// Starts a mock server on a loopback port.
                 pub async fn start() -> Self {
                     let inner = $crate::testing::MockServer::start(::std::module_path!()).await;
-                    let client = Self::configure($client::builder(), &inner)
+                    let client = pointed_at(&inner)
+                        $(.credential($scheme, $crate::Credential::token("Bearer", "test-token")))*
                         .build()
                         .expect("a client for the mock server");
                     MockServer { inner, client }
-                }
-
-                fn configure(builder: $builder_ty, inner: &$crate::testing::MockServer) -> $builder_ty {
-                    builder
-                        .base_url(inner.uri())
-                        .no_rate_limit()
-                        $(.credential($scheme, $crate::Credential::token("Bearer", "test-token")))*
                 }
 
                 #[doc = concat!("A [`", stringify!($client), "`] sending every request to this server, with test credentials.")]
@@ -212,12 +212,13 @@ macro_rules! mock_server {
                 }
 
                 #[doc = concat!(
-                    "A [`", stringify!($builder_ty), "`] pointed at this server, with test credentials, for a client ",
-                    "configured further (OAuth2 against a [`TokenServer`](", stringify!($crate), "::testing::TokenServer), ",
-                    "a retry policy, hooks)."
+                    "A [`", stringify!($builder_ty), "`] pointed at this server, without credentials, for a client ",
+                    "configured further: the credentials under test (`.oauth2(tokens.oauth2())` with a [`TokenServer`](",
+                    stringify!($crate), "::testing::TokenServer), an API key), a retry policy, hooks. The test ",
+                    "credentials of [`client`](Self::client) are left out: a scheme listed before OAuth2 would win."
                 )]
                 pub fn client_builder(&self) -> $builder_ty {
-                    Self::configure($client::builder(), &self.inner)
+                    pointed_at(&self.inner)
                 }
 
                 /// The server's base URL (`http://127.0.0.1:PORT`).

@@ -13,7 +13,7 @@ impl<'a> Resolver<'a> {
     pub(super) fn operations(&mut self) -> Result<Vec<Operation>> {
         let mut out = Vec::new();
         let mut ids: IndexMap<String, String> = IndexMap::new();
-        let mut methods = Scope::with_reserved(naming::CLIENT_METHODS);
+        let mut methods = naming::operation_methods();
         for (path, item) in &self.doc.paths.paths {
             let path_pointer = format!("#/paths/{}", escape_pointer(path));
             let item = match item {

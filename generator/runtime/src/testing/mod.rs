@@ -241,6 +241,22 @@ impl MockServer {
         Expect::new(self, builder, name, example)
     }
 
+    /// Answers 401 (`WWW-Authenticate: Bearer error="invalid_token"`), as
+    /// the API does, to every request whose bearer token `tokens` did not
+    /// issue or has revoked ([`TokenServer::revoke_access_tokens`]), before
+    /// any expectation sees it. A client with `tokens.oauth2()` then
+    /// refreshes and sends the request again.
+    pub async fn require_tokens_from(&self, tokens: &TokenServer) {
+        let answer =
+            wiremock::ResponseTemplate::new(401).insert_header("www-authenticate", r#"Bearer error="invalid_token""#);
+        wiremock::Mock::given(token::Unauthorized(tokens.shared()))
+            .respond_with(answer)
+            .with_priority(1)
+            .named("an access token the token server did not issue or has revoked")
+            .mount(&self.server)
+            .await;
+    }
+
     pub(crate) fn wiremock(&self) -> &wiremock::MockServer {
         &self.server
     }

@@ -23,13 +23,17 @@ pub enum TokenFailure {
 }
 
 #[derive(Debug, Default)]
-struct Tokens {
+pub(super) struct Tokens {
     /// The refresh tokens that work (the last issued, or every one when not rotating).
     valid_refresh: Vec<String>,
     /// Every access token issued, in order.
     access: Vec<String>,
+    /// How many of the first access tokens are revoked.
+    revoked_access: usize,
     /// Grant types asked for, in order.
     grants: Vec<String>,
+    /// The form fields of each request, in order.
+    forms: Vec<Vec<(String, String)>>,
     failures: VecDeque<TokenFailure>,
     issued: u64,
 }
@@ -62,6 +66,7 @@ impl fmt::Debug for TokenServer {
 pub struct TokenServerBuilder {
     rotate: bool,
     expires_in: Duration,
+    fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl TokenServerBuilder {
@@ -75,6 +80,20 @@ impl TokenServerBuilder {
     /// The `expires_in` of every access token (default one hour).
     pub fn expires_in(mut self, expires_in: Duration) -> Self {
         self.expires_in = expires_in;
+        self
+    }
+
+    /// Fields a vendor adds to every token response (HighLevel's
+    /// `locationId`, Zoho's `api_domain`): the members of this JSON object.
+    ///
+    /// # Panics
+    ///
+    /// When `fields` is not a JSON object.
+    pub fn fields(mut self, fields: serde_json::Value) -> Self {
+        match fields {
+            serde_json::Value::Object(map) => self.fields.extend(map),
+            other => panic!("token response fields are a JSON object, not {other}"),
+        }
         self
     }
 
@@ -102,7 +121,7 @@ impl TokenServer {
 
     /// Configures an endpoint.
     pub fn builder() -> TokenServerBuilder {
-        TokenServerBuilder { rotate: true, expires_in: Duration::from_secs(3600) }
+        TokenServerBuilder { rotate: true, expires_in: Duration::from_secs(3600), fields: serde_json::Map::new() }
     }
 
     /// The URL to give `OAuth2::token_url`.
@@ -136,6 +155,12 @@ impl TokenServer {
         self.lock().grants.clone()
     }
 
+    /// The form fields of each token request (decoded, in the order sent),
+    /// oldest first.
+    pub fn forms(&self) -> Vec<Vec<(String, String)>> {
+        self.lock().forms.clone()
+    }
+
     /// How many token requests arrived.
     pub fn requests(&self) -> usize {
         self.lock().grants.len()
@@ -151,8 +176,65 @@ impl TokenServer {
         self.lock().valid_refresh.clear();
     }
 
+    /// Revokes every access token issued so far, as a vendor does before
+    /// they expire (a password change, an app uninstalled and installed
+    /// again). A mock server that
+    /// [`require_tokens_from`](super::MockServer::require_tokens_from) this
+    /// endpoint answers them 401 from now on; refresh tokens still work.
+    pub fn revoke_access_tokens(&self) {
+        let mut state = self.lock();
+        state.revoked_access = state.access.len();
+    }
+
+    /// Whether `token` is an access token this endpoint issued and has not revoked.
+    pub fn is_valid_access_token(&self, token: &str) -> bool {
+        self.lock().is_valid_access(token)
+    }
+
+    /// A refresh-token grant of this endpoint (client `test-client`, secret
+    /// `test-secret`, the initial refresh token) for a client under test:
+    /// `mock.client_builder().oauth2(tokens.oauth2())`.
+    ///
+    /// Its [`rejected_token_interval`](crate::OAuth2::rejected_token_interval)
+    /// is zero: a client refreshes a token the API rejects however young it
+    /// is. With the default (60 s), a token minted moments before its 401
+    /// (as every token in a test is) is not replaced and the 401 is returned,
+    /// which keeps a misconfigured application from minting tokens in a loop.
+    pub fn oauth2(&self) -> crate::OAuth2 {
+        crate::OAuth2::refresh_token("test-client", "test-secret", self.initial_refresh_token())
+            .token_url(self.token_url())
+            .rejected_token_interval(Duration::ZERO)
+    }
+
+    pub(super) fn shared(&self) -> Arc<Mutex<Tokens>> {
+        self.state.clone()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Tokens> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Tokens {
+    fn is_valid_access(&self, token: &str) -> bool {
+        self.access.iter().skip(self.revoked_access).any(|t| t == token)
+    }
+}
+
+/// Matches an API request whose bearer token the endpoint did not issue or
+/// has revoked (or that has none).
+pub(super) struct Unauthorized(pub(super) Arc<Mutex<Tokens>>);
+
+impl wiremock::Match for Unauthorized {
+    fn matches(&self, request: &wiremock::Request) -> bool {
+        let token = request
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .map(|(_, token)| token.trim().to_string());
+        let state = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        !token.is_some_and(|t| state.is_valid_access(&t))
     }
 }
 
@@ -185,6 +267,7 @@ impl wiremock::Respond for Endpoint {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let grant = field("grant_type").unwrap_or_default();
         state.grants.push(grant.clone());
+        state.forms.push(fields.clone());
         if let Some(failure) = state.failures.pop_front() {
             return match failure {
                 TokenFailure::InvalidGrant => error(400, "invalid_grant"),
@@ -218,11 +301,11 @@ impl wiremock::Respond for Endpoint {
         let n = state.issued;
         let access = format!("access-{n}");
         state.access.push(access.clone());
-        let mut body = json!({
-            "access_token": access,
-            "token_type": "Bearer",
-            "expires_in": self.config.expires_in.as_secs(),
-        });
+        let mut fields = self.config.fields.clone();
+        fields.insert("access_token".into(), access.into());
+        fields.insert("token_type".into(), "Bearer".into());
+        fields.insert("expires_in".into(), self.config.expires_in.as_secs().into());
+        let mut body = serde_json::Value::Object(fields);
         if refresh {
             let token = format!("refresh-{n}");
             state.valid_refresh.push(token.clone());
