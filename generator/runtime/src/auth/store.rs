@@ -252,7 +252,7 @@ impl fmt::Debug for RefreshLease {
 /// so tokens another process saved are picked up instead of minting more.
 ///
 /// Stores shared by several processes also implement [`try_lease`],
-/// [`release`] and [`save_if`] (see the [module](self) documentation); the
+/// [`release`] and [`save_if`] (each method says what it must do); the
 /// defaults suit a store only one process uses.
 ///
 /// [`try_lease`]: TokenStore::try_lease
