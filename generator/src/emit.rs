@@ -288,7 +288,15 @@ pub(crate) fn ty(t: &Ty) -> TokenStream {
 
 fn client(api: &Api, opts: &EmitOptions) -> TokenStream {
     let title = format!("Client for the {} (API version {}).", api.title, api.version);
-    let first_cred = api.security_schemes.first().map(|s| format!("\n    .{}(\"...\")", s.method)).unwrap_or_default();
+    // The first scheme's builder method, called with the arguments it takes.
+    let first_cred = api
+        .security_schemes
+        .first()
+        .map(|s| match s.kind {
+            SecurityKind::Basic => format!("\n    .{}(\"user\", \"password\")", s.method),
+            _ => format!("\n    .{}(\"...\")", s.method),
+        })
+        .unwrap_or_default();
     let example = format!(
         "```no_run\n# fn main() -> Result<(), Box<dyn std::error::Error>> {{\nlet client = {}::Client::builder(){first_cred}\n    .build()?;\n# let _ = client;\n# Ok(()) }}\n```",
         opts.module_path

@@ -213,6 +213,10 @@ file-lock = [\"crmgen-runtime/file-lock\"]\n",
     );
     out.push_str("# The test kit: `<module>::testing` (mock servers, test deliveries, a fake token endpoint).\ntesting = [\"crmgen-runtime/testing\"]\n");
     out.push_str("\n[dependencies]\n");
+    out.push_str(
+        "# The runtime whose macro grammar the modules are written in (their headers name the same version):\n\
+# by path inside this repository, by this version once published.\n",
+    );
     out.push_str(&runtime_dependency(&RuntimeDep::Path("../generator/runtime".into())));
     out.push('\n');
     for d in MODULE_DEPENDENCIES.iter().chain(OPTIONAL_DEPENDENCIES) {

@@ -34,6 +34,10 @@ pub mod testing;
 #[cfg(feature = "webhooks")]
 pub mod webhook;
 
+/// This crate's version: generated modules are written in the macro
+/// [`grammar`] of the version their header names.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 pub use async_trait::async_trait;
 #[cfg(feature = "redis")]
 pub use auth::RedisTokenStore;
@@ -51,6 +55,7 @@ pub use error::{
 };
 pub use futures_core::Stream;
 pub use hooks::{Attempt, Hook};
+pub use macros::grammar;
 pub use multipart::{FilePart, Multipart, MultipartBody};
 pub use options::RequestOptions;
 pub use pagination::{fetch_page, paginate, Page, PageStyle, PageToken, Pagination};
