@@ -61,8 +61,12 @@ pub struct Generated {
 /// line and column (an overlay's, for content the overlay inserted).
 pub fn generate(source: &Source, opts: &Options) -> Result<Generated> {
     let front = source::load(source)?;
-    let strict = Options { strict: false, ..opts.clone() };
-    let mut generated = generate_openapi(&front.openapi, &strict).map_err(|e| front.locate(e))?;
+    // Strict: an overlay action without a note first, then (as before
+    // overlays) the first warning of resolving, then the first of loading.
+    if let Some(e) = front.strict_error(&[]).filter(|_| opts.strict) {
+        return Err(e);
+    }
+    let mut generated = generate_openapi(&front.openapi, opts).map_err(|e| front.locate(e))?;
     let mut warnings = front.warnings.clone();
     warnings.append(&mut generated.warnings);
     if opts.strict {

@@ -410,3 +410,43 @@ fn merge(node: &mut Value, path: Vec<String>, value: &Value, origin: &Origin, pr
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn overlay(yaml: &str) -> Overlay {
+        Overlay::parse("o.yaml".into(), yaml.into()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// After an array element is removed, the elements after it keep
+    /// where they were written (the spec's index, an overlay's pointer).
+    #[test]
+    fn provenance_follows_elements_that_move_down() {
+        let mut doc = serde_json::json!({"a": [0, 1, 2]});
+        let mut p = Provenance::default();
+        let o = overlay(
+            "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $.a\n    update: 3\n  - target: $.a[0]\n    remove: true\n",
+        );
+        o.apply(0, &mut doc, &mut p).unwrap();
+        assert_eq!(doc, serde_json::json!({"a": [1, 2, 3]}));
+        let at = |i: &str| p.origin(&["a".to_string(), i.to_string()]);
+        assert_eq!(at("0"), Origin::Spec("#/a/1".into()));
+        assert_eq!(at("1"), Origin::Spec("#/a/2".into()));
+        assert_eq!(at("2"), Origin::Overlay { overlay: 0, pointer: "#/actions/0/update".into() });
+    }
+
+    #[test]
+    fn malformed_actions_are_refused_located() {
+        let err = Overlay::parse(
+            "o.yaml".into(),
+            "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $.a\n    update: 1\n    remove: true\n"
+                .into(),
+        )
+        .unwrap_err();
+        assert_eq!(err.location().and_then(|l| l.line_col).map(|(l, _)| l), Some(4), "{err}");
+        let err = Overlay::parse("o.yaml".into(), "overlay: 1.0.0\nactions:\n  - target: '$[?'\n    remove: true\n".into())
+            .unwrap_err();
+        assert_eq!(err.location().and_then(|l| l.pointer.as_deref()), Some("#/actions/0/target"), "{err}");
+    }
+}
