@@ -445,8 +445,9 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.location().and_then(|l| l.line_col).map(|(l, _)| l), Some(4), "{err}");
-        let err = Overlay::parse("o.yaml".into(), "overlay: 1.0.0\nactions:\n  - target: '$[?'\n    remove: true\n".into())
-            .unwrap_err();
+        let err =
+            Overlay::parse("o.yaml".into(), "overlay: 1.0.0\nactions:\n  - target: '$[?'\n    remove: true\n".into())
+                .unwrap_err();
         assert_eq!(err.location().and_then(|l| l.pointer.as_deref()), Some("#/actions/0/target"), "{err}");
     }
 }

@@ -64,13 +64,14 @@ fn check_applies_the_overlays_strictly_and_warns_without_a_note() {
 
 #[test]
 fn diff_applies_the_overlays_to_both_versions() {
-    // v2 drops getPet: breaking, unless an overlay removes it from both.
+    // v2 makes a pet's name an integer: breaking, unless an overlay made it
+    // one in version 1 already (the overlay applies to both).
     let args = |overlay: bool| {
         let mut a: Vec<std::ffi::OsString> =
             vec!["diff".into(), fixture("pets.yaml").into(), fixture("pets-v2.yaml").into(), "--deny-breaking".into()];
         if overlay {
             a.push("--overlay".into());
-            a.push(fixture("remove-get-pet.yaml").into());
+            a.push(fixture("name-is-an-integer.yaml").into());
         }
         a
     };
@@ -78,7 +79,7 @@ fn diff_applies_the_overlays_to_both_versions() {
         let a = args(overlay);
         crmgen(&a.iter().map(|s| s.as_os_str()).collect::<Vec<_>>())
     };
-    assert_eq!(run(false).status.code(), Some(3), "without the overlay, getPet's removal is breaking");
+    assert_eq!(run(false).status.code(), Some(3), "without the overlay, the name's new type is breaking");
     let o = run(true);
     assert!(o.status.success(), "diff dropped the overlay: {}{}", text(&o.stdout), text(&o.stderr));
 }
