@@ -225,9 +225,7 @@ impl Overlay {
         self.actions
             .iter()
             .enumerate()
-            .filter(|(_, a)| {
-                !a.get("x-curation-note").is_some_and(|n| n.as_str().is_some_and(|s| !s.trim().is_empty()))
-            })
+            .filter(|(_, a)| a.get("x-curation-note").is_none_or(|n| n.as_str().is_none_or(|s| s.trim().is_empty())))
             .map(|(i, _)| Warning {
                 pointer: format!("#/actions/{i}"),
                 message: "the action has no `x-curation-note`; each curated change says why it is made".into(),
@@ -269,7 +267,7 @@ impl Overlay {
                 // From the last to the first, so that array indices stay right.
                 targets.sort_by(|x, y| compare_paths(y, x));
                 for t in &targets {
-                    remove(doc, t, provenance).map_err(|m| fail(m))?;
+                    remove(doc, t, provenance).map_err(&fail)?;
                 }
             } else if let Some(source) = action.get("copy").and_then(Value::as_str) {
                 let from = JsonPath::parse(source).map_err(|e| fail(format!("`copy` is not a JSONPath: {e}")))?;

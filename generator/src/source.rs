@@ -101,15 +101,17 @@ pub fn load(source: &Source) -> Result<Front<'_>> {
     let json = source.text.trim_start().starts_with(['{', '[']);
     // The spec as a value: the loader's own reading (its errors, located
     // in the spec), before any overlay.
-    let mut doc: serde_json::Value = if json {
+    let parsed: std::result::Result<serde_json::Value, ()> = if json {
         serde_json::from_str(&source.text).map_err(|_| ())
     } else {
         serde_yaml::from_str(&source.text).map_err(|_| ())
-    }
-    .or_else(|()| match crate::load::load_str(&source.text) {
-        Err(e) => Err(with_file(crate::locate::fill(e, &source.text))),
-        Ok(_) => Err(with_file(Error::Parse { location: Location::default(), message: "cannot read the spec".into() })),
-    })?;
+    };
+    let Ok(mut doc) = parsed else {
+        return Err(with_file(match crate::load::load_str(&source.text) {
+            Err(e) => crate::locate::fill(e, &source.text),
+            Ok(_) => Error::Parse { location: Location::default(), message: "cannot read the spec".into() },
+        }));
+    };
     let mut provenance = Provenance::default();
     for (i, overlay) in overlays.iter().enumerate() {
         overlay.apply(i, &mut doc, &mut provenance)?;
