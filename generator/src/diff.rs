@@ -28,7 +28,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::*;
 
 /// What kind of change, for tests and tools; the Markdown says it in words.
@@ -907,13 +907,18 @@ fn union_diff(r: &mut Report, subject: &str, a: &Union, b: &Union) {
 /// Resolves spec text into the model. Warnings are dropped: generation
 /// reports them, and a diff compares what would be generated.
 pub fn resolve_str(text: &str) -> Result<Api> {
-    let loaded = crate::load::load_str(text).map_err(|e| crate::locate::fill(e, text))?;
-    crate::resolve::resolve(&loaded.openapi).map(|(api, _)| api).map_err(|e| crate::locate::fill(e, text))
+    resolve_source(&crate::Source::from_text(text))
 }
 
 /// Resolves a spec file into the model; errors name the file and, when the
 /// node can be found, its line and column.
 pub fn resolve_file(path: &Path) -> Result<Api> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
-    resolve_str(&text).map_err(|e| e.with_file(path))
+    resolve_source(&crate::Source::read(path, &[])?)
+}
+
+/// Resolves a [`crate::Source`] (the spec and its overlays) into the model,
+/// through the same front end as generation.
+pub fn resolve_source(source: &crate::Source) -> Result<Api> {
+    let front = crate::source::load(source)?;
+    crate::resolve::resolve(&front.openapi).map(|(api, _)| api).map_err(|e| front.locate(e))
 }

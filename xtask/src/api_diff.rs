@@ -8,7 +8,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
-use crmgen::diff::{diff, resolve_str, Report};
+use crmgen::diff::{diff, resolve_source, Report};
+use crmgen::Source;
 
 /// The comparison of one spec path between a revision and the working tree.
 #[derive(Debug, Clone)]
@@ -107,24 +108,20 @@ pub fn diff_git(root: &Path, rev: &str) -> Result<Vec<SpecDiff>, String> {
         crate::codegen::specs(root)?.into_iter().map(|e| e.spec.to_string_lossy().replace('\\', "/")).collect();
     let mut out = Vec::new();
     for path in old_paths.union(&new_paths) {
-        let old_text =
-            if old_paths.contains(path) { Some(git(root, &["show", &format!("{commit}:./{path}")])?) } else { None };
-        let new_text = if new_paths.contains(path) {
-            Some(std::fs::read_to_string(root.join(path)).map_err(|e| format!("{path}: {e}"))?)
-        } else {
-            None
-        };
-        match (old_text, new_text) {
-            (Some(o), Some(n)) if o == n => {}
+        let old = if old_paths.contains(path) { Some(source_at(root, commit, path)?) } else { None };
+        let new = if new_paths.contains(path) { Some(source_in_tree(root, path)?) } else { None };
+        let resolve = |s: &Source| resolve_source(s);
+        match (old, new) {
+            (Some(o), Some(n)) if same(&o, &n) => {}
             (Some(o), Some(n)) => {
-                let new = resolve_str(&n).map_err(|e| format!("{path}: {e}"))?;
-                match resolve_str(&o) {
+                let new = resolve(&n).map_err(|e| format!("{path}: {e}"))?;
+                match resolve(&o) {
                     Ok(old) => out.push(SpecDiff::Changed { path: path.clone(), report: diff(&old, &new) }),
                     Err(e) => out.push(SpecDiff::Incomparable { path: path.clone(), message: e.to_string() }),
                 }
             }
             (None, Some(n)) => {
-                let new = resolve_str(&n).map_err(|e| format!("{path}: {e}"))?;
+                let new = resolve(&n).map_err(|e| format!("{path}: {e}"))?;
                 out.push(SpecDiff::Added { path: path.clone(), operations: new.operations.len() });
             }
             (Some(_), None) => out.push(SpecDiff::Deleted { path: path.clone() }),
@@ -132,4 +129,53 @@ pub fn diff_git(root: &Path, rev: &str) -> Result<Vec<SpecDiff>, String> {
         }
     }
     Ok(out)
+}
+
+/// The same spec text and the same overlays, in the same order.
+fn same(a: &Source, b: &Source) -> bool {
+    a.text == b.text
+        && a.overlays.len() == b.overlays.len()
+        && a.overlays.iter().zip(&b.overlays).all(|(x, y)| x.file == y.file && x.text == y.text)
+}
+
+/// `specs/<vendor>/<api>.overlays` beside the spec at `path`.
+fn overlay_list_path(path: &str) -> String {
+    let stem = path.rsplit_once('.').map_or(path, |(s, _)| s);
+    format!("{stem}.overlays")
+}
+
+/// The spec at `path` in the working tree, with its overlays (labelled
+/// by their paths relative to the root, as at a revision).
+fn source_in_tree(root: &Path, path: &str) -> Result<Source, String> {
+    let list = root.join(overlay_list_path(path));
+    let overlays = crate::codegen::overlay_list(root, &list)?;
+    let mut source = Source::read(&root.join(path), &[]).map_err(|e| format!("{path}: {e}"))?;
+    for o in overlays {
+        let text = std::fs::read_to_string(root.join(&o)).map_err(|e| format!("{}: {e}", o.display()))?;
+        source = source.with_overlay(o, text);
+    }
+    source.file = Some(path.into());
+    Ok(source)
+}
+
+/// The spec at `path` at `commit`, with the overlays its list named then.
+fn source_at(root: &Path, commit: &str, path: &str) -> Result<Source, String> {
+    let mut source = Source::from_text(git(root, &["show", &format!("{commit}:./{path}")])?);
+    source.file = Some(path.into());
+    let list = overlay_list_path(path);
+    let listed = git(root, &["ls-tree", "--name-only", commit, "--", &list])?;
+    if listed.trim().is_empty() {
+        return Ok(source);
+    }
+    let dir = Path::new(&list).parent().unwrap_or(Path::new(""));
+    for line in git(root, &["show", &format!("{commit}:./{list}")])?.lines() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        let rel = dir.join(line).to_string_lossy().replace('\\', "/");
+        let text = git(root, &["show", &format!("{commit}:./{rel}")])?;
+        source = source.with_overlay(rel, text);
+    }
+    Ok(source)
 }

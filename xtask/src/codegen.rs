@@ -2,6 +2,13 @@
 //! `generated/src/<vendor>/<api>.rs`, behind the cargo feature
 //! `<vendor>-<api>`; the crate's `lib.rs` and `Cargo.toml` are generated
 //! from the same list. `--check` compares instead of writing.
+//!
+//! A spec may have overlays: `specs/<vendor>/<api>.overlays` lists them,
+//! one path a line relative to that directory (`#` starts a comment),
+//! applied in that order (strictly, and every action needs an
+//! `x-curation-note`: codegen runs strict). Keep the overlay files out of
+//! `specs/<vendor>/` itself (in `specs/<vendor>/overlays/`, say): every
+//! YAML file there is a spec.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -32,6 +39,9 @@ pub struct SpecEntry {
     pub vendor: String,
     /// `objects`
     pub api: String,
+    /// The overlays applied to the spec, in order, relative to the
+    /// workspace root (from `specs/<vendor>/<api>.overlays`).
+    pub overlays: Vec<PathBuf>,
 }
 
 impl SpecEntry {
@@ -43,6 +53,11 @@ impl SpecEntry {
     }
     pub fn feature(&self) -> String {
         format!("{}-{}", self.vendor, self.api)
+    }
+    /// The spec with its overlays, read from under `root`.
+    pub fn source(&self, root: &Path) -> crmgen::Result<crmgen::Source> {
+        let overlays: Vec<PathBuf> = self.overlays.iter().map(|o| root.join(o)).collect();
+        crmgen::Source::read(&root.join(&self.spec), &overlays)
     }
     pub fn module_file(&self) -> PathBuf {
         PathBuf::from("generated/src").join(self.vendor_mod()).join(format!("{}.rs", self.api_mod()))
@@ -71,14 +86,36 @@ pub fn specs(root: &Path) -> Result<Vec<SpecEntry>, String> {
                 continue;
             }
             let rel = file.strip_prefix(root).map_err(|e| e.to_string())?.to_path_buf();
-            out.push(SpecEntry {
-                spec: rel,
-                vendor: name_of(&vendor)?,
-                api: file.file_stem().and_then(|s| s.to_str()).ok_or("bad file name")?.to_string(),
-            });
+            let api = file.file_stem().and_then(|s| s.to_str()).ok_or("bad file name")?.to_string();
+            let overlays = overlay_list(root, &vendor.join(format!("{api}.overlays")))?;
+            out.push(SpecEntry { spec: rel, vendor: name_of(&vendor)?, api, overlays });
         }
     }
     out.sort_by(|a, b| a.spec.cmp(&b.spec));
+    Ok(out)
+}
+
+/// The overlays a sidecar list names (none when there is no list), as
+/// paths relative to the workspace root.
+pub fn overlay_list(root: &Path, list: &Path) -> Result<Vec<PathBuf>, String> {
+    let text = match std::fs::read_to_string(list) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("cannot read {}: {e}", list.display())),
+    };
+    let dir = list.parent().unwrap_or(root);
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        let path = dir.join(line);
+        if !path.is_file() {
+            return Err(format!("{}: the overlay {line} does not exist", list.display()));
+        }
+        out.push(path.strip_prefix(root).map(Path::to_path_buf).unwrap_or(path));
+    }
     Ok(out)
 }
 
@@ -99,7 +136,8 @@ pub fn plan(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
             command: COMMAND.to_string(),
             strict: true,
         };
-        let generated = crmgen::generate_file(&root.join(&e.spec), &opts).map_err(|err| err.render_from_file())?;
+        let generated =
+            e.source(root).and_then(|source| crmgen::generate(&source, &opts)).map_err(|err| err.render_from_file())?;
         features.push((e.clone(), features_for(generated.api.uses), generated.api.title.clone()));
         files.push((e.module_file(), generated.code));
     }
@@ -138,7 +176,9 @@ fn fixture_files(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
             command: COMMAND.to_string(),
             strict: true,
         };
-        let generated = crmgen::generate_file(&spec, &opts).map_err(|err| err.render_from_file())?;
+        let generated = crmgen::Source::read(&spec, &[])
+            .and_then(|source| crmgen::generate(&source, &opts))
+            .map_err(|err| err.render_from_file())?;
         files.push((PathBuf::from(format!("tests/src/fixtures/{stem}.rs")), generated.code));
         mods.push_str(&format!("pub mod {stem};\n"));
     }

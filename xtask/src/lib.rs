@@ -5,3 +5,4 @@
 
 pub mod api_diff;
 pub mod codegen;
+pub mod generate;

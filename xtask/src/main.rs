@@ -32,6 +32,12 @@ enum Command {
         /// Turn warnings into errors.
         #[arg(long)]
         strict: bool,
+        /// An OpenAPI Overlay to apply to SPEC; repeat to apply several, in order.
+        #[arg(long = "overlay", value_name = "FILE")]
+        overlays: Vec<PathBuf>,
+        /// Also write the effective document (SPEC with the overlays applied) to PATH.
+        #[arg(long, value_name = "PATH")]
+        write_effective: Option<PathBuf>,
     },
     /// Summarise the API changes of every spec in `specs/` since a git
     /// revision, as Markdown: breaking or not for users of the generated
@@ -85,12 +91,11 @@ fn main() -> ExitCode {
             }
             Err(e) => fail(&e),
         },
-        Command::Generate { spec, out_dir, name, strict } => {
-            // Inside this repository the runtime is a path dependency.
-            let runtime = crmgen::standalone::RuntimeDep::Path(root.join("generator/runtime"));
-            match crmgen::write_crate(&spec, &out_dir, name.as_deref(), strict, "cargo xtask generate", &runtime) {
-                Ok(()) => {
-                    println!("wrote a crate to {}", out_dir.display());
+        Command::Generate { spec, out_dir, name, strict, overlays, write_effective } => {
+            let request = xtask::generate::Request { spec, overlays, out_dir, name, strict, write_effective };
+            match xtask::generate::run(&root, &request) {
+                Ok(_) => {
+                    println!("wrote a crate to {}", request.out_dir.display());
                     ExitCode::SUCCESS
                 }
                 Err(e) => {

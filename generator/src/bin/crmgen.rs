@@ -2,7 +2,9 @@
 //!
 //! `crmgen generate SPEC OUT` writes a crate, `crmgen check SPEC` validates
 //! and prints warnings without writing anything, `crmgen diff OLD NEW`
-//! lists the API changes between two versions of a spec.
+//! lists the API changes between two versions of a spec. Each takes
+//! `--overlay FILE` (repeated: applied in order) and, but `diff`,
+//! `--write-effective PATH` (the document generated from, for review).
 //!
 //! Exit status: 0 on success, 1 on an error (the message says what and
 //! where), 2 on a usage error, 3 when `diff --deny-breaking` finds a
@@ -14,6 +16,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use crmgen::diff::{Change, Report};
 use crmgen::standalone::RuntimeDep;
+use crmgen::Source;
 use serde::Serialize;
 
 /// mimalloc, not the system allocator: glibc's `malloc` slows down as the
@@ -55,6 +58,12 @@ enum Command {
         /// Write a copy of the runtime crate into OUT/crmgen-runtime and depend on it.
         #[arg(long)]
         vendor_runtime: bool,
+        /// An OpenAPI Overlay (1.0 or 1.1) to apply to SPEC; repeat to apply several, in order.
+        #[arg(long = "overlay", value_name = "FILE")]
+        overlays: Vec<PathBuf>,
+        /// Also write the effective document (SPEC with the overlays applied) to PATH.
+        #[arg(long, value_name = "PATH")]
+        write_effective: Option<PathBuf>,
     },
     /// Validate SPEC and print its warnings; writes nothing.
     Check {
@@ -63,6 +72,12 @@ enum Command {
         /// Fail on the first warning.
         #[arg(long)]
         strict: bool,
+        /// An OpenAPI Overlay (1.0 or 1.1) to apply to SPEC; repeat to apply several, in order.
+        #[arg(long = "overlay", value_name = "FILE")]
+        overlays: Vec<PathBuf>,
+        /// Also write the effective document (SPEC with the overlays applied) to PATH.
+        #[arg(long, value_name = "PATH")]
+        write_effective: Option<PathBuf>,
     },
     /// List the API changes from OLD to NEW, breaking or not for users of
     /// the generated crate; exit status 3 with --deny-breaking when any is.
@@ -77,6 +92,10 @@ enum Command {
         /// How to print the report.
         #[arg(long, value_enum, default_value_t = Format::Markdown)]
         format: Format,
+        /// An overlay applied to both OLD and NEW (repeat: in order), as the
+        /// curated specs apply theirs to each pinned vendor document.
+        #[arg(long = "overlay", value_name = "FILE")]
+        overlays: Vec<PathBuf>,
     },
     /// Print the generated module for SPEC on stdout.
     Module {
@@ -85,6 +104,12 @@ enum Command {
         /// Refuse the spec on the first warning.
         #[arg(long)]
         strict: bool,
+        /// An OpenAPI Overlay (1.0 or 1.1) to apply to SPEC; repeat to apply several, in order.
+        #[arg(long = "overlay", value_name = "FILE")]
+        overlays: Vec<PathBuf>,
+        /// Also write the effective document (SPEC with the overlays applied) to PATH.
+        #[arg(long, value_name = "PATH")]
+        write_effective: Option<PathBuf>,
     },
 }
 
@@ -100,24 +125,32 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Generate { spec, out, name, strict, runtime_path, vendor_runtime } => {
+        Command::Generate { spec, out, name, strict, runtime_path, vendor_runtime, overlays, write_effective } => {
             let runtime = match (runtime_path, vendor_runtime) {
                 (Some(path), _) => RuntimeDep::Path(path),
                 (None, true) => RuntimeDep::Vendor,
                 (None, false) => RuntimeDep::Version,
             };
-            crmgen::write_crate(&spec, &out, name.as_deref(), strict, "crmgen generate", &runtime).map(|()| {
+            Source::read(&spec, &overlays).and_then(|source| {
+                let g = crmgen::write_crate(&source, &out, name.as_deref(), strict, "crmgen generate", &runtime)?;
+                effective(&source, &g, write_effective.as_deref())?;
                 eprintln!("wrote a crate to {}", out.display());
+                Ok(())
             })
         }
-        Command::Check { spec, strict } => generate(&spec, strict, "crmgen check").map(|g| {
-            let ops = g.api.operations.len();
-            let types = g.api.types.len();
-            eprintln!("{}: {ops} operations, {types} types, {} warnings", spec.display(), g.warnings.len());
-        }),
-        Command::Module { spec, strict } => generate(&spec, strict, "crmgen module").map(|g| print!("{}", g.code)),
-        Command::Diff { old, new, deny_breaking, format } => {
-            return diff(&old, &new, deny_breaking, format);
+        Command::Check { spec, strict, overlays, write_effective } => {
+            generate(&spec, &overlays, strict, "crmgen check", write_effective.as_deref()).map(|g| {
+                let ops = g.api.operations.len();
+                let types = g.api.types.len();
+                eprintln!("{}: {ops} operations, {types} types, {} warnings", spec.display(), g.warning_lines.len());
+            })
+        }
+        Command::Module { spec, strict, overlays, write_effective } => {
+            generate(&spec, &overlays, strict, "crmgen module", write_effective.as_deref())
+                .map(|g| print!("{}", g.code))
+        }
+        Command::Diff { old, new, deny_breaking, format, overlays } => {
+            return diff(&old, &new, &overlays, deny_breaking, format);
         }
     };
     match result {
@@ -129,25 +162,45 @@ fn main() -> ExitCode {
     }
 }
 
-/// Generates the module for `spec`, printing its warnings on stderr.
-fn generate(spec: &std::path::Path, strict: bool, command: &str) -> crmgen::Result<crmgen::Generated> {
+/// Generates the module for `spec` with its overlays, printing its warnings on stderr.
+fn generate(
+    spec: &Path,
+    overlays: &[PathBuf],
+    strict: bool,
+    command: &str,
+    write_effective: Option<&Path>,
+) -> crmgen::Result<crmgen::Generated> {
     let opts = crmgen::Options {
         module_path: "api".into(),
         spec_label: spec.display().to_string(),
         command: command.into(),
         strict,
     };
-    let generated = crmgen::generate_file(spec, &opts)?;
-    let text = std::fs::read_to_string(spec).ok();
-    for line in crmgen::render::warnings(Some(spec), text.as_deref(), &generated.warnings) {
+    let source = Source::read(spec, overlays)?;
+    let generated = crmgen::generate(&source, &opts)?;
+    for line in &generated.warning_lines {
         eprintln!("{line}");
     }
+    effective(&source, &generated, write_effective)?;
     Ok(generated)
 }
 
+/// `--write-effective PATH`: the document generated from, for review.
+fn effective(source: &Source, generated: &crmgen::Generated, path: Option<&Path>) -> crmgen::Result<()> {
+    match path {
+        Some(path) => {
+            crmgen::write_effective(source, generated, path)?;
+            eprintln!("wrote the effective document to {}", path.display());
+            Ok(())
+        }
+        None => Ok(()),
+    }
+}
+
 /// `crmgen diff`: prints the report, then fails when asked to on a breaking change.
-fn diff(old: &Path, new: &Path, deny_breaking: bool, format: Format) -> ExitCode {
-    let report = match crmgen::diff::resolve_file(old).and_then(|o| Ok((o, crmgen::diff::resolve_file(new)?))) {
+fn diff(old: &Path, new: &Path, overlays: &[PathBuf], deny_breaking: bool, format: Format) -> ExitCode {
+    let resolve = |spec: &Path| Source::read(spec, overlays).and_then(|s| crmgen::diff::resolve_source(&s));
+    let report = match resolve(old).and_then(|o| Ok((o, resolve(new)?))) {
         Ok((o, n)) => crmgen::diff::diff(&o, &n),
         Err(e) => {
             eprintln!("{}", e.render_from_file());

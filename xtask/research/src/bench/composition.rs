@@ -91,11 +91,11 @@ fn defines_error_enum(text: &str, name: &str) -> bool {
 
 /// Generates `spec` in-process and sorts its lines.
 pub fn measure(spec: &Path) -> Result<Composition, String> {
-    let text = std::fs::read_to_string(spec).map_err(|e| format!("{}: {e}", spec.display()))?;
-    let loaded = crmgen::load::load_str(&text).map_err(|e| e.to_string())?;
-    drop(text);
-    let (api, _warnings) = crmgen::resolve::resolve(&loaded.openapi).map_err(|e| e.to_string())?;
-    drop(loaded);
+    let source = crmgen::Source::read(spec, &[]).map_err(|e| e.to_string())?;
+    let (openapi, _) = crmgen::source::load(&source).map_err(|e| e.to_string())?.into_document();
+    drop(source);
+    let (api, _warnings) = crmgen::resolve::resolve(&openapi).map_err(|e| e.to_string())?;
+    drop(openapi);
     let opts = crmgen::emit::EmitOptions { module_path: "api".into() };
     let ops = api.operations.len();
     let mut c = Composition { operations: ops, types: api.types.len(), ..Composition::default() };

@@ -98,27 +98,29 @@ fn run(spec: &Path, crate_dir: Option<&Path>, name: Option<&str>) -> Report {
     outcome(|| {
         // Rendered exactly as the CLI renders them, so that a panic while
         // printing a warning or a refusal is caught and counted here too.
-        let result = crmgen::generate_file(spec, &opts);
+        // One source, read once, for both the module and the crate.
+        let result = crmgen::Source::read(spec, &[]).and_then(|source| {
+            let generated = crmgen::generate(&source, &opts);
+            Ok((source, generated?))
+        });
         match &result {
-            Ok(g) => {
-                let text = std::fs::read_to_string(spec).ok();
-                std::hint::black_box(crmgen::render::warnings(Some(spec), text.as_deref(), &g.warnings));
+            Ok((_, g)) => {
+                std::hint::black_box(&g.warning_lines);
             }
             Err(e) => {
                 std::hint::black_box(e.render_from_file());
             }
         }
-        let generated = result?;
+        let (source, generated) = result?;
         if let Some(dir) = crate_dir {
             let runtime =
                 crmgen::standalone::RuntimeDep::Path(xtask::codegen::workspace_root().join("generator/runtime"));
-            crmgen::write_crate(spec, dir, name, false, super::COMMAND, &runtime)?;
+            crmgen::write_crate(&source, dir, name, false, super::COMMAND, &runtime)?;
         }
         Ok(generated)
     })
 }
 
-/// Runs `generate` inside `catch_unwind` and describes what happened.
 pub fn outcome(generate: impl FnOnce() -> crmgen::Result<crmgen::Generated>) -> Report {
     match catch_unwind(AssertUnwindSafe(generate)) {
         Ok(Ok(g)) => Report {
