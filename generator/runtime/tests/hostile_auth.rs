@@ -4,7 +4,7 @@
 //! stores that hang, and grants rejected before a restart.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crmgen_runtime::{
@@ -14,6 +14,9 @@ use crmgen_runtime::{
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
+
+mod support;
+use support::Captured;
 
 #[derive(Debug, Clone)]
 struct Api(Client);
@@ -246,20 +249,6 @@ impl Respond for Echo {
             "error": format!("bad_{decoded}"),
             "error_description": format!("you sent {raw} which is {decoded}"),
         }))
-    }
-}
-
-/// Captures what tracing writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
     }
 }
 

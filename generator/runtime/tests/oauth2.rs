@@ -14,6 +14,9 @@ use crmgen_runtime::{
 use wiremock::matchers::{body_string, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+mod support;
+use support::Captured;
+
 #[derive(Debug, Clone)]
 struct Api(Client);
 
@@ -422,20 +425,6 @@ async fn an_exchanged_token_is_minted_from_the_parent_token() {
     assert_eq!(form(&exchanged.body), [("companyId".into(), "co-1".into()), ("locationId".into(), "loc-1".into())]);
     let things: Vec<_> = sent.iter().filter(|r| r.url.path() == "/things").collect();
     assert_eq!(things[0].headers.get("authorization").unwrap(), "Bearer access-location");
-}
-
-/// A writer collecting every formatted tracing line.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 #[tokio::test]

@@ -891,6 +891,7 @@ impl OAuth2Refresher {
         keep_refresh: bool,
     ) -> Result<AccessToken, AuthError> {
         let api_domain = self.endpoint().ok().and_then(|e| e.allowed_domain(set.api_domain.as_deref()));
+        let refresh_at = set.expires_at.map(|at| self.refresh_at(at));
         let mut state = self.lock();
         state.unsaved = None;
         if set.refresh_token.is_some() && !keep_refresh {
@@ -900,9 +901,6 @@ impl OAuth2Refresher {
         let token = set.access_token.clone().ok_or_else(|| {
             AuthError::new(AuthErrorKind::MalformedResponse, "the saved token set has no access token")
         })?;
-        drop(state);
-        let refresh_at = set.expires_at.map(|at| self.refresh_at(at));
-        let mut state = self.lock();
         state.current = Some(Current { token: token.clone(), api_domain: api_domain.clone(), refresh_at, minted });
         state.last = set;
         Ok(AccessToken { secret: token, api_domain })
